@@ -1,0 +1,1 @@
+"""MinePivot economic engine: pure Python and numpy, never Qt."""

@@ -1,0 +1,63 @@
+"""Benchmarks reported by ``minepivot bench``: medians in milliseconds, plus ratios to a fixed
+numpy reference workload measured in the same run (the machines are shared and noisy)."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from core.engine import evaluate
+from core.example import example_project
+from core.goalseek import goal_seek
+from core.model import Project
+from core.projectfile import project_from_data, project_to_json
+
+
+def median_ms(fn: Callable[[int], object], repeats: int, warmup: int = 2) -> float:
+    """Median wall time of fn(i) over ``repeats`` calls, after ``warmup`` calls."""
+    for i in range(warmup):
+        fn(i)
+    times = []
+    for i in range(repeats):
+        t0 = time.perf_counter()
+        fn(i)
+        times.append((time.perf_counter() - t0) * 1e3)
+    return statistics.median(times)
+
+
+def _with_btc_price(project: Project, usd: float) -> Project:
+    """A copy with one input changed, so no cache can answer for the recompute."""
+    return project.model_copy(update={"market": project.market.model_copy(
+        update={"btc_price_usd": usd})})
+
+
+def _reference(_: int) -> None:
+    # A fixed workload on the same order as one strategy's hourly pass: 10 ops on 87,600 floats.
+    a = np.linspace(0.0, 1.0, 87_600)
+    for _ in range(10):
+        a = np.sqrt(a * 1.0001 + 0.5)
+
+
+def run_benchmarks() -> dict[str, float]:
+    base = example_project()
+    variants = [_with_btc_price(base, 90_000 + 100 * i) for i in range(8)]
+    long = base.model_copy(update={"finance": base.finance.model_copy(
+        update={"horizon_years": 30})})
+    long_variants = [_with_btc_price(long, 90_000 + 100 * i) for i in range(8)]
+    data = json.loads(project_to_json(base))
+    figures = {
+        "reference_numpy_ms": median_ms(_reference, 50),
+        "recompute_ms": median_ms(lambda i: evaluate(variants[i % 8]), 40),
+        "recompute_30y_ms": median_ms(lambda i: evaluate(long_variants[i % 8]), 15),
+        "goal_seek_ms": median_ms(
+            lambda i: [goal_seek(variants[i % 8], s) for s in base.strategies], 5, warmup=1),
+        "load_project_ms": median_ms(lambda i: project_from_data(data), 40),
+    }
+    ref = figures["reference_numpy_ms"]
+    figures["recompute_vs_reference"] = figures["recompute_ms"] / ref
+    figures["recompute_30y_vs_10y"] = figures["recompute_30y_ms"] / figures["recompute_ms"]
+    return figures

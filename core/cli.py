@@ -1,0 +1,256 @@
+"""The ``minepivot`` command: run a project, hashprice, example, price import, benchmarks.
+
+Bad input exits with code 2 and a message naming the field; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import math
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from core.allocator import tune_allocator
+from core.bitcoin import hashprice_usd_per_ph_day, subsidy_at_height, subsidy_on
+from core.engine import MONTHLY_COLUMNS, ProjectResult, evaluate
+from core.example import example_project
+from core.goalseek import GoalSeek, goal_seek
+from core.model import Market
+from core.priceimport import PriceImportError, import_price_csv
+from core.projectfile import ProjectFileError, atomic_write_bytes, load_project, save_project
+
+EXIT_BAD_INPUT = 2
+
+
+class UserError(Exception):
+    """Bad input from the command line: printed as is, exit code 2."""
+
+
+def _money(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return f"{x / 1e6:,.1f} M" if abs(x) >= 1e5 else f"{x:,.0f}"
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.1f} %"
+
+
+def strategy_summaries(result: ProjectResult, seeks: list[GoalSeek] | None) -> list[dict[str, Any]]:
+    out = []
+    for i, s in enumerate(result.strategies):
+        k = s.kpis
+        row: dict[str, Any] = {
+            "name": s.name, "npv_usd": k.npv_usd, "irr": k.irr, "irr_note": k.irr_note,
+            "payback_months": k.payback_months,
+            "discounted_payback_months": k.discounted_payback_months,
+            "peak_funding_usd": k.peak_funding_usd,
+            "probability_weighted_npv_usd": k.probability_weighted_npv_usd,
+            "contract_probability_pct": k.contract_probability_pct,
+            "fallback_strategy": k.fallback_strategy, "warnings": s.warnings,
+        }
+        if seeks is not None:
+            g = seeks[i]
+            row |= {
+                "breakeven_power_usd_per_mwh": g.breakeven_power.value,
+                "breakeven_power_note": g.breakeven_power.note,
+                "breakeven_btc_usd": g.breakeven_btc.value,
+                "breakeven_btc_note": g.breakeven_btc.note,
+                "required_ai_price": g.required_ai_price.value,
+                "required_ai_price_unit": g.required_ai_price.unit or None,
+                "required_ai_price_note": g.required_ai_price.note,
+            }
+        out.append(row)
+    return out
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    project = load_project(args.project)
+    result = evaluate(project)
+    seeks = None if args.no_goal_seek else [goal_seek(project, s) for s in project.strategies]
+    rows = strategy_summaries(result, seeks)
+    if args.monthly:
+        _write_monthly_csv(result, Path(args.monthly))
+    if args.json:
+        print(json.dumps({"project": project.name, "strategies": rows}, indent=2))
+        return 0
+    print(f"{project.name}  ({result.months[0]} to {result.months[-1]})")
+    for r in rows:
+        print(f"\n{r['name']}")
+        print(f"  NPV                     {_money(r['npv_usd'])} USD")
+        print(f"  IRR (% p.a. effective)  {_pct(r['irr'])}   [{r['irr_note']}]")
+        pb, dpb = r["payback_months"], r["discounted_payback_months"]
+        print(f"  payback                 {'never' if pb is None else f'{pb} months'}"
+              f"  (discounted: {'never' if dpb is None else f'{dpb} months'})")
+        print(f"  peak funding need       {_money(r['peak_funding_usd'])} USD")
+        if r["fallback_strategy"] and r["contract_probability_pct"] < 100:
+            print(f"  probability-weighted    {_money(r['probability_weighted_npv_usd'])} USD "
+                  f"({r['contract_probability_pct']:g} % contract, else {r['fallback_strategy']})")
+        if seeks is not None:
+            for label, key, note, unit in (
+                ("break-even power", "breakeven_power_usd_per_mwh", "breakeven_power_note",
+                 "USD/MWh"),
+                ("break-even BTC", "breakeven_btc_usd", "breakeven_btc_note", "USD"),
+                ("required AI price", "required_ai_price", "required_ai_price_note",
+                 r["required_ai_price_unit"] or ""),
+            ):
+                v = r[key]
+                print(f"  {label:<22}  {'—' if v is None else f'{v:,.2f} {unit}'}   [{r[note]}]")
+        for w in r["warnings"]:
+            print(f"  warning: {w}")
+    return 0
+
+
+def _write_monthly_csv(result: ProjectResult, path: Path) -> None:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["strategy", "month", *MONTHLY_COLUMNS])
+    for s in result.strategies:
+        for m, label in enumerate(result.months):
+            writer.writerow([s.name, label, *(repr(float(s.monthly[c][m])) for c in MONTHLY_COLUMNS)])
+    _write_output(path, buf.getvalue().encode("utf-8"))
+
+
+def _write_output(path: Path, data: bytes) -> None:
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _cmd_hashprice(args: argparse.Namespace) -> int:
+    for name, value in (("--btc-price", args.btc_price), ("--difficulty", args.difficulty)):
+        if not math.isfinite(value) or value <= 0:
+            raise UserError(f"{name} must be a finite number > 0, got {value:g}")
+    if not math.isfinite(args.fees_per_block) or args.fees_per_block < 0:
+        raise UserError(f"--fees-per-block must be a finite number ≥ 0, got {args.fees_per_block:g}")
+    if args.subsidy is not None:
+        if not math.isfinite(args.subsidy) or args.subsidy < 0:
+            raise UserError(f"--subsidy must be a finite number ≥ 0, got {args.subsidy:g}")
+        subsidy = args.subsidy
+    elif args.date is not None:
+        subsidy = _subsidy_on_date(args.date)
+    else:
+        subsidy = subsidy_at_height(840_000)
+    usd = float(hashprice_usd_per_ph_day(args.btc_price, args.difficulty, subsidy, args.fees_per_block))
+    btc = usd / args.btc_price
+    if args.json:
+        print(json.dumps({"usd_per_ph_day": usd, "btc_per_ph_day": btc, "subsidy_btc": subsidy}))
+    else:
+        print(f"hashprice: {usd:,.2f} USD per PH/s per day  ({btc:.8f} BTC)  "
+              f"[subsidy {subsidy:g} BTC + fees {args.fees_per_block:g} BTC per block]")
+    return 0
+
+
+def _subsidy_on_date(text: str) -> float:
+    """Subsidy on a date: known halvings before 2024-04-20, then the 600 s projection."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"--date must be YYYY-MM-DD, got {text!r}") from None
+    known = [(date(2012, 11, 28), 25.0), (date(2016, 7, 9), 12.5), (date(2020, 5, 11), 6.25),
+             (date(2024, 4, 20), 3.125)]
+    if day < date(2012, 11, 28):
+        return 50.0
+    if day < known[-1][0]:
+        return [s for d, s in known if d <= day][-1]
+    market = Market(as_of="2024-04-20", btc_price_usd=1.0, difficulty=1.0, block_height=840_000)
+    return subsidy_on(market, day)
+
+
+def _cmd_example(args: argparse.Namespace) -> int:
+    try:
+        save_project(example_project(), args.output)
+    except OSError as exc:
+        raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _cmd_import_prices(args: argparse.Namespace) -> int:
+    project = load_project(args.project)
+    series, report = import_price_csv(args.csv, utc_offset_hours=args.utc_offset)
+    for line in report:
+        print(f"note: {line}", file=sys.stderr)
+    energy = project.site.energy.model_copy(update={"price_source": series})
+    project = project.model_copy(update={"site": project.site.model_copy(update={"energy": energy})})
+    try:
+        save_project(project, args.output)
+    except OSError as exc:
+        raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    n = len(series.years_usd_per_mwh)
+    print(f"wrote {args.output}: {n} year(s) of hourly prices from {series.first_year}")
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from core.bench import run_benchmarks
+
+    figures = run_benchmarks()
+    if args.json:
+        print(json.dumps(figures, indent=2))
+    else:
+        for k, v in figures.items():
+            print(f"{k:<24} {v:10.2f}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="minepivot", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    r = sub.add_parser("run", help="KPIs of every strategy of a project")
+    r.add_argument("project")
+    r.add_argument("--json", action="store_true", help="print a JSON object")
+    r.add_argument("--monthly", metavar="OUT.csv", help="write every monthly table as CSV")
+    r.add_argument("--no-goal-seek", action="store_true", help="skip break-evens (faster)")
+    r.set_defaults(func=_cmd_run)
+    h = sub.add_parser("hashprice", help="hashprice from BTC price, difficulty and fees")
+    h.add_argument("--btc-price", type=float, required=True, metavar="USD")
+    h.add_argument("--difficulty", type=float, required=True, metavar="D")
+    h.add_argument("--fees-per-block", type=float, required=True, metavar="BTC")
+    g = h.add_mutually_exclusive_group()
+    g.add_argument("--subsidy", type=float, metavar="BTC", help="block subsidy (default 3.125)")
+    g.add_argument("--date", metavar="YYYY-MM-DD", help="take the subsidy in force on this date")
+    h.add_argument("--json", action="store_true")
+    h.set_defaults(func=_cmd_hashprice)
+    e = sub.add_parser("example", help="write the example project")
+    e.add_argument("-o", "--output", required=True, metavar="FILE")
+    e.set_defaults(func=_cmd_example)
+    i = sub.add_parser("import-prices", help="put an hourly price CSV into a project")
+    i.add_argument("project")
+    i.add_argument("csv")
+    i.add_argument("-o", "--output", required=True, metavar="FILE")
+    i.add_argument("--utc-offset", type=float, default=-6.0, metavar="HOURS",
+                   help="local standard time for UTC timestamps (default -6, US Central)")
+    i.set_defaults(func=_cmd_import_prices)
+    b = sub.add_parser("bench", help="benchmark figures (medians, ms)")
+    b.add_argument("--json", action="store_true")
+    b.set_defaults(func=_cmd_bench)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    tune_allocator()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args))
+    except ProjectFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except PriceImportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""Cash-flow arithmetic: assets and depreciation, tax with loss carry-forward, NPV, IRR, payback.
+
+Conventions (brief §7): monthly periods; every flow of month t sits at the start of month t and
+is discounted by t months at (1 + r)^(1/12) − 1, so NPV = CF0 + Excel NPV(r_m, CF1:CFn).
+IRR is annualised from the monthly IRR as (1 + irr_m)^12 − 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+AssetClass = Literal["asic", "gpu", "facility"]
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A purchase (or an owned fleet) with its cash cost, tax basis and life in the plan.
+
+    ``value_usd`` is what the asset is worth when put in service (its purchase price, or today's
+    market value of an owned fleet); salvage falls straight-line from it over the class life to
+    the residual %. ``tax_basis_usd`` is depreciated; an owned fleet has none left in the plan.
+    """
+
+    name: str
+    asset_class: AssetClass
+    capex_usd: float
+    capex_month: int
+    value_usd: float
+    tax_basis_usd: float
+    in_service_month: int
+    sale_month: int | None  # None: held to the horizon end
+
+
+@dataclass(frozen=True, eq=False)
+class AssetFlows:
+    capex_usd: np.ndarray
+    depreciation_usd: np.ndarray
+    salvage_usd: np.ndarray
+    sale_gain_usd: np.ndarray
+
+
+def salvage_value(value_usd: float, age_months: int, life_years: float, residual_pct: float) -> float:
+    """Resale value: straight-line from the in-service value down to the residual share."""
+    remaining = max(1.0 - age_months / (life_years * 12), residual_pct / 100)
+    return value_usd * remaining
+
+
+def asset_flows(
+    assets: list[Asset], n_months: int, life_years: dict[str, float], residual_pct: dict[str, float]
+) -> AssetFlows:
+    capex, dep, salvage, gain = (np.zeros(n_months) for _ in range(4))
+    for a in assets:
+        if a.capex_month < n_months:
+            capex[a.capex_month] += a.capex_usd
+        if a.in_service_month >= n_months:
+            continue
+        sale = n_months - 1 if a.sale_month is None else min(a.sale_month, n_months - 1)
+        life_m = int(round(life_years[a.asset_class] * 12))
+        monthly = a.tax_basis_usd / life_m
+        held_to_end = a.sale_month is None or a.sale_month >= n_months
+        # Sold: no depreciation in the month of sale. Held: depreciated through the last month.
+        dep_end = min(a.in_service_month + life_m, n_months if held_to_end else sale)
+        if dep_end > a.in_service_month:
+            dep[a.in_service_month : dep_end] += monthly
+        book = a.tax_basis_usd - monthly * max(dep_end - a.in_service_month, 0)
+        # Held to the end: valued one month after the last period starts (horizon end).
+        age = (n_months if held_to_end else sale) - a.in_service_month
+        proceeds = salvage_value(
+            a.value_usd, age, life_years[a.asset_class], residual_pct[a.asset_class]
+        )
+        salvage[sale] += proceeds
+        gain[sale] += proceeds - book
+    return AssetFlows(capex, dep, salvage, gain)
+
+
+def tax_with_loss_carryforward(taxable_usd: np.ndarray, rate_pct: float) -> np.ndarray:
+    """Tax per month at ``rate_pct`` on positive income after unlimited loss carry-forward.
+
+    With losses carried forward, the cumulative taxed base at month t is the running maximum of
+    cumulative taxable income (floored at 0); each month pays tax on the increase.
+    """
+    base = np.maximum.accumulate(np.maximum(np.cumsum(taxable_usd), 0.0))
+    return np.diff(base, prepend=0.0) * rate_pct / 100
+
+
+def monthly_rate(annual_pct: float) -> float:
+    return (1 + annual_pct / 100) ** (1 / 12) - 1
+
+
+def discount_factors(annual_pct: float, n_months: int) -> np.ndarray:
+    return (1 + monthly_rate(annual_pct)) ** -np.arange(n_months, dtype=float)
+
+
+def npv(annual_pct: float, flows: np.ndarray) -> float:
+    return float(np.dot(flows, discount_factors(annual_pct, flows.size)))
+
+
+@dataclass(frozen=True)
+class IrrResult:
+    annual: float | None        # effective annual rate, as a fraction
+    monthly: float | None
+    note: str                    # why there is none, or how it was found
+
+
+def _npv_at(rate: float, flows: np.ndarray, t: np.ndarray) -> float:
+    return float(np.sum(flows * np.exp(-np.log1p(rate) * t)))
+
+
+# Newton's start for flows with several sign changes: 10 % a year as a monthly rate. Excel's
+# IRR() starts at a guess of 10 % per period; for monthly flows the workbook passes this guess
+# (IRR(values, 1.1^(1/12) − 1)) so that it lands on the same root as the app.
+IRR_GUESS_MONTHLY = 1.1 ** (1 / 12) - 1
+
+
+def irr(flows: np.ndarray) -> IrrResult:
+    """Monthly IRR of the flows, annualised; none where the flows never change sign or no root
+    exists. With one sign change the root is unique and found by bisection; with several,
+    Newton's method from IRR_GUESS_MONTHLY is used, as Excel's IRR(values, guess) does, and the
+    note says so."""
+    flows = np.asarray(flows, dtype=float)
+    nz = flows[flows != 0]
+    if nz.size == 0 or np.all(nz > 0) or np.all(nz < 0):
+        return IrrResult(None, None, "cash flows never change sign, so there is no IRR")
+    changes = int(np.count_nonzero(np.diff(np.sign(nz))))
+    t = np.arange(flows.size, dtype=float)
+    if changes == 1:
+        root = _bisect_irr(flows, t)
+        if root is None:
+            return IrrResult(None, None, "no rate makes NPV zero")
+        return IrrResult((1 + root) ** 12 - 1, root, "unique root (one sign change)")
+    root = _newton_irr(flows, t, IRR_GUESS_MONTHLY)
+    if root is None:
+        return IrrResult(None, None, f"no root found ({changes} sign changes; Newton from 10 % "
+                                     "a year did not converge)")
+    return IrrResult((1 + root) ** 12 - 1, root,
+                     f"{changes} sign changes: several IRRs may exist; this one is Newton's from "
+                     "10 % a year, as Excel's IRR with that guess")
+
+
+def _bisect_irr(flows: np.ndarray, t: np.ndarray) -> float | None:
+    lo, hi = -0.999999, 1.0
+    f_lo = _npv_at(lo, flows, t)
+    f_hi = _npv_at(hi, flows, t)
+    while np.sign(f_hi) == np.sign(f_lo) and hi < 1e6:
+        hi *= 4
+        f_hi = _npv_at(hi, flows, t)
+    if np.sign(f_hi) == np.sign(f_lo):
+        return None
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        f_mid = _npv_at(mid, flows, t)
+        if f_mid == 0 or hi - lo < 1e-15:
+            return mid
+        if np.sign(f_mid) == np.sign(f_lo):
+            lo, f_lo = mid, f_mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+def _newton_irr(flows: np.ndarray, t: np.ndarray, guess: float) -> float | None:
+    rate = guess
+    for _ in range(100):
+        disc = (1 + rate) ** -t
+        f = float(np.sum(flows * disc))
+        df = float(np.sum(-t * flows * disc / (1 + rate)))
+        if df == 0 or not np.isfinite(df):
+            return None
+        step = f / df
+        rate -= step
+        if rate <= -1 or not np.isfinite(rate):
+            return None
+        if abs(step) < 1e-12:
+            return rate
+    return None
+
+
+def payback_months(cumulative: np.ndarray) -> int | None:
+    """Months until the cumulative flow turns non-negative for good: 0 if it never dips,
+    None if it is still negative at the horizon."""
+    negative = np.flatnonzero(cumulative < 0)
+    if negative.size == 0:
+        return 0
+    last = int(negative[-1])
+    return None if last == cumulative.size - 1 else last + 1
+
+
+def peak_funding(cumulative: np.ndarray) -> float:
+    """Deepest point of the cumulative flow, as a positive amount to fund (0 if never negative)."""
+    return float(max(0.0, -cumulative.min()))

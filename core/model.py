@@ -1,0 +1,252 @@
+"""The project's inputs: site, market, finance and strategies, as validated immutable models.
+
+Every field carries its unit in its name. Models are pydantic v2 (strict, no unknown keys, no
+NaN/inf) so that a project file is checked field by field with the path of each problem; the
+cross-field rules that need the whole project live in ``core.validate``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SCHEMA_VERSION = 1
+
+_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+
+
+class Model(BaseModel):
+    """Base: strict types, unknown keys rejected, finite numbers only, immutable."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+
+
+def _check_month(value: str) -> str:
+    if not _MONTH_RE.match(value):
+        raise ValueError(f"must be a month as YYYY-MM, got {value!r}")
+    return value
+
+
+def _check_date(value: str | None) -> str | None:
+    if value is not None and not _DATE_RE.match(value):
+        raise ValueError(f"must be a date as YYYY-MM-DD, got {value!r}")
+    return value
+
+
+Pct = Annotated[float, Field(ge=0, le=100)]
+NonNeg = Annotated[float, Field(ge=0)]
+MonthIndex = Annotated[int, Field(ge=0, le=359)]
+
+
+# ----------------------------------------------------------------------------- equipment
+class AsicModel(Model):
+    id: str = Field(min_length=1, max_length=60)
+    name: str = Field(min_length=1, max_length=120)
+    hashrate_ths: float = Field(gt=0, le=10_000)
+    power_w: float = Field(gt=0, le=100_000)
+    cooling: Literal["air", "hydro", "immersion"] = "air"
+    price_usd: NonNeg = 0.0
+    spec_source: str = ""
+    price_source: str = ""
+    as_of: str | None = None
+
+    _date = field_validator("as_of")(_check_date)
+
+    @property
+    def efficiency_j_per_th(self) -> float:
+        return self.power_w / self.hashrate_ths
+
+
+class GpuServerModel(Model):
+    id: str = Field(min_length=1, max_length=60)
+    name: str = Field(min_length=1, max_length=120)
+    gpus: int = Field(ge=1, le=64)
+    max_power_kw: float = Field(gt=0, le=200)
+    typical_power_kw: float = Field(gt=0, le=200)
+    price_usd: NonNeg = 0.0
+    spec_source: str = ""
+    price_source: str = ""
+    as_of: str | None = None
+
+    _date = field_validator("as_of")(_check_date)
+
+
+# ----------------------------------------------------------------------------- energy
+class ScarcitySpikes(Model):
+    """Seeded price spikes laid over a flat or time-of-use profile (summer late afternoons)."""
+
+    hours_per_year: int = Field(default=0, ge=0, le=2000)
+    price_usd_per_mwh: float = Field(default=1000.0, ge=-1000, le=20_000)
+    seed: int = Field(default=1, ge=0)
+
+
+class FlatPrice(Model):
+    kind: Literal["flat"] = "flat"
+    price_usd_per_mwh: float = Field(ge=-1000, le=20_000)
+    spikes: ScarcitySpikes = ScarcitySpikes()
+
+
+class TimeOfUsePrice(Model):
+    """12 months × 24 hours of $/MWh (row 0 = January, column 0 = 00:00–01:00 local)."""
+
+    kind: Literal["tou"] = "tou"
+    matrix_usd_per_mwh: list[
+        Annotated[list[Annotated[float, Field(ge=-1000, le=20_000)]],
+                  Field(min_length=24, max_length=24)]
+    ] = Field(min_length=12, max_length=12)
+    spikes: ScarcitySpikes = ScarcitySpikes()
+
+
+class HourlySeriesPrice(Model):
+    """Imported hourly prices: whole calendar years in local standard time, first_year first."""
+
+    kind: Literal["hourly"] = "hourly"
+    source_name: str = ""
+    first_year: int = Field(ge=1990, le=2100)
+    years_usd_per_mwh: list[
+        Annotated[list[Annotated[float, Field(ge=-10_000, le=100_000)]],
+                  Field(min_length=8760, max_length=8784)]
+    ] = Field(min_length=1, max_length=30)
+
+
+PriceSource = Annotated[FlatPrice | TimeOfUsePrice | HourlySeriesPrice, Field(discriminator="kind")]
+
+
+class Energy(Model):
+    price_source: PriceSource
+    escalator_pct_per_year: float = Field(default=0.0, ge=-50, le=100)
+    contract: Literal["index", "fixed_block"] = "index"
+    fixed_block_mw: NonNeg = 0.0
+    fixed_price_usd_per_mwh: float = Field(default=0.0, ge=-1000, le=20_000)
+    tnd_adder_usd_per_mwh: float = Field(default=0.0, ge=-100, le=1000)
+    demand_charge_usd_per_kw_month: float = Field(default=0.0, ge=0, le=1000)
+    fourcp_usd_per_kw_year: float = Field(default=0.0, ge=0, le=2000)
+    fourcp_avoidance: bool = False
+    fourcp_avoid_hours_per_month: int = Field(default=20, ge=1, le=200)
+
+
+class DemandResponse(Model):
+    enrolled_mw: NonNeg = 0.0
+    capacity_usd_per_mw_month: float = Field(default=0.0, ge=0, le=1_000_000)
+    event_hours_per_year: int = Field(default=0, ge=0, le=8760)
+
+
+class Site(Model):
+    name: str = Field(default="Site", max_length=200)
+    location: str = Field(default="", max_length=200)
+    interconnect_mw: float = Field(gt=0, le=10_000)
+    energy: Energy
+    demand_response: DemandResponse = DemandResponse()
+    fixed_opex_usd_per_year: NonNeg = 0.0
+    opex_escalator_pct_per_year: float = Field(default=0.0, ge=-50, le=100)
+
+
+# ----------------------------------------------------------------------------- market
+class Market(Model):
+    as_of: str
+    btc_price_usd: float = Field(gt=0, le=1e8)
+    btc_price_growth_pct_per_year: float = Field(default=0.0, ge=-99, le=1000)
+    btc_price_by_year_usd: list[Annotated[float, Field(gt=0, le=1e8)]] | None = Field(
+        default=None, min_length=1, max_length=30
+    )
+    difficulty: float = Field(gt=0, le=1e20)
+    # A retarget moves difficulty by at most ×4 or ×¼: a monthly input outside that is an error.
+    difficulty_growth_pct_per_month: float = Field(default=0.0, ge=-75, le=300)
+    fees_btc_per_block: float = Field(default=0.0, ge=0, le=100)
+    block_height: int = Field(ge=0, le=10_000_000)
+    next_halving_date: str | None = None
+
+    _as_of = field_validator("as_of")(_check_date)
+    _halving = field_validator("next_halving_date")(_check_date)
+
+
+# ----------------------------------------------------------------------------- finance
+class AssetClasses(Model):
+    asic: float = Field(gt=0, le=50)
+    gpu: float = Field(gt=0, le=50)
+    facility: float = Field(gt=0, le=50)
+
+
+class ResidualPct(Model):
+    asic: Pct = 0.0
+    gpu: Pct = 0.0
+    facility: Pct = 0.0
+
+
+class Finance(Model):
+    start_month: str
+    horizon_years: int = Field(ge=1, le=30)
+    discount_rate_pct_per_year: float = Field(ge=-50, le=200)
+    tax_rate_pct: Pct = 21.0
+    depreciation_life_years: AssetClasses = AssetClasses(asic=3, gpu=5, facility=15)
+    residual_value_pct: ResidualPct = ResidualPct()
+    target_irr_pct_per_year: float = Field(default=15.0, ge=-50, le=200)
+
+    _start = field_validator("start_month")(_check_month)
+
+
+# ----------------------------------------------------------------------------- strategies
+class MiningBlock(Model):
+    kind: Literal["mining"] = "mining"
+    name: str = Field(default="Mining", max_length=200)
+    asic_model: str = Field(min_length=1)
+    asic_count: int = Field(ge=0, le=10_000_000)
+    existing_fleet: bool = True
+    asic_unit_price_usd: NonNeg | None = None
+    infrastructure_usd_per_mw: NonNeg = 0.0
+    pue: float = Field(default=1.05, ge=1.0, le=3.0)
+    pool_fee_pct: float = Field(default=2.0, ge=0, le=100)
+    derate_pct_per_year: float = Field(default=0.0, ge=0, le=100)
+    om_usd_per_mw_month: NonNeg = 0.0
+    start_month: MonthIndex = 0
+    end_month: Annotated[int, Field(ge=1, le=360)] | None = None
+
+
+class AiBlock(Model):
+    kind: Literal["ai"] = "ai"
+    name: str = Field(default="AI hosting", max_length=200)
+    business_model: Literal["colocation", "gpu_cloud"] = "colocation"
+    # colocation
+    it_mw: NonNeg = 0.0
+    colo_usd_per_kw_month: NonNeg = 0.0
+    colo_escalator_pct_per_year: float = Field(default=0.0, ge=-50, le=100)
+    power_passthrough: bool = True
+    it_load_factor_pct: Pct = 80.0
+    # GPU cloud
+    gpu_server_model: str = "hgx_h100"
+    server_count: int = Field(default=0, ge=0, le=10_000_000)
+    server_unit_price_usd: NonNeg | None = None
+    gpu_hour_usd: NonNeg = 0.0
+    gpu_price_decline_pct_per_year: float = Field(default=0.0, ge=-100, le=100)
+    utilisation_pct: Pct = 70.0
+    # both
+    pue: float = Field(default=1.3, ge=1.0, le=3.0)
+    retrofit_usd_per_mw: NonNeg = 0.0
+    om_usd_per_mw_month: NonNeg = 0.0
+    start_month: MonthIndex = 0
+    conversion_months: int = Field(default=0, ge=0, le=120)
+
+
+Block = Annotated[MiningBlock | AiBlock, Field(discriminator="kind")]
+
+
+class Strategy(Model):
+    name: str = Field(min_length=1, max_length=120)
+    blocks: list[Block] = Field(default_factory=list, max_length=200)
+    contract_probability_pct: Pct = 100.0
+    fallback_strategy: str | None = None
+
+
+class Project(Model):
+    schema_version: int = Field(default=SCHEMA_VERSION, ge=1)
+    name: str = Field(default="Untitled project", max_length=200)
+    notes: str = Field(default="", max_length=20_000)
+    site: Site
+    market: Market
+    finance: Finance
+    strategies: list[Strategy] = Field(min_length=1, max_length=50)
+    custom_asics: list[AsicModel] = Field(default_factory=list, max_length=200)
+    custom_gpu_servers: list[GpuServerModel] = Field(default_factory=list, max_length=200)

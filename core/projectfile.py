@@ -1,0 +1,248 @@
+"""``*.minepivot`` files: JSON with a schema version, validated field by field, saved atomically.
+
+Loading reports every problem at once, each as ``path: message`` (for example
+``strategies[1].blocks[0].asic_count: must be ≥ 0, got -3``), and never raises anything but
+``ProjectFileError``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from core.catalog import bundled_catalog
+from core.model import SCHEMA_VERSION, AiBlock, HourlySeriesPrice, MiningBlock, Project
+
+_UNION_TAGS = {"flat", "tou", "hourly", "mining", "ai"}
+
+
+class ProjectFileError(Exception):
+    """A project file that cannot be used; ``problems`` lists every ``path: message``."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        shown = "\n".join(f"  - {p}" for p in problems[:50])
+        more = f"\n  … and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{source}: {len(problems)} problem(s)\n{shown}{more}")
+
+
+def format_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    prev: Any = None
+    for i, part in enumerate(loc):
+        is_tag = isinstance(part, str) and part in _UNION_TAGS and i + 1 < len(loc)
+        if is_tag and (prev == "price_source" or isinstance(prev, int)):
+            prev = part
+            continue
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        prev = part
+    return out or "(file)"
+
+
+def _describe(err: dict[str, Any]) -> str:
+    kind, ctx, got = err["type"], err.get("ctx") or {}, err.get("input")
+    shown = repr(got) if isinstance(got, str) else json.dumps(got) if _jsonable(got) else str(got)
+    if len(shown) > 60:
+        shown = shown[:57] + "…"
+    templates = {
+        "greater_than_equal": "must be ≥ {ge}, got {got}",
+        "greater_than": "must be > {gt}, got {got}",
+        "less_than_equal": "must be ≤ {le}, got {got}",
+        "less_than": "must be < {lt}, got {got}",
+        "finite_number": "must be a finite number, got {got}",
+        "missing": "is required",
+        "float_type": "must be a number, got {got}",
+        "int_type": "must be a whole number, got {got}",
+        "bool_type": "must be true or false, got {got}",
+        "string_type": "must be text, got {got}",
+        "list_type": "must be a list, got {got}",
+        "model_type": "must be an object, got {got}",
+        "dict_type": "must be an object, got {got}",
+        "extra_forbidden": "unknown key (not part of the MinePivot format)",
+        "literal_error": "must be one of {expected}, got {got}",
+        "too_short": "must have at least {min_length} item(s), got {actual_length}",
+        "too_long": "must have at most {max_length} item(s), got {actual_length}",
+        "string_too_short": "must not be empty",
+        "string_too_long": "must be at most {max_length} characters",
+        "union_tag_invalid": "kind must be one of {expected_tags}, got {tag}",
+        "union_tag_not_found": "needs a '{discriminator}' key",
+    }
+    if kind in templates:
+        fields = {k: _num(v) for k, v in ctx.items()}
+        try:
+            return templates[kind].format(got=shown, **fields)
+        except (KeyError, IndexError):
+            pass
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    return f"{err['msg']}, got {shown}"
+
+
+def _num(v: Any) -> Any:
+    return int(v) if isinstance(v, float) and v.is_integer() else v
+
+
+def _jsonable(v: Any) -> bool:
+    try:
+        json.dumps(v)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def semantic_problems(project: Project) -> list[str]:
+    """Rules that need the whole project: names, references, timing, series lengths."""
+    problems: list[str] = []
+    cat = bundled_catalog().with_project_models(project)
+    n_months = project.finance.horizon_years * 12
+    names = [s.name for s in project.strategies]
+    for i, s in enumerate(project.strategies):
+        p = f"strategies[{i}]"
+        if names.index(s.name) != i:
+            problems.append(f"{p}.name: {s.name!r} is already used by strategies[{names.index(s.name)}]")
+        if s.fallback_strategy is not None:
+            if s.fallback_strategy not in names:
+                problems.append(f"{p}.fallback_strategy: no strategy named {s.fallback_strategy!r}"
+                                f" (have: {', '.join(names)})")
+            elif s.fallback_strategy == s.name:
+                problems.append(f"{p}.fallback_strategy: a strategy cannot fall back to itself")
+        for j, b in enumerate(s.blocks):
+            bp = f"{p}.blocks[{j}]"
+            if b.start_month >= n_months:
+                problems.append(f"{bp}.start_month: must be before the horizon ends (month "
+                                f"{n_months}), got {b.start_month}")
+            if isinstance(b, MiningBlock):
+                if b.asic_model not in cat.asics:
+                    problems.append(f"{bp}.asic_model: unknown model {b.asic_model!r} (known: "
+                                    f"{', '.join(sorted(cat.asics))})")
+                if b.end_month is not None and b.end_month <= b.start_month:
+                    problems.append(f"{bp}.end_month: must be after start_month "
+                                    f"({b.start_month}), got {b.end_month}")
+            elif isinstance(b, AiBlock) and b.business_model == "gpu_cloud":
+                if b.gpu_server_model not in cat.gpu_servers:
+                    problems.append(f"{bp}.gpu_server_model: unknown model "
+                                    f"{b.gpu_server_model!r} (known: "
+                                    f"{', '.join(sorted(cat.gpu_servers))})")
+    energy = project.site.energy
+    if energy.contract == "fixed_block" and energy.fixed_block_mw <= 0:
+        problems.append("site.energy.fixed_block_mw: must be > 0 for a fixed-price block "
+                        f"contract, got {_num(energy.fixed_block_mw)}")
+    src = energy.price_source
+    if isinstance(src, HourlySeriesPrice):
+        for k, year in enumerate(src.years_usd_per_mwh):
+            want = 8784 if calendar.isleap(src.first_year + k) else 8760
+            if len(year) != want:
+                problems.append(f"site.energy.price_source.years_usd_per_mwh[{k}]: year "
+                                f"{src.first_year + k} needs {want} hours, got {len(year)}")
+    return problems
+
+
+def project_from_data(data: Any, source: str = "project") -> Project:
+    """Validate already-parsed JSON data into a Project or raise ProjectFileError."""
+    if not isinstance(data, dict):
+        raise ProjectFileError(source, [f"(file): must be a JSON object, got {type(data).__name__}"])
+    version = data.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ProjectFileError(source, [f"schema_version: must be a whole number, got {version!r}"
+                                        " (is this a MinePivot project?)"])
+    if version > SCHEMA_VERSION:
+        raise ProjectFileError(source, [
+            f"schema_version: this file was saved by a newer MinePivot (schema {version}); "
+            f"this version reads schema {SCHEMA_VERSION} and older. Update MinePivot to open it."])
+    try:
+        project = Project.model_validate(data)
+    except ValidationError as exc:
+        problems = [f"{format_path(e['loc'])}: {_describe(e)}" for e in exc.errors()]
+        raise ProjectFileError(source, problems) from None
+    problems = semantic_problems(project)
+    if problems:
+        raise ProjectFileError(source, problems)
+    return project
+
+
+def load_project(path: str | os.PathLike[str]) -> Project:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ProjectFileError(str(path), [f"(file): cannot be read: {exc.strerror or exc}"]) from None
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except UnicodeDecodeError:
+        raise ProjectFileError(str(path), ["(file): is not UTF-8 text"]) from None
+    except json.JSONDecodeError as exc:
+        raise ProjectFileError(str(path), [
+            f"(file): not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"]) from None
+    except ValueError as exc:
+        raise ProjectFileError(str(path), [f"(file): {exc}"]) from None
+    except RecursionError:
+        raise ProjectFileError(str(path), ["(file): nested too deeply to be a project"]) from None
+    return project_from_data(data, str(path))
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not allowed; numbers must be finite")
+
+
+def project_to_json(project: Project) -> str:
+    """Indented JSON, with each list of numbers (a price row, a year of hours) on one line."""
+    return _dump(project.model_dump(mode="json"), 0) + "\n"
+
+
+def _dump(value: Any, level: int) -> str:
+    pad, inner = " " * level, " " * (level + 1)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = (f"{inner}{json.dumps(k, ensure_ascii=False)}: {_dump(v, level + 1)}"
+                 for k, v in value.items())
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    if isinstance(value, list) and value and not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+        return "[\n" + ",\n".join(f"{inner}{_dump(v, level + 1)}" for v in value) + f"\n{pad}]"
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def save_project(project: Project, path: str | os.PathLike[str]) -> None:
+    """Write atomically: a temporary file beside the target, flushed, then renamed over it."""
+    atomic_write_bytes(Path(path), project_to_json(project).encode("utf-8"))
+
+
+def _target_mode(path: Path) -> int:
+    """The existing file's permissions, else what a plain open() would give (0666 & ~umask)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a reader sees the old file or the new one, never half.
+
+    On any failure the temporary file is removed and an existing file at ``path`` is untouched.
+    """
+    path = Path(path)
+    mode = _target_mode(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        os.chmod(tmp, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

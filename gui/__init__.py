@@ -1,0 +1,1 @@
+"""MinePivot desktop interface (PySide6). Not yet built: see the desktop app issue."""
