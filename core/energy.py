@@ -55,10 +55,12 @@ def market_context(
     for m in np.flatnonzero(np.isin(tl.month_of_year, SUMMER_MONTHS)):
         a, b = tl.month_first_hour[m], tl.month_first_hour[m + 1]
         seg = price[a:b]
-        peaks.append(a + int(np.argmax(seg)))
+        peak = a + int(np.argmax(seg))
+        peaks.append(peak)
         if energy.fourcp_avoidance:
             kk = min(n_avoid, seg.size)
             avoid[a + np.argpartition(-seg, kk - 1)[:kk]] = True
+            avoid[peak] = True  # among tied prices the partition may not pick the peak itself
     return MarketContext(tl, price, hashprice, dr_event, np.asarray(peaks, dtype=int), avoid)
 
 

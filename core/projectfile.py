@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from core.catalog import bundled_catalog
-from core.model import SCHEMA_VERSION, AiBlock, HourlySeriesPrice, MiningBlock, Project
+from core.model import SCHEMA_VERSION, Project
 
 _UNION_TAGS = {"flat", "tou", "hourly", "mining", "ai"}
 
@@ -48,7 +48,8 @@ def format_path(loc: tuple[Any, ...]) -> str:
 
 def _describe(err: dict[str, Any]) -> str:
     kind, ctx, got = err["type"], err.get("ctx") or {}, err.get("input")
-    shown = repr(got) if isinstance(got, str) else json.dumps(got) if _jsonable(got) else str(got)
+    # Values are shown as they are written in the file (JSON), e.g. "lots", null, Infinity.
+    shown = json.dumps(got, ensure_ascii=False) if _jsonable(got) else repr(got)
     if len(shown) > 60:
         shown = shown[:57] + "…"
     templates = {
@@ -76,6 +77,11 @@ def _describe(err: dict[str, Any]) -> str:
     }
     if kind in templates:
         fields = {k: _num(v) for k, v in ctx.items()}
+        for key in ("expected", "expected_tags"):  # pydantic quotes choices Python-style
+            if isinstance(fields.get(key), str):
+                fields[key] = fields[key].replace("'", '"')
+        if "tag" in fields:
+            fields["tag"] = json.dumps(fields["tag"], ensure_ascii=False)
         try:
             return templates[kind].format(got=shown, **fields)
         except (KeyError, IndexError):
@@ -97,50 +103,81 @@ def _jsonable(v: Any) -> bool:
         return False
 
 
-def semantic_problems(project: Project) -> list[str]:
-    """Rules that need the whole project: names, references, timing, series lengths."""
+def _int(v: Any) -> int | None:
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def _dicts(v: Any) -> list[tuple[int, dict[str, Any]]]:
+    return [(i, x) for i, x in enumerate(v) if isinstance(x, dict)] if isinstance(v, list) else []
+
+
+def semantic_problems(data: dict[str, Any]) -> list[str]:
+    """Rules that need the whole project: names, references, timing, series lengths.
+
+    Reads the raw JSON defensively, so these are reported together with any type and range
+    problems; a value of the wrong type is skipped here (the field check names it).
+    """
     problems: list[str] = []
-    cat = bundled_catalog().with_project_models(project)
-    n_months = project.finance.horizon_years * 12
-    names = [s.name for s in project.strategies]
-    for i, s in enumerate(project.strategies):
+    cat = bundled_catalog()
+    asic_ids = set(cat.asics) | {a.get("id") for _, a in _dicts(data.get("custom_asics"))}
+    gpu_ids = set(cat.gpu_servers) | {g.get("id") for _, g in _dicts(data.get("custom_gpu_servers"))}
+    finance = data.get("finance") if isinstance(data.get("finance"), dict) else {}
+    years = _int(finance.get("horizon_years"))
+    n_months = years * 12 if years and 1 <= years <= 30 else None
+    strategies = _dicts(data.get("strategies"))
+    names = [s.get("name") for _, s in strategies]
+    for pos, (i, s) in enumerate(strategies):
         p = f"strategies[{i}]"
-        if names.index(s.name) != i:
-            problems.append(f"{p}.name: {s.name!r} is already used by strategies[{names.index(s.name)}]")
-        if s.fallback_strategy is not None:
-            if s.fallback_strategy not in names:
-                problems.append(f"{p}.fallback_strategy: no strategy named {s.fallback_strategy!r}"
-                                f" (have: {', '.join(names)})")
-            elif s.fallback_strategy == s.name:
+        name = s.get("name")
+        if isinstance(name, str) and names.index(name) != pos:
+            first = strategies[names.index(name)][0]
+            problems.append(f"{p}.name: {json.dumps(name)} is already used by strategies[{first}]")
+        fallback = s.get("fallback_strategy")
+        if isinstance(fallback, str):
+            if fallback not in names:
+                have = ", ".join(str(n) for n in names)
+                problems.append(f"{p}.fallback_strategy: no strategy named {json.dumps(fallback)}"
+                                f" (have: {have})")
+            elif fallback == name:
                 problems.append(f"{p}.fallback_strategy: a strategy cannot fall back to itself")
-        for j, b in enumerate(s.blocks):
+        for j, b in _dicts(s.get("blocks")):
             bp = f"{p}.blocks[{j}]"
-            if b.start_month >= n_months:
+            start = _int(b.get("start_month", 0))
+            if n_months is not None and start is not None and start >= n_months:
                 problems.append(f"{bp}.start_month: must be before the horizon ends (month "
-                                f"{n_months}), got {b.start_month}")
-            if isinstance(b, MiningBlock):
-                if b.asic_model not in cat.asics:
-                    problems.append(f"{bp}.asic_model: unknown model {b.asic_model!r} (known: "
-                                    f"{', '.join(sorted(cat.asics))})")
-                if b.end_month is not None and b.end_month <= b.start_month:
-                    problems.append(f"{bp}.end_month: must be after start_month "
-                                    f"({b.start_month}), got {b.end_month}")
-            elif isinstance(b, AiBlock) and b.business_model == "gpu_cloud":
-                if b.gpu_server_model not in cat.gpu_servers:
-                    problems.append(f"{bp}.gpu_server_model: unknown model "
-                                    f"{b.gpu_server_model!r} (known: "
-                                    f"{', '.join(sorted(cat.gpu_servers))})")
-    energy = project.site.energy
-    if energy.contract == "fixed_block" and energy.fixed_block_mw <= 0:
+                                f"{n_months}), got {start}")
+            if b.get("kind") == "mining":
+                model = b.get("asic_model")
+                if isinstance(model, str) and model and model not in asic_ids:
+                    problems.append(f"{bp}.asic_model: unknown model {json.dumps(model)} (known: "
+                                    f"{', '.join(sorted(str(a) for a in asic_ids))})")
+                end = _int(b.get("end_month"))
+                if end is not None and start is not None and 1 <= end <= start:
+                    problems.append(f"{bp}.end_month: must be after start_month ({start}), "
+                                    f"got {end}")
+            elif b.get("kind") == "ai" and b.get("business_model") == "gpu_cloud":
+                model = b.get("gpu_server_model", "hgx_h100")
+                if isinstance(model, str) and model not in gpu_ids:
+                    problems.append(f"{bp}.gpu_server_model: unknown model {json.dumps(model)} "
+                                    f"(known: {', '.join(sorted(str(g) for g in gpu_ids))})")
+    site = data.get("site") if isinstance(data.get("site"), dict) else {}
+    energy = site.get("energy") if isinstance(site.get("energy"), dict) else {}
+    block_mw = energy.get("fixed_block_mw", 0.0)
+    if energy.get("contract") == "fixed_block" and isinstance(block_mw, int | float) \
+            and not isinstance(block_mw, bool) and block_mw <= 0:
         problems.append("site.energy.fixed_block_mw: must be > 0 for a fixed-price block "
-                        f"contract, got {_num(energy.fixed_block_mw)}")
-    src = energy.price_source
-    if isinstance(src, HourlySeriesPrice):
-        for k, year in enumerate(src.years_usd_per_mwh):
-            want = 8784 if calendar.isleap(src.first_year + k) else 8760
+                        f"contract, got {_num(block_mw)}")
+    src = energy.get("price_source") if isinstance(energy.get("price_source"), dict) else {}
+    first_year = _int(src.get("first_year"))
+    if src.get("kind") == "hourly" and first_year is not None and isinstance(
+            src.get("years_usd_per_mwh"), list):
+        for k, year in enumerate(src["years_usd_per_mwh"]):
+            if not isinstance(year, list):
+                continue
+            want = 8784 if calendar.isleap(first_year + k) else 8760
             if len(year) != want:
                 problems.append(f"site.energy.price_source.years_usd_per_mwh[{k}]: year "
-                                f"{src.first_year + k} needs {want} hours, got {len(year)}")
+                                f"{first_year + k} needs {want} hours, got {len(year)}")
     return problems
 
 
@@ -156,13 +193,14 @@ def project_from_data(data: Any, source: str = "project") -> Project:
         raise ProjectFileError(source, [
             f"schema_version: this file was saved by a newer MinePivot (schema {version}); "
             f"this version reads schema {SCHEMA_VERSION} and older. Update MinePivot to open it."])
+    problems: list[str] = []
+    project = None
     try:
         project = Project.model_validate(data)
     except ValidationError as exc:
         problems = [f"{format_path(e['loc'])}: {_describe(e)}" for e in exc.errors()]
-        raise ProjectFileError(source, problems) from None
-    problems = semantic_problems(project)
-    if problems:
+    problems += [p for p in semantic_problems(data) if p not in problems]
+    if problems or project is None:
         raise ProjectFileError(source, problems)
     return project
 
