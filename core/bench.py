@@ -31,8 +31,9 @@ def median_ms(fn: Callable[[int], object], repeats: int, warmup: int = 2) -> flo
 
 def _with_btc_price(project: Project, usd: float) -> Project:
     """A copy with one input changed, so no cache can answer for the recompute."""
-    return project.model_copy(update={"market": project.market.model_copy(
-        update={"btc_price_usd": usd})})
+    return project.model_copy(
+        update={"market": project.market.model_copy(update={"btc_price_usd": usd})}
+    )
 
 
 def _reference(_: int) -> None:
@@ -45,8 +46,9 @@ def _reference(_: int) -> None:
 def run_benchmarks() -> dict[str, float]:
     base = example_project()
     variants = [_with_btc_price(base, 90_000 + 100 * i) for i in range(8)]
-    long = base.model_copy(update={"finance": base.finance.model_copy(
-        update={"horizon_years": 30})})
+    long = base.model_copy(
+        update={"finance": base.finance.model_copy(update={"horizon_years": 30})}
+    )
     long_variants = [_with_btc_price(long, 90_000 + 100 * i) for i in range(8)]
     data = json.loads(project_to_json(base))
     figures = {
@@ -54,7 +56,8 @@ def run_benchmarks() -> dict[str, float]:
         "recompute_ms": median_ms(lambda i: evaluate(variants[i % 8]), 40),
         "recompute_30y_ms": median_ms(lambda i: evaluate(long_variants[i % 8]), 15),
         "goal_seek_ms": median_ms(
-            lambda i: [goal_seek(variants[i % 8], s) for s in base.strategies], 5, warmup=1),
+            lambda i: [goal_seek(variants[i % 8], s) for s in base.strategies], 5, warmup=1
+        ),
         "load_project_ms": median_ms(lambda i: project_from_data(data), 40),
     }
     ref = figures["reference_numpy_ms"]

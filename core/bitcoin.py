@@ -1,4 +1,4 @@
-"""Bitcoin network economics: block subsidy and halvings, hashprice, BTC price and difficulty paths."""
+"""Bitcoin network economics: subsidy and halvings, hashprice, BTC price and difficulty paths."""
 
 from __future__ import annotations
 
@@ -28,8 +28,12 @@ def hashprice_usd_per_ph_day(
     fees_btc_per_block: float | np.ndarray,
 ) -> float | np.ndarray:
     """Expected USD a PH/s earns per day: 1e15 · 86400 · (subsidy + fees) · price / (D · 2^32)."""
-    return 1e15 * SECONDS_PER_DAY * (subsidy_btc + fees_btc_per_block) * btc_price_usd / (
-        difficulty * TWO_32
+    return (
+        1e15
+        * SECONDS_PER_DAY
+        * (subsidy_btc + fees_btc_per_block)
+        * btc_price_usd
+        / (difficulty * TWO_32)
     )
 
 
@@ -51,8 +55,11 @@ def halving_schedule(market: Market, count: int = 4) -> list[tuple[int, datetime
         first = as_of + timedelta(seconds=(next_height - market.block_height) * BLOCK_TIME_S)
     step = timedelta(seconds=HALVING_INTERVAL_BLOCKS * BLOCK_TIME_S)
     return [
-        (next_height + k * HALVING_INTERVAL_BLOCKS, first + k * step,
-         subsidy_at_height(next_height + k * HALVING_INTERVAL_BLOCKS))
+        (
+            next_height + k * HALVING_INTERVAL_BLOCKS,
+            first + k * step,
+            subsidy_at_height(next_height + k * HALVING_INTERVAL_BLOCKS),
+        )
         for k in range(count)
     ]
 
@@ -64,7 +71,7 @@ def hourly_subsidy(market: Market, tl: Timeline) -> np.ndarray:
     schedule = halving_schedule(market, count)
     subsidy = np.full(tl.n_hours, subsidy_at_height(market.block_height))
     for _height, when, after in schedule:
-        subsidy[tl.hour_index_of(when):] = after
+        subsidy[tl.hour_index_of(when) :] = after
     return subsidy
 
 
@@ -84,9 +91,7 @@ def monthly_difficulty(market: Market, n_months: int) -> np.ndarray:
     )
 
 
-def hourly_hashprice(
-    market: Market, tl: Timeline, btc_price_scale: float = 1.0
-) -> np.ndarray:
+def hourly_hashprice(market: Market, tl: Timeline, btc_price_scale: float = 1.0) -> np.ndarray:
     """Hashprice (USD per PH/s per day) for every hour; halvings step it at the exact hour."""
     price = monthly_btc_price(market, tl.n_months) * btc_price_scale
     per_btc = hashprice_usd_per_ph_day(price, monthly_difficulty(market, tl.n_months), 1.0, 0.0)

@@ -46,13 +46,17 @@ def strategy_summaries(result: ProjectResult, seeks: list[GoalSeek] | None) -> l
     for i, s in enumerate(result.strategies):
         k = s.kpis
         row: dict[str, Any] = {
-            "name": s.name, "npv_usd": k.npv_usd, "irr": k.irr, "irr_note": k.irr_note,
+            "name": s.name,
+            "npv_usd": k.npv_usd,
+            "irr": k.irr,
+            "irr_note": k.irr_note,
             "payback_months": k.payback_months,
             "discounted_payback_months": k.discounted_payback_months,
             "peak_funding_usd": k.peak_funding_usd,
             "probability_weighted_npv_usd": k.probability_weighted_npv_usd,
             "contract_probability_pct": k.contract_probability_pct,
-            "fallback_strategy": k.fallback_strategy, "warnings": s.warnings,
+            "fallback_strategy": k.fallback_strategy,
+            "warnings": s.warnings,
         }
         if seeks is not None:
             g = seeks[i]
@@ -85,19 +89,31 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"  NPV                     {_money(r['npv_usd'])} USD")
         print(f"  IRR (% p.a. effective)  {_pct(r['irr'])}   [{r['irr_note']}]")
         pb, dpb = r["payback_months"], r["discounted_payback_months"]
-        print(f"  payback                 {'never' if pb is None else f'{pb} months'}"
-              f"  (discounted: {'never' if dpb is None else f'{dpb} months'})")
+        print(
+            f"  payback                 {'never' if pb is None else f'{pb} months'}"
+            f"  (discounted: {'never' if dpb is None else f'{dpb} months'})"
+        )
         print(f"  peak funding need       {_money(r['peak_funding_usd'])} USD")
         if r["fallback_strategy"] and r["contract_probability_pct"] < 100:
-            print(f"  probability-weighted    {_money(r['probability_weighted_npv_usd'])} USD "
-                  f"({r['contract_probability_pct']:g} % contract, else {r['fallback_strategy']})")
+            print(
+                f"  probability-weighted    {_money(r['probability_weighted_npv_usd'])} USD "
+                f"({r['contract_probability_pct']:g} % contract, else {r['fallback_strategy']})"
+            )
         if seeks is not None:
             for label, key, note, unit in (
-                ("break-even power", "breakeven_power_usd_per_mwh", "breakeven_power_note",
-                 "USD/MWh"),
+                (
+                    "break-even power",
+                    "breakeven_power_usd_per_mwh",
+                    "breakeven_power_note",
+                    "USD/MWh",
+                ),
                 ("break-even BTC", "breakeven_btc_usd", "breakeven_btc_note", "USD"),
-                ("required AI price", "required_ai_price", "required_ai_price_note",
-                 r["required_ai_price_unit"] or ""),
+                (
+                    "required AI price",
+                    "required_ai_price",
+                    "required_ai_price_note",
+                    r["required_ai_price_unit"] or "",
+                ),
             ):
                 v = r[key]
                 print(f"  {label:<22}  {'—' if v is None else f'{v:,.2f} {unit}'}   [{r[note]}]")
@@ -112,7 +128,9 @@ def _write_monthly_csv(result: ProjectResult, path: Path) -> None:
     writer.writerow(["strategy", "month", *MONTHLY_COLUMNS])
     for s in result.strategies:
         for m, label in enumerate(result.months):
-            writer.writerow([s.name, label, *(repr(float(s.monthly[c][m])) for c in MONTHLY_COLUMNS)])
+            writer.writerow(
+                [s.name, label, *(repr(float(s.monthly[c][m])) for c in MONTHLY_COLUMNS)]
+            )
     _write_output(path, buf.getvalue().encode("utf-8"))
 
 
@@ -128,7 +146,9 @@ def _cmd_hashprice(args: argparse.Namespace) -> int:
         if not math.isfinite(value) or value <= 0:
             raise UserError(f"{name} must be a finite number > 0, got {value:g}")
     if not math.isfinite(args.fees_per_block) or args.fees_per_block < 0:
-        raise UserError(f"--fees-per-block must be a finite number ≥ 0, got {args.fees_per_block:g}")
+        raise UserError(
+            f"--fees-per-block must be a finite number ≥ 0, got {args.fees_per_block:g}"
+        )
     if args.subsidy is not None:
         if not math.isfinite(args.subsidy) or args.subsidy < 0:
             raise UserError(f"--subsidy must be a finite number ≥ 0, got {args.subsidy:g}")
@@ -137,13 +157,17 @@ def _cmd_hashprice(args: argparse.Namespace) -> int:
         subsidy = _subsidy_on_date(args.date)
     else:
         subsidy = subsidy_at_height(840_000)
-    usd = float(hashprice_usd_per_ph_day(args.btc_price, args.difficulty, subsidy, args.fees_per_block))
+    usd = float(
+        hashprice_usd_per_ph_day(args.btc_price, args.difficulty, subsidy, args.fees_per_block)
+    )
     btc = usd / args.btc_price
     if args.json:
         print(json.dumps({"usd_per_ph_day": usd, "btc_per_ph_day": btc, "subsidy_btc": subsidy}))
     else:
-        print(f"hashprice: {usd:,.2f} USD per PH/s per day  ({btc:.8f} BTC)  "
-              f"[subsidy {subsidy:g} BTC + fees {args.fees_per_block:g} BTC per block]")
+        print(
+            f"hashprice: {usd:,.2f} USD per PH/s per day  ({btc:.8f} BTC)  "
+            f"[subsidy {subsidy:g} BTC + fees {args.fees_per_block:g} BTC per block]"
+        )
     return 0
 
 
@@ -153,8 +177,12 @@ def _subsidy_on_date(text: str) -> float:
         day = date.fromisoformat(text)
     except ValueError:
         raise UserError(f"--date must be YYYY-MM-DD, got {text!r}") from None
-    known = [(date(2012, 11, 28), 25.0), (date(2016, 7, 9), 12.5), (date(2020, 5, 11), 6.25),
-             (date(2024, 4, 20), 3.125)]
+    known = [
+        (date(2012, 11, 28), 25.0),
+        (date(2016, 7, 9), 12.5),
+        (date(2020, 5, 11), 6.25),
+        (date(2024, 4, 20), 3.125),
+    ]
     if day < date(2012, 11, 28):
         return 50.0
     if day < known[-1][0]:
@@ -178,7 +206,9 @@ def _cmd_import_prices(args: argparse.Namespace) -> int:
     for line in report:
         print(f"note: {line}", file=sys.stderr)
     energy = project.site.energy.model_copy(update={"price_source": series})
-    project = project.model_copy(update={"site": project.site.model_copy(update={"energy": energy})})
+    project = project.model_copy(
+        update={"site": project.site.model_copy(update={"energy": energy})}
+    )
     try:
         save_project(project, args.output)
     except OSError as exc:
@@ -225,8 +255,13 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("project")
     i.add_argument("csv")
     i.add_argument("-o", "--output", required=True, metavar="FILE")
-    i.add_argument("--utc-offset", type=float, default=-6.0, metavar="HOURS",
-                   help="local standard time for UTC timestamps (default -6, US Central)")
+    i.add_argument(
+        "--utc-offset",
+        type=float,
+        default=-6.0,
+        metavar="HOURS",
+        help="local standard time for UTC timestamps (default -6, US Central)",
+    )
     i.set_defaults(func=_cmd_import_prices)
     b = sub.add_parser("bench", help="benchmark figures (medians, ms)")
     b.add_argument("--json", action="store_true")

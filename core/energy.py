@@ -26,11 +26,11 @@ class MarketContext:
     """Everything hourly that does not depend on the strategy, computed once per input state."""
 
     tl: Timeline
-    price: np.ndarray            # $/MWh, escalated
-    hashprice: np.ndarray        # USD per PH/s per day
-    dr_event: np.ndarray         # bool: DR called (highest-price hours of each simulation year)
-    fourcp_peak: np.ndarray      # int: the coincident-peak hour of each summer month in the grid
-    fourcp_avoid: np.ndarray     # bool: hours a flexible load sits out to dodge the 4CP peak
+    price: np.ndarray  # $/MWh, escalated
+    hashprice: np.ndarray  # USD per PH/s per day
+    dr_event: np.ndarray  # bool: DR called (highest-price hours of each simulation year)
+    fourcp_peak: np.ndarray  # int: the coincident-peak hour of each summer month in the grid
+    fourcp_avoid: np.ndarray  # bool: hours a flexible load sits out to dodge the 4CP peak
 
 
 def market_context(
@@ -80,9 +80,11 @@ class EnergyResult:
     energy_mwh: np.ndarray
     mining_energy_mwh: np.ndarray
     curtailed_mwh: np.ndarray
-    hashrate_ph: np.ndarray            # average hashrate actually running in the month
+    hashrate_ph: np.ndarray  # average hashrate actually running in the month
     hourly_load_mw: dict[str, np.ndarray] = field(default_factory=dict)
     hourly_curtailed: dict[str, np.ndarray] = field(default_factory=dict)
+    # Per mining block: the hourly price at or below which it runs (NaN while inactive).
+    hourly_breakeven_usd_per_mwh: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -90,11 +92,11 @@ class _Mining:
     block: MiningBlock
     facility_mw: float
     ths: float
-    first: int                  # first and last-plus-one hour of the block's active run
+    first: int  # first and last-plus-one hour of the block's active run
     stop: int
-    active_hours: np.ndarray    # hours in the active run, per month
-    revenue_full: np.ndarray    # USD per hour over [first, stop) if it ran all hour
-    frac: np.ndarray            # share of the block running in each hour of [first, stop)
+    active_hours: np.ndarray  # hours in the active run, per month
+    revenue_full: np.ndarray  # USD per hour over [first, stop) if it ran all hour
+    frac: np.ndarray  # share of the block running in each hour of [first, stop)
 
 
 def mining_block_power(block: MiningBlock, catalog: Catalog) -> tuple[float, float]:
@@ -111,7 +113,7 @@ def ai_block_it_mw(block: AiBlock, catalog: Catalog) -> float:
 
 
 def ai_block_load_mw(block: AiBlock, catalog: Catalog) -> float:
-    """Facility MW drawn by a live AI block: IT load × PUE (colocation at the tenant's load factor)."""
+    """Facility MW of a live AI block: IT load × PUE (colocation at the tenant's load factor)."""
     it = ai_block_it_mw(block, catalog)
     factor = block.it_load_factor_pct / 100 if block.business_model == "colocation" else 1.0
     return it * factor * block.pue
@@ -127,8 +129,14 @@ def _month_sums(tl: Timeline, values: np.ndarray, first: int, stop: int) -> np.n
     return out
 
 
-def _mining_run(block: MiningBlock, ctx: MarketContext, catalog: Catalog, var_cost: np.ndarray,
-                curtail: bool, avoid_4cp: bool) -> _Mining:
+def _mining_run(
+    block: MiningBlock,
+    ctx: MarketContext,
+    catalog: Catalog,
+    var_cost: np.ndarray,
+    curtail: bool,
+    avoid_4cp: bool,
+) -> _Mining:
     tl = ctx.tl
     facility_mw, ths = mining_block_power(block, catalog)
     end = tl.n_months if block.end_month is None else min(block.end_month, tl.n_months)
@@ -138,7 +146,7 @@ def _mining_run(block: MiningBlock, ctx: MarketContext, catalog: Catalog, var_co
     if block.derate_pct_per_year:
         months = np.arange(block.start_month, end)
         derate = (1 - block.derate_pct_per_year / 100) ** ((months - block.start_month) // 12)
-        revenue_full *= np.repeat(derate, tl.hours_in_month[block.start_month:end])
+        revenue_full *= np.repeat(derate, tl.hours_in_month[block.start_month : end])
     if curtail and facility_mw > 0:
         run = var_cost[first:stop] * facility_mw <= revenue_full
     else:
@@ -146,9 +154,8 @@ def _mining_run(block: MiningBlock, ctx: MarketContext, catalog: Catalog, var_co
     if avoid_4cp:
         run &= ~ctx.fourcp_avoid[first:stop]
     active_h = np.zeros(tl.n_months)
-    active_h[block.start_month:end] = tl.hours_in_month[block.start_month:end]
-    return _Mining(block, facility_mw, ths, first, stop, active_h, revenue_full,
-                   run.astype(float))
+    active_h[block.start_month : end] = tl.hours_in_month[block.start_month : end]
+    return _Mining(block, facility_mw, ths, first, stop, active_h, revenue_full, run.astype(float))
 
 
 def simulate_strategy(
@@ -167,8 +174,11 @@ def simulate_strategy(
     zeros = np.zeros(n_m)
     hours_month = tl.hours_in_month.astype(float)
 
-    mining = [_mining_run(b, ctx, catalog, var_cost, curtail, energy.fourcp_avoidance)
-              for b in strategy.blocks if isinstance(b, MiningBlock)]
+    mining = [
+        _mining_run(b, ctx, catalog, var_cost, curtail, energy.fourcp_avoidance)
+        for b in strategy.blocks
+        if isinstance(b, MiningBlock)
+    ]
 
     # Demand response: enrolled MW limited to the mining capacity present in the month.
     dr = project.site.demand_response
@@ -180,8 +190,11 @@ def simulate_strategy(
     if mining and dr.enrolled_mw > 0 and ctx.dr_event.any():
         _apply_dr_events(mining, ctx, enrolled_month)
 
-    need_load = keep_hourly or energy.contract == "fixed_block" or bool(
-        energy.demand_charge_usd_per_kw_month)
+    need_load = (
+        keep_hourly
+        or energy.contract == "fixed_block"
+        or bool(energy.demand_charge_usd_per_kw_month)
+    )
     load = np.zeros(tl.n_hours) if need_load else None
     peaks = ctx.fourcp_peak
     peak_load = np.zeros(peaks.size)
@@ -189,24 +202,29 @@ def simulate_strategy(
     index_cost = zeros.copy()  # Σ load × price, used by index contracts
     out_load: dict[str, np.ndarray] = {}
     out_curt: dict[str, np.ndarray] = {}
+    out_be: dict[str, np.ndarray] = {}
     for i, mb in enumerate(mining):
         running_h = _month_sums(tl, mb.frac, mb.first, mb.stop)
         revenue_mining += _month_sums(tl, mb.frac * mb.revenue_full, mb.first, mb.stop)
-        index_cost += _month_sums(tl, mb.frac * price[mb.first:mb.stop], mb.first, mb.stop
-                                  ) * mb.facility_mw
+        index_cost += (
+            _month_sums(tl, mb.frac * price[mb.first : mb.stop], mb.first, mb.stop) * mb.facility_mw
+        )
         mining_mwh += running_h * mb.facility_mw
         curtailed_mwh += (mb.active_hours - running_h) * mb.facility_mw
         hashrate += running_h / hours_month * mb.ths / 1e3
         inside = (peaks >= mb.first) & (peaks < mb.stop)
         peak_load[inside] += mb.frac[peaks[inside] - mb.first] * mb.facility_mw
         if load is not None:
-            load[mb.first:mb.stop] += mb.frac * mb.facility_mw
+            load[mb.first : mb.stop] += mb.frac * mb.facility_mw
         if keep_hourly:
             key = _key(mb.block.name, i, out_load)
             out_load[key] = np.zeros(tl.n_hours)
-            out_load[key][mb.first:mb.stop] = mb.frac * mb.facility_mw
+            out_load[key][mb.first : mb.stop] = mb.frac * mb.facility_mw
             out_curt[key] = np.zeros(tl.n_hours, dtype=bool)
-            out_curt[key][mb.first:mb.stop] = mb.frac < 1
+            out_curt[key][mb.first : mb.stop] = mb.frac < 1
+            out_be[key] = np.full(tl.n_hours, np.nan)
+            if mb.facility_mw > 0:
+                out_be[key][mb.first : mb.stop] = mb.revenue_full / mb.facility_mw - adder
 
     colo, gpu, passthrough, ai_mwh = (zeros.copy() for _ in range(4))
     months = np.arange(n_m)
@@ -231,8 +249,16 @@ def simulate_strategy(
         else:
             server = catalog.gpu_servers[block.gpu_server_model]
             decline = (1 - block.gpu_price_decline_pct_per_year / 100) ** years_live
-            gpu += (live_m * block.server_count * server.gpus * hours_month
-                    * block.gpu_hour_usd * decline * block.utilisation_pct / 100)
+            gpu += (
+                live_m
+                * block.server_count
+                * server.gpus
+                * hours_month
+                * block.gpu_hour_usd
+                * decline
+                * block.utilisation_pct
+                / 100
+            )
         if keep_hourly:
             hourly = np.zeros(tl.n_hours)
             hourly[first:] = mw
@@ -242,8 +268,9 @@ def simulate_strategy(
     if energy.contract == "fixed_block" and energy.fixed_block_mw > 0:
         assert load is not None
         b = energy.fixed_block_mw
-        energy_cost = (b * hours_month * energy.fixed_price_usd_per_mwh
-                       + tl.month_sum(np.maximum(load - b, 0.0) * price))
+        energy_cost = b * hours_month * energy.fixed_price_usd_per_mwh + tl.month_sum(
+            np.maximum(load - b, 0.0) * price
+        )
         credits = tl.month_sum(np.maximum(b - load, 0.0) * price)
     else:
         energy_cost, credits = index_cost, zeros.copy()
@@ -257,8 +284,22 @@ def simulate_strategy(
     fourcp = _fourcp_charge(peak_load, ctx, energy.fourcp_usd_per_kw_year)
 
     return EnergyResult(
-        revenue_mining, colo, gpu, passthrough, dr_capacity, credits, energy_cost, demand,
-        fourcp, energy_mwh, mining_mwh, curtailed_mwh, hashrate, out_load, out_curt,
+        revenue_mining,
+        colo,
+        gpu,
+        passthrough,
+        dr_capacity,
+        credits,
+        energy_cost,
+        demand,
+        fourcp,
+        energy_mwh,
+        mining_mwh,
+        curtailed_mwh,
+        hashrate,
+        out_load,
+        out_curt,
+        out_be,
     )
 
 
@@ -278,8 +319,10 @@ def _apply_dr_events(mining: list[_Mining], ctx: MarketContext, enrolled_month: 
         running[inside] += mb.frac[hours[inside] - mb.first] * mb.facility_mw
     excess = np.maximum(running - (capacity - enrolled_month[month]), 0.0)
     # Least valuable per MWh first: revenue per MWh at full run, averaged over the block's life.
-    order = sorted((mb for mb in mining if mb.facility_mw > 0 and mb.stop > mb.first),
-                   key=lambda mb: mb.revenue_full.mean() / mb.facility_mw)
+    order = sorted(
+        (mb for mb in mining if mb.facility_mw > 0 and mb.stop > mb.first),
+        key=lambda mb: mb.revenue_full.mean() / mb.facility_mw,
+    )
     for mb in order:
         inside = (hours >= mb.first) & (hours < mb.stop)
         idx = hours[inside] - mb.first
@@ -289,8 +332,9 @@ def _apply_dr_events(mining: list[_Mining], ctx: MarketContext, enrolled_month: 
         excess[inside] -= cut
 
 
-def _fourcp_charge(peak_load_mw: np.ndarray, ctx: MarketContext, usd_per_kw_year: float
-                   ) -> np.ndarray:
+def _fourcp_charge(
+    peak_load_mw: np.ndarray, ctx: MarketContext, usd_per_kw_year: float
+) -> np.ndarray:
     """4CP: each simulation year's average load in its four summer peak hours × $/kW-year,
     billed in twelve equal monthly parts over that year."""
     tl = ctx.tl

@@ -35,24 +35,49 @@ from core.model import AiBlock, MiningBlock, Project, Strategy
 
 # Column name → unit, in the order of the monthly table.
 MONTHLY_COLUMNS: dict[str, str] = {
-    "revenue_mining_usd": "USD", "revenue_colocation_usd": "USD", "revenue_gpu_cloud_usd": "USD",
-    "power_passthrough_usd": "USD", "dr_capacity_usd": "USD", "power_credits_usd": "USD",
-    "revenue_total_usd": "USD", "energy_cost_usd": "USD", "demand_charge_usd": "USD",
-    "fourcp_charge_usd": "USD", "opex_usd": "USD", "ebitda_usd": "USD", "capex_usd": "USD",
-    "salvage_usd": "USD", "depreciation_usd": "USD", "taxable_income_usd": "USD",
-    "tax_usd": "USD", "fcf_usd": "USD", "cumulative_fcf_usd": "USD", "discount_factor": "1",
-    "discounted_fcf_usd": "USD", "cumulative_discounted_fcf_usd": "USD",
-    "energy_mwh": "MWh", "mining_energy_mwh": "MWh", "curtailed_mwh": "MWh",
-    "hashrate_ph": "PH/s", "hashprice_usd_per_ph_day": "USD/PH/day", "btc_price_usd": "USD",
+    "revenue_mining_usd": "USD",
+    "revenue_colocation_usd": "USD",
+    "revenue_gpu_cloud_usd": "USD",
+    "power_passthrough_usd": "USD",
+    "dr_capacity_usd": "USD",
+    "power_credits_usd": "USD",
+    "revenue_total_usd": "USD",
+    "energy_cost_usd": "USD",
+    "demand_charge_usd": "USD",
+    "fourcp_charge_usd": "USD",
+    "opex_usd": "USD",
+    "ebitda_usd": "USD",
+    "capex_usd": "USD",
+    "salvage_usd": "USD",
+    "depreciation_usd": "USD",
+    "taxable_income_usd": "USD",
+    "tax_usd": "USD",
+    "fcf_usd": "USD",
+    "cumulative_fcf_usd": "USD",
+    "discount_factor": "1",
+    "discounted_fcf_usd": "USD",
+    "cumulative_discounted_fcf_usd": "USD",
+    "energy_mwh": "MWh",
+    "mining_energy_mwh": "MWh",
+    "curtailed_mwh": "MWh",
+    "hashrate_ph": "PH/s",
+    "hashprice_usd_per_ph_day": "USD/PH/day",
+    "btc_price_usd": "USD",
 }
-REVENUE_COLUMNS = ("revenue_mining_usd", "revenue_colocation_usd", "revenue_gpu_cloud_usd",
-                   "power_passthrough_usd", "dr_capacity_usd", "power_credits_usd")
+REVENUE_COLUMNS = (
+    "revenue_mining_usd",
+    "revenue_colocation_usd",
+    "revenue_gpu_cloud_usd",
+    "power_passthrough_usd",
+    "dr_capacity_usd",
+    "power_credits_usd",
+)
 
 
 @dataclass(frozen=True)
 class Kpis:
     npv_usd: float
-    irr: float | None                 # effective annual, fraction
+    irr: float | None  # effective annual, fraction
     irr_note: str
     payback_months: int | None
     discounted_payback_months: int | None
@@ -92,31 +117,65 @@ def strategy_assets(strategy: Strategy, catalog: Catalog) -> list[Asset]:
             asic = catalog.asics[b.asic_model]
             unit = asic.price_usd if b.asic_unit_price_usd is None else b.asic_unit_price_usd
             value = b.asic_count * unit
-            assets.append(Asset(
-                f"{b.name}: ASICs", "asic", 0.0 if b.existing_fleet else value, b.start_month,
-                value, 0.0 if b.existing_fleet else value, b.start_month, b.end_month))
+            assets.append(
+                Asset(
+                    f"{b.name}: ASICs",
+                    "asic",
+                    0.0 if b.existing_fleet else value,
+                    b.start_month,
+                    value,
+                    0.0 if b.existing_fleet else value,
+                    b.start_month,
+                    b.end_month,
+                )
+            )
             if b.infrastructure_usd_per_mw:
                 mw, _ = mining_block_power(b, catalog)
                 cost = mw * b.infrastructure_usd_per_mw
-                assets.append(Asset(f"{b.name}: infrastructure", "facility", cost, b.start_month,
-                                    cost, cost, b.start_month, None))
+                assets.append(
+                    Asset(
+                        f"{b.name}: infrastructure",
+                        "facility",
+                        cost,
+                        b.start_month,
+                        cost,
+                        cost,
+                        b.start_month,
+                        None,
+                    )
+                )
         else:
             live = b.start_month + b.conversion_months
             it_mw = ai_block_it_mw(b, catalog)
             if b.retrofit_usd_per_mw:
                 cost = it_mw * b.retrofit_usd_per_mw
-                assets.append(Asset(f"{b.name}: retrofit", "facility", cost, b.start_month,
-                                    cost, cost, live, None))
+                assets.append(
+                    Asset(
+                        f"{b.name}: retrofit",
+                        "facility",
+                        cost,
+                        b.start_month,
+                        cost,
+                        cost,
+                        live,
+                        None,
+                    )
+                )
             if b.business_model == "gpu_cloud" and b.server_count:
                 server = catalog.gpu_servers[b.gpu_server_model]
-                unit = server.price_usd if b.server_unit_price_usd is None else b.server_unit_price_usd
+                unit = (
+                    server.price_usd if b.server_unit_price_usd is None else b.server_unit_price_usd
+                )
                 cost = b.server_count * unit
-                assets.append(Asset(f"{b.name}: GPU servers", "gpu", cost, live, cost, cost,
-                                    live, None))
+                assets.append(
+                    Asset(f"{b.name}: GPU servers", "gpu", cost, live, cost, cost, live, None)
+                )
     return assets
 
 
-def block_om_usd(project: Project, strategy: Strategy, catalog: Catalog, n_months: int) -> np.ndarray:
+def block_om_usd(
+    project: Project, strategy: Strategy, catalog: Catalog, n_months: int
+) -> np.ndarray:
     months = np.arange(n_months)
     om = np.zeros(n_months)
     for b in strategy.blocks:
@@ -138,7 +197,7 @@ def cash_flow_table(
     catalog: Catalog,
     ai_price_scale: float = 1.0,
 ) -> dict[str, np.ndarray]:
-    """Monthly table from the energy result: revenue, costs, EBITDA, capex, tax, FCF, discounting."""
+    """Monthly table from the energy result: revenue, costs, EBITDA, capex, tax, FCF, discount."""
     tl, fin, site = ctx.tl, project.finance, project.site
     n = tl.n_months
     t: dict[str, np.ndarray] = {
@@ -153,11 +212,19 @@ def cash_flow_table(
     t["energy_cost_usd"] = energy.energy_cost_usd
     t["demand_charge_usd"] = energy.demand_charge_usd
     t["fourcp_charge_usd"] = energy.fourcp_charge_usd
-    fixed = site.fixed_opex_usd_per_year / 12 * (
-        1 + site.opex_escalator_pct_per_year / 100) ** (np.arange(n) // 12)
+    fixed = (
+        site.fixed_opex_usd_per_year
+        / 12
+        * (1 + site.opex_escalator_pct_per_year / 100) ** (np.arange(n) // 12)
+    )
     t["opex_usd"] = fixed + block_om_usd(project, strategy, catalog, n)
-    t["ebitda_usd"] = (t["revenue_total_usd"] - t["energy_cost_usd"] - t["demand_charge_usd"]
-                       - t["fourcp_charge_usd"] - t["opex_usd"])
+    t["ebitda_usd"] = (
+        t["revenue_total_usd"]
+        - t["energy_cost_usd"]
+        - t["demand_charge_usd"]
+        - t["fourcp_charge_usd"]
+        - t["opex_usd"]
+    )
     lives = fin.depreciation_life_years.model_dump()
     residual = fin.residual_value_pct.model_dump()
     flows = asset_flows(strategy_assets(strategy, catalog), n, lives, residual)
@@ -195,8 +262,10 @@ def capacity_warnings(project: Project, strategy: Strategy, catalog: Catalog, n:
     over = np.flatnonzero(load > limit + 1e-9)
     if over.size == 0:
         return []
-    return [f"{strategy.name}: facility load {load[over].max():,.1f} MW exceeds the "
-            f"{limit:,.1f} MW interconnect in {over.size} month(s), first month index {over[0]}"]
+    return [
+        f"{strategy.name}: facility load {load[over].max():,.1f} MW exceeds the "
+        f"{limit:,.1f} MW interconnect in {over.size} month(s), first month index {over[0]}"
+    ]
 
 
 def kpis_from_table(t: dict[str, np.ndarray], strategy: Strategy) -> Kpis:
@@ -204,7 +273,9 @@ def kpis_from_table(t: dict[str, np.ndarray], strategy: Strategy) -> Kpis:
     r = irr(fcf)
     npv_usd = float(t["cumulative_discounted_fcf_usd"][-1])
     return Kpis(
-        npv_usd=npv_usd, irr=r.annual, irr_note=r.note,
+        npv_usd=npv_usd,
+        irr=r.annual,
+        irr_note=r.note,
         payback_months=payback_months(t["cumulative_fcf_usd"]),
         discounted_payback_months=payback_months(t["cumulative_discounted_fcf_usd"]),
         peak_funding_usd=peak_funding(t["cumulative_fcf_usd"]),
@@ -226,8 +297,14 @@ def evaluate(project: Project, ctx: MarketContext | None = None) -> ProjectResul
     for s in project.strategies:
         energy = simulate_strategy(project, s, ctx, catalog)
         table = cash_flow_table(project, s, energy, ctx, catalog)
-        results.append(StrategyResult(s.name, table, kpis_from_table(table, s),
-                                      capacity_warnings(project, s, catalog, ctx.tl.n_months)))
+        results.append(
+            StrategyResult(
+                s.name,
+                table,
+                kpis_from_table(table, s),
+                capacity_warnings(project, s, catalog, ctx.tl.n_months),
+            )
+        )
     apply_contract_probability(project, results)
     return ProjectResult(ctx.tl.month_labels, results)
 
@@ -235,7 +312,7 @@ def evaluate(project: Project, ctx: MarketContext | None = None) -> ProjectResul
 def apply_contract_probability(project: Project, results: list[StrategyResult]) -> None:
     """p × this strategy + (1 − p) × its fallback (keep mining) for uncertain AI contracts."""
     by_name = {r.name: r for r in results}
-    for s, r in zip(project.strategies, results):
+    for s, r in zip(project.strategies, results, strict=True):
         p = s.contract_probability_pct / 100
         fb = by_name.get(s.fallback_strategy or "")
         if fb is None or p >= 1 or not has_ai(s):
@@ -243,5 +320,43 @@ def apply_contract_probability(project: Project, results: list[StrategyResult]) 
         k = r.kpis
         weighted = p * k.npv_usd + (1 - p) * fb.kpis.npv_usd
         r.kpis = Kpis(**{**k.__dict__, "probability_weighted_npv_usd": weighted})
-        r.weighted_cumulative_fcf_usd = (p * r.monthly["cumulative_fcf_usd"]
-                                         + (1 - p) * fb.monthly["cumulative_fcf_usd"])
+        r.weighted_cumulative_fcf_usd = (
+            p * r.monthly["cumulative_fcf_usd"] + (1 - p) * fb.monthly["cumulative_fcf_usd"]
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class HourlyDetail:
+    """One simulation year of hourly data for charts."""
+
+    strategy: str
+    year_index: int  # 0 = first year of the horizon
+    first_month: str  # YYYY-MM of the year's first hour
+    price_usd_per_mwh: np.ndarray
+    load_mw: dict[str, np.ndarray]  # per block, facility MW actually drawn
+    curtailed: dict[str, np.ndarray]  # per mining block, True where it stood (partly) idle
+    breakeven_usd_per_mwh: dict[str, np.ndarray]  # per mining block: the hour's break-even
+
+
+def hourly_detail(
+    project: Project, strategy_name: str, year_index: int, ctx: MarketContext | None = None
+) -> HourlyDetail:
+    """Hourly price, load per block, curtailed flags and break-evens for one year of a strategy."""
+    strategy = next((s for s in project.strategies if s.name == strategy_name), None)
+    if strategy is None:
+        raise ValueError(f"no strategy named {strategy_name!r}")
+    if not 0 <= year_index < project.finance.horizon_years:
+        raise ValueError(f"year must be 0 to {project.finance.horizon_years - 1}, got {year_index}")
+    catalog = catalog_for(project)
+    ctx = ctx or market_context(project)
+    energy = simulate_strategy(project, strategy, ctx, catalog, keep_hourly=True)
+    a, b = ctx.tl.year_first_hour[year_index], ctx.tl.year_first_hour[year_index + 1]
+    return HourlyDetail(
+        strategy.name,
+        year_index,
+        ctx.tl.month_labels[year_index * 12],
+        ctx.price[a:b].copy(),
+        {k: v[a:b] for k, v in energy.hourly_load_mw.items()},
+        {k: v[a:b] for k, v in energy.hourly_curtailed.items()},
+        {k: v[a:b] for k, v in energy.hourly_breakeven_usd_per_mwh.items()},
+    )

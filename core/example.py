@@ -23,8 +23,32 @@ from core.model import (
 
 # West Texas shape, $/MWh by hour (local standard time): cheap nights and solar middays,
 # dear evenings; summer evenings dearer still, winter mornings a little dearer.
-_HOURLY_SHAPE = [24, 23, 22, 22, 22, 24, 28, 32, 30, 24, 20, 18,
-                 17, 17, 18, 22, 30, 40, 46, 44, 38, 32, 28, 26]
+_HOURLY_SHAPE = [
+    24,
+    23,
+    22,
+    22,
+    22,
+    24,
+    28,
+    32,
+    30,
+    24,
+    20,
+    18,
+    17,
+    17,
+    18,
+    22,
+    30,
+    40,
+    46,
+    44,
+    38,
+    32,
+    28,
+    26,
+]
 
 
 def _tou_matrix() -> list[list[float]]:
@@ -45,49 +69,98 @@ def _tou_matrix() -> list[list[float]]:
 
 
 def example_project() -> Project:
-    fleet = dict(asic_model="s21", existing_fleet=True, asic_unit_price_usd=2400.0, pue=1.05,
-                 pool_fee_pct=2.5, derate_pct_per_year=3.0, om_usd_per_mw_month=2000.0)
-    colo = dict(business_model="colocation", colo_usd_per_kw_month=140.0,
-                colo_escalator_pct_per_year=3.0, power_passthrough=True, it_load_factor_pct=80.0,
-                pue=1.3, retrofit_usd_per_mw=6_500_000.0, om_usd_per_mw_month=15_000.0,
-                start_month=3, conversion_months=12)
+    fleet = dict(
+        asic_model="s21",
+        existing_fleet=True,
+        asic_unit_price_usd=2400.0,
+        pue=1.05,
+        pool_fee_pct=2.5,
+        derate_pct_per_year=3.0,
+        om_usd_per_mw_month=2000.0,
+    )
+    colo = dict(
+        business_model="colocation",
+        colo_usd_per_kw_month=140.0,
+        colo_escalator_pct_per_year=3.0,
+        power_passthrough=True,
+        it_load_factor_pct=80.0,
+        pue=1.3,
+        retrofit_usd_per_mw=6_500_000.0,
+        om_usd_per_mw_month=15_000.0,
+        start_month=3,
+        conversion_months=12,
+    )
     return Project(
         name="West Texas 100 MW: mine, convert or hybrid",
-        notes=("Example project. Existing fleet of 26,500 Antminer S21 on a 100 MW ERCOT "
-               "interconnect; AI option is a colocation lease on a liquid-cooled retrofit."),
+        notes=(
+            "Example project. Existing fleet of 26,500 Antminer S21 on a 100 MW ERCOT "
+            "interconnect; AI option is a colocation lease on a liquid-cooled retrofit."
+        ),
         site=Site(
-            name="West Texas site", location="ERCOT LZ_WEST", interconnect_mw=100.0,
+            name="West Texas site",
+            location="ERCOT LZ_WEST",
+            interconnect_mw=100.0,
             energy=Energy(
                 price_source=TimeOfUsePrice(
                     matrix_usd_per_mwh=_tou_matrix(),
-                    spikes=ScarcitySpikes(hours_per_year=30, price_usd_per_mwh=2500.0, seed=7)),
-                escalator_pct_per_year=2.0, contract="index", tnd_adder_usd_per_mwh=4.0,
-                demand_charge_usd_per_kw_month=0.0, fourcp_usd_per_kw_year=75.0,
-                fourcp_avoidance=True, fourcp_avoid_hours_per_month=20),
-            demand_response=DemandResponse(enrolled_mw=40.0, capacity_usd_per_mw_month=5000.0,
-                                           event_hours_per_year=50),
-            fixed_opex_usd_per_year=4_000_000.0, opex_escalator_pct_per_year=3.0),
+                    spikes=ScarcitySpikes(hours_per_year=30, price_usd_per_mwh=2500.0, seed=7),
+                ),
+                escalator_pct_per_year=2.0,
+                contract="index",
+                tnd_adder_usd_per_mwh=4.0,
+                demand_charge_usd_per_kw_month=0.0,
+                fourcp_usd_per_kw_year=75.0,
+                fourcp_avoidance=True,
+                fourcp_avoid_hours_per_month=20,
+            ),
+            demand_response=DemandResponse(
+                enrolled_mw=40.0, capacity_usd_per_mw_month=5000.0, event_hours_per_year=50
+            ),
+            fixed_opex_usd_per_year=4_000_000.0,
+            opex_escalator_pct_per_year=3.0,
+        ),
         market=Market(
-            as_of="2026-11-01", btc_price_usd=95_000.0, btc_price_growth_pct_per_year=10.0,
-            difficulty=160e12, difficulty_growth_pct_per_month=1.5, fees_btc_per_block=0.025,
-            block_height=972_000),
+            as_of="2026-11-01",
+            btc_price_usd=95_000.0,
+            btc_price_growth_pct_per_year=10.0,
+            difficulty=160e12,
+            difficulty_growth_pct_per_month=1.5,
+            fees_btc_per_block=0.025,
+            block_height=972_000,
+        ),
         finance=Finance(
-            start_month="2027-01", horizon_years=10, discount_rate_pct_per_year=12.0,
-            tax_rate_pct=21.0, residual_value_pct=ResidualPct(asic=5.0, gpu=10.0, facility=20.0),
-            target_irr_pct_per_year=15.0),
+            start_month="2027-01",
+            horizon_years=10,
+            discount_rate_pct_per_year=12.0,
+            tax_rate_pct=21.0,
+            residual_value_pct=ResidualPct(asic=5.0, gpu=10.0, facility=20.0),
+            target_irr_pct_per_year=15.0,
+        ),
         strategies=[
-            Strategy(name="Keep mining",
-                     blocks=[MiningBlock(name="S21 fleet", asic_count=26_500, **fleet)]),
-            Strategy(name="Convert to AI", contract_probability_pct=50.0,
-                     fallback_strategy="Keep mining",
-                     blocks=[MiningBlock(name="S21 fleet (until conversion)", asic_count=26_500,
-                                         end_month=3, **fleet),
-                             AiBlock(name="AI colocation", it_mw=72.0, **colo)]),
-            Strategy(name="Hybrid", contract_probability_pct=50.0,
-                     fallback_strategy="Keep mining",
-                     blocks=[MiningBlock(name="S21 fleet (kept)", asic_count=13_000, **fleet),
-                             MiningBlock(name="S21 fleet (sold)", asic_count=13_500,
-                                         end_month=3, **fleet),
-                             AiBlock(name="AI colocation", it_mw=36.0, **colo)]),
+            Strategy(
+                name="Keep mining",
+                blocks=[MiningBlock(name="S21 fleet", asic_count=26_500, **fleet)],
+            ),
+            Strategy(
+                name="Convert to AI",
+                contract_probability_pct=50.0,
+                fallback_strategy="Keep mining",
+                blocks=[
+                    MiningBlock(
+                        name="S21 fleet (until conversion)", asic_count=26_500, end_month=3, **fleet
+                    ),
+                    AiBlock(name="AI colocation", it_mw=72.0, **colo),
+                ],
+            ),
+            Strategy(
+                name="Hybrid",
+                contract_probability_pct=50.0,
+                fallback_strategy="Keep mining",
+                blocks=[
+                    MiningBlock(name="S21 fleet (kept)", asic_count=13_000, **fleet),
+                    MiningBlock(name="S21 fleet (sold)", asic_count=13_500, end_month=3, **fleet),
+                    AiBlock(name="AI colocation", it_mw=36.0, **colo),
+                ],
+            ),
         ],
     )

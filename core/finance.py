@@ -42,7 +42,9 @@ class AssetFlows:
     sale_gain_usd: np.ndarray
 
 
-def salvage_value(value_usd: float, age_months: int, life_years: float, residual_pct: float) -> float:
+def salvage_value(
+    value_usd: float, age_months: int, life_years: float, residual_pct: float
+) -> float:
     """Resale value: straight-line from the in-service value down to the residual share."""
     remaining = max(1.0 - age_months / (life_years * 12), residual_pct / 100)
     return value_usd * remaining
@@ -58,7 +60,7 @@ def asset_flows(
         if a.in_service_month >= n_months:
             continue
         sale = n_months - 1 if a.sale_month is None else min(a.sale_month, n_months - 1)
-        life_m = int(round(life_years[a.asset_class] * 12))
+        life_m = round(life_years[a.asset_class] * 12)
         monthly = a.tax_basis_usd / life_m
         held_to_end = a.sale_month is None or a.sale_month >= n_months
         # Sold: no depreciation in the month of sale. Held: depreciated through the last month.
@@ -100,9 +102,9 @@ def npv(annual_pct: float, flows: np.ndarray) -> float:
 
 @dataclass(frozen=True)
 class IrrResult:
-    annual: float | None        # effective annual rate, as a fraction
+    annual: float | None  # effective annual rate, as a fraction
     monthly: float | None
-    note: str                    # why there is none, or how it was found
+    note: str  # why there is none, or how it was found
 
 
 def _npv_at(rate: float, flows: np.ndarray, t: np.ndarray) -> float:
@@ -133,11 +135,17 @@ def irr(flows: np.ndarray) -> IrrResult:
         return IrrResult((1 + root) ** 12 - 1, root, "unique root (one sign change)")
     root = _newton_irr(flows, t, IRR_GUESS_MONTHLY)
     if root is None:
-        return IrrResult(None, None, f"no root found ({changes} sign changes; Newton from 10 % "
-                                     "a year did not converge)")
-    return IrrResult((1 + root) ** 12 - 1, root,
-                     f"{changes} sign changes: several IRRs may exist; this one is Newton's from "
-                     "10 % a year, as Excel's IRR with that guess")
+        return IrrResult(
+            None,
+            None,
+            f"no root found ({changes} sign changes; Newton from 10 % a year did not converge)",
+        )
+    return IrrResult(
+        (1 + root) ** 12 - 1,
+        root,
+        f"{changes} sign changes: several IRRs may exist; this one is Newton's from "
+        "10 % a year, as Excel's IRR with that guess",
+    )
 
 
 def _bisect_irr(flows: np.ndarray, t: np.ndarray) -> float | None:

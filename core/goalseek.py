@@ -53,8 +53,9 @@ def solve_root(f: Callable[[float], float], lo: float, hi: float, tol: float) ->
     return x
 
 
-def _bracket(f: Callable[[float], float], start: float, step: float, limit: float
-             ) -> tuple[float, float] | None:
+def _bracket(
+    f: Callable[[float], float], start: float, step: float, limit: float
+) -> tuple[float, float] | None:
     """Walk from ``start`` by doubling steps toward ``limit`` until f changes sign."""
     a, fa = start, f(start)
     if fa == 0:
@@ -69,13 +70,17 @@ def _bracket(f: Callable[[float], float], start: float, step: float, limit: floa
     return None
 
 
-def _strategy_npv(project: Project, strategy: Strategy, shift: float = 0.0, btc: float = 1.0
-                  ) -> float:
+def _strategy_npv(
+    project: Project, strategy: Strategy, shift: float = 0.0, btc: float = 1.0
+) -> float:
     ctx = market_context(project, shift, btc)
     catalog = catalog_for(project)
     energy = simulate_strategy(project, strategy, ctx, catalog)
-    return float(cash_flow_table(project, strategy, energy, ctx, catalog)
-                 ["cumulative_discounted_fcf_usd"][-1])
+    return float(
+        cash_flow_table(project, strategy, energy, ctx, catalog)["cumulative_discounted_fcf_usd"][
+            -1
+        ]
+    )
 
 
 def breakeven_power(project: Project, strategy: Strategy) -> Solved:
@@ -86,7 +91,9 @@ def breakeven_power(project: Project, strategy: Strategy) -> Solved:
     def f(shift: float) -> float:
         p = project
         if contract == "fixed_block":
-            energy = p.site.energy.model_copy(update={"fixed_price_usd_per_mwh": base_fixed + shift})
+            energy = p.site.energy.model_copy(
+                update={"fixed_price_usd_per_mwh": base_fixed + shift}
+            )
             p = p.model_copy(update={"site": p.site.model_copy(update={"energy": energy})})
         return _strategy_npv(p, strategy, shift=shift)
 
@@ -97,13 +104,21 @@ def breakeven_power(project: Project, strategy: Strategy) -> Solved:
         return Solved(None, unit, "NPV does not depend on the power price (power passed through)")
     br = _bracket(f, 0.0, 20.0 if f0 > 0 else -20.0, 20_000.0 if f0 > 0 else -2_000.0)
     if br is None:
-        side = ("positive up to +$20,000/MWh" if f0 > 0 else "negative down to −$2,000/MWh")
-        return Solved(None, unit, f"NPV stays {side} on every hour's price (little of this "
-                      "strategy's cost follows the power price)" if f0 > 0
-                      else f"NPV stays {side} on every hour's price")
+        side = "positive up to +$20,000/MWh" if f0 > 0 else "negative down to −$2,000/MWh"
+        return Solved(
+            None,
+            unit,
+            f"NPV stays {side} on every hour's price (little of this "
+            "strategy's cost follows the power price)"
+            if f0 > 0
+            else f"NPV stays {side} on every hour's price",
+        )
     shift = solve_root(f, *br, tol=1e-3)
-    return Solved(first_year_avg + shift, unit,
-                  "first-year average wholesale price, all hours moved equally, at which NPV = 0")
+    return Solved(
+        first_year_avg + shift,
+        unit,
+        "first-year average wholesale price, all hours moved equally, at which NPV = 0",
+    )
 
 
 def breakeven_btc(project: Project, strategy: Strategy) -> Solved:
@@ -114,11 +129,19 @@ def breakeven_btc(project: Project, strategy: Strategy) -> Solved:
     f1 = f(1.0)
     br = _bracket(f, 1.0, 0.25 if f1 < 0 else -0.25, 1000.0 if f1 < 0 else 0.0)
     if br is None:
-        return Solved(None, unit, "NPV stays " + ("positive" if f1 > 0 else "negative")
-                      + " for every BTC price searched (×0 to ×1000 of today's path)")
+        return Solved(
+            None,
+            unit,
+            "NPV stays "
+            + ("positive" if f1 > 0 else "negative")
+            + " for every BTC price searched (×0 to ×1000 of today's path)",
+        )
     k = solve_root(f, *br, tol=1e-7)
-    return Solved(project.market.btc_price_usd * k, unit,
-                  "starting BTC price (whole path scaled) at which NPV = 0")
+    return Solved(
+        project.market.btc_price_usd * k,
+        unit,
+        "starting BTC price (whole path scaled) at which NPV = 0",
+    )
 
 
 def required_ai_price(project: Project, strategy: Strategy) -> Solved:
@@ -131,8 +154,11 @@ def required_ai_price(project: Project, strategy: Strategy) -> Solved:
     else:
         unit, base = "USD/GPU-hour", first.gpu_hour_usd
     target = project.finance.target_irr_pct_per_year
-    at_target = project.model_copy(update={"finance": project.finance.model_copy(
-        update={"discount_rate_pct_per_year": target})})
+    at_target = project.model_copy(
+        update={
+            "finance": project.finance.model_copy(update={"discount_rate_pct_per_year": target})
+        }
+    )
     catalog = catalog_for(project)
     ctx = market_context(at_target)
     energy = simulate_strategy(at_target, strategy, ctx, catalog)
@@ -153,6 +179,10 @@ def required_ai_price(project: Project, strategy: Strategy) -> Solved:
 
 
 def goal_seek(project: Project, strategy: Strategy) -> GoalSeek:
-    return GoalSeek(breakeven_power(project, strategy), breakeven_btc(project, strategy),
-                    required_ai_price(project, strategy) if has_ai(strategy)
-                    else Solved(None, "", "strategy has no AI block"))
+    return GoalSeek(
+        breakeven_power(project, strategy),
+        breakeven_btc(project, strategy),
+        required_ai_price(project, strategy)
+        if has_ai(strategy)
+        else Solved(None, "", "strategy has no AI block"),
+    )

@@ -94,8 +94,9 @@ class TimeOfUsePrice(Model):
 
     kind: Literal["tou"] = "tou"
     matrix_usd_per_mwh: list[
-        Annotated[list[Annotated[float, Field(ge=-1000, le=20_000)]],
-                  Field(min_length=24, max_length=24)]
+        Annotated[
+            list[Annotated[float, Field(ge=-1000, le=20_000)]], Field(min_length=24, max_length=24)
+        ]
     ] = Field(min_length=12, max_length=12)
     spikes: ScarcitySpikes = ScarcitySpikes()
 
@@ -107,8 +108,10 @@ class HourlySeriesPrice(Model):
     source_name: str = ""
     first_year: int = Field(ge=1990, le=2100)
     years_usd_per_mwh: list[
-        Annotated[list[Annotated[float, Field(ge=-10_000, le=100_000)]],
-                  Field(min_length=8760, max_length=8784)]
+        Annotated[
+            list[Annotated[float, Field(ge=-10_000, le=100_000)]],
+            Field(min_length=8760, max_length=8784),
+        ]
     ] = Field(min_length=1, max_length=30)
 
 

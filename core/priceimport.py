@@ -15,17 +15,22 @@ import io
 import math
 import re
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 
 from core.model import HourlySeriesPrice
 
-MAX_FILL_RUN_HOURS = 3        # longer gaps inside the data are errors, not guesses
-EDGE_TOLERANCE_HOURS = 24     # a UTC file shifted to local time may spill this far
-_US_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S",
-               "%m/%d/%Y %H:%M", "%m/%d/%Y")
+MAX_FILL_RUN_HOURS = 3  # longer gaps inside the data are errors, not guesses
+EDGE_TOLERANCE_HOURS = 24  # a UTC file shifted to local time may spill this far
+_US_FORMATS = (
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+)
 _PRICE_HINT = re.compile(r"price|usd|\$|lmp|spp|mwh|value", re.I)
 _TIME_HINT = re.compile(r"time|date|hour|interval|stamp", re.I)
 
@@ -52,7 +57,7 @@ def parse_timestamp(text: str, utc_offset_hours: float) -> tuple[datetime, bool]
         raise ValueError(f"unreadable timestamp {text!r}") from None
     if ts.tzinfo is None:
         return ts, False
-    local = ts.astimezone(timezone.utc).replace(tzinfo=None) + timedelta(hours=utc_offset_hours)
+    local = ts.astimezone(UTC).replace(tzinfo=None) + timedelta(hours=utc_offset_hours)
     return local, True
 
 
@@ -65,13 +70,16 @@ def _read_rows(text: str) -> tuple[list[tuple[int, list[str]]], str]:
 
 def _pick_columns(header: list[str]) -> tuple[int, int]:
     time_col = next((i for i, h in enumerate(header) if _TIME_HINT.search(h)), 0)
-    price_col = next((i for i, h in enumerate(header) if i != time_col and _PRICE_HINT.search(h)),
-                     1 if time_col == 0 else 0)
+    price_col = next(
+        (i for i, h in enumerate(header) if i != time_col and _PRICE_HINT.search(h)),
+        1 if time_col == 0 else 0,
+    )
     return time_col, price_col
 
 
-def import_price_csv(path: str | Path, utc_offset_hours: float = -6.0
-                     ) -> tuple[HourlySeriesPrice, list[str]]:
+def import_price_csv(
+    path: str | Path, utc_offset_hours: float = -6.0
+) -> tuple[HourlySeriesPrice, list[str]]:
     """Read a price CSV into whole calendar years of hourly prices, with a report of fixes."""
     path = Path(path)
     try:
@@ -83,8 +91,9 @@ def import_price_csv(path: str | Path, utc_offset_hours: float = -6.0
     return import_price_text(text, path.name, utc_offset_hours)
 
 
-def import_price_text(text: str, source: str, utc_offset_hours: float = -6.0
-                      ) -> tuple[HourlySeriesPrice, list[str]]:
+def import_price_text(
+    text: str, source: str, utc_offset_hours: float = -6.0
+) -> tuple[HourlySeriesPrice, list[str]]:
     rows, _ = _read_rows(text)
     if not rows:
         raise PriceImportError(source, ["the file has no rows"])
@@ -134,14 +143,19 @@ def import_price_text(text: str, source: str, utc_offset_hours: float = -6.0
         raise PriceImportError(source, series)
     report.extend(notes)
     if header:
-        report.insert(0, f"header row found on line {first_line}: took columns "
-                         f"{first[time_col]!r} and {first[price_col]!r}")
-    return HourlySeriesPrice(source_name=source, first_year=series[0],
-                             years_usd_per_mwh=series[1]), report
+        report.insert(
+            0,
+            f"header row found on line {first_line}: took columns "
+            f"{first[time_col]!r} and {first[price_col]!r}",
+        )
+    return HourlySeriesPrice(
+        source_name=source, first_year=series[0], years_usd_per_mwh=series[1]
+    ), report
 
 
-def _to_years(buckets: dict[datetime, list[float]], wall_clock: bool
-              ) -> tuple[tuple[int, list[list[float]]] | list[str], list[str]]:
+def _to_years(
+    buckets: dict[datetime, list[float]], wall_clock: bool
+) -> tuple[tuple[int, list[list[float]]] | list[str], list[str]]:
     notes: list[str] = []
     counts = np.array([len(v) for v in buckets.values()])
     per_hour = int(np.median(counts))
@@ -150,7 +164,9 @@ def _to_years(buckets: dict[datetime, list[float]], wall_clock: bool
     doubled = sorted(k for k, v in buckets.items() if len(v) > per_hour)
     for k in doubled[:10]:
         why = " (daylight-saving fall-back)" if wall_clock else ""
-        notes.append(f"{k:%Y-%m-%d %H:00} appears {len(buckets[k]) // per_hour} times{why}: averaged")
+        notes.append(
+            f"{k:%Y-%m-%d %H:00} appears {len(buckets[k]) // per_hour} times{why}: averaged"
+        )
     if len(doubled) > 10:
         notes.append(f"… and {len(doubled) - 10} more repeated hours, averaged")
     hours = sorted(buckets)
@@ -162,8 +178,9 @@ def _to_years(buckets: dict[datetime, list[float]], wall_clock: bool
         y1 -= 1
     if y1 - y0 + 1 > 30:
         return [f"the series spans {y1 - y0 + 1} years; at most 30 are allowed"], notes
-    grid = {y: np.full((366 if calendar.isleap(y) else 365) * 24, np.nan)
-            for y in range(y0, y1 + 1)}
+    grid = {
+        y: np.full((366 if calendar.isleap(y) else 365) * 24, np.nan) for y in range(y0, y1 + 1)
+    }
     for h in hours:
         if h.year <= y1:
             idx = (h.timetuple().tm_yday - 1) * 24 + h.hour
@@ -175,8 +192,10 @@ def _to_years(buckets: dict[datetime, list[float]], wall_clock: bool
         start = datetime(y, 1, 1)
         missing = np.flatnonzero(np.isnan(values))
         if missing.size > n // 2:
-            errors.append(f"{y} has {n - missing.size:,} of {n:,} hours: the series must cover "
-                          "whole calendar years")
+            errors.append(
+                f"{y} has {n - missing.size:,} of {n:,} hours: the series must cover "
+                "whole calendar years"
+            )
             continue
         err = _fill_gaps(values, missing, start, y == y0, y == y1, wall_clock, notes)
         if err:
@@ -188,8 +207,15 @@ def _to_years(buckets: dict[datetime, list[float]], wall_clock: bool
     return (y0, years), notes
 
 
-def _fill_gaps(values: np.ndarray, missing: np.ndarray, start: datetime, first_year: bool,
-               last_year: bool, wall_clock: bool, notes: list[str]) -> list[str]:
+def _fill_gaps(
+    values: np.ndarray,
+    missing: np.ndarray,
+    start: datetime,
+    first_year: bool,
+    last_year: bool,
+    wall_clock: bool,
+    notes: list[str],
+) -> list[str]:
     """Fill short gaps from the neighbouring hour; report each; long gaps are errors."""
     errors = []
     if missing.size == 0:
@@ -201,13 +227,20 @@ def _fill_gaps(values: np.ndarray, missing: np.ndarray, start: datetime, first_y
         t0 = start + timedelta(hours=a)
         if run.size > MAX_FILL_RUN_HOURS and not (at_edge and run.size <= EDGE_TOLERANCE_HOURS):
             t1 = start + timedelta(hours=b)
-            errors.append(f"missing {run.size} hours from {t0:%Y-%m-%d %H:00} to "
-                          f"{t1:%Y-%m-%d %H:00}: too long a gap to fill")
+            errors.append(
+                f"missing {run.size} hours from {t0:%Y-%m-%d %H:00} to "
+                f"{t1:%Y-%m-%d %H:00}: too long a gap to fill"
+            )
             continue
         source = values[a - 1] if a > 0 else values[b + 1]
         values[a : b + 1] = source
-        why = " (daylight-saving spring-forward)" if wall_clock and run.size == 1 and t0.month in (
-            3, 4) else ""
-        notes.append(f"{t0:%Y-%m-%d %H:00}: {run.size} missing hour(s){why} filled from the "
-                     "neighbouring hour")
+        why = (
+            " (daylight-saving spring-forward)"
+            if wall_clock and run.size == 1 and t0.month in (3, 4)
+            else ""
+        )
+        notes.append(
+            f"{t0:%Y-%m-%d %H:00}: {run.size} missing hour(s){why} filled from the "
+            "neighbouring hour"
+        )
     return errors

@@ -120,7 +120,9 @@ def semantic_problems(data: dict[str, Any]) -> list[str]:
     problems: list[str] = []
     cat = bundled_catalog()
     asic_ids = set(cat.asics) | {a.get("id") for _, a in _dicts(data.get("custom_asics"))}
-    gpu_ids = set(cat.gpu_servers) | {g.get("id") for _, g in _dicts(data.get("custom_gpu_servers"))}
+    gpu_ids = set(cat.gpu_servers) | {
+        g.get("id") for _, g in _dicts(data.get("custom_gpu_servers"))
+    }
     finance = data.get("finance") if isinstance(data.get("finance"), dict) else {}
     years = _int(finance.get("horizon_years"))
     n_months = years * 12 if years and 1 <= years <= 30 else None
@@ -136,63 +138,95 @@ def semantic_problems(data: dict[str, Any]) -> list[str]:
         if isinstance(fallback, str):
             if fallback not in names:
                 have = ", ".join(str(n) for n in names)
-                problems.append(f"{p}.fallback_strategy: no strategy named {json.dumps(fallback)}"
-                                f" (have: {have})")
+                problems.append(
+                    f"{p}.fallback_strategy: no strategy named {json.dumps(fallback)}"
+                    f" (have: {have})"
+                )
             elif fallback == name:
                 problems.append(f"{p}.fallback_strategy: a strategy cannot fall back to itself")
         for j, b in _dicts(s.get("blocks")):
             bp = f"{p}.blocks[{j}]"
             start = _int(b.get("start_month", 0))
             if n_months is not None and start is not None and start >= n_months:
-                problems.append(f"{bp}.start_month: must be before the horizon ends (month "
-                                f"{n_months}), got {start}")
+                problems.append(
+                    f"{bp}.start_month: must be before the horizon ends (month "
+                    f"{n_months}), got {start}"
+                )
             if b.get("kind") == "mining":
                 model = b.get("asic_model")
                 if isinstance(model, str) and model and model not in asic_ids:
-                    problems.append(f"{bp}.asic_model: unknown model {json.dumps(model)} (known: "
-                                    f"{', '.join(sorted(str(a) for a in asic_ids))})")
+                    problems.append(
+                        f"{bp}.asic_model: unknown model {json.dumps(model)} (known: "
+                        f"{', '.join(sorted(str(a) for a in asic_ids))})"
+                    )
                 end = _int(b.get("end_month"))
                 if end is not None and start is not None and 1 <= end <= start:
-                    problems.append(f"{bp}.end_month: must be after start_month ({start}), "
-                                    f"got {end}")
+                    problems.append(
+                        f"{bp}.end_month: must be after start_month ({start}), got {end}"
+                    )
             elif b.get("kind") == "ai" and b.get("business_model") == "gpu_cloud":
                 model = b.get("gpu_server_model", "hgx_h100")
                 if isinstance(model, str) and model not in gpu_ids:
-                    problems.append(f"{bp}.gpu_server_model: unknown model {json.dumps(model)} "
-                                    f"(known: {', '.join(sorted(str(g) for g in gpu_ids))})")
+                    problems.append(
+                        f"{bp}.gpu_server_model: unknown model {json.dumps(model)} "
+                        f"(known: {', '.join(sorted(str(g) for g in gpu_ids))})"
+                    )
     site = data.get("site") if isinstance(data.get("site"), dict) else {}
     energy = site.get("energy") if isinstance(site.get("energy"), dict) else {}
     block_mw = energy.get("fixed_block_mw", 0.0)
-    if energy.get("contract") == "fixed_block" and isinstance(block_mw, int | float) \
-            and not isinstance(block_mw, bool) and block_mw <= 0:
-        problems.append("site.energy.fixed_block_mw: must be > 0 for a fixed-price block "
-                        f"contract, got {_num(block_mw)}")
+    if (
+        energy.get("contract") == "fixed_block"
+        and isinstance(block_mw, int | float)
+        and not isinstance(block_mw, bool)
+        and block_mw <= 0
+    ):
+        problems.append(
+            "site.energy.fixed_block_mw: must be > 0 for a fixed-price block "
+            f"contract, got {_num(block_mw)}"
+        )
     src = energy.get("price_source") if isinstance(energy.get("price_source"), dict) else {}
     first_year = _int(src.get("first_year"))
-    if src.get("kind") == "hourly" and first_year is not None and isinstance(
-            src.get("years_usd_per_mwh"), list):
+    if (
+        src.get("kind") == "hourly"
+        and first_year is not None
+        and isinstance(src.get("years_usd_per_mwh"), list)
+    ):
         for k, year in enumerate(src["years_usd_per_mwh"]):
             if not isinstance(year, list):
                 continue
             want = 8784 if calendar.isleap(first_year + k) else 8760
             if len(year) != want:
-                problems.append(f"site.energy.price_source.years_usd_per_mwh[{k}]: year "
-                                f"{first_year + k} needs {want} hours, got {len(year)}")
+                problems.append(
+                    f"site.energy.price_source.years_usd_per_mwh[{k}]: year "
+                    f"{first_year + k} needs {want} hours, got {len(year)}"
+                )
     return problems
 
 
 def project_from_data(data: Any, source: str = "project") -> Project:
     """Validate already-parsed JSON data into a Project or raise ProjectFileError."""
     if not isinstance(data, dict):
-        raise ProjectFileError(source, [f"(file): must be a JSON object, got {type(data).__name__}"])
+        raise ProjectFileError(
+            source, [f"(file): must be a JSON object, got {type(data).__name__}"]
+        )
     version = data.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool):
-        raise ProjectFileError(source, [f"schema_version: must be a whole number, got {version!r}"
-                                        " (is this a MinePivot project?)"])
+        raise ProjectFileError(
+            source,
+            [
+                f"schema_version: must be a whole number, got {version!r}"
+                " (is this a MinePivot project?)"
+            ],
+        )
     if version > SCHEMA_VERSION:
-        raise ProjectFileError(source, [
-            f"schema_version: this file was saved by a newer MinePivot (schema {version}); "
-            f"this version reads schema {SCHEMA_VERSION} and older. Update MinePivot to open it."])
+        raise ProjectFileError(
+            source,
+            [
+                f"schema_version: this file was saved by a newer MinePivot (schema {version}); "
+                f"this version reads schema {SCHEMA_VERSION} and older. "
+                "Update MinePivot to open it."
+            ],
+        )
     problems: list[str] = []
     project = None
     try:
@@ -210,14 +244,18 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ProjectFileError(str(path), [f"(file): cannot be read: {exc.strerror or exc}"]) from None
+        raise ProjectFileError(
+            str(path), [f"(file): cannot be read: {exc.strerror or exc}"]
+        ) from None
     try:
         data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except UnicodeDecodeError:
         raise ProjectFileError(str(path), ["(file): is not UTF-8 text"]) from None
     except json.JSONDecodeError as exc:
-        raise ProjectFileError(str(path), [
-            f"(file): not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"]) from None
+        raise ProjectFileError(
+            str(path),
+            [f"(file): not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"],
+        ) from None
     except ValueError as exc:
         raise ProjectFileError(str(path), [f"(file): {exc}"]) from None
     except RecursionError:
@@ -239,11 +277,16 @@ def _dump(value: Any, level: int) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        items = (f"{inner}{json.dumps(k, ensure_ascii=False)}: {_dump(v, level + 1)}"
-                 for k, v in value.items())
+        items = (
+            f"{inner}{json.dumps(k, ensure_ascii=False)}: {_dump(v, level + 1)}"
+            for k, v in value.items()
+        )
         return "{\n" + ",\n".join(items) + f"\n{pad}}}"
-    if isinstance(value, list) and value and not all(
-            isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+    if (
+        isinstance(value, list)
+        and value
+        and not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    ):
         return "[\n" + ",\n".join(f"{inner}{_dump(v, level + 1)}" for v in value) + f"\n{pad}]"
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 

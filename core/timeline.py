@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
 
 @dataclass(frozen=True, eq=False)
 class Timeline:
-    start: date                    # first day of the first month
+    start: date  # first day of the first month
     n_months: int
-    month_year: np.ndarray         # calendar year of each month
-    month_of_year: np.ndarray      # 1..12
-    hours_in_month: np.ndarray     # 672..744
-    month_first_hour: np.ndarray   # offset of each month in the hourly grid, length n_months + 1
-    hour_month: np.ndarray         # month index of every hour
-    hour_of_day: np.ndarray        # 0..23
-    hour_sim_year: np.ndarray      # 0-based year of the simulation (month index // 12)
+    month_year: np.ndarray  # calendar year of each month
+    month_of_year: np.ndarray  # 1..12
+    hours_in_month: np.ndarray  # 672..744
+    month_first_hour: np.ndarray  # offset of each month in the hourly grid, length n_months + 1
+    hour_month: np.ndarray  # month index of every hour
+    hour_of_day: np.ndarray  # 0..23
+    hour_sim_year: np.ndarray  # 0-based year of the simulation (month index // 12)
 
     @property
     def n_hours(self) -> int:
@@ -53,8 +52,9 @@ class Timeline:
     def summer_afternoons(self) -> np.ndarray:
         """Hours 15:00–20:59 of June to September: where scarcity spikes are seeded."""
         moy = self.hour_month_of_year
-        return np.flatnonzero((moy >= 6) & (moy <= 9) & (self.hour_of_day >= 15)
-                              & (self.hour_of_day <= 20))
+        return np.flatnonzero(
+            (moy >= 6) & (moy <= 9) & (self.hour_of_day >= 15) & (self.hour_of_day <= 20)
+        )
 
     @cached_property
     def month_labels(self) -> list[str]:
@@ -89,7 +89,8 @@ def build_timeline(start_month: str, horizon_years: int) -> Timeline:
     idx = np.arange(n)
     years = start.year + (start.month - 1 + idx) // 12
     moy = (start.month - 1 + idx) % 12 + 1
-    hours = np.array([calendar.monthrange(int(y), int(m))[1] * 24 for y, m in zip(years, moy)])
+    days = [calendar.monthrange(int(y), int(m))[1] for y, m in zip(years, moy, strict=True)]
+    hours = np.array(days) * 24
     first = np.concatenate(([0], np.cumsum(hours)))
     hour_month = np.repeat(idx, hours).astype(np.int32)
     hod = np.tile(np.arange(24, dtype=np.int8), int(first[-1]) // 24)

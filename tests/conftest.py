@@ -17,8 +17,10 @@ def ercot_csv():
     def get(name: str) -> Path:
         path = SHARED_DATA / name
         if not path.exists():
-            pytest.skip(f"real ERCOT test data not found at {path} (the shared/ folder beside "
-                        "the project); these tests need it")
+            pytest.skip(
+                f"real ERCOT test data not found at {path} (the shared/ folder beside "
+                "the project); these tests need it"
+            )
         return path
 
     return get

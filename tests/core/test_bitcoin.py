@@ -49,8 +49,9 @@ def test_halving_projection_matches_hashrate_index_estimate():
     # Same capture: 179,980 blocks to go on 2024-11-12, "Halving Estimate April 15, 2028".
     # 179,980 × 600 s = 1,249.86 days after 2024-11-12 00:00 → 2028-04-14 20:40. The capture's
     # time of day is not known, so the projection must land within a day of the estimate.
-    market = Market(as_of="2024-11-12", btc_price_usd=1.0, difficulty=1.0,
-                    block_height=1_050_000 - 179_980)
+    market = Market(
+        as_of="2024-11-12", btc_price_usd=1.0, difficulty=1.0, block_height=1_050_000 - 179_980
+    )
     height, when, after = halving_schedule(market, 1)[0]
     assert (height, after) == (1_050_000, 1.5625)
     assert when == datetime(2028, 4, 14, 20, 40)
@@ -58,8 +59,13 @@ def test_halving_projection_matches_hashrate_index_estimate():
 
 
 def test_halving_override_and_hourly_step():
-    market = Market(as_of="2026-01-01", btc_price_usd=1.0, difficulty=1.0, block_height=1_000_000,
-                    next_halving_date="2026-03-10")
+    market = Market(
+        as_of="2026-01-01",
+        btc_price_usd=1.0,
+        difficulty=1.0,
+        block_height=1_000_000,
+        next_halving_date="2026-03-10",
+    )
     tl = build_timeline("2026-01", 1)
     s = hourly_subsidy(market, tl)
     # Jan (744 h) + Feb (672 h) + 9 days of March = hour 1,632 is the first at 1.5625 BTC.
@@ -71,12 +77,19 @@ def test_halving_override_and_hourly_step():
 
 
 def test_price_and_difficulty_paths():
-    m = Market(as_of="2026-01-01", btc_price_usd=100_000, btc_price_growth_pct_per_year=21.0,
-               difficulty=1e14, difficulty_growth_pct_per_month=2.0, block_height=0)
+    m = Market(
+        as_of="2026-01-01",
+        btc_price_usd=100_000,
+        btc_price_growth_pct_per_year=21.0,
+        difficulty=1e14,
+        difficulty_growth_pct_per_month=2.0,
+        block_height=0,
+    )
     p = monthly_btc_price(m, 25)
     # Growth compounds monthly to 21 % a year: month 12 → 121,000; month 24 → 146,410.
     assert p[12] == pytest.approx(121_000) and p[24] == pytest.approx(146_410)
     assert monthly_difficulty(m, 3)[2] == pytest.approx(1e14 * 1.02**2)
     table = m.model_copy(update={"btc_price_by_year_usd": [50_000, 60_000]})
-    assert np.array_equal(monthly_btc_price(table, 30)[[0, 11, 12, 29]],
-                          [50_000, 50_000, 60_000, 60_000])
+    assert np.array_equal(
+        monthly_btc_price(table, 30)[[0, 11, 12, 29]], [50_000, 50_000, 60_000, 60_000]
+    )

@@ -38,7 +38,8 @@ loaded = [m for m in sys.modules if m.split('.')[0] in {sorted(QT_ROOTS)!r}]
 assert not loaded, loaded
 print('ok', len({modules!r}))
 """
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         cwd=CORE.parent)
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=CORE.parent
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("ok")

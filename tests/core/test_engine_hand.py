@@ -23,8 +23,9 @@ HOURLY = HASHPRICE * 0.2 / 24  # USD per hour for the unit miner: 0.5238690
 
 def _energy(project, strategy_index=0, **kw):
     ctx = market_context(project)
-    return simulate_strategy(project, project.strategies[strategy_index], ctx,
-                             catalog_for(project), **kw)
+    return simulate_strategy(
+        project, project.strategies[strategy_index], ctx, catalog_for(project), **kw
+    )
 
 
 def _two_level_tou(low: float, high: float) -> TimeOfUsePrice:
@@ -49,8 +50,12 @@ def test_halving_month_steps_revenue_at_the_right_hour():
     # January: 15 days × 24 = 360 h at full rate + 384 h at half:
     #   360 × 0.5238690 + 384 × 0.2619345 = 188.5928 + 100.5829 = 289.1758.
     # February (28 d) at half: 62.864274 / 2 × 0.2 × 28 = 176.0200.
-    p = tiny_project([miner()], price=0.0, finance={"start_month": "2025-12"},
-                     market={"next_halving_date": "2026-01-16"})
+    p = tiny_project(
+        [miner()],
+        price=0.0,
+        finance={"start_month": "2025-12"},
+        market={"next_halving_date": "2026-01-16"},
+    )
     rev = evaluate(p).strategies[0].monthly["revenue_mining_usd"]
     assert rev[0] == pytest.approx(389.7585, rel=1e-6)
     assert rev[1] == pytest.approx(289.1758, rel=1e-6)
@@ -69,16 +74,23 @@ def test_curtailment_under_index_pricing():
     # Running through the spikes instead: 389.7585 − (43.40 + 124 × 0.0035 × 500 = 260.40).
     forced = _energy(p, curtail=False)
     assert forced.revenue_mining_usd[0] - forced.energy_cost_usd[0] == pytest.approx(
-        389.7585 - 260.40, rel=1e-6)
+        389.7585 - 260.40, rel=1e-6
+    )
 
 
 def test_curtailment_under_fixed_price_block_resells_power():
     # Same prices; a 3.5 kW block bought at a fixed $30/MWh whether used or not:
     # fixed cost 0.0035 × 744 × 30 = 78.12; the 124 idle hours are resold at $500:
     # credits 124 × 0.0035 × 500 = 217.00. EBITDA = 324.7988 + 217.00 − 78.12 = 463.6788.
-    p = tiny_project([miner()], energy={"price_source": _two_level_tou(20.0, 500.0),
-                                        "contract": "fixed_block", "fixed_block_mw": 0.0035,
-                                        "fixed_price_usd_per_mwh": 30.0})
+    p = tiny_project(
+        [miner()],
+        energy={
+            "price_source": _two_level_tou(20.0, 500.0),
+            "contract": "fixed_block",
+            "fixed_block_mw": 0.0035,
+            "fixed_price_usd_per_mwh": 30.0,
+        },
+    )
     m = evaluate(p).strategies[0].monthly
     assert m["energy_cost_usd"][0] == pytest.approx(78.12, rel=1e-9)
     assert m["power_credits_usd"][0] == pytest.approx(217.00, rel=1e-9)
@@ -100,8 +112,15 @@ def test_colocation_block():
     #   March energy 10.4 MW × 744 h × $40 = 309,504, passed through in full.
     #   Retrofit 10 MW × $5 M = 50 M at month 0. 4CP $60/kW-yr on 10,400 kW at every summer
     #   peak: 10,400 × 60 / 12 = 52,000 a month in the first year.
-    ai = AiBlock(it_mw=10.0, colo_usd_per_kw_month=150.0, colo_escalator_pct_per_year=3.0,
-                 pue=1.3, it_load_factor_pct=80.0, retrofit_usd_per_mw=5e6, conversion_months=2)
+    ai = AiBlock(
+        it_mw=10.0,
+        colo_usd_per_kw_month=150.0,
+        colo_escalator_pct_per_year=3.0,
+        pue=1.3,
+        it_load_factor_pct=80.0,
+        retrofit_usd_per_mw=5e6,
+        conversion_months=2,
+    )
     p = tiny_project([ai], finance={"horizon_years": 2}, energy={"fourcp_usd_per_kw_year": 60.0})
     m = evaluate(p).strategies[0].monthly
     assert m["revenue_colocation_usd"][:2].sum() == 0
@@ -121,8 +140,14 @@ def test_gpu_cloud_block():
     # the second year: × 0.8 = 666,624. Load 0.75 MW × 1.25 = 0.9375 MW: 0.9375 × 744 × $40
     # = 27,900. Servers 100 × $295,000 = 29.5 M capex in month 0, depreciated over 5 years:
     # 491,666.67 a month.
-    ai = AiBlock(business_model="gpu_cloud", server_count=100, gpu_hour_usd=2.0,
-                 utilisation_pct=70.0, gpu_price_decline_pct_per_year=20.0, pue=1.25)
+    ai = AiBlock(
+        business_model="gpu_cloud",
+        server_count=100,
+        gpu_hour_usd=2.0,
+        utilisation_pct=70.0,
+        gpu_price_decline_pct_per_year=20.0,
+        pue=1.25,
+    )
     p = tiny_project([ai], finance={"horizon_years": 2})
     m = evaluate(p).strategies[0].monthly
     assert m["revenue_gpu_cloud_usd"][0] == pytest.approx(833_280)
@@ -136,13 +161,16 @@ def test_demand_response_capacity_and_called_hours():
     # 2 kW of the 3.5 kW miner enrolled at $5,000/MW-month: 0.002 × 5,000 = $10 a month.
     # 10 called hours in the year (the dearest: 20:00–23:59 at $60 beats $30): in each the
     # miner keeps only 1.5 of 3.5 kW running, losing 10 × 0.5238690 × 2/3.5 = 2.99354.
-    p = tiny_project([miner()], energy={"price_source": _two_level_tou(30.0, 60.0)},
-                     dr={"enrolled_mw": 0.002, "capacity_usd_per_mw_month": 5000.0,
-                         "event_hours_per_year": 10})
+    p = tiny_project(
+        [miner()],
+        energy={"price_source": _two_level_tou(30.0, 60.0)},
+        dr={"enrolled_mw": 0.002, "capacity_usd_per_mw_month": 5000.0, "event_hours_per_year": 10},
+    )
     e = _energy(p)
     assert np.allclose(e.dr_capacity_usd, 10.0)
-    assert e.revenue_mining_usd.sum() == pytest.approx(365 * 24 * HOURLY - 10 * HOURLY * 2 / 3.5,
-                                                      rel=1e-9)
+    assert e.revenue_mining_usd.sum() == pytest.approx(
+        365 * 24 * HOURLY - 10 * HOURLY * 2 / 3.5, rel=1e-9
+    )
     assert e.curtailed_mwh.sum() == pytest.approx(10 * 0.002, rel=1e-9)
 
 
@@ -171,11 +199,13 @@ def test_conversion_retires_miners_and_sells_them():
 def test_probability_weighted_npv():
     # 50 % contract: weighted NPV = 0.5 × NPV(AI) + 0.5 × NPV(fallback).
     ai = AiBlock(it_mw=1.0, colo_usd_per_kw_month=100.0, pue=1.2)
-    strategies = [Strategy(name="Mine", blocks=[miner(asic_count=10)]),
-                  Strategy(name="AI", blocks=[ai], contract_probability_pct=50.0,
-                           fallback_strategy="Mine")]
+    strategies = [
+        Strategy(name="Mine", blocks=[miner(asic_count=10)]),
+        Strategy(name="AI", blocks=[ai], contract_probability_pct=50.0, fallback_strategy="Mine"),
+    ]
     r = evaluate(tiny_project([], strategies=strategies))
     mine, host = r.by_name("Mine").kpis, r.by_name("AI").kpis
-    assert host.probability_weighted_npv_usd == pytest.approx(0.5 * host.npv_usd
-                                                              + 0.5 * mine.npv_usd)
+    assert host.probability_weighted_npv_usd == pytest.approx(
+        0.5 * host.npv_usd + 0.5 * mine.npv_usd
+    )
     assert mine.probability_weighted_npv_usd == mine.npv_usd

@@ -44,8 +44,9 @@ def test_irr_matches_numpy_financial_and_annualises():
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.integers(1_000, 100_000_000), st.lists(st.integers(0, 10_000_000), min_size=2,
-                                                  max_size=60))
+@given(
+    st.integers(1_000, 100_000_000), st.lists(st.integers(0, 10_000_000), min_size=2, max_size=60)
+)
 def test_irr_conventional_flows_agree_with_numpy_financial(outlay, inflows):
     flows = np.array([-outlay, *inflows], dtype=float)
     r = irr(flows)

@@ -55,13 +55,15 @@ def test_every_problem_is_reported_at_once():
     data["finance"]["horizon_years"] = 31
     del data["market"]["difficulty"]
     data["site"]["energy"]["price_source"]["matrix_usd_per_mwh"][3][5] = None
-    assert sorted(problems_of(data)) == sorted([
-        "strategies[0].blocks[0].pue: must be ≥ 1, got 0.5",
-        'site.interconnect_mw: must be a number, got "lots"',
-        "finance.horizon_years: must be ≤ 30, got 31",
-        "market.difficulty: is required",
-        "site.energy.price_source.matrix_usd_per_mwh[3][5]: must be a number, got null",
-    ])
+    assert sorted(problems_of(data)) == sorted(
+        [
+            "strategies[0].blocks[0].pue: must be ≥ 1, got 0.5",
+            'site.interconnect_mw: must be a number, got "lots"',
+            "finance.horizon_years: must be ≤ 30, got 31",
+            "market.difficulty: is required",
+            "site.energy.price_source.matrix_usd_per_mwh[3][5]: must be a number, got null",
+        ]
+    )
 
 
 def test_unknown_keys_are_rejected():
@@ -89,17 +91,21 @@ def test_wrong_kind_and_bad_references():
     problems = problems_of(data)
     assert 'strategies[0].blocks[0]: kind must be one of "mining", "ai", got "fusion"' in problems
     # Reference problems are listed in the same pass as the type problem.
-    assert 'strategies[1].fallback_strategy: no strategy named "Nope" (have: Keep mining, ' \
-           "Convert to AI, Hybrid)" in problems
-    assert any(p.startswith('strategies[2].blocks[0].asic_model: unknown model "s99"')
-               for p in problems)
+    assert (
+        'strategies[1].fallback_strategy: no strategy named "Nope" (have: Keep mining, '
+        "Convert to AI, Hybrid)" in problems
+    )
+    assert any(
+        p.startswith('strategies[2].blocks[0].asic_model: unknown model "s99"') for p in problems
+    )
 
 
 def test_an_identical_copy_of_a_strategy_is_a_duplicate():
     data = example_data()
     data["strategies"].append(copy.deepcopy(data["strategies"][0]))
-    assert problems_of(data) == ['strategies[3].name: "Keep mining" is already used by '
-                                 "strategies[0]"]
+    assert problems_of(data) == [
+        'strategies[3].name: "Keep mining" is already used by strategies[0]'
+    ]
 
 
 def test_duplicate_names_and_timing():
@@ -114,16 +120,20 @@ def test_duplicate_names_and_timing():
     data["strategies"][0]["blocks"][0]["start_month"] = 5
     problems = problems_of(data)
     assert "strategies[0].blocks[0].end_month: must be after start_month (5), got 1" in problems
-    assert ("strategies[1].blocks[1].start_month: must be before the horizon ends (month 120), "
-            "got 200") in problems
+    assert (
+        "strategies[1].blocks[1].start_month: must be before the horizon ends (month 120), got 200"
+    ) in problems
 
 
-@pytest.mark.parametrize("text, expected", [
-    ('{"schema_version": 1, "x": NaN}', "NaN is not allowed"),
-    ("{not json", "not valid JSON at line 1, column 2"),
-    ("[1, 2]", "must be a JSON object, got list"),
-    ('{"name": "no version"}', "schema_version: must be a whole number, got None"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('{"schema_version": 1, "x": NaN}', "NaN is not allowed"),
+        ("{not json", "not valid JSON at line 1, column 2"),
+        ("[1, 2]", "must be a JSON object, got list"),
+        ('{"name": "no version"}', "schema_version: must be a whole number, got None"),
+    ],
+)
 def test_malformed_files(tmp_path, text, expected):
     path = tmp_path / "bad.minepivot"
     path.write_text(text)
@@ -167,10 +177,14 @@ def test_save_is_atomic_and_keeps_the_old_file_on_failure(tmp_path, monkeypatch)
 
 # ----------------------------------------------------------------------------- fuzzing
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**12, 10**12)
-    | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=12),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
-                                                                max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**12), 10**12)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=8,
 )
 
@@ -190,8 +204,11 @@ ALL_PATHS = [p for p in _paths(BASE) if p]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.sampled_from(ALL_PATHS), json_values, st.booleans()), min_size=1,
-                max_size=4))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(ALL_PATHS), json_values, st.booleans()), min_size=1, max_size=4
+    )
+)
 def test_fuzzed_files_never_crash_the_loader_or_the_engine(edits):
     data = copy.deepcopy(BASE)
     for path, value, delete in edits:

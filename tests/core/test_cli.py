@@ -1,0 +1,177 @@
+"""The minepivot command as a user runs it: output, files, exit codes, no tracebacks."""
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+from core.engine import MONTHLY_COLUMNS
+from core.resources import example_project_path
+
+EXAMPLE = str(example_project_path())
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    out = subprocess.run(
+        [sys.executable, "-m", "core.cli", *args], capture_output=True, text=True, timeout=300
+    )
+    assert "Traceback" not in out.stderr, out.stderr
+    return out
+
+
+def test_run_json_reports_every_strategy():
+    out = cli("run", EXAMPLE, "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    names = [s["name"] for s in doc["strategies"]]
+    assert names == ["Keep mining", "Convert to AI", "Hybrid"]
+    for s in doc["strategies"]:
+        for key in (
+            "npv_usd",
+            "irr",
+            "payback_months",
+            "discounted_payback_months",
+            "peak_funding_usd",
+            "probability_weighted_npv_usd",
+            "breakeven_power_usd_per_mwh",
+            "breakeven_btc_usd",
+            "required_ai_price",
+        ):
+            assert key in s
+    keep = doc["strategies"][0]
+    assert keep["required_ai_price"] is None  # no AI block: null, not a number
+    assert doc["strategies"][1]["required_ai_price_unit"] == "USD/kW-month"
+
+
+def test_run_writes_monthly_csv(tmp_path):
+    path = tmp_path / "monthly.csv"
+    out = cli("run", EXAMPLE, "--no-goal-seek", "--monthly", str(path))
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.DictReader(path.open()))
+    assert len(rows) == 3 * 120
+    assert {"strategy", "month", "fcf_usd"} <= set(rows[0]) and set(MONTHLY_COLUMNS) <= set(rows[0])
+    keep = [r for r in rows if r["strategy"] == "Keep mining"]
+    assert keep[0]["month"] == "2027-01" and keep[-1]["month"] == "2036-12"
+    # The cumulative column is the running sum of the FCF column, to the cent.
+    running = 0.0
+    for r in keep:
+        running += float(r["fcf_usd"])
+        assert float(r["cumulative_fcf_usd"]) == pytest.approx(running, abs=0.01)
+
+
+def test_run_text_output():
+    out = cli("run", EXAMPLE, "--no-goal-seek")
+    assert out.returncode == 0
+    assert "Convert to AI" in out.stdout and "probability-weighted" in out.stdout
+
+
+def test_hashprice_json():
+    # Hand-worked in test_bitcoin.py: $60,000, D = 1e14, subsidy 3.125 → 37.718563 USD.
+    out = cli(
+        "hashprice",
+        "--btc-price",
+        "60000",
+        "--difficulty",
+        "1e14",
+        "--fees-per-block",
+        "0",
+        "--json",
+    )
+    doc = json.loads(out.stdout)
+    assert doc["usd_per_ph_day"] == pytest.approx(37.718563, rel=1e-7)
+    assert doc["btc_per_ph_day"] == pytest.approx(37.718563 / 60000, rel=1e-7)
+
+
+def test_hashprice_subsidy_from_date():
+    base = [
+        "hashprice",
+        "--btc-price",
+        "60000",
+        "--difficulty",
+        "1e14",
+        "--fees-per-block",
+        "0",
+        "--json",
+    ]
+    before = json.loads(cli(*base, "--date", "2024-04-19").stdout)
+    after = json.loads(cli(*base, "--date", "2024-04-21").stdout)
+    assert before["subsidy_btc"] == 6.25 and after["subsidy_btc"] == 3.125
+    assert json.loads(cli(*base, "--date", "2029-01-01").stdout)["subsidy_btc"] == 1.5625
+
+
+def test_example_writes_a_loadable_project(tmp_path):
+    path = tmp_path / "ex.minepivot"
+    assert cli("example", "-o", str(path)).returncode == 0
+    assert path.read_text() == example_project_path().read_text()
+
+
+def test_import_prices_into_a_project(tmp_path, ercot_csv):
+    out_path = tmp_path / "real.minepivot"
+    out = cli(
+        "import-prices",
+        EXAMPLE,
+        str(ercot_csv("ercot_lz_west_rtm_2023_hourly.csv")),
+        "-o",
+        str(out_path),
+    )
+    assert out.returncode == 0, out.stderr
+    run = json.loads(cli("run", str(out_path), "--json", "--no-goal-seek").stdout)
+    assert len(run["strategies"]) == 3
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["run", "missing.minepivot"], "cannot be read"),
+        (
+            ["hashprice", "--btc-price", "-5", "--difficulty", "1e14", "--fees-per-block", "0"],
+            "--btc-price must be a finite number > 0, got -5",
+        ),
+        (
+            ["hashprice", "--btc-price", "nan", "--difficulty", "1e14", "--fees-per-block", "0"],
+            "--btc-price must be a finite number > 0",
+        ),
+        (
+            [
+                "hashprice",
+                "--btc-price",
+                "5",
+                "--difficulty",
+                "1e14",
+                "--fees-per-block",
+                "0",
+                "--date",
+                "soon",
+            ],
+            "--date must be YYYY-MM-DD, got 'soon'",
+        ),
+        (
+            ["hashprice", "--btc-price", "five", "--difficulty", "1", "--fees-per-block", "0"],
+            "invalid float value: 'five'",
+        ),
+        (["example", "-o", "/nonexistent-dir/x.minepivot"], "cannot write /nonexistent-dir/x"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(args, message):
+    out = cli(*args)
+    assert out.returncode == 2
+    assert message in out.stderr
+
+
+def test_bad_project_lists_its_problems(tmp_path):
+    doc = json.loads(example_project_path().read_text())
+    doc["strategies"][1]["blocks"][0]["asic_count"] = -3
+    path = tmp_path / "bad.minepivot"
+    path.write_text(json.dumps(doc))
+    out = cli("run", str(path))
+    assert out.returncode == 2
+    assert "strategies[1].blocks[0].asic_count: must be ≥ 0, got -3" in out.stderr
+
+
+def test_bench_json_reports_the_figures():
+    doc = json.loads(cli("bench", "--json").stdout)
+    for key in ("recompute_ms", "recompute_30y_ms", "goal_seek_ms", "reference_numpy_ms"):
+        assert doc[key] > 0
