@@ -104,14 +104,10 @@ def breakeven_power(project: Project, strategy: Strategy) -> Solved:
         return Solved(None, unit, "NPV does not depend on the power price (power passed through)")
     br = _bracket(f, 0.0, 20.0 if f0 > 0 else -20.0, 20_000.0 if f0 > 0 else -2_000.0)
     if br is None:
-        side = "positive up to +$20,000/MWh" if f0 > 0 else "negative down to −$2,000/MWh"
+        searched = "+$20,000" if f0 > 0 else "−$2,000"
+        sign = "positive" if f0 > 0 else "negative"
         return Solved(
-            None,
-            unit,
-            f"NPV stays {side} on every hour's price (little of this "
-            "strategy's cost follows the power price)"
-            if f0 > 0
-            else f"NPV stays {side} on every hour's price",
+            None, unit, f"NPV stays {sign} with every hour's price moved by up to {searched}/MWh"
         )
     shift = solve_root(f, *br, tol=1e-3)
     return Solved(
