@@ -44,8 +44,7 @@ def market_context(
     dr_event = np.zeros(tl.n_hours, dtype=bool)
     k = project.site.demand_response.event_hours_per_year
     if k and project.site.demand_response.enrolled_mw > 0:
-        year_first = tl.month_first_hour[::12]
-        bounds = np.append(year_first[: tl.n_years], tl.n_hours)
+        bounds = tl.year_first_hour
         for y in range(tl.n_years):
             seg = price[bounds[y] : bounds[y + 1]]
             kk = min(k, seg.size)
