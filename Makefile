@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/minepivot run resources/examples/west_texas_100mw.minepivot
+	$(BIN)/minepivot resources/examples/west_texas_100mw.minepivot
 
 test: $(STAMP)
 	$(BIN)/ruff check core gui tests

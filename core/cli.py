@@ -11,6 +11,7 @@ import io
 import json
 import math
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from core.priceimport import PriceImportError, import_price_csv
 from core.projectfile import ProjectFileError, atomic_write_bytes, load_project, save_project
 
 EXIT_BAD_INPUT = 2
+COMMANDS = ("run", "hashprice", "example", "import-prices", "bench")
 
 
 class UserError(Exception):
@@ -222,6 +224,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     from core.bench import run_benchmarks
 
     figures = run_benchmarks()
+    if args.extra_bench is not None:
+        figures |= args.extra_bench()
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
@@ -269,10 +273,12 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, extra_bench: Callable[[], dict] | None = None) -> int:
+    """Run one command. ``extra_bench`` adds figures to ``bench`` (the desktop app's)."""
     tune_allocator()
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.extra_bench = extra_bench
     if not getattr(args, "func", None):
         parser.print_help()
         return 0

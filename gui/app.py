@@ -1,0 +1,70 @@
+"""Start the desktop app: ``minepivot [PROJECT]`` and ``minepivot --screenshot OUT.png [PROJECT]``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtWidgets import QApplication
+
+from core.projectfile import ProjectFileError, load_project
+from core.resources import example_project_path
+
+
+def application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    QCoreApplication.setOrganizationName("MinePivot")
+    QCoreApplication.setApplicationName("MinePivot")
+    return app
+
+
+def settle(app: QApplication, window) -> None:
+    """Process events until the first results and goal seek have reached the widgets."""
+    for _ in range(50):
+        app.processEvents()
+        if window.doc.result is not None:
+            break
+    window.doc.wait_for_goal_seek()
+    for _ in range(20):
+        app.processEvents()
+
+
+def screenshot(out: Path, project_path: Path | None) -> int:
+    from gui.mainwindow import MainWindow
+
+    app = application()
+    path = project_path or example_project_path()
+    try:
+        project = load_project(path)
+    except ProjectFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    window = MainWindow(project, path)
+    window.resize(1440, 900)
+    window.show()
+    settle(app, window)
+    ok = window.grab().save(str(out))
+    window.doc.undo_stack.setClean()
+    window.close()
+    if not ok:
+        print(f"error: cannot write {out}", file=sys.stderr)
+        return 2
+    print(f"wrote {out}")
+    return 0
+
+
+def run_app(argv: list[str]) -> int:
+    if argv and argv[0] == "--screenshot":
+        if len(argv) < 2:
+            print("usage: minepivot --screenshot OUT.png [PROJECT]", file=sys.stderr)
+            return 2
+        return screenshot(Path(argv[1]), Path(argv[2]) if len(argv) > 2 else None)
+    from gui.mainwindow import MainWindow
+
+    app = application()
+    window = MainWindow()
+    if argv:
+        QTimer.singleShot(0, lambda: window.open_path(Path(argv[0]), ask=False))
+    window.show()
+    return app.exec()

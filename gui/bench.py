@@ -1,0 +1,44 @@
+"""Desktop benchmark: edit-to-chart latency on the example project (``edit_to_chart_ms``)."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+import numpy as np
+
+
+def gui_benchmarks(edits: int = 30) -> dict[str, float]:
+    """Type a new BTC price into its field and time until the cumulative chart's data changed."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+
+    from gui.app import application, settle
+    from gui.mainwindow import MainWindow
+
+    app = application()
+    settings = QSettings(os.devnull, QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings)
+    window.resize(1440, 900)
+    window.show()
+    settle(app, window)
+    field = window.market_panel.fields["market.btc_price_usd"]
+    curve = window.cumulative.curves["Keep mining"]
+    times = []
+    for i in range(edits + 3):
+        before = curve.yData.copy()
+        text = f"{90_000 + 250 * (i % 20) + (i // 20)}"
+        t0 = time.perf_counter()
+        field.editor.setText(text)
+        field.editor.textEdited.emit(text)
+        while np.array_equal(curve.yData, before):
+            app.processEvents()
+            if time.perf_counter() - t0 > 5:
+                raise RuntimeError("the chart did not change within 5 s of an edit")
+        window.cumulative.plot.repaint()
+        if i >= 3:
+            times.append((time.perf_counter() - t0) * 1e3)
+    window.doc.undo_stack.setClean()
+    window.close()
+    return {"edit_to_chart_ms": statistics.median(times)}

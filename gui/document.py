@@ -1,0 +1,201 @@
+"""The open project: one immutable Project, edited through validated setters with undo/redo.
+
+Every edit replaces the Project; the document emits ``project_changed`` and recomputes the
+results on the next turn of the event loop (several edits in one turn cost one recompute).
+Goal seek (break-evens, required AI price) runs on one worker thread; a newer request makes
+older results stale, and they are dropped. Worker errors come back as ``error``.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from core.engine import ProjectResult, evaluate
+from core.goalseek import GoalSeek, goal_seek
+from core.model import Project
+from core.projectfile import ProjectFileError, project_from_data
+
+_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def split_path(path: str) -> list[str | int]:
+    """'strategies[1].blocks[0].asic_count' → ['strategies', 1, 'blocks', 0, 'asic_count']."""
+    return [name if name else int(index) for name, index in _TOKEN.findall(path)]
+
+
+def get_path(data: Any, path: str) -> Any:
+    for part in split_path(path):
+        data = data[part]
+    return data
+
+
+def with_value(project: Project, path: str, value: Any) -> dict[str, Any]:
+    """The project as JSON data with one value replaced (the project itself is untouched)."""
+    data = project.model_dump(mode="json")
+    parts = split_path(path)
+    node = data
+    for part in parts[:-1]:
+        node = node[part]
+    node[parts[-1]] = value
+    return data
+
+
+class _Replace(QUndoCommand):
+    def __init__(self, doc: ProjectDocument, old: Project, new: Project, text: str,
+                 merge_key: str | None):
+        super().__init__(text)
+        self.doc, self.old, self.new = doc, old, new
+        self.merge_key = merge_key
+        self.session = doc._edit_session
+
+    def id(self) -> int:  # noqa: A003 (Qt's name)
+        return 1 if self.merge_key else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 (Qt's name)
+        if not isinstance(other, _Replace) or other.merge_key != self.merge_key:
+            return False
+        if other.session != self.session:
+            return False
+        self.new = other.new
+        return True
+
+    def redo(self) -> None:
+        self.doc._set_project(self.new)
+
+    def undo(self) -> None:
+        self.doc._set_project(self.old)
+
+
+class ProjectDocument(QObject):
+    project_changed = Signal(object)   # Project
+    result_ready = Signal(object)      # ProjectResult
+    goal_seek_ready = Signal(object)   # dict[str, GoalSeek]
+    goal_seek_started = Signal()
+    error = Signal(str)
+    path_changed = Signal(object)      # Path | None
+    _worker_done = Signal(int, object, object)
+
+    def __init__(self, project: Project, path: Path | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self._project = project
+        self._path = path
+        self._result: ProjectResult | None = None
+        self._edit_session = 0
+        self.undo_stack = QUndoStack(self)
+        self._recompute_timer = QTimer(self, singleShot=True, interval=0)
+        self._recompute_timer.timeout.connect(self.recompute)
+        self._seek_timer = QTimer(self, singleShot=True, interval=250)
+        self._seek_timer.timeout.connect(self._start_goal_seek)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="goal-seek")
+        self._generation = 0
+        self._pending: Future | None = None
+        self._worker_done.connect(self._on_worker_done)
+        self._recompute_timer.start()
+
+    # ------------------------------------------------------------------ state
+    @property
+    def project(self) -> Project:
+        return self._project
+
+    @property
+    def result(self) -> ProjectResult | None:
+        return self._result
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    def set_path(self, path: Path | None) -> None:
+        self._path = path
+        self.path_changed.emit(path)
+
+    def is_modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    # ------------------------------------------------------------------ editing
+    def set_value(self, path: str, value: Any, text: str | None = None) -> list[str]:
+        """Validate the project with one value changed; apply it (undoable) or return the
+        problems, each ``path: message``. Consecutive edits of one field merge into one undo
+        step until ``end_edit``."""
+        try:
+            candidate = project_from_data(with_value(self._project, path, value))
+        except ProjectFileError as exc:
+            return exc.problems
+        if candidate != self._project:
+            self.apply(candidate, text or f"Edit {path}", merge_key=path)
+        return []
+
+    def apply(self, project: Project, text: str, merge_key: str | None = None) -> None:
+        """Replace the project (already valid) as one undoable step."""
+        if project == self._project:
+            return
+        self.undo_stack.push(_Replace(self, self._project, project, text, merge_key))
+
+    def end_edit(self) -> None:
+        """Close the current field edit: the next change starts a new undo step."""
+        self._edit_session += 1
+
+    def _set_project(self, project: Project) -> None:
+        self._project = project
+        self.project_changed.emit(project)
+        self._recompute_timer.start()
+
+    # ------------------------------------------------------------------ results
+    def recompute(self) -> None:
+        """Evaluate now (the per-keystroke path, a few ms) and schedule a goal seek."""
+        self._recompute_timer.stop()
+        try:
+            self._result = evaluate(self._project)
+        except Exception as exc:  # an engine bug must reach the user, not kill the app
+            self.error.emit(f"Recompute failed: {exc}")
+            traceback.print_exc()
+            return
+        self.result_ready.emit(self._result)
+        self._seek_timer.start()
+
+    def _start_goal_seek(self) -> None:
+        self._generation += 1
+        generation = self._generation
+        if self._pending is not None:
+            self._pending.cancel()  # not started yet: drop it; running: its result goes stale
+        project = self._project
+        self.goal_seek_started.emit()
+
+        def work() -> None:
+            try:
+                out = {s.name: goal_seek(project, s) for s in project.strategies}
+                self._worker_done.emit(generation, out, None)
+            except Exception as exc:
+                self._worker_done.emit(generation, None, f"Goal seek failed: {exc}")
+
+        self._pending = self._executor.submit(work)
+
+    def _on_worker_done(self, generation: int, out: dict[str, GoalSeek] | None,
+                        error: str | None) -> None:
+        if generation != self._generation:
+            return  # a newer input is being solved
+        if error:
+            self.error.emit(error)
+        else:
+            self.goal_seek_ready.emit(out)
+
+    def wait_for_goal_seek(self, timeout_s: float = 30.0) -> None:
+        """Tests and the screenshot: start pending work now and block until it is done."""
+        if self._seek_timer.isActive():
+            self._seek_timer.stop()
+            self._start_goal_seek()
+        if self._pending is not None:
+            self._pending.result(timeout=timeout_s)
+
+    def shutdown(self) -> None:
+        self._seek_timer.stop()
+        self._recompute_timer.stop()
+        self._generation += 1
+        self._executor.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,397 @@
+"""The main window: input panels on the left, KPI cards, live charts and the compare table on
+the right; files, undo/redo, recent files and settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.engine import ProjectResult, hourly_detail
+from core.example import example_project
+from core.model import Project
+from core.priceimport import PriceImportError, import_price_csv
+from core.projectfile import ProjectFileError, load_project, save_project
+from core.resources import example_project_path
+from gui.charts import CumulativeChart, HashpriceChart, HourlyChart, StackChart
+from gui.document import ProjectDocument
+from gui.inputs import (
+    DemandResponsePanel,
+    EquipmentPanel,
+    FinancePanel,
+    MarketPanel,
+    SitePanel,
+    scrolling,
+)
+from gui.kpis import CompareTable, KpiCards
+from gui.strategies import StrategiesPanel
+
+MAX_RECENT = 8
+FILE_FILTER = "MinePivot projects (*.minepivot);;All files (*)"
+
+
+class ProblemsDialog(QDialog):
+    """Lists every problem of a file that could not be opened; the open project is untouched."""
+
+    def __init__(self, title: str, source: str, problems: list[str], parent: QWidget):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        lay = QVBoxLayout(self)
+        head = QLabel(f"<b>{Path(source).name}</b> could not be used: {len(problems)} "
+                      "problem(s). Nothing was changed.")
+        head.setWordWrap(True)
+        lay.addWidget(head)
+        self.list = QListWidget()
+        self.list.addItems(problems)
+        lay.addWidget(self.list)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.resize(640, 360)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, project: Project | None = None, path: Path | None = None,
+                 settings: QSettings | None = None):
+        super().__init__()
+        self.settings = settings or QSettings()
+        self.setAcceptDrops(True)
+        self.problems_dialog: ProblemsDialog | None = None
+        self.doc: ProjectDocument | None = None
+        self._build_ui()
+        self._build_menus()
+        self.set_document(ProjectDocument(project or example_project(), path))
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1440, 900)
+
+    # ------------------------------------------------------------------ layout
+    def _build_ui(self) -> None:
+        self.inputs = QTabWidget()
+        self.inputs.setMinimumWidth(460)
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(4, 4, 4, 4)
+        self.cards = KpiCards()
+        rl.addWidget(self.cards)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Strategy shown in the stack and hourly charts:"))
+        self.chart_strategy = QComboBox()
+        self.chart_strategy.setToolTip("Which strategy the revenue/cost and hourly charts show")
+        self.chart_strategy.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.chart_strategy.setMinimumContentsLength(16)
+        self.chart_strategy.activated.connect(lambda _: self._update_strategy_charts())
+        bar.addWidget(self.chart_strategy)
+        bar.addStretch(1)
+        self.status_timing = QLabel()
+        bar.addWidget(self.status_timing)
+        rl.addLayout(bar)
+        self.views = QTabWidget()
+        dash = QWidget()
+        grid = QGridLayout(dash)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.cumulative = CumulativeChart()
+        self.stack = StackChart()
+        self.hashprice = HashpriceChart()
+        self.hourly = HourlyChart()
+        self.hourly.year.valueChanged.connect(lambda _: self._update_hourly())
+        for i, chart in enumerate((self.cumulative, self.stack, self.hashprice, self.hourly)):
+            chart.ask_path = self.ask_export_path
+            grid.addWidget(chart, i // 2, i % 2)
+        self.views.addTab(dash, "Dashboard")
+        self.compare = CompareTable()
+        self.views.addTab(self.compare, "Compare")
+        rl.addWidget(self.views, 1)
+        split = QSplitter()
+        split.addWidget(self.inputs)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        split.setSizes([470, 970])
+        self.setCentralWidget(split)
+
+    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        act.setStatusTip(tip)
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        return act
+
+    def _build_menus(self) -> None:
+        m = self.menuBar().addMenu("&File")
+        self._action(m, "&New", self.new_project, QKeySequence.StandardKey.New,
+                     "Start from the example inputs")
+        self._action(m, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
+        self.recent_menu = m.addMenu("Open &recent")
+        self._action(m, "&Save", self.save, QKeySequence.StandardKey.Save)
+        self._action(m, "Save &as…", self.save_as, QKeySequence("Ctrl+Shift+S"))
+        m.addSeparator()
+        self._action(m, "&Import hourly prices (CSV)…", self.import_csv_dialog,
+                     tip="timestamp, $/MWh rows; one or more whole years")
+        m.addSeparator()
+        self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        e = self.menuBar().addMenu("&Edit")
+        self.undo_action = self._action(e, "&Undo", lambda: self.doc.undo_stack.undo(),
+                                        QKeySequence.StandardKey.Undo)
+        self.redo_action = self._action(e, "&Redo", lambda: self.doc.undo_stack.redo(),
+                                        QKeySequence("Ctrl+Shift+Z"))
+        v = self.menuBar().addMenu("&View")
+        for chart in (self.cumulative, self.stack, self.hashprice, self.hourly):
+            sub = v.addMenu(chart.title)
+            self._action(sub, "Reset view", chart.reset_view)
+            self._action(sub, "Export PNG…", lambda c=chart: c.ask_export("png"))
+            self._action(sub, "Export SVG…", lambda c=chart: c.ask_export("svg"))
+        self._action(v, "Recompute now", lambda: self.doc.recompute(), QKeySequence("F5"))
+        self._refresh_recent()
+
+    # ------------------------------------------------------------------ document
+    def set_document(self, doc: ProjectDocument) -> None:
+        old = self.doc
+        self.doc = doc
+        doc.setParent(self)
+        while self.inputs.count():
+            w = self.inputs.widget(0)
+            self.inputs.removeTab(0)
+            w.deleteLater()
+        self.site_panel = SitePanel(doc, self.import_csv_dialog)
+        self.dr_panel = DemandResponsePanel(doc)
+        self.market_panel = MarketPanel(doc)
+        self.strategies_panel = StrategiesPanel(doc)
+        self.finance_panel = FinancePanel(doc)
+        for title, tip, panel in (
+                ("Energy", "Site & energy: interconnect, power price, contract, grid charges",
+                 self.site_panel),
+                ("DR", "Demand response", self.dr_panel),
+                ("Market", "Bitcoin market", self.market_panel),
+                ("Strategies", "Strategies and their mining and AI blocks",
+                 self.strategies_panel),
+                ("Equipment", "ASIC and GPU catalog with sources", EquipmentPanel()),
+                ("Finance", "Project, horizon, rates, depreciation", self.finance_panel)):
+            self.inputs.setTabToolTip(self.inputs.addTab(scrolling(panel), title), tip)
+        self.strategies_panel.strategy_selected.connect(self._select_chart_strategy)
+        doc.result_ready.connect(self._on_result)
+        doc.goal_seek_ready.connect(self.compare.update_goal_seek)
+        doc.error.connect(self._on_error)
+        doc.undo_stack.cleanChanged.connect(lambda _: self._update_title())
+        doc.project_changed.connect(lambda _: self._update_title())
+        doc.path_changed.connect(lambda _: self._update_title())
+        doc.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
+        doc.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
+        self._update_title()
+        if old is not None:
+            old.shutdown()
+            old.deleteLater()
+
+    def _update_title(self) -> None:
+        name = self.doc.path.name if self.doc.path else "unsaved"
+        self.setWindowTitle(f"{self.doc.project.name} — {name}[*] — MinePivot")
+        self.setWindowModified(self.doc.is_modified())
+
+    # ------------------------------------------------------------------ results
+    def _on_result(self, result: ProjectResult) -> None:
+        names = [s.name for s in result.strategies]
+        current = self.chart_strategy.currentText()
+        self.chart_strategy.blockSignals(True)
+        self.chart_strategy.clear()
+        self.chart_strategy.addItems(names)
+        self.chart_strategy.setCurrentIndex(names.index(current) if current in names else 0)
+        self.chart_strategy.blockSignals(False)
+        self.cards.update_result(result)
+        self.compare.update_result(result)
+        self.cumulative.update_result(result)
+        self.hashprice.update_result(result, self.doc.project)
+        self.hourly.year.setMaximum(self.doc.project.finance.horizon_years)
+        self._update_strategy_charts()
+        warnings = [w for s in result.strategies for w in s.warnings]
+        self.statusBar().showMessage("; ".join(warnings) if warnings else "Ready")
+
+    def _select_chart_strategy(self, name: str) -> None:
+        idx = self.chart_strategy.findText(name)
+        if idx >= 0 and idx != self.chart_strategy.currentIndex():
+            self.chart_strategy.setCurrentIndex(idx)
+            self._update_strategy_charts()
+
+    def _update_strategy_charts(self) -> None:
+        result = self.doc.result
+        if result is None:
+            return
+        self.stack.update_result(result, self.chart_strategy.currentText())
+        self._update_hourly()
+
+    def _update_hourly(self) -> None:
+        name = self.chart_strategy.currentText()
+        project = self.doc.project
+        if name not in [s.name for s in project.strategies]:
+            return
+        year = min(self.hourly.year.value(), project.finance.horizon_years) - 1
+        self.hourly.update_detail(hourly_detail(project, name, year))
+
+    def _on_error(self, message: str) -> None:
+        self.statusBar().showMessage(message)
+        QMessageBox.warning(self, "MinePivot", message)
+
+    # ------------------------------------------------------------------ files
+    def ask_unsaved(self) -> QMessageBox.StandardButton:
+        return QMessageBox.question(
+            self, "Unsaved changes", f"Save the changes to {self.doc.project.name}?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+
+    def maybe_save(self) -> bool:
+        """True when it is fine to drop the current project (saved, discarded or unchanged)."""
+        if not self.doc.is_modified():
+            return True
+        answer = self.ask_unsaved()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_project(self) -> None:
+        if self.maybe_save():
+            project = example_project().model_copy(update={"name": "Untitled project"})
+            self.set_document(ProjectDocument(project))
+
+    def open_dialog(self) -> None:
+        if not self.maybe_save():
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", self._last_folder(),
+                                              FILE_FILTER)
+        if path:
+            self.open_path(Path(path), ask=False)
+
+    def open_path(self, path: Path, ask: bool = True) -> bool:
+        """Open a project file; on any problem list them all and keep the current project."""
+        if ask and not self.maybe_save():
+            return False
+        try:
+            project = load_project(path)
+        except ProjectFileError as exc:
+            self.show_problems("Cannot open project", exc.source, exc.problems)
+            return False
+        self.set_document(ProjectDocument(project, Path(path)))
+        self._remember(Path(path))
+        self.statusBar().showMessage(f"Opened {path}")
+        return True
+
+    def show_problems(self, title: str, source: str, problems: list[str]) -> None:
+        self.problems_dialog = ProblemsDialog(title, source, problems, self)
+        self.problems_dialog.open()
+
+    def save(self) -> bool:
+        if self.doc.path is None:
+            return self.save_as()
+        return self.save_to(self.doc.path)
+
+    def save_as(self) -> bool:
+        start = str(Path(self._last_folder()) / f"{self.doc.project.name}.minepivot")
+        path, _ = QFileDialog.getSaveFileName(self, "Save project", start, FILE_FILTER)
+        if not path:
+            return False
+        if not path.endswith(".minepivot"):
+            path += ".minepivot"
+        return self.save_to(Path(path))
+
+    def save_to(self, path: Path) -> bool:
+        try:
+            save_project(self.doc.project, path)
+        except OSError as exc:
+            QMessageBox.critical(self, "Save failed", f"Could not save {path}:\n"
+                                 f"{exc.strerror or exc}\nThe project is still open, unsaved.")
+            return False
+        self.doc.set_path(Path(path))
+        self.doc.undo_stack.setClean()
+        self._remember(Path(path))
+        self.statusBar().showMessage(f"Saved {path}")
+        return True
+
+    def import_csv_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import hourly prices", self._last_folder(),
+                                              "CSV files (*.csv *.txt);;All files (*)")
+        if path:
+            self.import_csv(Path(path))
+
+    def import_csv(self, path: Path) -> bool:
+        try:
+            series, report = import_price_csv(path)
+        except PriceImportError as exc:
+            self.show_problems("Cannot import prices", str(path), exc.problems)
+            return False
+        problems = self.doc.set_value("site.energy.price_source", series.model_dump(mode="json"),
+                                      f"Import prices from {path.name}")
+        self.doc.end_edit()
+        if problems:
+            self.show_problems("Cannot use these prices", str(path), problems)
+            return False
+        self.settings.setValue("files/last_folder", str(path.parent))
+        self.statusBar().showMessage(f"Imported {path.name}: " + "; ".join(report[:3]))
+        return True
+
+    def ask_export_path(self, title: str, suffix: str) -> Path | None:
+        start = str(Path(self._last_folder()) / f"{title}.{suffix}")
+        path, _ = QFileDialog.getSaveFileName(self, f"Export {title}", start,
+                                              f"{suffix.upper()} (*.{suffix})")
+        return Path(path) if path else None
+
+    # ------------------------------------------------------------------ settings
+    def _last_folder(self) -> str:
+        return str(self.settings.value("files/last_folder", str(Path.home())))
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("files/recent", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _remember(self, path: Path) -> None:
+        recent = [str(path.resolve())] + [p for p in self.recent_files()
+                                          if p != str(path.resolve())]
+        self.settings.setValue("files/recent", recent[:MAX_RECENT])
+        self.settings.setValue("files/last_folder", str(path.resolve().parent))
+        self._refresh_recent()
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        for p in self.recent_files():
+            self._action(self.recent_menu, p, lambda _=False, p=p: self.open_path(Path(p)))
+        self._action(self.recent_menu, "Example project",
+                     lambda: self.open_path(example_project_path()))
+
+    # ------------------------------------------------------------------ window events
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.doc.shutdown()
+        event.accept()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if any(u.toLocalFile().endswith(".minepivot") for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        for url in event.mimeData().urls():
+            if url.toLocalFile().endswith(".minepivot"):
+                self.open_path(Path(url.toLocalFile()))
+                event.acceptProposedAction()
+                return
