@@ -104,6 +104,7 @@ class StrategyResult:
 class ProjectResult:
     months: list[str]
     strategies: list[StrategyResult]
+    context: MarketContext | None = None  # the hourly market it was computed on (for charts)
 
     def by_name(self, name: str) -> StrategyResult:
         return next(s for s in self.strategies if s.name == name)
@@ -306,7 +307,7 @@ def evaluate(project: Project, ctx: MarketContext | None = None) -> ProjectResul
             )
         )
     apply_contract_probability(project, results)
-    return ProjectResult(ctx.tl.month_labels, results)
+    return ProjectResult(ctx.tl.month_labels, results, ctx)
 
 
 def apply_contract_probability(project: Project, results: list[StrategyResult]) -> None:

@@ -107,8 +107,14 @@ class IrrResult:
     note: str  # why there is none, or how it was found
 
 
-def _npv_at(rate: float, flows: np.ndarray, t: np.ndarray) -> float:
-    return float(np.sum(flows * np.exp(-np.log1p(rate) * t)))
+def _npv_sign_at(rate: float, flows: np.ndarray, t: np.ndarray) -> float:
+    """NPV at ``rate`` times a positive factor (same sign, never overflows).
+
+    Near −100 % a month the late discount factors exceed any float; subtracting the largest
+    log-factor before exponentiating keeps every term finite without changing the sign.
+    """
+    log_factor = -np.log1p(rate) * t
+    return float(np.sum(flows * np.exp(log_factor - log_factor.max())))
 
 
 # Newton's start for flows with several sign changes: 10 % a year as a monthly rate. Excel's
@@ -150,16 +156,16 @@ def irr(flows: np.ndarray) -> IrrResult:
 
 def _bisect_irr(flows: np.ndarray, t: np.ndarray) -> float | None:
     lo, hi = -0.999999, 1.0
-    f_lo = _npv_at(lo, flows, t)
-    f_hi = _npv_at(hi, flows, t)
+    f_lo = _npv_sign_at(lo, flows, t)
+    f_hi = _npv_sign_at(hi, flows, t)
     while np.sign(f_hi) == np.sign(f_lo) and hi < 1e6:
         hi *= 4
-        f_hi = _npv_at(hi, flows, t)
+        f_hi = _npv_sign_at(hi, flows, t)
     if np.sign(f_hi) == np.sign(f_lo):
         return None
     for _ in range(200):
         mid = 0.5 * (lo + hi)
-        f_mid = _npv_at(mid, flows, t)
+        f_mid = _npv_sign_at(mid, flows, t)
         if f_mid == 0 or hi - lo < 1e-15:
             return mid
         if np.sign(f_mid) == np.sign(f_lo):

@@ -1,4 +1,4 @@
-"""Start the desktop app: ``minepivot [PROJECT]`` and ``minepivot --screenshot OUT.png [PROJECT]``."""
+"""Start the desktop app: `minepivot [PROJECT]`, `minepivot --screenshot OUT.png [PROJECT]`."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def settle(app: QApplication, window) -> None:
     """Process events until the first results and goal seek have reached the widgets."""
     for _ in range(50):
         app.processEvents()
-        if window.doc.result is not None:
+        if window.doc.result is not None and not window._secondary_timer.isActive():
             break
     window.doc.wait_for_goal_seek()
     for _ in range(20):

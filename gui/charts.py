@@ -12,7 +12,9 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters as pg_exporters
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QToolButton, QVBoxLayout, QWidget
 
 from core.bitcoin import halving_schedule
@@ -22,8 +24,18 @@ from core.timeline import parse_month
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#333")
 
-PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
-           "#17becf", "#7f7f7f", "#bcbd22"]
+PALETTE = [
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#9467bd",
+    "#ff7f0e",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#7f7f7f",
+    "#bcbd22",
+]
 
 
 def color(i: int) -> str:
@@ -37,7 +49,7 @@ class MonthAxis(pg.AxisItem):
         super().__init__("bottom")
         self.labels: list[str] = []
 
-    def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph's names)
+    def tickValues(self, minVal, maxVal, size):
         n = len(self.labels)
         if not n:
             return super().tickValues(minVal, maxVal, size)
@@ -47,10 +59,10 @@ class MonthAxis(pg.AxisItem):
         quarters = [i for i in range(lo, hi) if self.labels[i][5:] in ("04", "07", "10")]
         return [(12.0, januaries[::every]), (3.0, quarters if maxVal - minVal <= 48 else [])]
 
-    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
+    def tickStrings(self, values, scale, spacing):
         out = []
         for v in values:
-            i = int(round(v))
+            i = round(v)
             if not 0 <= i < len(self.labels):
                 out.append("")
             elif self.labels[i].endswith("-01"):
@@ -63,8 +75,9 @@ class MonthAxis(pg.AxisItem):
 class ChartPanel(QWidget):
     """A titled plot with a readout line and Reset / PNG / SVG buttons."""
 
-    def __init__(self, title: str, y_label: str, month_axis: bool = True,
-                 parent: QWidget | None = None):
+    def __init__(
+        self, title: str, y_label: str, month_axis: bool = True, parent: QWidget | None = None
+    ):
         super().__init__(parent)
         self.title = title
         layout = QVBoxLayout(self)
@@ -77,9 +90,11 @@ class ChartPanel(QWidget):
         self.readout.setStyleSheet("color: #444; font-size: 11px;")
         header.addWidget(self.readout, 1)
         self.header = header
-        for text, tip, slot in (("⟲", "Reset view", self.reset_view),
-                                ("PNG", "Export this chart as PNG…", lambda: self.ask_export("png")),
-                                ("SVG", "Export this chart as SVG…", lambda: self.ask_export("svg"))):
+        for text, tip, slot in (
+            ("⟲", "Reset view", self.reset_view),
+            ("PNG", "Export this chart as PNG…", lambda: self.ask_export("png")),
+            ("SVG", "Export this chart as SVG…", lambda: self.ask_export("svg")),
+        ):
             b = QToolButton()
             b.setText(text)
             b.setToolTip(tip)
@@ -95,8 +110,9 @@ class ChartPanel(QWidget):
         self.legend = self.plot.addLegend(offset=(8, 8), labelTextSize="8pt")
         self.legend.setZValue(100)
         layout.addWidget(self.plot, 1)
-        self._proxy = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=30,
-                                     slot=self._on_mouse)
+        self._proxy = pg.SignalProxy(
+            self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse
+        )
         self.export_dir: Path | None = None
         self.ask_path = None  # set by the main window: (title, suffix) -> Path | None
 
@@ -121,7 +137,19 @@ class ChartPanel(QWidget):
         path = Path(path)
         item = self.plot.plotItem
         if path.suffix.lower() == ".svg":
-            pg_exporters.SVGExporter(item).export(str(path))
+            # Qt's own SVG generator: pyqtgraph 0.14.0's SVGExporter fails on the path data
+            # that current Qt writes (pyqtgraph issue #3485).
+            size = self.plot.size()
+            gen = QSvgGenerator()
+            gen.setFileName(str(path))
+            gen.setSize(size)
+            gen.setViewBox(QRect(0, 0, size.width(), size.height()))
+            gen.setTitle(self.title)
+            painter = QPainter(gen)
+            try:
+                self.plot.render(painter)
+            finally:
+                painter.end()
         else:
             exporter = pg_exporters.ImageExporter(item)
             exporter.parameters()["width"] = max(1200, int(self.plot.width() * 2))
@@ -136,9 +164,9 @@ class ChartPanel(QWidget):
             self.export(path)
 
     def month_labels(self, labels: list[str]) -> None:
-        if self.axis is not None:
+        if self.axis is not None and self.axis.labels != labels:
             self.axis.labels = labels
-            self.axis.picture = None
+            self.axis.picture = None  # regenerate the ticks only when the months changed
             self.axis.update()
 
 
@@ -184,8 +212,13 @@ class CumulativeChart(ChartPanel):
                 self._remove(self.weighted.pop(s.name))
             pb = s.kpis.payback_months
             if pb is not None and 0 < pb <= len(x):
-                spots.append({"pos": (pb - 1, s.monthly["cumulative_fcf_usd"][pb - 1] / 1e6),
-                              "brush": pg.mkBrush(color(i)), "data": s.name})
+                spots.append(
+                    {
+                        "pos": (pb - 1, s.monthly["cumulative_fcf_usd"][pb - 1] / 1e6),
+                        "brush": pg.mkBrush(color(i)),
+                        "data": s.name,
+                    }
+                )
         self.markers.setData(spots)
 
     def _remove(self, item: pg.PlotDataItem) -> None:
@@ -196,7 +229,7 @@ class CumulativeChart(ChartPanel):
         r = self._result
         if r is None:
             return ""
-        m = int(round(x))
+        m = round(x)
         if not 0 <= m < len(r.months):
             return ""
         parts = [f"{r.months[m]}"]
@@ -205,16 +238,20 @@ class CumulativeChart(ChartPanel):
         return "   ".join(parts)
 
 
-STACK_UP = [("revenue_mining_usd", "Mining", "#f2a900"),
-            ("revenue_colocation_usd", "Colocation", "#1f77b4"),
-            ("revenue_gpu_cloud_usd", "GPU cloud", "#17becf"),
-            ("power_passthrough_usd", "Power passed through", "#9ecae1"),
-            ("dr_capacity_usd", "Demand response", "#2ca02c"),
-            ("power_credits_usd", "Power credits", "#98df8a")]
-STACK_DOWN = [("energy_cost_usd", "Energy", "#d62728"),
-              ("grid_charges_usd", "Demand + 4CP", "#ff9896"),
-              ("opex_usd", "Opex", "#7f7f7f"),
-              ("tax_usd", "Tax", "#8c564b")]
+STACK_UP = [
+    ("revenue_mining_usd", "Mining", "#f2a900"),
+    ("revenue_colocation_usd", "Colocation", "#1f77b4"),
+    ("revenue_gpu_cloud_usd", "GPU cloud", "#17becf"),
+    ("power_passthrough_usd", "Power passed through", "#9ecae1"),
+    ("dr_capacity_usd", "Demand response", "#2ca02c"),
+    ("power_credits_usd", "Power credits", "#98df8a"),
+]
+STACK_DOWN = [
+    ("energy_cost_usd", "Energy", "#d62728"),
+    ("grid_charges_usd", "Demand + 4CP", "#ff9896"),
+    ("opex_usd", "Opex", "#7f7f7f"),
+    ("tax_usd", "Tax", "#8c564b"),
+]
 
 
 class StackChart(ChartPanel):
@@ -265,12 +302,14 @@ class StackChart(ChartPanel):
 
     def describe(self, x: float, y: float) -> str:
         t = self._table
-        m = int(round(x))
+        m = round(x)
         if t is None or not 0 <= m < len(self._months):
             return ""
-        return (f"{self.strategy} {self._months[m]}: revenue {t['revenue_total_usd'][m] / 1e6:,.2f} M"
-                f"  energy {t['energy_cost_usd'][m] / 1e6:,.2f} M"
-                f"  EBITDA {t['ebitda_usd'][m] / 1e6:,.2f} M")
+        return (
+            f"{self.strategy} {self._months[m]}: revenue {t['revenue_total_usd'][m] / 1e6:,.2f} M"
+            f"  energy {t['energy_cost_usd'][m] / 1e6:,.2f} M"
+            f"  EBITDA {t['ebitda_usd'][m] / 1e6:,.2f} M"
+        )
 
 
 class HashpriceChart(ChartPanel):
@@ -296,9 +335,12 @@ class HashpriceChart(ChartPanel):
             if 0 <= m < hp.size:
                 marks.append((m, f"halving {when:%Y-%m-%d} (block {height:,}, {after:g} BTC)"))
         while len(self.halvings) < len(marks):
-            line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#888", style=Qt.PenStyle.DashLine),
-                                   label="", labelOpts={"position": 0.97, "color": "#555",
-                                              "anchors": [(0, 0), (0, 0)]})
+            line = pg.InfiniteLine(
+                angle=90,
+                pen=pg.mkPen("#888", style=Qt.PenStyle.DashLine),
+                label="",
+                labelOpts={"position": 0.97, "color": "#555", "anchors": [(0, 0), (0, 0)]},
+            )
             self.plot.addItem(line)
             self.halvings.append(line)
         for i, line in enumerate(self.halvings):
@@ -311,7 +353,7 @@ class HashpriceChart(ChartPanel):
                 line.hide()
 
     def describe(self, x: float, y: float) -> str:
-        m = int(round(x))
+        m = round(x)
         if self._hp is None or not 0 <= m < self._hp.size:
             return ""
         return f"{self._months[m]}: {self._hp[m]:,.2f} USD/PH/day"
@@ -321,18 +363,16 @@ class HourlyChart(ChartPanel):
     """One year of hourly prices, curtailed hours shaded, each mining block's break-even."""
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__("Hourly price and curtailment", "USD/MWh", month_axis=False,
-                         parent=parent)
+        super().__init__("Hourly price and curtailment", "USD/MWh", month_axis=False, parent=parent)
         self.plot.setLabel("bottom", "hour of year")
         self.year = QSpinBox()
         self.year.setPrefix("year ")
         self.year.setToolTip("Which year of the horizon to show (1 = first)")
         self.year.setRange(1, 10)
         self.header.insertWidget(1, self.year)
-        self.shade = pg.PlotDataItem(pen=pg.mkPen(214, 39, 40, 70, width=1),
-                                     name="curtailed hours")
+        self.shade = pg.PlotDataItem(pen=pg.mkPen(214, 39, 40, 70, width=1), name="curtailed hours")
         self.plot.addItem(self.shade)
-        self.price = self.plot.plot(name="price", pen=pg.mkPen("#1f77b4", width=1))
+        self.price = self.plot.plot(name="price", pen=pg.mkPen("#1f77b4", width=1), antialias=False)
         self.price.setDownsampling(auto=True, method="peak")
         self.price.setClipToView(True)
         self.breakevens: dict[str, pg.PlotDataItem] = {}
@@ -347,10 +387,15 @@ class HourlyChart(ChartPanel):
         for flags in detail.curtailed.values():
             curtailed |= flags
         top = self._top(detail)
-        hours = np.flatnonzero(curtailed).astype(float)
         lo = min(0.0, float(p.min()))
-        # A vertical mark per curtailed hour (pairs of points): visible even one hour wide.
-        self.shade.setData(np.repeat(hours, 2), np.tile([lo, top], hours.size), connect="pairs")
+        # Each run of curtailed hours as an outlined box (start, end): visible even when one
+        # hour wide, and one shape per run rather than per hour.
+        edges = np.diff(np.concatenate(([0], curtailed.astype(np.int8), [0])))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        xs = np.column_stack([starts, starts, ends, ends, starts]).ravel().astype(float)
+        ys = np.tile([lo, top, top, lo, lo], starts.size)
+        connect = np.tile([1, 1, 1, 1, 0], starts.size).astype(bool)
+        self.shade.setData(xs, ys, connect=connect)
         for gone in [k for k in self.breakevens if k not in detail.breakeven_usd_per_mwh]:
             item = self.breakevens.pop(gone)
             self.legend.removeItem(item)
@@ -371,7 +416,7 @@ class HourlyChart(ChartPanel):
         for be in detail.breakeven_usd_per_mwh.values():
             if np.isfinite(be).any():
                 levels.append(float(np.nanmax(be)) * 1.2)
-        return max(levels + [10.0])
+        return max([*levels, 10.0])
 
     def reset_view(self) -> None:
         if self._detail is None:
@@ -382,11 +427,12 @@ class HourlyChart(ChartPanel):
 
     def describe(self, x: float, y: float) -> str:
         d = self._detail
-        h = int(round(x))
+        h = round(x)
         if d is None or not 0 <= h < d.price_usd_per_mwh.size:
             return ""
-        parts = [f"hour {h} (day {h // 24 + 1}, {h % 24:02d}:00): {d.price_usd_per_mwh[h]:,.2f} "
-                 "USD/MWh"]
+        parts = [
+            f"hour {h} (day {h // 24 + 1}, {h % 24:02d}:00): {d.price_usd_per_mwh[h]:,.2f} USD/MWh"
+        ]
         for name, flags in d.curtailed.items():
             parts.append(f"{name}: {'off' if flags[h] else 'on'}")
         return "   ".join(parts)

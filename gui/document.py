@@ -48,17 +48,18 @@ def with_value(project: Project, path: str, value: Any) -> dict[str, Any]:
 
 
 class _Replace(QUndoCommand):
-    def __init__(self, doc: ProjectDocument, old: Project, new: Project, text: str,
-                 merge_key: str | None):
+    def __init__(
+        self, doc: ProjectDocument, old: Project, new: Project, text: str, merge_key: str | None
+    ):
         super().__init__(text)
         self.doc, self.old, self.new = doc, old, new
         self.merge_key = merge_key
         self.session = doc._edit_session
 
-    def id(self) -> int:  # noqa: A003 (Qt's name)
+    def id(self) -> int:
         return 1 if self.merge_key else -1
 
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 (Qt's name)
+    def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, _Replace) or other.merge_key != self.merge_key:
             return False
         if other.session != self.session:
@@ -74,12 +75,12 @@ class _Replace(QUndoCommand):
 
 
 class ProjectDocument(QObject):
-    project_changed = Signal(object)   # Project
-    result_ready = Signal(object)      # ProjectResult
-    goal_seek_ready = Signal(object)   # dict[str, GoalSeek]
+    project_changed = Signal(object)  # Project
+    result_ready = Signal(object)  # ProjectResult
+    goal_seek_ready = Signal(object)  # dict[str, GoalSeek]
     goal_seek_started = Signal()
     error = Signal(str)
-    path_changed = Signal(object)      # Path | None
+    path_changed = Signal(object)  # Path | None
     _worker_done = Signal(int, object, object)
 
     def __init__(self, project: Project, path: Path | None = None, parent: QObject | None = None):
@@ -177,8 +178,9 @@ class ProjectDocument(QObject):
 
         self._pending = self._executor.submit(work)
 
-    def _on_worker_done(self, generation: int, out: dict[str, GoalSeek] | None,
-                        error: str | None) -> None:
+    def _on_worker_done(
+        self, generation: int, out: dict[str, GoalSeek] | None, error: str | None
+    ) -> None:
         if generation != self._generation:
             return  # a newer input is being solved
         if error:

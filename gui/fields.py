@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -170,8 +171,11 @@ class Field(QWidget):
             value = self._parse(text)
         except ValueError:
             shown = text.strip() or "(empty)"
-            need = {"float": "a number", "int": "a whole number",
-                    "list": "numbers separated by semicolons"}[self.kind]
+            need = {
+                "float": "a number",
+                "int": "a whole number",
+                "list": "numbers separated by semicolons",
+            }[self.kind]
             self.set_error([f"must be {need}, got {shown!r}"])
             return
         self.commit(value)
@@ -186,6 +190,8 @@ class Field(QWidget):
 
     def commit(self, value: Any) -> list[str]:
         problems = self.doc.set_value(self.path, value)
+        if not shiboken6.isValid(self.error_label):
+            return problems  # the edit replaced the form this field belonged to
         self.set_error(problems)
         if not problems:
             self.committed.emit(self.path)
@@ -208,8 +214,9 @@ class Field(QWidget):
         return not self.error_label.isHidden()
 
 
-def add_fields(form: QFormLayout, doc: ProjectDocument, specs: list[tuple], prefix: str = ""
-               ) -> dict[str, Field]:
+def add_fields(
+    form: QFormLayout, doc: ProjectDocument, specs: list[tuple], prefix: str = ""
+) -> dict[str, Field]:
     """Add (path, label, unit, tip, kwargs) rows to a form; returns the fields by path."""
     out: dict[str, Field] = {}
     for spec in specs:

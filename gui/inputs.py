@@ -42,8 +42,9 @@ def scrolling(widget: QWidget) -> QScrollArea:
     return area
 
 
-def form_group(title: str, doc: ProjectDocument, rows: list[tuple], prefix: str
-               ) -> tuple[QGroupBox, dict[str, Field]]:
+def form_group(
+    title: str, doc: ProjectDocument, rows: list[tuple], prefix: str
+) -> tuple[QGroupBox, dict[str, Field]]:
     box = QGroupBox(title)
     form = QFormLayout(box)
     form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -53,8 +54,11 @@ def form_group(title: str, doc: ProjectDocument, rows: list[tuple], prefix: str
 class PriceSourceEditor(QGroupBox):
     """Flat price, a 12×24 time-of-use grid, or an imported hourly CSV with a preview chart."""
 
-    KINDS = [("Flat price", "flat"), ("Time of use (12 × 24)", "tou"),
-             ("Imported hourly CSV", "hourly")]
+    KINDS = (
+        ("Flat price", "flat"),
+        ("Time of use (12 × 24)", "tou"),
+        ("Imported hourly CSV", "hourly"),
+    )
     PATH = "site.energy.price_source"
 
     def __init__(self, doc: ProjectDocument, ask_csv: Callable[[], None]):
@@ -79,21 +83,26 @@ class PriceSourceEditor(QGroupBox):
         # flat
         flat = QWidget()
         f = QFormLayout(flat)
-        self.flat_fields = add_fields(f, doc, [(
-            "price_usd_per_mwh", "Price", "USD/MWh", "Every hour's price before escalation.")],
-            self.PATH + ".")
+        self.flat_fields = add_fields(
+            f,
+            doc,
+            [("price_usd_per_mwh", "Price", "USD/MWh", "Every hour's price before escalation.")],
+            self.PATH + ".",
+        )
         self.stack.addWidget(flat)
         # time of use
         # Hours down, months across: 12 columns fit the panel.
         self.grid = QTableWidget(24, 12)
-        self.grid.setHorizontalHeaderLabels(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
-                                             "Aug", "Sep", "Oct", "Nov", "Dec"])
+        self.grid.setHorizontalHeaderLabels(
+            ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        )
         self.grid.setVerticalHeaderLabels([f"{h:02d}:00" for h in range(24)])
         self.grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.grid.horizontalHeader().setMinimumSectionSize(26)
         self.grid.verticalHeader().setDefaultSectionSize(20)
-        self.grid.setStyleSheet("QTableWidget { font-size: 10px; } "
-                                "QTableWidget::item { padding: 0px; }")
+        self.grid.setStyleSheet(
+            "QTableWidget { font-size: 10px; } QTableWidget::item { padding: 0px; }"
+        )
         self.grid.setToolTip("USD/MWh by local hour (rows) and month (columns). Edit a cell.")
         self.grid.setMinimumHeight(24 * 20 + 30)
         self.grid.itemChanged.connect(self._grid_edited)
@@ -122,14 +131,28 @@ class PriceSourceEditor(QGroupBox):
         # spikes (flat and time of use)
         self.spikes = QWidget()
         sf = QFormLayout(self.spikes)
-        add_fields(sf, doc, [
-            ("hours_per_year", "Spike hours", "h/year",
-             "Seeded scarcity hours a year, summer 15:00–21:00 (flat and time-of-use only).",
-             specs.INT),
-            ("price_usd_per_mwh", "Spike price", "USD/MWh", "Price in a spike hour."),
-            ("seed", "Spike seed", "", "Seed of the spike hours: same seed, same hours.",
-             specs.INT),
-        ], self.PATH + ".spikes.")
+        add_fields(
+            sf,
+            doc,
+            [
+                (
+                    "hours_per_year",
+                    "Spike hours",
+                    "h/year",
+                    "Seeded scarcity hours a year, summer 15:00–21:00 (flat and time-of-use only).",
+                    specs.INT,
+                ),
+                ("price_usd_per_mwh", "Spike price", "USD/MWh", "Price in a spike hour."),
+                (
+                    "seed",
+                    "Spike seed",
+                    "",
+                    "Seed of the spike hours: same seed, same hours.",
+                    specs.INT,
+                ),
+            ],
+            self.PATH + ".spikes.",
+        )
         lay.addWidget(self.spikes)
         doc.project_changed.connect(self.refresh)
         self.refresh()
@@ -158,7 +181,8 @@ class PriceSourceEditor(QGroupBox):
             self.series_label.setText(
                 f"{src.source_name or 'imported series'}: {years} year(s) from {src.first_year}; "
                 f"first year mean {first.mean():,.2f}, max {first.max():,.0f}, "
-                f"{int((first < 0).sum())} negative hours")
+                f"{int((first < 0).sum())} negative hours"
+            )
             self.preview_curve.setData(np.arange(first.size), first)
 
     def _mean_price(self) -> float:
@@ -176,10 +200,14 @@ class PriceSourceEditor(QGroupBox):
             return
         mean = self._mean_price()
         spikes = getattr(current, "spikes", None) or FlatPrice(price_usd_per_mwh=0).spikes
-        new = (FlatPrice(price_usd_per_mwh=mean, spikes=spikes) if kind == "flat"
-               else TimeOfUsePrice(matrix_usd_per_mwh=[[mean] * 24] * 12, spikes=spikes))
-        self.doc.set_value(self.PATH, new.model_dump(mode="json"),
-                           f"Price source: {self.kind.itemText(index)}")
+        new = (
+            FlatPrice(price_usd_per_mwh=mean, spikes=spikes)
+            if kind == "flat"
+            else TimeOfUsePrice(matrix_usd_per_mwh=[[mean] * 24] * 12, spikes=spikes)
+        )
+        self.doc.set_value(
+            self.PATH, new.model_dump(mode="json"), f"Price source: {self.kind.itemText(index)}"
+        )
         self.doc.end_edit()
 
     def _grid_edited(self, item: QTableWidgetItem) -> None:
@@ -187,8 +215,9 @@ class PriceSourceEditor(QGroupBox):
             value = float(item.text().replace(",", "").replace("$", ""))
         except ValueError:
             month = self.grid.horizontalHeaderItem(item.column()).text()
-            self.grid_error.setText(f"{month} {item.row():02d}:00 must be a number, got "
-                                    f"{item.text()!r}")
+            self.grid_error.setText(
+                f"{month} {item.row():02d}:00 must be a number, got {item.text()!r}"
+            )
             return
         path = f"{self.PATH}.matrix_usd_per_mwh[{item.column()}][{item.row()}]"
         problems = self.doc.set_value(path, value, "Edit time-of-use price")
@@ -214,12 +243,18 @@ class DemandResponsePanel(QWidget):
     def __init__(self, doc: ProjectDocument):
         super().__init__()
         lay = QVBoxLayout(self)
-        box, self.fields = form_group("Demand response (flexible load only)", doc,
-                                      specs.DEMAND_RESPONSE, "site.demand_response.")
+        box, self.fields = form_group(
+            "Demand response (flexible load only)",
+            doc,
+            specs.DEMAND_RESPONSE,
+            "site.demand_response.",
+        )
         lay.addWidget(box)
-        note = QLabel("AI load is firm: it cannot enrol, is never curtailed and pays 4CP. "
-                      "Economic curtailment income is implicit under index pricing and explicit "
-                      "(power credits) under a fixed-price block.")
+        note = QLabel(
+            "AI load is firm: it cannot enrol, is never curtailed and pays 4CP. "
+            "Economic curtailment income is implicit under index pricing and explicit "
+            "(power credits) under a fixed-price block."
+        )
         note.setWordWrap(True)
         note.setStyleSheet("color: #555;")
         lay.addWidget(note)
@@ -231,9 +266,10 @@ class MarketPanel(QWidget):
         super().__init__()
         self.doc = doc
         lay = QVBoxLayout(self)
-        rows = [r if r[0] != "next_halving_date" else (*r[:4], {**r[4], "placeholder":
-                                                                self._projected})
-                for r in specs.MARKET]
+        rows = [
+            r if r[0] != "next_halving_date" else (*r[:4], {**r[4], "placeholder": self._projected})
+            for r in specs.MARKET
+        ]
         box, self.fields = form_group("Bitcoin market", doc, rows, "market.")
         lay.addWidget(box)
         lay.addStretch(1)
@@ -247,9 +283,15 @@ class FinancePanel(QWidget):
     def __init__(self, doc: ProjectDocument):
         super().__init__()
         lay = QVBoxLayout(self)
-        box, self.fields = form_group("Project", doc, [
-            ("name", "Project name", "", "Shown in the title bar and exports.", specs.TEXT),
-            ("notes", "Notes", "", "Free text kept with the project.", specs.TEXT)], "")
+        box, self.fields = form_group(
+            "Project",
+            doc,
+            [
+                ("name", "Project name", "", "Shown in the title bar and exports.", specs.TEXT),
+                ("notes", "Notes", "", "Free text kept with the project.", specs.TEXT),
+            ],
+            "",
+        )
         lay.addWidget(box)
         box, fin = form_group("Finance", doc, specs.FINANCE, "finance.")
         self.fields |= fin
@@ -266,23 +308,39 @@ class EquipmentPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel(f"<b>ASIC miners</b> (as of {cat.asics_as_of})"))
         asic = QTableWidget(len(cat.asics), 7)
-        asic.setHorizontalHeaderLabels(["Model", "TH/s", "W", "J/TH", "Cooling", "Price USD",
-                                        "Sources"])
+        asic.setHorizontalHeaderLabels(
+            ["Model", "TH/s", "W", "J/TH", "Cooling", "Price USD", "Sources"]
+        )
         for r, m in enumerate(cat.asics.values()):
-            for c, v in enumerate([m.name, f"{m.hashrate_ths:g}", f"{m.power_w:,.0f}",
-                                   f"{m.efficiency_j_per_th:.1f}", m.cooling,
-                                   f"{m.price_usd:,.0f}",
-                                   f"{m.spec_source}; {m.price_source} ({m.as_of})"]):
+            for c, v in enumerate(
+                [
+                    m.name,
+                    f"{m.hashrate_ths:g}",
+                    f"{m.power_w:,.0f}",
+                    f"{m.efficiency_j_per_th:.1f}",
+                    m.cooling,
+                    f"{m.price_usd:,.0f}",
+                    f"{m.spec_source}; {m.price_source} ({m.as_of})",
+                ]
+            ):
                 item = QTableWidgetItem(v)
                 item.setToolTip(f"Specs: {m.spec_source}\nPrice: {m.price_source}\nAs of {m.as_of}")
                 asic.setItem(r, c, item)
         gpu = QTableWidget(len(cat.gpu_servers), 6)
-        gpu.setHorizontalHeaderLabels(["Server", "GPUs", "Max kW", "Typical kW", "Price USD",
-                                       "Sources"])
+        gpu.setHorizontalHeaderLabels(
+            ["Server", "GPUs", "Max kW", "Typical kW", "Price USD", "Sources"]
+        )
         for r, g in enumerate(cat.gpu_servers.values()):
-            for c, v in enumerate([g.name, str(g.gpus), f"{g.max_power_kw:g}",
-                                   f"{g.typical_power_kw:g}", f"{g.price_usd:,.0f}",
-                                   f"{g.spec_source}; {g.price_source} ({g.as_of})"]):
+            for c, v in enumerate(
+                [
+                    g.name,
+                    str(g.gpus),
+                    f"{g.max_power_kw:g}",
+                    f"{g.typical_power_kw:g}",
+                    f"{g.price_usd:,.0f}",
+                    f"{g.spec_source}; {g.price_source} ({g.as_of})",
+                ]
+            ):
                 item = QTableWidgetItem(v)
                 item.setToolTip(f"Specs: {g.spec_source}\nPrice: {g.price_source}\nAs of {g.as_of}")
                 gpu.setItem(r, c, item)
@@ -293,8 +351,10 @@ class EquipmentPanel(QWidget):
         lay.addWidget(asic, 3)
         lay.addWidget(QLabel(f"<b>GPU servers</b> (as of {cat.gpu_servers_as_of})"))
         lay.addWidget(gpu, 1)
-        note = QLabel("A project can add its own models (custom_asics, custom_gpu_servers in the "
-                      "project file). Check specs before use: catalogs disagree by a few %.")
+        note = QLabel(
+            "A project can add its own models (custom_asics, custom_gpu_servers in the "
+            "project file). Check specs before use: catalogs disagree by a few %."
+        )
         note.setWordWrap(True)
         note.setStyleSheet("color: #555;")
         lay.addWidget(note)

@@ -63,12 +63,15 @@ class KpiCard(QFrame):
         self.npv.setText(f"NPV {money(k.npv_usd)}")
         weighted = ""
         if s.weighted_cumulative_fcf_usd is not None:
-            weighted = (f"<br>weighted {money(k.probability_weighted_npv_usd)} "
-                        f"({k.contract_probability_pct:g} % contract)")
-        self.detail.setText(f"IRR {pct(k.irr)} · payback {months(k.payback_months)}<br>"
-                            f"peak funding {money(k.peak_funding_usd)}{weighted}")
-        self.setToolTip(f"IRR: {k.irr_note}" + ("\n" + "\n".join(s.warnings) if s.warnings
-                                                else ""))
+            weighted = (
+                f"<br>weighted {money(k.probability_weighted_npv_usd)} "
+                f"({k.contract_probability_pct:g} % contract)"
+            )
+        self.detail.setText(
+            f"IRR {pct(k.irr)} · payback {months(k.payback_months)}<br>"
+            f"peak funding {money(k.peak_funding_usd)}{weighted}"
+        )
+        self.setToolTip(f"IRR: {k.irr_note}" + ("\n" + "\n".join(s.warnings) if s.warnings else ""))
 
 
 class KpiCards(QWidget):
@@ -91,11 +94,24 @@ class KpiCards(QWidget):
             card.show_result(s, i)
 
 
-ROWS = ["NPV", "IRR (% p.a. effective)", "Payback", "Discounted payback", "Peak funding need",
-        "Contract probability", "Probability-weighted NPV", "Break-even power price",
-        "Break-even BTC price", "Required AI price (target IRR)", "Warnings"]
-SEEK_ROWS = {"Break-even power price": "breakeven_power", "Break-even BTC price": "breakeven_btc",
-             "Required AI price (target IRR)": "required_ai_price"}
+ROWS = [
+    "NPV",
+    "IRR (% p.a. effective)",
+    "Payback",
+    "Discounted payback",
+    "Peak funding need",
+    "Contract probability",
+    "Probability-weighted NPV",
+    "Break-even power price",
+    "Break-even BTC price",
+    "Required AI price (target IRR)",
+    "Warnings",
+]
+SEEK_ROWS = {
+    "Break-even power price": "breakeven_power",
+    "Break-even BTC price": "breakeven_btc",
+    "Required AI price (target IRR)": "required_ai_price",
+}
 
 
 class CompareTable(QTableWidget):
@@ -129,17 +145,25 @@ class CompareTable(QTableWidget):
                 (months(k.payback_months), "Until cumulative free cash flow stays ≥ 0"),
                 (months(k.discounted_payback_months), "Same, on discounted cash flow"),
                 (money(k.peak_funding_usd), "Deepest cumulative free cash flow"),
-                (f"{k.contract_probability_pct:g} %" if weighted else "—",
-                 f"Fallback: {k.fallback_strategy}" if weighted else ""),
-                (money(k.probability_weighted_npv_usd),
-                 "p × NPV + (1 − p) × NPV of the fallback" if weighted else "No contract risk"),
+                (
+                    f"{k.contract_probability_pct:g} %" if weighted else "—",
+                    f"Fallback: {k.fallback_strategy}" if weighted else "",
+                ),
+                (
+                    money(k.probability_weighted_npv_usd),
+                    "p × NPV + (1 − p) × NPV of the fallback" if weighted else "No contract risk",
+                ),
             ]
             for r, (text, tip) in enumerate(values):
                 self._set(r, c, text, tip)
             for name in SEEK_ROWS:
                 self._set(ROWS.index(name), c, "…", "computing")
-            self._set(ROWS.index("Warnings"), c, f"{len(s.warnings)}" if s.warnings else "none",
-                      "\n".join(s.warnings))
+            self._set(
+                ROWS.index("Warnings"),
+                c,
+                f"{len(s.warnings)}" if s.warnings else "none",
+                "\n".join(s.warnings),
+            )
 
     def update_goal_seek(self, seeks: dict[str, GoalSeek]) -> None:
         for c, name in enumerate(self._names):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -54,8 +54,10 @@ class ProblemsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         lay = QVBoxLayout(self)
-        head = QLabel(f"<b>{Path(source).name}</b> could not be used: {len(problems)} "
-                      "problem(s). Nothing was changed.")
+        head = QLabel(
+            f"<b>{Path(source).name}</b> could not be used: {len(problems)} "
+            "problem(s). Nothing was changed."
+        )
         head.setWordWrap(True)
         lay.addWidget(head)
         self.list = QListWidget()
@@ -68,12 +70,17 @@ class ProblemsDialog(QDialog):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, project: Project | None = None, path: Path | None = None,
-                 settings: QSettings | None = None):
+    def __init__(
+        self,
+        project: Project | None = None,
+        path: Path | None = None,
+        settings: QSettings | None = None,
+    ):
         super().__init__()
         self.settings = settings or QSettings()
         self.setAcceptDrops(True)
         self.problems_dialog: ProblemsDialog | None = None
+        self.error_box: QMessageBox | None = None
         self.doc: ProjectDocument | None = None
         self._build_ui()
         self._build_menus()
@@ -105,6 +112,8 @@ class MainWindow(QMainWindow):
         self.status_timing = QLabel()
         bar.addWidget(self.status_timing)
         rl.addLayout(bar)
+        self._secondary_timer = QTimer(self, singleShot=True, interval=0)
+        self._secondary_timer.timeout.connect(self._update_secondary)
         self.views = QTabWidget()
         dash = QWidget()
         grid = QGridLayout(dash)
@@ -139,22 +148,33 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         m = self.menuBar().addMenu("&File")
-        self._action(m, "&New", self.new_project, QKeySequence.StandardKey.New,
-                     "Start from the example inputs")
+        self._action(
+            m,
+            "&New",
+            self.new_project,
+            QKeySequence.StandardKey.New,
+            "Start from the example inputs",
+        )
         self._action(m, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
         self.recent_menu = m.addMenu("Open &recent")
         self._action(m, "&Save", self.save, QKeySequence.StandardKey.Save)
         self._action(m, "Save &as…", self.save_as, QKeySequence("Ctrl+Shift+S"))
         m.addSeparator()
-        self._action(m, "&Import hourly prices (CSV)…", self.import_csv_dialog,
-                     tip="timestamp, $/MWh rows; one or more whole years")
+        self._action(
+            m,
+            "&Import hourly prices (CSV)…",
+            self.import_csv_dialog,
+            tip="timestamp, $/MWh rows; one or more whole years",
+        )
         m.addSeparator()
         self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         e = self.menuBar().addMenu("&Edit")
-        self.undo_action = self._action(e, "&Undo", lambda: self.doc.undo_stack.undo(),
-                                        QKeySequence.StandardKey.Undo)
-        self.redo_action = self._action(e, "&Redo", lambda: self.doc.undo_stack.redo(),
-                                        QKeySequence("Ctrl+Shift+Z"))
+        self.undo_action = self._action(
+            e, "&Undo", lambda: self.doc.undo_stack.undo(), QKeySequence.StandardKey.Undo
+        )
+        self.redo_action = self._action(
+            e, "&Redo", lambda: self.doc.undo_stack.redo(), QKeySequence("Ctrl+Shift+Z")
+        )
         v = self.menuBar().addMenu("&View")
         for chart in (self.cumulative, self.stack, self.hashprice, self.hourly):
             sub = v.addMenu(chart.title)
@@ -179,17 +199,22 @@ class MainWindow(QMainWindow):
         self.strategies_panel = StrategiesPanel(doc)
         self.finance_panel = FinancePanel(doc)
         for title, tip, panel in (
-                ("Energy", "Site & energy: interconnect, power price, contract, grid charges",
-                 self.site_panel),
-                ("DR", "Demand response", self.dr_panel),
-                ("Market", "Bitcoin market", self.market_panel),
-                ("Strategies", "Strategies and their mining and AI blocks",
-                 self.strategies_panel),
-                ("Equipment", "ASIC and GPU catalog with sources", EquipmentPanel()),
-                ("Finance", "Project, horizon, rates, depreciation", self.finance_panel)):
+            (
+                "Energy",
+                "Site & energy: interconnect, power price, contract, grid charges",
+                self.site_panel,
+            ),
+            ("DR", "Demand response", self.dr_panel),
+            ("Market", "Bitcoin market", self.market_panel),
+            ("Strategies", "Strategies and their mining and AI blocks", self.strategies_panel),
+            ("Equipment", "ASIC and GPU catalog with sources", EquipmentPanel()),
+            ("Finance", "Project, horizon, rates, depreciation", self.finance_panel),
+        ):
             self.inputs.setTabToolTip(self.inputs.addTab(scrolling(panel), title), tip)
         self.strategies_panel.strategy_selected.connect(self._select_chart_strategy)
         doc.result_ready.connect(self._on_result)
+        # A newer input makes pending chart updates stale: they are redone after its recompute.
+        doc.project_changed.connect(lambda _: self._secondary_timer.stop())
         doc.goal_seek_ready.connect(self.compare.update_goal_seek)
         doc.error.connect(self._on_error)
         doc.undo_stack.cleanChanged.connect(lambda _: self._update_title())
@@ -211,6 +236,17 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ results
     def _on_result(self, result: ProjectResult) -> None:
+        # The cumulative chart and the KPIs first; the heavier strategy charts on the next
+        # turn of the event loop, so the chart the user watches paints without waiting.
+        self.cumulative.update_result(result)
+        self.cards.update_result(result)
+        self.compare.update_result(result)
+        self._secondary_timer.start()
+
+    def _update_secondary(self) -> None:
+        result = self.doc.result
+        if result is None:
+            return
         names = [s.name for s in result.strategies]
         current = self.chart_strategy.currentText()
         self.chart_strategy.blockSignals(True)
@@ -218,9 +254,6 @@ class MainWindow(QMainWindow):
         self.chart_strategy.addItems(names)
         self.chart_strategy.setCurrentIndex(names.index(current) if current in names else 0)
         self.chart_strategy.blockSignals(False)
-        self.cards.update_result(result)
-        self.compare.update_result(result)
-        self.cumulative.update_result(result)
         self.hashprice.update_result(result, self.doc.project)
         self.hourly.year.setMaximum(self.doc.project.finance.horizon_years)
         self._update_strategy_charts()
@@ -246,18 +279,28 @@ class MainWindow(QMainWindow):
         if name not in [s.name for s in project.strategies]:
             return
         year = min(self.hourly.year.value(), project.finance.horizon_years) - 1
-        self.hourly.update_detail(hourly_detail(project, name, year))
+        ctx = self.doc.result.context if self.doc.result is not None else None
+        self.hourly.update_detail(hourly_detail(project, name, year, ctx))
 
     def _on_error(self, message: str) -> None:
+        """Errors from recomputes and workers: status bar plus a box that does not block."""
         self.statusBar().showMessage(message)
-        QMessageBox.warning(self, "MinePivot", message)
+        self.error_box = QMessageBox(
+            QMessageBox.Icon.Warning, "MinePivot", message, QMessageBox.StandardButton.Ok, self
+        )
+        self.error_box.open()
 
     # ------------------------------------------------------------------ files
     def ask_unsaved(self) -> QMessageBox.StandardButton:
         return QMessageBox.question(
-            self, "Unsaved changes", f"Save the changes to {self.doc.project.name}?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+            self,
+            "Unsaved changes",
+            f"Save the changes to {self.doc.project.name}?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
 
     def maybe_save(self) -> bool:
         """True when it is fine to drop the current project (saved, discarded or unchanged)."""
@@ -276,8 +319,9 @@ class MainWindow(QMainWindow):
     def open_dialog(self) -> None:
         if not self.maybe_save():
             return
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", self._last_folder(),
-                                              FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open project", self._last_folder(), FILE_FILTER
+        )
         if path:
             self.open_path(Path(path), ask=False)
 
@@ -317,8 +361,12 @@ class MainWindow(QMainWindow):
         try:
             save_project(self.doc.project, path)
         except OSError as exc:
-            QMessageBox.critical(self, "Save failed", f"Could not save {path}:\n"
-                                 f"{exc.strerror or exc}\nThe project is still open, unsaved.")
+            QMessageBox.critical(
+                self,
+                "Save failed",
+                f"Could not save {path}:\n"
+                f"{exc.strerror or exc}\nThe project is still open, unsaved.",
+            )
             return False
         self.doc.set_path(Path(path))
         self.doc.undo_stack.setClean()
@@ -327,8 +375,12 @@ class MainWindow(QMainWindow):
         return True
 
     def import_csv_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import hourly prices", self._last_folder(),
-                                              "CSV files (*.csv *.txt);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Import hourly prices",
+            self._last_folder(),
+            "CSV files (*.csv *.txt);;All files (*)",
+        )
         if path:
             self.import_csv(Path(path))
 
@@ -338,8 +390,11 @@ class MainWindow(QMainWindow):
         except PriceImportError as exc:
             self.show_problems("Cannot import prices", str(path), exc.problems)
             return False
-        problems = self.doc.set_value("site.energy.price_source", series.model_dump(mode="json"),
-                                      f"Import prices from {path.name}")
+        problems = self.doc.set_value(
+            "site.energy.price_source",
+            series.model_dump(mode="json"),
+            f"Import prices from {path.name}",
+        )
         self.doc.end_edit()
         if problems:
             self.show_problems("Cannot use these prices", str(path), problems)
@@ -350,8 +405,9 @@ class MainWindow(QMainWindow):
 
     def ask_export_path(self, title: str, suffix: str) -> Path | None:
         start = str(Path(self._last_folder()) / f"{title}.{suffix}")
-        path, _ = QFileDialog.getSaveFileName(self, f"Export {title}", start,
-                                              f"{suffix.upper()} (*.{suffix})")
+        path, _ = QFileDialog.getSaveFileName(
+            self, f"Export {title}", start, f"{suffix.upper()} (*.{suffix})"
+        )
         return Path(path) if path else None
 
     # ------------------------------------------------------------------ settings
@@ -363,8 +419,9 @@ class MainWindow(QMainWindow):
         return [value] if isinstance(value, str) else list(value or [])
 
     def _remember(self, path: Path) -> None:
-        recent = [str(path.resolve())] + [p for p in self.recent_files()
-                                          if p != str(path.resolve())]
+        recent = [str(path.resolve())] + [
+            p for p in self.recent_files() if p != str(path.resolve())
+        ]
         self.settings.setValue("files/recent", recent[:MAX_RECENT])
         self.settings.setValue("files/last_folder", str(path.resolve().parent))
         self._refresh_recent()
@@ -373,11 +430,12 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         for p in self.recent_files():
             self._action(self.recent_menu, p, lambda _=False, p=p: self.open_path(Path(p)))
-        self._action(self.recent_menu, "Example project",
-                     lambda: self.open_path(example_project_path()))
+        self._action(
+            self.recent_menu, "Example project", lambda: self.open_path(example_project_path())
+        )
 
     # ------------------------------------------------------------------ window events
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+    def closeEvent(self, event: QCloseEvent) -> None:
         if not self.maybe_save():
             event.ignore()
             return
@@ -385,11 +443,11 @@ class MainWindow(QMainWindow):
         self.doc.shutdown()
         event.accept()
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if any(u.toLocalFile().endswith(".minepivot") for u in event.mimeData().urls()):
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+    def dropEvent(self, event: QDropEvent) -> None:
         for url in event.mimeData().urls():
             if url.toLocalFile().endswith(".minepivot"):
                 self.open_path(Path(url.toLocalFile()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -48,9 +48,14 @@ def describe_block(block: MiningBlock | AiBlock, project: Project) -> str:
     if isinstance(block, MiningBlock):
         mw, ths = mining_block_power(block, cat) if block.asic_model in cat.asics else (0, 0)
         model = cat.asics[block.asic_model].name if block.asic_model in cat.asics else "?"
-        return f"⛏ {block.name}: {block.asic_count:,} × {model}, {mw:,.1f} MW, {ths / 1e6:,.2f} EH/s"
-    it = ai_block_it_mw(block, cat) if (block.business_model == "colocation"
-                                        or block.gpu_server_model in cat.gpu_servers) else 0
+        return (
+            f"⛏ {block.name}: {block.asic_count:,} × {model}, {mw:,.1f} MW, {ths / 1e6:,.2f} EH/s"
+        )
+    it = (
+        ai_block_it_mw(block, cat)
+        if (block.business_model == "colocation" or block.gpu_server_model in cat.gpu_servers)
+        else 0
+    )
     kind = "colocation" if block.business_model == "colocation" else "GPU cloud"
     return f"▣ {block.name}: {kind}, {it:,.1f} MW IT"
 
@@ -71,19 +76,23 @@ class StrategiesPanel(QWidget):
         self.list.itemDoubleClicked.connect(lambda _: self.rename_strategy())
         bl.addWidget(self.list)
         row = QHBoxLayout()
-        for text, tip, slot in (("Add", "Add a strategy", self.add_strategy),
-                                ("Duplicate", "Copy the selected strategy", self.duplicate_strategy),
-                                ("Rename…", "Rename the selected strategy", self.rename_strategy),
-                                ("Delete", "Delete the selected strategy", self.delete_strategy),
-                                ("▲", "Move up", lambda: self.move_strategy(-1)),
-                                ("▼", "Move down", lambda: self.move_strategy(1))):
+        for text, tip, slot in (
+            ("Add", "Add a strategy", self.add_strategy),
+            ("Duplicate", "Copy the selected strategy", self.duplicate_strategy),
+            ("Rename…", "Rename the selected strategy", self.rename_strategy),
+            ("Delete", "Delete the selected strategy", self.delete_strategy),
+            ("▲", "Move up", lambda: self.move_strategy(-1)),
+            ("▼", "Move down", lambda: self.move_strategy(1)),
+        ):
             row.addWidget(_button(text, tip, slot))
         bl.addLayout(row)
         self.strategy_form = QFormLayout()
         bl.addLayout(self.strategy_form)
         self.fallback = QComboBox()
-        self.fallback.setToolTip("If the AI contract is not signed, this strategy runs instead "
-                                 "(the keep-mining fallback).")
+        self.fallback.setToolTip(
+            "If the AI contract is not signed, this strategy runs instead "
+            "(the keep-mining fallback)."
+        )
         self.fallback.activated.connect(self._fallback_chosen)
         self.probability: Field | None = None
         lay.addWidget(box)
@@ -96,12 +105,14 @@ class StrategiesPanel(QWidget):
         self.blocks.currentRowChanged.connect(lambda _: self._rebuild_block_form())
         kl.addWidget(self.blocks)
         row = QHBoxLayout()
-        for text, tip, slot in (("+ Mining", "Add a mining block", self.add_mining),
-                                ("+ AI", "Add an AI hosting block", self.add_ai),
-                                ("Duplicate", "Copy the selected block", self.duplicate_block),
-                                ("Delete", "Delete the selected block", self.delete_block),
-                                ("▲", "Move up", lambda: self.move_block(-1)),
-                                ("▼", "Move down", lambda: self.move_block(1))):
+        for text, tip, slot in (
+            ("+ Mining", "Add a mining block", self.add_mining),
+            ("+ AI", "Add an AI hosting block", self.add_ai),
+            ("Duplicate", "Copy the selected block", self.duplicate_block),
+            ("Delete", "Delete the selected block", self.delete_block),
+            ("▲", "Move up", lambda: self.move_block(-1)),
+            ("▼", "Move down", lambda: self.move_block(1)),
+        ):
             row.addWidget(_button(text, tip, slot))
         kl.addLayout(row)
         self.block_box = QWidget()
@@ -116,6 +127,10 @@ class StrategiesPanel(QWidget):
         lay.addStretch(1)
         self.block_fields: dict[str, Field] = {}
         self._block_key: tuple | None = None
+        # A new form is built on the next event-loop turn: the edit that asked for it may come
+        # from a field of the old form, which must not be deleted inside its own handler.
+        self._form_timer = QTimer(self, singleShot=True, interval=0)
+        self._form_timer.timeout.connect(self._build_block_form)
         self.message = QLabel()
         self.message.setStyleSheet("color: #c62828;")
         lay.insertWidget(1, self.message)
@@ -132,8 +147,13 @@ class StrategiesPanel(QWidget):
     def strategy(self) -> Strategy:
         return self.doc.project.strategies[min(self.index, len(self.doc.project.strategies) - 1)]
 
-    def _apply(self, strategies: list[Strategy], text: str, select: int | None = None,
-               select_block: int | None = None) -> None:
+    def _apply(
+        self,
+        strategies: list[Strategy],
+        text: str,
+        select: int | None = None,
+        select_block: int | None = None,
+    ) -> None:
         data = self.doc.project.model_dump(mode="json")
         data["strategies"] = [s.model_dump(mode="json") for s in strategies]
         try:
@@ -164,18 +184,32 @@ class StrategiesPanel(QWidget):
     def _refresh_strategy(self) -> None:
         s = self.strategy
         i = self.doc.project.strategies.index(s)
-        if self.probability is None or self.probability.path != f"strategies[{i}].contract_probability_pct":
+        if (
+            self.probability is None
+            or self.probability.path != f"strategies[{i}].contract_probability_pct"
+        ):
             while self.strategy_form.rowCount():
                 self.strategy_form.removeRow(0)  # deletes the old widgets
             self.fallback = QComboBox()
-            self.fallback.setToolTip("If the AI contract is not signed, this strategy runs "
-                                     "instead (the keep-mining fallback).")
+            self.fallback.setToolTip(
+                "If the AI contract is not signed, this strategy runs "
+                "instead (the keep-mining fallback)."
+            )
             self.fallback.activated.connect(self._fallback_chosen)
-            self.probability = add_fields(self.strategy_form, self.doc, [(
-                "contract_probability_pct", "Contract probability", "%",
-                "Chance the AI contract is signed (analysts put it near 50 %, brief §5). "
-                "Below 100 % the KPIs add a probability-weighted NPV.")],
-                f"strategies[{i}].")[f"strategies[{i}].contract_probability_pct"]
+            self.probability = add_fields(
+                self.strategy_form,
+                self.doc,
+                [
+                    (
+                        "contract_probability_pct",
+                        "Contract probability",
+                        "%",
+                        "Chance the AI contract is signed (analysts put it near 50 %, brief §5). "
+                        "Below 100 % the KPIs add a probability-weighted NPV.",
+                    )
+                ],
+                f"strategies[{i}].",
+            )[f"strategies[{i}].contract_probability_pct"]
             self.strategy_form.addRow("Fallback", self.fallback)
         self.fallback.blockSignals(True)
         self.fallback.clear()
@@ -199,8 +233,11 @@ class StrategiesPanel(QWidget):
             self.strategy_selected.emit(self.doc.project.strategies[row].name)
 
     def _fallback_chosen(self, index: int) -> None:
-        self.doc.set_value(f"strategies[{self.index}].fallback_strategy",
-                           self.fallback.itemData(index), "Change fallback strategy")
+        self.doc.set_value(
+            f"strategies[{self.index}].fallback_strategy",
+            self.fallback.itemData(index),
+            "Change fallback strategy",
+        )
         self.doc.end_edit()
 
     # ------------------------------------------------------------------ block form
@@ -213,21 +250,34 @@ class StrategiesPanel(QWidget):
             self.spec_label.setText("")
             return
         block = s.blocks[j]
-        prefix = f"strategies[{self.index}].blocks[{j}]."
-        key = (prefix, block.kind, getattr(block, "business_model", None))
-        if key != self._block_key:
-            self._clear_block_form()
-            if isinstance(block, MiningBlock):
-                rows = specs.MINING_BLOCK
-            else:
-                rows = specs.AI_COMMON + (specs.AI_COLOCATION if block.business_model ==
-                                          "colocation" else specs.AI_GPU)
-            self.block_fields = add_fields(self.block_form, self.doc, rows, prefix)
-            self._block_key = key
+        if self._form_key(block, j) != self._block_key:
+            self._form_timer.start()
         item = self.blocks.item(j)
         if item is not None:
             item.setText(describe_block(block, self.doc.project))
         self.spec_label.setText(self._spec_text(block))
+
+    def _form_key(self, block: MiningBlock | AiBlock, j: int) -> tuple:
+        prefix = f"strategies[{self.index}].blocks[{j}]."
+        return (prefix, block.kind, getattr(block, "business_model", None))
+
+    def _build_block_form(self) -> None:
+        s, j = self.strategy, self.blocks.currentRow()
+        if not 0 <= j < len(s.blocks):
+            return
+        block = s.blocks[j]
+        key = self._form_key(block, j)
+        if key == self._block_key:
+            return
+        self._clear_block_form()
+        if isinstance(block, MiningBlock):
+            rows = specs.MINING_BLOCK
+        else:
+            rows = specs.AI_COMMON + (
+                specs.AI_COLOCATION if block.business_model == "colocation" else specs.AI_GPU
+            )
+        self.block_fields = add_fields(self.block_form, self.doc, rows, key[0])
+        self._block_key = key
 
     def _clear_block_form(self) -> None:
         while self.block_form.rowCount():
@@ -238,16 +288,23 @@ class StrategiesPanel(QWidget):
         cat = catalog_for(self.doc.project)
         if isinstance(block, MiningBlock) and block.asic_model in cat.asics:
             m = cat.asics[block.asic_model]
-            return (f"{m.name}: {m.hashrate_ths:g} TH/s, {m.power_w:,.0f} W, "
-                    f"{m.efficiency_j_per_th:.1f} J/TH, {m.cooling}; catalog price "
-                    f"${m.price_usd:,.0f}. Specs: {m.spec_source}. Price: {m.price_source} "
-                    f"(as of {m.as_of}).")
-        if isinstance(block, AiBlock) and block.business_model == "gpu_cloud" and \
-                block.gpu_server_model in cat.gpu_servers:
+            return (
+                f"{m.name}: {m.hashrate_ths:g} TH/s, {m.power_w:,.0f} W, "
+                f"{m.efficiency_j_per_th:.1f} J/TH, {m.cooling}; catalog price "
+                f"${m.price_usd:,.0f}. Specs: {m.spec_source}. Price: {m.price_source} "
+                f"(as of {m.as_of})."
+            )
+        if (
+            isinstance(block, AiBlock)
+            and block.business_model == "gpu_cloud"
+            and block.gpu_server_model in cat.gpu_servers
+        ):
             g = cat.gpu_servers[block.gpu_server_model]
-            return (f"{g.name}: {g.gpus} GPUs, {g.max_power_kw:g} kW max, {g.typical_power_kw:g} kW "
-                    f"typical, ${g.price_usd:,.0f}. {g.spec_source}. {g.price_source} "
-                    f"(as of {g.as_of}).")
+            return (
+                f"{g.name}: {g.gpus} GPUs, {g.max_power_kw:g} kW max, {g.typical_power_kw:g} kW "
+                f"typical, ${g.price_usd:,.0f}. {g.spec_source}. {g.price_source} "
+                f"(as of {g.as_of})."
+            )
         return ""
 
     # ------------------------------------------------------------------ strategy actions
@@ -288,9 +345,11 @@ class StrategiesPanel(QWidget):
             self.message.setText("A project needs at least one strategy.")
             return
         s = self.strategy
-        items = [x.model_copy(update={"fallback_strategy": None})
-                 if x.fallback_strategy == s.name else x
-                 for x in self.doc.project.strategies if x is not s]
+        items = [
+            x.model_copy(update={"fallback_strategy": None}) if x.fallback_strategy == s.name else x
+            for x in self.doc.project.strategies
+            if x is not s
+        ]
         self._apply(items, f"Delete {s.name}", max(self.index - 1, 0))
 
     def move_strategy(self, step: int) -> None:
@@ -308,22 +367,34 @@ class StrategiesPanel(QWidget):
 
     def add_mining(self) -> None:
         blocks = list(self.strategy.blocks)
-        blocks.append(MiningBlock(name=unique_name("Mining", [b.name for b in blocks]),
-                                  asic_model="s21", asic_count=1000))
+        blocks.append(
+            MiningBlock(
+                name=unique_name("Mining", [b.name for b in blocks]),
+                asic_model="s21",
+                asic_count=1000,
+            )
+        )
         self._with_blocks(blocks, "Add mining block", len(blocks) - 1)
 
     def add_ai(self) -> None:
         blocks = list(self.strategy.blocks)
-        blocks.append(AiBlock(name=unique_name("AI hosting", [b.name for b in blocks]),
-                              it_mw=10.0, colo_usd_per_kw_month=140.0, retrofit_usd_per_mw=6.5e6,
-                              conversion_months=12))
+        blocks.append(
+            AiBlock(
+                name=unique_name("AI hosting", [b.name for b in blocks]),
+                it_mw=10.0,
+                colo_usd_per_kw_month=140.0,
+                retrofit_usd_per_mw=6.5e6,
+                conversion_months=12,
+            )
+        )
         self._with_blocks(blocks, "Add AI block", len(blocks) - 1)
 
     def duplicate_block(self) -> None:
         j, blocks = self.blocks.currentRow(), list(self.strategy.blocks)
         if 0 <= j < len(blocks):
-            copy = blocks[j].model_copy(update={
-                "name": unique_name(f"{blocks[j].name} copy", [b.name for b in blocks])})
+            copy = blocks[j].model_copy(
+                update={"name": unique_name(f"{blocks[j].name} copy", [b.name for b in blocks])}
+            )
             blocks.insert(j + 1, copy)
             self._with_blocks(blocks, "Duplicate block", j + 1)
 

@@ -62,6 +62,15 @@ def test_irr_conventional_flows_agree_with_numpy_financial(outlay, inflows):
     assert abs(discounted.sum()) <= 1e-8 * np.abs(discounted).max()
 
 
+def test_irr_near_minus_100_percent_does_not_overflow():
+    # −1,000,000 now, +1 in month 360: (1 + r)^360 = 1e-6 → r = 1e-6^(1/360) − 1 = −3.7654 %.
+    # Bracketing starts at −99.9999 %, where 1e6^360 overflows a float unless scaled.
+    flows = np.zeros(361)
+    flows[0], flows[-1] = -1e6, 1.0
+    r = irr(flows)
+    assert r.monthly == pytest.approx(1e-6 ** (1 / 360) - 1, rel=1e-9)
+
+
 def test_no_irr_without_sign_change():
     assert irr(np.array([100.0, 50.0, 0.0])).annual is None
     assert "never change sign" in irr(np.array([-1.0, -2.0])).note

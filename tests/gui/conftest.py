@@ -1,0 +1,51 @@
+"""GUI fixtures: settings in a temporary file, a main window on the example with results."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+
+from gui.mainwindow import MainWindow
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def _unexpected_prompt():
+    raise AssertionError("an unsaved-changes prompt opened that the test did not expect")
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    # Not qtbot.addWidget: it closes the window before this fixture marks the project clean.
+    w = MainWindow(settings=settings)
+    w.ask_unsaved = _unexpected_prompt
+    w.resize(1440, 900)
+    w.show()
+    qtbot.waitUntil(lambda: w.doc.result is not None, timeout=10_000)
+    yield w
+    w.doc.undo_stack.setClean()  # no unsaved-changes prompt on close
+    w.close()
+
+
+def curve_y(window, name="Keep mining") -> np.ndarray:
+    return window.cumulative.curves[name].yData.copy()
+
+
+def type_into(field, text: str) -> None:
+    """What a keystroke does: the text changes and textEdited fires."""
+    field.editor.setFocus()
+    field.editor.setText(text)
+    field.editor.textEdited.emit(text)
+
+
+def settle(qtbot, window) -> None:
+    """Let the zero-delay recompute and the strategy charts' update after it run."""
+    qtbot.waitUntil(
+        lambda: (
+            not window.doc._recompute_timer.isActive() and not window._secondary_timer.isActive()
+        ),
+        timeout=5000,
+    )
+    qtbot.wait(1)

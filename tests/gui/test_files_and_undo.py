@@ -1,0 +1,183 @@
+"""Open/save round trip, title and modified mark, recent files, bad files, undo/redo, drop."""
+
+import json
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QMessageBox
+
+from core.example import example_project
+from core.projectfile import load_project, project_to_json
+
+from .conftest import curve_y, settle, type_into
+
+
+def test_save_and_open_round_trip(qtbot, window, tmp_path, settings):
+    type_into(window.market_panel.fields["market.btc_price_usd"], "101,000")
+    assert window.isWindowModified() and "unsaved[*]" in window.windowTitle()
+    path = tmp_path / "site.minepivot"
+    assert window.save_to(path)
+    assert not window.isWindowModified() and "site.minepivot" in window.windowTitle()
+    assert load_project(path).market.btc_price_usd == 101_000
+    assert window.recent_files()[0] == str(path.resolve())
+    assert settings.value("files/last_folder") == str(tmp_path.resolve())
+    window.new_project()
+    assert window.doc.project.name == "Untitled project"
+    assert window.open_path(path)
+    assert window.doc.project.market.btc_price_usd == 101_000 and window.doc.path == path
+    qtbot.waitUntil(lambda: window.doc.result is not None)
+
+
+def test_a_bad_file_lists_every_problem_and_keeps_the_open_project(qtbot, window, tmp_path):
+    doc = json.loads(project_to_json(example_project()))
+    doc["strategies"][1]["blocks"][0]["asic_count"] = -3
+    doc["site"]["interconnect_mw"] = "big"
+    path = tmp_path / "bad.minepivot"
+    path.write_text(json.dumps(doc))
+    before = window.doc.project
+    assert not window.open_path(path)
+    dialog = window.problems_dialog
+    assert dialog.isVisible()
+    items = sorted(dialog.list.item(i).text() for i in range(dialog.list.count()))
+    assert items == [
+        'site.interconnect_mw: must be a number, got "big"',
+        "strategies[1].blocks[0].asic_count: must be ≥ 0, got -3",
+    ]
+    assert window.doc.project is before
+
+
+def test_a_newer_file_is_refused(window, tmp_path):
+    doc = json.loads(project_to_json(example_project()))
+    doc["schema_version"] = 99
+    path = tmp_path / "future.minepivot"
+    path.write_text(json.dumps(doc))
+    assert not window.open_path(path)
+    assert "newer MinePivot" in window.problems_dialog.list.item(0).text()
+
+
+def test_undo_and_redo_every_input_change(qtbot, window):
+    start = curve_y(window)
+    field = window.market_panel.fields["market.btc_price_usd"]
+    for text in ("9", "98", "98,5", "98,500"):  # typing: one undo step
+        type_into(field, text)
+    window.doc.end_edit()
+    type_into(window.site_panel.fields["site.energy.tnd_adder_usd_per_mwh"], "7")
+    window.doc.end_edit()
+    assert window.doc.undo_stack.count() == 2
+    window.undo_action.trigger()
+    assert window.doc.project.site.energy.tnd_adder_usd_per_mwh == 4
+    window.undo_action.trigger()
+    assert window.doc.project.market.btc_price_usd == 95_000
+    assert field.editor.text() == "95,000"  # the field follows the model
+    settle(qtbot, window)
+    assert (curve_y(window) == start).all()
+    window.redo_action.trigger()
+    assert window.doc.project.market.btc_price_usd == 98_500
+    assert window.undo_action.shortcut().toString() == "Ctrl+Z"
+    assert window.redo_action.shortcut().toString() == "Ctrl+Shift+Z"
+
+
+def test_undo_a_strategy_deletion(window):
+    window.strategies_panel.list.setCurrentRow(2)
+    window.strategies_panel.delete_strategy()
+    assert len(window.doc.project.strategies) == 2
+    window.undo_action.trigger()
+    assert [s.name for s in window.doc.project.strategies][2] == "Hybrid"
+
+
+def test_unsaved_changes_prompt(qtbot, window, tmp_path):
+    type_into(window.site_panel.fields["site.interconnect_mw"], "110")
+    window.ask_unsaved = lambda: QMessageBox.StandardButton.Cancel
+    window.new_project()
+    assert window.doc.project.site.interconnect_mw == 110  # cancelled: nothing lost
+    window.ask_unsaved = lambda: QMessageBox.StandardButton.Discard
+    window.new_project()
+    assert window.doc.project.site.interconnect_mw == 100
+
+
+def test_dropping_a_project_file_opens_it(qtbot, window, tmp_path):
+    path = tmp_path / "dropped.minepivot"
+    path.write_text(project_to_json(example_project().model_copy(update={"name": "Dropped"})))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+    assert window.doc.project.name == "Dropped"
+
+
+def test_geometry_is_remembered(qtbot, settings):
+    from gui.mainwindow import MainWindow
+
+    # The offscreen screen is 800 × 600, narrower than the window's minimum width (~1,170 px),
+    # so restoring clamps the width; the height is free: 520, where a new window gets 900.
+    w = MainWindow(settings=settings)
+    w.resize(1200, 520)
+    w.show()
+    w.close()
+    assert settings.value("window/geometry") is not None
+    again = MainWindow(settings=settings)
+    assert again.height() == 520
+    again.doc.shutdown()
+
+
+def test_goal_seek_runs_off_the_gui_thread_and_reaches_the_table(qtbot, window, monkeypatch):
+    import gui.document as document
+
+    threads = []
+    real = document.goal_seek
+
+    def spy(project, strategy):
+        threads.append(threading.current_thread().name)
+        return real(project, strategy)
+
+    monkeypatch.setattr(document, "goal_seek", spy)
+    type_into(window.market_panel.fields["market.btc_price_usd"], "96,000")
+    settle(qtbot, window)
+    with qtbot.waitSignal(window.doc.goal_seek_ready, timeout=20_000):
+        pass
+    assert threads and all(t.startswith("goal-seek") for t in threads)
+    row = [
+        window.compare.verticalHeaderItem(r).text() for r in range(window.compare.rowCount())
+    ].index("Break-even BTC price")
+    assert window.compare.item(row, 0).text().startswith("$")
+
+
+def test_worker_errors_reach_the_user(qtbot, window, monkeypatch):
+    import gui.document as document
+
+    def broken(project, strategy):
+        raise ValueError("solver exploded")
+
+    monkeypatch.setattr(document, "goal_seek", broken)
+    with qtbot.waitSignal(window.doc.error, timeout=20_000):
+        window.doc.recompute()
+    assert "solver exploded" in window.statusBar().currentMessage()
+    assert window.error_box is not None and window.error_box.isVisible()
+
+
+def test_latest_request_wins(qtbot, window):
+    # Two requests in a row: only the newest generation's answer is delivered.
+    window.doc.wait_for_goal_seek()
+    qtbot.wait(50)
+    seen = []
+    window.doc.goal_seek_ready.connect(lambda out: seen.append(out))
+    window.doc._start_goal_seek()
+    window.doc._start_goal_seek()
+    window.doc.wait_for_goal_seek()
+    qtbot.waitUntil(lambda: len(seen) >= 1, timeout=20_000)
+    qtbot.wait(100)
+    assert len(seen) == 1
+
+
+def test_open_example_from_recent_menu(window):
+    actions = [a.text() for a in window.recent_menu.actions()]
+    assert "Example project" in actions
+    assert Path(window.recent_menu.actions()[-1].text()) is not None

@@ -1,0 +1,175 @@
+"""Per panel: change a widget → the project changes → the chart data changes."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from .conftest import curve_y, settle, type_into
+
+
+def test_btc_price_moves_project_cumulative_and_hashprice(qtbot, window):
+    before_cum, before_hp = curve_y(window), window.hashprice.curve.yData.copy()
+    type_into(window.market_panel.fields["market.btc_price_usd"], "120,000")
+    assert window.doc.project.market.btc_price_usd == 120_000
+    settle(qtbot, window)
+    assert not np.array_equal(curve_y(window), before_cum)
+    # Hashprice is proportional to price: ×120/95 in the first month.
+    assert window.hashprice.curve.yData[0] == pytest.approx(before_hp[0] * 120 / 95, rel=1e-9)
+
+
+def test_invalid_value_marks_the_field_and_keeps_the_charts(qtbot, window):
+    field = window.site_panel.fields["site.interconnect_mw"]
+    before = curve_y(window)
+    type_into(field, "-5")
+    assert field.has_error and "must be > 0, got -5" in field.error_label.text()
+    assert window.doc.project.site.interconnect_mw == 100
+    type_into(field, "abc")
+    assert "must be a number, got 'abc'" in field.error_label.text()
+    settle(qtbot, window)
+    assert np.array_equal(curve_y(window), before)
+    type_into(field, "120")
+    assert not field.has_error and window.doc.project.site.interconnect_mw == 120
+
+
+def test_fixed_opex_and_tnd_adder_move_the_cash_flow(qtbot, window):
+    before = curve_y(window)
+    type_into(window.site_panel.fields["site.fixed_opex_usd_per_year"], "5,000,000")
+    settle(qtbot, window)
+    after_opex = curve_y(window)
+    assert after_opex[-1] < before[-1]
+    type_into(window.site_panel.fields["site.energy.tnd_adder_usd_per_mwh"], "10")
+    settle(qtbot, window)
+    assert curve_y(window)[-1] < after_opex[-1]
+
+
+def test_contract_choice_needs_a_block_size(qtbot, window):
+    field = window.site_panel.fields["site.energy.contract"]
+    field.editor.setCurrentIndex(1)
+    field.editor.activated.emit(1)
+    assert window.doc.project.site.energy.contract == "index"  # refused: no block yet
+    assert "fixed_block_mw: must be > 0" in field.error_label.text()
+    type_into(window.site_panel.fields["site.energy.fixed_block_mw"], "95")
+    type_into(window.site_panel.fields["site.energy.fixed_price_usd_per_mwh"], "35")
+    field.editor.activated.emit(1)
+    assert window.doc.project.site.energy.contract == "fixed_block"
+    settle(qtbot, window)
+    credits = window.doc.result.by_name("Keep mining").monthly["power_credits_usd"]
+    assert credits.sum() > 0
+
+
+def test_time_of_use_cell_edit_reaches_the_hourly_chart(qtbot, window):
+    grid = window.site_panel.price.grid
+    # Row = hour 03:00, column = February: January has 744 hours, so Feb 1st 03:00 is 747.
+    grid.item(3, 1).setText("77")
+    assert window.doc.project.site.energy.price_source.matrix_usd_per_mwh[1][3] == 77
+    settle(qtbot, window)
+    assert window.hourly.price.yData[744 + 3] == pytest.approx(77.0)
+    grid.item(3, 1).setText("x")
+    assert "Feb 03:00 must be a number" in window.site_panel.price.grid_error.text()
+
+
+def test_switching_to_a_flat_price(qtbot, window):
+    kind = window.site_panel.price.kind
+    kind.setCurrentIndex(0)
+    kind.activated.emit(0)
+    src = window.doc.project.site.energy.price_source
+    assert src.kind == "flat" and src.price_usd_per_mwh > 0
+    type_into(
+        window.site_panel.price.flat_fields["site.energy.price_source.price_usd_per_mwh"], "31"
+    )
+    assert window.doc.project.site.energy.price_source.price_usd_per_mwh == 31
+
+
+def test_importing_a_price_csv_shows_a_preview(qtbot, window, tmp_path):
+    rows = ["timestamp,price"] + [f"2023-01-01T{h % 24:02d}:00:00" for h in range(0)]
+    lines = ["timestamp_utc,price_usd_per_mwh"]
+    from datetime import datetime, timedelta
+
+    t = datetime(2023, 1, 1, 6)
+    lines += [f"{(t + timedelta(hours=h)).isoformat()}Z,{20 + h % 24}" for h in range(8760)]
+    path = tmp_path / "prices.csv"
+    path.write_text("\n".join(lines))
+    del rows
+    assert window.import_csv(path)
+    src = window.doc.project.site.energy.price_source
+    assert src.kind == "hourly" and src.first_year == 2023
+    assert window.site_panel.price.stack.currentIndex() == 2
+    assert window.site_panel.price.preview_curve.yData.size == 8760
+    settle(qtbot, window)
+    assert window.hourly.price.yData[0] == pytest.approx(20.0)
+
+
+def test_a_bad_price_csv_lists_its_problems(qtbot, window, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("2023-01-01 00:00,abc\n2023-01-01 01:00,\n")
+    before = window.doc.project
+    assert not window.import_csv(path)
+    items = [
+        window.problems_dialog.list.item(i).text()
+        for i in range(window.problems_dialog.list.count())
+    ]
+    assert items == ["line 1: price 'abc' is not a number", "line 2: price is empty"]
+    assert window.doc.project is before
+
+
+def test_demand_response_enrolment_changes_income(qtbot, window):
+    type_into(window.dr_panel.fields["site.demand_response.enrolled_mw"], "0")
+    settle(qtbot, window)
+    assert window.doc.result.by_name("Keep mining").monthly["dr_capacity_usd"].sum() == 0
+    assert not window.stack.bars["dr_capacity_usd"].isVisible()
+
+
+def test_horizon_changes_the_timeline(qtbot, window):
+    type_into(window.finance_panel.fields["finance.horizon_years"], "15")
+    settle(qtbot, window)
+    assert curve_y(window).size == 180
+    assert window.hourly.year.maximum() == 15
+
+
+def test_yearly_btc_table_field(qtbot, window):
+    field = window.market_panel.fields["market.btc_price_by_year_usd"]
+    type_into(field, "80,000; 90,000")
+    assert window.doc.project.market.btc_price_by_year_usd == [80_000, 90_000]
+    type_into(field, "")
+    assert window.doc.project.market.btc_price_by_year_usd is None
+
+
+def test_tooltips_carry_units_and_sources(window):
+    tip = window.dr_panel.fields["site.demand_response.capacity_usd_per_mw_month"].editor.toolTip()
+    assert "ERS" in tip and "USD/MW-month" in tip
+
+
+def test_hover_readout(qtbot, window):
+    text = window.cumulative.describe(12, 0)
+    assert text.startswith("2028-01") and "Keep mining" in text
+
+
+def test_chart_export_png_and_svg(qtbot, window, tmp_path):
+    png = window.cumulative.export(tmp_path / "c.png")
+    svg = window.hourly.export(tmp_path / "h.svg")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
+    assert b"<svg" in svg.read_bytes()[:2000]
+
+
+def test_reset_view_after_zoom(qtbot, window):
+    vb = window.cumulative.plot.plotItem.vb
+    vb.setXRange(10, 20)
+    window.cumulative.reset_view()
+    lo, hi = vb.viewRange()[0]
+    assert lo <= 0 and hi >= 119
+
+
+def test_legend_toggle_hides_a_curve(qtbot, window):
+    curve = window.cumulative.curves["Hybrid"]
+    sample = next(s for s, label in window.cumulative.legend.items if label.text == "Hybrid")
+    qtbot.mouseClick(window.cumulative.plot.viewport(), Qt.MouseButton.LeftButton)  # focus
+    sample.mouseClickEvent(_FakeClick())
+    assert not curve.isVisible()
+
+
+class _FakeClick:
+    def button(self):
+        return Qt.MouseButton.LeftButton
+
+    def accept(self):
+        pass
