@@ -299,6 +299,21 @@ class FinancePanel(QWidget):
         lay.addStretch(1)
 
 
+def _catalog_table(headers: list[str], rows: list[tuple[list[str], str]]) -> QTableWidget:
+    """A read-only table; each row is (cells, tooltip with the sources)."""
+    table = QTableWidget(len(rows), len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    for r, (cells, tip) in enumerate(rows):
+        for c, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setToolTip(tip)
+            table.setItem(r, c, item)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.resizeColumnsToContents()
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
 class EquipmentPanel(QWidget):
     """The catalog: every ASIC and GPU server with specs, prices, sources and as-of dates."""
 
@@ -307,12 +322,8 @@ class EquipmentPanel(QWidget):
         cat = bundled_catalog()
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel(f"<b>ASIC miners</b> (as of {cat.asics_as_of})"))
-        asic = QTableWidget(len(cat.asics), 7)
-        asic.setHorizontalHeaderLabels(
-            ["Model", "TH/s", "W", "J/TH", "Cooling", "Price USD", "Sources"]
-        )
-        for r, m in enumerate(cat.asics.values()):
-            for c, v in enumerate(
+        asics = [
+            (
                 [
                     m.name,
                     f"{m.hashrate_ths:g}",
@@ -321,17 +332,20 @@ class EquipmentPanel(QWidget):
                     m.cooling,
                     f"{m.price_usd:,.0f}",
                     f"{m.spec_source}; {m.price_source} ({m.as_of})",
-                ]
-            ):
-                item = QTableWidgetItem(v)
-                item.setToolTip(f"Specs: {m.spec_source}\nPrice: {m.price_source}\nAs of {m.as_of}")
-                asic.setItem(r, c, item)
-        gpu = QTableWidget(len(cat.gpu_servers), 6)
-        gpu.setHorizontalHeaderLabels(
-            ["Server", "GPUs", "Max kW", "Typical kW", "Price USD", "Sources"]
+                ],
+                f"Specs: {m.spec_source}\nPrice: {m.price_source}\nAs of {m.as_of}",
+            )
+            for m in cat.asics.values()
+        ]
+        lay.addWidget(
+            _catalog_table(
+                ["Model", "TH/s", "W", "J/TH", "Cooling", "Price USD", "Sources"], asics
+            ),
+            3,
         )
-        for r, g in enumerate(cat.gpu_servers.values()):
-            for c, v in enumerate(
+        lay.addWidget(QLabel(f"<b>GPU servers</b> (as of {cat.gpu_servers_as_of})"))
+        gpus = [
+            (
                 [
                     g.name,
                     str(g.gpus),
@@ -339,18 +353,17 @@ class EquipmentPanel(QWidget):
                     f"{g.typical_power_kw:g}",
                     f"{g.price_usd:,.0f}",
                     f"{g.spec_source}; {g.price_source} ({g.as_of})",
-                ]
-            ):
-                item = QTableWidgetItem(v)
-                item.setToolTip(f"Specs: {g.spec_source}\nPrice: {g.price_source}\nAs of {g.as_of}")
-                gpu.setItem(r, c, item)
-        for table in (asic, gpu):
-            table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-            table.resizeColumnsToContents()
-            table.horizontalHeader().setStretchLastSection(True)
-        lay.addWidget(asic, 3)
-        lay.addWidget(QLabel(f"<b>GPU servers</b> (as of {cat.gpu_servers_as_of})"))
-        lay.addWidget(gpu, 1)
+                ],
+                f"Specs: {g.spec_source}\nPrice: {g.price_source}\nAs of {g.as_of}",
+            )
+            for g in cat.gpu_servers.values()
+        ]
+        lay.addWidget(
+            _catalog_table(
+                ["Server", "GPUs", "Max kW", "Typical kW", "Price USD", "Sources"], gpus
+            ),
+            1,
+        )
         note = QLabel(
             "A project can add its own models (custom_asics, custom_gpu_servers in the "
             "project file). Check specs before use: catalogs disagree by a few %."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
@@ -36,11 +37,14 @@ def unique_name(base: str, taken: list[str]) -> str:
     return f"{base} ({n})"
 
 
-def _button(text: str, tip: str, slot) -> QPushButton:
-    b = QPushButton(text)
-    b.setToolTip(tip)
-    b.clicked.connect(slot)
-    return b
+def _button_row(buttons: list[tuple[str, str, Callable[[], None]]]) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for text, tip, slot in buttons:
+        b = QPushButton(text)
+        b.setToolTip(tip)
+        b.clicked.connect(slot)
+        row.addWidget(b)
+    return row
 
 
 def describe_block(block: MiningBlock | AiBlock, project: Project) -> str:
@@ -75,25 +79,21 @@ class StrategiesPanel(QWidget):
         self.list.currentRowChanged.connect(self._strategy_row_changed)
         self.list.itemDoubleClicked.connect(lambda _: self.rename_strategy())
         bl.addWidget(self.list)
-        row = QHBoxLayout()
-        for text, tip, slot in (
-            ("Add", "Add a strategy", self.add_strategy),
-            ("Duplicate", "Copy the selected strategy", self.duplicate_strategy),
-            ("Rename…", "Rename the selected strategy", self.rename_strategy),
-            ("Delete", "Delete the selected strategy", self.delete_strategy),
-            ("▲", "Move up", lambda: self.move_strategy(-1)),
-            ("▼", "Move down", lambda: self.move_strategy(1)),
-        ):
-            row.addWidget(_button(text, tip, slot))
-        bl.addLayout(row)
+        bl.addLayout(
+            _button_row(
+                [
+                    ("Add", "Add a strategy", self.add_strategy),
+                    ("Duplicate", "Copy the selected strategy", self.duplicate_strategy),
+                    ("Rename…", "Rename the selected strategy", lambda: self.rename_strategy()),
+                    ("Delete", "Delete the selected strategy", self.delete_strategy),
+                    ("▲", "Move up", lambda: self.move_strategy(-1)),
+                    ("▼", "Move down", lambda: self.move_strategy(1)),
+                ]
+            )
+        )
         self.strategy_form = QFormLayout()
         bl.addLayout(self.strategy_form)
-        self.fallback = QComboBox()
-        self.fallback.setToolTip(
-            "If the AI contract is not signed, this strategy runs instead "
-            "(the keep-mining fallback)."
-        )
-        self.fallback.activated.connect(self._fallback_chosen)
+        self.fallback: QComboBox | None = None  # built with the strategy's form
         self.probability: Field | None = None
         lay.addWidget(box)
 
@@ -104,17 +104,18 @@ class StrategiesPanel(QWidget):
         self.blocks.setToolTip("How the site's power is split: mining blocks and AI blocks.")
         self.blocks.currentRowChanged.connect(lambda _: self._rebuild_block_form())
         kl.addWidget(self.blocks)
-        row = QHBoxLayout()
-        for text, tip, slot in (
-            ("+ Mining", "Add a mining block", self.add_mining),
-            ("+ AI", "Add an AI hosting block", self.add_ai),
-            ("Duplicate", "Copy the selected block", self.duplicate_block),
-            ("Delete", "Delete the selected block", self.delete_block),
-            ("▲", "Move up", lambda: self.move_block(-1)),
-            ("▼", "Move down", lambda: self.move_block(1)),
-        ):
-            row.addWidget(_button(text, tip, slot))
-        kl.addLayout(row)
+        kl.addLayout(
+            _button_row(
+                [
+                    ("+ Mining", "Add a mining block", self.add_mining),
+                    ("+ AI", "Add an AI hosting block", self.add_ai),
+                    ("Duplicate", "Copy the selected block", self.duplicate_block),
+                    ("Delete", "Delete the selected block", self.delete_block),
+                    ("▲", "Move up", lambda: self.move_block(-1)),
+                    ("▼", "Move down", lambda: self.move_block(1)),
+                ]
+            )
+        )
         self.block_box = QWidget()
         self.block_form = QFormLayout(self.block_box)
         self.block_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
