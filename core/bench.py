@@ -43,6 +43,18 @@ def _reference(_: int) -> None:
         a = np.sqrt(a * 1.0001 + 0.5)
 
 
+def _export_ms(project: Project) -> float:
+    """The whole File → Export: recompute, goal seek and write the workbook."""
+    import tempfile
+    from pathlib import Path
+
+    from core.xlsx_export import export_workbook
+
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "bench.xlsx"
+        return median_ms(lambda i: export_workbook(project, out), 5, warmup=1)
+
+
 def run_benchmarks() -> dict[str, float]:
     base = example_project()
     variants = [_with_btc_price(base, 90_000 + 100 * i) for i in range(8)]
@@ -59,6 +71,7 @@ def run_benchmarks() -> dict[str, float]:
             lambda i: [goal_seek(variants[i % 8], s) for s in base.strategies], 5, warmup=1
         ),
         "load_project_ms": median_ms(lambda i: project_from_data(data), 40),
+        "export_xlsx_ms": _export_ms(base),
     }
     ref = figures["reference_numpy_ms"]
     figures["recompute_vs_reference"] = figures["recompute_ms"] / ref

@@ -26,7 +26,7 @@ from core.priceimport import PriceImportError, import_price_csv
 from core.projectfile import ProjectFileError, atomic_write_bytes, load_project, save_project
 
 EXIT_BAD_INPUT = 2
-COMMANDS = ("run", "hashprice", "example", "import-prices", "bench")
+COMMANDS = ("run", "hashprice", "example", "import-prices", "export", "bench")
 
 
 class UserError(Exception):
@@ -220,6 +220,18 @@ def _cmd_import_prices(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from core.xlsx_export import ExportError, export_workbook
+
+    project = load_project(args.project)
+    try:
+        path = export_workbook(project, args.output)
+    except ExportError as exc:
+        raise UserError(str(exc)) from None
+    print(f"wrote {path}")
+    return 0
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from core.bench import run_benchmarks
 
@@ -267,6 +279,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="local standard time for UTC timestamps (default -6, US Central)",
     )
     i.set_defaults(func=_cmd_import_prices)
+    x = sub.add_parser("export", help="write the board workbook (Excel, live formulas)")
+    x.add_argument("project")
+    x.add_argument("-o", "--output", required=True, metavar="OUT.xlsx")
+    x.set_defaults(func=_cmd_export)
     b = sub.add_parser("bench", help="benchmark figures (medians, ms)")
     b.add_argument("--json", action="store_true")
     b.set_defaults(func=_cmd_bench)

@@ -84,6 +84,8 @@ class EnergyResult:
     hourly_curtailed: dict[str, np.ndarray] = field(default_factory=dict)
     # Per mining block: the hourly price at or below which it runs (NaN while inactive).
     hourly_breakeven_usd_per_mwh: dict[str, np.ndarray] = field(default_factory=dict)
+    # Per AI block (by its index in strategy.blocks): its hosting revenue, USD per month.
+    block_revenue_usd: dict[int, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -229,7 +231,9 @@ def simulate_strategy(
     months = np.arange(n_m)
     price_month = tl.month_sum(price)
     var_month = price_month + adder * hours_month
-    for i, block in enumerate(b for b in strategy.blocks if isinstance(b, AiBlock)):
+    block_revenue: dict[int, np.ndarray] = {}
+    ai_blocks = [(j, b) for j, b in enumerate(strategy.blocks) if isinstance(b, AiBlock)]
+    for i, (j, block) in enumerate(ai_blocks):
         live_from = min(block.start_month + block.conversion_months, n_m)
         live_m = months >= live_from
         years_live = np.maximum((months - live_from) // 12, 0)
@@ -242,13 +246,14 @@ def simulate_strategy(
             load[first:] += mw
         if block.business_model == "colocation":
             growth = (1 + block.colo_escalator_pct_per_year / 100) ** years_live
-            colo += live_m * block.it_mw * 1e3 * block.colo_usd_per_kw_month * growth
+            block_revenue[j] = live_m * block.it_mw * 1e3 * block.colo_usd_per_kw_month * growth
+            colo += block_revenue[j]
             if block.power_passthrough:
                 passthrough += live_m * var_month * mw
         else:
             server = catalog.gpu_servers[block.gpu_server_model]
             decline = (1 - block.gpu_price_decline_pct_per_year / 100) ** years_live
-            gpu += (
+            block_revenue[j] = (
                 live_m
                 * block.server_count
                 * server.gpus
@@ -258,6 +263,7 @@ def simulate_strategy(
                 * block.utilisation_pct
                 / 100
             )
+            gpu += block_revenue[j]
         if keep_hourly:
             hourly = np.zeros(tl.n_hours)
             hourly[first:] = mw
@@ -299,6 +305,7 @@ def simulate_strategy(
         out_load,
         out_curt,
         out_be,
+        block_revenue,
     )
 
 

@@ -24,6 +24,7 @@ from core.energy import (
 )
 from core.finance import (
     Asset,
+    AssetFlows,
     asset_flows,
     discount_factors,
     irr,
@@ -94,6 +95,7 @@ class StrategyResult:
     kpis: Kpis
     warnings: list[str] = field(default_factory=list)
     weighted_cumulative_fcf_usd: np.ndarray | None = None
+    breakdown: Breakdown | None = None
 
     @property
     def fcf(self) -> np.ndarray:
@@ -176,18 +178,29 @@ def strategy_assets(strategy: Strategy, catalog: Catalog) -> list[Asset]:
 
 def block_om_usd(
     project: Project, strategy: Strategy, catalog: Catalog, n_months: int
-) -> np.ndarray:
+) -> dict[int, np.ndarray]:
+    """O&M of each block (by its index in strategy.blocks), USD per month while it operates."""
     months = np.arange(n_months)
-    om = np.zeros(n_months)
-    for b in strategy.blocks:
+    out: dict[int, np.ndarray] = {}
+    for j, b in enumerate(strategy.blocks):
         if isinstance(b, MiningBlock):
             mw, _ = mining_block_power(b, catalog)
             end = n_months if b.end_month is None else b.end_month
-            om += ((months >= b.start_month) & (months < end)) * mw * b.om_usd_per_mw_month
+            out[j] = ((months >= b.start_month) & (months < end)) * mw * b.om_usd_per_mw_month
         else:
             live = months >= b.start_month + b.conversion_months
-            om += live * ai_block_it_mw(b, catalog) * b.om_usd_per_mw_month
-    return om
+            out[j] = live * ai_block_it_mw(b, catalog) * b.om_usd_per_mw_month
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Breakdown:
+    """What the monthly totals are made of, for the workbook's formula rows."""
+
+    fixed_opex_usd: np.ndarray
+    block_om_usd: dict[int, np.ndarray]
+    block_revenue_usd: dict[int, np.ndarray]  # AI blocks, before any goal-seek price scale
+    assets: tuple[tuple[Asset, AssetFlows], ...]
 
 
 def cash_flow_table(
@@ -197,7 +210,7 @@ def cash_flow_table(
     ctx: MarketContext,
     catalog: Catalog,
     ai_price_scale: float = 1.0,
-) -> dict[str, np.ndarray]:
+) -> tuple[dict[str, np.ndarray], Breakdown]:
     """Monthly table from the energy result: revenue, costs, EBITDA, capex, tax, FCF, discount."""
     tl, fin, site = ctx.tl, project.finance, project.site
     n = tl.n_months
@@ -218,7 +231,8 @@ def cash_flow_table(
         / 12
         * (1 + site.opex_escalator_pct_per_year / 100) ** (np.arange(n) // 12)
     )
-    t["opex_usd"] = fixed + block_om_usd(project, strategy, catalog, n)
+    om = block_om_usd(project, strategy, catalog, n)
+    t["opex_usd"] = fixed + sum(om.values(), np.zeros(n))
     t["ebitda_usd"] = (
         t["revenue_total_usd"]
         - t["energy_cost_usd"]
@@ -228,7 +242,8 @@ def cash_flow_table(
     )
     lives = fin.depreciation_life_years.model_dump()
     residual = fin.residual_value_pct.model_dump()
-    flows = asset_flows(strategy_assets(strategy, catalog), n, lives, residual)
+    assets = strategy_assets(strategy, catalog)
+    flows = asset_flows(assets, n, lives, residual)
     t["capex_usd"] = flows.capex_usd
     t["salvage_usd"] = flows.salvage_usd
     t["depreciation_usd"] = flows.depreciation_usd
@@ -245,7 +260,10 @@ def cash_flow_table(
     t["hashrate_ph"] = energy.hashrate_ph
     t["hashprice_usd_per_ph_day"] = tl.month_sum(ctx.hashprice) / tl.hours_in_month
     t["btc_price_usd"] = monthly_btc_price(project.market, n)
-    return t
+    breakdown = Breakdown(
+        fixed, om, energy.block_revenue_usd, tuple(zip(assets, flows.each, strict=True))
+    )
+    return t, breakdown
 
 
 def capacity_warnings(project: Project, strategy: Strategy, catalog: Catalog, n: int) -> list[str]:
@@ -297,13 +315,14 @@ def evaluate(project: Project, ctx: MarketContext | None = None) -> ProjectResul
     results = []
     for s in project.strategies:
         energy = simulate_strategy(project, s, ctx, catalog)
-        table = cash_flow_table(project, s, energy, ctx, catalog)
+        table, breakdown = cash_flow_table(project, s, energy, ctx, catalog)
         results.append(
             StrategyResult(
                 s.name,
                 table,
                 kpis_from_table(table, s),
                 capacity_warnings(project, s, catalog, ctx.tl.n_months),
+                breakdown=breakdown,
             )
         )
     apply_contract_probability(project, results)

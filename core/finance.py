@@ -40,6 +40,7 @@ class AssetFlows:
     depreciation_usd: np.ndarray
     salvage_usd: np.ndarray
     sale_gain_usd: np.ndarray
+    each: tuple[AssetFlows, ...] = ()  # per asset, in input order (the totals are their sums)
 
 
 def salvage_value(
@@ -53,8 +54,10 @@ def salvage_value(
 def asset_flows(
     assets: list[Asset], n_months: int, life_years: dict[str, float], residual_pct: dict[str, float]
 ) -> AssetFlows:
-    capex, dep, salvage, gain = (np.zeros(n_months) for _ in range(4))
+    each = []
     for a in assets:
+        capex, dep, salvage, gain = (np.zeros(n_months) for _ in range(4))
+        each.append(AssetFlows(capex, dep, salvage, gain))
         if a.capex_month < n_months:
             capex[a.capex_month] += a.capex_usd
         if a.in_service_month >= n_months:
@@ -75,7 +78,14 @@ def asset_flows(
         )
         salvage[sale] += proceeds
         gain[sale] += proceeds - book
-    return AssetFlows(capex, dep, salvage, gain)
+    zero = np.zeros(n_months)
+    return AssetFlows(
+        *(
+            sum((getattr(f, k) for f in each), zero)
+            for k in ("capex_usd", "depreciation_usd", "salvage_usd", "sale_gain_usd")
+        ),
+        each=tuple(each),
+    )
 
 
 def tax_with_loss_carryforward(taxable_usd: np.ndarray, rate_pct: float) -> np.ndarray:

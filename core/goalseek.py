@@ -77,9 +77,9 @@ def _strategy_npv(
     catalog = catalog_for(project)
     energy = simulate_strategy(project, strategy, ctx, catalog)
     return float(
-        cash_flow_table(project, strategy, energy, ctx, catalog)["cumulative_discounted_fcf_usd"][
-            -1
-        ]
+        cash_flow_table(project, strategy, energy, ctx, catalog)[0][
+            "cumulative_discounted_fcf_usd"
+        ][-1]
     )
 
 
@@ -162,7 +162,7 @@ def required_ai_price(project: Project, strategy: Strategy) -> Solved:
         return Solved(None, unit, "the AI price is zero, so it cannot be scaled; enter a price")
 
     def f(k: float) -> float:
-        t = cash_flow_table(at_target, strategy, energy, ctx, catalog, ai_price_scale=k)
+        t, _ = cash_flow_table(at_target, strategy, energy, ctx, catalog, ai_price_scale=k)
         return float(t["cumulative_discounted_fcf_usd"][-1])
 
     f1 = f(1.0)

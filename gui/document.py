@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from core.engine import ProjectResult, evaluate
@@ -88,6 +88,7 @@ class ProjectDocument(QObject):
         self._project = project
         self._path = path
         self._result: ProjectResult | None = None
+        self.last_goal_seek: dict[str, GoalSeek] | None = None  # for the current project
         self._edit_session = 0
         self.undo_stack = QUndoStack(self)
         self._recompute_timer = QTimer(self, singleShot=True, interval=0)
@@ -145,6 +146,7 @@ class ProjectDocument(QObject):
 
     def _set_project(self, project: Project) -> None:
         self._project = project
+        self.last_goal_seek = None
         self.project_changed.emit(project)
         self._recompute_timer.start()
 
@@ -186,6 +188,7 @@ class ProjectDocument(QObject):
         if error:
             self.error.emit(error)
         else:
+            self.last_goal_seek = out
             self.goal_seek_ready.emit(out)
 
     def wait_for_goal_seek(self, timeout_s: float = 30.0) -> None:
@@ -195,6 +198,13 @@ class ProjectDocument(QObject):
             self._start_goal_seek()
         if self._pending is not None:
             self._pending.result(timeout=timeout_s)
+
+    def flush(self) -> None:
+        """Bring results and goal seek up to date now (before an export)."""
+        if self._recompute_timer.isActive() or self._result is None:
+            self.recompute()
+        self.wait_for_goal_seek()
+        QCoreApplication.processEvents()  # deliver the worker's queued answer
 
     def shutdown(self) -> None:
         self._seek_timer.stop()

@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core import inputs_spec as specs
 from core.bitcoin import halving_schedule
 from core.catalog import bundled_catalog
 from core.model import FlatPrice, HourlySeriesPrice, TimeOfUsePrice
 from core.prices import hourly_prices
 from core.timeline import build_timeline
-from gui import specs
 from gui.document import ProjectDocument
 from gui.fields import Field, add_fields, format_number
 

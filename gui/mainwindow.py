@@ -403,6 +403,30 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Imported {path.name}: " + "; ".join(report[:3]))
         return True
 
+    def export_dialog(self) -> None:
+        start = str(Path(self._last_folder()) / f"{self.doc.project.name}.xlsx")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export to Excel", start, "Excel workbook (*.xlsx)"
+        )
+        if path:
+            self.export_xlsx(Path(path if path.endswith(".xlsx") else path + ".xlsx"))
+
+    def export_xlsx(self, path: Path) -> bool:
+        """Write the workbook; on failure say why. The project is never changed by an export."""
+        from core.xlsx_export import ExportError, export_workbook
+
+        self.doc.flush()
+        try:
+            export_workbook(self.doc.project, path, self.doc.result, self.doc.last_goal_seek)
+        except ExportError as exc:
+            QMessageBox.critical(
+                self, "Export failed", f"{exc}\nAny file already at that path was left as it was."
+            )
+            return False
+        self.settings.setValue("files/last_folder", str(path.parent))
+        self.statusBar().showMessage(f"Exported {path}")
+        return True
+
     def ask_export_path(self, title: str, suffix: str) -> Path | None:
         start = str(Path(self._last_folder()) / f"{title}.{suffix}")
         path, _ = QFileDialog.getSaveFileName(

@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core import inputs_spec as specs
 from core.catalog import catalog_for
 from core.energy import ai_block_it_mw, mining_block_power
 from core.model import AiBlock, MiningBlock, Project, Strategy
 from core.projectfile import ProjectFileError, project_from_data
-from gui import specs
 from gui.document import ProjectDocument
 from gui.fields import Field, add_fields
 

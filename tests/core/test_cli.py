@@ -175,3 +175,12 @@ def test_bench_json_reports_the_figures():
     doc = json.loads(cli("bench", "--json").stdout)
     for key in ("recompute_ms", "recompute_30y_ms", "goal_seek_ms", "reference_numpy_ms"):
         assert doc[key] > 0
+
+
+def test_export_command_writes_the_workbook(tmp_path):
+    out = tmp_path / "board.xlsx"
+    run = cli("export", EXAMPLE, "-o", str(out))
+    assert run.returncode == 0, run.stderr
+    assert out.read_bytes()[:2] == b"PK"
+    bad = cli("export", EXAMPLE, "-o", str(tmp_path / "missing" / "x.xlsx"))
+    assert bad.returncode == 2 and "cannot write in" in bad.stderr

@@ -4,6 +4,7 @@ import json
 import threading
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
@@ -181,3 +182,25 @@ def test_open_example_from_recent_menu(window):
     actions = [a.text() for a in window.recent_menu.actions()]
     assert "Example project" in actions
     assert Path(window.recent_menu.actions()[-1].text()) is not None
+
+
+def test_export_to_excel_from_the_app(qtbot, window, tmp_path):
+    import openpyxl
+
+    type_into(window.market_panel.fields["market.btc_price_usd"], "99,000")
+    path = tmp_path / "board.xlsx"
+    assert window.export_xlsx(path)
+    wb = openpyxl.load_workbook(path, data_only=True)
+    assert wb["Summary"]["C9"].value == pytest.approx(
+        window.doc.result.by_name("Keep mining").kpis.npv_usd, rel=1e-12
+    )
+    assert wb["Inputs"]["B5"].value == window.doc.project.name
+
+
+def test_failed_export_from_the_app_says_why(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a: shown.append(a[2]))
+    assert not window.export_xlsx(tmp_path / "missing" / "board.xlsx")
+    assert shown and "cannot write in" in shown[0]

@@ -1,4 +1,5 @@
-"""Labels, units and tooltips (meaning and source of the default) of every input field.
+"""Labels, units and tooltips (meaning and source of the default) of every input field,
+shared by the app's panels and the workbook's Inputs sheet.
 
 Each row: (path relative to its panel, label, unit, tooltip[, Field options]).
 """
