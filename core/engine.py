@@ -115,21 +115,24 @@ class ProjectResult:
 def strategy_assets(strategy: Strategy, catalog: Catalog) -> list[Asset]:
     """Every purchase and owned fleet of a strategy, with timing and tax basis."""
     assets: list[Asset] = []
-    for b in strategy.blocks:
+    for j, b in enumerate(strategy.blocks):
         if isinstance(b, MiningBlock):
             asic = catalog.asics[b.asic_model]
             unit = asic.price_usd if b.asic_unit_price_usd is None else b.asic_unit_price_usd
             value = b.asic_count * unit
+            capex = 0.0 if b.existing_fleet else value
             assets.append(
                 Asset(
                     f"{b.name}: ASICs",
                     "asic",
-                    0.0 if b.existing_fleet else value,
+                    capex,
                     b.start_month,
                     value,
-                    0.0 if b.existing_fleet else value,
+                    capex,
                     b.start_month,
                     b.end_month,
+                    j,
+                    "asic",
                 )
             )
             if b.infrastructure_usd_per_mw:
@@ -145,6 +148,8 @@ def strategy_assets(strategy: Strategy, catalog: Catalog) -> list[Asset]:
                         cost,
                         b.start_month,
                         None,
+                        j,
+                        "infrastructure",
                     )
                 )
         else:
@@ -162,6 +167,8 @@ def strategy_assets(strategy: Strategy, catalog: Catalog) -> list[Asset]:
                         cost,
                         live,
                         None,
+                        j,
+                        "retrofit",
                     )
                 )
             if b.business_model == "gpu_cloud" and b.server_count:
@@ -171,7 +178,18 @@ def strategy_assets(strategy: Strategy, catalog: Catalog) -> list[Asset]:
                 )
                 cost = b.server_count * unit
                 assets.append(
-                    Asset(f"{b.name}: GPU servers", "gpu", cost, live, cost, cost, live, None)
+                    Asset(
+                        f"{b.name}: GPU servers",
+                        "gpu",
+                        cost,
+                        live,
+                        cost,
+                        cost,
+                        live,
+                        None,
+                        j,
+                        "gpu",
+                    )
                 )
     return assets
 

@@ -32,6 +32,8 @@ class Asset:
     tax_basis_usd: float
     in_service_month: int
     sale_month: int | None  # None: held to the horizon end
+    block_index: int | None = None  # which block of the strategy it belongs to
+    part: str = ""  # "asic", "infrastructure", "retrofit" or "gpu"
 
 
 @dataclass(frozen=True, eq=False)

@@ -62,6 +62,7 @@ def formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
         "date": {"num_format": "mmm yyyy", "bold": True, "bottom": 1},
         "imported": {"num_format": num, **IMPORTED_STYLE},
         "imported_int": {"num_format": "0", **IMPORTED_STYLE},
+        "imported_2dp": {"num_format": "#,##0.00", **IMPORTED_STYLE},
         "input": {"num_format": "#,##0.######", **INPUT_STYLE},
         "input_pct": {"num_format": "0.00%", **INPUT_STYLE},
         "input_text": {**INPUT_STYLE},
@@ -96,6 +97,7 @@ class _Inputs:
         self.ws = wb.add_worksheet("Inputs")
         self.wb, self.fmt, self.row = wb, fmt, 2
         self.names: dict[str, str] = {}
+        self.values: dict[str, Any] = {}
         self.ws.set_column(0, 0, 40)
         self.ws.set_column(1, 1, 18)
         self.ws.set_column(2, 2, 14)
@@ -134,6 +136,7 @@ class _Inputs:
         ws.write_string(r, 3, tip, fmt["note"])
         ref = f"Inputs!$B${r + 1}"
         self.names[path] = ref
+        self.values[path] = value
         if path in NAMES:
             self.wb.define_name(NAMES[path], "=" + ref)
         self.row += 1
@@ -237,6 +240,7 @@ def write_inputs(
                     "W",
                     asic.spec_source,
                 )
+                _price_used(inp, fmt, p, ".asic_unit_price_usd", asic.price_usd, asic.price_source)
                 inp.put(
                     p + ".end_month_or_horizon",
                     "Active until month",
@@ -258,6 +262,9 @@ def write_inputs(
                         "",
                         server.spec_source,
                     )
+                    _price_used(
+                        inp, fmt, p, ".server_unit_price_usd", server.price_usd, server.price_source
+                    )
                     inp.put(
                         p + ".it_mw_used",
                         "IT load",
@@ -275,6 +282,30 @@ def write_inputs(
                 else:
                     inp.names[p + ".it_mw_used"] = inp.names[p + ".it_mw"]
     return inp.names, block_paths
+
+
+def _price_used(inp: _Inputs, fmt, p: str, field: str, catalog_price: float, source: str) -> None:
+    """A row with the unit price in force: the block's own, else the catalog's."""
+    given = inp.names[p + field]
+    inp.put(
+        p + ".price_used",
+        "Unit price used",
+        None,
+        "USD",
+        f"Empty above: catalog ${catalog_price:,.0f} ({source})",
+    )
+    own = value_at_path(inp, p + field)
+    inp.ws.write_formula(
+        inp.row - 1,
+        1,
+        f"=IF(ISNUMBER({given}),{given},{catalog_price})",
+        fmt["num"],
+        own if own is not None else catalog_price,
+    )
+
+
+def value_at_path(inp: _Inputs, path: str) -> Any:
+    return inp.values.get(path)
 
 
 def export_workbook(

@@ -16,6 +16,7 @@ from xlsxwriter.utility import xl_col_to_name
 from core.catalog import Catalog
 from core.engine import StrategyResult
 from core.model import AiBlock, MiningBlock, Project, Strategy
+from core.xlsx_assets import write_asset_table
 
 FIRST_COL = 5  # F: first month; E is the blank spacer
 ENGINE_ROWS = [
@@ -392,7 +393,7 @@ def write_strategy_sheet(
 
     # --- the asset parameter table
     assert w.row < table_first - 1, "asset table would overlap the flow rows"
-    _asset_table(ws, fmt, table_first, bd.assets, names, project, n, block_paths, strategy)
+    write_asset_table(ws, fmt, table_first, bd.assets, names, project, n, block_paths, strategy)
     return StrategySheet(sheet_name, w.rows, n)
 
 
@@ -406,82 +407,3 @@ def _hours(months: list[str]) -> np.ndarray:
     return np.array(
         [calendar.monthrange(int(m[:4]), int(m[5:]))[1] * 24 for m in months], dtype=float
     )
-
-
-ASSET_HEADERS = [
-    "Asset",
-    "Class",
-    "Cash cost",
-    "Capex month",
-    "Value in service",
-    "Tax basis",
-    "In service (month)",
-    "Life (months)",
-    "Depreciation ends",
-    "Sale month",
-    "Age at sale (months)",
-    "Residual share",
-    "Depreciation a month",
-    "Sale proceeds",
-    "Book value at sale",
-]
-
-
-def _asset_table(
-    ws,
-    fmt: dict,
-    first: int,
-    assets,
-    names: dict[str, str],
-    project: Project,
-    n: int,
-    block_paths: dict[int, str],
-    strategy: Strategy,
-) -> None:
-    ws.write_string(first - 1, 0, "Capital assets: parameters", fmt["section"])
-    for c, h in enumerate(ASSET_HEADERS):
-        ws.write_string(first, c, h, fmt["header"])
-    for k, (a, _flows) in enumerate(assets):
-        r = first + 1 + k
-        a1 = r + 1
-        life_years = names[f"finance.depreciation_life_years.{a.asset_class}"]
-        residual = names[f"finance.residual_value_pct.{a.asset_class}"]
-        held = a.sale_month is None or a.sale_month >= n
-        ws.write_string(r, 0, a.name, fmt["label"])
-        ws.write_string(r, 1, a.asset_class, fmt["unit"])
-        ws.write_number(r, 2, a.capex_usd, fmt["imported"])
-        ws.write_number(r, 3, a.capex_month, fmt["imported_int"])
-        ws.write_number(r, 4, a.value_usd, fmt["imported"])
-        ws.write_number(r, 5, a.tax_basis_usd, fmt["imported"])
-        ws.write_number(r, 6, a.in_service_month, fmt["imported_int"])
-        life_m = round(project.finance.depreciation_life_years.model_dump()[a.asset_class] * 12)
-        ws.write_formula(r, 7, f"=ROUND({life_years}*12,0)", fmt["int"], life_m)
-        sale = n - 1 if held else min(a.sale_month, n - 1)
-        dep_end = min(a.in_service_month + life_m, n if held else sale)
-        end_expr = str(n) if held else f"J{a1}"
-        ws.write_formula(r, 8, f"=MIN(G{a1}+H{a1},{end_expr})", fmt["int"], dep_end)
-        ws.write_number(r, 9, sale, fmt["imported_int"])
-        age = (n if held else sale) - a.in_service_month
-        ws.write_formula(r, 10, f"={n if held else f'J{a1}'}-G{a1}", fmt["int"], age)
-        res = project.finance.residual_value_pct.model_dump()[a.asset_class] / 100
-        ws.write_formula(r, 11, f"={residual}", fmt["pct"], res)
-        monthly = a.tax_basis_usd / life_m
-        ws.write_formula(r, 12, f"=F{a1}/H{a1}", fmt["num"], monthly)
-        years = project.finance.depreciation_life_years.model_dump()[a.asset_class]
-        proceeds = (
-            0.0 if a.in_service_month >= n else a.value_usd * max(1 - age / (years * 12), res)
-        )
-        ws.write_formula(
-            r,
-            13,
-            f"=IF(G{a1}>={n},0,E{a1}*MAX(1-K{a1}/({life_years}*12),L{a1}))",
-            fmt["num"],
-            proceeds,
-        )
-        book = a.tax_basis_usd - monthly * max(dep_end - a.in_service_month, 0)
-        ws.write_formula(r, 14, f"=F{a1}-M{a1}*MAX(I{a1}-G{a1},0)", fmt["num"], book)
-    note = (
-        "Cash cost, value, basis and timing come from the strategy's blocks (Inputs); "
-        "an owned fleet has no capex and no tax basis left."
-    )
-    ws.write_string(first + 1 + len(assets) + 1, 0, note, fmt["note"])

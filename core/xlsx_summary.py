@@ -24,7 +24,11 @@ KPI_ROWS = [
     ("weighted", "Probability-weighted NPV", "USD"),
     ("be_power", "Break-even power price (engine goal seek)", "USD/MWh"),
     ("be_btc", "Break-even BTC price (engine goal seek)", "USD/BTC"),
-    ("ai_price", "Required AI price for the target IRR (engine goal seek)", ""),
+    (
+        "ai_price",
+        "Required AI price for the target IRR (engine goal seek)",
+        "USD/kW-month or USD/GPU-hour",
+    ),
 ]
 CHECKED = ("npv", "irr", "payback", "dpayback", "peak", "weighted")
 
@@ -56,7 +60,7 @@ def write_summary(
     ws.set_paper(9)  # A4
     ws.set_column(0, 0, 46)
     ws.set_column(1, 1, 16)
-    ws.set_column(2, 2 + len(sheets), 18)
+    ws.set_column(2, 1 + 2 * len(sheets), 21)
     ws.write_string(0, 0, "MinePivot feasibility summary", fmt["title"])
     ws.write_string(1, 0, "Project")
     ws.write_string(1, 1, project.name)
@@ -129,7 +133,7 @@ def write_summary(
             if solved is None or solved.value is None:
                 ws.write_string(row[key], col, "—", fmt["unit"])
             else:
-                ws.write_number(row[key], col, solved.value, fmt["imported"])
+                ws.write_number(row[key], col, solved.value, fmt["imported_2dp"])
             if solved is not None:
                 ws.write_comment(
                     row[key],
@@ -179,8 +183,8 @@ def _charts(
         ):
             ws.write_string(top + 1, col, f"{s.name}: {what}", fmt["header"])
             for k, y in enumerate(years):
-                ycell = xl_rowcol_to_cell(top + 2 + k, 0)
-                parts = [f"SUMIF({s.ref('year')},{ycell},{s.ref(r)})" for r in rows]
+                ycell = xl_rowcol_to_cell(top + 2 + k, 0)  # 1-based year; the row is 0-based
+                parts = [f"SUMIF({s.ref('year')},{ycell}-1,{s.ref(r)})" for r in rows]
                 value = sum(float(sr.monthly[r][y * 12 : (y + 1) * 12].sum()) for r in rows)
                 ws.write_formula(top + 2 + k, col, "=" + "+".join(parts), fmt["num"], value)
             series.append((f"{s.name}: {what}", col))
