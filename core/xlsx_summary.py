@@ -289,22 +289,22 @@ def write_sources(wb, fmt: dict, project: Project, catalog: Catalog) -> None:
         f"{project.market.as_of}.",
         fmt["note"],
     )
-    head = [
-        "Model",
-        "TH/s",
-        "W",
-        "J/TH",
-        "Cooling",
-        "Price USD",
-        "As of",
-        "Spec source",
-        "Price source",
-    ]
-    for c, h in enumerate(head):
-        ws.write_string(3, c, h, fmt["header"])
-    r = 4
-    for m in catalog.asics.values():
-        for c, v in enumerate(
+    r = _table(
+        ws,
+        fmt,
+        3,
+        [
+            "Model",
+            "TH/s",
+            "W",
+            "J/TH",
+            "Cooling",
+            "Price USD",
+            "As of",
+            "Spec source",
+            "Price source",
+        ],
+        [
             [
                 m.name,
                 m.hashrate_ths,
@@ -316,11 +316,13 @@ def write_sources(wb, fmt: dict, project: Project, catalog: Catalog) -> None:
                 m.spec_source,
                 m.price_source,
             ]
-        ):
-            ws.write(r, c, v) if isinstance(v, int | float) else ws.write_string(r, c, str(v))
-        r += 1
-    r += 1
-    for c, h in enumerate(
+            for m in catalog.asics.values()
+        ],
+    )
+    r = _table(
+        ws,
+        fmt,
+        r + 1,
         [
             "Server",
             "GPUs",
@@ -331,12 +333,8 @@ def write_sources(wb, fmt: dict, project: Project, catalog: Catalog) -> None:
             "As of",
             "Spec source",
             "Price source",
-        ]
-    ):
-        ws.write_string(r, c, h, fmt["header"])
-    r += 1
-    for g in catalog.gpu_servers.values():
-        for c, v in enumerate(
+        ],
+        [
             [
                 g.name,
                 g.gpus,
@@ -348,9 +346,23 @@ def write_sources(wb, fmt: dict, project: Project, catalog: Catalog) -> None:
                 g.spec_source,
                 g.price_source,
             ]
-        ):
-            ws.write(r, c, v) if isinstance(v, int | float) else ws.write_string(r, c, str(v))
-        r += 1
+            for g in catalog.gpu_servers.values()
+        ],
+    )
     ws.write_string(
         r + 1, 0, "Every input's meaning and source is on the Inputs sheet.", fmt["note"]
     )
+
+
+def _table(ws, fmt: dict, first: int, head: list[str], rows: list[list[Any]]) -> int:
+    """A header row and data rows from ``first``; numbers as numbers, the rest as text.
+    Returns the row after the table."""
+    for c, h in enumerate(head):
+        ws.write_string(first, c, h, fmt["header"])
+    for r, values in enumerate(rows, start=first + 1):
+        for c, v in enumerate(values):
+            if isinstance(v, int | float):
+                ws.write_number(r, c, v)
+            else:
+                ws.write_string(r, c, str(v))
+    return first + 1 + len(rows)

@@ -11,6 +11,7 @@ from core.engine import MONTHLY_COLUMNS
 from core.resources import example_project_path
 
 EXAMPLE = str(example_project_path())
+HASHPRICE = ["hashprice", "--btc-price", "60000", "--difficulty", "1e14", "--fees-per-block", "0"]
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
@@ -69,32 +70,14 @@ def test_run_text_output():
 
 def test_hashprice_json():
     # Hand-worked in test_bitcoin.py: $60,000, D = 1e14, subsidy 3.125 → 37.718563 USD.
-    out = cli(
-        "hashprice",
-        "--btc-price",
-        "60000",
-        "--difficulty",
-        "1e14",
-        "--fees-per-block",
-        "0",
-        "--json",
-    )
+    out = cli(*HASHPRICE, "--json")
     doc = json.loads(out.stdout)
     assert doc["usd_per_ph_day"] == pytest.approx(37.718563, rel=1e-7)
     assert doc["btc_per_ph_day"] == pytest.approx(37.718563 / 60000, rel=1e-7)
 
 
 def test_hashprice_subsidy_from_date():
-    base = [
-        "hashprice",
-        "--btc-price",
-        "60000",
-        "--difficulty",
-        "1e14",
-        "--fees-per-block",
-        "0",
-        "--json",
-    ]
+    base = [*HASHPRICE, "--json"]
     before = json.loads(cli(*base, "--date", "2024-04-19").stdout)
     after = json.loads(cli(*base, "--date", "2024-04-21").stdout)
     assert before["subsidy_btc"] == 6.25 and after["subsidy_btc"] == 3.125
