@@ -2,7 +2,6 @@
 
 import json
 import threading
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
@@ -11,6 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from core.example import example_project
 from core.projectfile import load_project, project_to_json
+from core.resources import example_project_path
 
 from .conftest import curve_y, settle, type_into
 
@@ -179,9 +179,12 @@ def test_latest_request_wins(qtbot, window):
 
 
 def test_open_example_from_recent_menu(window):
-    actions = [a.text() for a in window.recent_menu.actions()]
-    assert "Example project" in actions
-    assert Path(window.recent_menu.actions()[-1].text()) is not None
+    window.new_project()
+    assert window.doc.path is None
+    example = next(a for a in window.recent_menu.actions() if a.text() == "Example project")
+    example.trigger()
+    assert window.doc.path == example_project_path()
+    assert window.doc.project == example_project()
 
 
 def test_export_to_excel_from_the_app(qtbot, window, tmp_path):

@@ -81,7 +81,6 @@ def test_switching_to_a_flat_price(qtbot, window):
 
 
 def test_importing_a_price_csv_shows_a_preview(qtbot, window, tmp_path):
-    rows = ["timestamp,price"] + [f"2023-01-01T{h % 24:02d}:00:00" for h in range(0)]
     lines = ["timestamp_utc,price_usd_per_mwh"]
     from datetime import datetime, timedelta
 
@@ -89,7 +88,6 @@ def test_importing_a_price_csv_shows_a_preview(qtbot, window, tmp_path):
     lines += [f"{(t + timedelta(hours=h)).isoformat()}Z,{20 + h % 24}" for h in range(8760)]
     path = tmp_path / "prices.csv"
     path.write_text("\n".join(lines))
-    del rows
     assert window.import_csv(path)
     src = window.doc.project.site.energy.price_source
     assert src.kind == "hourly" and src.first_year == 2023
