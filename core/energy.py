@@ -120,6 +120,23 @@ def ai_block_load_mw(block: AiBlock, catalog: Catalog) -> float:
     return it * factor * block.pue
 
 
+def operating_months(block: MiningBlock | AiBlock, n_months: int) -> tuple[int, int]:
+    """[first, end) months a block draws power and earns: a mining block from its start to its
+    end month (or the horizon); an AI block once its conversion is done."""
+    if isinstance(block, MiningBlock):
+        end = n_months if block.end_month is None else block.end_month
+        return min(block.start_month, n_months), min(end, n_months)
+    return min(block.start_month + block.conversion_months, n_months), n_months
+
+
+def operating_mask(block: MiningBlock | AiBlock, n_months: int) -> np.ndarray:
+    """True for each month the block operates (see operating_months)."""
+    first, end = operating_months(block, n_months)
+    mask = np.zeros(n_months, dtype=bool)
+    mask[first:end] = True
+    return mask
+
+
 def _month_sums(tl: Timeline, values: np.ndarray, first: int, stop: int) -> np.ndarray:
     """Monthly sums of an hourly array that covers hours [first, stop) only."""
     out = np.zeros(tl.n_months)
@@ -140,7 +157,7 @@ def _mining_run(
 ) -> _Mining:
     tl = ctx.tl
     facility_mw, ths = mining_block_power(block, catalog)
-    end = tl.n_months if block.end_month is None else min(block.end_month, tl.n_months)
+    _, end = operating_months(block, tl.n_months)
     first, stop = int(tl.month_first_hour[block.start_month]), int(tl.month_first_hour[end])
     scale = ths / 1e3 / 24 * (1 - block.pool_fee_pct / 100)
     revenue_full = ctx.hashprice[first:stop] * scale
@@ -234,7 +251,7 @@ def simulate_strategy(
     block_revenue: dict[int, np.ndarray] = {}
     ai_blocks = [(j, b) for j, b in enumerate(strategy.blocks) if isinstance(b, AiBlock)]
     for i, (j, block) in enumerate(ai_blocks):
-        live_from = min(block.start_month + block.conversion_months, n_m)
+        live_from, _ = operating_months(block, n_m)
         live_m = months >= live_from
         years_live = np.maximum((months - live_from) // 12, 0)
         mw = ai_block_load_mw(block, catalog)

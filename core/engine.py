@@ -20,6 +20,7 @@ from core.energy import (
     ai_block_load_mw,
     market_context,
     mining_block_power,
+    operating_mask,
     simulate_strategy,
 )
 from core.finance import (
@@ -198,16 +199,15 @@ def block_om_usd(
     project: Project, strategy: Strategy, catalog: Catalog, n_months: int
 ) -> dict[int, np.ndarray]:
     """O&M of each block (by its index in strategy.blocks), USD per month while it operates."""
-    months = np.arange(n_months)
     out: dict[int, np.ndarray] = {}
     for j, b in enumerate(strategy.blocks):
-        if isinstance(b, MiningBlock):
-            mw, _ = mining_block_power(b, catalog)
-            end = n_months if b.end_month is None else b.end_month
-            out[j] = ((months >= b.start_month) & (months < end)) * mw * b.om_usd_per_mw_month
-        else:
-            live = months >= b.start_month + b.conversion_months
-            out[j] = live * ai_block_it_mw(b, catalog) * b.om_usd_per_mw_month
+        # O&M scales with facility MW for miners and with IT MW for AI hosting.
+        mw = (
+            mining_block_power(b, catalog)[0]
+            if isinstance(b, MiningBlock)
+            else (ai_block_it_mw(b, catalog))
+        )
+        out[j] = operating_mask(b, n_months) * mw * b.om_usd_per_mw_month
     return out
 
 
@@ -286,15 +286,14 @@ def cash_flow_table(
 
 def capacity_warnings(project: Project, strategy: Strategy, catalog: Catalog, n: int) -> list[str]:
     """Months where the strategy's facility load at full run exceeds the interconnect."""
-    months = np.arange(n)
     load = np.zeros(n)
     for b in strategy.blocks:
-        if isinstance(b, MiningBlock):
-            mw, _ = mining_block_power(b, catalog)
-            end = n if b.end_month is None else b.end_month
-            load += ((months >= b.start_month) & (months < end)) * mw
-        else:
-            load += (months >= b.start_month + b.conversion_months) * ai_block_load_mw(b, catalog)
+        mw = (
+            mining_block_power(b, catalog)[0]
+            if isinstance(b, MiningBlock)
+            else (ai_block_load_mw(b, catalog))
+        )
+        load += operating_mask(b, n) * mw
     limit = project.site.interconnect_mw
     over = np.flatnonzero(load > limit + 1e-9)
     if over.size == 0:
