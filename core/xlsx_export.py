@@ -86,12 +86,6 @@ def _sheet_names(project: Project) -> list[str]:
     return out
 
 
-def value_at(obj: Any, path: str) -> Any:
-    for part in path.split("."):
-        obj = getattr(obj, part)
-    return obj
-
-
 class _Inputs:
     def __init__(self, wb, fmt):
         self.ws = wb.add_worksheet("Inputs")
@@ -144,7 +138,7 @@ class _Inputs:
     def rows(self, obj: Any, prefix: str, specs: list[tuple]) -> None:
         for row in specs:
             rel, label, unit, tip = row[:4]
-            self.put(prefix + rel, label, value_at(obj, rel), unit, tip)
+            self.put(prefix + rel, label, spec.get_attr_path(obj, rel), unit, tip)
 
 
 def write_inputs(
@@ -294,7 +288,7 @@ def _price_used(inp: _Inputs, fmt, p: str, field: str, catalog_price: float, sou
         "USD",
         f"Empty above: catalog ${catalog_price:,.0f} ({source})",
     )
-    own = value_at_path(inp, p + field)
+    own = inp.values.get(p + field)
     inp.ws.write_formula(
         inp.row - 1,
         1,
@@ -302,10 +296,6 @@ def _price_used(inp: _Inputs, fmt, p: str, field: str, catalog_price: float, sou
         fmt["num"],
         own if own is not None else catalog_price,
     )
-
-
-def value_at_path(inp: _Inputs, path: str) -> Any:
-    return inp.values.get(path)
 
 
 def export_workbook(

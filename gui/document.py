@@ -8,7 +8,6 @@ older results stale, and they are dropped. Worker errors come back as ``error``.
 
 from __future__ import annotations
 
-import re
 import traceback
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -19,21 +18,9 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from core.engine import ProjectResult, evaluate
 from core.goalseek import GoalSeek, goal_seek
+from core.inputs_spec import split_path
 from core.model import Project
 from core.projectfile import ProjectFileError, project_from_data
-
-_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-def split_path(path: str) -> list[str | int]:
-    """'strategies[1].blocks[0].asic_count' → ['strategies', 1, 'blocks', 0, 'asic_count']."""
-    return [name if name else int(index) for name, index in _TOKEN.findall(path)]
-
-
-def get_path(data: Any, path: str) -> Any:
-    for part in split_path(path):
-        data = data[part]
-    return data
 
 
 def with_value(project: Project, path: str, value: Any) -> dict[str, Any]:

@@ -25,19 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.document import ProjectDocument, split_path
+from core.inputs_spec import get_attr_path
+from gui.document import ProjectDocument
 
 ERROR_STYLE = "QLineEdit, QComboBox { border: 1px solid #c62828; background: #fff3f3; }"
-
-
-def get_attr_path(obj: Any, path: str) -> Any:
-    """Follow a path through model attributes and list indices; None if it no longer exists."""
-    for part in split_path(path):
-        try:
-            obj = obj[part] if isinstance(part, int) else getattr(obj, part)
-        except (IndexError, AttributeError, TypeError):
-            return None
-    return obj
 
 
 def format_number(value: float | int | None) -> str:
