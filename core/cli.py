@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from core.allocator import tune_allocator
+from core.atomicfile import atomic_write_bytes
 from core.bitcoin import hashprice_usd_per_ph_day, subsidy_at_height, subsidy_on
 from core.engine import MONTHLY_COLUMNS, ProjectResult, evaluate
 from core.example import example_project
 from core.goalseek import GoalSeek, goal_seek
 from core.model import Market
 from core.priceimport import PriceImportError, import_price_csv
-from core.projectfile import ProjectFileError, atomic_write_bytes, load_project, save_project
+from core.projectfile import ProjectFileError, load_project, save_project
 
 EXIT_BAD_INPUT = 2
 COMMANDS = ("run", "hashprice", "example", "import-prices", "export", "bench")

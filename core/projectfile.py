@@ -10,12 +10,12 @@ from __future__ import annotations
 import calendar
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from core.atomicfile import atomic_write_bytes
 from core.catalog import bundled_catalog
 from core.model import SCHEMA_VERSION, Project
 
@@ -294,36 +294,3 @@ def _dump(value: Any, level: int) -> str:
 def save_project(project: Project, path: str | os.PathLike[str]) -> None:
     """Write atomically: a temporary file beside the target, flushed, then renamed over it."""
     atomic_write_bytes(Path(path), project_to_json(project).encode("utf-8"))
-
-
-def _target_mode(path: Path) -> int:
-    """The existing file's permissions, else what a plain open() would give (0666 & ~umask)."""
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a reader sees the old file or the new one, never half.
-
-    On any failure the temporary file is removed and an existing file at ``path`` is untouched.
-    """
-    path = Path(path)
-    mode = _target_mode(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        os.chmod(tmp, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

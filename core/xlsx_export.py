@@ -9,7 +9,6 @@ file untouched.
 from __future__ import annotations
 
 import os
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import xlsxwriter
 
 from core import inputs_spec as spec
+from core.atomicfile import discard, temp_beside
 from core.catalog import Catalog, catalog_for
 from core.engine import ProjectResult, evaluate
 from core.finance import IRR_GUESS_MONTHLY
@@ -310,37 +310,20 @@ def export_workbook(
     result = result or evaluate(project)
     if seeks is None:
         seeks = {s.name: goal_seek(project, s) for s in project.strategies}
-    folder = path.parent if str(path.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        os.close(fd)
+        tmp = temp_beside(path)
     except OSError as exc:
-        raise ExportError(f"cannot write in {folder}: {exc.strerror or exc}") from None
+        raise ExportError(f"cannot write in {path.parent}: {exc.strerror or exc}") from None
     try:
-        _write(project, result, seeks, tmp, today or date.today())
-        mode = (path.stat().st_mode & 0o777) if path.exists() else 0o666 & ~_umask()
-        os.chmod(tmp, mode)
+        _write(project, result, seeks, str(tmp), today or date.today())
         os.replace(tmp, path)
     except OSError as exc:
-        _remove(tmp)
+        discard(tmp)
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
     except BaseException:
-        _remove(tmp)
+        discard(tmp)
         raise
     return path
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _remove(tmp: str) -> None:
-    try:
-        os.unlink(tmp)
-    except OSError:
-        pass
 
 
 def _write(

@@ -253,12 +253,12 @@ def test_export_to_a_missing_or_read_only_folder(tmp_path):
 
 def test_export_to_a_folder_without_write_permission(tmp_path, monkeypatch):
     # As root, folder permissions are not enforced; refuse the way the OS would.
-    import core.xlsx_export as xe
+    import tempfile
 
     def refuse(*_, **__):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(xe.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
     with pytest.raises(ExportError, match=r"cannot write in .*Permission denied"):
         export_workbook(example_project(), tmp_path / "x.xlsx")
 
