@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import statistics
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -25,12 +27,21 @@ def gui_benchmarks(edits: int = 30) -> dict[str, float]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
 
-    from gui.app import application, settle
+    from gui.app import application
     from gui.mainwindow import MainWindow
 
     app = application()
-    settings = QSettings(os.devnull, QSettings.Format.IniFormat)
-    window = MainWindow(settings=settings)
+    # A throwaway settings file: the user's window geometry and recent files stay untouched.
+    # (Not os.devnull: QSettings saves by writing a temporary file and renaming it over the
+    # target, which would replace the /dev/null device with a plain file.)
+    with tempfile.TemporaryDirectory() as folder:
+        settings = QSettings(str(Path(folder) / "bench.ini"), QSettings.Format.IniFormat)
+        return _measure(app, MainWindow(settings=settings), edits)
+
+
+def _measure(app, window, edits: int) -> dict[str, float]:
+    from gui.app import settle
+
     window.resize(1440, 900)
     window.show()
     settle(app, window)
