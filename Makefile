@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+PACKAGING := $(VENV)/.packaging
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench lint package package-test clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,19 +13,32 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+$(PACKAGING): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,package]'
+	touch $(PACKAGING)
+
 run: $(STAMP)
 	$(BIN)/minepivot resources/examples/west_texas_100mw.minepivot
 
 test: $(STAMP)
-	$(BIN)/ruff check core gui tests
+	$(BIN)/ruff check core gui tests build
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/minepivot bench
 
 lint: $(STAMP)
-	$(BIN)/ruff check core gui tests
-	$(BIN)/ruff format --check core gui tests
+	$(BIN)/ruff check core gui tests build
+	$(BIN)/ruff format --check core gui tests build
+
+# One-folder app in dist/MinePivot/ (dist/MinePivot.app as well on macOS).
+package: $(PACKAGING)
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN \
+		--distpath dist --workpath dist/.build build/minepivot.spec
+
+# Build, then run the bundle offscreen: smoke test, size and start-up time.
+package-test: package
+	QT_QPA_PLATFORM=offscreen $(BIN)/python build/package_test.py dist/MinePivot
 
 clean:
 	rm -rf $(VENV) dist build/__pycache__ .pytest_cache .ruff_cache

@@ -19,6 +19,7 @@ from typing import Any
 from core.allocator import tune_allocator
 from core.atomicfile import atomic_write_bytes
 from core.bitcoin import hashprice_usd_per_ph_day, subsidy_at_height, subsidy_on
+from core.buildinfo import build_info
 from core.engine import MONTHLY_COLUMNS, ProjectResult, evaluate
 from core.example import example_project
 from core.goalseek import GoalSeek, goal_seek
@@ -249,6 +250,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="minepivot", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=f"minepivot {build_info().version}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     r = sub.add_parser("run", help="KPIs of every strategy of a project")
     r.add_argument("project")

@@ -1,22 +1,51 @@
-"""Start the desktop app: `minepivot [PROJECT]`, `minepivot --screenshot OUT.png [PROJECT]`."""
+"""Start the desktop app: `minepivot [PROJECT]`, `minepivot --screenshot OUT.png [PROJECT]`,
+`minepivot --smoke-test OUT_DIR [PROJECT]`."""
 
 from __future__ import annotations
 
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QTimer
+from PySide6.QtGui import QFileOpenEvent, QIcon
 from PySide6.QtWidgets import QApplication
 
 from core.projectfile import ProjectFileError, load_project
-from core.resources import example_project_path
+from core.resources import example_project_path, resource_path
 
 
 def application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     QCoreApplication.setOrganizationName("MinePivot")
     QCoreApplication.setApplicationName("MinePivot")
+    app.setWindowIcon(QIcon(str(resource_path("icons", "minepivot.png"))))
     return app
+
+
+class FileOpenFilter(QObject):
+    """macOS hands a double-clicked project to a running app as a FileOpen event, not argv."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent):
+            self.window.open_path(Path(event.file()))
+            return True
+        return False
+
+
+@contextmanager
+def scratch_settings() -> Iterator[QSettings]:
+    """Settings in a throwaway file, for runs that must not touch the user's recent files and
+    window geometry (screenshot, smoke test, benchmark). Not os.devnull: QSettings saves by
+    renaming a temporary file over its target, which would replace the /dev/null device."""
+    with tempfile.TemporaryDirectory(prefix="minepivot-") as folder:
+        yield QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
 
 
 def settle(app: QApplication, window) -> None:
@@ -40,13 +69,14 @@ def screenshot(out: Path, project_path: Path | None) -> int:
     except ProjectFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    window = MainWindow(project, path)
-    window.resize(1440, 900)
-    window.show()
-    settle(app, window)
-    ok = window.grab().save(str(out))
-    window.doc.undo_stack.setClean()
-    window.close()
+    with scratch_settings() as settings:
+        window = MainWindow(project, path, settings=settings)
+        window.resize(1440, 900)
+        window.show()
+        settle(app, window)
+        ok = window.grab().save(str(out))
+        window.doc.undo_stack.setClean()
+        window.close()
     if not ok:
         print(f"error: cannot write {out}", file=sys.stderr)
         return 2
@@ -60,10 +90,18 @@ def run_app(argv: list[str]) -> int:
             print("usage: minepivot --screenshot OUT.png [PROJECT]", file=sys.stderr)
             return 2
         return screenshot(Path(argv[1]), Path(argv[2]) if len(argv) > 2 else None)
+    if argv and argv[0] == "--smoke-test":
+        from gui.smoketest import smoke_test
+
+        if len(argv) < 2:
+            print("usage: minepivot --smoke-test OUT_DIR [PROJECT]", file=sys.stderr)
+            return 2
+        return smoke_test(Path(argv[1]), Path(argv[2]) if len(argv) > 2 else None)
     from gui.mainwindow import MainWindow
 
     app = application()
     window = MainWindow()
+    app.installEventFilter(FileOpenFilter(window))
     if argv:
         QTimer.singleShot(0, lambda: window.open_path(Path(argv[0]), ask=False))
     window.show()

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -25,17 +23,11 @@ def gui_benchmarks(edits: int = 30) -> dict[str, float]:
     and was repainted: from an idle window (``edit_to_chart_ms``) and with edits back to back,
     as fast as the app takes them (``edit_to_chart_burst_ms``)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QSettings
-
-    from gui.app import application
+    from gui.app import application, scratch_settings
     from gui.mainwindow import MainWindow
 
     app = application()
-    # A throwaway settings file: the user's window geometry and recent files stay untouched.
-    # (Not os.devnull: QSettings saves by writing a temporary file and renaming it over the
-    # target, which would replace the /dev/null device with a plain file.)
-    with tempfile.TemporaryDirectory() as folder:
-        settings = QSettings(str(Path(folder) / "bench.ini"), QSettings.Format.IniFormat)
+    with scratch_settings() as settings:
         return _measure(app, MainWindow(settings=settings), edits)
 
 

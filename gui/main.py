@@ -12,7 +12,7 @@ from core.cli import main as cli_main
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     tune_allocator()
-    if argv and (argv[0] in COMMANDS or argv[0] in ("-h", "--help")):
+    if argv and (argv[0] in COMMANDS or argv[0] in ("-h", "--help", "--version")):
         extra = None
         if argv[0] == "bench":
             from gui.bench import gui_benchmarks

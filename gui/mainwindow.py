@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.problems_dialog: ProblemsDialog | None = None
         self.error_box: QMessageBox | None = None
+        self.about_dialog: QDialog | None = None
         self.doc: ProjectDocument | None = None
         self._build_ui()
         self._build_menus()
@@ -166,6 +168,13 @@ class MainWindow(QMainWindow):
             self.import_csv_dialog,
             tip="timestamp, $/MWh rows; one or more whole years",
         )
+        self.export_action = self._action(
+            m,
+            "&Export to Excel…",
+            self.export_dialog,
+            QKeySequence("Ctrl+E"),
+            "A workbook for the board: live formulas, charts, inputs and sources",
+        )
         m.addSeparator()
         self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         e = self.menuBar().addMenu("&Edit")
@@ -182,6 +191,9 @@ class MainWindow(QMainWindow):
             self._action(sub, "Export PNG…", lambda c=chart: c.ask_export("png"))
             self._action(sub, "Export SVG…", lambda c=chart: c.ask_export("svg"))
         self._action(v, "Recompute now", lambda: self.doc.recompute(), QKeySequence("F5"))
+        h = self.menuBar().addMenu("&Help")
+        self._action(h, "&About MinePivot", self.show_about, tip="Version, build and catalog date")
+        self._action(h, "About &Qt", QApplication.aboutQt)
         self._refresh_recent()
 
     # ------------------------------------------------------------------ document
@@ -338,6 +350,12 @@ class MainWindow(QMainWindow):
         self._remember(Path(path))
         self.statusBar().showMessage(f"Opened {path}")
         return True
+
+    def show_about(self) -> None:
+        from gui.about import AboutDialog
+
+        self.about_dialog = AboutDialog(self)
+        self.about_dialog.open()
 
     def show_problems(self, title: str, source: str, problems: list[str]) -> None:
         self.problems_dialog = ProblemsDialog(title, source, problems, self)

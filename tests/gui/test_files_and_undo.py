@@ -187,12 +187,21 @@ def test_open_example_from_recent_menu(window):
     assert window.doc.project == example_project()
 
 
-def test_export_to_excel_from_the_app(qtbot, window, tmp_path):
+def test_export_to_excel_from_the_file_menu(qtbot, window, tmp_path, monkeypatch):
     import openpyxl
+    from PySide6.QtWidgets import QFileDialog
 
     type_into(window.market_panel.fields["market.btc_price_usd"], "99,000")
+    # Given the user picks a name without the extension in the save dialog
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "board"), "")
+    )
+    # When they choose File → Export to Excel (Ctrl+E)
+    assert window.export_action.shortcut().toString() == "Ctrl+E"
+    assert window.export_action in window.menuBar().actions()[0].menu().actions()
+    window.export_action.trigger()
+    # Then board.xlsx holds the KPIs the window shows
     path = tmp_path / "board.xlsx"
-    assert window.export_xlsx(path)
     wb = openpyxl.load_workbook(path, data_only=True)
     assert wb["Summary"]["C9"].value == pytest.approx(
         window.doc.result.by_name("Keep mining").kpis.npv_usd, rel=1e-12
