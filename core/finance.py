@@ -95,9 +95,10 @@ def tax_with_loss_carryforward(taxable_usd: np.ndarray, rate_pct: float) -> np.n
 
     With losses carried forward, the cumulative taxed base at month t is the running maximum of
     cumulative taxable income (floored at 0); each month pays tax on the increase.
+    Works along the last axis, so a (paths, months) array is taxed path by path.
     """
-    base = np.maximum.accumulate(np.maximum(np.cumsum(taxable_usd), 0.0))
-    return np.diff(base, prepend=0.0) * rate_pct / 100
+    base = np.maximum.accumulate(np.maximum(np.cumsum(taxable_usd, axis=-1), 0.0), axis=-1)
+    return np.diff(base, axis=-1, prepend=0.0) * rate_pct / 100
 
 
 def monthly_rate(annual_pct: float) -> float:

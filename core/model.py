@@ -243,6 +243,76 @@ class Strategy(Model):
     fallback_strategy: str | None = None
 
 
+# ----------------------------------------------------------------------------- risk
+TornadoKey = Literal[
+    "btc_price",
+    "difficulty_growth",
+    "fees",
+    "power_price",
+    "dr_payment",
+    "colo_price",
+    "gpu_hour_price",
+    "retrofit_cost",
+    "conversion_time",
+    "opex",
+    "discount_rate",
+    "tax_rate",
+]
+
+
+class TornadoInput(Model):
+    """One tornado bar: the input scaled by (1 + low_pct/100) and by (1 + high_pct/100)."""
+
+    input: TornadoKey
+    low_pct: float = Field(default=-20.0, ge=-99, le=0)
+    high_pct: float = Field(default=20.0, ge=0, le=1000)
+
+
+DEFAULT_TORNADO: tuple[str, ...] = (
+    "btc_price",
+    "difficulty_growth",
+    "fees",
+    "power_price",
+    "colo_price",
+    "gpu_hour_price",
+    "retrofit_cost",
+    "conversion_time",
+    "opex",
+    "discount_rate",
+)
+
+
+class Risk(Model):
+    """Sensitivity and Monte Carlo settings. Random draws apply on top of the project's own
+    inputs, so a run with every spread at zero reproduces the deterministic result."""
+
+    paths: int = Field(default=10_000, ge=100, le=200_000)
+    seed: int = Field(default=2026, ge=0, le=2**32 - 1)
+    btc_drift_pct_per_year: float = Field(default=0.0, ge=-90, le=500)
+    btc_volatility_pct_per_year: float = Field(default=60.0, ge=0, le=300)
+    difficulty_growth_sd_pct_per_month: float = Field(default=1.0, ge=0, le=20)
+    power_price_sd_pct: float = Field(default=20.0, ge=0, le=200)
+    gpu_decline_sd_pct_per_year: float = Field(default=5.0, ge=0, le=50)
+    conversion_delay_mean_months: float = Field(default=3.0, ge=0, le=36)
+    conversion_delay_max_months: int = Field(default=12, ge=0, le=60)
+    payback_within_years: int = Field(default=5, ge=1, le=30)
+    split_steps: int = Field(default=11, ge=3, le=41)
+    split_paths: int = Field(default=2_000, ge=100, le=50_000)
+    tornado: list[TornadoInput] = Field(
+        default_factory=lambda: [TornadoInput(input=k) for k in DEFAULT_TORNADO], max_length=12
+    )
+
+    @field_validator("tornado")
+    @classmethod
+    def _one_bar_per_input(cls, value: list[TornadoInput]) -> list[TornadoInput]:
+        seen: set[str] = set()
+        for item in value:
+            if item.input in seen:
+                raise ValueError(f"each input at most once; {item.input!r} appears twice")
+            seen.add(item.input)
+        return value
+
+
 class Project(Model):
     schema_version: int = Field(default=SCHEMA_VERSION, ge=1)
     name: str = Field(default="Untitled project", max_length=200)
@@ -253,3 +323,4 @@ class Project(Model):
     strategies: list[Strategy] = Field(min_length=1, max_length=50)
     custom_asics: list[AsicModel] = Field(default_factory=list, max_length=200)
     custom_gpu_servers: list[GpuServerModel] = Field(default_factory=list, max_length=200)
+    risk: Risk = Risk()
