@@ -14,7 +14,9 @@ from core.engine import evaluate
 from core.example import example_project
 from core.goalseek import goal_seek
 from core.model import Project
+from core.montecarlo import run_monte_carlo
 from core.projectfile import project_from_data, project_to_json
+from core.sensitivity import split_sweep, tornado
 
 
 def median_ms(fn: Callable[[int], object], repeats: int, warmup: int = 2) -> float:
@@ -72,8 +74,13 @@ def run_benchmarks() -> dict[str, float]:
         ),
         "load_project_ms": median_ms(lambda i: project_from_data(data), 40),
         "export_xlsx_ms": _export_ms(base),
+        # 10,000 paths × 120 months × 3 strategies, a new seed each run.
+        "monte_carlo_10k_ms": median_ms(lambda i: run_monte_carlo(base, seed=i), 5, warmup=1),
+        "tornado_ms": median_ms(lambda i: tornado(variants[i % 8]), 7, warmup=1),
+        "split_sweep_ms": median_ms(lambda i: split_sweep(variants[i % 8]), 3, warmup=1),
     }
     ref = figures["reference_numpy_ms"]
     figures["recompute_vs_reference"] = figures["recompute_ms"] / ref
     figures["recompute_30y_vs_10y"] = figures["recompute_30y_ms"] / figures["recompute_ms"]
+    figures["monte_carlo_vs_reference"] = figures["monte_carlo_10k_ms"] / ref
     return figures

@@ -28,7 +28,7 @@ from core.priceimport import PriceImportError, import_price_csv
 from core.projectfile import ProjectFileError, load_project, save_project
 
 EXIT_BAD_INPUT = 2
-COMMANDS = ("run", "hashprice", "example", "import-prices", "export", "bench")
+COMMANDS = ("run", "hashprice", "example", "import-prices", "export", "risk", "bench")
 
 
 class UserError(Exception):
@@ -226,11 +226,54 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from core.xlsx_export import ExportError, export_workbook
 
     project = load_project(args.project)
+    analysis = None
+    if args.risk:
+        from core.montecarlo import RiskError
+        from core.sensitivity import analyse
+
+        try:
+            analysis = analyse(project)
+        except RiskError as exc:
+            raise UserError(str(exc)) from None
     try:
-        path = export_workbook(project, args.output)
+        path = export_workbook(project, args.output, risk=analysis)
     except ExportError as exc:
         raise UserError(str(exc)) from None
     print(f"wrote {path}")
+    return 0
+
+
+def _cmd_risk(args: argparse.Namespace) -> int:
+    from core.montecarlo import RiskError, run_monte_carlo
+
+    project = load_project(args.project)
+    if args.paths is not None and not 100 <= args.paths <= 200_000:
+        raise UserError(f"--paths must be 100 to 200,000, got {args.paths}")
+    if args.seed is not None and not 0 <= args.seed < 2**32:
+        raise UserError(f"--seed must be 0 to 4,294,967,295, got {args.seed}")
+    try:
+        result = run_monte_carlo(project, n_paths=args.paths, seed=args.seed)
+    except RiskError as exc:
+        raise UserError(str(exc)) from None
+    rows = result.summary()
+    if args.json:
+        print(json.dumps({"paths": result.paths, "seed": result.risk.seed, "strategies": rows}))
+        return 0
+    years = result.risk.payback_within_years
+    print(f"{result.paths:,} paths, seed {result.risk.seed}; NPV in USD")
+    head = ("strategy", "P10", "P50", "P90", "mean", "P(NPV<0)", f"P(payback≤{years}y)")
+    width = max(len(head[0]), *(len(r["strategy"]) for r in rows))
+    print(f"{head[0]:<{width}}  " + "  ".join(f"{h:>12}" for h in head[1:]))
+    for r in rows:
+        cells = [
+            _money(r["p10_npv_usd"]),
+            _money(r["p50_npv_usd"]),
+            _money(r["p90_npv_usd"]),
+            _money(r["mean_npv_usd"]),
+            _pct(r["probability_npv_below_zero"]),
+            _pct(r["probability_payback_within"]),
+        ]
+        print(f"{r['strategy']:<{width}}  " + "  ".join(f"{c:>12}" for c in cells))
     return 0
 
 
@@ -285,7 +328,14 @@ def build_parser() -> argparse.ArgumentParser:
     x = sub.add_parser("export", help="write the board workbook (Excel, live formulas)")
     x.add_argument("project")
     x.add_argument("-o", "--output", required=True, metavar="OUT.xlsx")
+    x.add_argument("--risk", action="store_true", help="add the Risk sheet (about 2 s more)")
     x.set_defaults(func=_cmd_export)
+    k = sub.add_parser("risk", help="Monte Carlo: NPV percentiles and probabilities")
+    k.add_argument("project")
+    k.add_argument("--paths", type=int, metavar="N", help="paths (default: the project's)")
+    k.add_argument("--seed", type=int, metavar="S", help="random seed (default: the project's)")
+    k.add_argument("--json", action="store_true", help="print a JSON object")
+    k.set_defaults(func=_cmd_risk)
     b = sub.add_parser("bench", help="benchmark figures (medians, ms)")
     b.add_argument("--json", action="store_true")
     b.set_defaults(func=_cmd_bench)

@@ -245,6 +245,79 @@ FINANCE = [
 ]
 
 
+RISK = [
+    (
+        "paths",
+        "Paths",
+        "",
+        "Monte Carlo paths, 100–200,000. More paths, less noise: the "
+        "standard error of the mean NPV falls as 1/√paths.",
+        INT,
+    ),
+    ("seed", "Seed", "", "Random seed: the same seed and inputs give the same numbers.", INT),
+    (
+        "btc_volatility_pct_per_year",
+        "BTC volatility",
+        "%/year",
+        "Yearly volatility of the BTC price (lognormal). Bitcoin's realised volatility has "
+        "mostly been 40–80 %/year since 2020.",
+    ),
+    (
+        "btc_drift_pct_per_year",
+        "BTC drift",
+        "%/year",
+        "Expected yearly return on top of the project's own BTC price path; 0 keeps the "
+        "project's path as the mean.",
+    ),
+    (
+        "difficulty_growth_sd_pct_per_month",
+        "Difficulty growth spread",
+        "%/month",
+        "Standard deviation of each path's monthly difficulty growth around the project's.",
+    ),
+    (
+        "power_price_sd_pct",
+        "Power price spread",
+        "%",
+        "Spread of each path's power price level (lognormal, mean 1) applied to every hour.",
+    ),
+    (
+        "gpu_decline_sd_pct_per_year",
+        "GPU price decline spread",
+        "%/year",
+        "Standard deviation of each path's yearly GPU-hour price decline around each block's.",
+    ),
+    (
+        "conversion_delay_mean_months",
+        "Conversion delay, mean",
+        "months",
+        "Extra months before AI goes live (Poisson); conversions took 6–18 months in 2024–25.",
+    ),
+    (
+        "conversion_delay_max_months",
+        "Conversion delay, most",
+        "months",
+        "The longest extra delay a path can draw.",
+        INT,
+    ),
+    (
+        "payback_within_years",
+        "Payback horizon",
+        "years",
+        "Report the probability of paying back within this many years.",
+        INT,
+    ),
+    ("split_steps", "Split steps", "", "AI shares tried from 0 to 100 % (3–41).", INT),
+    (
+        "split_paths",
+        "Split paths",
+        "",
+        "Monte Carlo paths at each share of the split sweep (its P10 NPV).",
+        INT,
+    ),
+]
+
+
 def asic_choices() -> list[tuple[str, str]]:
     return [
         (f"{m.name} ({m.hashrate_ths:g} TH/s, {m.efficiency_j_per_th:.1f} J/TH)", k)

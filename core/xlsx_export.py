@@ -22,6 +22,7 @@ from core.engine import ProjectResult, evaluate
 from core.finance import IRR_GUESS_MONTHLY
 from core.goalseek import GoalSeek, goal_seek
 from core.model import HourlySeriesPrice, MiningBlock, Project, TimeOfUsePrice
+from core.sensitivity import RiskAnalysis
 from core.xlsx_strategy import StrategySheet, write_strategy_sheet
 
 INPUT_STYLE = {
@@ -304,9 +305,13 @@ def export_workbook(
     result: ProjectResult | None = None,
     seeks: dict[str, GoalSeek] | None = None,
     today: date | None = None,
+    risk: RiskAnalysis | None = None,
 ) -> Path:
-    """Write the board workbook to ``path`` (atomically). Raises ExportError with the reason."""
+    """Write the board workbook to ``path`` (atomically). Raises ExportError with the reason.
+    With ``risk`` (computed on this same project), the workbook gains a Risk sheet."""
     path = Path(path)
+    if risk is not None and risk.project != project:
+        raise ExportError("the risk results are for other inputs; run the risk analysis again")
     result = result or evaluate(project)
     if seeks is None:
         seeks = {s.name: goal_seek(project, s) for s in project.strategies}
@@ -315,7 +320,7 @@ def export_workbook(
     except OSError as exc:
         raise ExportError(f"cannot write in {path.parent}: {exc.strerror or exc}") from None
     try:
-        _write(project, result, seeks, str(tmp), today or date.today())
+        _write(project, result, seeks, str(tmp), today or date.today(), risk)
         os.replace(tmp, path)
     except OSError as exc:
         discard(tmp)
@@ -327,7 +332,12 @@ def export_workbook(
 
 
 def _write(
-    project: Project, result: ProjectResult, seeks: dict[str, GoalSeek], tmp: str, today: date
+    project: Project,
+    result: ProjectResult,
+    seeks: dict[str, GoalSeek],
+    tmp: str,
+    today: date,
+    risk: RiskAnalysis | None,
 ) -> None:
     from core.xlsx_summary import write_checks, write_sources, write_summary
 
@@ -372,5 +382,9 @@ def _write(
         )
     kpi_cells = write_summary(wb, summary, fmt, project, result, seeks, sheets, names, today)
     write_checks(wb, fmt, project, result, kpi_cells, sheets, summary)
+    if risk is not None:
+        from core.xlsx_risk import write_risk
+
+        write_risk(wb, fmt, risk)
     write_sources(wb, fmt, project, catalog)
     wb.close()

@@ -42,6 +42,8 @@ from gui.inputs import (
     scrolling,
 )
 from gui.kpis import CompareTable, KpiCards
+from gui.risk import RiskInputsPanel
+from gui.risk_view import RiskView
 from gui.strategies import StrategiesPanel
 
 MAX_RECENT = 8
@@ -131,6 +133,16 @@ class MainWindow(QMainWindow):
         self.views.addTab(dash, "Dashboard")
         self.compare = CompareTable()
         self.views.addTab(self.compare, "Compare")
+        self.risk_view = RiskView()
+        for chart in self.risk_view.charts:
+            chart.ask_path = self.ask_export_path
+        self.views.setTabToolTip(
+            self.views.addTab(self.risk_view, "Risk"),
+            "Tornado, Monte Carlo, break-evens and the hybrid split",
+        )
+        self.views.currentChanged.connect(
+            lambda i: self.risk_view.set_active(self.views.widget(i) is self.risk_view)
+        )
         rl.addWidget(self.views, 1)
         split = QSplitter()
         split.addWidget(self.inputs)
@@ -191,6 +203,7 @@ class MainWindow(QMainWindow):
             self._action(sub, "Export PNG…", lambda c=chart: c.ask_export("png"))
             self._action(sub, "Export SVG…", lambda c=chart: c.ask_export("svg"))
         self._action(v, "Recompute now", lambda: self.doc.recompute(), QKeySequence("F5"))
+        self._action(v, "Run risk analysis", self.show_risk, QKeySequence("F9"))
         h = self.menuBar().addMenu("&Help")
         self._action(h, "&About MinePivot", self.show_about, tip="Version, build and catalog date")
         self._action(h, "About &Qt", QApplication.aboutQt)
@@ -210,6 +223,7 @@ class MainWindow(QMainWindow):
         self.market_panel = MarketPanel(doc)
         self.strategies_panel = StrategiesPanel(doc)
         self.finance_panel = FinancePanel(doc)
+        self.risk_panel = RiskInputsPanel(doc)
         for title, tip, panel in (
             (
                 "Energy",
@@ -221,6 +235,7 @@ class MainWindow(QMainWindow):
             ("Strategies", "Strategies and their mining and AI blocks", self.strategies_panel),
             ("Equipment", "ASIC and GPU catalog with sources", EquipmentPanel()),
             ("Finance", "Project, horizon, rates, depreciation", self.finance_panel),
+            ("Risk", "Monte Carlo spreads, tornado inputs, split sweep", self.risk_panel),
         ):
             self.inputs.setTabToolTip(self.inputs.addTab(scrolling(panel), title), tip)
         self.strategies_panel.strategy_selected.connect(self._select_chart_strategy)
@@ -228,6 +243,7 @@ class MainWindow(QMainWindow):
         # A newer input makes pending chart updates stale: they are redone after its recompute.
         doc.project_changed.connect(lambda _: self._secondary_timer.stop())
         doc.goal_seek_ready.connect(self.compare.update_goal_seek)
+        self.risk_view.set_document(doc)
         doc.error.connect(self._on_error)
         doc.undo_stack.cleanChanged.connect(lambda _: self._update_title())
         doc.project_changed.connect(lambda _: self._update_title())
@@ -351,6 +367,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Opened {path}")
         return True
 
+    def show_risk(self) -> None:
+        """F9: show the Risk tab and run it for the inputs as they are now."""
+        self.views.setCurrentWidget(self.risk_view)
+        self.risk_view.run_now()
+
     def show_about(self) -> None:
         from gui.about import AboutDialog
 
@@ -435,7 +456,13 @@ class MainWindow(QMainWindow):
 
         self.doc.flush()
         try:
-            export_workbook(self.doc.project, path, self.doc.result, self.doc.last_goal_seek)
+            export_workbook(
+                self.doc.project,
+                path,
+                self.doc.result,
+                self.doc.last_goal_seek,
+                risk=self.risk_view.current_bundle(),
+            )
         except ExportError as exc:
             QMessageBox.critical(
                 self, "Export failed", f"{exc}\nAny file already at that path was left as it was."
@@ -483,6 +510,7 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.doc.shutdown()
+        self.risk_view.shutdown()
         event.accept()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
