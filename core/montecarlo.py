@@ -222,8 +222,8 @@ def _template(
     n = ctx.tl.n_months
     months = np.arange(n)
     gpu = []
-    for j, b in enumerate(strategy.blocks):
-        if isinstance(b, AiBlock) and b.business_model == "gpu_cloud":
+    for j, b in enumerate(ai.blocks):  # e1 keys blocks by their index in ``ai``
+        if b.business_model == "gpu_cloud":
             live, _ = operating_months(b, n)
             years = np.maximum((months - live) // 12, 0)
             gpu.append((e1.block_revenue_usd[j], years, b.gpu_price_decline_pct_per_year))

@@ -31,6 +31,7 @@ class TornadoChart(ChartPanel):
         super().__init__("Tornado: NPV swing per input", "", month_axis=False, parent=parent)
         self.plot.setLabel("bottom", "change in probability-weighted NPV, USD million")
         self.plot.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen("#888", width=1)))
+        self.legend.anchor((1, 1), (1, 1), offset=(-8, -8))  # bottom right: short bars there
         self.bars: dict[str, pg.BarGraphItem] = {}
         self.tornado: Tornado | None = None
 
@@ -56,8 +57,7 @@ class TornadoChart(ChartPanel):
             bar = self.bars.get(name)
             if bar is None:
                 bar = pg.BarGraphItem(name=name, **opts)
-                self.plot.addItem(bar)
-                self.legend.addItem(bar, name)
+                self.plot.addItem(bar)  # a named item joins the legend by itself
                 self.bars[name] = bar
             else:
                 bar.setOpts(**opts)
@@ -91,6 +91,7 @@ class HistogramChart(ChartPanel):
     def __init__(self, parent: QWidget | None = None):
         super().__init__("NPV distribution", "share of paths, %", month_axis=False, parent=parent)
         self.plot.setLabel("bottom", "NPV, USD million")
+        self.legend.anchor((1, 0), (1, 0), offset=(-8, 8))  # top right: the long right tail
         self.plot.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen("#888", width=1)))
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.result: RiskResult | None = None
@@ -138,13 +139,14 @@ class FanChart(ChartPanel):
         super().__init__("Cumulative cash flow, P10–P90", "USD million", parent=parent)
         self.choice = QComboBox()
         self.choice.setToolTip("Strategy shown in the fan chart")
+        self.choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.header.insertWidget(1, self.choice)
         self.plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen("#888", width=1)))
-        self.p10 = self.plot.plot(pen=pg.mkPen("#1f77b4", width=1))
+        # The band's edges carry its legend entry (a FillBetweenItem cannot be in a legend).
+        self.p10 = self.plot.plot(name="P10–P90", pen=pg.mkPen("#1f77b4", width=1))
         self.p90 = self.plot.plot(pen=pg.mkPen("#1f77b4", width=1))
         self.band = pg.FillBetweenItem(self.p10, self.p90, brush=pg.mkBrush(31, 119, 180, 50))
         self.plot.addItem(self.band)
-        self.legend.addItem(self.band, "P10–P90")
         self.p50 = self.plot.plot(name="P50", pen=pg.mkPen("#1f77b4", width=2))
         self.inputs = self.plot.plot(
             name="Inputs as entered", pen=pg.mkPen("#333", width=1.5, style=Qt.PenStyle.DashLine)
@@ -230,6 +232,7 @@ class SplitChart(ChartPanel):
         b = sweep.best_index
         self.best.setData([x[b]], [sweep.npv_usd[b] / 1e6])
         self.best_label.setText(f"best: {x[b]:.0f} % AI ({sweep.strategy})")
+        self.best_label.setAnchor((1.0 if x[b] > 50 else 0.0, 1.4))  # stay inside the plot
         self.best_label.setPos(x[b], sweep.npv_usd[b] / 1e6)
         self.plot.enableAutoRange()
 

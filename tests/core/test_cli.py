@@ -136,6 +136,8 @@ def test_import_prices_into_a_project(tmp_path, ercot_csv):
         ),
         (["example", "-o", "/nonexistent-dir/x.minepivot"], "cannot write /nonexistent-dir/x"),
         (["frobnicate"], "invalid choice"),
+        (["risk", EXAMPLE, "--paths", "5"], "--paths must be 100 to 200,000, got 5"),
+        (["risk", EXAMPLE, "--seed", "-1"], "--seed must be 0 to 4,294,967,295, got -1"),
     ],
 )
 def test_bad_input_exits_2_with_a_message(args, message):
@@ -156,7 +158,15 @@ def test_bad_project_lists_its_problems(tmp_path):
 
 def test_bench_json_reports_the_figures():
     doc = json.loads(cli("bench", "--json").stdout)
-    for key in ("recompute_ms", "recompute_30y_ms", "goal_seek_ms", "reference_numpy_ms"):
+    for key in (
+        "recompute_ms",
+        "recompute_30y_ms",
+        "goal_seek_ms",
+        "reference_numpy_ms",
+        "monte_carlo_10k_ms",
+        "tornado_ms",
+        "split_sweep_ms",
+    ):
         assert doc[key] > 0
 
 
@@ -167,3 +177,28 @@ def test_export_command_writes_the_workbook(tmp_path):
     assert out.read_bytes()[:2] == b"PK"
     bad = cli("export", EXAMPLE, "-o", str(tmp_path / "missing" / "x.xlsx"))
     assert bad.returncode == 2 and "cannot write in" in bad.stderr
+
+
+def test_risk_prints_percentiles_and_probabilities():
+    doc = json.loads(cli("risk", EXAMPLE, "--paths", "500", "--seed", "9", "--json").stdout)
+    assert (doc["paths"], doc["seed"]) == (500, 9)
+    assert [s["strategy"] for s in doc["strategies"]] == ["Keep mining", "Convert to AI", "Hybrid"]
+    for s in doc["strategies"]:
+        assert s["p10_npv_usd"] <= s["p50_npv_usd"] <= s["p90_npv_usd"]
+        assert 0 <= s["probability_npv_below_zero"] <= 1
+        assert s["payback_within_years"] == 5
+    again = json.loads(cli("risk", EXAMPLE, "--paths", "500", "--seed", "9", "--json").stdout)
+    assert again == doc  # seeded: the same numbers every time
+    text = cli("risk", EXAMPLE, "--paths", "500").stdout
+    assert "500 paths, seed 2026" in text and "P(payback≤5y)" in text and "Hybrid" in text
+
+
+def test_export_with_risk_adds_the_risk_sheet(tmp_path):
+    import openpyxl
+
+    out = tmp_path / "board.xlsx"
+    run = cli("export", EXAMPLE, "-o", str(out), "--risk")
+    assert run.returncode == 0, run.stderr
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[-2:] == ["Risk", "Sources"]
+    assert wb["Risk"]["A1"].value == "Risk: Monte Carlo, tornado and hybrid split"
