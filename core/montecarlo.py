@@ -443,6 +443,8 @@ class Simulator:
 
     def fcf(self, strategy: Strategy, d: Draws, cancel=None, cache: dict | None = None):
         """(P, M) free cash flow of ``strategy`` on every path, before contract risk."""
+        if cancel is not None and cancel():
+            raise Cancelled
         blocks = _blocks(self.project, strategy, self.market, self.catalog)
         mining = _mining_paths(self.project, self.market, blocks, d, {} if cache is None else cache)
         has_ai = any(isinstance(b, AiBlock) for b in strategy.blocks)

@@ -77,11 +77,14 @@ class RiskRunner(QObject):
         self.started.emit()
         self._future = self._executor.submit(work)
 
-    def cancel(self) -> None:
+    def cancel(self, quiet: bool = False) -> None:
+        """Stop the running job at its next check; its results, if any, are dropped.
+        ``quiet``: the inputs changed and a new request follows, so no "cancelled" signal."""
         self._cancel.set()
         self._generation += 1  # whatever is running is stale now
-        self.running = False
-        self.cancelled.emit()
+        was_running, self.running = self.running, False
+        if was_running and not quiet:
+            self.cancelled.emit()
 
     def _on_done(self, generation: int, bundle: RiskAnalysis | None, error: str) -> None:
         if generation != self._generation:

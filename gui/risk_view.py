@@ -109,6 +109,7 @@ class RiskView(QWidget):
         self.doc = doc
         self.bundle = None
         doc.result_ready.connect(self._on_result)
+        doc.project_changed.connect(self._on_inputs_changed)
         doc.goal_seek_ready.connect(lambda _: self._fill_table())
         if self.active:
             self._debounce.start()
@@ -130,6 +131,13 @@ class RiskView(QWidget):
     def current_bundle(self) -> RiskAnalysis | None:
         """The last results if they belong to the open project as it is now (for exports)."""
         return self.bundle if self.is_current() else None
+
+    def _on_inputs_changed(self, _project) -> None:
+        """A run for the old inputs is wasted work that slows typing: stop it now."""
+        if self.runner.running:
+            self.runner.cancel(quiet=True)
+            self._stop_progress()
+            self.status.setText("Inputs changed; the risk analysis reruns when you pause.")
 
     def _on_result(self, _result) -> None:
         if self.active and self.live.isChecked() and not self.is_current():
