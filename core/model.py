@@ -244,7 +244,8 @@ class Strategy(Model):
 
 
 # ----------------------------------------------------------------------------- risk
-TornadoKey = Literal[
+# Inputs a tornado can swing (core.sensitivity.scaled says what each one scales).
+TORNADO_KEYS = (
     "btc_price",
     "difficulty_growth",
     "fees",
@@ -257,7 +258,8 @@ TornadoKey = Literal[
     "opex",
     "discount_rate",
     "tax_rate",
-]
+)
+TornadoKey = Literal[TORNADO_KEYS]  # type: ignore[valid-type]
 
 
 class TornadoInput(Model):
@@ -268,18 +270,7 @@ class TornadoInput(Model):
     high_pct: float = Field(default=20.0, ge=0, le=1000)
 
 
-DEFAULT_TORNADO: tuple[str, ...] = (
-    "btc_price",
-    "difficulty_growth",
-    "fees",
-    "power_price",
-    "colo_price",
-    "gpu_hour_price",
-    "retrofit_cost",
-    "conversion_time",
-    "opex",
-    "discount_rate",
-)
+DEFAULT_TORNADO = tuple(k for k in TORNADO_KEYS if k not in ("dr_payment", "tax_rate"))
 
 
 class Risk(Model):

@@ -124,3 +124,14 @@ def test_analyse_runs_everything_and_can_be_cancelled():
     calls = iter(range(1000))
     with pytest.raises(Cancelled):
         analyse(project, cancel=lambda: next(calls) > 3)
+
+
+def test_every_tornado_input_has_a_label_and_a_rule():
+    from core.model import TORNADO_KEYS
+    from core.sensitivity import TORNADO_INPUTS
+
+    project = example_project()
+    assert list(TORNADO_INPUTS) == list(TORNADO_KEYS)
+    changed = {k for k in TORNADO_KEYS if scaled(project, k, 1.2) != project}
+    # Only the GPU-hour price has nothing to scale in the example (no GPU-cloud block).
+    assert changed == set(TORNADO_KEYS) - {"gpu_hour_price"}
