@@ -134,8 +134,7 @@ class MainWindow(QMainWindow):
         self.compare = CompareTable()
         self.views.addTab(self.compare, "Compare")
         self.risk_view = RiskView()
-        for chart in self.risk_view.charts:
-            chart.ask_path = self.ask_export_path
+        self.risk_view.ask_path = self.ask_export_path
         self.views.setTabToolTip(
             self.views.addTab(self.risk_view, "Risk"),
             "Tornado, Monte Carlo, break-evens and the hybrid split",

@@ -1,9 +1,10 @@
 """``minepivot --smoke-test OUT_DIR [PROJECT]``: prove a build works end to end.
 
 Opens the project (the bundled example by default) in the main window, waits for the first
-paint and the recompute, exports a workbook and a chart PNG into OUT_DIR, checks both can be
-read back, and exits 0. Any failure exits 1 with the reason. The harness
-(``build/package_test.py``) times the start-up from the ``first_paint_unix`` line."""
+paint and the recompute, runs the risk analysis on fewer paths, exports a workbook (with its
+Risk sheet) and a chart PNG into OUT_DIR, checks both can be read back, and exits 0. Any
+failure exits 1 with the reason. The harness (``build/package_test.py``) times the start-up
+from the ``first_paint_unix`` line."""
 
 from __future__ import annotations
 
@@ -63,6 +64,7 @@ def _run(out_dir: Path, project_path: Path) -> None:
 
 
 def _check_window(app, settings, out_dir: Path, project_path: Path) -> None:
+    from core.sensitivity import analyse
     from core.xlsx_export import export_workbook
     from gui.app import settle
     from gui.mainwindow import MainWindow
@@ -93,11 +95,17 @@ def _check_window(app, settings, out_dir: Path, project_path: Path) -> None:
         if not math.isfinite(npv):
             raise SmokeFailure(f"strategy {strategy.name!r}: NPV is {npv}")
         print(f"strategy {strategy.name}: NPV {npv / 1e6:,.1f} M USD", flush=True)
+    # The risk analysis on fewer paths (its numbers are tested elsewhere; here: that it runs).
+    project = window.doc.project
+    quick = project.risk.model_copy(update={"paths": 1000, "split_paths": 200, "split_steps": 5})
+    project = project.model_copy(update={"risk": quick})
+    risk = analyse(project)
+    print(f"risk: {risk.monte_carlo.paths:,} paths in {risk.seconds:.2f} s", flush=True)
     workbook = out_dir / "smoke.xlsx"
-    export_workbook(window.doc.project, workbook, result, window.doc.last_goal_seek)
+    export_workbook(project, workbook, None, window.doc.last_goal_seek, risk=risk)
     sheets = check_workbook(workbook)
-    if "Summary" not in sheets:
-        raise SmokeFailure(f"the workbook has no Summary sheet (sheets: {sheets})")
+    if "Summary" not in sheets or "Risk" not in sheets:
+        raise SmokeFailure(f"the workbook lacks its Summary or Risk sheet (sheets: {sheets})")
     print(f"workbook {workbook}: {len(sheets)} sheets ({', '.join(sheets)})", flush=True)
     png = window.cumulative.export(out_dir / "cumulative.png")
     image = QImage(str(png))
