@@ -62,9 +62,6 @@ class Draws:
         """(M, P): the hashprice multiplier with months as rows, for work along the months."""
         return np.ascontiguousarray(self.hashprice.T)
 
-    def take(self, rows: np.ndarray) -> Draws:
-        return Draws(*(getattr(self, f.name)[rows] for f in dataclasses.fields(self)))
-
 
 def draw_paths(risk: Risk, project: Project, n_paths: int | None = None) -> Draws:
     """Seeded, reproducible draws: the same settings give the same paths."""
