@@ -11,12 +11,10 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -32,6 +30,7 @@ from core.priceimport import PriceImportError, import_price_csv
 from core.projectfile import ProjectFileError, load_project, save_project
 from core.resources import example_project_path
 from gui.charts import CumulativeChart, HashpriceChart, HourlyChart, StackChart
+from gui.dialogs import AboutDialog, ProblemsDialog
 from gui.document import ProjectDocument
 from gui.inputs import (
     DemandResponsePanel,
@@ -48,28 +47,6 @@ from gui.strategies import StrategiesPanel
 
 MAX_RECENT = 8
 FILE_FILTER = "MinePivot projects (*.minepivot);;All files (*)"
-
-
-class ProblemsDialog(QDialog):
-    """Lists every problem of a file that could not be opened; the open project is untouched."""
-
-    def __init__(self, title: str, source: str, problems: list[str], parent: QWidget):
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        lay = QVBoxLayout(self)
-        head = QLabel(
-            f"<b>{Path(source).name}</b> could not be used: {len(problems)} "
-            "problem(s). Nothing was changed."
-        )
-        head.setWordWrap(True)
-        lay.addWidget(head)
-        self.list = QListWidget()
-        self.list.addItems(problems)
-        lay.addWidget(self.list)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
-        self.resize(640, 360)
 
 
 class MainWindow(QMainWindow):
@@ -372,8 +349,6 @@ class MainWindow(QMainWindow):
         self.risk_view.run_now()
 
     def show_about(self) -> None:
-        from gui.about import AboutDialog
-
         self.about_dialog = AboutDialog(self)
         self.about_dialog.open()
 

@@ -1,14 +1,24 @@
-"""Help → About: the version, when this build was made and how current the catalog is."""
+"""Dialogs of the main window: Help → About (version, build date, catalog date) and the list
+of problems of a file that could not be opened."""
 
 from __future__ import annotations
 
 import platform
+from pathlib import Path
 
 import pyqtgraph
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.buildinfo import BuildInfo, build_info
 from core.resources import resource_path
@@ -58,3 +68,25 @@ class AboutDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(buttons)
         self.setMinimumWidth(460)
+
+
+class ProblemsDialog(QDialog):
+    """Lists every problem of a file that could not be opened; the open project is untouched."""
+
+    def __init__(self, title: str, source: str, problems: list[str], parent: QWidget):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        lay = QVBoxLayout(self)
+        head = QLabel(
+            f"<b>{Path(source).name}</b> could not be used: {len(problems)} "
+            "problem(s). Nothing was changed."
+        )
+        head.setWordWrap(True)
+        lay.addWidget(head)
+        self.list = QListWidget()
+        self.list.addItems(problems)
+        lay.addWidget(self.list)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.resize(640, 360)
