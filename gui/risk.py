@@ -1,6 +1,6 @@
 """Sensitivity and risk in the app: the settings panel, the worker and the Risk tab.
 
-A run (tornado, Monte Carlo, split sweep) takes about a second, so it goes to one worker
+A run (tornado, Monte Carlo, split sweep) takes about 2 s on the example, so it goes to one worker
 thread; a newer request cancels the running one and its results are dropped. A run that is
 still going after 0.3 s shows a progress bar with Cancel. While "Rerun as inputs change" is on
 and the Risk tab has been opened, every edit starts a new run once typing pauses.
@@ -76,6 +76,11 @@ class RiskRunner(QObject):
         self.running = True
         self.started.emit()
         self._future = self._executor.submit(work)
+
+    @property
+    def generation(self) -> int:
+        """The request whose signals count; older ones are stale."""
+        return self._generation
 
     def cancel(self, quiet: bool = False) -> None:
         """Stop the running job at its next check; its results, if any, are dropped.

@@ -174,6 +174,8 @@ class RiskView(QWidget):
             self.cancel_button.setVisible(True)
 
     def _on_progress(self, generation: int, fraction: float, stage: str) -> None:
+        if generation != self.runner.generation:
+            return  # a replaced run still reporting
         self.progress.setValue(round(fraction * 100))
         self.progress.setFormat(f"{stage} %p%")
 
