@@ -16,7 +16,7 @@ import numpy as np
 
 from core.catalog import Catalog, catalog_for
 from core.energy import MarketContext, market_context, simulate_strategy
-from core.engine import cash_flow_table
+from core.engine import cash_flow_table, has_ai
 from core.fastpaths import (
     Draws,
     SegmentMarket,
@@ -93,13 +93,13 @@ class Simulator:
             raise Cancelled
         blocks = mining_blocks(self.project, strategy, self.market, self.catalog)
         mining = mining_paths(self.project, self.market, blocks, d, {} if cache is None else cache)
-        has_ai = any(isinstance(b, AiBlock) for b in strategy.blocks)
-        delays = np.unique(d.delay_months) if has_ai else np.zeros(1, dtype=int)
+        ai = has_ai(strategy)
+        delays = np.unique(d.delay_months) if ai else np.zeros(1, dtype=int)
         out = np.empty((d.n, self.market.ctx.tl.n_months))
         for k in delays:
             if cancel is not None and cancel():
                 raise Cancelled
-            rows = np.flatnonzero(d.delay_months == k) if has_ai else np.arange(d.n)
+            rows = np.flatnonzero(d.delay_months == k) if ai else np.arange(d.n)
             variant = with_delay(strategy, int(k))
             tpl = strategy_template(
                 self.project, variant, self.market.ctx, self.zero_ctx, self.catalog
@@ -121,16 +121,30 @@ def strategy_paths_fcf(
         raw[s.name] = sim.fcf(s, d, cancel, cache)
         if progress is not None:
             progress((i + 1) / len(project.strategies))
-    out = {}
-    for s in project.strategies:
-        p = s.contract_probability_pct / 100
-        fallback = raw.get(s.fallback_strategy or "")
-        has_ai = any(isinstance(b, AiBlock) for b in s.blocks)
-        if fallback is None or p >= 1 or not has_ai:
-            out[s.name] = raw[s.name]
-        else:
-            out[s.name] = np.where((d.contract_u < p)[:, None], raw[s.name], fallback)
-    return out
+    return {
+        s.name: with_contract_risk(s, d, raw[s.name], raw.get(s.fallback_strategy or ""))
+        for s in project.strategies
+    }
+
+
+def contract_at_risk(strategy: Strategy) -> bool:
+    """The engine's rule (engine.apply_contract_probability): an AI strategy whose contract is
+    uncertain and that names a fallback."""
+    return (
+        has_ai(strategy)
+        and strategy.contract_probability_pct < 100
+        and bool(strategy.fallback_strategy)
+    )
+
+
+def with_contract_risk(
+    strategy: Strategy, d: Draws, fcf: np.ndarray, fallback_fcf: np.ndarray | None
+) -> np.ndarray:
+    """Where a path's contract is not signed, the strategy earns its fallback's cash flow."""
+    if fallback_fcf is None or not contract_at_risk(strategy):
+        return fcf
+    signed = d.contract_u < strategy.contract_probability_pct / 100
+    return np.where(signed[:, None], fcf, fallback_fcf)
 
 
 def hourly_path_fcf(project: Project, d: Draws, i: int, strategy_name: str) -> np.ndarray:
@@ -145,9 +159,8 @@ def hourly_path_fcf(project: Project, d: Draws, i: int, strategy_name: str) -> n
     catalog = catalog_for(project)
     by_name = {s.name: s for s in project.strategies}
     strategy = by_name[strategy_name]
-    p = strategy.contract_probability_pct / 100
-    has_ai = any(isinstance(b, AiBlock) for b in strategy.blocks)
-    if has_ai and p < 1 and strategy.fallback_strategy in by_name and d.contract_u[i] >= p:
+    signed = d.contract_u[i] < strategy.contract_probability_pct / 100
+    if contract_at_risk(strategy) and strategy.fallback_strategy in by_name and not signed:
         return hourly_path_fcf(project, d, i, strategy.fallback_strategy)
     blocks = [
         b.model_copy(

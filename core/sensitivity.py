@@ -36,9 +36,11 @@ from core.montecarlo import (
     RiskError,
     RiskResult,
     Simulator,
+    contract_at_risk,
     draw_paths,
     run_monte_carlo,
     summarise,
+    with_contract_risk,
 )
 
 # key: (label, what is scaled)
@@ -341,11 +343,10 @@ def split_sweep(
     shares = np.linspace(0.0, 1.0, risk.split_steps)
     d = draw_paths(risk, project, risk.split_paths)
     sim = Simulator.for_project(project)
-    fallback_name = strategy.fallback_strategy
-    fallback = next((s for s in project.strategies if s.name == fallback_name), None)
-    p = strategy.contract_probability_pct / 100
+    fallback = next((s for s in project.strategies if s.name == strategy.fallback_strategy), None)
     cache: dict = {}
-    fallback_fcf = sim.fcf(fallback, d, cancel, cache) if fallback and p < 1 else None
+    at_risk = fallback is not None and contract_at_risk(strategy)
+    fallback_fcf = sim.fcf(fallback, d, cancel, cache) if at_risk else None
     npv, p10 = [], []
     ctx = sim.market.ctx
     for i, share in enumerate(shares):
@@ -356,9 +357,7 @@ def split_sweep(
         at_share = project.model_copy(update={"strategies": strategies})
         result = evaluate(at_share, ctx).by_name(strategy.name)
         npv.append(result.kpis.probability_weighted_npv_usd)
-        fcf = sim.fcf(variant, d, cancel, cache)
-        if fallback_fcf is not None:
-            fcf = np.where((d.contract_u < p)[:, None], fcf, fallback_fcf)
+        fcf = with_contract_risk(variant, d, sim.fcf(variant, d, cancel, cache), fallback_fcf)
         p10.append(summarise(project, strategy.name, fcf).percentile(10))
         if progress is not None:
             progress((i + 1) / shares.size)
