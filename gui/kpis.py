@@ -29,6 +29,15 @@ def money(x: float | None) -> str:
     return f"${x:,.0f}"
 
 
+def solved_text(solved: Solved) -> str:
+    """A goal-seek answer with its unit, "—" where there is none (the note says why)."""
+    if solved.value is None:
+        return "—"
+    if solved.unit == "USD/BTC":
+        return f"${solved.value:,.0f}"
+    return f"{solved.value:,.2f} {solved.unit}"
+
+
 def pct(x: float | None) -> str:
     return "—" if x is None else f"{x * 100:.1f} %"
 
@@ -172,10 +181,4 @@ class CompareTable(QTableWidget):
                 continue
             for row, attr in SEEK_ROWS.items():
                 solved: Solved = getattr(g, attr)
-                if solved.value is None:
-                    text = "—"
-                elif solved.unit == "USD/BTC":
-                    text = f"${solved.value:,.0f}"
-                else:
-                    text = f"{solved.value:,.2f} {solved.unit}"
-                self._set(ROWS.index(row), c, text, solved.note)
+                self._set(ROWS.index(row), c, solved_text(solved), solved.note)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from core.goalseek import GoalSeek
 from core.sensitivity import RiskAnalysis
 from gui.document import ProjectDocument
+from gui.kpis import solved_text
 from gui.risk import RiskRunner
 from gui.risk_charts import FanChart, HistogramChart, SplitChart, TornadoChart
 
@@ -219,7 +220,7 @@ class RiskView(QWidget):
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             g = seeks.get(row["strategy"])
-            ai = g.required_ai_price if g else None
+            solved = () if g is None else (g.breakeven_btc, g.breakeven_power, g.required_ai_price)
             cells = [
                 row["strategy"],
                 _m(row["p10_npv_usd"]),
@@ -228,23 +229,14 @@ class RiskView(QWidget):
                 f"{_m(row['mean_npv_usd'])} ± {row['standard_error_usd'] / 1e6:,.1f}",
                 f"{row['probability_npv_below_zero'] * 100:.1f} %",
                 f"{row['probability_payback_within'] * 100:.1f} %",
-                "…" if g is None else _money_or_note(g.breakeven_btc.value, "USD"),
-                "…" if g is None else _money_or_note(g.breakeven_power.value, "USD/MWh"),
-                "…" if ai is None else _money_or_note(ai.value, ai.unit),
+                *([solved_text(x) for x in solved] if solved else ["…"] * 3),
             ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if g is not None and c >= 7:
-                    solved = (g.breakeven_btc, g.breakeven_power, g.required_ai_price)[c - 7]
-                    item.setToolTip(solved.note)
+                if solved and c >= 7:
+                    item.setToolTip(solved[c - 7].note)
                 self.table.setItem(r, c, item)
 
     def shutdown(self) -> None:
         self._debounce.stop()
         self.runner.shutdown()
-
-
-def _money_or_note(value: float | None, unit: str) -> str:
-    if value is None:
-        return "none"
-    return f"{value:,.0f} {unit}" if abs(value) >= 100 else f"{value:,.2f} {unit}"
