@@ -8,12 +8,7 @@ from __future__ import annotations
 
 from core import inputs_spec as spec
 from core.sensitivity import RiskAnalysis
-
-
-def _table(ws, fmt, row: int, headers: list[str]) -> int:
-    for c, h in enumerate(headers):
-        ws.write_string(row, c, h, fmt["header"])
-    return row + 1
+from core.xlsx_summary import write_table
 
 
 def write_risk(wb, fmt: dict, analysis: RiskAnalysis) -> None:
@@ -36,7 +31,7 @@ def write_risk(wb, fmt: dict, analysis: RiskAnalysis) -> None:
     )
     row = 3
     ws.write_string(row, 0, "Monte Carlo settings", fmt["section"])
-    row = _table(ws, fmt, row + 1, ["Setting", "Value", "Unit"])
+    row = write_table(ws, fmt, row + 1, ["Setting", "Value", "Unit"])
     for rel, label, unit, _tip, *opts in spec.RISK:
         whole = bool(opts) and opts[0].get("kind") == "int"
         ws.write_string(row, 0, label)
@@ -48,7 +43,7 @@ def write_risk(wb, fmt: dict, analysis: RiskAnalysis) -> None:
     row += 1
     years = risk.payback_within_years
     ws.write_string(row, 0, "NPV over the paths", fmt["section"])
-    row = _table(
+    row = write_table(
         ws,
         fmt,
         row + 1,
@@ -83,7 +78,7 @@ def write_risk(wb, fmt: dict, analysis: RiskAnalysis) -> None:
     headers = ["Input", "Low %", "High %"]
     for n in names:
         headers += [f"{n}: NPV at low", f"{n}: NPV at high"]
-    row = _table(ws, fmt, row + 1, headers)
+    row = write_table(ws, fmt, row + 1, headers)
     ws.write_string(row, 0, "(inputs as entered)", fmt["note"])
     for i, n in enumerate(names):
         ws.write_number(row, 3 + 2 * i, t.base_npv_usd[n], fmt["imported"])
@@ -112,7 +107,7 @@ def write_risk(wb, fmt: dict, analysis: RiskAnalysis) -> None:
             fmt["section"],
         )
         first = row + 2
-        row = _table(ws, fmt, row + 1, ["AI share", "NPV (prob.-weighted)", "P10 NPV", "Best"])
+        row = write_table(ws, fmt, row + 1, ["AI share", "NPV (prob.-weighted)", "P10 NPV", "Best"])
         for i, share in enumerate(sweep.ai_share_pct):
             ws.write_number(row, 0, share / 100, fmt["pct"])
             ws.write_number(row, 1, sweep.npv_usd[i], fmt["imported"])
@@ -142,7 +137,7 @@ def write_risk(wb, fmt: dict, analysis: RiskAnalysis) -> None:
     row += 1
     ws.write_string(row, 0, "Cumulative free cash flow at each year end", fmt["section"])
     headers = ["Strategy", "Percentile"] + [mc.months[m][:4] for m in range(11, len(mc.months), 12)]
-    row = _table(ws, fmt, row + 1, headers)
+    row = write_table(ws, fmt, row + 1, headers)
     for s in mc.strategies:
         for k, label in enumerate(("P10", "P50", "P90")):
             ws.write_string(row, 0, s.name)

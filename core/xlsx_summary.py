@@ -289,7 +289,7 @@ def write_sources(wb, fmt: dict, project: Project, catalog: Catalog) -> None:
         f"{project.market.as_of}.",
         fmt["note"],
     )
-    r = _table(
+    r = write_table(
         ws,
         fmt,
         3,
@@ -319,7 +319,7 @@ def write_sources(wb, fmt: dict, project: Project, catalog: Catalog) -> None:
             for m in catalog.asics.values()
         ],
     )
-    r = _table(
+    r = write_table(
         ws,
         fmt,
         r + 1,
@@ -354,7 +354,9 @@ def write_sources(wb, fmt: dict, project: Project, catalog: Catalog) -> None:
     )
 
 
-def _table(ws, fmt: dict, first: int, head: list[str], rows: list[list[Any]]) -> int:
+def write_table(
+    ws, fmt: dict, first: int, head: list[str], rows: list[list[Any]] | tuple = ()
+) -> int:
     """A header row and data rows from ``first``; numbers as numbers, the rest as text.
     Returns the row after the table."""
     for c, h in enumerate(head):
