@@ -13,8 +13,10 @@ result matches the hourly engine run path by path (``montecarlo.hourly_path_fcf`
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -153,17 +155,19 @@ class StrategyTemplate:
     sale_gain_usd: np.ndarray
 
 
+def map_blocks(strategy: Strategy, kind: type, update: Callable[[Any], dict]) -> Strategy:
+    """The strategy with every block of ``kind`` copied with ``update(block)`` applied."""
+    blocks = [b.model_copy(update=update(b)) if isinstance(b, kind) else b for b in strategy.blocks]
+    return strategy.model_copy(update={"blocks": blocks})
+
+
 def with_delay(strategy: Strategy, months: int) -> Strategy:
     """The strategy with every AI block's conversion taking ``months`` longer."""
     if not months:
         return strategy
-    blocks = [
-        b.model_copy(update={"conversion_months": b.conversion_months + months})
-        if isinstance(b, AiBlock)
-        else b
-        for b in strategy.blocks
-    ]
-    return strategy.model_copy(update={"blocks": blocks})
+    return map_blocks(
+        strategy, AiBlock, lambda b: {"conversion_months": b.conversion_months + months}
+    )
 
 
 def _only(strategy: Strategy, kind: type) -> Strategy:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -22,6 +23,7 @@ from core.energy import (
     operating_months,
 )
 from core.engine import evaluate
+from core.fastpaths import map_blocks
 from core.model import (
     AiBlock,
     FlatPrice,
@@ -61,22 +63,14 @@ TORNADO_INPUTS: dict[str, tuple[str, str]] = {
 MARKET_INPUTS = {"btc_price", "difficulty_growth", "fees", "power_price"}
 
 
-def _blocks(project: Project, kind: type, **scale: float) -> Project:
-    """Every block of ``kind`` in every strategy with the named fields multiplied."""
-    strategies = [
-        s.model_copy(
-            update={
-                "blocks": [
-                    b.model_copy(update={k: getattr(b, k) * f for k, f in scale.items()})
-                    if isinstance(b, kind)
-                    else b
-                    for b in s.blocks
-                ]
-            }
-        )
-        for s in project.strategies
-    ]
+def _blocks(project: Project, kind: type, update: Callable[[Any], dict]) -> Project:
+    """Every block of ``kind`` in every strategy with ``update(block)`` applied."""
+    strategies = [map_blocks(s, kind, update) for s in project.strategies]
     return project.model_copy(update={"strategies": strategies})
+
+
+def _times(factor: float, *fields: str) -> Callable[[Any], dict]:
+    return lambda b: {k: getattr(b, k) * factor for k in fields}
 
 
 def _power_price(project: Project, f: float) -> Project:
@@ -141,35 +135,22 @@ def scaled(project: Project, key: str, factor: float) -> Project:
         )
         return project.model_copy(update={"site": site.model_copy(update={"demand_response": dr})})
     if key == "colo_price":
-        return _blocks(project, AiBlock, colo_usd_per_kw_month=factor)
+        return _blocks(project, AiBlock, _times(factor, "colo_usd_per_kw_month"))
     if key == "gpu_hour_price":
-        return _blocks(project, AiBlock, gpu_hour_usd=factor)
+        return _blocks(project, AiBlock, _times(factor, "gpu_hour_usd"))
     if key == "retrofit_cost":
-        return _blocks(project, AiBlock, retrofit_usd_per_mw=factor)
+        return _blocks(project, AiBlock, _times(factor, "retrofit_usd_per_mw"))
     if key == "conversion_time":
-        strategies = [
-            s.model_copy(
-                update={
-                    "blocks": [
-                        b.model_copy(
-                            update={"conversion_months": round(b.conversion_months * factor)}
-                        )
-                        if isinstance(b, AiBlock)
-                        else b
-                        for b in s.blocks
-                    ]
-                }
-            )
-            for s in project.strategies
-        ]
-        return project.model_copy(update={"strategies": strategies})
+        return _blocks(
+            project, AiBlock, lambda b: {"conversion_months": round(b.conversion_months * factor)}
+        )
     if key == "opex":
         site = site.model_copy(
             update={"fixed_opex_usd_per_year": site.fixed_opex_usd_per_year * factor}
         )
         out = project.model_copy(update={"site": site})
-        out = _blocks(out, MiningBlock, om_usd_per_mw_month=factor)
-        return _blocks(out, AiBlock, om_usd_per_mw_month=factor)
+        out = _blocks(out, MiningBlock, _times(factor, "om_usd_per_mw_month"))
+        return _blocks(out, AiBlock, _times(factor, "om_usd_per_mw_month"))
     if key == "discount_rate":
         rate = fin.discount_rate_pct_per_year * factor
         return project.model_copy(
