@@ -10,18 +10,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
+
+from core.modelbase import Model
+from core.planmodel import FloorPlan, Hangar, LayoutRules
 
 SCHEMA_VERSION = 1
 
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
-
-
-class Model(BaseModel):
-    """Base: strict types, unknown keys rejected, finite numbers only, immutable."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 def _check_month(value: str) -> str:
@@ -145,6 +142,8 @@ class Site(Model):
     demand_response: DemandResponse = DemandResponse()
     fixed_opex_usd_per_year: NonNeg = 0.0
     opex_escalator_pct_per_year: float = Field(default=0.0, ge=-50, le=100)
+    hangars: list[Hangar] = Field(default_factory=list, max_length=50)
+    aisles: LayoutRules = LayoutRules()
 
 
 # ----------------------------------------------------------------------------- market
@@ -241,6 +240,7 @@ class Strategy(Model):
     blocks: list[Block] = Field(default_factory=list, max_length=200)
     contract_probability_pct: Pct = 100.0
     fallback_strategy: str | None = None
+    plans: list[FloorPlan] = Field(default_factory=list, max_length=50)
 
 
 # ----------------------------------------------------------------------------- risk

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from core.atomicfile import atomic_write_bytes
 from core.catalog import bundled_catalog
+from core.layout import apply_plan_counts
 from core.model import SCHEMA_VERSION, Project
 
 _UNION_TAGS = {"flat", "tou", "hourly", "mining", "ai"}
@@ -172,6 +173,7 @@ def semantic_problems(data: dict[str, Any]) -> list[str]:
                         f"(known: {', '.join(sorted(str(g) for g in gpu_ids))})"
                     )
     site = data.get("site") if isinstance(data.get("site"), dict) else {}
+    problems += _plan_problems(site, strategies)
     energy = site.get("energy") if isinstance(site.get("energy"), dict) else {}
     block_mw = energy.get("fixed_block_mw", 0.0)
     if (
@@ -200,6 +202,30 @@ def semantic_problems(data: dict[str, Any]) -> list[str]:
                     f"site.energy.price_source.years_usd_per_mwh[{k}]: year "
                     f"{first_year + k} needs {want} hours, got {len(year)}"
                 )
+    return problems
+
+
+def _plan_problems(site: dict[str, Any], strategies: list[tuple[int, dict[str, Any]]]) -> list[str]:
+    """Hangar names are unique and every plan lays out a site hangar, at most once per strategy.
+    What is inside a plan (overlaps, links, loads) is a layout violation, listed, not refused."""
+    problems = []
+    hangars = [h.get("name") for _, h in _dicts(site.get("hangars"))]
+    for k, name in enumerate(hangars):
+        if isinstance(name, str) and hangars.index(name) != k:
+            problems.append(f"site.hangars[{k}].name: {json.dumps(name)} is already used")
+    for i, s in strategies:
+        seen: list[Any] = []
+        for j, plan in _dicts(s.get("plans")):
+            name = plan.get("hangar")
+            if not isinstance(name, str):
+                continue
+            p = f"strategies[{i}].plans[{j}].hangar"
+            if name not in hangars:
+                have = ", ".join(str(h) for h in hangars) or "none"
+                problems.append(f"{p}: no site hangar named {json.dumps(name)} (have: {have})")
+            elif name in seen:
+                problems.append(f"{p}: {json.dumps(name)} already has a plan in this strategy")
+            seen.append(name)
     return problems
 
 
@@ -236,7 +262,7 @@ def project_from_data(data: Any, source: str = "project") -> Project:
     problems += [p for p in semantic_problems(data) if p not in problems]
     if problems or project is None:
         raise ProjectFileError(source, problems)
-    return project
+    return apply_plan_counts(project)  # a floor plan is the source of its blocks' counts
 
 
 def load_project(path: str | os.PathLike[str]) -> Project:
