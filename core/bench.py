@@ -13,7 +13,7 @@ import numpy as np
 from core.engine import evaluate
 from core.example import example_project
 from core.goalseek import goal_seek
-from core.model import Project
+from core.model import MiningBlock, Project, Strategy
 from core.montecarlo import run_monte_carlo
 from core.projectfile import project_from_data, project_to_json
 from core.sensitivity import split_sweep, tornado
@@ -57,6 +57,45 @@ def _export_ms(project: Project) -> float:
         return median_ms(lambda i: export_workbook(project, out), 5, warmup=1)
 
 
+def layout_benchmarks() -> dict[str, float]:
+    """A 5,000-shelf plan checked whole and after dragging one shelf; a 200 × 50 m fill."""
+    from core.autolayout import auto_layout
+    from core.layoutcheck import PlanGeometry, check_plan
+    from core.planmodel import FloorPlan, Hangar, LayoutRules, new_item
+
+    rules = LayoutRules()
+    big = Hangar(name="Big", length_m=200.0, width_m=100.0)
+    shelf = new_item("asic_rack", block="Fleet")
+    plan = FloorPlan(hangar="Big", items=auto_layout(big, shelf, rules)[:5000])
+    fleet = MiningBlock(name="Fleet", asic_model="s21", asic_count=0)
+    base = example_project()
+    project = base.model_copy(
+        update={
+            "site": base.site.model_copy(update={"hangars": [big]}),
+            "strategies": [Strategy(name="Plan", blocks=[fleet], plans=[plan])],
+        }
+    )
+    strategy = project.strategies[0]
+    geometry = PlanGeometry(plan, big, rules)
+    before = geometry.violations()
+
+    def drag(i: int) -> None:
+        item = plan.items[2500]
+        geometry.moved({2500: item.model_copy(update={"x_m": item.x_m + 0.1 * (i % 2)})}, before)
+
+    hangar = Hangar(name="Hall", length_m=200.0, width_m=50.0)
+    return {
+        "layout_validate_5000_ms": median_ms(
+            lambda i: check_plan(project, strategy, plan), 9, warmup=1
+        ),
+        "layout_geometry_5000_ms": median_ms(
+            lambda i: PlanGeometry(plan, big, rules).violations(), 9, warmup=1
+        ),
+        "layout_drag_one_ms": median_ms(drag, 30),
+        "autolayout_ms": median_ms(lambda i: auto_layout(hangar, shelf, rules), 9, warmup=1),
+    }
+
+
 def run_benchmarks() -> dict[str, float]:
     base = example_project()
     variants = [_with_btc_price(base, 90_000 + 100 * i) for i in range(8)]
@@ -79,6 +118,7 @@ def run_benchmarks() -> dict[str, float]:
         "tornado_ms": median_ms(lambda i: tornado(variants[i % 8]), 7, warmup=1),
         "split_sweep_ms": median_ms(lambda i: split_sweep(variants[i % 8]), 3, warmup=1),
     }
+    figures |= layout_benchmarks()
     ref = figures["reference_numpy_ms"]
     figures["recompute_vs_reference"] = figures["recompute_ms"] / ref
     figures["recompute_30y_vs_10y"] = figures["recompute_30y_ms"] / figures["recompute_ms"]

@@ -28,7 +28,10 @@ from core.priceimport import PriceImportError, import_price_csv
 from core.projectfile import ProjectFileError, load_project, save_project
 
 EXIT_BAD_INPUT = 2
-COMMANDS = ("run", "hashprice", "example", "import-prices", "export", "risk", "bench")
+COMMANDS = ("run", "hashprice", "example", "import-prices", "export", "risk", "layout", "bench")
+# Renders one plan to a PNG file: (project, strategy name, hangar name, path). The desktop app
+# supplies it (drawing needs Qt, which the core never imports).
+PlanRenderer = Callable[[Any, str, str, Path], None]
 
 
 class UserError(Exception):
@@ -277,6 +280,88 @@ def _cmd_risk(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_layout(args: argparse.Namespace) -> int:
+    from core.layout import PlanContext, summarise
+    from core.layoutcheck import check_plan
+
+    project = load_project(args.project)
+    names = [s.name for s in project.strategies]
+    if args.strategy is not None and args.strategy not in names:
+        raise UserError(
+            f"--strategy: no strategy named {args.strategy!r} (have: {', '.join(names)})"
+        )
+    chosen = [
+        (s, p)
+        for s in project.strategies
+        if args.strategy in (None, s.name)
+        for p in s.plans
+        if args.hangar in (None, p.hangar)
+    ]
+    if args.png and not chosen:
+        raise UserError("--png: no floor plan to draw (the project or selection has none)")
+    rows = []
+    for strategy, plan in chosen:
+        s = summarise(plan, strategy.name, PlanContext.of(project, strategy))
+        violations = check_plan(project, strategy, plan)
+        rows.append(
+            {
+                "strategy": strategy.name,
+                "hangar": plan.hangar,
+                "counts": s.counts,
+                "items": s.items_by_kind,
+                "it_mw": s.it_mw,
+                "facility_mw": s.facility_mw,
+                "heat_load_kw": s.heat_load_kw,
+                "cooling_kw": s.cooling_kw,
+                "floor_m2": s.floor_m2,
+                "ft2_per_mw": s.ft2_per_mw,
+                "violations": [v.to_json() for v in violations],
+            }
+        )
+    if args.png:
+        if args.render_plan is None:
+            raise UserError("--png needs the desktop app's drawing code, which is not available")
+        out = Path(args.png)
+        for strategy, plan in chosen:
+            path = (
+                out
+                if len(chosen) == 1
+                else out.with_name(
+                    f"{out.stem}-{_slug(strategy.name)}-{_slug(plan.hangar)}{out.suffix}"
+                )
+            )
+            args.render_plan(project, strategy.name, plan.hangar, path)
+            print(f"wrote {path}", file=sys.stderr if args.json else sys.stdout)
+    if args.json:
+        print(json.dumps({"plans": rows}, indent=2))
+        return 0
+    if not rows:
+        print("no floor plans" + (f" for {args.strategy}" if args.strategy else ""))
+    for r in rows:
+        kinds = ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in r["items"].items())
+        units = ", ".join(f"{n:,} × {m}" for m, n in r["counts"].items())
+        print(f"{r['strategy']} · {r['hangar']}: {kinds or 'empty'}")
+        if units:
+            print(f"  holds {units}")
+        per_mw = "—" if r["ft2_per_mw"] is None else f"{r['ft2_per_mw']:,.0f} ft² per MW"
+        print(
+            f"  IT {r['it_mw']:,.2f} MW, facility {r['facility_mw']:,.2f} MW; "
+            f"CDU cooling {r['cooling_kw']:,.0f} kW for {r['heat_load_kw']:,.0f} kW liquid heat; "
+            f"floor {r['floor_m2']:,.0f} m² ({per_mw})"
+        )
+        found = r["violations"]
+        print(f"  {len(found)} violation(s)" + (":" if found else ""))
+        for v in found[:50]:
+            print(f"    - {v['message']}")
+        if len(found) > 50:
+            print(f"    … and {len(found) - 50} more")
+    return 0
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in text).strip("_") or "plan"
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from core.bench import run_benchmarks
 
@@ -336,18 +421,36 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--seed", type=int, metavar="S", help="random seed (default: the project's)")
     k.add_argument("--json", action="store_true", help="print a JSON object")
     k.set_defaults(func=_cmd_risk)
+    lay = sub.add_parser("layout", help="floor plans: counts, loads and violations")
+    lay.add_argument("project")
+    lay.add_argument("--strategy", metavar="NAME", help="only this strategy's plans")
+    lay.add_argument("--hangar", metavar="NAME", help="only this hangar's plans")
+    lay.add_argument("--json", action="store_true", help="print a JSON object")
+    lay.add_argument(
+        "--png",
+        metavar="OUT.png",
+        help="draw the plan (several plans: one file each, named after them)",
+    )
+    lay.set_defaults(func=_cmd_layout)
+
     b = sub.add_parser("bench", help="benchmark figures (medians, ms)")
     b.add_argument("--json", action="store_true")
     b.set_defaults(func=_cmd_bench)
     return p
 
 
-def main(argv: list[str] | None = None, extra_bench: Callable[[], dict] | None = None) -> int:
-    """Run one command. ``extra_bench`` adds figures to ``bench`` (the desktop app's)."""
+def main(
+    argv: list[str] | None = None,
+    extra_bench: Callable[[], dict] | None = None,
+    render_plan: PlanRenderer | None = None,
+) -> int:
+    """Run one command. ``extra_bench`` adds figures to ``bench`` and ``render_plan`` draws
+    ``layout --png`` (both the desktop app's)."""
     tune_allocator()
     parser = build_parser()
     args = parser.parse_args(argv)
     args.extra_bench = extra_bench
+    args.render_plan = render_plan
     if not getattr(args, "func", None):
         parser.print_help()
         return 0

@@ -6,6 +6,7 @@ Inputs are late-2026 views taken from the brief's reference figures; the file in
 
 from __future__ import annotations
 
+from core.autolayout import auto_layout
 from core.model import (
     AiBlock,
     DemandResponse,
@@ -20,6 +21,7 @@ from core.model import (
     Strategy,
     TimeOfUsePrice,
 )
+from core.planmodel import Door, FloorPlan, Hangar, LayoutRules, new_item
 
 # West Texas shape, $/MWh by hour (local standard time): cheap nights and solar middays,
 # dear evenings; summer evenings dearer still, winter mornings a little dearer.
@@ -66,6 +68,20 @@ def _tou_matrix() -> list[list[float]]:
             row.append(round(base * factor, 2))
         rows.append(row)
     return rows
+
+
+# Two 110 × 10 m hangars, each with a door in its east wall; shelves of 50 S21 (175 kW, with
+# the hangar's fans rated 180 kW a shelf) in five rows, the last 4 m kept clear for the door.
+HANGARS = [
+    Hangar(name=name, length_m=110.0, width_m=10.0, doors=[Door(wall="east", offset_m=3.5)])
+    for name in ("Hangar A", "Hangar B")
+]
+
+
+def _shelves(hangar: Hangar, block: str, per_row: int) -> FloorPlan:
+    shelf = new_item("asic_rack", block=block, units=50, cooling_limit_kw=180.0)
+    items = auto_layout(hangar, shelf, LayoutRules(), area=(0.0, 0.0, 2.0 * per_row, 10.0))
+    return FloorPlan(hangar=hangar.name, items=items)
 
 
 def example_project() -> Project:
@@ -118,6 +134,7 @@ def example_project() -> Project:
             ),
             fixed_opex_usd_per_year=4_000_000.0,
             opex_escalator_pct_per_year=3.0,
+            hangars=HANGARS,
         ),
         market=Market(
             as_of="2026-11-01",
@@ -140,6 +157,8 @@ def example_project() -> Project:
             Strategy(
                 name="Keep mining",
                 blocks=[MiningBlock(name="S21 fleet", asic_count=26_500, **fleet)],
+                # 2 hangars × 5 rows × 53 shelves × 50 miners = 26,500
+                plans=[_shelves(h, "S21 fleet", 53) for h in HANGARS],
             ),
             Strategy(
                 name="Convert to AI",
@@ -161,6 +180,8 @@ def example_project() -> Project:
                     MiningBlock(name="S21 fleet (sold)", asic_count=13_500, end_month=3, **fleet),
                     AiBlock(name="AI colocation", it_mw=36.0, **colo),
                 ],
+                # The kept fleet in Hangar A: 5 rows × 52 shelves × 50 miners = 13,000
+                plans=[_shelves(HANGARS[0], "S21 fleet (kept)", 52)],
             ),
         ],
     )

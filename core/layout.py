@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import NamedTuple
+
+import numpy as np
 
 from core.catalog import Catalog, catalog_for
 from core.model import AiBlock, MiningBlock, Project, Strategy
@@ -55,13 +59,13 @@ def door_name(door: Door) -> str:
     return f"{door.wall} door at {door.offset_m:g} m"
 
 
-def rotated(item: PlanItem, rotation: int) -> PlanItem:
-    """The item turned to ``rotation`` about its centre."""
+def rotated(item: PlanItem, by_deg: int = 90) -> PlanItem:
+    """The item turned clockwise by ``by_deg`` (a multiple of 90) about its centre."""
     x0, y0, x1, y1 = footprint(item)
-    turned = item.model_copy(update={"rotation": rotation % 360})
+    turned = item.model_copy(update={"rotation": (item.rotation + by_deg) % 360})
     w, h = size(turned)
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    return turned.model_copy(update={"x_m": cx - w / 2, "y_m": cy - h / 2})
+    return turned.model_copy(update={"x_m": round(cx - w / 2, 9), "y_m": round(cy - h / 2, 9)})
 
 
 def item_name(index: int, item: PlanItem) -> str:
@@ -69,6 +73,13 @@ def item_name(index: int, item: PlanItem) -> str:
 
 
 # ----------------------------------------------------------------------------- loads
+class ItemProfile(NamedTuple):
+    block: MiningBlock | AiBlock | None  # the block it feeds, if the link is sound
+    model: str | None  # the ASIC or server model inside
+    unit_kw: float  # IT kW per miner or server (0 when the model is unknown)
+    pue: float
+
+
 @dataclass
 class PlanContext:
     """What a strategy's plans need from the project: its blocks, models and interconnect."""
@@ -79,6 +90,7 @@ class PlanContext:
     interconnect_mw: float
     rules: LayoutRules
     hangars: dict[str, Hangar]
+    _profiles: dict[tuple, ItemProfile] = field(default_factory=dict)
 
     @classmethod
     def of(cls, project: Project, strategy: Strategy) -> PlanContext:
@@ -92,47 +104,62 @@ class PlanContext:
             hangars={h.name: h for h in project.site.hangars},
         )
 
+    def profile(self, item: PlanItem) -> ItemProfile:
+        return self.profile_of(item.kind, item.block, item.model)
+
+    def profile_of(self, kind: str, block_name: str | None, model: str | None) -> ItemProfile:
+        """What an item's kind, link and model mean here (items share a few of these, so
+        each is worked out once)."""
+        key = (kind, block_name, model)
+        found = self._profiles.get(key)
+        if found is None:
+            found = self._profiles[key] = self._work_out(kind, block_name, model)
+        return found
+
+    def _work_out(self, kind: str, block_name: str | None, item_model: str | None) -> ItemProfile:
+        block = self.blocks.get(block_name) if block_name is not None else None
+        if block_name in self.duplicate_blocks:
+            block = None
+        fits = (kind in MINER_KINDS and isinstance(block, MiningBlock)) or (
+            kind in SERVER_KINDS and isinstance(block, AiBlock)
+        )
+        block = block if fits else None
+        if isinstance(block, MiningBlock):
+            model: str | None = block.asic_model
+        elif isinstance(block, AiBlock) and block.business_model == "gpu_cloud":
+            model = block.gpu_server_model
+        elif kind in SERVER_KINDS:
+            model = item_model or DEFAULT_SERVER_MODEL
+        else:
+            model = item_model if kind in MINER_KINDS else None
+        unit_kw = 0.0  # a server at its design maximum
+        if kind in MINER_KINDS and model in self.catalog.asics:
+            unit_kw = self.catalog.asics[model].power_w / 1000.0
+        elif kind in SERVER_KINDS and model in self.catalog.gpu_servers:
+            unit_kw = self.catalog.gpu_servers[model].max_power_kw
+        if block is not None:
+            pue = block.pue
+        else:
+            model_class = MiningBlock if kind in MINER_KINDS else AiBlock
+            pue = float(model_class.model_fields["pue"].default)
+        return ItemProfile(block, model, unit_kw, pue)
+
     def linked_block(self, item: PlanItem) -> MiningBlock | AiBlock | None:
         """The block this item feeds, or None when the link is missing or does not fit."""
-        if item.block is None or item.block in self.duplicate_blocks:
-            return None
-        block = self.blocks.get(item.block)
-        if block is None:
-            return None
-        if item.kind in MINER_KINDS and isinstance(block, MiningBlock):
-            return block
-        if item.kind in SERVER_KINDS and isinstance(block, AiBlock):
-            return block
-        return None
+        return self.profile(item).block
 
     def model_of(self, item: PlanItem) -> str | None:
-        block = self.linked_block(item)
-        if isinstance(block, MiningBlock):
-            return block.asic_model
-        if isinstance(block, AiBlock) and block.business_model == "gpu_cloud":
-            return block.gpu_server_model
-        if item.kind in SERVER_KINDS:
-            return item.model or DEFAULT_SERVER_MODEL
-        return item.model if item.kind in MINER_KINDS else None
+        return self.profile(item).model
 
     def unit_kw(self, item: PlanItem) -> float:
-        """IT kW of one miner or server in this item (a server at its design maximum)."""
-        model = self.model_of(item)
-        if item.kind in MINER_KINDS and model in self.catalog.asics:
-            return self.catalog.asics[model].power_w / 1000.0
-        if item.kind in SERVER_KINDS and model in self.catalog.gpu_servers:
-            return self.catalog.gpu_servers[model].max_power_kw
-        return 0.0
+        """IT kW of one miner or server in this item."""
+        return self.profile(item).unit_kw
 
     def item_kw(self, item: PlanItem) -> float:
-        return item.units * self.unit_kw(item)
+        return item.units * self.profile(item).unit_kw
 
     def pue(self, item: PlanItem) -> float:
-        block = self.linked_block(item)
-        if block is not None:
-            return block.pue
-        kind = MiningBlock if item.kind in MINER_KINDS else AiBlock
-        return float(kind.model_fields["pue"].default)
+        return self.profile(item).pue
 
 
 @dataclass
@@ -148,6 +175,7 @@ class PlanSummary:
     transformer_mva: float = 0.0
     floor_m2: float = 0.0
     occupied_m2: float = 0.0
+    item_kw: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)  # IT kW each
 
     @property
     def it_mw(self) -> float:
@@ -167,32 +195,41 @@ class PlanSummary:
         return self.floor_m2 * FT2_PER_M2 / self.it_mw if self.it_kw > 0 else None
 
 
+_FIELDS = attrgetter("kind", "block", "model", "units", "cooling", "cooling_kw", "mva")
+
+
 def summarise(plan: FloorPlan, strategy_name: str, ctx: PlanContext) -> PlanSummary:
     hangar = ctx.hangars.get(plan.hangar)
     s = PlanSummary(strategy=strategy_name, hangar=plan.hangar)
     s.floor_m2 = hangar.length_m * hangar.width_m if hangar else 0.0
+    items = plan.items
+    s.items_by_kind = dict(sorted(Counter(i.kind for i in items).items()))
+    if not items:
+        return s
+    kinds, blocks, models, units_, cooling, cdu_kw, mva = zip(*map(_FIELDS, items), strict=True)
+    # Items share a few (kind, link, model) profiles: work each out once, then index.
+    keys = list(zip(kinds, blocks, models, strict=True))
+    index = {k: n for n, k in enumerate(dict.fromkeys(keys))}
+    profiles = [ctx.profile_of(*k) for k in index]
+    code = np.fromiter((index[k] for k in keys), dtype=np.int64, count=len(keys))
+    units = np.array(units_, dtype=float)
+    is_it = np.array([k[0] in MINER_KINDS or k[0] in SERVER_KINDS for k in index], dtype=bool)
+    unit_kw = np.array([p.unit_kw for p in profiles], dtype=float) * is_it
+    kw = units * unit_kw[code]
+    s.item_kw = kw
+    s.it_kw = float(kw.sum())
+    s.facility_kw = float(kw @ np.array([p.pue for p in profiles], dtype=float)[code])
+    s.heat_load_kw = float(kw[np.array([c in CDU_COOLED for c in cooling], dtype=bool)].sum())
+    is_cdu = np.array([k == "cdu" for k in kinds], dtype=bool)
+    s.cooling_kw = float(np.array(cdu_kw, dtype=float)[is_cdu].sum())
+    s.transformer_mva = float(np.array(mva, dtype=float)[np.array(kinds) == "power_pad"].sum())
+    s.occupied_m2 = sum(i.length_m * i.depth_m for i in items)
+    per_profile = np.bincount(code, weights=units, minlength=len(profiles))
     counts: Counter[str] = Counter()
-    kinds: Counter[str] = Counter()
-    for item in plan.items:
-        kinds[item.kind] += 1
-        w, h = size(item)
-        s.occupied_m2 += w * h
-        if item.kind == "cdu":
-            s.cooling_kw += item.cooling_kw
-            continue
-        if item.kind == "power_pad":
-            s.transformer_mva += item.mva
-            continue
-        model = ctx.model_of(item)
-        if model is not None:
-            counts[model] += item.units
-        kw = ctx.item_kw(item)
-        s.it_kw += kw
-        s.facility_kw += kw * ctx.pue(item)
-        if item.cooling in CDU_COOLED:
-            s.heat_load_kw += kw
+    for p, it, n in zip(profiles, is_it, per_profile, strict=True):
+        if it and p.model is not None:
+            counts[p.model] += int(n)
     s.counts = dict(sorted(counts.items()))
-    s.items_by_kind = dict(sorted(kinds.items()))
     return s
 
 

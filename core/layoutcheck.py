@@ -15,6 +15,7 @@ import numpy as np
 from core.layout import (
     FRONT,
     PlanContext,
+    PlanSummary,
     door_name,
     door_zone,
     footprint,
@@ -24,7 +25,6 @@ from core.layout import (
 from core.model import Project, Strategy
 from core.planmodel import (
     COOLING_LABELS,
-    KIND_LABELS,
     MINER_KINDS,
     RACK_KINDS,
     SERVER_KINDS,
@@ -84,6 +84,8 @@ def overlapping_pairs(
     cell = max(float(np.median(np.maximum(x1 - x0, y1 - y0))), 0.25)
     while True:
         c = np.floor(rects / cell).astype(np.int64)
+        # A far edge on a cell boundary only touches the next cell: leave that cell out.
+        c[:, 2:] = np.maximum(np.floor((rects[:, 2:] - EPS) / cell).astype(np.int64), c[:, :2])
         nx, ny = c[:, 2] - c[:, 0] + 1, c[:, 3] - c[:, 1] + 1
         count = nx * ny
         if count.sum() <= 16 * n:
@@ -217,6 +219,7 @@ class PlanGeometry:
         L, W = self.hangar.length_m, self.hangar.width_m
         out = (r[:, 0] < -EPS) | (r[:, 1] < -EPS) | (r[:, 2] > L + EPS) | (r[:, 3] > W + EPS)
         found = []
+        inside = idx[~out]
         for a in idx[out]:
             a = int(a)
             found.append(
@@ -227,7 +230,7 @@ class PlanGeometry:
                 )
             )
         # A rack's front is where it is serviced: its cold aisle must be inside the hangar.
-        cold = np.flatnonzero((self.zone_kind == COLD) & np.isin(self.zone_owner, idx))
+        cold = np.flatnonzero((self.zone_kind == COLD) & np.isin(self.zone_owner, inside))
         z = self.zones[cold]
         bad = (z[:, 0] < -EPS) | (z[:, 1] < -EPS) | (z[:, 2] > L + EPS) | (z[:, 3] > W + EPS)
         for a in self.zone_owner[cold[bad]]:
@@ -290,33 +293,43 @@ class PlanGeometry:
 
 
 def _unique(found: list[Violation]) -> list[Violation]:
+    """One violation per rule and set of items (two racks facing each other both see the
+    narrow aisle); which message is kept does not depend on the order they were found in."""
     seen: dict[tuple, Violation] = {}
     for v in found:
-        seen.setdefault((v.rule, v.items, v.message), v)
-    return sorted(seen.values(), key=lambda v: (v.items, v.rule))
+        key = (v.rule, v.items) if len(v.items) > 1 else (v.rule, v.items, v.message)
+        if key not in seen or v.message < seen[key].message:
+            seen[key] = v
+    return sorted(seen.values(), key=lambda v: (v.items, v.rule, v.message))
 
 
 # ----------------------------------------------------------------------------- capacity
-def capacity_violations(plan: FloorPlan, ctx: PlanContext) -> list[Violation]:
+def capacity_violations(
+    plan: FloorPlan, ctx: PlanContext, summary: PlanSummary | None = None
+) -> list[Violation]:
     """Per item: its link and its kW against its cooling limit; per hangar: CDU capacity."""
     found = []
+    s = summary or summarise(plan, "", ctx)
+    problems: dict[tuple, str | None] = {}  # per kind, link and model: the same answer
     for a, item in enumerate(plan.items):
-        name = item_name(a, item)
-        if item.kind in MINER_KINDS + SERVER_KINDS:
-            problem = _link_problem(item, ctx)
-            if problem:
-                found.append(Violation("link", (a,), f"{name}: {problem}"))
-            kw = ctx.item_kw(item)
-            if item.cooling_limit_kw > 0 and kw > item.cooling_limit_kw + EPS:
-                found.append(
-                    Violation(
-                        "rack_kw",
-                        (a,),
-                        f"{name}: {kw:,.1f} kW is above its {COOLING_LABELS[item.cooling]} "
-                        f"cooling limit of {item.cooling_limit_kw:,.1f} kW",
-                    )
-                )
-    s = summarise(plan, "", ctx)
+        if item.kind not in MINER_KINDS and item.kind not in SERVER_KINDS:
+            continue
+        key = (item.kind, item.block, item.model, item.units > 0)
+        if key not in problems:
+            problems[key] = _link_problem(item, ctx)
+        if problems[key]:
+            found.append(Violation("link", (a,), f"{item_name(a, item)}: {problems[key]}"))
+    limits = np.array([i.cooling_limit_kw for i in plan.items], dtype=float)
+    for a in np.flatnonzero((limits > 0) & (s.item_kw > limits + EPS)):
+        item = plan.items[a]
+        found.append(
+            Violation(
+                "rack_kw",
+                (int(a),),
+                f"{item_name(int(a), item)}: {s.item_kw[a]:,.1f} kW is above its "
+                f"{COOLING_LABELS[item.cooling]} cooling limit of {limits[a]:,.1f} kW",
+            )
+        )
     if s.heat_load_kw > s.cooling_kw + EPS:
         cdus = tuple(a for a, i in enumerate(plan.items) if i.kind == "cdu")
         found.append(
@@ -331,15 +344,15 @@ def capacity_violations(plan: FloorPlan, ctx: PlanContext) -> list[Violation]:
 
 
 def _link_problem(item: PlanItem, ctx: PlanContext) -> str | None:
-    wants = "mining" if item.kind in MINER_KINDS else "AI"
+    wants = "a mining" if item.kind in MINER_KINDS else "an AI"
     if item.block is None:
-        return f"not linked to a {wants} block, so its {_units(item)} are not counted"
+        return f"not linked to {wants} block, so its {_units(item)} are not counted"
     if item.block in ctx.duplicate_blocks:
         return f"several blocks are named {item.block!r}; rename one so the link is clear"
     if item.block not in ctx.blocks:
         return f"linked to {item.block!r}, which is not a block of this strategy"
     if ctx.linked_block(item) is None:
-        return f"linked to {item.block!r}, which is not a {wants} block"
+        return f"linked to {item.block!r}, which is not {wants} block"
     model = ctx.model_of(item)
     if ctx.unit_kw(item) == 0 and item.units > 0:
         return f"model {model!r} is not in the catalog, so its load is unknown"
@@ -350,10 +363,14 @@ def _units(item: PlanItem) -> str:
     return "miners" if item.kind in MINER_KINDS else "servers"
 
 
-def facility_violation(project: Project, strategy: Strategy) -> Violation | None:
+def facility_violation(
+    project: Project, strategy: Strategy, summaries: dict[str, PlanSummary] | None = None
+) -> Violation | None:
     """IT load × PUE of all the strategy's plans against the site's interconnect."""
-    ctx = PlanContext.of(project, strategy)
-    total = sum(summarise(p, strategy.name, ctx).facility_kw for p in strategy.plans) / 1000
+    if summaries is None:
+        ctx = PlanContext.of(project, strategy)
+        summaries = {p.hangar: summarise(p, strategy.name, ctx) for p in strategy.plans}
+    total = sum(s.facility_kw for s in summaries.values()) / 1000
     if total <= project.site.interconnect_mw + EPS:
         return None
     return Violation(
@@ -370,11 +387,8 @@ def check_plan(project: Project, strategy: Strategy, plan: FloorPlan) -> list[Vi
     hangar = ctx.hangars.get(plan.hangar)
     if hangar is None:
         return [Violation("outside", (), f"no site hangar named {plan.hangar!r}")]
+    summaries = {p.hangar: summarise(p, strategy.name, ctx) for p in strategy.plans}
     found = PlanGeometry(plan, hangar, ctx.rules).violations()
-    found += capacity_violations(plan, ctx)
-    facility = facility_violation(project, strategy)
+    found += capacity_violations(plan, ctx, summaries.get(plan.hangar))
+    facility = facility_violation(project, strategy, summaries)
     return found + ([facility] if facility else [])
-
-
-def describe_kind(item: PlanItem) -> str:
-    return f"{KIND_LABELS[item.kind]} ({COOLING_LABELS[item.cooling]})"

@@ -298,13 +298,16 @@ def project_to_json(project: Project) -> str:
     return _dump(project.model_dump(mode="json"), 0) + "\n"
 
 
-def _dump(value: Any, level: int) -> str:
+def _dump(value: Any, level: int, key: str = "") -> str:
+    """Plan items (``"items"`` lists, often thousands) are written one per line."""
     pad, inner = " " * level, " " * (level + 1)
     if isinstance(value, dict):
         if not value:
             return "{}"
+        if key == "items":
+            return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
         items = (
-            f"{inner}{json.dumps(k, ensure_ascii=False)}: {_dump(v, level + 1)}"
+            f"{inner}{json.dumps(k, ensure_ascii=False)}: {_dump(v, level + 1, k)}"
             for k, v in value.items()
         )
         return "{\n" + ",\n".join(items) + f"\n{pad}}}"
@@ -313,7 +316,8 @@ def _dump(value: Any, level: int) -> str:
         and value
         and not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
     ):
-        return "[\n" + ",\n".join(f"{inner}{_dump(v, level + 1)}" for v in value) + f"\n{pad}]"
+        rows = (f"{inner}{_dump(v, level + 1, key)}" for v in value)
+        return "[\n" + ",\n".join(rows) + f"\n{pad}]"
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 

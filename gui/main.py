@@ -18,10 +18,16 @@ def main(argv: list[str] | None = None) -> int:
             from gui.bench import gui_benchmarks
 
             extra = gui_benchmarks
-        return cli_main(argv, extra_bench=extra)
+        return cli_main(argv, extra_bench=extra, render_plan=_render_plan)
     from gui.app import run_app
 
     return run_app(argv)
+
+
+def _render_plan(*args: object) -> None:
+    from gui.planexport import render_plan_png  # Qt only when a plan is drawn
+
+    render_plan_png(*args)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":
