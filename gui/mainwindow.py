@@ -41,6 +41,7 @@ from gui.inputs import (
     scrolling,
 )
 from gui.kpis import CompareTable, KpiCards
+from gui.planeditor import PlanEditor
 from gui.risk import RiskInputsPanel
 from gui.risk_view import RiskView
 from gui.strategies import StrategiesPanel
@@ -116,9 +117,13 @@ class MainWindow(QMainWindow):
             self.views.addTab(self.risk_view, "Risk"),
             "Tornado, Monte Carlo, break-evens and the hybrid split",
         )
-        self.views.currentChanged.connect(
-            lambda i: self.risk_view.set_active(self.views.widget(i) is self.risk_view)
+        self.plan_editor = PlanEditor()
+        self.plan_editor.ask_path = self.ask_export_path
+        self.views.setTabToolTip(
+            self.views.addTab(self.plan_editor, "Floor plan"),
+            "Hangar layouts: the equipment counts, capacity checks and auto-layout",
         )
+        self.views.currentChanged.connect(self._view_changed)
         rl.addWidget(self.views, 1)
         split = QSplitter()
         split.addWidget(self.inputs)
@@ -126,6 +131,11 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(1, 1)
         split.setSizes([470, 970])
         self.setCentralWidget(split)
+
+    def _view_changed(self, index: int) -> None:
+        shown = self.views.widget(index)
+        self.risk_view.set_active(shown is self.risk_view)
+        self.plan_editor.set_active(shown is self.plan_editor)
 
     def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         act = QAction(text, self)
@@ -220,6 +230,7 @@ class MainWindow(QMainWindow):
         doc.project_changed.connect(lambda _: self._secondary_timer.stop())
         doc.goal_seek_ready.connect(self.compare.update_goal_seek)
         self.risk_view.set_document(doc)
+        self.plan_editor.set_document(doc)
         doc.error.connect(self._on_error)
         doc.undo_stack.cleanChanged.connect(lambda _: self._update_title())
         doc.project_changed.connect(lambda _: self._update_title())
