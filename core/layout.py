@@ -275,3 +275,23 @@ def _with_count(block: MiningBlock | AiBlock, value: float) -> MiningBlock | AiB
     if block.business_model == "gpu_cloud":
         return block.model_copy(update={"server_count": int(value)})
     return block.model_copy(update={"it_mw": round(value, 6)})
+
+
+def rename_block_links(project: Project, strategy_index: int, old: str, new: str) -> Project:
+    """Plan items of one strategy that fed block ``old`` feed ``new`` (the block was renamed)."""
+    strategy = project.strategies[strategy_index]
+    if old == new or not any(i.block == old for p in strategy.plans for i in p.items):
+        return project
+    plans = [
+        p.model_copy(
+            update={
+                "items": [
+                    i.model_copy(update={"block": new}) if i.block == old else i for i in p.items
+                ]
+            }
+        )
+        for p in strategy.plans
+    ]
+    strategies = list(project.strategies)
+    strategies[strategy_index] = strategy.model_copy(update={"plans": plans})
+    return project.model_copy(update={"strategies": strategies})

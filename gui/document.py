@@ -8,6 +8,7 @@ older results stale, and they are dropped. Worker errors come back as ``error``.
 
 from __future__ import annotations
 
+import re
 import traceback
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -19,8 +20,11 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from core.engine import ProjectResult, evaluate
 from core.goalseek import GoalSeek, goal_seek
 from core.inputs_spec import split_path
+from core.layout import apply_plan_counts, rename_block_links
 from core.model import Project
 from core.projectfile import ProjectFileError, project_from_data
+
+_BLOCK_NAME = re.compile(r"strategies\[(\d+)\]\.blocks\[(\d+)\]\.name")
 
 
 def with_value(project: Project, path: str, value: Any) -> dict[str, Any]:
@@ -117,6 +121,11 @@ class ProjectDocument(QObject):
             candidate = project_from_data(with_value(self._project, path, value))
         except ProjectFileError as exc:
             return exc.problems
+        renamed = _BLOCK_NAME.fullmatch(path)
+        if renamed:  # plan items keep feeding the renamed block
+            i, j = int(renamed[1]), int(renamed[2])
+            old = self._project.strategies[i].blocks[j].name
+            candidate = apply_plan_counts(rename_block_links(candidate, i, old, str(value)))
         if candidate != self._project:
             self.apply(candidate, text or f"Edit {path}", merge_key=path)
         return []

@@ -104,6 +104,7 @@ class Field(QWidget):
         self.error_label.hide()
         outer.addWidget(self.error_label)
         full_tip = tip + (f"\nUnit: {unit}" if unit else "")
+        self.tip = full_tip
         self.editor.setToolTip(full_tip)
         self.unit_label.setToolTip(full_tip)
         self.editor.setAccessibleName(path)

@@ -5,22 +5,18 @@ charts follow the plan. While items are dragged only the moved ones are re-check
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import ValidationError
 from PySide6.QtCore import QMimeData, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -32,8 +28,6 @@ from core.layout import (
     PlanContext,
     PlanSummary,
     apply_plan_counts,
-    rotated,
-    size,
     summarise,
 )
 from core.layoutcheck import (
@@ -52,8 +46,8 @@ from core.planmodel import (
     FloorPlan,
     Hangar,
     PlanItem,
-    new_item,
 )
+from gui.planedits import ItemEdits
 from gui.planhangars import HangarActions
 from gui.planprops import ItemProperties
 from gui.planscene import ItemGraphic, PlanScene
@@ -83,7 +77,7 @@ class Palette(QListWidget):
         return data
 
 
-class PlanEditor(HangarActions, QWidget):
+class PlanEditor(ItemEdits, HangarActions, QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.doc = None
@@ -266,136 +260,6 @@ class PlanEditor(HangarActions, QWidget):
         self.doc.apply(
             apply_plan_counts(self.project.model_copy(update={"strategies": strategies})), text
         )
-
-    def drop(self, key: str, point) -> None:
-        item = new_item(key, block=self._default_block(str(TEMPLATES[key]["kind"])))
-        like = [i for i in self.current_items() if (i.kind, i.cooling) == (item.kind, item.cooling)]
-        if like:  # a new one matches what the hangar already has of its kind
-            last = like[-1]
-            item = item.model_copy(
-                update={
-                    k: getattr(last, k) for k in ("block", "model", "units", "cooling_limit_kw")
-                }
-            )
-        w, h = size(item)
-        step = self.scene.snap_m
-        x = round((point.x() - w / 2) / step) * step
-        y = round((point.y() - h / 2) / step) * step
-        items = self.current_items()
-        placed = item.model_copy(update={"x_m": round(x, 3), "y_m": round(y, 3)})
-        self.commit([*items, placed], f"Add {TEMPLATE_LABELS[key]}", select=[len(items)])
-
-    def _palette_double_clicked(self, entry: QListWidgetItem) -> None:
-        centre = self.view.mapToScene(self.view.viewport().rect().center())
-        self.drop(entry.data(Qt.ItemDataRole.UserRole), centre)
-
-    def _default_block(self, kind: str) -> str | None:
-        used = [i.block for i in self.current_items() if i.kind == kind and i.block]
-        names = self.linkable_blocks().get(kind, [])
-        return used[-1] if used and used[-1] in names else (names[0] if names else None)
-
-    def selected(self) -> list[int]:
-        return self.scene.selected_indices() if self.built else []
-
-    def rotate_selected(self) -> None:
-        chosen = set(self.selected())
-        if chosen:
-            items = [rotated(i) if k in chosen else i for k, i in enumerate(self.current_items())]
-            self.commit(items, f"Rotate {len(chosen)} item(s)", select=sorted(chosen))
-
-    def delete_selected(self) -> None:
-        chosen = set(self.selected())
-        if chosen:
-            items = [i for k, i in enumerate(self.current_items()) if k not in chosen]
-            self.commit(items, f"Delete {len(chosen)} item(s)", select=[])
-
-    def nudge(self, dx: int, dy: int) -> None:
-        chosen = set(self.selected())
-        if not chosen:
-            return
-        step = self.scene.snap_m
-        items = [
-            i.model_copy(
-                update={"x_m": round(i.x_m + dx * step, 3), "y_m": round(i.y_m + dy * step, 3)}
-            )
-            if k in chosen
-            else i
-            for k, i in enumerate(self.current_items())
-        ]
-        self.commit(items, "Nudge", select=sorted(chosen))
-
-    def copy_selected(self) -> None:
-        items = self.current_items()
-        chosen = [items[k].model_dump(mode="json") for k in self.selected()]
-        if chosen:
-            QApplication.clipboard().setText(json.dumps({"minepivot_plan_items": chosen}))
-            self._paste_shift = 0.0
-
-    def paste(self) -> None:
-        try:
-            data = json.loads(QApplication.clipboard().text())
-            copied = [PlanItem.model_validate(d) for d in data["minepivot_plan_items"]]
-        except (ValueError, KeyError, TypeError, ValidationError):
-            return  # not plan items: nothing to paste
-        self._paste_shift += 1.0
-        shift = self._paste_shift
-        moved = [
-            i.model_copy(update={"x_m": round(i.x_m + shift, 3), "y_m": round(i.y_m + shift, 3)})
-            for i in copied
-        ]
-        items = self.current_items()
-        select = list(range(len(items), len(items) + len(moved)))
-        self.commit([*items, *moved], f"Paste {len(moved)} item(s)", select=select)
-
-    def select_all(self) -> None:
-        self.scene.select(range(len(self.scene.graphics)))
-
-    def set_properties(self, changes: dict) -> None:
-        chosen = set(self.selected())
-        items = self.current_items()
-        if not chosen:
-            return
-        kind = items[min(chosen)].kind
-        new = [
-            i.model_copy(update=changes) if k in chosen and i.kind == kind else i
-            for k, i in enumerate(items)
-        ]
-        try:
-            new = [PlanItem.model_validate(i.model_dump()) for i in new]
-        except ValidationError as exc:
-            QMessageBox.warning(self, "Item properties", str(exc.errors()[0]["msg"]))
-            return
-        self.commit(new, f"Set {', '.join(changes)}", select=sorted(chosen))
-
-    # ------------------------------------------------------------------ dragging
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == event.Type.MouseButtonRelease and self._dirty is not None:
-            QTimer.singleShot(0, self._drag_finished)
-        return False
-
-    def _dragged(self, graphic: ItemGraphic) -> None:
-        self._dirty[graphic.index] = graphic
-        self._drag_timer.start()
-
-    def _recheck_drag(self) -> None:
-        """Re-check only the items that moved since the last check."""
-        if not self._dirty or self.geometry is None:
-            return
-        changes = {k: g.placed() for k, g in self._dirty.items()}
-        self._dirty = {}
-        self.violations = self.geometry.moved(changes, self.violations)
-        self._show_violations()
-
-    def _drag_finished(self) -> None:
-        moved = {
-            g.index: g.placed()
-            for g in self.scene.graphics
-            if (round(g.pos().x(), 3), round(g.pos().y(), 3)) != (g.item.x_m, g.item.y_m)
-        }
-        self._dirty = {}
-        if moved:
-            items = [moved.get(k, i) for k, i in enumerate(self.current_items())]
-            self.commit(items, f"Move {len(moved)} item(s)", select=self.selected())
 
     # ------------------------------------------------------------------ showing
     def _project_changed(self, _project: Project) -> None:

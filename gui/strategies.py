@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from core import inputs_spec as specs
 from core.catalog import catalog_for
 from core.energy import ai_block_it_mw, mining_block_power
+from core.layout import plan_counts
 from core.model import AiBlock, MiningBlock, Project, Strategy
 from core.projectfile import ProjectFileError, project_from_data
 from gui.document import ProjectDocument
@@ -257,6 +258,7 @@ class StrategiesPanel(QWidget):
         if item is not None:
             item.setText(describe_block(block, self.doc.project))
         self.spec_label.setText(self._spec_text(block))
+        self._lock_planned_count()
 
     def _form_key(self, block: MiningBlock | AiBlock, j: int) -> tuple:
         prefix = f"strategies[{self.index}].blocks[{j}]."
@@ -279,6 +281,25 @@ class StrategiesPanel(QWidget):
             )
         self.block_fields = add_fields(self.block_form, self.doc, rows, key[0])
         self._block_key = key
+        self._lock_planned_count()
+
+    def _lock_planned_count(self) -> None:
+        """A block fed by a floor plan shows its count read-only: the plan sets it."""
+        s, j = self.strategy, self.blocks.currentRow()
+        if not 0 <= j < len(s.blocks) or self._block_key is None:
+            return
+        planned = s.blocks[j].name in plan_counts(self.doc.project, s)
+        hangars = ", ".join(p.hangar for p in s.plans)
+        for rel in ("asic_count", "server_count", "it_mw"):
+            field = self.block_fields.get(self._block_key[0] + rel)
+            if field is None:
+                continue
+            field.editor.setReadOnly(planned)
+            field.editor.setToolTip(
+                f"Set by this strategy's floor plan ({hangars}): edit it on the Floor plan tab"
+                if planned
+                else field.tip
+            )
 
     def _clear_block_form(self) -> None:
         while self.block_form.rowCount():

@@ -44,15 +44,35 @@ def test_a_duplicate_name_is_refused_with_a_message(window, panel):
 
 
 def test_block_edit_changes_the_kpis(qtbot, window, panel):
+    # Convert to AI's fleet has no floor plan, so its count is typed.
+    panel.list.setCurrentRow(1)
+    panel.blocks.setCurrentRow(0)
+    path = "strategies[1].blocks[0].asic_count"
+    qtbot.waitUntil(lambda: path in panel.block_fields)
+    assert not panel.block_fields[path].editor.isReadOnly()
+    npv = window.doc.result.by_name("Convert to AI").kpis.npv_usd
+    type_into(panel.block_fields[path], "20,000")
+    assert window.doc.project.strategies[1].blocks[0].asic_count == 20_000
+    settle(qtbot, window)
+    assert window.doc.result.by_name("Convert to AI").kpis.npv_usd != npv
+    assert "20,000" in panel.blocks.item(0).text()
+
+
+def test_a_planned_count_is_read_only_and_a_rename_keeps_the_plan_linked(qtbot, window, panel):
+    # Keep mining's fleet is laid out on the floor plan (530 shelves × 50 = 26,500).
     panel.list.setCurrentRow(0)
     panel.blocks.setCurrentRow(0)
-    qtbot.waitUntil(lambda: "strategies[0].blocks[0].asic_count" in panel.block_fields)
-    npv = window.doc.result.by_name("Keep mining").kpis.npv_usd
-    type_into(panel.block_fields["strategies[0].blocks[0].asic_count"], "20,000")
-    assert window.doc.project.strategies[0].blocks[0].asic_count == 20_000
-    settle(qtbot, window)
-    assert window.doc.result.by_name("Keep mining").kpis.npv_usd != npv
-    assert "20,000" in panel.blocks.item(0).text()
+    path = "strategies[0].blocks[0].asic_count"
+    qtbot.waitUntil(lambda: path in panel.block_fields)
+    assert panel.block_fields[path].editor.isReadOnly()
+    assert "floor plan" in panel.block_fields[path].editor.toolTip()
+    type_into(panel.block_fields["strategies[0].blocks[0].name"], "Owned S21")
+    project = window.doc.project
+    assert project.strategies[0].blocks[0].name == "Owned S21"
+    assert {i.block for p in project.strategies[0].plans for i in p.items} == {"Owned S21"}
+    assert project.strategies[0].blocks[0].asic_count == 26_500
+    window.undo_action.trigger()
+    assert window.doc.project.strategies[0].plans[0].items[0].block == "S21 fleet"
 
 
 def test_add_ai_block_and_switch_business_model(qtbot, window, panel):
