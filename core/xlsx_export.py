@@ -75,7 +75,7 @@ def formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
 
 
 def _sheet_names(project: Project) -> list[str]:
-    taken = {"summary", "inputs", "checks", "sources"}
+    taken = {"summary", "inputs", "checks", "sources", "risk", "layout"}
     out = []
     for s in project.strategies:
         base = (s.name.translate(BAD_SHEET_CHARS).strip("'") or "Strategy")[:28]
@@ -386,5 +386,9 @@ def _write(
         from core.xlsx_risk import write_risk
 
         write_risk(wb, fmt, risk)
+    if any(s.plans for s in project.strategies):
+        from core.xlsx_layout import write_layout
+
+        write_layout(wb, fmt, project)
     write_sources(wb, fmt, project, catalog)
     wb.close()

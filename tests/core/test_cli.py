@@ -202,3 +202,28 @@ def test_export_with_risk_adds_the_risk_sheet(tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[-2:] == ["Risk", "Sources"]
     assert wb["Risk"]["A1"].value == "Risk: Monte Carlo, tornado and hybrid split"
+
+
+def test_layout_json_lists_each_plan_and_a_bad_strategy_is_named():
+    out = cli("layout", EXAMPLE, "--json")
+    assert out.returncode == 0, out.stderr
+    plans = json.loads(out.stdout)["plans"]
+    assert [(p["strategy"], p["hangar"]) for p in plans] == [
+        ("Keep mining", "Hangar A"),
+        ("Keep mining", "Hangar B"),
+        ("Hybrid", "Hangar A"),
+    ]
+    # 265 shelves × 50 S21 × 3.5 kW = 46.375 MW IT; × 1.05 PUE = 48.69375 MW.
+    first = plans[0]
+    assert first["counts"] == {"s21": 13_250} and first["violations"] == []
+    assert first["it_mw"] == pytest.approx(46.375) and first["facility_mw"] == pytest.approx(
+        48.69375
+    )
+    out = cli("layout", EXAMPLE, "--strategy", "Mine harder")
+    assert out.returncode == 2
+    assert (
+        "no strategy named 'Mine harder' (have: Keep mining, Convert to AI, Hybrid)" in out.stderr
+    )
+    # Without the desktop app's drawing code (core alone) --png says so rather than failing.
+    out = cli("layout", EXAMPLE, "--strategy", "Hybrid", "--png", "/tmp/never.png")
+    assert out.returncode == 2 and "drawing code" in out.stderr

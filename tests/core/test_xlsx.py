@@ -270,3 +270,21 @@ def _can_write(folder: Path) -> bool:
         return True
     except OSError:
         return False
+
+
+@needs_soffice
+def test_layout_sheet_loads_recalculate_and_flag_an_over_interconnect(tmp_path):
+    # The example's Keep mining plans: 2 × 13,250 S21 × 3.5 kW × 1.05 PUE = 97.39 MW, under
+    # the 100 MW interconnect. At 95 MW the recalculated check says OVER.
+    project = example_project()
+    site = project.site.model_copy(update={"interconnect_mw": 95.0})
+    path = tmp_path / "layout.xlsx"
+    export_workbook(project.model_copy(update={"site": site}), path)
+    wb = openpyxl.load_workbook(recalculate(path, tmp_path), data_only=True)
+    rows = [r for r in wb["Layout"].iter_rows(values_only=True)]
+    loads = [r for r in rows if r[0] == "Keep mining" and r[2] == "Antminer S21"]
+    assert [(r[3], r[5], r[7]) for r in loads] == [(13_250, 46_375, pytest.approx(48_693.75))] * 2
+    check = next(r for r in rows if r[0] == "Keep mining" and r[3] in ("OK", "OVER"))
+    assert check[1] == pytest.approx(2 * 48_693.75 / 1000) and check[3] == "OVER"
+    listed = [r for r in rows if r[2] == "Facility load above interconnect"]
+    assert len(listed) == 2 and "97.39 MW" in listed[0][3]  # one per Keep mining hangar

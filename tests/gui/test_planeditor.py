@@ -124,3 +124,32 @@ def test_auto_layout_and_heat_map_and_exports(qtbot, window, tmp_path):
         > 2
     )
     assert "<svg" in svg.read_text()[:400]
+
+
+def test_layout_command_draws_a_plan_png(tmp_path):
+    import subprocess
+    import sys
+
+    from core.resources import example_project_path
+
+    out = tmp_path / "hybrid.png"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gui.main",
+            "layout",
+            str(example_project_path()),
+            "--strategy",
+            "Hybrid",
+            "--png",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and f"wrote {out}" in done.stdout
+    image = QImage(str(out))
+    assert image.width() >= 1600 and image.height() > 100
