@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
 from core.engine import ProjectResult, hourly_detail
 from core.example import example_project
 from core.model import Project
-from core.priceimport import PriceImportError, import_price_csv
 from core.projectfile import ProjectFileError, load_project, save_project
 from core.resources import example_project_path
 from gui.charts import CumulativeChart, HashpriceChart, HourlyChart, StackChart
 from gui.dialogs import AboutDialog, ProblemsDialog
 from gui.document import ProjectDocument
+from gui.importprices import PriceImport
 from gui.inputs import (
     DemandResponsePanel,
     EquipmentPanel,
@@ -50,7 +50,7 @@ MAX_RECENT = 8
 FILE_FILTER = "MinePivot projects (*.minepivot);;All files (*)"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(PriceImport, QMainWindow):
     def __init__(
         self,
         project: Project | None = None,
@@ -232,9 +232,11 @@ class MainWindow(QMainWindow):
         self.risk_view.set_document(doc)
         self.plan_editor.set_document(doc)
         doc.error.connect(self._on_error)
-        doc.undo_stack.cleanChanged.connect(lambda _: self._update_title())
-        doc.project_changed.connect(lambda _: self._update_title())
-        doc.path_changed.connect(lambda _: self._update_title())
+        # Bound methods, not lambdas: Qt drops them with the window (a modified document
+        # outliving it at exit would otherwise call into a deleted window).
+        doc.undo_stack.cleanChanged.connect(self._title_changed)
+        doc.project_changed.connect(self._title_changed)
+        doc.path_changed.connect(self._title_changed)
         doc.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
         doc.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
         self.undo_action.setEnabled(False)
@@ -243,6 +245,9 @@ class MainWindow(QMainWindow):
         if old is not None:
             old.shutdown()
             old.deleteLater()
+
+    def _title_changed(self, _: object = None) -> None:
+        self._update_title()
 
     def _update_title(self) -> None:
         name = self.doc.path.name if self.doc.path else "unsaved"
@@ -396,35 +401,6 @@ class MainWindow(QMainWindow):
         self.doc.undo_stack.setClean()
         self._remember(Path(path))
         self.statusBar().showMessage(f"Saved {path}")
-        return True
-
-    def import_csv_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self,
-            "Import hourly prices",
-            self._last_folder(),
-            "CSV files (*.csv *.txt);;All files (*)",
-        )
-        if path:
-            self.import_csv(Path(path))
-
-    def import_csv(self, path: Path) -> bool:
-        try:
-            series, report = import_price_csv(path)
-        except PriceImportError as exc:
-            self.show_problems("Cannot import prices", str(path), exc.problems)
-            return False
-        problems = self.doc.set_value(
-            "site.energy.price_source",
-            series.model_dump(mode="json"),
-            f"Import prices from {path.name}",
-        )
-        self.doc.end_edit()
-        if problems:
-            self.show_problems("Cannot use these prices", str(path), problems)
-            return False
-        self.settings.setValue("files/last_folder", str(path.parent))
-        self.statusBar().showMessage(f"Imported {path.name}: " + "; ".join(report[:3]))
         return True
 
     def export_dialog(self) -> None:

@@ -158,10 +158,12 @@ class AutoLayoutDialog(QDialog):
         area: tuple[float, float, float, float],
         template: str = "asic_rack",
         parent: QWidget | None = None,
+        defaults: dict[str, str | None] | None = None,
     ):
         super().__init__(parent)
         self.setWindowTitle(f"Auto-layout: {hangar.name}")
         self.blocks = blocks
+        self.defaults = defaults or {}  # the block a new item of each kind feeds by default
         form = QFormLayout(self)
         self.template = QComboBox()
         for key, label in TEMPLATE_LABELS.items():
@@ -209,6 +211,7 @@ class AutoLayoutDialog(QDialog):
         for name in names:
             self.block.addItem(name, name)
         self.block.addItem("(not counted)", "")
+        self.block.setCurrentIndex(max(0, self.block.findData(self.defaults.get(str(kind)) or "")))
         self.units.setValue(int(TEMPLATES[key].get("units", 0)))  # type: ignore[arg-type]
         self.units.setEnabled(kind in ("asic_rack", "container", "gpu_rack"))
         self.block.setEnabled(kind in ("asic_rack", "container", "gpu_rack"))

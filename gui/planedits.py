@@ -9,7 +9,8 @@ from pydantic import ValidationError
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QListWidgetItem, QMessageBox
 
-from core.layout import rotated, size
+from core.layout import plan_counts, rotated, size
+from core.model import MiningBlock
 from core.planmodel import TEMPLATE_LABELS, TEMPLATES, PlanItem, new_item
 from gui.planscene import ItemGraphic
 
@@ -40,9 +41,29 @@ class ItemEdits:
         self.drop(entry.data(Qt.ItemDataRole.UserRole), centre)
 
     def _default_block(self, kind: str) -> str | None:
+        """The block a new item feeds: one the plans already feed, else one with no count
+        yet. Never a block with a typed count: a first item would replace it (26,500 → 40);
+        the user links that one on purpose, in the item's properties."""
         used = [i.block for i in self.current_items() if i.kind == kind and i.block]
         names = self.linkable_blocks().get(kind, [])
-        return used[-1] if used and used[-1] in names else (names[0] if names else None)
+        if used and used[-1] in names:
+            return used[-1]
+        strategy = self.current_strategy()
+        fed = plan_counts(self.project, strategy) if strategy else {}
+        blocks = {b.name: b for b in strategy.blocks} if strategy else {}
+        for name in names:
+            if name in fed:
+                return name
+        for name in names:
+            b = blocks[name]
+            count = (
+                b.asic_count
+                if isinstance(b, MiningBlock)
+                else (b.server_count if b.business_model == "gpu_cloud" else b.it_mw)
+            )
+            if count == 0:
+                return name
+        return None
 
     def selected(self) -> list[int]:
         return self.scene.selected_indices() if self.built else []

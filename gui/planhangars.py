@@ -90,7 +90,11 @@ class HangarActions:
                 max(r[2] for r in rects),
                 max(r[3] for r in rects),
             )
-        dialog = AutoLayoutDialog(hangar, self.linkable_blocks(), area, parent=self)
+        kinds = ("asic_rack", "container", "gpu_rack")
+        defaults = {k: self._default_block(k) for k in kinds}
+        dialog = AutoLayoutDialog(
+            hangar, self.linkable_blocks(), area, parent=self, defaults=defaults
+        )
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         key, changes, area, replace = dialog.choice()

@@ -164,8 +164,9 @@ def export_scene(scene: PlanScene, path: Path, title: str) -> Path:
     source = scene.bounds()
     px_per_m = max(10.0, 1600.0 / max(source.width(), 1.0))
     px_per_m = min(px_per_m, 8000.0 / max(source.width(), source.height(), 1.0))
-    width, height = int(source.width() * px_per_m), int(source.height() * px_per_m) + 40
-    target = QRectF(0, 40, width, height - 40)
+    plan_h = int(source.height() * px_per_m)
+    width, height = int(source.width() * px_per_m), plan_h + 40 + 36  # title, plan, scale bar
+    target = QRectF(0, 40, width, plan_h)
     tmp = path.with_name(f".{path.name}.part")
 
     def paint(painter: QPainter) -> None:
@@ -176,7 +177,11 @@ def export_scene(scene: PlanScene, path: Path, title: str) -> Path:
         painter.setFont(font)
         painter.setPen(QColor("#222222"))
         painter.drawText(QRectF(10, 6, width - 20, 30), Qt.AlignmentFlag.AlignVCenter, title)
+        selected = scene.selectedItems()
+        scene.clearSelection()  # the picture shows the plan, not what was being edited
         scene.render(painter, target, source, Qt.AspectRatioMode.KeepAspectRatio)
+        for item in selected:
+            item.setSelected(True)
         draw_scale_bar(painter, px_per_m, 14, height - 10)
 
     try:
