@@ -200,7 +200,7 @@ def test_export_with_risk_adds_the_risk_sheet(tmp_path):
     run = cli("export", EXAMPLE, "-o", str(out), "--risk")
     assert run.returncode == 0, run.stderr
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames[-2:] == ["Risk", "Sources"]
+    assert wb.sheetnames[-3:] == ["Risk", "Layout", "Sources"]
     assert wb["Risk"]["A1"].value == "Risk: Monte Carlo, tornado and hybrid split"
 
 
