@@ -118,7 +118,7 @@ class ProjectDocument(QObject):
         problems, each ``path: message``. Consecutive edits of one field merge into one undo
         step until ``end_edit``."""
         try:
-            candidate = project_from_data(with_value(self._project, path, value))
+            candidate = self._validated(path, value)
         except ProjectFileError as exc:
             return exc.problems
         renamed = _BLOCK_NAME.fullmatch(path)
@@ -129,6 +129,26 @@ class ProjectDocument(QObject):
         if candidate != self._project:
             self.apply(candidate, text or f"Edit {path}", merge_key=path)
         return []
+
+    def _validated(self, path: str, value: Any) -> Project:
+        """The project with one value changed, validated. Floor plans (thousands of items a
+        field cannot reach) are set aside while the rest is checked, then put back and their
+        counts applied: a keystroke costs ~0.2 ms of validation rather than ~7 ms."""
+        project = self._project
+        plans = [s.plans for s in project.strategies]
+        if "plans" in path or "hangars" in path or not any(plans):
+            return project_from_data(with_value(project, path, value))
+        bare = [s.model_copy(update={"plans": []}) for s in project.strategies]
+        candidate = project_from_data(
+            with_value(project.model_copy(update={"strategies": bare}), path, value)
+        )
+        if len(candidate.strategies) != len(plans):
+            return project_from_data(with_value(project, path, value))
+        strategies = [
+            s.model_copy(update={"plans": p})
+            for s, p in zip(candidate.strategies, plans, strict=True)
+        ]
+        return apply_plan_counts(candidate.model_copy(update={"strategies": strategies}))
 
     def apply(self, project: Project, text: str, merge_key: str | None = None) -> None:
         """Replace the project (already valid) as one undoable step."""
