@@ -105,6 +105,12 @@ def check(bundle: Path) -> None:
             raise Failed(f"a malformed project did not say why it failed:\n{output}")
         print("malformed project: refused with a message, no traceback")
 
+        plan = Path(tmp) / "plan.png"
+        run(exe, "layout", str(project), "--strategy", "Hybrid", "--png", str(plan))
+        if not plan.exists() or plan.read_bytes()[:8] != b"\x89PNG\r\n\x1a\n":
+            raise Failed(f"`layout --png` wrote no PNG at {plan}")
+        print(f"layout --png: {plan.name}, {plan.stat().st_size:,} bytes")
+
     size = size_mb(bundle)
     cold = statistics.median(starts)
     print(f"bundle_size_mb      {size:8.1f}   (budget {SIZE_BUDGET_MB})")

@@ -93,6 +93,7 @@ class PlanEditor(ItemEdits, HangarActions, QWidget):
         self._select_after: list[int] | None = None
         self._dirty: dict[int, ItemGraphic] = {}
         self._paste_shift = 0.0
+        self._ctx: PlanContext | None = None
         QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
 
     # ------------------------------------------------------------------ building
@@ -236,10 +237,9 @@ class PlanEditor(ItemEdits, HangarActions, QWidget):
         return {"asic_rack": mining, "container": mining, "gpu_rack": ai}
 
     def _model_label(self, index: int, item: PlanItem) -> str:
-        s = self.current_strategy()
-        if s is None or item.kind not in ("asic_rack", "container", "gpu_rack"):
+        ctx = self._ctx
+        if ctx is None or item.kind not in ("asic_rack", "container", "gpu_rack"):
             return ""
-        ctx = PlanContext.of(self.project, s)
         link = f"counts towards {item.block}" if ctx.linked_block(item) else "not counted"
         unit = "miners" if item.kind in MINER_KINDS else "servers"
         return f"{item.units:,} {unit} ({ctx.model_of(item) or 'no model'}); {link}"
@@ -311,7 +311,7 @@ class PlanEditor(ItemEdits, HangarActions, QWidget):
         if self.scene.hangar != hangar:
             self.scene.set_hangar(hangar, project.site.aisles)
         plan = FloorPlan(hangar=hangar.name, items=self.current_items())
-        ctx = PlanContext.of(project, strategy)
+        ctx = self._ctx = PlanContext.of(project, strategy)  # item tooltips use it too
         self.summary = summarise(plan, strategy.name, ctx)
         self.geometry = PlanGeometry(plan, hangar, ctx.rules)
         summaries = {

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
+    QStyle,
 )
 
 from core.layout import FRONT, PlanSummary, door_zone, footprint, item_name, size
@@ -109,7 +110,7 @@ class ItemGraphic(QGraphicsRectItem):
         )
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        option.state &= ~option.state.State_Selected  # our own selection look, below
+        option.state &= ~QStyle.StateFlag.State_Selected  # our own selection look, below
         super().paint(painter, option, widget)
         if self.isSelected():
             painter.setPen(_pen(QColor("#f28e2b"), 2.0))
