@@ -234,20 +234,27 @@ def summarise(plan: FloorPlan, strategy_name: str, ctx: PlanContext) -> PlanSumm
 
 
 # ----------------------------------------------------------------------------- counts
+_LINK_FIELDS = attrgetter("kind", "block", "model", "units")
+
+
 def plan_counts(project: Project, strategy: Strategy) -> dict[str, float]:
     """Per linked block name: its ASIC or server count, or a colocation block's IT MW."""
     ctx = PlanContext.of(project, strategy)
-    totals: dict[str, float] = {}
+    units: Counter[tuple] = Counter()  # per (kind, block, model): items share a few of these
     for plan in strategy.plans:
-        for item in plan.items:
-            block = ctx.linked_block(item)
-            if block is None:
-                continue
-            if isinstance(block, AiBlock) and block.business_model == "colocation":
-                value = ctx.item_kw(item) / 1000.0
-            else:
-                value = item.units
-            totals[block.name] = totals.get(block.name, 0) + value
+        for kind, block, model, n in map(_LINK_FIELDS, plan.items):
+            if block is not None:
+                units[(kind, block, model)] += n
+    totals: dict[str, float] = {}
+    for key, n in units.items():
+        p = ctx.profile_of(*key)
+        if p.block is None:
+            continue
+        if isinstance(p.block, AiBlock) and p.block.business_model == "colocation":
+            value = n * p.unit_kw / 1000.0
+        else:
+            value = n
+        totals[p.block.name] = totals.get(p.block.name, 0) + value
     return totals
 
 

@@ -13,8 +13,10 @@ from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsRectItem,
     QGraphicsScene,
+    QGraphicsSceneHelpEvent,
     QGraphicsSimpleTextItem,
     QStyle,
+    QToolTip,
 )
 
 from core.layout import FRONT, PlanSummary, door_zone, footprint, item_name, size
@@ -58,6 +60,7 @@ class ItemGraphic(QGraphicsRectItem):
         self.front.setPen(Qt.PenStyle.NoPen)
         self.front.setBrush(QBrush(QColor(255, 255, 255, 170)))
         self.bad = False
+        self.kw = 0.0
         self.set_item(item)
 
     def set_item(self, item: PlanItem) -> None:
@@ -78,11 +81,11 @@ class ItemGraphic(QGraphicsRectItem):
             self.front.show()
         else:
             self.front.hide()
-        self.setToolTip(self.plan_scene.describe(self.index, item))
         self.restyle()
 
     def restyle(self) -> None:
         s = self.plan_scene
+        self.kw = s.item_kw(self.index)
         colour = (
             heat_colour(s.item_kw(self.index), s.top_kw)
             if s.heat_map
@@ -164,6 +167,7 @@ class PlanScene(QGraphicsScene):
     def set_items(self, items: list[PlanItem], summary: PlanSummary | None) -> None:
         """Show these items: graphics are reused, updated only where the item changed."""
         self.summary = summary
+        old_top = self.top_kw
         self.top_kw = float(summary.item_kw.max()) if summary and len(summary.item_kw) else 0.0
         for g in self.graphics[len(items) :]:
             self.removeItem(g)
@@ -171,13 +175,15 @@ class PlanScene(QGraphicsScene):
         blocker = self.on_drag
         self.on_drag = None  # placing items is not a drag
         try:
+            top_changed = self.top_kw != old_top
             for i, item in enumerate(items):
                 if i < len(self.graphics):
                     g = self.graphics[i]
-                    if g.item != item or g.pos() != QPointF(item.x_m, item.y_m):
+                    if g.item is not item and (
+                        g.item != item or g.pos() != QPointF(item.x_m, item.y_m)
+                    ):
                         g.set_item(item)
-                    else:
-                        g.setToolTip(self.describe(i, item))
+                    elif self.heat_map and (top_changed or g.kw != self.item_kw(i)):
                         g.restyle()
                 else:
                     g = ItemGraphic(i, item, self)
@@ -221,6 +227,14 @@ class PlanScene(QGraphicsScene):
             lines.append(f"{item.mva:g} MVA")
         return "<br>".join(lines)
 
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:
+        """Tooltips written when asked for: thousands of items need not carry one each."""
+        for item in self.items(event.scenePos()):
+            if isinstance(item, ItemGraphic):
+                QToolTip.showText(event.screenPos(), self.describe(item.index, item.item))
+                return
+        super().helpEvent(event)
+
     def item_dragged(self, graphic: ItemGraphic) -> None:
         if self.on_drag is not None:
             self.on_drag(graphic)
@@ -230,10 +244,15 @@ class PlanScene(QGraphicsScene):
 
     def select(self, indices: set[int] | list[int] | tuple[int, ...]) -> None:
         wanted = set(indices)
-        self.clearSelection()
-        for g in self.graphics:
-            if g.index in wanted:
-                g.setSelected(True)
+        self.blockSignals(True)  # one selectionChanged for the lot, not one per item
+        try:
+            self.clearSelection()
+            for g in self.graphics:
+                if g.index in wanted:
+                    g.setSelected(True)
+        finally:
+            self.blockSignals(False)
+        self.selectionChanged.emit()
 
     def label_items(self) -> None:
         """Names on large items (containers, pads) for the exported picture."""
