@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.layout import Rect
-from core.layoutcheck import EPS, PlanGeometry, overlapping_pairs
+from core.layoutcheck import EPS, PlanGeometry, aisle_strips, overlapping_pairs
 from core.planmodel import RACK_KINDS, FloorPlan, Hangar, LayoutRules, PlanItem
 
 
@@ -85,19 +85,10 @@ def _blocked(
     blocked = np.zeros(n, dtype=bool)
     if len(hard):
         blocked |= _hits(rects, hard)
-    if len(soft) and template.kind in RACK_KINDS:
-        # Rows face south (rotation 0) or north (180): the front and back strips of each.
-        x, y = rects[:, 0], rects[:, 1]
-        x_end, y_end = rects[:, 2], rects[:, 3]
-        south = np.array([rot == 0 for _, _, rot in cand])
-        c, h = rules.cold_aisle_m, rules.hot_aisle_m
-        below = np.where(south, c, h)  # the strip south of the row
-        above = np.where(south, h, c)
-        strips = np.concatenate(
-            [np.c_[x, y_end, x_end, y_end + below], np.c_[x, y - above, x_end, y]]
-        )
-        hit = _hits(strips, soft)
-        blocked |= hit[:n] | hit[n:]
+    if len(soft) and template.kind in RACK_KINDS:  # the candidates' own aisles stay clear
+        rotations = np.array([rot for _, _, rot in cand])
+        cold, hot = aisle_strips(rects, rotations, rules)
+        blocked |= _hits(cold, soft) | _hits(hot, soft)
     return blocked
 
 

@@ -119,6 +119,25 @@ def overlapping_pairs(
     return np.minimum(a, b), np.maximum(a, b)
 
 
+def aisle_strips(
+    rects: np.ndarray, rotations: np.ndarray, rules: LayoutRules
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each rack's clear strips: in front (cold aisle) and behind (hot aisle), on the sides
+    its rotation's FRONT points to and away from."""
+    quarter = (np.asarray(rotations) // 90).astype(np.int64)
+    fx, fy = _FRONT_X[quarter], _FRONT_Y[quarter]
+    return _strips(rects, fx, fy, rules.cold_aisle_m), _strips(rects, -fx, -fy, rules.hot_aisle_m)
+
+
+def _strips(r: np.ndarray, dx: np.ndarray, dy: np.ndarray, d: float) -> np.ndarray:
+    """The strip of depth ``d`` beside each rectangle on the side (dx, dy) points to."""
+    x0 = np.where(dx > 0, r[:, 2], np.where(dx < 0, r[:, 0] - d, r[:, 0]))
+    x1 = np.where(dx > 0, r[:, 2] + d, np.where(dx < 0, r[:, 0], r[:, 2]))
+    y0 = np.where(dy > 0, r[:, 3], np.where(dy < 0, r[:, 1] - d, r[:, 1]))
+    y1 = np.where(dy > 0, r[:, 3] + d, np.where(dy < 0, r[:, 1], r[:, 3]))
+    return np.c_[x0, y0, x1, y1]
+
+
 class PlanGeometry:
     """The plan's rectangles (items, then aisle and door zones) and their violations."""
 
@@ -141,28 +160,12 @@ class PlanGeometry:
         across = (rot == 90) | (rot == 270)
         w, h = np.where(across, depth, length), np.where(across, length, depth)
         self.rects = np.c_[x, y, x + w, y + h]
-        # Each rack's front (cold) and back (hot) strips: FRONT gives the direction per rotation.
         racks = np.flatnonzero(cols[:, 5] > 0)
-        r = self.rects[racks]
-        quarter = (rot[racks] // 90).astype(np.int64)
-        fx, fy = _FRONT_X[quarter], _FRONT_Y[quarter]
-        zones = [
-            self._strips(r, fx, fy, self.rules.cold_aisle_m),
-            self._strips(r, -fx, -fy, self.rules.hot_aisle_m),
-        ]
+        zones = aisle_strips(self.rects[racks], rot[racks], self.rules)
         self.zones = np.concatenate([*zones, np.array(self.doors, dtype=float).reshape(-1, 4)])
         m = len(racks)
         self.zone_owner = np.r_[racks, racks, -1 - np.arange(len(self.doors))].astype(np.int64)
         self.zone_kind = np.r_[np.full(m, COLD), np.full(m, HOT), np.full(len(self.doors), DOOR)]
-
-    @staticmethod
-    def _strips(r: np.ndarray, dx: np.ndarray, dy: np.ndarray, d: float) -> np.ndarray:
-        """The strip of depth ``d`` beside each rectangle on the side (dx, dy) points to."""
-        x0 = np.where(dx > 0, r[:, 2], np.where(dx < 0, r[:, 0] - d, r[:, 0]))
-        x1 = np.where(dx > 0, r[:, 2] + d, np.where(dx < 0, r[:, 0], r[:, 2]))
-        y0 = np.where(dy > 0, r[:, 3], np.where(dy < 0, r[:, 1] - d, r[:, 1]))
-        y1 = np.where(dy > 0, r[:, 3] + d, np.where(dy < 0, r[:, 1], r[:, 3]))
-        return np.c_[x0, y0, x1, y1]
 
     # ------------------------------------------------------------------ whole plan
     def violations(self) -> list[Violation]:
@@ -193,11 +196,10 @@ class PlanGeometry:
             self.rects[index] = footprint(item)
             own = np.flatnonzero(self.zone_owner == index)  # its cold strip, then its hot one
             if len(own):
-                dx, dy = FRONT[item.rotation]
-                r = self.rects[index : index + 1]
-                fx, fy = np.array([float(dx)]), np.array([float(dy)])
-                self.zones[own[0]] = self._strips(r, fx, fy, self.rules.cold_aisle_m)[0]
-                self.zones[own[1]] = self._strips(r, -fx, -fy, self.rules.hot_aisle_m)[0]
+                cold, hot = aisle_strips(
+                    self.rects[index : index + 1], np.array([item.rotation]), self.rules
+                )
+                self.zones[own[0]], self.zones[own[1]] = cold[0], hot[0]
         changed = set(changes)
         kept = [v for v in before if not changed.intersection(v.items)]
         found: list[Violation] = list(self._outside(np.array(sorted(changed))))
