@@ -29,9 +29,9 @@ from core.projectfile import ProjectFileError, load_project, save_project
 
 EXIT_BAD_INPUT = 2
 COMMANDS = ("run", "hashprice", "example", "import-prices", "export", "risk", "layout", "bench")
-# Renders one plan to a PNG file: (project, strategy name, hangar name, path). The desktop app
-# supplies it (drawing needs Qt, which the core never imports).
-PlanRenderer = Callable[[Any, str, str, Path], None]
+# Draws one reviewed plan (core.layoutcheck.PlanReview) to a PNG file: (review, strategy
+# name, path). The desktop app supplies it (drawing needs Qt, which the core never imports).
+PlanRenderer = Callable[[Any, str, Path], None]
 
 
 class UserError(Exception):
@@ -281,8 +281,7 @@ def _cmd_risk(args: argparse.Namespace) -> int:
 
 
 def _cmd_layout(args: argparse.Namespace) -> int:
-    from core.layout import PlanContext, summarise
-    from core.layoutcheck import check_plan
+    from core.layoutcheck import review_plans
 
     project = load_project(args.project)
     names = [s.name for s in project.strategies]
@@ -291,22 +290,21 @@ def _cmd_layout(args: argparse.Namespace) -> int:
             f"--strategy: no strategy named {args.strategy!r} (have: {', '.join(names)})"
         )
     chosen = [
-        (s, p)
+        (s, review)
         for s in project.strategies
         if args.strategy in (None, s.name)
-        for p in s.plans
-        if args.hangar in (None, p.hangar)
+        for review in review_plans(project, s)
+        if args.hangar in (None, review.plan.hangar)
     ]
     if args.png and not chosen:
         raise UserError("--png: no floor plan to draw (the project or selection has none)")
     rows = []
-    for strategy, plan in chosen:
-        s = summarise(plan, strategy.name, PlanContext.of(project, strategy))
-        violations = check_plan(project, strategy, plan)
+    for strategy, review in chosen:
+        s = review.summary
         rows.append(
             {
                 "strategy": strategy.name,
-                "hangar": plan.hangar,
+                "hangar": review.plan.hangar,
                 "counts": s.counts,
                 "items": s.items_by_kind,
                 "it_mw": s.it_mw,
@@ -315,22 +313,21 @@ def _cmd_layout(args: argparse.Namespace) -> int:
                 "cooling_kw": s.cooling_kw,
                 "floor_m2": s.floor_m2,
                 "ft2_per_mw": s.ft2_per_mw,
-                "violations": [v.to_json() for v in violations],
+                "violations": [v.to_json() for v in review.violations],
             }
         )
     if args.png:
         if args.render_plan is None:
             raise UserError("--png needs the desktop app's drawing code, which is not available")
         out = Path(args.png)
-        for strategy, plan in chosen:
+        for strategy, review in chosen:
+            hangar = review.plan.hangar
             path = (
                 out
                 if len(chosen) == 1
-                else out.with_name(
-                    f"{out.stem}-{_slug(strategy.name)}-{_slug(plan.hangar)}{out.suffix}"
-                )
+                else out.with_name(f"{out.stem}-{_slug(strategy.name)}-{_slug(hangar)}{out.suffix}")
             )
-            args.render_plan(project, strategy.name, plan.hangar, path)
+            args.render_plan(review, strategy.name, path)
             print(f"wrote {path}", file=sys.stderr if args.json else sys.stdout)
     if args.json:
         print(json.dumps({"plans": rows}, indent=2))

@@ -383,14 +383,57 @@ def facility_violation(
     )
 
 
+@dataclass
+class PlanReview:
+    """One plan checked: its geometry (kept for drags), its summary and every plan's of the
+    strategy, and its violations split by what a drag can change."""
+
+    plan: FloorPlan
+    geometry: PlanGeometry
+    summary: PlanSummary
+    summaries: dict[str, PlanSummary]  # every plan of the strategy, by hangar
+    placement: list[Violation]  # walls, overlaps, aisles, doors: what a drag can change
+    others: list[Violation]  # links, rack kW, cooling, the strategy's facility load
+
+    @property
+    def violations(self) -> list[Violation]:
+        return self.placement + self.others
+
+
+def review_plan(
+    project: Project,
+    strategy: Strategy,
+    plan: FloorPlan,
+    ctx: PlanContext | None = None,
+    summaries: dict[str, PlanSummary] | None = None,
+) -> PlanReview:
+    """Check ``plan`` (one of the strategy's, or its replacement being edited); the facility
+    load counts the strategy's other plans as they are. The plan's hangar must exist."""
+    ctx = ctx or PlanContext.of(project, strategy)
+    if summaries is None:
+        summaries = {
+            p.hangar: summarise(p, strategy.name, ctx)
+            for p in strategy.plans
+            if p.hangar != plan.hangar
+        }
+        summaries[plan.hangar] = summarise(plan, strategy.name, ctx)
+    summary = summaries[plan.hangar]
+    geometry = PlanGeometry(plan, ctx.hangars[plan.hangar], ctx.rules)
+    facility = facility_violation(project, strategy, summaries)
+    others = capacity_violations(plan, ctx, summary) + ([facility] if facility else [])
+    return PlanReview(plan, geometry, summary, summaries, geometry.violations(), others)
+
+
+def review_plans(project: Project, strategy: Strategy) -> list[PlanReview]:
+    """Every plan of the strategy, each summarised once."""
+    ctx = PlanContext.of(project, strategy)
+    summaries = {p.hangar: summarise(p, strategy.name, ctx) for p in strategy.plans}
+    return [review_plan(project, strategy, p, ctx, summaries) for p in strategy.plans]
+
+
 def check_plan(project: Project, strategy: Strategy, plan: FloorPlan) -> list[Violation]:
     """Every violation of one hangar's plan, the strategy's facility load included."""
     ctx = PlanContext.of(project, strategy)
-    hangar = ctx.hangars.get(plan.hangar)
-    if hangar is None:
+    if plan.hangar not in ctx.hangars:
         return [Violation("outside", (), f"no site hangar named {plan.hangar!r}")]
-    summaries = {p.hangar: summarise(p, strategy.name, ctx) for p in strategy.plans}
-    found = PlanGeometry(plan, hangar, ctx.rules).violations()
-    found += capacity_violations(plan, ctx, summaries.get(plan.hangar))
-    facility = facility_violation(project, strategy, summaries)
-    return found + ([facility] if facility else [])
+    return review_plan(project, strategy, plan, ctx).violations

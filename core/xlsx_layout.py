@@ -7,8 +7,8 @@ from collections import defaultdict
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from core.layout import FT2_PER_M2, PlanContext, summarise
-from core.layoutcheck import RULE_TITLES, check_plan
+from core.layout import FT2_PER_M2, PlanContext
+from core.layoutcheck import RULE_TITLES, review_plans
 from core.model import Project
 from core.planmodel import KIND_LABELS
 from core.xlsx_summary import write_table
@@ -66,6 +66,7 @@ def write_layout(wb, fmt: dict, project: Project) -> None:
     row = write_table(ws, fmt, row + 1, head)
     totals: dict[str, list[str]] = defaultdict(list)  # strategy → its facility kW cells
     planned = [s for s in project.strategies if s.plans]
+    reviews = {s.name: review_plans(project, s) for s in planned}  # each plan checked once
     for strategy in planned:
         ctx = PlanContext.of(project, strategy)
         for plan in strategy.plans:
@@ -92,13 +93,7 @@ def write_layout(wb, fmt: dict, project: Project) -> None:
     row = write_table(ws, fmt, row + 1, ["Strategy", "Facility MW", "Interconnect MW", "Check"])
     for strategy in planned:
         cells = totals.get(strategy.name, [])
-        mw = (
-            sum(
-                summarise(p, strategy.name, PlanContext.of(project, strategy)).facility_kw
-                for p in strategy.plans
-            )
-            / 1000
-        )
+        mw = sum(r.summary.facility_kw for r in reviews[strategy.name]) / 1000
         ws.write_string(row, 0, strategy.name)
         formula = f"=({'+'.join(cells)})/1000" if cells else "=0"
         ws.write_formula(row, 1, formula, fmt["imported_2dp"], mw)
@@ -122,10 +117,8 @@ def write_layout(wb, fmt: dict, project: Project) -> None:
     ]
     plan_rows, listed = [], []
     for strategy in planned:
-        ctx = PlanContext.of(project, strategy)
-        for plan in strategy.plans:
-            sm = summarise(plan, strategy.name, ctx)
-            found = check_plan(project, strategy, plan)
+        for review in reviews[strategy.name]:
+            plan, sm, found = review.plan, review.summary, review.violations
             kinds = ", ".join(f"{n:,} {KIND_LABELS[k]}" for k, n in sm.items_by_kind.items())
             per_mw = round(sm.ft2_per_mw) if sm.ft2_per_mw is not None else "—"
             plan_rows.append(

@@ -28,15 +28,8 @@ from core.layout import (
     PlanContext,
     PlanSummary,
     apply_plan_counts,
-    summarise,
 )
-from core.layoutcheck import (
-    RULE_TITLES,
-    PlanGeometry,
-    Violation,
-    capacity_violations,
-    facility_violation,
-)
+from core.layoutcheck import RULE_TITLES, PlanGeometry, Violation, review_plan
 from core.model import AiBlock, MiningBlock, Project, Strategy
 from core.planmodel import (
     KIND_LABELS,
@@ -312,22 +305,12 @@ class PlanEditor(ItemEdits, HangarActions, QWidget):
             self.scene.set_hangar(hangar, project.site.aisles)
         plan = FloorPlan(hangar=hangar.name, items=self.current_items())
         ctx = self._ctx = PlanContext.of(project, strategy)  # item tooltips use it too
-        self.summary = summarise(plan, strategy.name, ctx)
-        self.geometry = PlanGeometry(plan, hangar, ctx.rules)
-        summaries = {
-            p.hangar: (
-                self.summary if p.hangar == hangar.name else summarise(p, strategy.name, ctx)
-            )
-            for p in strategy.plans
-        }
-        facility = facility_violation(project, strategy, summaries)
-        self.others = capacity_violations(plan, ctx, self.summary) + (
-            [facility] if facility else []
-        )
-        self.violations = self.geometry.violations()
+        review = review_plan(project, strategy, plan, ctx)
+        self.summary, self.geometry = review.summary, review.geometry
+        self.violations, self.others = review.placement, review.others
         self.scene.set_items(list(plan.items), self.summary)
         self._show_violations()
-        self._show_capacity(project, strategy, summaries)
+        self._show_capacity(project, strategy, review.summaries)
         if self._select_after is not None:
             self.scene.select(self._select_after)
             self._select_after = None
