@@ -82,12 +82,11 @@ class ItemProfile(NamedTuple):
 
 @dataclass
 class PlanContext:
-    """What a strategy's plans need from the project: its blocks, models and interconnect."""
+    """What a strategy's plans need from the project: its blocks, models, rules and hangars."""
 
     catalog: Catalog
     blocks: dict[str, MiningBlock | AiBlock]
     duplicate_blocks: set[str]
-    interconnect_mw: float
     rules: LayoutRules
     hangars: dict[str, Hangar]
     _profiles: dict[tuple, ItemProfile] = field(default_factory=dict)
@@ -99,7 +98,6 @@ class PlanContext:
             catalog=catalog_for(project),
             blocks={b.name: b for b in strategy.blocks},
             duplicate_blocks={n for n, k in names.items() if k > 1},
-            interconnect_mw=project.site.interconnect_mw,
             rules=project.site.aisles,
             hangars={h.name: h for h in project.site.hangars},
         )
@@ -154,12 +152,6 @@ class PlanContext:
     def unit_kw(self, item: PlanItem) -> float:
         """IT kW of one miner or server in this item."""
         return self.profile(item).unit_kw
-
-    def item_kw(self, item: PlanItem) -> float:
-        return item.units * self.profile(item).unit_kw
-
-    def pue(self, item: PlanItem) -> float:
-        return self.profile(item).pue
 
 
 @dataclass

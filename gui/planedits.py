@@ -140,7 +140,7 @@ class ItemEdits:
 
     # ------------------------------------------------------------------ dragging
     def eventFilter(self, watched, event) -> bool:
-        if event.type() == event.Type.MouseButtonRelease and self._dirty is not None:
+        if event.type() == event.Type.MouseButtonRelease:  # a drag, if any, ends here
             QTimer.singleShot(0, self._drag_finished)
         return False
 

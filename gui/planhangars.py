@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from core.autolayout import auto_layout
-from core.layout import footprint
+from core.layout import apply_plan_counts, footprint
 from core.planmodel import TEMPLATE_LABELS, Hangar, LayoutRules, new_item
 from gui.plandialogs import AutoLayoutDialog, HangarDialog
 from gui.planexport import plan_title
@@ -29,8 +29,6 @@ class HangarActions:
             plans = [p for p in plans if p.hangar in names]
             strategies.append(s.model_copy(update={"plans": plans}) if plans != s.plans else s)
         site = project.site.model_copy(update={"hangars": hangars, "aisles": rules})
-        from core.layout import apply_plan_counts
-
         self.doc.apply(
             apply_plan_counts(project.model_copy(update={"site": site, "strategies": strategies})),
             text,

@@ -86,11 +86,7 @@ class ItemGraphic(QGraphicsRectItem):
     def restyle(self) -> None:
         s = self.plan_scene
         self.kw = s.item_kw(self.index)
-        colour = (
-            heat_colour(s.item_kw(self.index), s.top_kw)
-            if s.heat_map
-            else KIND_COLOURS[self.item.kind]
-        )
+        colour = heat_colour(self.kw, s.top_kw) if s.heat_map else KIND_COLOURS[self.item.kind]
         self.setBrush(QBrush(colour))
         self.setPen(_pen(VIOLATION, 2.5) if self.bad else _pen(colour.darker(160), 1.0))
         self.setZValue(2 if self.bad else 1)

@@ -140,7 +140,7 @@ def test_grid_search_and_drag_updates_agree_with_comparing_every_pair(seed):
 
 
 # ----------------------------------------------------------------------------- capacity
-def _gpu_project(plan_items, interconnect_mw=1000.0, cdu_kw=None):
+def _gpu_project(plan_items, interconnect_mw=1000.0):
     ai = AiBlock(name="AI", business_model="gpu_cloud", server_count=1, gpu_hour_usd=2.0, pue=1.25)
     plan = FloorPlan(hangar="Hall", items=plan_items)
     return tiny_project(
