@@ -16,6 +16,7 @@ from core.bitcoin import hourly_hashprice
 from core.catalog import Catalog
 from core.model import AiBlock, MiningBlock, Project, Strategy
 from core.prices import hourly_prices
+from core.ranking import peak_hour, top_k_hours
 from core.timeline import Timeline, build_timeline
 
 SUMMER_MONTHS = (6, 7, 8, 9)  # ERCOT's four coincident-peak months
@@ -41,25 +42,24 @@ def market_context(
     price = hourly_prices(energy, tl, price_shift_usd_per_mwh)
     hashprice = hourly_hashprice(project.market, tl, btc_price_scale)
     # Rankings use the price itself; a uniform shift or a positive yearly factor keeps them.
+    # Ties (a flat or time-of-use price is all ties) go to the earliest hour (core.ranking).
     dr_event = np.zeros(tl.n_hours, dtype=bool)
     k = project.site.demand_response.event_hours_per_year
     if k and project.site.demand_response.enrolled_mw > 0:
         bounds = tl.year_first_hour
         for y in range(tl.n_years):
             seg = price[bounds[y] : bounds[y + 1]]
-            kk = min(k, seg.size)
-            dr_event[bounds[y] + np.argpartition(-seg, kk - 1)[:kk]] = True
+            dr_event[bounds[y] + top_k_hours(seg, k)] = True
     peaks, avoid = [], np.zeros(tl.n_hours, dtype=bool)
     n_avoid = energy.fourcp_avoid_hours_per_month
     for m in np.flatnonzero(np.isin(tl.month_of_year, SUMMER_MONTHS)):
         a, b = tl.month_first_hour[m], tl.month_first_hour[m + 1]
         seg = price[a:b]
-        peak = a + int(np.argmax(seg))
+        peak = a + peak_hour(seg)
         peaks.append(peak)
         if energy.fourcp_avoidance:
-            kk = min(n_avoid, seg.size)
-            avoid[a + np.argpartition(-seg, kk - 1)[:kk]] = True
-            avoid[peak] = True  # among tied prices the partition may not pick the peak itself
+            # The earliest-hour rule puts the peak (the earliest highest hour) in the window.
+            avoid[a + top_k_hours(seg, n_avoid)] = True
     return MarketContext(tl, price, hashprice, dr_event, np.asarray(peaks, dtype=int), avoid)
 
 
