@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PACKAGING := $(VENV)/.packaging
 
-.PHONY: run test bench lint package package-test clean
+.PHONY: run test bench lint fuzz package package-test clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check core gui tests build
 	$(BIN)/python -m pytest
+
+# The project-file fuzzer for longer than the test suite runs it (FUZZ_CASES=... to change).
+FUZZ_CASES ?= 50000
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.core.fuzzing --cases $(FUZZ_CASES)
 
 bench: $(STAMP)
 	$(BIN)/minepivot bench

@@ -1,14 +1,39 @@
 """Atomic file replacement: write beside the target, then rename over it.
 
 A reader sees the old file or the new one, never half of either; on any failure the temporary
-file is removed and an existing file at the target is untouched.
+file is removed and an existing file at the target is untouched. A target that is a symbolic
+link is written through: the file it points to is replaced and the link stays a link. The
+folder is flushed after the rename, so the new name survives a power cut. Temporary files that
+a killed save left behind are removed by the next save to the same folder.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
+
+try:  # POSIX: a writer holds a lock on its temporary file, so a cleaner can tell it is alive
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+TEMP_SUFFIX = ".minepivot-tmp"
+STALE_AFTER_S = 3600.0  # where locks are not available, a temporary this old is abandoned
+
+
+def write_target(path: Path) -> Path:
+    """The file a write to ``path`` must replace: the end of a symbolic link's chain (made
+    absolute), else ``path``. Raises OSError for a folder or a link loop."""
+    path = Path(path)
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))  # raises or loops back on a cycle
+        if path.is_symlink():
+            raise OSError(40, "Too many levels of symbolic links", str(path))
+    if path.is_dir():
+        raise IsADirectoryError(21, "Is a directory", str(path))
+    return path
 
 
 def target_mode(path: Path) -> int:
@@ -21,36 +46,116 @@ def target_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def temp_beside(path: Path) -> Path:
-    """A new empty file in the target's folder, already with the target's permissions.
-    Raises OSError when the folder cannot be written."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+def _lock(fd: int) -> bool:
+    if fcntl is None:
+        return True
     try:
-        os.chmod(tmp, target_mode(path))
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
     except OSError:
-        discard(Path(tmp))
-        raise
-    return Path(tmp)
+        return False
 
 
-def discard(tmp: Path) -> None:
+def remove_stale_temporaries(folder: Path) -> int:
+    """Remove the temporary files of saves that died in ``folder`` (none still being written).
+    Returns how many were removed; never raises."""
+    removed = 0
     try:
-        os.unlink(tmp)
+        candidates = [p for p in folder.iterdir() if p.name.endswith(TEMP_SUFFIX)]
+    except OSError:
+        return 0
+    for p in candidates:
+        try:
+            if fcntl is None:
+                if time.time() - p.stat().st_mtime < STALE_AFTER_S:
+                    continue
+                p.unlink()
+                removed += 1
+                continue
+            fd = os.open(p, os.O_RDONLY)
+            try:
+                if _lock(fd):  # nobody holds it: its writer is gone
+                    p.unlink()
+                    removed += 1
+            finally:
+                os.close(fd)
+        except OSError:
+            continue
+    return removed
+
+
+class TempFile:
+    """A new file beside the target, with the target's permissions, locked while it lives.
+    Raises OSError when the folder cannot be written."""
+
+    def __init__(self, target: Path):
+        self.target = target
+        fd, name = tempfile.mkstemp(
+            prefix=f".{target.name[:100]}.", suffix=TEMP_SUFFIX, dir=target.parent
+        )
+        self.path = Path(name)
+        self.fd = fd
+        try:
+            _lock(fd)
+            os.chmod(name, target_mode(target))
+        except OSError:
+            self.discard()
+            raise
+
+    def commit(self) -> None:
+        """Flush to disk, rename over the target, flush the folder."""
+        os.fsync(self.fd)
+        os.replace(self.path, self.target)
+        self._close()
+        fsync_folder(self.target.parent)
+
+    def _close(self) -> None:
+        if self.fd >= 0:
+            try:
+                os.close(self.fd)
+            finally:
+                self.fd = -1
+
+    def discard(self) -> None:
+        self._close()
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX; Windows has no folder handles for this)."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
     except OSError:
         pass
+    finally:
+        os.close(fd)
+
+
+def begin_write(path: Path) -> TempFile:
+    """Start an atomic write to ``path``: resolves links, clears dead saves' temporaries and
+    returns the temporary file to fill (by its ``path`` or ``fd``), then ``commit``."""
+    target = write_target(Path(path))
+    remove_stale_temporaries(target.parent)
+    return TempFile(target)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (flushed to disk before the rename)."""
-    path = Path(path)
-    tmp = temp_beside(path)
+    tmp = begin_write(Path(path))
     try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(tmp.fd, view) :]
+        tmp.commit()
     except BaseException:
-        discard(tmp)
+        tmp.discard()
         raise

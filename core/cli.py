@@ -23,8 +23,8 @@ from core.buildinfo import build_info
 from core.engine import MONTHLY_COLUMNS, ProjectResult, evaluate
 from core.example import example_project
 from core.goalseek import GoalSeek, goal_seek
-from core.model import Market
-from core.priceimport import PriceImportError, import_price_csv
+from core.model import Market, Project
+from core.priceimport import PriceImportError, check_utc_offset, import_price_csv
 from core.projectfile import ProjectFileError, load_project, save_project
 
 EXIT_BAD_INPUT = 2
@@ -141,6 +141,13 @@ def _write_monthly_csv(result: ProjectResult, path: Path) -> None:
     _write_output(path, buf.getvalue().encode("utf-8"))
 
 
+def _save(project: Project, path: Path) -> None:
+    try:
+        save_project(project, path)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 def _write_output(path: Path, data: bytes) -> None:
     try:
         atomic_write_bytes(path, data)
@@ -199,30 +206,47 @@ def _subsidy_on_date(text: str) -> float:
 
 
 def _cmd_example(args: argparse.Namespace) -> int:
-    try:
-        save_project(example_project(), args.output)
-    except OSError as exc:
-        raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    _save(example_project(), Path(args.output))
     print(f"wrote {args.output}")
     return 0
 
 
 def _cmd_import_prices(args: argparse.Namespace) -> int:
+    problem = check_utc_offset(args.utc_offset)
+    if problem:
+        raise UserError(f"--utc-offset: {problem}")
     project = load_project(args.project)
-    series, report = import_price_csv(args.csv, utc_offset_hours=args.utc_offset)
+    series, report = import_price_csv(
+        args.csv, utc_offset_hours=args.utc_offset, progress=_import_progress(Path(args.csv))
+    )
     for line in report:
         print(f"note: {line}", file=sys.stderr)
     energy = project.site.energy.model_copy(update={"price_source": series})
     project = project.model_copy(
         update={"site": project.site.model_copy(update={"energy": energy})}
     )
-    try:
-        save_project(project, args.output)
-    except OSError as exc:
-        raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    _save(project, Path(args.output))
     n = len(series.years_usd_per_mwh)
     print(f"wrote {args.output}: {n} year(s) of hourly prices from {series.first_year}")
     return 0
+
+
+def _import_progress(path: Path) -> Callable[[float], None] | None:
+    """Progress on standard error for files that take more than a moment (over 20 MB)."""
+    try:
+        if path.stat().st_size < 20_000_000:
+            return None
+    except OSError:
+        return None
+    shown = [-1]
+
+    def report(share: float) -> None:
+        tenth = int(share * 10)
+        if tenth > shown[0]:
+            shown[0] = tenth
+            print(f"reading {path.name}: {tenth * 10} %", file=sys.stderr, flush=True)
+
+    return report
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -327,7 +351,10 @@ def _cmd_layout(args: argparse.Namespace) -> int:
                 if len(chosen) == 1
                 else out.with_name(f"{out.stem}-{_slug(strategy.name)}-{_slug(hangar)}{out.suffix}")
             )
-            args.render_plan(review, strategy.name, path)
+            try:
+                args.render_plan(review, strategy.name, path)
+            except OSError as exc:
+                raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
             print(f"wrote {path}", file=sys.stderr if args.json else sys.stdout)
     if args.json:
         print(json.dumps({"plans": rows}, indent=2))

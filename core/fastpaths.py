@@ -4,8 +4,11 @@ No path reruns the hourly simulation. A path scales every hour's power price by 
 every hour's hashprice by one factor per month, so within a segment (a month, split where a
 halving falls) a mining block runs exactly in the hours priced at or below its break-even.
 Those hours are sorted once; for any path's break-even, the hours run and their energy cost
-come from a ``searchsorted`` and a prefix sum. Hours with rules of their own (demand-response
-calls, 4CP peak hours) stay hourly, a few hundred rows. AI terms are linear in the power
+come from a ``searchsorted`` and a prefix sum. Demand-response calls are a second sorted set per
+segment: in a called hour the blocks that run are those whose break-even is at or above the
+hour's price, so between consecutive break-evens the running set, and so the MW each block
+keeps under the call, is fixed (``_dr_paths``). Only the 4CP peak hours stay hourly, at most
+four a year: a year of called hours costs no more than a few. AI terms are linear in the power
 factor, so two engine runs (prices as they are and at zero) give them for every path. The
 result matches the hourly engine run path by path (``montecarlo.hourly_path_fcf``, tests).
 """
@@ -68,8 +71,12 @@ class SegmentMarket:
     seg_prices: list[np.ndarray]
     seg_hours: list[np.ndarray]
     seg_sums: list[np.ndarray]
-    special: np.ndarray  # hours with rules of their own, in time order
-    special_dr: np.ndarray  # bool per special hour: a DR call
+    # The same for each segment's called DR hours (neither 4CP peaks nor avoided).
+    dr_prices: list[np.ndarray]
+    dr_hours: list[np.ndarray]
+    dr_sums: list[np.ndarray]
+    special: np.ndarray  # 4CP peak hours (not avoided), in time order: simulated hour by hour
+    special_dr: np.ndarray  # bool per special hour: also a DR call
     peak_pos: np.ndarray  # (n_peaks,) position in ``special`` of each 4CP peak, −1 if avoided
 
 
@@ -85,20 +92,15 @@ def segment_market(project: Project, ctx: MarketContext) -> SegmentMarket:
     peak = np.zeros(tl.n_hours, dtype=bool)
     if energy.fourcp_usd_per_kw_year:
         peak[ctx.fourcp_peak] = True
-    special_mask = (ctx.dr_event | peak) & ~ctx.fourcp_avoid
-    normal = ~special_mask & ~ctx.fourcp_avoid
+    special_mask = peak & ~ctx.fourcp_avoid
+    called = ctx.dr_event & ~special_mask & ~ctx.fourcp_avoid
+    normal = ~(ctx.dr_event | peak) & ~ctx.fourcp_avoid
     special = np.flatnonzero(special_mask)
     pos = np.full(tl.n_hours, -1)
     pos[special] = np.arange(special.size)
     peak_pos = pos[ctx.fourcp_peak] if energy.fourcp_usd_per_kw_year else np.empty(0, int)
-
-    prices, hours, sums = [], [], []
-    for a, b in itertools.pairwise(seg_start):
-        seg = np.sort(price[a:b][normal[a:b]])
-        last = np.flatnonzero(np.diff(seg, append=np.inf) != 0)
-        prices.append(seg[last])
-        hours.append(np.concatenate([[0], last + 1]))
-        sums.append(np.concatenate([[0.0], np.cumsum(seg)[last]]))
+    prices, hours, sums = _sorted_tables(price, seg_start, normal)
+    dr_prices, dr_hours, dr_sums = _sorted_tables(price, seg_start, called)
     return SegmentMarket(
         ctx,
         seg_start,
@@ -107,10 +109,28 @@ def segment_market(project: Project, ctx: MarketContext) -> SegmentMarket:
         prices,
         hours,
         sums,
+        dr_prices,
+        dr_hours,
+        dr_sums,
         special,
         ctx.dr_event[special],
         peak_pos,
     )
+
+
+def _sorted_tables(
+    price: np.ndarray, seg_start: np.ndarray, mask: np.ndarray
+) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    """Per segment: the distinct prices of the masked hours in order, and with a leading 0 the
+    hours and the sum of prices at or below each."""
+    prices, hours, sums = [], [], []
+    for a, b in itertools.pairwise(seg_start):
+        seg = np.sort(price[a:b][mask[a:b]])
+        last = np.flatnonzero(np.diff(seg, append=np.inf) != 0)
+        prices.append(seg[last])
+        hours.append(np.concatenate([[0], last + 1]))
+        sums.append(np.concatenate([[0.0], np.cumsum(seg)[last]]))
+    return prices, hours, sums
 
 
 def _lookup(
@@ -318,11 +338,13 @@ def mining_paths(
         fracs.append(runs_sp)
     sp = mk.special
     sp_month = tl.hour_month[sp]
+    enrolled = _enrolled_month(project, mk, blocks, n)
+    dr_net, dr_peak = _dr_paths(mk, blocks, d, adder, enrolled)
+    net += dr_net
     live = [i for i, b in enumerate(blocks) if b.special_active.any()]
     if live:
         if mk.special_dr.any():
             fracs = [f.copy() for f in fracs]  # the cache keeps the uncut runs
-            enrolled = _enrolled_month(project, mk, blocks, n)
             _cut_for_dr(mk, blocks, fracs, enrolled[sp_month])
         hm = d.hashprice_by_month[sp_month]
         cost = d.power * mk.ctx.price[sp][:, None] + adder
@@ -335,10 +357,76 @@ def mining_paths(
         net -= _fourcp_mining(mk, mining_sp, energy.fourcp_usd_per_kw_year)
     peak = None
     if seg_load is not None:
-        peak = np.maximum.reduceat(seg_load, mk.month_first_seg, axis=0).T
+        peak = np.maximum(np.maximum.reduceat(seg_load, mk.month_first_seg, axis=0).T, dr_peak)
         for m in np.unique(sp_month):
             peak[:, m] = np.maximum(peak[:, m], mining_sp[sp_month == m].max(axis=0))
     return MiningPaths(net, peak)
+
+
+def _dr_paths(
+    mk: SegmentMarket,
+    blocks: list[MiningBlockPaths],
+    d: Draws,
+    adder: float,
+    enrolled: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mining in the called DR hours: (P, M) net and (P, M) peak mining MW in those hours.
+
+    In a called hour the blocks whose break-even is at or above the hour's price run, and the
+    enrolled MW come off the least valuable first (the engine's rule), so the most valuable
+    running blocks keep up to capacity − enrolled. Sorting a path's break-evens splits the
+    segment's called hours into intervals with one running set each; each interval's hours
+    and price sum come from the sorted table."""
+    n, p = mk.ctx.tl.n_months, d.n
+    net = np.zeros((n, p))
+    peak = np.zeros((n, p))
+    if not blocks or not any(h[-1] for h in mk.dr_hours):
+        return net.T, peak.T
+    n_seg = mk.seg_month.size
+    row = np.full((len(blocks), n_seg), -1)
+    for i, blk in enumerate(blocks):
+        row[i, blk.segs] = np.arange(blk.segs.size)
+    keep_order = sorted(range(len(blocks)), key=lambda i: blocks[i].value_rank)[::-1]
+    for s in range(n_seg):
+        if not mk.dr_hours[s][-1]:
+            continue
+        active = [i for i in range(len(blocks)) if row[i, s] >= 0]
+        if not active:
+            continue
+        m = int(mk.seg_month[s])
+        hm = d.hashprice_by_month[m]
+        margin = {i: hm * blocks[i].rev_per_mwh[row[i, s]] - adder for i in active}
+        be = np.array([margin[i] / d.power for i in active])  # (K, P) break-even prices
+        order = np.argsort(-be, axis=0, kind="stable")
+        rank = np.argsort(order, axis=0, kind="stable")  # 0 = highest break-even
+        sorted_be = np.take_along_axis(be, order, axis=0)
+        allowed = sum(blocks[i].mw for i in active) - enrolled[m]
+        upper_c, upper_s = _table_at(mk, s, sorted_be[0])
+        for k in range(len(active)):
+            if k + 1 < len(active):
+                lower_c, lower_s = _table_at(mk, s, sorted_be[k + 1])
+            else:
+                lower_c, lower_s = np.zeros(p), np.zeros(p)
+            hours, price_sum = upper_c - lower_c, upper_s - lower_s
+            remaining = np.full(p, allowed)
+            load = np.zeros(p)
+            for i in keep_order:
+                if i not in margin:
+                    continue
+                a = active.index(i)
+                kept = np.minimum(np.where(rank[a] <= k, blocks[i].mw, 0.0), remaining)
+                remaining -= kept
+                load += kept
+                net[m] += kept * (margin[i] * hours - d.power * price_sum)
+            peak[m] = np.maximum(peak[m], np.where(hours > 0, load, 0.0))
+            upper_c, upper_s = lower_c, lower_s
+    return net.T, peak.T
+
+
+def _table_at(mk: SegmentMarket, s: int, breakeven: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Called hours of segment ``s`` priced at or below each path's break-even, and their sum."""
+    k = np.searchsorted(mk.dr_prices[s], breakeven, side="right")
+    return mk.dr_hours[s][k].astype(float), mk.dr_sums[s][k]
 
 
 def ebitda_paths(

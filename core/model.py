@@ -2,39 +2,71 @@
 
 Every field carries its unit in its name. Models are pydantic v2 (strict, no unknown keys, no
 NaN/inf) so that a project file is checked field by field with the path of each problem; the
-cross-field rules that need the whole project live in ``core.validate``.
+cross-field rules that need the whole project live in ``core.projectfile.semantic_problems``.
+Every number has bounds on both sides that keep the engine finite over a 30-year horizon.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from core.modelbase import Model
 from core.planmodel import FloorPlan, Hangar, LayoutRules
 
 SCHEMA_VERSION = 1
+MAX_STRATEGIES = 50
 
-_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-_DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+# Dates are real calendar dates in a sane range, written with ASCII digits and nothing else
+# (Python's \d also matches full-width digits, and $ matches before a trailing newline).
+YEAR_MIN, YEAR_MAX = 2000, 2150
+_MONTH_RE = re.compile(r"[0-9]{4}-[0-9]{2}")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _check_year(year: int, value: str) -> None:
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise ValueError(f"year must be {YEAR_MIN} to {YEAR_MAX}, got {value!r}")
 
 
 def _check_month(value: str) -> str:
-    if not _MONTH_RE.match(value):
+    if not _MONTH_RE.fullmatch(value):
         raise ValueError(f"must be a month as YYYY-MM, got {value!r}")
+    if not 1 <= int(value[5:7]) <= 12:
+        raise ValueError(f"must be a real month (01 to 12), got {value!r}")
+    _check_year(int(value[:4]), value)
     return value
 
 
 def _check_date(value: str | None) -> str | None:
-    if value is not None and not _DATE_RE.match(value):
+    if value is None:
+        return value
+    if not _DATE_RE.fullmatch(value):
         raise ValueError(f"must be a date as YYYY-MM-DD, got {value!r}")
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"must be a real calendar date, got {value!r}") from None
+    _check_year(int(value[:4]), value)
     return value
 
 
+def _at_least_a_month(years: float) -> float:
+    if years * 12 < 1 - 1e-9:
+        raise ValueError(f"must be at least one month (1/12 year), got {years:g} years")
+    return years
+
+
 Pct = Annotated[float, Field(ge=0, le=100)]
-NonNeg = Annotated[float, Field(ge=0)]
+# Upper bounds far above any real site, low enough that sums over 30 years stay finite.
+Mw = Annotated[float, Field(ge=0, le=10_000)]
+UnitPrice = Annotated[float, Field(ge=0, le=10_000_000)]  # USD per miner or server
+UsdPerMw = Annotated[float, Field(ge=0, le=1e10)]  # capex per MW
+UsdPerMwMonth = Annotated[float, Field(ge=0, le=1e8)]  # O&M per MW and month
+LifeYears = Annotated[float, Field(le=50), AfterValidator(_at_least_a_month)]
 MonthIndex = Annotated[int, Field(ge=0, le=359)]
 
 
@@ -45,7 +77,7 @@ class AsicModel(Model):
     hashrate_ths: float = Field(gt=0, le=10_000)
     power_w: float = Field(gt=0, le=100_000)
     cooling: Literal["air", "hydro", "immersion"] = "air"
-    price_usd: NonNeg = 0.0
+    price_usd: UnitPrice = 0.0
     spec_source: str = ""
     price_source: str = ""
     as_of: str | None = None
@@ -63,7 +95,7 @@ class GpuServerModel(Model):
     gpus: int = Field(ge=1, le=64)
     max_power_kw: float = Field(gt=0, le=200)
     typical_power_kw: float = Field(gt=0, le=200)
-    price_usd: NonNeg = 0.0
+    price_usd: UnitPrice = 0.0
     spec_source: str = ""
     price_source: str = ""
     as_of: str | None = None
@@ -98,18 +130,23 @@ class TimeOfUsePrice(Model):
     spikes: ScarcitySpikes = ScarcitySpikes()
 
 
+HOURLY_YEAR_MIN, HOURLY_YEAR_MAX = 1990, 2100
+HOURLY_PRICE_MIN, HOURLY_PRICE_MAX = -10_000.0, 100_000.0  # USD/MWh; ERCOT's cap is 5,000
+MAX_SERIES_YEARS = 30
+
+
 class HourlySeriesPrice(Model):
     """Imported hourly prices: whole calendar years in local standard time, first_year first."""
 
     kind: Literal["hourly"] = "hourly"
     source_name: str = ""
-    first_year: int = Field(ge=1990, le=2100)
+    first_year: int = Field(ge=HOURLY_YEAR_MIN, le=HOURLY_YEAR_MAX)
     years_usd_per_mwh: list[
         Annotated[
-            list[Annotated[float, Field(ge=-10_000, le=100_000)]],
+            list[Annotated[float, Field(ge=HOURLY_PRICE_MIN, le=HOURLY_PRICE_MAX)]],
             Field(min_length=8760, max_length=8784),
         ]
-    ] = Field(min_length=1, max_length=30)
+    ] = Field(min_length=1, max_length=MAX_SERIES_YEARS)
 
 
 PriceSource = Annotated[FlatPrice | TimeOfUsePrice | HourlySeriesPrice, Field(discriminator="kind")]
@@ -119,7 +156,7 @@ class Energy(Model):
     price_source: PriceSource
     escalator_pct_per_year: float = Field(default=0.0, ge=-50, le=100)
     contract: Literal["index", "fixed_block"] = "index"
-    fixed_block_mw: NonNeg = 0.0
+    fixed_block_mw: Mw = 0.0
     fixed_price_usd_per_mwh: float = Field(default=0.0, ge=-1000, le=20_000)
     tnd_adder_usd_per_mwh: float = Field(default=0.0, ge=-100, le=1000)
     demand_charge_usd_per_kw_month: float = Field(default=0.0, ge=0, le=1000)
@@ -129,7 +166,7 @@ class Energy(Model):
 
 
 class DemandResponse(Model):
-    enrolled_mw: NonNeg = 0.0
+    enrolled_mw: Mw = 0.0
     capacity_usd_per_mw_month: float = Field(default=0.0, ge=0, le=1_000_000)
     event_hours_per_year: int = Field(default=0, ge=0, le=8760)
 
@@ -140,7 +177,7 @@ class Site(Model):
     interconnect_mw: float = Field(gt=0, le=10_000)
     energy: Energy
     demand_response: DemandResponse = DemandResponse()
-    fixed_opex_usd_per_year: NonNeg = 0.0
+    fixed_opex_usd_per_year: float = Field(default=0.0, ge=0, le=1e11)
     opex_escalator_pct_per_year: float = Field(default=0.0, ge=-50, le=100)
     hangars: list[Hangar] = Field(default_factory=list, max_length=50)
     aisles: LayoutRules = LayoutRules()
@@ -149,12 +186,12 @@ class Site(Model):
 # ----------------------------------------------------------------------------- market
 class Market(Model):
     as_of: str
-    btc_price_usd: float = Field(gt=0, le=1e8)
+    btc_price_usd: float = Field(ge=1, le=1e8)
     btc_price_growth_pct_per_year: float = Field(default=0.0, ge=-99, le=1000)
-    btc_price_by_year_usd: list[Annotated[float, Field(gt=0, le=1e8)]] | None = Field(
+    btc_price_by_year_usd: list[Annotated[float, Field(ge=1, le=1e8)]] | None = Field(
         default=None, min_length=1, max_length=30
     )
-    difficulty: float = Field(gt=0, le=1e20)
+    difficulty: float = Field(ge=1, le=1e20)  # 1 is Bitcoin's minimum difficulty
     # A retarget moves difficulty by at most ×4 or ×¼: a monthly input outside that is an error.
     difficulty_growth_pct_per_month: float = Field(default=0.0, ge=-75, le=300)
     fees_btc_per_block: float = Field(default=0.0, ge=0, le=100)
@@ -167,9 +204,9 @@ class Market(Model):
 
 # ----------------------------------------------------------------------------- finance
 class AssetClasses(Model):
-    asic: float = Field(gt=0, le=50)
-    gpu: float = Field(gt=0, le=50)
-    facility: float = Field(gt=0, le=50)
+    asic: LifeYears
+    gpu: LifeYears
+    facility: LifeYears
 
 
 class ResidualPct(Model):
@@ -197,12 +234,12 @@ class MiningBlock(Model):
     asic_model: str = Field(min_length=1)
     asic_count: int = Field(ge=0, le=10_000_000)
     existing_fleet: bool = True
-    asic_unit_price_usd: NonNeg | None = None
-    infrastructure_usd_per_mw: NonNeg = 0.0
+    asic_unit_price_usd: UnitPrice | None = None
+    infrastructure_usd_per_mw: UsdPerMw = 0.0
     pue: float = Field(default=1.05, ge=1.0, le=3.0)
     pool_fee_pct: float = Field(default=2.0, ge=0, le=100)
     derate_pct_per_year: float = Field(default=0.0, ge=0, le=100)
-    om_usd_per_mw_month: NonNeg = 0.0
+    om_usd_per_mw_month: UsdPerMwMonth = 0.0
     start_month: MonthIndex = 0
     end_month: Annotated[int, Field(ge=1, le=360)] | None = None
 
@@ -212,22 +249,22 @@ class AiBlock(Model):
     name: str = Field(default="AI hosting", max_length=200)
     business_model: Literal["colocation", "gpu_cloud"] = "colocation"
     # colocation
-    it_mw: NonNeg = 0.0
-    colo_usd_per_kw_month: NonNeg = 0.0
+    it_mw: Mw = 0.0
+    colo_usd_per_kw_month: float = Field(default=0.0, ge=0, le=100_000)
     colo_escalator_pct_per_year: float = Field(default=0.0, ge=-50, le=100)
     power_passthrough: bool = True
     it_load_factor_pct: Pct = 80.0
     # GPU cloud
     gpu_server_model: str = "hgx_h100"
     server_count: int = Field(default=0, ge=0, le=10_000_000)
-    server_unit_price_usd: NonNeg | None = None
-    gpu_hour_usd: NonNeg = 0.0
+    server_unit_price_usd: UnitPrice | None = None
+    gpu_hour_usd: float = Field(default=0.0, ge=0, le=10_000)
     gpu_price_decline_pct_per_year: float = Field(default=0.0, ge=-100, le=100)
     utilisation_pct: Pct = 70.0
     # both
     pue: float = Field(default=1.3, ge=1.0, le=3.0)
-    retrofit_usd_per_mw: NonNeg = 0.0
-    om_usd_per_mw_month: NonNeg = 0.0
+    retrofit_usd_per_mw: UsdPerMw = 0.0
+    om_usd_per_mw_month: UsdPerMwMonth = 0.0
     start_month: MonthIndex = 0
     conversion_months: int = Field(default=0, ge=0, le=120)
 
@@ -311,7 +348,7 @@ class Project(Model):
     site: Site
     market: Market
     finance: Finance
-    strategies: list[Strategy] = Field(min_length=1, max_length=50)
+    strategies: list[Strategy] = Field(min_length=1, max_length=MAX_STRATEGIES)
     custom_asics: list[AsicModel] = Field(default_factory=list, max_length=200)
     custom_gpu_servers: list[GpuServerModel] = Field(default_factory=list, max_length=200)
     risk: Risk = Risk()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 from core.atomicfile import atomic_write_bytes
 from core.catalog import bundled_catalog
 from core.layout import apply_plan_counts
-from core.model import SCHEMA_VERSION, Project
+from core.model import MAX_STRATEGIES, SCHEMA_VERSION, Project
 
 _UNION_TAGS = {"flat", "tou", "hourly", "mining", "ai"}
 
@@ -49,6 +50,8 @@ def format_path(loc: tuple[Any, ...]) -> str:
 
 def _describe(err: dict[str, Any]) -> str:
     kind, ctx, got = err["type"], err.get("ctx") or {}, err.get("input")
+    if isinstance(got, TooLarge):
+        return f"must be a number in the allowed range, got {got!r}"
     # Values are shown as they are written in the file (JSON), e.g. "lots", null, Infinity.
     shown = json.dumps(got, ensure_ascii=False) if _jsonable(got) else repr(got)
     if len(shown) > 60:
@@ -108,6 +111,19 @@ def _int(v: Any) -> int | None:
     return v if isinstance(v, int) and not isinstance(v, bool) else None
 
 
+def _texts(values: Any) -> set[str]:
+    return {v for v in values if isinstance(v, str)}
+
+
+def _first_use(named: Any) -> dict[str, int]:
+    """Each text name and the index of its first use (one pass: duplicate checks stay linear)."""
+    out: dict[str, int] = {}
+    for i, name in named:
+        if isinstance(name, str):
+            out.setdefault(name, i)
+    return out
+
+
 def _dicts(v: Any) -> list[tuple[int, dict[str, Any]]]:
     return [(i, x) for i, x in enumerate(v) if isinstance(x, dict)] if isinstance(v, list) else []
 
@@ -120,25 +136,28 @@ def semantic_problems(data: dict[str, Any]) -> list[str]:
     """
     problems: list[str] = []
     cat = bundled_catalog()
-    asic_ids = set(cat.asics) | {a.get("id") for _, a in _dicts(data.get("custom_asics"))}
-    gpu_ids = set(cat.gpu_servers) | {
+    asic_ids = set(cat.asics) | _texts(a.get("id") for _, a in _dicts(data.get("custom_asics")))
+    gpu_ids = set(cat.gpu_servers) | _texts(
         g.get("id") for _, g in _dicts(data.get("custom_gpu_servers"))
-    }
+    )
     finance = data.get("finance") if isinstance(data.get("finance"), dict) else {}
     years = _int(finance.get("horizon_years"))
     n_months = years * 12 if years and 1 <= years <= 30 else None
     strategies = _dicts(data.get("strategies"))
-    names = [s.get("name") for _, s in strategies]
-    for pos, (i, s) in enumerate(strategies):
+    if len(strategies) > MAX_STRATEGIES:
+        return problems  # the field check reports the count; naming 100,000 problems helps no one
+    first_use = _first_use((i, s.get("name")) for i, s in strategies)
+    for i, s in strategies:
         p = f"strategies[{i}]"
         name = s.get("name")
-        if isinstance(name, str) and names.index(name) != pos:
-            first = strategies[names.index(name)][0]
-            problems.append(f"{p}.name: {json.dumps(name)} is already used by strategies[{first}]")
+        if isinstance(name, str) and first_use[name] != i:
+            problems.append(
+                f"{p}.name: {json.dumps(name)} is already used by strategies[{first_use[name]}]"
+            )
         fallback = s.get("fallback_strategy")
         if isinstance(fallback, str):
-            if fallback not in names:
-                have = ", ".join(str(n) for n in names)
+            if fallback not in first_use:
+                have = ", ".join(str(t.get("name")) for _, t in strategies)
                 problems.append(
                     f"{p}.fallback_strategy: no strategy named {json.dumps(fallback)}"
                     f" (have: {have})"
@@ -209,12 +228,14 @@ def _plan_problems(site: dict[str, Any], strategies: list[tuple[int, dict[str, A
     """Hangar names are unique and every plan lays out a site hangar, at most once per strategy.
     What is inside a plan (overlaps, links, loads) is a layout violation, listed, not refused."""
     problems = []
-    hangars = [h.get("name") for _, h in _dicts(site.get("hangars"))]
-    for k, name in enumerate(hangars):
-        if isinstance(name, str) and hangars.index(name) != k:
+    hangar_list = _dicts(site.get("hangars"))
+    hangars = _first_use((k, h.get("name")) for k, h in hangar_list)
+    for k, h in hangar_list:
+        name = h.get("name")
+        if isinstance(name, str) and hangars[name] != k:
             problems.append(f"site.hangars[{k}].name: {json.dumps(name)} is already used")
     for i, s in strategies:
-        seen: list[Any] = []
+        seen: set[str] = set()
         for j, plan in _dicts(s.get("plans")):
             name = plan.get("hangar")
             if not isinstance(name, str):
@@ -225,7 +246,7 @@ def _plan_problems(site: dict[str, Any], strategies: list[tuple[int, dict[str, A
                 problems.append(f"{p}: no site hangar named {json.dumps(name)} (have: {have})")
             elif name in seen:
                 problems.append(f"{p}: {json.dumps(name)} already has a plan in this strategy")
-            seen.append(name)
+            seen.add(name)
     return problems
 
 
@@ -259,7 +280,8 @@ def project_from_data(data: Any, source: str = "project") -> Project:
         project = Project.model_validate(data)
     except ValidationError as exc:
         problems = [f"{format_path(e['loc'])}: {_describe(e)}" for e in exc.errors()]
-    problems += [p for p in semantic_problems(data) if p not in problems]
+    reported = set(problems)
+    problems += [p for p in semantic_problems(data) if p not in reported]
     if problems or project is None:
         raise ProjectFileError(source, problems)
     return apply_plan_counts(project)  # a floor plan is the source of its blocks' counts
@@ -273,24 +295,100 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         raise ProjectFileError(
             str(path), [f"(file): cannot be read: {exc.strerror or exc}"]
         ) from None
+    return parse_project_bytes(raw, str(path))
+
+
+class TooLarge:
+    """An integer too long to be any field's value (every bound is far below 10^30); kept as
+    its digit count so that the field check reports it at its path."""
+
+    def __init__(self, digits: int):
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"a number of {self.digits:,} digits"
+
+
+class _Object(dict):
+    """A JSON object that held a key more than once (the last value won, as in ``dict``)."""
+
+    duplicates: list[str]
+
+
+def _duplicates_hook() -> tuple[Any, list[_Object]]:
+    """An ``object_pairs_hook`` that marks objects with a repeated key, and the list of them.
+    Plain objects stay plain dicts (this runs once per object of a file of any size)."""
+    marked: list[_Object] = []
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(pairs)
+        if len(out) == len(pairs):
+            return out
+        obj = _Object(pairs)
+        seen: set[str] = set()
+        obj.duplicates = []
+        for key, _ in pairs:
+            if key in seen and key not in obj.duplicates:
+                obj.duplicates.append(key)
+            seen.add(key)
+        marked.append(obj)
+        return obj
+
+    return hook, marked
+
+
+def _parse_int(text: str) -> int | TooLarge:
+    digits = len(text.lstrip("-"))
+    return TooLarge(digits) if digits > MAX_INT_DIGITS else int(text)
+
+
+MAX_INT_DIGITS = 30
+_LONG_DIGITS = re.compile(rf"[0-9]{{{MAX_INT_DIGITS + 1},}}")
+
+
+def _duplicate_keys(node: Any) -> list[str]:
+    """Every key written twice in one object, at its path. A file with a repeated key has two
+    values for one field, and which one a reader keeps differs between readers: refuse it."""
+    out: list[str] = []
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(node, ())]
+    while stack:
+        value, loc = stack.pop()
+        if isinstance(value, dict):
+            for key in getattr(value, "duplicates", ()):
+                where = format_path((*loc, key))
+                out.append(f"{where}: the key {json.dumps(key)} is written more than once")
+            stack.extend((v, (*loc, k)) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, (*loc, i)) for i, v in enumerate(value))
+    return sorted(out)
+
+
+def parse_project_bytes(raw: bytes, source: str = "project") -> Project:
+    """A project from the bytes of a file, or ProjectFileError with every problem."""
+    hook, marked = _duplicates_hook()
     try:
-        data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        text = raw.decode("utf-8")
+        data = json.loads(
+            text,
+            parse_constant=float,  # NaN / Infinity: the field check names the field
+            # Python refuses to read integers of over 4,300 digits: report them at their field.
+            parse_int=_parse_int if _LONG_DIGITS.search(text) else None,
+            object_pairs_hook=hook,
+        )
     except UnicodeDecodeError:
-        raise ProjectFileError(str(path), ["(file): is not UTF-8 text"]) from None
+        raise ProjectFileError(source, ["(file): is not UTF-8 text"]) from None
     except json.JSONDecodeError as exc:
         raise ProjectFileError(
-            str(path),
+            source,
             [f"(file): not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"],
         ) from None
     except ValueError as exc:
-        raise ProjectFileError(str(path), [f"(file): {exc}"]) from None
+        raise ProjectFileError(source, [f"(file): {exc}"]) from None
     except RecursionError:
-        raise ProjectFileError(str(path), ["(file): nested too deeply to be a project"]) from None
-    return project_from_data(data, str(path))
-
-
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not allowed; numbers must be finite")
+        raise ProjectFileError(source, ["(file): nested too deeply to be a project"]) from None
+    if marked:
+        raise ProjectFileError(source, _duplicate_keys(data))
+    return project_from_data(data, source)
 
 
 def project_to_json(project: Project) -> str:

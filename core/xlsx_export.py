@@ -16,7 +16,7 @@ from typing import Any
 import xlsxwriter
 
 from core import inputs_spec as spec
-from core.atomicfile import discard, temp_beside
+from core.atomicfile import begin_write
 from core.catalog import Catalog, catalog_for
 from core.engine import ProjectResult, evaluate
 from core.finance import IRR_GUESS_MONTHLY
@@ -38,7 +38,11 @@ NAMES = {
     "site.fixed_opex_usd_per_year": "FixedOpex",
     "site.opex_escalator_pct_per_year": "OpexEscalator",
 }
-BAD_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
+# Characters Excel refuses in a sheet name, and control characters (a tab in a sheet name
+# breaks every formula that refers to it once recalculated), become "_" or go.
+BAD_SHEET_CHARS = str.maketrans(
+    {c: "_" for c in "[]:*?/\\"} | {chr(c): None for c in (*range(32), 127)}
+)
 
 
 class ExportError(Exception):
@@ -75,10 +79,10 @@ def formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
 
 
 def _sheet_names(project: Project) -> list[str]:
-    taken = {"summary", "inputs", "checks", "sources", "risk", "layout"}
+    taken = {"summary", "inputs", "checks", "sources", "risk", "layout", "history"}
     out = []
     for s in project.strategies:
-        base = (s.name.translate(BAD_SHEET_CHARS).strip("'") or "Strategy")[:28]
+        base = s.name.translate(BAD_SHEET_CHARS).strip("'")[:28].strip("'") or "Strategy"
         name, k = base, 2
         while name.lower() in taken:
             name, k = f"{base[:25]} ({k})", k + 1
@@ -316,17 +320,17 @@ def export_workbook(
     if seeks is None:
         seeks = {s.name: goal_seek(project, s) for s in project.strategies}
     try:
-        tmp = temp_beside(path)
+        tmp = begin_write(path)
     except OSError as exc:
-        raise ExportError(f"cannot write in {path.parent}: {exc.strerror or exc}") from None
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
-        _write(project, result, seeks, str(tmp), today or date.today(), risk)
-        os.replace(tmp, path)
+        _write(project, result, seeks, str(tmp.path), today or date.today(), risk)
+        tmp.commit()
     except OSError as exc:
-        discard(tmp)
+        tmp.discard()
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
     except BaseException:
-        discard(tmp)
+        tmp.discard()
         raise
     return path
 

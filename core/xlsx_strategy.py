@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from xlsxwriter.utility import xl_col_to_name
@@ -53,6 +54,15 @@ class StrategySheet:
 
 def quote(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
+
+
+def add_named_series(chart: Any, name: str, options: dict[str, Any]) -> None:
+    """Add a chart series whose name is ``name`` as literal text. XlsxWriter reads a name that
+    looks like a cell reference (``=cmd|'calc'!A0``, or any ``x!A1``) as a formula; a strategy
+    name must never become one, so the name is set after the series is added."""
+    chart.add_series({**options, "name": "series"})
+    series = chart.series[-1]
+    series["name"], series["name_formula"], series["name_id"] = name, None, None
 
 
 class _Writer:

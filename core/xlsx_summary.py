@@ -12,7 +12,7 @@ from core.catalog import Catalog
 from core.engine import ProjectResult, has_ai
 from core.goalseek import GoalSeek
 from core.model import Project
-from core.xlsx_strategy import FIRST_COL, StrategySheet, quote
+from core.xlsx_strategy import FIRST_COL, StrategySheet, add_named_series, quote
 
 KPI_ROWS = [
     ("npv", "NPV", "USD"),
@@ -153,13 +153,14 @@ def _charts(
         r = s.rows["cumulative_fcf_usd"] + 1
         d = s.rows["date"] + 1
         last = FIRST_COL + s.n - 1
-        line.add_series(
+        add_named_series(
+            line,
+            s.name,
             {
-                "name": s.name,
                 "categories": [s.name, d - 1, FIRST_COL, d - 1, last],
                 "values": [s.name, r - 1, FIRST_COL, r - 1, last],
                 "line": {"width": 2},
-            }
+            },
         )
     line.set_title({"name": "Cumulative free cash flow (USD)"})
     line.set_x_axis(
@@ -193,12 +194,13 @@ def _charts(
         ws.write_number(top + 2 + k, 0, y + 1, fmt["int"])
     bars = wb.add_chart({"type": "column"})
     for name, c in series:
-        bars.add_series(
+        add_named_series(
+            bars,
+            name,
             {
-                "name": name,
                 "categories": ["Summary", top + 2, 0, top + 1 + len(years), 0],
                 "values": ["Summary", top + 2, c, top + 1 + len(years), c],
-            }
+            },
         )
     bars.set_title({"name": "Annual revenue vs operating cost"})
     bars.set_x_axis({"name": "Year of the horizon"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -84,6 +85,20 @@ def screenshot(out: Path, project_path: Path | None) -> int:
     return 0
 
 
+def install_error_hook(window) -> None:
+    """An exception that escapes a slot is a bug: it is shown (and printed with its traceback)
+    rather than lost on a console the user never sees; the app carries on."""
+
+    def hook(kind, value, tb) -> None:
+        traceback.print_exception(kind, value, tb)
+        try:
+            window.show_error(f"Unexpected error ({kind.__name__}: {value}). Please report it.")
+        except Exception:  # the window itself is gone
+            pass
+
+    sys.excepthook = hook
+
+
 def run_app(argv: list[str]) -> int:
     if argv and argv[0] == "--screenshot":
         if len(argv) < 2:
@@ -101,6 +116,7 @@ def run_app(argv: list[str]) -> int:
 
     app = application()
     window = MainWindow()
+    install_error_hook(window)
     app.installEventFilter(FileOpenFilter(window))
     if argv:
         QTimer.singleShot(0, lambda: window.open_path(Path(argv[0]), ask=False))

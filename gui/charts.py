@@ -15,8 +15,17 @@ import pyqtgraph.exporters as pg_exporters
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from core.atomicfile import begin_write
 from core.bitcoin import halving_schedule
 from core.engine import HourlyDetail, ProjectResult
 from core.model import Project
@@ -134,26 +143,38 @@ class ChartPanel(QWidget):
         self.plot.autoRange()
 
     def export(self, path: Path) -> Path:
+        """Write the chart as SVG or PNG, atomically (a link is written through). Raises
+        OSError when it cannot be written; a file already at ``path`` is then untouched."""
         path = Path(path)
         item = self.plot.plotItem
-        if path.suffix.lower() == ".svg":
-            # Qt's own SVG generator: pyqtgraph 0.14.0's SVGExporter fails on the path data
-            # that current Qt writes (pyqtgraph issue #3485).
-            size = self.plot.size()
-            gen = QSvgGenerator()
-            gen.setFileName(str(path))
-            gen.setSize(size)
-            gen.setViewBox(QRect(0, 0, size.width(), size.height()))
-            gen.setTitle(self.title)
-            painter = QPainter(gen)
-            try:
-                self.plot.render(painter)
-            finally:
-                painter.end()
-        else:
-            exporter = pg_exporters.ImageExporter(item)
-            exporter.parameters()["width"] = max(1200, int(self.plot.width() * 2))
-            exporter.export(str(path))
+        tmp = begin_write(path)
+        try:
+            if path.suffix.lower() == ".svg":
+                # Qt's own SVG generator: pyqtgraph 0.14.0's SVGExporter fails on the path data
+                # that current Qt writes (pyqtgraph issue #3485).
+                size = self.plot.size()
+                gen = QSvgGenerator()
+                gen.setFileName(str(tmp.path))
+                gen.setSize(size)
+                gen.setViewBox(QRect(0, 0, size.width(), size.height()))
+                gen.setTitle(self.title)
+                painter = QPainter(gen)
+                try:
+                    self.plot.render(painter)
+                finally:
+                    painter.end()
+            else:
+                exporter = pg_exporters.ImageExporter(item)
+                exporter.parameters()["width"] = max(1200, int(self.plot.width() * 2))
+                image = exporter.export(toBytes=True)
+                if image is None or not image.save(str(tmp.path), "PNG"):
+                    raise OSError(f"could not write {path}")
+            if tmp.path.stat().st_size == 0:
+                raise OSError(f"could not write {path}")
+            tmp.commit()
+        except BaseException:
+            tmp.discard()
+            raise
         return path
 
     def ask_export(self, suffix: str) -> None:
@@ -161,7 +182,15 @@ class ChartPanel(QWidget):
             return
         path = self.ask_path(self.title, suffix)
         if path:
-            self.export(path)
+            try:
+                self.export(path)
+            except OSError as exc:
+                QMessageBox.critical(
+                    self,
+                    "Export failed",
+                    f"Could not write {path}:\n{exc.strerror or exc}\n"
+                    "Any file already at that path was left as it was.",
+                )
 
     def month_labels(self, labels: list[str]) -> None:
         if self.axis is not None and self.axis.labels != labels:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from core.engine import ProjectResult, hourly_detail
 from core.example import example_project
 from core.model import Project
+from core.preflight import compute_problems
 from core.projectfile import ProjectFileError, load_project, save_project
 from core.resources import example_project_path
 from gui.charts import CumulativeChart, HashpriceChart, HourlyChart, StackChart
@@ -303,6 +304,9 @@ class MainWindow(PriceImport, QMainWindow):
         self.hourly.update_detail(hourly_detail(project, name, year, ctx))
 
     def _on_error(self, message: str) -> None:
+        self.show_error(message)
+
+    def show_error(self, message: str) -> None:
         """Errors from recomputes and workers: status bar plus a box that does not block."""
         self.statusBar().showMessage(message)
         self.error_box = QMessageBox(
@@ -353,6 +357,10 @@ class MainWindow(PriceImport, QMainWindow):
             project = load_project(path)
         except ProjectFileError as exc:
             self.show_problems("Cannot open project", exc.source, exc.problems)
+            return False
+        problems = compute_problems(project)
+        if problems:
+            self.show_problems("Cannot open project", str(path), problems)
             return False
         self.set_document(ProjectDocument(project, Path(path)))
         self._remember(Path(path))

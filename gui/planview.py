@@ -4,7 +4,6 @@ palette) and the plan's picture exports (PNG, SVG; also ``minepivot layout --png
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsView
 
+from core.atomicfile import begin_write
 from gui.planscene import PlanScene
 
 ITEM_MIME = "application/x-minepivot-plan-item"
@@ -167,7 +167,7 @@ def export_scene(scene: PlanScene, path: Path, title: str) -> Path:
     plan_h = int(source.height() * px_per_m)
     width, height = int(source.width() * px_per_m), plan_h + 40 + 36  # title, plan, scale bar
     target = QRectF(0, 40, width, plan_h)
-    tmp = path.with_name(f".{path.name}.part")
+    tmp = begin_write(path)  # resolves a link; raises OSError for a folder or no folder
 
     def paint(painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -187,7 +187,7 @@ def export_scene(scene: PlanScene, path: Path, title: str) -> Path:
     try:
         if path.suffix.lower() == ".svg":
             gen = QSvgGenerator()
-            gen.setFileName(str(tmp))
+            gen.setFileName(str(tmp.path))
             gen.setSize(QRect(0, 0, width, height).size())
             gen.setViewBox(QRect(0, 0, width, height))
             gen.setTitle(title)
@@ -203,12 +203,12 @@ def export_scene(scene: PlanScene, path: Path, title: str) -> Path:
                 paint(painter)
             finally:
                 painter.end()
-            if not image.save(str(tmp), "PNG"):
+            if not image.save(str(tmp.path), "PNG"):
                 raise OSError(f"could not write {path}")
-        if not tmp.exists() or tmp.stat().st_size == 0:
+        if tmp.path.stat().st_size == 0:
             raise OSError(f"could not write {path}")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+        tmp.commit()
+    except BaseException:
+        tmp.discard()
+        raise
     return path

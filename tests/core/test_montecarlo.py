@@ -176,3 +176,23 @@ def test_a_fixed_block_contract_is_refused_with_a_reason():
     )
     with pytest.raises(RiskError, match="fixed block"):
         run_monte_carlo(project, n_paths=100)
+
+
+def test_fast_method_matches_the_engine_when_many_hours_are_called():
+    # Every hour of the year called, with less enrolled than the fleet: in each hour the least
+    # valuable running block gives up the enrolled MW first, across two blocks, a demand charge
+    # and 4CP peaks that are also called hours.
+    base = rich_project()
+    for hours, enrolled in ((8760, 12.0), (2000, 40.0)):
+        dr = base.site.demand_response.model_copy(
+            update={"event_hours_per_year": hours, "enrolled_mw": enrolled}
+        )
+        project = base.model_copy(
+            update={"site": base.site.model_copy(update={"demand_response": dr})}
+        )
+        d = draw_paths(project.risk, project, 3)
+        flows = strategy_paths_fcf(Simulator.for_project(project), d)
+        for name in ("Mine", "Mixed"):
+            for i in range(d.n):
+                reference = hourly_path_fcf(project, d, i, name)
+                assert np.allclose(flows[name][i], reference, rtol=1e-9, atol=1e-3), (hours, i)

@@ -128,7 +128,10 @@ def test_duplicate_names_and_timing():
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ('{"schema_version": 1, "x": NaN}', "NaN is not allowed"),
+        (
+            '{"schema_version": 1, "market": {"btc_price_usd": NaN}}',
+            "market.btc_price_usd: must be a finite number, got NaN",
+        ),
         ("{not json", "not valid JSON at line 1, column 2"),
         ("[1, 2]", "must be a JSON object, got list"),
         ('{"name": "no version"}', "schema_version: must be a whole number, got None"),
