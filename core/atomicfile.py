@@ -36,6 +36,14 @@ def write_target(path: Path) -> Path:
     return path
 
 
+def cannot_write(path: Path, exc: OSError) -> str:
+    """The message for a write to ``path`` that failed: the folder's fault or the target's."""
+    why = exc.strerror or str(exc)
+    if exc.filename is not None and Path(exc.filename) == path:
+        return f"cannot write {path}: {why}"
+    return f"cannot write in {path.parent}: {why}"
+
+
 def target_mode(path: Path) -> int:
     """The existing file's permissions, else what a plain open() would give (0666 & ~umask)."""
     try:

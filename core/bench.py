@@ -15,7 +15,12 @@ from core.example import example_project
 from core.goalseek import goal_seek
 from core.model import MiningBlock, Project, Strategy
 from core.montecarlo import run_monte_carlo
-from core.projectfile import project_from_data, project_to_json
+from core.projectfile import (
+    ProjectFileError,
+    parse_project_bytes,
+    project_from_data,
+    project_to_json,
+)
 from core.sensitivity import split_sweep, tornado
 
 
@@ -96,6 +101,28 @@ def layout_benchmarks() -> dict[str, float]:
     }
 
 
+def _called_every_hour(project: Project) -> Project:
+    dr = project.site.demand_response.model_copy(update={"event_hours_per_year": 8760})
+    return project.model_copy(
+        update={"site": project.site.model_copy(update={"demand_response": dr})}
+    )
+
+
+def _refuse_many_strategies_ms(data: dict) -> float:
+    """A file of 100,000 small strategies (1.6 MB), parsed and refused."""
+    many = dict(data, strategies=[{"name": f"S{i % 7}", "blocks": []} for i in range(100_000)])
+    raw = json.dumps(many).encode()
+
+    def load(_: int) -> None:
+        try:
+            parse_project_bytes(raw, "bench")
+        except ProjectFileError:
+            return
+        raise AssertionError("a file of 100,000 strategies was accepted")
+
+    return median_ms(load, 5, warmup=1)
+
+
 def run_benchmarks() -> dict[str, float]:
     base = example_project()
     variants = [_with_btc_price(base, 90_000 + 100 * i) for i in range(8)]
@@ -115,6 +142,12 @@ def run_benchmarks() -> dict[str, float]:
         "export_xlsx_ms": _export_ms(base),
         # 10,000 paths × 120 months × 3 strategies, a new seed each run.
         "monte_carlo_10k_ms": median_ms(lambda i: run_monte_carlo(base, seed=i), 5, warmup=1),
+        # Every hour of every year a demand-response call (the slowest input the fast path
+        # faces): a few times the example's time, not hundreds.
+        "monte_carlo_dr_every_hour_10k_ms": median_ms(
+            lambda i: run_monte_carlo(_called_every_hour(base), seed=i), 3, warmup=1
+        ),
+        "load_100k_strategies_ms": _refuse_many_strategies_ms(data),
         "tornado_ms": median_ms(lambda i: tornado(variants[i % 8]), 7, warmup=1),
         "split_sweep_ms": median_ms(lambda i: split_sweep(variants[i % 8]), 3, warmup=1),
     }
@@ -123,4 +156,7 @@ def run_benchmarks() -> dict[str, float]:
     figures["recompute_vs_reference"] = figures["recompute_ms"] / ref
     figures["recompute_30y_vs_10y"] = figures["recompute_30y_ms"] / figures["recompute_ms"]
     figures["monte_carlo_vs_reference"] = figures["monte_carlo_10k_ms"] / ref
+    figures["monte_carlo_dr_every_hour_vs_example"] = (
+        figures["monte_carlo_dr_every_hour_10k_ms"] / figures["monte_carlo_10k_ms"]
+    )
     return figures

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from core.allocator import tune_allocator
-from core.atomicfile import atomic_write_bytes
+from core.atomicfile import atomic_write_bytes, cannot_write
 from core.bitcoin import hashprice_usd_per_ph_day, subsidy_at_height, subsidy_on
 from core.buildinfo import build_info
 from core.engine import MONTHLY_COLUMNS, ProjectResult, evaluate
@@ -46,6 +46,19 @@ def _money(x: float | None) -> str:
 
 def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x * 100:.1f} %"
+
+
+def _print_json(obj: Any, indent: int | None = None) -> None:
+    """JSON as the standard defines it: NaN and Infinity are not JSON, and a result that is
+    not finite is a MinePivot bug, reported as such rather than printed."""
+    try:
+        text = json.dumps(obj, indent=indent, allow_nan=False)
+    except ValueError:
+        raise UserError(
+            "a result is not a finite number; this is a bug in MinePivot, please report it "
+            "with the project file"
+        ) from None
+    print(text)
 
 
 def strategy_summaries(result: ProjectResult, seeks: list[GoalSeek] | None) -> list[dict[str, Any]]:
@@ -88,7 +101,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.monthly:
         _write_monthly_csv(result, Path(args.monthly))
     if args.json:
-        print(json.dumps({"project": project.name, "strategies": rows}, indent=2))
+        _print_json({"project": project.name, "strategies": rows}, indent=2)
         return 0
     print(f"{project.name}  ({result.months[0]} to {result.months[-1]})")
     for r in rows:
@@ -145,14 +158,14 @@ def _save(project: Project, path: Path) -> None:
     try:
         save_project(project, path)
     except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise UserError(cannot_write(path, exc)) from None
 
 
 def _write_output(path: Path, data: bytes) -> None:
     try:
         atomic_write_bytes(path, data)
     except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise UserError(cannot_write(path, exc)) from None
 
 
 def _cmd_hashprice(args: argparse.Namespace) -> int:
@@ -176,7 +189,7 @@ def _cmd_hashprice(args: argparse.Namespace) -> int:
     )
     btc = usd / args.btc_price
     if args.json:
-        print(json.dumps({"usd_per_ph_day": usd, "btc_per_ph_day": btc, "subsidy_btc": subsidy}))
+        _print_json({"usd_per_ph_day": usd, "btc_per_ph_day": btc, "subsidy_btc": subsidy})
     else:
         print(
             f"hashprice: {usd:,.2f} USD per PH/s per day  ({btc:.8f} BTC)  "
@@ -284,7 +297,7 @@ def _cmd_risk(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     rows = result.summary()
     if args.json:
-        print(json.dumps({"paths": result.paths, "seed": result.risk.seed, "strategies": rows}))
+        _print_json({"paths": result.paths, "seed": result.risk.seed, "strategies": rows})
         return 0
     years = result.risk.payback_within_years
     print(f"{result.paths:,} paths, seed {result.risk.seed}; NPV in USD")
@@ -354,10 +367,10 @@ def _cmd_layout(args: argparse.Namespace) -> int:
             try:
                 args.render_plan(review, strategy.name, path)
             except OSError as exc:
-                raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+                raise UserError(cannot_write(path, exc)) from None
             print(f"wrote {path}", file=sys.stderr if args.json else sys.stdout)
     if args.json:
-        print(json.dumps({"plans": rows}, indent=2))
+        _print_json({"plans": rows}, indent=2)
         return 0
     if not rows:
         print("no floor plans" + (f" for {args.strategy}" if args.strategy else ""))

@@ -46,11 +46,11 @@ def _check_date(value: str | None) -> str | None:
         return value
     if not _DATE_RE.fullmatch(value):
         raise ValueError(f"must be a date as YYYY-MM-DD, got {value!r}")
+    _check_year(int(value[:4]), value)
     try:
         date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"must be a real calendar date, got {value!r}") from None
-    _check_year(int(value[:4]), value)
     return value
 
 

@@ -128,7 +128,7 @@ def import_price_csv(
         size = path.stat().st_size
         with open(path, "rb") as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-            report_every = max(size // 100, 1 << 20)
+            report_every = max(size // 100, 1 << 16)
 
             def lines() -> Iterator[str]:
                 next_report = report_every
@@ -137,6 +137,8 @@ def import_price_csv(
                     if progress is not None and raw.tell() >= next_report:
                         progress(min(raw.tell() / max(size, 1), 1.0))
                         next_report = raw.tell() + report_every
+                if progress is not None:
+                    progress(1.0)
 
             return _import_lines(lines(), path.name, utc_offset_hours)
     except OSError as exc:

@@ -16,7 +16,7 @@ from typing import Any
 import xlsxwriter
 
 from core import inputs_spec as spec
-from core.atomicfile import begin_write
+from core.atomicfile import begin_write, cannot_write
 from core.catalog import Catalog, catalog_for
 from core.engine import ProjectResult, evaluate
 from core.finance import IRR_GUESS_MONTHLY
@@ -322,7 +322,7 @@ def export_workbook(
     try:
         tmp = begin_write(path)
     except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise ExportError(cannot_write(path, exc)) from None
     try:
         _write(project, result, seeks, str(tmp.path), today or date.today(), risk)
         tmp.commit()

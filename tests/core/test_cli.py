@@ -134,7 +134,7 @@ def test_import_prices_into_a_project(tmp_path, ercot_csv):
             ["hashprice", "--btc-price", "five", "--difficulty", "1", "--fees-per-block", "0"],
             "invalid float value: 'five'",
         ),
-        (["example", "-o", "/nonexistent-dir/x.minepivot"], "cannot write /nonexistent-dir/x"),
+        (["example", "-o", "/nonexistent-dir/x.minepivot"], "cannot write in /nonexistent-dir"),
         (["frobnicate"], "invalid choice"),
         (["risk", EXAMPLE, "--paths", "5"], "--paths must be 100 to 200,000, got 5"),
         (["risk", EXAMPLE, "--seed", "-1"], "--seed must be 0 to 4,294,967,295, got -1"),

@@ -9,7 +9,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
 
 from core.example import example_project
-from core.projectfile import load_project, project_to_json
+from core.projectfile import load_project, project_to_json, save_project
 from core.resources import example_project_path
 
 from .conftest import curve_y, settle, type_into
@@ -216,3 +216,40 @@ def test_failed_export_from_the_app_says_why(qtbot, window, tmp_path, monkeypatc
     monkeypatch.setattr(QMessageBox, "critical", lambda *a: shown.append(a[2]))
     assert not window.export_xlsx(tmp_path / "missing" / "board.xlsx")
     assert shown and "cannot write in" in shown[0]
+
+
+@pytest.mark.parametrize("stage", ["evaluate", "review_plans", "hourly_detail"])
+def test_a_file_that_fails_to_compute_keeps_the_open_project(
+    qtbot, window, tmp_path, monkeypatch, stage
+):
+    # A file that validates but breaks the engine, the plan review or the hourly chart (a
+    # MinePivot bug) must leave the window as it was and say what happened.
+    import core.preflight
+
+    def broken(*_a, **_k):
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(core.preflight, stage, broken)
+    path = tmp_path / "breaks.minepivot"
+    save_project(example_project().model_copy(update={"name": "Breaks"}), path)
+    before, title = window.doc.project, window.windowTitle()
+    assert not window.open_path(path, ask=False)
+    assert window.doc.project is before and window.windowTitle() == title
+    text = window.problems_dialog.list.item(0).text()
+    assert "could not compute this file (ZeroDivisionError: float division by zero)" in text
+
+
+def test_an_exception_escaping_a_slot_is_shown(qtbot, window, monkeypatch):
+    import sys
+
+    from gui.app import install_error_hook
+
+    shown = []
+    monkeypatch.setattr(window, "show_error", shown.append)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    install_error_hook(window)
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())
+    assert shown == ["Unexpected error (RuntimeError: boom). Please report it."]

@@ -153,3 +153,20 @@ def test_layout_command_draws_a_plan_png(tmp_path):
     assert "Traceback" not in done.stderr and f"wrote {out}" in done.stdout
     image = QImage(str(out))
     assert image.width() >= 1600 and image.height() > 100
+
+
+def test_layout_png_to_a_folder_or_missing_parent_says_so_once(tmp_path, capsys):
+    from core.resources import example_project_path
+    from gui.main import main
+
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    for out, expected in (
+        (folder, f"cannot write {folder}: Is a directory"),
+        (tmp_path / "missing" / "p.png", f"cannot write in {tmp_path / 'missing'}"),
+    ):
+        args = ["layout", str(example_project_path()), "--strategy", "Hybrid", "--png", str(out)]
+        assert main(args) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and expected in err[0], err
+    assert not any(folder.iterdir())
