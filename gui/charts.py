@@ -12,9 +12,7 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters as pg_exporters
-from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QPainter
-from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -25,11 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.atomicfile import begin_write
 from core.bitcoin import halving_schedule
 from core.engine import HourlyDetail, ProjectResult
 from core.model import Project
 from core.timeline import parse_month
+from gui.picture import save_picture
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#333")
 
@@ -146,36 +144,17 @@ class ChartPanel(QWidget):
         """Write the chart as SVG or PNG, atomically (a link is written through). Raises
         OSError when it cannot be written; a file already at ``path`` is then untouched."""
         path = Path(path)
-        item = self.plot.plotItem
-        tmp = begin_write(path)
-        try:
-            if path.suffix.lower() == ".svg":
-                # Qt's own SVG generator: pyqtgraph 0.14.0's SVGExporter fails on the path data
-                # that current Qt writes (pyqtgraph issue #3485).
-                size = self.plot.size()
-                gen = QSvgGenerator()
-                gen.setFileName(str(tmp.path))
-                gen.setSize(size)
-                gen.setViewBox(QRect(0, 0, size.width(), size.height()))
-                gen.setTitle(self.title)
-                painter = QPainter(gen)
-                try:
-                    self.plot.render(painter)
-                finally:
-                    painter.end()
-            else:
-                exporter = pg_exporters.ImageExporter(item)
-                exporter.parameters()["width"] = max(1200, int(self.plot.width() * 2))
-                image = exporter.export(toBytes=True)
-                if image is None or not image.save(str(tmp.path), "PNG"):
-                    raise OSError(f"could not write {path}")
-            if tmp.path.stat().st_size == 0:
-                raise OSError(f"could not write {path}")
-            tmp.commit()
-        except BaseException:
-            tmp.discard()
-            raise
-        return path
+        # SVG: Qt's own generator; pyqtgraph 0.14.0's SVGExporter fails on the path data
+        # that current Qt writes (pyqtgraph issue #3485).
+        exporter = pg_exporters.ImageExporter(self.plot.plotItem)
+        exporter.parameters()["width"] = max(1200, int(self.plot.width() * 2))
+        return save_picture(
+            path,
+            self.title,
+            self.plot.size(),
+            self.plot.render,
+            png=lambda: exporter.export(toBytes=True),
+        )
 
     def ask_export(self, suffix: str) -> None:
         if self.ask_path is None:

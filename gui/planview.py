@@ -7,12 +7,11 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
-from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsView
 
-from core.atomicfile import begin_write
+from gui.picture import save_picture
 from gui.planscene import PlanScene
 
 ITEM_MIME = "application/x-minepivot-plan-item"
@@ -167,7 +166,6 @@ def export_scene(scene: PlanScene, path: Path, title: str) -> Path:
     plan_h = int(source.height() * px_per_m)
     width, height = int(source.width() * px_per_m), plan_h + 40 + 36  # title, plan, scale bar
     target = QRectF(0, 40, width, plan_h)
-    tmp = begin_write(path)  # resolves a link; raises OSError for a folder or no folder
 
     def paint(painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -184,31 +182,4 @@ def export_scene(scene: PlanScene, path: Path, title: str) -> Path:
             item.setSelected(True)
         draw_scale_bar(painter, px_per_m, 14, height - 10)
 
-    try:
-        if path.suffix.lower() == ".svg":
-            gen = QSvgGenerator()
-            gen.setFileName(str(tmp.path))
-            gen.setSize(QRect(0, 0, width, height).size())
-            gen.setViewBox(QRect(0, 0, width, height))
-            gen.setTitle(title)
-            painter = QPainter(gen)
-            try:
-                paint(painter)
-            finally:
-                painter.end()
-        else:
-            image = QImage(width, height, QImage.Format.Format_ARGB32)
-            painter = QPainter(image)
-            try:
-                paint(painter)
-            finally:
-                painter.end()
-            if not image.save(str(tmp.path), "PNG"):
-                raise OSError(f"could not write {path}")
-        if tmp.path.stat().st_size == 0:
-            raise OSError(f"could not write {path}")
-        tmp.commit()
-    except BaseException:
-        tmp.discard()
-        raise
-    return path
+    return save_picture(path, title, QSize(width, height), paint)
