@@ -27,7 +27,7 @@ test: $(STAMP)
 # The project-file fuzzer for longer than the test suite runs it (FUZZ_CASES=... to change).
 FUZZ_CASES ?= 50000
 fuzz: $(STAMP)
-	$(BIN)/python -m tests.core.fuzzing --cases $(FUZZ_CASES)
+	$(BIN)/python -m tests.core.io.fuzzing --cases $(FUZZ_CASES)
 
 bench: $(STAMP)
 	$(BIN)/minepivot bench

@@ -1,1 +1,2 @@
-"""MinePivot desktop interface (PySide6). Not yet built: see the desktop app issue."""
+"""The MinePivot desktop app (PySide6): one subpackage per thing the user sees (``inputs``,
+``dashboard``, ``plan``, ``risk``), plus the document, the main window and the entry point."""

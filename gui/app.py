@@ -14,7 +14,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QTimer
 from PySide6.QtGui import QFileOpenEvent, QIcon
 from PySide6.QtWidgets import QApplication
 
-from core.projectfile import ProjectFileError, load_project
+from core.io.projectfile import ProjectFileError, load_project
 from core.resources import example_project_path, resource_path
 
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.buildinfo import BuildInfo, build_info
+from core.io.buildinfo import BuildInfo, build_info
 from core.resources import resource_path
 
 

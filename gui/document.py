@@ -17,12 +17,12 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from core.engine import ProjectResult, evaluate
-from core.goalseek import GoalSeek, goal_seek
-from core.inputs_spec import split_path
-from core.layout import apply_plan_counts, rename_block_links
-from core.model import Project
-from core.projectfile import ProjectFileError, project_from_data
+from core.engine.cashflow import ProjectResult, evaluate
+from core.engine.goalseek import GoalSeek, goal_seek
+from core.io.projectfile import ProjectFileError, project_from_data
+from core.model.labels import split_path
+from core.model.project import Project
+from core.plan.layout import apply_plan_counts, rename_block_links
 
 _BLOCK_NAME = re.compile(r"strategies\[(\d+)\]\.blocks\[(\d+)\]\.name")
 

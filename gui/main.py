@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from core.allocator import tune_allocator
-from core.cli import COMMANDS
-from core.cli import main as cli_main
+from core.cli.allocator import tune_allocator
+from core.cli.commands import COMMANDS
+from core.cli.commands import main as cli_main
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _render_plan(*args: object) -> None:
-    from gui.planexport import render_plan_png  # Qt only when a plan is drawn
+    from gui.plan.export import render_plan_png  # Qt only when a plan is drawn
 
     render_plan_png(*args)  # type: ignore[arg-type]
 

@@ -23,17 +23,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.engine import ProjectResult, hourly_detail
-from core.example import example_project
-from core.model import Project
-from core.preflight import compute_problems
-from core.projectfile import ProjectFileError, load_project, save_project
+from core.engine.cashflow import ProjectResult, hourly_detail
+from core.io.example import example_project
+from core.io.preflight import compute_problems
+from core.io.projectfile import ProjectFileError, load_project, save_project
+from core.model.project import Project
 from core.resources import example_project_path
-from gui.charts import CumulativeChart, HashpriceChart, HourlyChart, StackChart
+from gui.dashboard.charts import CumulativeChart, HashpriceChart, HourlyChart, StackChart
+from gui.dashboard.kpis import CompareTable, KpiCards
 from gui.dialogs import AboutDialog, ProblemsDialog
 from gui.document import ProjectDocument
-from gui.importprices import PriceImport
-from gui.inputs import (
+from gui.inputs.importprices import PriceImport
+from gui.inputs.panels import (
     DemandResponsePanel,
     EquipmentPanel,
     FinancePanel,
@@ -41,11 +42,10 @@ from gui.inputs import (
     SitePanel,
     scrolling,
 )
-from gui.kpis import CompareTable, KpiCards
-from gui.planeditor import PlanEditor
-from gui.risk import RiskInputsPanel
-from gui.risk_view import RiskView
-from gui.strategies import StrategiesPanel
+from gui.inputs.strategies import StrategiesPanel
+from gui.plan.editor import PlanEditor
+from gui.risk.panel import RiskInputsPanel
+from gui.risk.view import RiskView
 
 MAX_RECENT = 8
 FILE_FILTER = "MinePivot projects (*.minepivot);;All files (*)"
@@ -421,7 +421,7 @@ class MainWindow(PriceImport, QMainWindow):
 
     def export_xlsx(self, path: Path) -> bool:
         """Write the workbook; on failure say why. The project is never changed by an export."""
-        from core.xlsx_export import ExportError, export_workbook
+        from core.io.xlsx.export import ExportError, export_workbook
 
         self.doc.flush()
         try:

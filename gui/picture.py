@@ -10,7 +10,7 @@ from PySide6.QtCore import QRect, QSize
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 
-from core.atomicfile import begin_write
+from core.io.atomicfile import begin_write
 
 
 def save_picture(

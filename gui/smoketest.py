@@ -18,7 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QImage
 
-from core.projectfile import ProjectFileError, load_project
+from core.io.projectfile import ProjectFileError, load_project
 from core.resources import example_project_path
 
 
@@ -64,8 +64,8 @@ def _run(out_dir: Path, project_path: Path) -> None:
 
 
 def _check_window(app, settings, out_dir: Path, project_path: Path) -> None:
-    from core.sensitivity import analyse
-    from core.xlsx_export import export_workbook
+    from core.io.xlsx.export import export_workbook
+    from core.risk.sensitivity import analyse
     from gui.app import settle
     from gui.mainwindow import MainWindow
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.model import (
+from core.model.project import (
     AiBlock,
     DemandResponse,
     Energy,

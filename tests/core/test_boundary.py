@@ -19,12 +19,15 @@ def test_no_core_module_names_a_qt_package():
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
-            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in QT_ROOTS]
+            offenders += [f"{path}: {n}" for n in names if n.split(".")[0] in QT_ROOTS]
     assert offenders == []
 
 
 def test_every_core_module_imports_with_qt_blocked():
-    modules = sorted(f"core.{p.stem}" for p in CORE.glob("*.py") if p.stem != "__init__")
+    modules = sorted(
+        ".".join(("core", *p.relative_to(CORE).with_suffix("").parts)).removesuffix(".__init__")
+        for p in CORE.rglob("*.py")
+    )
     script = f"""
 import sys, importlib
 class Block:

@@ -8,11 +8,10 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
 
-from core.example import example_project
-from core.projectfile import load_project, project_to_json, save_project
+from core.io.example import example_project
+from core.io.projectfile import load_project, project_to_json, save_project
 from core.resources import example_project_path
-
-from .conftest import curve_y, settle, type_into
+from tests.gui.conftest import curve_y, settle, type_into
 
 
 def test_save_and_open_round_trip(qtbot, window, tmp_path, settings):
@@ -224,12 +223,12 @@ def test_a_file_that_fails_to_compute_keeps_the_open_project(
 ):
     # A file that validates but breaks the engine, the plan review or the hourly chart (a
     # MinePivot bug) must leave the window as it was and say what happened.
-    import core.preflight
+    import core.io.preflight
 
     def broken(*_a, **_k):
         raise ZeroDivisionError("float division by zero")
 
-    monkeypatch.setattr(core.preflight, stage, broken)
+    monkeypatch.setattr(core.io.preflight, stage, broken)
     path = tmp_path / "breaks.minepivot"
     save_project(example_project().model_copy(update={"name": "Breaks"}), path)
     before, title = window.doc.project, window.windowTitle()

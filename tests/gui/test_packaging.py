@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtGui import QFileOpenEvent, QImage
 from PySide6.QtWidgets import QApplication
 
-from core import buildinfo
-from core.projectfile import save_project
+from core.io import buildinfo
+from core.io.projectfile import save_project
 from core.resources import example_project_path, resource_path
 from gui.app import FileOpenFilter
 from gui.smoketest import SmokeFailure, check_workbook, smoke_test
@@ -29,7 +29,7 @@ def test_smoke_test_exports_a_readable_workbook_and_chart(qtbot, tmp_path, capsy
 
 
 def test_smoke_test_opens_the_project_it_is_given(qtbot, tmp_path, capsys):
-    from core.example import example_project
+    from core.io.example import example_project
 
     project = example_project().model_copy(update={"name": "Board review"})
     path = tmp_path / "Board review.minepivot"
@@ -48,8 +48,8 @@ def test_smoke_test_fails_with_the_reason_on_a_malformed_project(qtbot, tmp_path
 
 def test_check_workbook_refuses_a_truncated_file(tmp_path):
     good = tmp_path / "good.xlsx"
-    from core.example import example_project
-    from core.xlsx_export import export_workbook
+    from core.io.example import example_project
+    from core.io.xlsx.export import export_workbook
 
     export_workbook(example_project(), good)
     bad = tmp_path / "bad.xlsx"
@@ -89,7 +89,7 @@ def test_a_packaged_build_reads_its_version_and_date(tmp_path, monkeypatch):
 
 
 def test_a_file_open_event_opens_the_project(qtbot, window, tmp_path):
-    from core.example import example_project
+    from core.io.example import example_project
 
     path = tmp_path / "from Finder.minepivot"
     save_project(example_project().model_copy(update={"name": "From Finder"}), path)

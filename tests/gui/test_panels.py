@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from .conftest import curve_y, settle, type_into
+from tests.gui.conftest import curve_y, settle, type_into
 
 
 def test_btc_price_moves_project_cumulative_and_hashprice(qtbot, window):

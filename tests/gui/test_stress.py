@@ -6,7 +6,7 @@ PySide6 6.12.0 with pyqtgraph 0.14.0 aborts the interpreter under exactly this l
 
 from PySide6.QtCore import QObject
 
-from .conftest import type_into
+from tests.gui.conftest import type_into
 
 
 def live_objects(window) -> tuple[int, int]:

@@ -1,0 +1,1 @@
+"""Front ends without a window: the ``minepivot`` commands and the benchmarks."""

@@ -1,0 +1,506 @@
+"""The ``minepivot`` command: run a project, hashprice, example, price import, benchmarks.
+
+Bad input exits with code 2 and a message naming the field; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import math
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from core.cli.allocator import tune_allocator
+from core.engine.bitcoin import hashprice_usd_per_ph_day, subsidy_at_height, subsidy_on
+from core.engine.cashflow import MONTHLY_COLUMNS, ProjectResult, evaluate
+from core.engine.goalseek import GoalSeek, goal_seek
+from core.io.atomicfile import atomic_write_bytes, cannot_write
+from core.io.buildinfo import build_info
+from core.io.example import example_project
+from core.io.priceimport import PriceImportError, check_utc_offset, import_price_csv
+from core.io.projectfile import ProjectFileError, load_project, save_project
+from core.model.project import Market, Project
+
+EXIT_BAD_INPUT = 2
+COMMANDS = ("run", "hashprice", "example", "import-prices", "export", "risk", "layout", "bench")
+# Draws one reviewed plan (core.plan.checks.PlanReview) to a PNG file: (review, strategy
+# name, path). The desktop app supplies it (drawing needs Qt, which the core never imports).
+PlanRenderer = Callable[[Any, str, Path], None]
+
+
+class UserError(Exception):
+    """Bad input from the command line: printed as is, exit code 2."""
+
+
+def _money(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return f"{x / 1e6:,.1f} M" if abs(x) >= 1e5 else f"{x:,.0f}"
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.1f} %"
+
+
+def _print_json(obj: Any, indent: int | None = None) -> None:
+    """JSON as the standard defines it: NaN and Infinity are not JSON, and a result that is
+    not finite is a MinePivot bug, reported as such rather than printed."""
+    try:
+        text = json.dumps(obj, indent=indent, allow_nan=False)
+    except ValueError:
+        raise UserError(
+            "a result is not a finite number; this is a bug in MinePivot, please report it "
+            "with the project file"
+        ) from None
+    print(text)
+
+
+def strategy_summaries(result: ProjectResult, seeks: list[GoalSeek] | None) -> list[dict[str, Any]]:
+    out = []
+    for i, s in enumerate(result.strategies):
+        k = s.kpis
+        row: dict[str, Any] = {
+            "name": s.name,
+            "npv_usd": k.npv_usd,
+            "irr": k.irr,
+            "irr_note": k.irr_note,
+            "payback_months": k.payback_months,
+            "discounted_payback_months": k.discounted_payback_months,
+            "peak_funding_usd": k.peak_funding_usd,
+            "probability_weighted_npv_usd": k.probability_weighted_npv_usd,
+            "contract_probability_pct": k.contract_probability_pct,
+            "fallback_strategy": k.fallback_strategy,
+            "warnings": s.warnings,
+        }
+        if seeks is not None:
+            g = seeks[i]
+            row |= {
+                "breakeven_power_usd_per_mwh": g.breakeven_power.value,
+                "breakeven_power_note": g.breakeven_power.note,
+                "breakeven_btc_usd": g.breakeven_btc.value,
+                "breakeven_btc_note": g.breakeven_btc.note,
+                "required_ai_price": g.required_ai_price.value,
+                "required_ai_price_unit": g.required_ai_price.unit or None,
+                "required_ai_price_note": g.required_ai_price.note,
+            }
+        out.append(row)
+    return out
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    project = load_project(args.project)
+    result = evaluate(project)
+    seeks = None if args.no_goal_seek else [goal_seek(project, s) for s in project.strategies]
+    rows = strategy_summaries(result, seeks)
+    if args.monthly:
+        _write_monthly_csv(result, Path(args.monthly))
+    if args.json:
+        _print_json({"project": project.name, "strategies": rows}, indent=2)
+        return 0
+    print(f"{project.name}  ({result.months[0]} to {result.months[-1]})")
+    for r in rows:
+        print(f"\n{r['name']}")
+        print(f"  NPV                     {_money(r['npv_usd'])} USD")
+        print(f"  IRR (% p.a. effective)  {_pct(r['irr'])}   [{r['irr_note']}]")
+        pb, dpb = r["payback_months"], r["discounted_payback_months"]
+        print(
+            f"  payback                 {'never' if pb is None else f'{pb} months'}"
+            f"  (discounted: {'never' if dpb is None else f'{dpb} months'})"
+        )
+        print(f"  peak funding need       {_money(r['peak_funding_usd'])} USD")
+        if r["fallback_strategy"] and r["contract_probability_pct"] < 100:
+            print(
+                f"  probability-weighted    {_money(r['probability_weighted_npv_usd'])} USD "
+                f"({r['contract_probability_pct']:g} % contract, else {r['fallback_strategy']})"
+            )
+        if seeks is not None:
+            for label, key, note, unit in (
+                (
+                    "break-even power",
+                    "breakeven_power_usd_per_mwh",
+                    "breakeven_power_note",
+                    "USD/MWh",
+                ),
+                ("break-even BTC", "breakeven_btc_usd", "breakeven_btc_note", "USD"),
+                (
+                    "required AI price",
+                    "required_ai_price",
+                    "required_ai_price_note",
+                    r["required_ai_price_unit"] or "",
+                ),
+            ):
+                v = r[key]
+                print(f"  {label:<22}  {'—' if v is None else f'{v:,.2f} {unit}'}   [{r[note]}]")
+        for w in r["warnings"]:
+            print(f"  warning: {w}")
+    return 0
+
+
+def _write_monthly_csv(result: ProjectResult, path: Path) -> None:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["strategy", "month", *MONTHLY_COLUMNS])
+    for s in result.strategies:
+        for m, label in enumerate(result.months):
+            writer.writerow(
+                [s.name, label, *(repr(float(s.monthly[c][m])) for c in MONTHLY_COLUMNS)]
+            )
+    _write_output(path, buf.getvalue().encode("utf-8"))
+
+
+def _save(project: Project, path: Path) -> None:
+    try:
+        save_project(project, path)
+    except OSError as exc:
+        raise UserError(cannot_write(path, exc)) from None
+
+
+def _write_output(path: Path, data: bytes) -> None:
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise UserError(cannot_write(path, exc)) from None
+
+
+def _cmd_hashprice(args: argparse.Namespace) -> int:
+    for name, value in (("--btc-price", args.btc_price), ("--difficulty", args.difficulty)):
+        if not math.isfinite(value) or value <= 0:
+            raise UserError(f"{name} must be a finite number > 0, got {value:g}")
+    if not math.isfinite(args.fees_per_block) or args.fees_per_block < 0:
+        raise UserError(
+            f"--fees-per-block must be a finite number ≥ 0, got {args.fees_per_block:g}"
+        )
+    if args.subsidy is not None:
+        if not math.isfinite(args.subsidy) or args.subsidy < 0:
+            raise UserError(f"--subsidy must be a finite number ≥ 0, got {args.subsidy:g}")
+        subsidy = args.subsidy
+    elif args.date is not None:
+        subsidy = _subsidy_on_date(args.date)
+    else:
+        subsidy = subsidy_at_height(840_000)
+    usd = float(
+        hashprice_usd_per_ph_day(args.btc_price, args.difficulty, subsidy, args.fees_per_block)
+    )
+    btc = usd / args.btc_price
+    if args.json:
+        _print_json({"usd_per_ph_day": usd, "btc_per_ph_day": btc, "subsidy_btc": subsidy})
+    else:
+        print(
+            f"hashprice: {usd:,.2f} USD per PH/s per day  ({btc:.8f} BTC)  "
+            f"[subsidy {subsidy:g} BTC + fees {args.fees_per_block:g} BTC per block]"
+        )
+    return 0
+
+
+def _subsidy_on_date(text: str) -> float:
+    """Subsidy on a date: known halvings before 2024-04-20, then the 600 s projection."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"--date must be YYYY-MM-DD, got {text!r}") from None
+    known = [
+        (date(2012, 11, 28), 25.0),
+        (date(2016, 7, 9), 12.5),
+        (date(2020, 5, 11), 6.25),
+        (date(2024, 4, 20), 3.125),
+    ]
+    if day < date(2012, 11, 28):
+        return 50.0
+    if day < known[-1][0]:
+        return [s for d, s in known if d <= day][-1]
+    market = Market(as_of="2024-04-20", btc_price_usd=1.0, difficulty=1.0, block_height=840_000)
+    return subsidy_on(market, day)
+
+
+def _cmd_example(args: argparse.Namespace) -> int:
+    _save(example_project(), Path(args.output))
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _cmd_import_prices(args: argparse.Namespace) -> int:
+    problem = check_utc_offset(args.utc_offset)
+    if problem:
+        raise UserError(f"--utc-offset: {problem}")
+    project = load_project(args.project)
+    series, report = import_price_csv(
+        args.csv, utc_offset_hours=args.utc_offset, progress=_import_progress(Path(args.csv))
+    )
+    for line in report:
+        print(f"note: {line}", file=sys.stderr)
+    energy = project.site.energy.model_copy(update={"price_source": series})
+    project = project.model_copy(
+        update={"site": project.site.model_copy(update={"energy": energy})}
+    )
+    _save(project, Path(args.output))
+    n = len(series.years_usd_per_mwh)
+    print(f"wrote {args.output}: {n} year(s) of hourly prices from {series.first_year}")
+    return 0
+
+
+def _import_progress(path: Path) -> Callable[[float], None] | None:
+    """Progress on standard error for files that take more than a moment (over 20 MB)."""
+    try:
+        if path.stat().st_size < 20_000_000:
+            return None
+    except OSError:
+        return None
+    shown = [-1]
+
+    def report(share: float) -> None:
+        tenth = int(share * 10)
+        if tenth > shown[0]:
+            shown[0] = tenth
+            print(f"reading {path.name}: {tenth * 10} %", file=sys.stderr, flush=True)
+
+    return report
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from core.io.xlsx.export import ExportError, export_workbook
+
+    project = load_project(args.project)
+    analysis = None
+    if args.risk:
+        from core.risk.montecarlo import RiskError
+        from core.risk.sensitivity import analyse
+
+        try:
+            analysis = analyse(project)
+        except RiskError as exc:
+            raise UserError(str(exc)) from None
+    try:
+        path = export_workbook(project, args.output, risk=analysis)
+    except ExportError as exc:
+        raise UserError(str(exc)) from None
+    print(f"wrote {path}")
+    return 0
+
+
+def _cmd_risk(args: argparse.Namespace) -> int:
+    from core.risk.montecarlo import RiskError, run_monte_carlo
+
+    project = load_project(args.project)
+    if args.paths is not None and not 100 <= args.paths <= 200_000:
+        raise UserError(f"--paths must be 100 to 200,000, got {args.paths}")
+    if args.seed is not None and not 0 <= args.seed < 2**32:
+        raise UserError(f"--seed must be 0 to 4,294,967,295, got {args.seed}")
+    try:
+        result = run_monte_carlo(project, n_paths=args.paths, seed=args.seed)
+    except RiskError as exc:
+        raise UserError(str(exc)) from None
+    rows = result.summary()
+    if args.json:
+        _print_json({"paths": result.paths, "seed": result.risk.seed, "strategies": rows})
+        return 0
+    years = result.risk.payback_within_years
+    print(f"{result.paths:,} paths, seed {result.risk.seed}; NPV in USD")
+    head = ("strategy", "P10", "P50", "P90", "mean", "P(NPV<0)", f"P(payback≤{years}y)")
+    width = max(len(head[0]), *(len(r["strategy"]) for r in rows))
+    print(f"{head[0]:<{width}}  " + "  ".join(f"{h:>12}" for h in head[1:]))
+    for r in rows:
+        cells = [
+            _money(r["p10_npv_usd"]),
+            _money(r["p50_npv_usd"]),
+            _money(r["p90_npv_usd"]),
+            _money(r["mean_npv_usd"]),
+            _pct(r["probability_npv_below_zero"]),
+            _pct(r["probability_payback_within"]),
+        ]
+        print(f"{r['strategy']:<{width}}  " + "  ".join(f"{c:>12}" for c in cells))
+    return 0
+
+
+def _cmd_layout(args: argparse.Namespace) -> int:
+    from core.plan.checks import review_plans
+
+    project = load_project(args.project)
+    names = [s.name for s in project.strategies]
+    if args.strategy is not None and args.strategy not in names:
+        raise UserError(
+            f"--strategy: no strategy named {args.strategy!r} (have: {', '.join(names)})"
+        )
+    chosen = [
+        (s, review)
+        for s in project.strategies
+        if args.strategy in (None, s.name)
+        for review in review_plans(project, s)
+        if args.hangar in (None, review.plan.hangar)
+    ]
+    if args.png and not chosen:
+        raise UserError("--png: no floor plan to draw (the project or selection has none)")
+    rows = []
+    for strategy, review in chosen:
+        s = review.summary
+        rows.append(
+            {
+                "strategy": strategy.name,
+                "hangar": review.plan.hangar,
+                "counts": s.counts,
+                "items": s.items_by_kind,
+                "it_mw": s.it_mw,
+                "facility_mw": s.facility_mw,
+                "heat_load_kw": s.heat_load_kw,
+                "cooling_kw": s.cooling_kw,
+                "floor_m2": s.floor_m2,
+                "ft2_per_mw": s.ft2_per_mw,
+                "violations": [v.to_json() for v in review.violations],
+            }
+        )
+    if args.png:
+        if args.render_plan is None:
+            raise UserError("--png needs the desktop app's drawing code, which is not available")
+        out = Path(args.png)
+        for strategy, review in chosen:
+            hangar = review.plan.hangar
+            path = (
+                out
+                if len(chosen) == 1
+                else out.with_name(f"{out.stem}-{_slug(strategy.name)}-{_slug(hangar)}{out.suffix}")
+            )
+            try:
+                args.render_plan(review, strategy.name, path)
+            except OSError as exc:
+                raise UserError(cannot_write(path, exc)) from None
+            print(f"wrote {path}", file=sys.stderr if args.json else sys.stdout)
+    if args.json:
+        _print_json({"plans": rows}, indent=2)
+        return 0
+    if not rows:
+        print("no floor plans" + (f" for {args.strategy}" if args.strategy else ""))
+    for r in rows:
+        kinds = ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in r["items"].items())
+        units = ", ".join(f"{n:,} × {m}" for m, n in r["counts"].items())
+        print(f"{r['strategy']} · {r['hangar']}: {kinds or 'empty'}")
+        if units:
+            print(f"  holds {units}")
+        per_mw = "—" if r["ft2_per_mw"] is None else f"{r['ft2_per_mw']:,.0f} ft² per MW"
+        print(
+            f"  IT {r['it_mw']:,.2f} MW, facility {r['facility_mw']:,.2f} MW; "
+            f"CDU cooling {r['cooling_kw']:,.0f} kW for {r['heat_load_kw']:,.0f} kW liquid heat; "
+            f"floor {r['floor_m2']:,.0f} m² ({per_mw})"
+        )
+        found = r["violations"]
+        print(f"  {len(found)} violation(s)" + (":" if found else ""))
+        for v in found[:50]:
+            print(f"    - {v['message']}")
+        if len(found) > 50:
+            print(f"    … and {len(found) - 50} more")
+    return 0
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in text).strip("_") or "plan"
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from core.cli.bench import run_benchmarks
+
+    figures = run_benchmarks()
+    if args.extra_bench is not None:
+        figures |= args.extra_bench()
+    if args.json:
+        print(json.dumps(figures, indent=2))
+    else:
+        for k, v in figures.items():
+            print(f"{k:<24} {v:10.2f}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="minepivot", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=f"minepivot {build_info().version}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    r = sub.add_parser("run", help="KPIs of every strategy of a project")
+    r.add_argument("project")
+    r.add_argument("--json", action="store_true", help="print a JSON object")
+    r.add_argument("--monthly", metavar="OUT.csv", help="write every monthly table as CSV")
+    r.add_argument("--no-goal-seek", action="store_true", help="skip break-evens (faster)")
+    r.set_defaults(func=_cmd_run)
+    h = sub.add_parser("hashprice", help="hashprice from BTC price, difficulty and fees")
+    h.add_argument("--btc-price", type=float, required=True, metavar="USD")
+    h.add_argument("--difficulty", type=float, required=True, metavar="D")
+    h.add_argument("--fees-per-block", type=float, required=True, metavar="BTC")
+    g = h.add_mutually_exclusive_group()
+    g.add_argument("--subsidy", type=float, metavar="BTC", help="block subsidy (default 3.125)")
+    g.add_argument("--date", metavar="YYYY-MM-DD", help="take the subsidy in force on this date")
+    h.add_argument("--json", action="store_true")
+    h.set_defaults(func=_cmd_hashprice)
+    e = sub.add_parser("example", help="write the example project")
+    e.add_argument("-o", "--output", required=True, metavar="FILE")
+    e.set_defaults(func=_cmd_example)
+    i = sub.add_parser("import-prices", help="put an hourly price CSV into a project")
+    i.add_argument("project")
+    i.add_argument("csv")
+    i.add_argument("-o", "--output", required=True, metavar="FILE")
+    i.add_argument(
+        "--utc-offset",
+        type=float,
+        default=-6.0,
+        metavar="HOURS",
+        help="local standard time for UTC timestamps (default -6, US Central)",
+    )
+    i.set_defaults(func=_cmd_import_prices)
+    x = sub.add_parser("export", help="write the board workbook (Excel, live formulas)")
+    x.add_argument("project")
+    x.add_argument("-o", "--output", required=True, metavar="OUT.xlsx")
+    x.add_argument("--risk", action="store_true", help="add the Risk sheet (about 2 s more)")
+    x.set_defaults(func=_cmd_export)
+    k = sub.add_parser("risk", help="Monte Carlo: NPV percentiles and probabilities")
+    k.add_argument("project")
+    k.add_argument("--paths", type=int, metavar="N", help="paths (default: the project's)")
+    k.add_argument("--seed", type=int, metavar="S", help="random seed (default: the project's)")
+    k.add_argument("--json", action="store_true", help="print a JSON object")
+    k.set_defaults(func=_cmd_risk)
+    lay = sub.add_parser("layout", help="floor plans: counts, loads and violations")
+    lay.add_argument("project")
+    lay.add_argument("--strategy", metavar="NAME", help="only this strategy's plans")
+    lay.add_argument("--hangar", metavar="NAME", help="only this hangar's plans")
+    lay.add_argument("--json", action="store_true", help="print a JSON object")
+    lay.add_argument(
+        "--png",
+        metavar="OUT.png",
+        help="draw the plan (several plans: one file each, named after them)",
+    )
+    lay.set_defaults(func=_cmd_layout)
+
+    b = sub.add_parser("bench", help="benchmark figures (medians, ms)")
+    b.add_argument("--json", action="store_true")
+    b.set_defaults(func=_cmd_bench)
+    return p
+
+
+def main(
+    argv: list[str] | None = None,
+    extra_bench: Callable[[], dict] | None = None,
+    render_plan: PlanRenderer | None = None,
+) -> int:
+    """Run one command. ``extra_bench`` adds figures to ``bench`` and ``render_plan`` draws
+    ``layout --png`` (both the desktop app's)."""
+    tune_allocator()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.extra_bench = extra_bench
+    args.render_plan = render_plan
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args))
+    except ProjectFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except PriceImportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,399 @@
+"""Project → results: the monthly cash-flow table and KPIs of every strategy.
+
+``evaluate`` is the per-keystroke recompute (energy simulation, finance, NPV/IRR/payback,
+probability weighting). The goal-seek KPIs (break-evens, required AI price) live in
+``core.engine.goalseek`` because each needs many re-evaluations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.engine.bitcoin import monthly_btc_price
+from core.engine.energy import (
+    EnergyResult,
+    MarketContext,
+    ai_block_it_mw,
+    ai_block_load_mw,
+    market_context,
+    mining_block_power,
+    operating_mask,
+    simulate_strategy,
+)
+from core.engine.finance import (
+    Asset,
+    AssetFlows,
+    asset_flows,
+    discount_factors,
+    irr,
+    payback_months,
+    peak_funding,
+    tax_with_loss_carryforward,
+)
+from core.model.catalog import Catalog, catalog_for
+from core.model.project import AiBlock, MiningBlock, Project, Strategy
+
+# Column name → unit, in the order of the monthly table.
+MONTHLY_COLUMNS: dict[str, str] = {
+    "revenue_mining_usd": "USD",
+    "revenue_colocation_usd": "USD",
+    "revenue_gpu_cloud_usd": "USD",
+    "power_passthrough_usd": "USD",
+    "dr_capacity_usd": "USD",
+    "power_credits_usd": "USD",
+    "revenue_total_usd": "USD",
+    "energy_cost_usd": "USD",
+    "demand_charge_usd": "USD",
+    "fourcp_charge_usd": "USD",
+    "opex_usd": "USD",
+    "ebitda_usd": "USD",
+    "capex_usd": "USD",
+    "salvage_usd": "USD",
+    "depreciation_usd": "USD",
+    "taxable_income_usd": "USD",
+    "tax_usd": "USD",
+    "fcf_usd": "USD",
+    "cumulative_fcf_usd": "USD",
+    "discount_factor": "1",
+    "discounted_fcf_usd": "USD",
+    "cumulative_discounted_fcf_usd": "USD",
+    "energy_mwh": "MWh",
+    "mining_energy_mwh": "MWh",
+    "curtailed_mwh": "MWh",
+    "hashrate_ph": "PH/s",
+    "hashprice_usd_per_ph_day": "USD/PH/day",
+    "btc_price_usd": "USD",
+}
+REVENUE_COLUMNS = (
+    "revenue_mining_usd",
+    "revenue_colocation_usd",
+    "revenue_gpu_cloud_usd",
+    "power_passthrough_usd",
+    "dr_capacity_usd",
+    "power_credits_usd",
+)
+
+
+@dataclass(frozen=True)
+class Kpis:
+    npv_usd: float
+    irr: float | None  # effective annual, fraction
+    irr_note: str
+    payback_months: int | None
+    discounted_payback_months: int | None
+    peak_funding_usd: float
+    probability_weighted_npv_usd: float
+    contract_probability_pct: float
+    fallback_strategy: str | None
+
+
+@dataclass(eq=False)
+class StrategyResult:
+    name: str
+    monthly: dict[str, np.ndarray]
+    kpis: Kpis
+    warnings: list[str] = field(default_factory=list)
+    weighted_cumulative_fcf_usd: np.ndarray | None = None
+    breakdown: Breakdown | None = None
+
+    @property
+    def fcf(self) -> np.ndarray:
+        return self.monthly["fcf_usd"]
+
+
+@dataclass(eq=False)
+class ProjectResult:
+    months: list[str]
+    strategies: list[StrategyResult]
+    context: MarketContext | None = None  # the hourly market it was computed on (for charts)
+
+    def by_name(self, name: str) -> StrategyResult:
+        return next(s for s in self.strategies if s.name == name)
+
+
+def strategy_assets(strategy: Strategy, catalog: Catalog) -> list[Asset]:
+    """Every purchase and owned fleet of a strategy, with timing and tax basis."""
+    assets: list[Asset] = []
+    for j, b in enumerate(strategy.blocks):
+        if isinstance(b, MiningBlock):
+            asic = catalog.asics[b.asic_model]
+            unit = asic.price_usd if b.asic_unit_price_usd is None else b.asic_unit_price_usd
+            value = b.asic_count * unit
+            capex = 0.0 if b.existing_fleet else value
+            assets.append(
+                Asset(
+                    f"{b.name}: ASICs",
+                    "asic",
+                    capex,
+                    b.start_month,
+                    value,
+                    capex,
+                    b.start_month,
+                    b.end_month,
+                    j,
+                    "asic",
+                )
+            )
+            if b.infrastructure_usd_per_mw:
+                mw, _ = mining_block_power(b, catalog)
+                cost = mw * b.infrastructure_usd_per_mw
+                assets.append(
+                    Asset(
+                        f"{b.name}: infrastructure",
+                        "facility",
+                        cost,
+                        b.start_month,
+                        cost,
+                        cost,
+                        b.start_month,
+                        None,
+                        j,
+                        "infrastructure",
+                    )
+                )
+        else:
+            live = b.start_month + b.conversion_months
+            it_mw = ai_block_it_mw(b, catalog)
+            if b.retrofit_usd_per_mw:
+                cost = it_mw * b.retrofit_usd_per_mw
+                assets.append(
+                    Asset(
+                        f"{b.name}: retrofit",
+                        "facility",
+                        cost,
+                        b.start_month,
+                        cost,
+                        cost,
+                        live,
+                        None,
+                        j,
+                        "retrofit",
+                    )
+                )
+            if b.business_model == "gpu_cloud" and b.server_count:
+                server = catalog.gpu_servers[b.gpu_server_model]
+                unit = (
+                    server.price_usd if b.server_unit_price_usd is None else b.server_unit_price_usd
+                )
+                cost = b.server_count * unit
+                assets.append(
+                    Asset(
+                        f"{b.name}: GPU servers",
+                        "gpu",
+                        cost,
+                        live,
+                        cost,
+                        cost,
+                        live,
+                        None,
+                        j,
+                        "gpu",
+                    )
+                )
+    return assets
+
+
+def block_om_usd(
+    project: Project, strategy: Strategy, catalog: Catalog, n_months: int
+) -> dict[int, np.ndarray]:
+    """O&M of each block (by its index in strategy.blocks), USD per month while it operates."""
+    out: dict[int, np.ndarray] = {}
+    for j, b in enumerate(strategy.blocks):
+        # O&M scales with facility MW for miners and with IT MW for AI hosting.
+        mw = (
+            mining_block_power(b, catalog)[0]
+            if isinstance(b, MiningBlock)
+            else (ai_block_it_mw(b, catalog))
+        )
+        out[j] = operating_mask(b, n_months) * mw * b.om_usd_per_mw_month
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Breakdown:
+    """What the monthly totals are made of, for the workbook's formula rows."""
+
+    fixed_opex_usd: np.ndarray
+    block_om_usd: dict[int, np.ndarray]
+    block_revenue_usd: dict[int, np.ndarray]  # AI blocks, before any goal-seek price scale
+    assets: tuple[tuple[Asset, AssetFlows], ...]
+
+
+def cash_flow_table(
+    project: Project,
+    strategy: Strategy,
+    energy: EnergyResult,
+    ctx: MarketContext,
+    catalog: Catalog,
+    ai_price_scale: float = 1.0,
+) -> tuple[dict[str, np.ndarray], Breakdown]:
+    """Monthly table from the energy result: revenue, costs, EBITDA, capex, tax, FCF, discount."""
+    tl, fin, site = ctx.tl, project.finance, project.site
+    n = tl.n_months
+    t: dict[str, np.ndarray] = {
+        "revenue_mining_usd": energy.revenue_mining_usd,
+        "revenue_colocation_usd": energy.revenue_colocation_usd * ai_price_scale,
+        "revenue_gpu_cloud_usd": energy.revenue_gpu_cloud_usd * ai_price_scale,
+        "power_passthrough_usd": energy.power_passthrough_usd,
+        "dr_capacity_usd": energy.dr_capacity_usd,
+        "power_credits_usd": energy.power_credits_usd,
+    }
+    t["revenue_total_usd"] = sum(t[c] for c in REVENUE_COLUMNS)
+    t["energy_cost_usd"] = energy.energy_cost_usd
+    t["demand_charge_usd"] = energy.demand_charge_usd
+    t["fourcp_charge_usd"] = energy.fourcp_charge_usd
+    fixed = (
+        site.fixed_opex_usd_per_year
+        / 12
+        * (1 + site.opex_escalator_pct_per_year / 100) ** (np.arange(n) // 12)
+    )
+    om = block_om_usd(project, strategy, catalog, n)
+    t["opex_usd"] = fixed + sum(om.values(), np.zeros(n))
+    t["ebitda_usd"] = (
+        t["revenue_total_usd"]
+        - t["energy_cost_usd"]
+        - t["demand_charge_usd"]
+        - t["fourcp_charge_usd"]
+        - t["opex_usd"]
+    )
+    lives = fin.depreciation_life_years.model_dump()
+    residual = fin.residual_value_pct.model_dump()
+    assets = strategy_assets(strategy, catalog)
+    flows = asset_flows(assets, n, lives, residual)
+    t["capex_usd"] = flows.capex_usd
+    t["salvage_usd"] = flows.salvage_usd
+    t["depreciation_usd"] = flows.depreciation_usd
+    t["taxable_income_usd"] = t["ebitda_usd"] - flows.depreciation_usd + flows.sale_gain_usd
+    t["tax_usd"] = tax_with_loss_carryforward(t["taxable_income_usd"], fin.tax_rate_pct)
+    t["fcf_usd"] = t["ebitda_usd"] - t["capex_usd"] + t["salvage_usd"] - t["tax_usd"]
+    t["cumulative_fcf_usd"] = np.cumsum(t["fcf_usd"])
+    t["discount_factor"] = discount_factors(fin.discount_rate_pct_per_year, n)
+    t["discounted_fcf_usd"] = t["fcf_usd"] * t["discount_factor"]
+    t["cumulative_discounted_fcf_usd"] = np.cumsum(t["discounted_fcf_usd"])
+    t["energy_mwh"] = energy.energy_mwh
+    t["mining_energy_mwh"] = energy.mining_energy_mwh
+    t["curtailed_mwh"] = energy.curtailed_mwh
+    t["hashrate_ph"] = energy.hashrate_ph
+    t["hashprice_usd_per_ph_day"] = tl.month_sum(ctx.hashprice) / tl.hours_in_month
+    t["btc_price_usd"] = monthly_btc_price(project.market, n)
+    breakdown = Breakdown(
+        fixed, om, energy.block_revenue_usd, tuple(zip(assets, flows.each, strict=True))
+    )
+    return t, breakdown
+
+
+def capacity_warnings(project: Project, strategy: Strategy, catalog: Catalog, n: int) -> list[str]:
+    """Months where the strategy's facility load at full run exceeds the interconnect."""
+    load = np.zeros(n)
+    for b in strategy.blocks:
+        mw = (
+            mining_block_power(b, catalog)[0]
+            if isinstance(b, MiningBlock)
+            else (ai_block_load_mw(b, catalog))
+        )
+        load += operating_mask(b, n) * mw
+    limit = project.site.interconnect_mw
+    over = np.flatnonzero(load > limit + 1e-9)
+    if over.size == 0:
+        return []
+    return [
+        f"{strategy.name}: facility load {load[over].max():,.1f} MW exceeds the "
+        f"{limit:,.1f} MW interconnect in {over.size} month(s), first month index {over[0]}"
+    ]
+
+
+def kpis_from_table(t: dict[str, np.ndarray], strategy: Strategy) -> Kpis:
+    fcf = t["fcf_usd"]
+    r = irr(fcf)
+    npv_usd = float(t["cumulative_discounted_fcf_usd"][-1])
+    return Kpis(
+        npv_usd=npv_usd,
+        irr=r.annual,
+        irr_note=r.note,
+        payback_months=payback_months(t["cumulative_fcf_usd"]),
+        discounted_payback_months=payback_months(t["cumulative_discounted_fcf_usd"]),
+        peak_funding_usd=peak_funding(t["cumulative_fcf_usd"]),
+        probability_weighted_npv_usd=npv_usd,
+        contract_probability_pct=strategy.contract_probability_pct,
+        fallback_strategy=strategy.fallback_strategy,
+    )
+
+
+def has_ai(strategy: Strategy) -> bool:
+    return any(isinstance(b, AiBlock) for b in strategy.blocks)
+
+
+def evaluate(project: Project, ctx: MarketContext | None = None) -> ProjectResult:
+    """Run every strategy of the project and weight AI strategies by contract probability."""
+    catalog = catalog_for(project)
+    ctx = ctx or market_context(project)
+    results = []
+    for s in project.strategies:
+        energy = simulate_strategy(project, s, ctx, catalog)
+        table, breakdown = cash_flow_table(project, s, energy, ctx, catalog)
+        results.append(
+            StrategyResult(
+                s.name,
+                table,
+                kpis_from_table(table, s),
+                capacity_warnings(project, s, catalog, ctx.tl.n_months),
+                breakdown=breakdown,
+            )
+        )
+    apply_contract_probability(project, results)
+    return ProjectResult(ctx.tl.month_labels, results, ctx)
+
+
+def apply_contract_probability(project: Project, results: list[StrategyResult]) -> None:
+    """p × this strategy + (1 − p) × its fallback (keep mining) for uncertain AI contracts."""
+    by_name = {r.name: r for r in results}
+    for s, r in zip(project.strategies, results, strict=True):
+        p = s.contract_probability_pct / 100
+        fb = by_name.get(s.fallback_strategy or "")
+        if fb is None or p >= 1 or not has_ai(s):
+            continue
+        k = r.kpis
+        weighted = p * k.npv_usd + (1 - p) * fb.kpis.npv_usd
+        r.kpis = Kpis(**{**k.__dict__, "probability_weighted_npv_usd": weighted})
+        r.weighted_cumulative_fcf_usd = (
+            p * r.monthly["cumulative_fcf_usd"] + (1 - p) * fb.monthly["cumulative_fcf_usd"]
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class HourlyDetail:
+    """One simulation year of hourly data for charts."""
+
+    strategy: str
+    year_index: int  # 0 = first year of the horizon
+    first_month: str  # YYYY-MM of the year's first hour
+    price_usd_per_mwh: np.ndarray
+    load_mw: dict[str, np.ndarray]  # per block, facility MW actually drawn
+    curtailed: dict[str, np.ndarray]  # per mining block, True where it stood (partly) idle
+    breakeven_usd_per_mwh: dict[str, np.ndarray]  # per mining block: the hour's break-even
+
+
+def hourly_detail(
+    project: Project, strategy_name: str, year_index: int, ctx: MarketContext | None = None
+) -> HourlyDetail:
+    """Hourly price, load per block, curtailed flags and break-evens for one year of a strategy."""
+    strategy = next((s for s in project.strategies if s.name == strategy_name), None)
+    if strategy is None:
+        raise ValueError(f"no strategy named {strategy_name!r}")
+    if not 0 <= year_index < project.finance.horizon_years:
+        raise ValueError(f"year must be 0 to {project.finance.horizon_years - 1}, got {year_index}")
+    catalog = catalog_for(project)
+    ctx = ctx or market_context(project)
+    energy = simulate_strategy(project, strategy, ctx, catalog, keep_hourly=True)
+    a, b = ctx.tl.year_first_hour[year_index], ctx.tl.year_first_hour[year_index + 1]
+    return HourlyDetail(
+        strategy.name,
+        year_index,
+        ctx.tl.month_labels[year_index * 12],
+        ctx.price[a:b].copy(),
+        {k: v[a:b] for k, v in energy.hourly_load_mw.items()},
+        {k: v[a:b] for k, v in energy.hourly_curtailed.items()},
+        {k: v[a:b] for k, v in energy.hourly_breakeven_usd_per_mwh.items()},
+    )

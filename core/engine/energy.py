@@ -1,0 +1,373 @@
+"""Hourly energy simulation of one strategy: mining curtailment, DR events, 4CP, contract costs.
+
+Mining load is flexible: a block runs in an hour only when its revenue per MWh covers the hour's
+price plus the T&D adder, it is not inside a 4CP avoidance window (when enabled), and the site's
+enrolled demand-response MW are not called. AI load is firm: it runs every live hour.
+Results are summed into months; the hourly arrays are kept only when asked for (charts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.engine.bitcoin import hourly_hashprice
+from core.engine.prices import hourly_prices
+from core.engine.ranking import peak_hour, top_k_hours
+from core.engine.timeline import Timeline, build_timeline
+from core.model.catalog import Catalog
+from core.model.project import AiBlock, MiningBlock, Project, Strategy
+
+SUMMER_MONTHS = (6, 7, 8, 9)  # ERCOT's four coincident-peak months
+
+
+@dataclass(frozen=True, eq=False)
+class MarketContext:
+    """Everything hourly that does not depend on the strategy, computed once per input state."""
+
+    tl: Timeline
+    price: np.ndarray  # $/MWh, escalated
+    hashprice: np.ndarray  # USD per PH/s per day
+    dr_event: np.ndarray  # bool: DR called (highest-price hours of each simulation year)
+    fourcp_peak: np.ndarray  # int: the coincident-peak hour of each summer month in the grid
+    fourcp_avoid: np.ndarray  # bool: hours a flexible load sits out to dodge the 4CP peak
+
+
+def market_context(
+    project: Project, price_shift_usd_per_mwh: float = 0.0, btc_price_scale: float = 1.0
+) -> MarketContext:
+    tl = build_timeline(project.finance.start_month, project.finance.horizon_years)
+    energy = project.site.energy
+    price = hourly_prices(energy, tl, price_shift_usd_per_mwh)
+    hashprice = hourly_hashprice(project.market, tl, btc_price_scale)
+    # Rankings use the price itself; a uniform shift or a positive yearly factor keeps them.
+    # Ties (a flat or time-of-use price is all ties) go to the earliest hour (core.engine.ranking).
+    dr_event = np.zeros(tl.n_hours, dtype=bool)
+    k = project.site.demand_response.event_hours_per_year
+    if k and project.site.demand_response.enrolled_mw > 0:
+        bounds = tl.year_first_hour
+        for y in range(tl.n_years):
+            seg = price[bounds[y] : bounds[y + 1]]
+            dr_event[bounds[y] + top_k_hours(seg, k)] = True
+    peaks, avoid = [], np.zeros(tl.n_hours, dtype=bool)
+    n_avoid = energy.fourcp_avoid_hours_per_month
+    for m in np.flatnonzero(np.isin(tl.month_of_year, SUMMER_MONTHS)):
+        a, b = tl.month_first_hour[m], tl.month_first_hour[m + 1]
+        seg = price[a:b]
+        peak = a + peak_hour(seg)
+        peaks.append(peak)
+        if energy.fourcp_avoidance:
+            # The earliest-hour rule puts the peak (the earliest highest hour) in the window.
+            avoid[a + top_k_hours(seg, n_avoid)] = True
+    return MarketContext(tl, price, hashprice, dr_event, np.asarray(peaks, dtype=int), avoid)
+
+
+@dataclass(eq=False)
+class EnergyResult:
+    """Monthly sums for one strategy (all USD or MWh per month), plus optional hourly detail."""
+
+    revenue_mining_usd: np.ndarray
+    revenue_colocation_usd: np.ndarray
+    revenue_gpu_cloud_usd: np.ndarray
+    power_passthrough_usd: np.ndarray
+    dr_capacity_usd: np.ndarray
+    power_credits_usd: np.ndarray
+    energy_cost_usd: np.ndarray
+    demand_charge_usd: np.ndarray
+    fourcp_charge_usd: np.ndarray
+    energy_mwh: np.ndarray
+    mining_energy_mwh: np.ndarray
+    curtailed_mwh: np.ndarray
+    hashrate_ph: np.ndarray  # average hashrate actually running in the month
+    hourly_load_mw: dict[str, np.ndarray] = field(default_factory=dict)
+    hourly_curtailed: dict[str, np.ndarray] = field(default_factory=dict)
+    # Per mining block: the hourly price at or below which it runs (NaN while inactive).
+    hourly_breakeven_usd_per_mwh: dict[str, np.ndarray] = field(default_factory=dict)
+    # Per AI block (by its index in strategy.blocks): its hosting revenue, USD per month.
+    block_revenue_usd: dict[int, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class _Mining:
+    block: MiningBlock
+    facility_mw: float
+    ths: float
+    first: int  # first and last-plus-one hour of the block's active run
+    stop: int
+    active_hours: np.ndarray  # hours in the active run, per month
+    revenue_full: np.ndarray  # USD per hour over [first, stop) if it ran all hour
+    frac: np.ndarray  # share of the block running in each hour of [first, stop)
+
+
+def mining_block_power(block: MiningBlock, catalog: Catalog) -> tuple[float, float]:
+    """(facility MW at the meter, fleet hashrate TH/s) of a mining block at full run."""
+    asic = catalog.asics[block.asic_model]
+    return block.asic_count * asic.power_w / 1e6 * block.pue, block.asic_count * asic.hashrate_ths
+
+
+def ai_block_it_mw(block: AiBlock, catalog: Catalog) -> float:
+    """Critical IT MW: contracted capacity (colocation) or servers × typical draw (GPU cloud)."""
+    if block.business_model == "colocation":
+        return block.it_mw
+    return block.server_count * catalog.gpu_servers[block.gpu_server_model].typical_power_kw / 1e3
+
+
+def ai_block_load_mw(block: AiBlock, catalog: Catalog) -> float:
+    """Facility MW of a live AI block: IT load × PUE (colocation at the tenant's load factor)."""
+    it = ai_block_it_mw(block, catalog)
+    factor = block.it_load_factor_pct / 100 if block.business_model == "colocation" else 1.0
+    return it * factor * block.pue
+
+
+def operating_months(block: MiningBlock | AiBlock, n_months: int) -> tuple[int, int]:
+    """[first, end) months a block draws power and earns: a mining block from its start to its
+    end month (or the horizon); an AI block once its conversion is done."""
+    if isinstance(block, MiningBlock):
+        end = n_months if block.end_month is None else block.end_month
+        return min(block.start_month, n_months), min(end, n_months)
+    return min(block.start_month + block.conversion_months, n_months), n_months
+
+
+def operating_mask(block: MiningBlock | AiBlock, n_months: int) -> np.ndarray:
+    """True for each month the block operates (see operating_months)."""
+    first, end = operating_months(block, n_months)
+    mask = np.zeros(n_months, dtype=bool)
+    mask[first:end] = True
+    return mask
+
+
+def _month_sums(tl: Timeline, values: np.ndarray, first: int, stop: int) -> np.ndarray:
+    """Monthly sums of an hourly array that covers hours [first, stop) only."""
+    out = np.zeros(tl.n_months)
+    if stop <= first:
+        return out
+    m0, m1 = int(tl.hour_month[first]), int(tl.hour_month[stop - 1]) + 1
+    out[m0:m1] = np.add.reduceat(values, tl.month_first_hour[m0:m1] - first)
+    return out
+
+
+def _mining_run(
+    block: MiningBlock,
+    ctx: MarketContext,
+    catalog: Catalog,
+    var_cost: np.ndarray,
+    curtail: bool,
+    avoid_4cp: bool,
+) -> _Mining:
+    tl = ctx.tl
+    facility_mw, ths = mining_block_power(block, catalog)
+    _, end = operating_months(block, tl.n_months)
+    first, stop = int(tl.month_first_hour[block.start_month]), int(tl.month_first_hour[end])
+    scale = ths / 1e3 / 24 * (1 - block.pool_fee_pct / 100)
+    revenue_full = ctx.hashprice[first:stop] * scale
+    if block.derate_pct_per_year:
+        months = np.arange(block.start_month, end)
+        derate = (1 - block.derate_pct_per_year / 100) ** ((months - block.start_month) // 12)
+        revenue_full *= np.repeat(derate, tl.hours_in_month[block.start_month : end])
+    if curtail and facility_mw > 0:
+        run = var_cost[first:stop] * facility_mw <= revenue_full
+    else:
+        run = np.ones(stop - first, dtype=bool)
+    if avoid_4cp:
+        run &= ~ctx.fourcp_avoid[first:stop]
+    active_h = np.zeros(tl.n_months)
+    active_h[block.start_month : end] = tl.hours_in_month[block.start_month : end]
+    return _Mining(block, facility_mw, ths, first, stop, active_h, revenue_full, run.astype(float))
+
+
+def simulate_strategy(
+    project: Project,
+    strategy: Strategy,
+    ctx: MarketContext,
+    catalog: Catalog,
+    keep_hourly: bool = False,
+    curtail: bool = True,
+) -> EnergyResult:
+    tl, price = ctx.tl, ctx.price
+    energy = project.site.energy
+    adder = energy.tnd_adder_usd_per_mwh
+    var_cost = price + adder if adder else price
+    n_m = tl.n_months
+    zeros = np.zeros(n_m)
+    hours_month = tl.hours_in_month.astype(float)
+
+    mining = [
+        _mining_run(b, ctx, catalog, var_cost, curtail, energy.fourcp_avoidance)
+        for b in strategy.blocks
+        if isinstance(b, MiningBlock)
+    ]
+
+    # Demand response: enrolled MW limited to the mining capacity present in the month.
+    dr = project.site.demand_response
+    cap_month = zeros.copy()
+    for mb in mining:
+        cap_month += mb.facility_mw * (mb.active_hours > 0)
+    enrolled_month = np.minimum(dr.enrolled_mw, cap_month)
+    dr_capacity = enrolled_month * dr.capacity_usd_per_mw_month
+    if mining and dr.enrolled_mw > 0 and ctx.dr_event.any():
+        _apply_dr_events(mining, ctx, enrolled_month)
+
+    need_load = (
+        keep_hourly
+        or energy.contract == "fixed_block"
+        or bool(energy.demand_charge_usd_per_kw_month)
+    )
+    load = np.zeros(tl.n_hours) if need_load else None
+    peaks = ctx.fourcp_peak
+    peak_load = np.zeros(peaks.size)
+    revenue_mining, mining_mwh, curtailed_mwh, hashrate = (zeros.copy() for _ in range(4))
+    index_cost = zeros.copy()  # Σ load × price, used by index contracts
+    out_load: dict[str, np.ndarray] = {}
+    out_curt: dict[str, np.ndarray] = {}
+    out_be: dict[str, np.ndarray] = {}
+    for i, mb in enumerate(mining):
+        running_h = _month_sums(tl, mb.frac, mb.first, mb.stop)
+        revenue_mining += _month_sums(tl, mb.frac * mb.revenue_full, mb.first, mb.stop)
+        index_cost += (
+            _month_sums(tl, mb.frac * price[mb.first : mb.stop], mb.first, mb.stop) * mb.facility_mw
+        )
+        mining_mwh += running_h * mb.facility_mw
+        curtailed_mwh += (mb.active_hours - running_h) * mb.facility_mw
+        hashrate += running_h / hours_month * mb.ths / 1e3
+        inside = (peaks >= mb.first) & (peaks < mb.stop)
+        peak_load[inside] += mb.frac[peaks[inside] - mb.first] * mb.facility_mw
+        if load is not None:
+            load[mb.first : mb.stop] += mb.frac * mb.facility_mw
+        if keep_hourly:
+            key = _key(mb.block.name, i, out_load)
+            out_load[key] = np.zeros(tl.n_hours)
+            out_load[key][mb.first : mb.stop] = mb.frac * mb.facility_mw
+            out_curt[key] = np.zeros(tl.n_hours, dtype=bool)
+            out_curt[key][mb.first : mb.stop] = mb.frac < 1
+            out_be[key] = np.full(tl.n_hours, np.nan)
+            if mb.facility_mw > 0:
+                out_be[key][mb.first : mb.stop] = mb.revenue_full / mb.facility_mw - adder
+
+    colo, gpu, passthrough, ai_mwh = (zeros.copy() for _ in range(4))
+    months = np.arange(n_m)
+    price_month = tl.month_sum(price)
+    var_month = price_month + adder * hours_month
+    block_revenue: dict[int, np.ndarray] = {}
+    ai_blocks = [(j, b) for j, b in enumerate(strategy.blocks) if isinstance(b, AiBlock)]
+    for i, (j, block) in enumerate(ai_blocks):
+        live_from, _ = operating_months(block, n_m)
+        live_m = months >= live_from
+        years_live = np.maximum((months - live_from) // 12, 0)
+        mw = ai_block_load_mw(block, catalog)
+        first = int(tl.month_first_hour[live_from])
+        ai_mwh += live_m * hours_month * mw
+        index_cost += live_m * price_month * mw
+        peak_load += (peaks >= first) * mw
+        if load is not None:
+            load[first:] += mw
+        if block.business_model == "colocation":
+            growth = (1 + block.colo_escalator_pct_per_year / 100) ** years_live
+            block_revenue[j] = live_m * block.it_mw * 1e3 * block.colo_usd_per_kw_month * growth
+            colo += block_revenue[j]
+            if block.power_passthrough:
+                passthrough += live_m * var_month * mw
+        else:
+            server = catalog.gpu_servers[block.gpu_server_model]
+            decline = (1 - block.gpu_price_decline_pct_per_year / 100) ** years_live
+            block_revenue[j] = (
+                live_m
+                * block.server_count
+                * server.gpus
+                * hours_month
+                * block.gpu_hour_usd
+                * decline
+                * block.utilisation_pct
+                / 100
+            )
+            gpu += block_revenue[j]
+        if keep_hourly:
+            hourly = np.zeros(tl.n_hours)
+            hourly[first:] = mw
+            out_load[_key(block.name, i, out_load)] = hourly
+
+    energy_mwh = mining_mwh + ai_mwh
+    if energy.contract == "fixed_block" and energy.fixed_block_mw > 0:
+        assert load is not None
+        b = energy.fixed_block_mw
+        energy_cost = b * hours_month * energy.fixed_price_usd_per_mwh + tl.month_sum(
+            np.maximum(load - b, 0.0) * price
+        )
+        credits = tl.month_sum(np.maximum(b - load, 0.0) * price)
+    else:
+        energy_cost, credits = index_cost, zeros.copy()
+    if adder:
+        energy_cost = energy_cost + energy_mwh * adder
+    if energy.demand_charge_usd_per_kw_month:
+        assert load is not None
+        demand = tl.month_max(load) * 1e3 * energy.demand_charge_usd_per_kw_month
+    else:
+        demand = zeros.copy()
+    fourcp = _fourcp_charge(peak_load, ctx, energy.fourcp_usd_per_kw_year)
+
+    return EnergyResult(
+        revenue_mining,
+        colo,
+        gpu,
+        passthrough,
+        dr_capacity,
+        credits,
+        energy_cost,
+        demand,
+        fourcp,
+        energy_mwh,
+        mining_mwh,
+        curtailed_mwh,
+        hashrate,
+        out_load,
+        out_curt,
+        out_be,
+        block_revenue,
+    )
+
+
+def _key(name: str, i: int, taken: dict[str, np.ndarray]) -> str:
+    return name if name not in taken else f"{name} ({i + 1})"
+
+
+def _apply_dr_events(mining: list[_Mining], ctx: MarketContext, enrolled_month: np.ndarray) -> None:
+    """In called hours, cut running mining load to (capacity − enrolled), least valuable first."""
+    hours = np.flatnonzero(ctx.dr_event)
+    month = ctx.tl.hour_month[hours]
+    capacity = np.zeros(hours.size)
+    running = np.zeros(hours.size)
+    for mb in mining:
+        inside = (hours >= mb.first) & (hours < mb.stop)
+        capacity[inside] += mb.facility_mw
+        running[inside] += mb.frac[hours[inside] - mb.first] * mb.facility_mw
+    excess = np.maximum(running - (capacity - enrolled_month[month]), 0.0)
+    # Least valuable per MWh first: revenue per MWh at full run, averaged over the block's life.
+    order = sorted(
+        (mb for mb in mining if mb.facility_mw > 0 and mb.stop > mb.first),
+        key=lambda mb: mb.revenue_full.mean() / mb.facility_mw,
+    )
+    for mb in order:
+        inside = (hours >= mb.first) & (hours < mb.stop)
+        idx = hours[inside] - mb.first
+        run_mw = mb.frac[idx] * mb.facility_mw
+        cut = np.minimum(excess[inside], run_mw)
+        mb.frac[idx] = (run_mw - cut) / mb.facility_mw
+        excess[inside] -= cut
+
+
+def _fourcp_charge(
+    peak_load_mw: np.ndarray, ctx: MarketContext, usd_per_kw_year: float
+) -> np.ndarray:
+    """4CP: each simulation year's average load in its four summer peak hours × $/kW-year,
+    billed in twelve equal monthly parts over that year."""
+    tl = ctx.tl
+    out = np.zeros(tl.n_months)
+    if not usd_per_kw_year or ctx.fourcp_peak.size == 0:
+        return out
+    peak_year = tl.hour_sim_year[ctx.fourcp_peak]
+    for y in range(tl.n_years):
+        sel = peak_year == y
+        if sel.any():
+            kw = peak_load_mw[sel].mean() * 1e3
+            out[y * 12 : (y + 1) * 12] = kw * usd_per_kw_year / 12
+    return out

@@ -1,0 +1,184 @@
+"""Goal-seek KPIs: break-even power price, break-even BTC price, required AI price for a target IRR.
+
+Each solves one monotone equation NPV(x) = 0 by bracketing and the Illinois variant of regula
+falsi; each answer is None with a reason when no value in the searched range gets there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.engine.cashflow import cash_flow_table, has_ai
+from core.engine.energy import market_context, simulate_strategy
+from core.model.catalog import catalog_for
+from core.model.project import AiBlock, MiningBlock, Project, Strategy
+
+
+@dataclass(frozen=True)
+class Solved:
+    value: float | None
+    unit: str
+    note: str
+
+
+@dataclass(frozen=True)
+class GoalSeek:
+    breakeven_power: Solved
+    breakeven_btc: Solved
+    required_ai_price: Solved
+
+
+def solve_root(f: Callable[[float], float], lo: float, hi: float, tol: float) -> float:
+    """Root of f in [lo, hi] where f(lo) and f(hi) differ in sign (Illinois regula falsi)."""
+    f_lo, f_hi = f(lo), f(hi)
+    side = 0
+    for _ in range(100):
+        x = hi - f_hi * (hi - lo) / (f_hi - f_lo)
+        fx = f(x)
+        if abs(hi - lo) < tol or fx == 0:
+            return x
+        if np.sign(fx) == np.sign(f_hi):
+            hi, f_hi = x, fx
+            if side == -1:
+                f_lo /= 2
+            side = -1
+        else:
+            lo, f_lo = x, fx
+            if side == 1:
+                f_hi /= 2
+            side = 1
+    return x
+
+
+def _bracket(
+    f: Callable[[float], float], start: float, step: float, limit: float
+) -> tuple[float, float] | None:
+    """Walk from ``start`` by doubling steps toward ``limit`` until f changes sign."""
+    a, fa = start, f(start)
+    if fa == 0:
+        return a, a
+    b = start
+    while abs(b - start) < abs(limit - start):
+        b = start + step if abs(start + step - start) < abs(limit - start) else limit
+        fb = f(b)
+        if np.sign(fb) != np.sign(fa):
+            return (a, b) if a < b else (b, a)
+        a, fa, step = b, fb, step * 2
+    return None
+
+
+def _strategy_npv(
+    project: Project, strategy: Strategy, shift: float = 0.0, btc: float = 1.0
+) -> float:
+    ctx = market_context(project, shift, btc)
+    catalog = catalog_for(project)
+    energy = simulate_strategy(project, strategy, ctx, catalog)
+    return float(
+        cash_flow_table(project, strategy, energy, ctx, catalog)[0][
+            "cumulative_discounted_fcf_usd"
+        ][-1]
+    )
+
+
+def breakeven_power(project: Project, strategy: Strategy) -> Solved:
+    unit = "USD/MWh"
+    contract = project.site.energy.contract
+    base_fixed = project.site.energy.fixed_price_usd_per_mwh
+
+    def f(shift: float) -> float:
+        p = project
+        if contract == "fixed_block":
+            energy = p.site.energy.model_copy(
+                update={"fixed_price_usd_per_mwh": base_fixed + shift}
+            )
+            p = p.model_copy(update={"site": p.site.model_copy(update={"energy": energy})})
+        return _strategy_npv(p, strategy, shift=shift)
+
+    ctx = market_context(project)
+    first_year_avg = float(ctx.price[: ctx.tl.month_first_hour[min(12, ctx.tl.n_months)]].mean())
+    f0 = f(0.0)
+    if abs(f(100.0) - f0) < 1e-6 * max(1.0, abs(f0)):
+        return Solved(None, unit, "NPV does not depend on the power price (power passed through)")
+    br = _bracket(f, 0.0, 20.0 if f0 > 0 else -20.0, 20_000.0 if f0 > 0 else -2_000.0)
+    if br is None:
+        searched = "+$20,000" if f0 > 0 else "−$2,000"
+        sign = "positive" if f0 > 0 else "negative"
+        return Solved(
+            None, unit, f"NPV stays {sign} with every hour's price moved by up to {searched}/MWh"
+        )
+    shift = solve_root(f, *br, tol=1e-3)
+    return Solved(
+        first_year_avg + shift,
+        unit,
+        "first-year average wholesale price, all hours moved equally, at which NPV = 0",
+    )
+
+
+def breakeven_btc(project: Project, strategy: Strategy) -> Solved:
+    unit = "USD/BTC"
+    if not any(isinstance(b, MiningBlock) and b.asic_count for b in strategy.blocks):
+        return Solved(None, unit, "strategy has no mining")
+    f = lambda k: _strategy_npv(project, strategy, btc=k)  # noqa: E731
+    f1 = f(1.0)
+    br = _bracket(f, 1.0, 0.25 if f1 < 0 else -0.25, 1000.0 if f1 < 0 else 0.0)
+    if br is None:
+        return Solved(
+            None,
+            unit,
+            "NPV stays "
+            + ("positive" if f1 > 0 else "negative")
+            + " for every BTC price searched (×0 to ×1000 of today's path)",
+        )
+    k = solve_root(f, *br, tol=1e-7)
+    return Solved(
+        project.market.btc_price_usd * k,
+        unit,
+        "starting BTC price (whole path scaled) at which NPV = 0",
+    )
+
+
+def required_ai_price(project: Project, strategy: Strategy) -> Solved:
+    ai = [b for b in strategy.blocks if isinstance(b, AiBlock)]
+    if not ai:
+        return Solved(None, "", "strategy has no AI block")
+    first = ai[0]
+    if first.business_model == "colocation":
+        unit, base = "USD/kW-month", first.colo_usd_per_kw_month
+    else:
+        unit, base = "USD/GPU-hour", first.gpu_hour_usd
+    target = project.finance.target_irr_pct_per_year
+    at_target = project.model_copy(
+        update={
+            "finance": project.finance.model_copy(update={"discount_rate_pct_per_year": target})
+        }
+    )
+    catalog = catalog_for(project)
+    ctx = market_context(at_target)
+    energy = simulate_strategy(at_target, strategy, ctx, catalog)
+    if base <= 0:
+        return Solved(None, unit, "the AI price is zero, so it cannot be scaled; enter a price")
+
+    def f(k: float) -> float:
+        t, _ = cash_flow_table(at_target, strategy, energy, ctx, catalog, ai_price_scale=k)
+        return float(t["cumulative_discounted_fcf_usd"][-1])
+
+    f1 = f(1.0)
+    br = _bracket(f, 1.0, 0.25 if f1 < 0 else -0.25, 1000.0 if f1 < 0 else 0.0)
+    if br is None:
+        return Solved(None, unit, f"no AI price reaches a {target:g} % IRR")
+    k = solve_root(f, *br, tol=1e-9)
+    both = " (all AI blocks' prices scaled together)" if len(ai) > 1 else ""
+    return Solved(base * k, unit, f"price of '{first.name}' for a {target:g} % p.a. IRR{both}")
+
+
+def goal_seek(project: Project, strategy: Strategy) -> GoalSeek:
+    return GoalSeek(
+        breakeven_power(project, strategy),
+        breakeven_btc(project, strategy),
+        required_ai_price(project, strategy)
+        if has_ai(strategy)
+        else Solved(None, "", "strategy has no AI block"),
+    )

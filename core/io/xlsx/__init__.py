@@ -1,0 +1,2 @@
+"""The board workbook: Summary, Inputs, one FAST sheet per strategy, Checks, Risk, Layout,
+Sources."""

@@ -1,0 +1,108 @@
+"""The capital-asset parameter table of a strategy sheet: cost, value, basis and timing as
+formulas of the blocks' inputs, and the depreciation and salvage terms the flow rows read."""
+
+from __future__ import annotations
+
+from core.model.project import Project, Strategy
+
+
+def _asset_inputs(a, p: str, names: dict[str, str]) -> tuple[str, str, str, str, str]:
+    """(value, cash cost, tax basis, capex month, in-service month) as formulas of Inputs."""
+    start = names[p + ".start_month"]
+    if a.part == "asic":
+        value = f"{names[p + '.asic_count']}*{names[p + '.price_used']}"
+        owned = names[p + ".existing_fleet"]
+        cash = f"IF({owned},0,{value})"
+        return value, cash, cash, start, start
+    if a.part == "infrastructure":
+        mw = f"{names[p + '.asic_count']}*{names[p + '.asic_power_w']}/1000000*{names[p + '.pue']}"
+        cost = f"{mw}*{names[p + '.infrastructure_usd_per_mw']}"
+        return cost, cost, cost, start, start
+    live = f"({start}+{names[p + '.conversion_months']})"
+    if a.part == "retrofit":
+        cost = f"{names[p + '.it_mw_used']}*{names[p + '.retrofit_usd_per_mw']}"
+        return cost, cost, cost, start, live
+    cost = f"{names[p + '.server_count']}*{names[p + '.price_used']}"
+    return cost, cost, cost, live, live
+
+
+ASSET_HEADERS = [
+    "Asset",
+    "Class",
+    "Cash cost",
+    "Capex month",
+    "Value in service",
+    "Tax basis",
+    "In service (month)",
+    "Life (months)",
+    "Depreciation ends",
+    "Sale month",
+    "Age at sale (months)",
+    "Residual share",
+    "Depreciation a month",
+    "Sale proceeds",
+    "Book value at sale",
+]
+
+
+def write_asset_table(
+    ws,
+    fmt: dict,
+    first: int,
+    assets,
+    names: dict[str, str],
+    project: Project,
+    n: int,
+    block_paths: dict[int, str],
+    strategy: Strategy,
+) -> None:
+    ws.write_string(first - 1, 0, "Capital assets: parameters", fmt["section"])
+    for c, h in enumerate(ASSET_HEADERS):
+        ws.write_string(first, c, h, fmt["header"])
+    for k, (a, _flows) in enumerate(assets):
+        r = first + 1 + k
+        a1 = r + 1
+        life_years = names[f"finance.depreciation_life_years.{a.asset_class}"]
+        residual = names[f"finance.residual_value_pct.{a.asset_class}"]
+        held = a.sale_month is None or a.sale_month >= n
+        ws.write_string(r, 0, a.name, fmt["label"])
+        ws.write_string(r, 1, a.asset_class, fmt["unit"])
+        p = block_paths[a.block_index]
+        cost, capex, basis, capex_m, in_service = _asset_inputs(a, p, names)
+        ws.write_formula(r, 2, f"={capex}", fmt["num"], a.capex_usd)
+        ws.write_formula(r, 3, f"={capex_m}", fmt["int"], a.capex_month)
+        ws.write_formula(r, 4, f"={cost}", fmt["num"], a.value_usd)
+        ws.write_formula(r, 5, f"={basis}", fmt["num"], a.tax_basis_usd)
+        ws.write_formula(r, 6, f"={in_service}", fmt["int"], a.in_service_month)
+        life_m = round(project.finance.depreciation_life_years.model_dump()[a.asset_class] * 12)
+        ws.write_formula(r, 7, f"=ROUND({life_years}*12,0)", fmt["int"], life_m)
+        sale = n - 1 if held else min(a.sale_month, n - 1)
+        dep_end = min(a.in_service_month + life_m, n if held else sale)
+        end_expr = str(n) if held else f"J{a1}"
+        ws.write_formula(r, 8, f"=MIN(G{a1}+H{a1},{end_expr})", fmt["int"], dep_end)
+        sale_expr = str(n - 1) if held else f"MIN({names[p + '.end_month']},{n - 1})"
+        ws.write_formula(r, 9, f"={sale_expr}", fmt["int"], sale)
+        age = (n if held else sale) - a.in_service_month
+        ws.write_formula(r, 10, f"={n if held else f'J{a1}'}-G{a1}", fmt["int"], age)
+        res = project.finance.residual_value_pct.model_dump()[a.asset_class] / 100
+        ws.write_formula(r, 11, f"={residual}", fmt["pct"], res)
+        monthly = a.tax_basis_usd / life_m
+        ws.write_formula(r, 12, f"=F{a1}/H{a1}", fmt["num"], monthly)
+        years = project.finance.depreciation_life_years.model_dump()[a.asset_class]
+        proceeds = (
+            0.0 if a.in_service_month >= n else a.value_usd * max(1 - age / (years * 12), res)
+        )
+        ws.write_formula(
+            r,
+            13,
+            f"=IF(G{a1}>={n},0,E{a1}*MAX(1-K{a1}/({life_years}*12),L{a1}))",
+            fmt["num"],
+            proceeds,
+        )
+        book = a.tax_basis_usd - monthly * max(dep_end - a.in_service_month, 0)
+        ws.write_formula(r, 14, f"=F{a1}-M{a1}*MAX(I{a1}-G{a1},0)", fmt["num"], book)
+    note = (
+        "Cash cost, value, basis and timing come from the strategy's blocks (Inputs); "
+        "an owned fleet has no capex and no tax basis left."
+    )
+    ws.write_string(first + 1 + len(assets) + 1, 0, note, fmt["note"])

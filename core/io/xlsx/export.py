@@ -1,0 +1,398 @@
+"""The board workbook: Summary, Inputs, one FAST sheet per strategy, Checks, Sources.
+
+Formulas are live and carry the engine's value as their cached result, so viewers that do not
+recalculate still show numbers. User text is always written as text (never as a formula).
+The file is written to a temporary file and renamed, so a failed export leaves any existing
+file untouched.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from core.engine.cashflow import ProjectResult, evaluate
+from core.engine.finance import IRR_GUESS_MONTHLY
+from core.engine.goalseek import GoalSeek, goal_seek
+from core.io.atomicfile import begin_write, cannot_write
+from core.io.xlsx.strategy import StrategySheet, write_strategy_sheet
+from core.model import labels as spec
+from core.model.catalog import Catalog, catalog_for
+from core.model.project import HourlySeriesPrice, MiningBlock, Project, TimeOfUsePrice
+from core.risk.sensitivity import RiskAnalysis
+
+INPUT_STYLE = {
+    "bg_color": "#FFCC99",
+    "font_color": "#3F3F76",
+    "border": 1,
+    "border_color": "#7F7F7F",
+}  # Excel's built-in "Input" cell style
+IMPORTED_STYLE = {"bg_color": "#DDEBF7", "font_color": "#1F4E79"}
+NAMES = {
+    "finance.discount_rate_pct_per_year": "DiscountRate",
+    "finance.tax_rate_pct": "TaxRate",
+    "site.fixed_opex_usd_per_year": "FixedOpex",
+    "site.opex_escalator_pct_per_year": "OpexEscalator",
+}
+# Characters Excel refuses in a sheet name, and control characters (a tab in a sheet name
+# breaks every formula that refers to it once recalculated), become "_" or go.
+BAD_SHEET_CHARS = str.maketrans(
+    {c: "_" for c in "[]:*?/\\"} | {chr(c): None for c in (*range(32), 127)}
+)
+
+
+class ExportError(Exception):
+    """The workbook could not be written; the message says why and where."""
+
+
+def formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
+    num = "#,##0;[Red]-#,##0"
+    f = {
+        "title": {"bold": True, "font_size": 14},
+        "section": {"bold": True, "font_color": "#1F4E79"},
+        "header": {"bold": True, "bottom": 1, "bg_color": "#F2F2F2"},
+        "label": {},
+        "unit": {"font_color": "#595959"},
+        "note": {"italic": True, "font_color": "#595959"},
+        "num": {"num_format": num},
+        "int": {"num_format": "0"},
+        "bold": {"num_format": num, "bold": True},
+        "total": {"num_format": num, "bold": True},
+        "factor": {"num_format": "0.000000"},
+        "pct": {"num_format": "0.00%"},
+        "date": {"num_format": "mmm yyyy", "bold": True, "bottom": 1},
+        "imported": {"num_format": num, **IMPORTED_STYLE},
+        "imported_int": {"num_format": "0", **IMPORTED_STYLE},
+        "imported_2dp": {"num_format": "#,##0.00", **IMPORTED_STYLE},
+        "input": {"num_format": "#,##0.######", **INPUT_STYLE},
+        "input_pct": {"num_format": "0.00%", **INPUT_STYLE},
+        "input_text": {**INPUT_STYLE},
+        "kpi": {"num_format": "#,##0;[Red]-#,##0", "align": "right"},
+        "kpi_pct": {"num_format": "0.00%", "align": "right"},
+        "ok": {"bold": True, "font_color": "#2E7D32"},
+    }
+    return {k: wb.add_format(v) for k, v in f.items()}
+
+
+def _sheet_names(project: Project) -> list[str]:
+    taken = {"summary", "inputs", "checks", "sources", "risk", "layout", "history"}
+    out = []
+    for s in project.strategies:
+        base = s.name.translate(BAD_SHEET_CHARS).strip("'")[:28].strip("'") or "Strategy"
+        name, k = base, 2
+        while name.lower() in taken:
+            name, k = f"{base[:25]} ({k})", k + 1
+        taken.add(name.lower())
+        out.append(name)
+    return out
+
+
+class _Inputs:
+    def __init__(self, wb, fmt):
+        self.ws = wb.add_worksheet("Inputs")
+        self.wb, self.fmt, self.row = wb, fmt, 2
+        self.names: dict[str, str] = {}
+        self.values: dict[str, Any] = {}
+        self.ws.set_column(0, 0, 40)
+        self.ws.set_column(1, 1, 18)
+        self.ws.set_column(2, 2, 14)
+        self.ws.set_column(3, 3, 100)
+        self.ws.write_string(0, 0, "Inputs", fmt["title"])
+        self.ws.write_string(
+            1,
+            0,
+            "Orange cells are inputs (Excel's Input style). Formulas on "
+            "the strategy sheets read them; rows marked as engine values "
+            "come from the hourly simulation.",
+            fmt["note"],
+        )
+
+    def group(self, title: str) -> None:
+        self.row += 1
+        for c, h in enumerate((title, "Value", "Unit", "Meaning and source")):
+            self.ws.write_string(self.row, c, h, self.fmt["header"])
+        self.row += 1
+
+    def put(self, path: str, label: str, value: Any, unit: str = "", tip: str = "") -> None:
+        ws, r, fmt = self.ws, self.row, self.fmt
+        ws.write_string(r, 0, label)
+        pct = "%" in unit
+        if isinstance(value, bool):
+            ws.write_boolean(r, 1, value, fmt["input_text"])
+        elif isinstance(value, int | float):
+            ws.write_number(
+                r, 1, value / 100 if pct else value, fmt["input_pct"] if pct else fmt["input"]
+            )
+        elif value is None:
+            ws.write_blank(r, 1, None, fmt["input_text"])
+        else:
+            ws.write_string(r, 1, str(value), fmt["input_text"])
+        ws.write_string(r, 2, unit, fmt["unit"])
+        ws.write_string(r, 3, tip, fmt["note"])
+        ref = f"Inputs!$B${r + 1}"
+        self.names[path] = ref
+        self.values[path] = value
+        if path in NAMES:
+            self.wb.define_name(NAMES[path], "=" + ref)
+        self.row += 1
+
+    def rows(self, obj: Any, prefix: str, specs: list[tuple]) -> None:
+        for row in specs:
+            rel, label, unit, tip = row[:4]
+            self.put(prefix + rel, label, spec.get_attr_path(obj, rel), unit, tip)
+
+
+def write_inputs(
+    wb, fmt, project: Project, catalog: Catalog
+) -> tuple[dict[str, str], dict[tuple[int, int], str]]:
+    inp = _Inputs(wb, fmt)
+    inp.group("Project")
+    inp.put("name", "Project name", project.name)
+    inp.put("notes", "Notes", project.notes)
+    inp.group("Site")
+    inp.rows(project.site, "site.", spec.SITE)
+    inp.group("Power price")
+    src = project.site.energy.price_source
+    inp.put(
+        "price.kind",
+        "Price source",
+        {"flat": "flat", "tou": "time of use (12 × 24)", "hourly": "imported hourly series"}[
+            src.kind
+        ],
+    )
+    if isinstance(src, HourlySeriesPrice):
+        inp.put(
+            "price.source",
+            "Series",
+            f"{src.source_name or 'imported'}: "
+            f"{len(src.years_usd_per_mwh)} year(s) from {src.first_year}",
+        )
+    elif isinstance(src, TimeOfUsePrice):
+        for mo, row in enumerate(src.matrix_usd_per_mwh):
+            inp.put(
+                f"price.tou.{mo}", f"Time of use, month {mo + 1} (hours 0–23 →)", None, "USD/MWh"
+            )
+            for h, v in enumerate(row):
+                inp.ws.write_number(inp.row - 1, 4 + h, v, fmt["input"])
+    else:
+        inp.put("price.flat", "Flat price", src.price_usd_per_mwh, "USD/MWh")
+    inp.rows(project.site.energy, "site.energy.", spec.ENERGY)
+    inp.group("Demand response")
+    inp.rows(project.site.demand_response, "site.demand_response.", spec.DEMAND_RESPONSE)
+    inp.group("Bitcoin market")
+    inp.rows(project.market, "market.", spec.MARKET)
+    inp.group("Finance")
+    inp.rows(project.finance, "finance.", spec.FINANCE)
+    inp.put(
+        "finance.monthly_rate",
+        "Monthly discount rate",
+        None,
+        "%/month",
+        "(1 + annual rate)^(1/12) − 1: every flow of month t sits at its start",
+    )
+    inp.ws.write_formula(
+        inp.row - 1,
+        1,
+        "=(1+DiscountRate)^(1/12)-1",
+        fmt["pct"],
+        (1 + project.finance.discount_rate_pct_per_year / 100) ** (1 / 12) - 1,
+    )
+    wb.define_name("MonthlyRate", "=" + inp.names["finance.monthly_rate"])
+    inp.put(
+        "finance.irr_guess",
+        "IRR start (Newton)",
+        None,
+        "%/month",
+        "10 % a year as a monthly rate; where flows change sign more than once, several "
+        "IRRs may exist and this start picks the one the app reports",
+    )
+    inp.ws.write_formula(inp.row - 1, 1, "=1.1^(1/12)-1", fmt["pct"], IRR_GUESS_MONTHLY)
+    wb.define_name("IrrGuess", "=" + inp.names["finance.irr_guess"])
+    n = project.finance.horizon_years * 12
+    block_paths: dict[tuple[int, int], str] = {}
+    for i, s in enumerate(project.strategies):
+        inp.group(f"Strategy: {s.name}")
+        inp.put(
+            f"strategies[{i}].contract_probability_pct",
+            "Contract probability",
+            s.contract_probability_pct,
+            "%",
+            "Chance the AI contract is signed",
+        )
+        inp.put(f"strategies[{i}].fallback_strategy", "Fallback strategy", s.fallback_strategy)
+        for j, b in enumerate(s.blocks):
+            p = f"strategies[{i}].blocks[{j}]"
+            block_paths[(i, j)] = p
+            inp.ws.write_string(inp.row, 0, f"Block {j + 1}: {b.name}", fmt["section"])
+            inp.row += 1
+            if isinstance(b, MiningBlock):
+                inp.rows(b, p + ".", spec.MINING_BLOCK)
+                asic = catalog.asics[b.asic_model]
+                inp.put(
+                    p + ".asic_power_w",
+                    "Miner power (catalog)",
+                    asic.power_w,
+                    "W",
+                    asic.spec_source,
+                )
+                _price_used(inp, fmt, p, ".asic_unit_price_usd", asic.price_usd, asic.price_source)
+                inp.put(
+                    p + ".end_month_or_horizon",
+                    "Active until month",
+                    b.end_month or n,
+                    "month #",
+                    "End month, or the horizon when kept",
+                )
+            else:
+                rows = spec.AI_COMMON + (
+                    spec.AI_COLOCATION if b.business_model == "colocation" else spec.AI_GPU
+                )
+                inp.rows(b, p + ".", rows)
+                if b.business_model == "gpu_cloud":
+                    server = catalog.gpu_servers[b.gpu_server_model]
+                    inp.put(
+                        p + ".gpus_per_server",
+                        "GPUs per server (catalog)",
+                        server.gpus,
+                        "",
+                        server.spec_source,
+                    )
+                    _price_used(
+                        inp, fmt, p, ".server_unit_price_usd", server.price_usd, server.price_source
+                    )
+                    inp.put(
+                        p + ".it_mw_used",
+                        "IT load",
+                        None,
+                        "MW",
+                        "servers × typical kW (catalog) / 1000",
+                    )
+                    inp.ws.write_formula(
+                        inp.row - 1,
+                        1,
+                        f"={inp.names[p + '.server_count']}*{server.typical_power_kw}/1000",
+                        fmt["num"],
+                        b.server_count * server.typical_power_kw / 1000,
+                    )
+                else:
+                    inp.names[p + ".it_mw_used"] = inp.names[p + ".it_mw"]
+    return inp.names, block_paths
+
+
+def _price_used(inp: _Inputs, fmt, p: str, field: str, catalog_price: float, source: str) -> None:
+    """A row with the unit price in force: the block's own, else the catalog's."""
+    given = inp.names[p + field]
+    inp.put(
+        p + ".price_used",
+        "Unit price used",
+        None,
+        "USD",
+        f"Empty above: catalog ${catalog_price:,.0f} ({source})",
+    )
+    own = inp.values.get(p + field)
+    inp.ws.write_formula(
+        inp.row - 1,
+        1,
+        f"=IF(ISNUMBER({given}),{given},{catalog_price})",
+        fmt["num"],
+        own if own is not None else catalog_price,
+    )
+
+
+def export_workbook(
+    project: Project,
+    path: str | os.PathLike[str],
+    result: ProjectResult | None = None,
+    seeks: dict[str, GoalSeek] | None = None,
+    today: date | None = None,
+    risk: RiskAnalysis | None = None,
+) -> Path:
+    """Write the board workbook to ``path`` (atomically). Raises ExportError with the reason.
+    With ``risk`` (computed on this same project), the workbook gains a Risk sheet."""
+    path = Path(path)
+    if risk is not None and risk.project != project:
+        raise ExportError("the risk results are for other inputs; run the risk analysis again")
+    result = result or evaluate(project)
+    if seeks is None:
+        seeks = {s.name: goal_seek(project, s) for s in project.strategies}
+    try:
+        tmp = begin_write(path)
+    except OSError as exc:
+        raise ExportError(cannot_write(path, exc)) from None
+    try:
+        _write(project, result, seeks, str(tmp.path), today or date.today(), risk)
+        tmp.commit()
+    except OSError as exc:
+        tmp.discard()
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
+    except BaseException:
+        tmp.discard()
+        raise
+    return path
+
+
+def _write(
+    project: Project,
+    result: ProjectResult,
+    seeks: dict[str, GoalSeek],
+    tmp: str,
+    today: date,
+    risk: RiskAnalysis | None,
+) -> None:
+    from core.io.xlsx.summary import write_checks, write_sources, write_summary
+
+    catalog = catalog_for(project)
+    wb = xlsxwriter.Workbook(
+        tmp,
+        {
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "nan_inf_to_errors": True,
+        },
+    )
+    wb.set_properties(
+        {
+            "title": project.name,
+            "subject": "MinePivot feasibility workbook",
+            "comments": "Formulas carry the app's values as cached results.",
+        }
+    )
+    fmt = formats(wb)
+    summary = wb.add_worksheet("Summary")
+    names, block_paths = write_inputs(wb, fmt, project, catalog)
+    sheets: list[StrategySheet] = []
+    for i, (s, sheet_name) in enumerate(
+        zip(project.strategies, _sheet_names(project), strict=True)
+    ):
+        paths = {j: block_paths[(i, j)] for j in range(len(s.blocks))}
+        sheets.append(
+            write_strategy_sheet(
+                wb,
+                fmt,
+                sheet_name,
+                project,
+                s,
+                result.strategies[i],
+                names,
+                catalog,
+                result.months,
+                paths,
+            )
+        )
+    kpi_cells = write_summary(wb, summary, fmt, project, result, seeks, sheets, names, today)
+    write_checks(wb, fmt, project, result, kpi_cells, sheets, summary)
+    if risk is not None:
+        from core.io.xlsx.risk import write_risk
+
+        write_risk(wb, fmt, risk)
+    if any(s.plans for s in project.strategies):
+        from core.io.xlsx.layout import write_layout
+
+        write_layout(wb, fmt, project)
+    write_sources(wb, fmt, project, catalog)
+    wb.close()

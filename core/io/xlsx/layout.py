@@ -1,0 +1,148 @@
+"""The workbook's Layout sheet: what each strategy's floor plans hold, their loads as formulas
+(units × kW each × PUE) against the interconnect, and every violation listed."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from core.io.xlsx.summary import write_table
+from core.model.plan import KIND_LABELS
+from core.model.project import Project
+from core.plan.checks import RULE_TITLES, review_plans
+from core.plan.layout import FT2_PER_M2, PlanContext
+
+MAX_LISTED = 500  # violations per plan written out; the count is always given
+
+
+def write_layout(wb, fmt: dict, project: Project) -> None:
+    ws = wb.add_worksheet("Layout")
+    ws.hide_gridlines(2)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_column(0, 1, 22)
+    ws.set_column(2, 2, 30)
+    ws.set_column(3, 9, 14)
+    ws.write_string(0, 0, "Layout: floor plans, loads and checks", fmt["title"])
+    ws.write_string(
+        1,
+        0,
+        "The plans set the equipment counts of the blocks they feed. IT load = units × kW each "
+        "(a server at its design maximum); facility = IT × the block's PUE.",
+        fmt["note"],
+    )
+    row = 3
+    ws.write_string(row, 0, "Site hangars", fmt["section"])
+    row = write_table(
+        ws,
+        fmt,
+        row + 1,
+        ["Hangar", "Length (m)", "Width (m)", "Floor (m²)", "Floor (ft²)", "Doors"],
+        [
+            [
+                h.name,
+                h.length_m,
+                h.width_m,
+                h.length_m * h.width_m,
+                h.length_m * h.width_m * FT2_PER_M2,
+                ", ".join(f"{d.wall} at {d.offset_m:g} m ({d.width_m:g} m)" for d in h.doors)
+                or "—",
+            ]
+            for h in project.site.hangars
+        ],
+    )
+    a = project.site.aisles
+    ws.write_string(
+        row + 1,
+        0,
+        f"Clearances: cold aisle ≥ {a.cold_aisle_m:g} m, hot aisle ≥ {a.hot_aisle_m:g} m, "
+        f"door egress zone {a.door_clearance_m:g} m deep.",
+        fmt["note"],
+    )
+    row += 3
+    ws.write_string(row, 0, "Loads by plan and model", fmt["section"])
+    head = ["Strategy", "Hangar", "Model", "Units", "kW each", "IT kW", "PUE", "Facility kW"]
+    row = write_table(ws, fmt, row + 1, head)
+    totals: dict[str, list[str]] = defaultdict(list)  # strategy → its facility kW cells
+    planned = [s for s in project.strategies if s.plans]
+    reviews = {s.name: review_plans(project, s) for s in planned}  # each plan checked once
+    for strategy in planned:
+        ctx = PlanContext.of(project, strategy)
+        for plan in strategy.plans:
+            groups: dict[tuple, int] = defaultdict(int)
+            for item in plan.items:
+                p = ctx.profile(item)
+                if p.unit_kw > 0 and item.units > 0:
+                    groups[(p.model or "?", p.unit_kw, p.pue)] += item.units
+            for (model, unit_kw, pue), units in sorted(groups.items()):
+                name = ctx.catalog.asics.get(model) or ctx.catalog.gpu_servers.get(model)
+                ws.write_string(row, 0, strategy.name)
+                ws.write_string(row, 1, plan.hangar)
+                ws.write_string(row, 2, name.name if name else model)
+                ws.write_number(row, 3, units, fmt["num"])
+                ws.write_number(row, 4, unit_kw, fmt["input"])
+                d, e, f, g = (xl_rowcol_to_cell(row, c) for c in (3, 4, 5, 6))
+                ws.write_formula(row, 5, f"={d}*{e}", fmt["num"], units * unit_kw)
+                ws.write_number(row, 6, pue, fmt["input"])
+                ws.write_formula(row, 7, f"={f}*{g}", fmt["num"], units * unit_kw * pue)
+                totals[strategy.name].append(xl_rowcol_to_cell(row, 7))
+                row += 1
+    row += 1
+    ws.write_string(row, 0, "Facility load against the interconnect", fmt["section"])
+    row = write_table(ws, fmt, row + 1, ["Strategy", "Facility MW", "Interconnect MW", "Check"])
+    for strategy in planned:
+        cells = totals.get(strategy.name, [])
+        mw = sum(r.summary.facility_kw for r in reviews[strategy.name]) / 1000
+        ws.write_string(row, 0, strategy.name)
+        formula = f"=({'+'.join(cells)})/1000" if cells else "=0"
+        ws.write_formula(row, 1, formula, fmt["imported_2dp"], mw)
+        ws.write_number(row, 2, project.site.interconnect_mw, fmt["num"])
+        b, c = xl_rowcol_to_cell(row, 1), xl_rowcol_to_cell(row, 2)
+        ok = mw <= project.site.interconnect_mw + 1e-9
+        ws.write_formula(row, 3, f'=IF({b}<={c},"OK","OVER")', None, "OK" if ok else "OVER")
+        row += 1
+    row += 1
+    ws.write_string(row, 0, "Plans", fmt["section"])
+    head = [
+        "Strategy",
+        "Hangar",
+        "Items",
+        "IT MW",
+        "Facility MW",
+        "CDU kW",
+        "Liquid heat kW",
+        "ft² per MW",
+        "Violations",
+    ]
+    plan_rows, listed = [], []
+    for strategy in planned:
+        for review in reviews[strategy.name]:
+            plan, sm, found = review.plan, review.summary, review.violations
+            kinds = ", ".join(f"{n:,} {KIND_LABELS[k]}" for k, n in sm.items_by_kind.items())
+            per_mw = round(sm.ft2_per_mw) if sm.ft2_per_mw is not None else "—"
+            plan_rows.append(
+                [
+                    strategy.name,
+                    plan.hangar,
+                    kinds or "empty",
+                    round(sm.it_mw, 2),
+                    round(sm.facility_mw, 2),
+                    round(sm.cooling_kw),
+                    round(sm.heat_load_kw),
+                    per_mw,
+                    len(found),
+                ]
+            )
+            for v in found[:MAX_LISTED]:
+                listed.append([strategy.name, plan.hangar, RULE_TITLES[v.rule], v.message])
+            if len(found) > MAX_LISTED:
+                more = f"and {len(found) - MAX_LISTED:,} more"
+                listed.append([strategy.name, plan.hangar, "…", more])
+    row = write_table(ws, fmt, row + 1, head, plan_rows)
+    row += 1
+    ws.write_string(row, 0, "Violations", fmt["section"])
+    rows = listed
+    if not rows:
+        rows = [["—", "—", "—", "No violations in any plan"]]
+    write_table(ws, fmt, row + 1, ["Strategy", "Hangar", "Rule", "What"], rows)

@@ -1,0 +1,372 @@
+"""Summary (KPI formulas and native charts), Checks (app value beside formula value) and Sources
+sheets of the board workbook."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from core.engine.cashflow import ProjectResult, has_ai
+from core.engine.goalseek import GoalSeek
+from core.io.xlsx.strategy import FIRST_COL, StrategySheet, add_named_series, quote
+from core.model.catalog import Catalog
+from core.model.project import Project
+
+KPI_ROWS = [
+    ("npv", "NPV", "USD"),
+    ("irr", "IRR", "% p.a. effective"),
+    ("payback", "Payback", "months"),
+    ("dpayback", "Discounted payback", "months"),
+    ("peak", "Peak funding need", "USD"),
+    ("probability", "AI contract probability", "%"),
+    ("weighted", "Probability-weighted NPV", "USD"),
+    ("be_power", "Break-even power price (engine goal seek)", "USD/MWh"),
+    ("be_btc", "Break-even BTC price (engine goal seek)", "USD/BTC"),
+    (
+        "ai_price",
+        "Required AI price for the target IRR (engine goal seek)",
+        "USD/kW-month or USD/GPU-hour",
+    ),
+]
+CHECKED = ("npv", "irr", "payback", "dpayback", "peak", "weighted")
+
+
+def _payback_formula(sheet: StrategySheet, key: str) -> str:
+    """Months until the cumulative row turns ≥ 0 for good: 1-based index of its last negative
+    month, 0 if it never dips, "never" if it ends negative (SUMPRODUCT evaluates the array in
+    Excel and LibreOffice alike)."""
+    return (
+        f'=IF({sheet.last(key)}<0,"never",SUMPRODUCT(MAX(({sheet.ref(key)}<0)*'
+        f"({sheet.ref('idx')}+1))))"
+    )
+
+
+def write_summary(
+    wb,
+    ws,
+    fmt: dict,
+    project: Project,
+    result: ProjectResult,
+    seeks: dict[str, GoalSeek],
+    sheets: list[StrategySheet],
+    names: dict[str, str],
+    today: date,
+) -> dict[tuple[int, str], tuple[str, Any]]:
+    ws.hide_gridlines(2)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 1)
+    ws.set_paper(9)  # A4
+    ws.set_column(0, 0, 46)
+    ws.set_column(1, 1, 16)
+    ws.set_column(2, 1 + 2 * len(sheets), 21)
+    ws.write_string(0, 0, "MinePivot feasibility summary", fmt["title"])
+    ws.write_string(1, 0, "Project")
+    ws.write_string(1, 1, project.name)
+    ws.write_string(2, 0, "Exported")
+    ws.write_string(2, 1, today.isoformat())
+    ws.write_string(3, 0, "Market inputs as of")
+    ws.write_string(3, 1, project.market.as_of)
+    ws.write_string(4, 0, "Horizon")
+    ws.write_string(4, 1, f"{result.months[0]} to {result.months[-1]}")
+    ws.write_string(5, 0, "Workbook checks (formulas = app)")
+    top = 7
+    ws.write_string(top, 0, "KPI", fmt["header"])
+    ws.write_string(top, 1, "Unit", fmt["header"])
+    for c, s in enumerate(result.strategies):
+        ws.write_string(top, 2 + c, s.name, fmt["header"])
+    cells: dict[tuple[int, str], tuple[str, Any]] = {}
+    by_name = {s.name: i for i, s in enumerate(result.strategies)}
+    for r, (_key, label, unit) in enumerate(KPI_ROWS):
+        ws.write_string(top + 1 + r, 0, label)
+        ws.write_string(top + 1 + r, 1, unit, fmt["unit"])
+    for c, (s, sheet) in enumerate(zip(result.strategies, sheets, strict=True)):
+        k, col = s.kpis, 2 + c
+        row = {key: top + 1 + r for r, (key, _l, _u) in enumerate(KPI_ROWS)}
+
+        def put(
+            key: str, formula: str, value: Any, style: str = "kpi", col=col, row=row, c=c
+        ) -> None:
+            ws.write_formula(row[key], col, formula, fmt[style], value)
+            cells[(c, key)] = (f"Summary!{xl_rowcol_to_cell(row[key], col, True, True)}", value)
+
+        put("npv", f"=SUMPRODUCT({sheet.ref('fcf_usd')},{sheet.ref('discount_factor')})", k.npv_usd)
+        put(
+            "irr",
+            f'=IFERROR((1+IRR({sheet.ref("fcf_usd")},IrrGuess))^12-1,"none")',
+            k.irr if k.irr is not None else "none",
+            "kpi_pct",
+        )
+        put(
+            "payback",
+            _payback_formula(sheet, "cumulative_fcf_usd"),
+            k.payback_months if k.payback_months is not None else "never",
+        )
+        put(
+            "dpayback",
+            _payback_formula(sheet, "cumulative_discounted_fcf_usd"),
+            k.discounted_payback_months if k.discounted_payback_months is not None else "never",
+        )
+        put("peak", f"=MAX(0,-MIN({sheet.ref('cumulative_fcf_usd')}))", k.peak_funding_usd)
+        strategy = project.strategies[c]
+        p_ref = names[f"strategies[{c}].contract_probability_pct"]
+        put("probability", f"={p_ref}", k.contract_probability_pct / 100, "kpi_pct")
+        fb = by_name.get(strategy.fallback_strategy or "")
+        npv_cell = xl_rowcol_to_cell(row["npv"], col)
+        if fb is not None and has_ai(strategy) and k.contract_probability_pct < 100:
+            fb_cell = xl_rowcol_to_cell(row["npv"], 2 + fb)
+            formula = (
+                f"={xl_rowcol_to_cell(row['probability'], col)}*{npv_cell}+(1-"
+                f"{xl_rowcol_to_cell(row['probability'], col)})*{fb_cell}"
+            )
+        else:
+            formula = f"={npv_cell}"
+        put("weighted", formula, k.probability_weighted_npv_usd)
+        g = seeks.get(s.name)
+        for key, attr in (
+            ("be_power", "breakeven_power"),
+            ("be_btc", "breakeven_btc"),
+            ("ai_price", "required_ai_price"),
+        ):
+            solved = getattr(g, attr) if g else None
+            if solved is None or solved.value is None:
+                ws.write_string(row[key], col, "—", fmt["unit"])
+            else:
+                ws.write_number(row[key], col, solved.value, fmt["imported_2dp"])
+            if solved is not None:
+                ws.write_comment(
+                    row[key],
+                    col,
+                    (f"{solved.value:,.2f} {solved.unit}: " if solved.value is not None else "")
+                    + solved.note,
+                )
+    _charts(wb, ws, fmt, result, sheets, top + len(KPI_ROWS) + 3)
+    return cells
+
+
+def _charts(
+    wb, ws, fmt: dict, result: ProjectResult, sheets: list[StrategySheet], first_row: int
+) -> None:
+    line = wb.add_chart({"type": "line"})
+    for s in sheets:
+        r = s.rows["cumulative_fcf_usd"] + 1
+        d = s.rows["date"] + 1
+        last = FIRST_COL + s.n - 1
+        add_named_series(
+            line,
+            s.name,
+            {
+                "categories": [s.name, d - 1, FIRST_COL, d - 1, last],
+                "values": [s.name, r - 1, FIRST_COL, r - 1, last],
+                "line": {"width": 2},
+            },
+        )
+    line.set_title({"name": "Cumulative free cash flow (USD)"})
+    line.set_x_axis(
+        {"date_axis": True, "num_format": "yyyy", "major_unit": 12, "major_unit_type": "months"}
+    )
+    line.set_y_axis({"num_format": '#,##0,,"M"'})
+    line.set_legend({"position": "bottom"})
+    line.set_size({"width": 720, "height": 340})
+    ws.insert_chart(first_row, 0, line)
+    # Annual revenue and cost per strategy, summed from the strategy sheets by year.
+    years = sorted({m // 12 for m in range(len(result.months))})
+    top = first_row + 19
+    ws.write_string(top, 0, "Annual revenue and operating cost (USD)", fmt["section"])
+    ws.write_string(top + 1, 0, "Year", fmt["header"])
+    col = 1
+    series = []
+    for s, sr in zip(sheets, result.strategies, strict=True):
+        for what, rows in (
+            ("revenue", ["revenue_total_usd"]),
+            ("cost", ["energy_cost_usd", "demand_charge_usd", "fourcp_charge_usd", "opex_usd"]),
+        ):
+            ws.write_string(top + 1, col, f"{s.name}: {what}", fmt["header"])
+            for k, y in enumerate(years):
+                ycell = xl_rowcol_to_cell(top + 2 + k, 0)  # 1-based year; the row is 0-based
+                parts = [f"SUMIF({s.ref('year')},{ycell}-1,{s.ref(r)})" for r in rows]
+                value = sum(float(sr.monthly[r][y * 12 : (y + 1) * 12].sum()) for r in rows)
+                ws.write_formula(top + 2 + k, col, "=" + "+".join(parts), fmt["num"], value)
+            series.append((f"{s.name}: {what}", col))
+            col += 1
+    for k, y in enumerate(years):
+        ws.write_number(top + 2 + k, 0, y + 1, fmt["int"])
+    bars = wb.add_chart({"type": "column"})
+    for name, c in series:
+        add_named_series(
+            bars,
+            name,
+            {
+                "categories": ["Summary", top + 2, 0, top + 1 + len(years), 0],
+                "values": ["Summary", top + 2, c, top + 1 + len(years), c],
+            },
+        )
+    bars.set_title({"name": "Annual revenue vs operating cost"})
+    bars.set_x_axis({"name": "Year of the horizon"})
+    bars.set_y_axis({"num_format": '#,##0,,"M"'})
+    bars.set_legend({"position": "bottom"})
+    bars.set_size({"width": 720, "height": 340})
+    ws.insert_chart(first_row, 6, bars)
+
+
+def write_checks(
+    wb,
+    fmt: dict,
+    project: Project,
+    result: ProjectResult,
+    cells: dict[tuple[int, str], tuple[str, Any]],
+    sheets: list[StrategySheet],
+    summary,
+) -> None:
+    ws = wb.add_worksheet("Checks")
+    ws.set_column(0, 0, 44)
+    ws.set_column(1, 4, 18)
+    ws.write_string(
+        0, 0, "Checks: the app's own values beside the workbook's formulas", fmt["title"]
+    )
+    for c, h in enumerate(("Item", "App value", "Workbook formula", "Difference", "OK")):
+        ws.write_string(2, c, h, fmt["header"])
+    r = 3
+    flags = []
+    for i, s in enumerate(result.strategies):
+        items = [(f"{s.name}: {key}", cells[(i, key)]) for key in CHECKED]
+        items.append(
+            (
+                f"{s.name}: total free cash flow",
+                (
+                    f"{quote(sheets[i].name)}!$D${sheets[i].rows['fcf_usd'] + 1}",
+                    float(s.monthly["fcf_usd"].sum()),
+                ),
+            )
+        )
+        for label, (ref, app) in items:
+            ws.write_string(r, 0, label)
+            if isinstance(app, str):
+                ws.write_string(r, 1, app)
+            else:
+                ws.write_number(r, 1, app, fmt["num"])
+            ws.write_formula(r, 2, f"={ref}", fmt["num"], app)
+            b, cc = xl_rowcol_to_cell(r, 1), xl_rowcol_to_cell(r, 2)
+            diff = 0 if isinstance(app, str) else 0.0
+            ws.write_formula(
+                r,
+                3,
+                f'=IF(ISNUMBER({b}),{cc}-{b},"")',
+                fmt["num"],
+                "" if isinstance(app, str) else diff,
+            )
+            ws.write_formula(
+                r,
+                4,
+                f"=IF(ISNUMBER({b}),ABS({cc}-{b})<=1E-6*MAX(1,ABS({b})),{cc}={b})",
+                fmt["ok"],
+                True,
+            )
+            flags.append(xl_rowcol_to_cell(r, 4))
+            r += 1
+    ws.write_string(r + 1, 0, "All checks pass", fmt["section"])
+    master = f"AND({','.join(flags)})"
+    ws.write_formula(r + 1, 4, "=" + master, fmt["ok"], True)
+    summary.write_formula(
+        5,
+        1,
+        f'=IF(Checks!{xl_rowcol_to_cell(r + 1, 4, True, True)},"all pass","CHECK FAILED")',
+        fmt["ok"],
+        "all pass",
+    )
+
+
+def write_sources(wb, fmt: dict, project: Project, catalog: Catalog) -> None:
+    ws = wb.add_worksheet("Sources")
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 6, 14)
+    ws.set_column(7, 8, 70)
+    ws.write_string(0, 0, "Sources: catalog specs and prices", fmt["title"])
+    ws.write_string(
+        1,
+        0,
+        f"ASIC catalog as of {catalog.asics_as_of}; GPU servers as of "
+        f"{catalog.gpu_servers_as_of}; market inputs as of "
+        f"{project.market.as_of}.",
+        fmt["note"],
+    )
+    r = write_table(
+        ws,
+        fmt,
+        3,
+        [
+            "Model",
+            "TH/s",
+            "W",
+            "J/TH",
+            "Cooling",
+            "Price USD",
+            "As of",
+            "Spec source",
+            "Price source",
+        ],
+        [
+            [
+                m.name,
+                m.hashrate_ths,
+                m.power_w,
+                m.efficiency_j_per_th,
+                m.cooling,
+                m.price_usd,
+                m.as_of or "",
+                m.spec_source,
+                m.price_source,
+            ]
+            for m in catalog.asics.values()
+        ],
+    )
+    r = write_table(
+        ws,
+        fmt,
+        r + 1,
+        [
+            "Server",
+            "GPUs",
+            "Max kW",
+            "Typical kW",
+            "",
+            "Price USD",
+            "As of",
+            "Spec source",
+            "Price source",
+        ],
+        [
+            [
+                g.name,
+                g.gpus,
+                g.max_power_kw,
+                g.typical_power_kw,
+                "",
+                g.price_usd,
+                g.as_of or "",
+                g.spec_source,
+                g.price_source,
+            ]
+            for g in catalog.gpu_servers.values()
+        ],
+    )
+    ws.write_string(
+        r + 1, 0, "Every input's meaning and source is on the Inputs sheet.", fmt["note"]
+    )
+
+
+def write_table(
+    ws, fmt: dict, first: int, head: list[str], rows: list[list[Any]] | tuple = ()
+) -> int:
+    """A header row and data rows from ``first``; numbers as numbers, the rest as text.
+    Returns the row after the table."""
+    for c, h in enumerate(head):
+        ws.write_string(first, c, h, fmt["header"])
+    for r, values in enumerate(rows, start=first + 1):
+        for c, v in enumerate(values):
+            if isinstance(v, int | float):
+                ws.write_number(r, c, v)
+            else:
+                ws.write_string(r, c, str(v))
+    return first + 1 + len(rows)

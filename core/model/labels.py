@@ -1,0 +1,468 @@
+"""Labels, units and tooltips (meaning and source of the default) of every input field,
+shared by the app's panels and the workbook's Inputs sheet.
+
+Each row: (path relative to its panel, label, unit, tooltip[, Field options]).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from core.model.catalog import bundled_catalog
+
+_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def split_path(path: str) -> list[str | int]:
+    """'strategies[1].blocks[0].asic_count' → ['strategies', 1, 'blocks', 0, 'asic_count']."""
+    return [name if name else int(index) for name, index in _TOKEN.findall(path)]
+
+
+def get_attr_path(obj: Any, path: str) -> Any:
+    """Follow a path through model attributes and list indices; None if it no longer exists."""
+    for part in split_path(path):
+        try:
+            obj = obj[part] if isinstance(part, int) else getattr(obj, part)
+        except (IndexError, AttributeError, TypeError):
+            return None
+    return obj
+
+
+BOOL = {"kind": "bool"}
+INT = {"kind": "int"}
+TEXT = {"kind": "text"}
+
+SITE = [
+    ("name", "Site name", "", "Name of the site, shown in exports.", TEXT),
+    ("location", "Location", "", "Grid node or load zone (e.g. ERCOT LZ_WEST).", TEXT),
+    (
+        "interconnect_mw",
+        "Interconnect",
+        "MW",
+        "Grid interconnect at the meter. Facility load (IT × PUE) of every strategy must fit "
+        "within it; MinePivot warns when it does not.",
+    ),
+    (
+        "fixed_opex_usd_per_year",
+        "Fixed opex",
+        "USD/year",
+        "Staff, security, insurance and site overheads, paid by every strategy.",
+    ),
+    ("opex_escalator_pct_per_year", "Opex escalator", "%/year", "Yearly growth of the fixed opex."),
+]
+
+ENERGY = [
+    (
+        "escalator_pct_per_year",
+        "Price escalator",
+        "%/year",
+        "Yearly growth applied to every hour's price (all sources).",
+    ),
+    (
+        "contract",
+        "Contract",
+        "",
+        "Index: pay the hourly price for what you draw. Fixed-price block: pay a fixed price for a "
+        "contracted MW block whether used or not; unused energy is resold at the hourly price "
+        "(the 'power credits' miners report; Riot booked $24.2 M in August 2023, brief §3).",
+        {
+            "kind": "choice",
+            "choices": [("Index (hourly price)", "index"), ("Fixed-price block", "fixed_block")],
+        },
+    ),
+    ("fixed_block_mw", "Fixed block", "MW", "Contracted block size (fixed-price contract only)."),
+    (
+        "fixed_price_usd_per_mwh",
+        "Fixed price",
+        "USD/MWh",
+        "Price of the contracted block (fixed-price contract only).",
+    ),
+    (
+        "tnd_adder_usd_per_mwh",
+        "T&D adder",
+        "USD/MWh",
+        "Transmission and distribution charge on every MWh drawn. Miners run only when the hour's "
+        "price plus this adder is below their revenue per MWh.",
+    ),
+    (
+        "demand_charge_usd_per_kw_month",
+        "Demand charge",
+        "USD/kW-month",
+        "Charge on each month's peak hourly load.",
+    ),
+    (
+        "fourcp_usd_per_kw_year",
+        "4CP charge",
+        "USD/kW-year",
+        "ERCOT-style transmission charge on the load during the four summer monthly peaks "
+        "(highest-price hour of June–September). Avoiding it is worth ~$50–150/kW-year (brief §3).",
+    ),
+    (
+        "fourcp_avoidance",
+        "Avoid 4CP",
+        "",
+        "Flexible (mining) load sits out the highest-price hours of each summer month, which "
+        "always include the peak hour. AI load is firm and always pays.",
+        BOOL,
+    ),
+    (
+        "fourcp_avoid_hours_per_month",
+        "4CP hours avoided",
+        "h/month",
+        "How many of each summer month's highest-price hours mining sits out.",
+        INT,
+    ),
+]
+
+DEMAND_RESPONSE = [
+    (
+        "enrolled_mw",
+        "Enrolled",
+        "MW",
+        "Flexible load enrolled in capacity/ancillary programmes (capped each month at the mining "
+        "MW present). AI load cannot enrol.",
+    ),
+    (
+        "capacity_usd_per_mw_month",
+        "Capacity payment",
+        "USD/MW-month",
+        "Paid for standing ready, called or not. ERCOT ERS pays roughly $60–70k per MW-year "
+        "(an estimate, brief §4), i.e. ~$5,000–5,800/MW-month.",
+    ),
+    (
+        "event_hours_per_year",
+        "Called hours",
+        "h/year",
+        "Hours a year the enrolled MW must be off: the highest-price hours of each year. "
+        "One large miner reported 5–10 hours a month (brief §4).",
+        INT,
+    ),
+]
+
+MARKET = [
+    ("as_of", "As of", "date", "Date of the market inputs (YYYY-MM-DD).", TEXT),
+    ("btc_price_usd", "BTC price", "USD", "Bitcoin price at the start of the horizon."),
+    (
+        "btc_price_growth_pct_per_year",
+        "BTC price growth",
+        "%/year",
+        "Yearly growth of the BTC price, compounded monthly. Ignored when a yearly table is given.",
+    ),
+    (
+        "btc_price_by_year_usd",
+        "BTC price by year",
+        "USD",
+        "Optional: one price per year of the horizon, separated by semicolons (the last is held). "
+        "Leave empty to use the start price and growth.",
+        {"kind": "list", "optional": True},
+    ),
+    (
+        "difficulty",
+        "Difficulty",
+        "",
+        "Network difficulty at the start of the horizon. Implied hashrate = D · 2^32 / 600 H/s.",
+    ),
+    (
+        "difficulty_growth_pct_per_month",
+        "Difficulty growth",
+        "%/month",
+        "Monthly growth of difficulty. A retarget moves it at most ×4 or ×¼, so −75 to +300 "
+        "%/month is allowed.",
+    ),
+    ("fees_btc_per_block", "Fees", "BTC/block", "Average transaction fees per block."),
+    (
+        "block_height",
+        "Block height",
+        "",
+        "Block height on the as-of date: sets the subsidy "
+        "(3.125 BTC from 840,000) and projects the next halving at 600 s per block.",
+        INT,
+    ),
+    (
+        "next_halving_date",
+        "Next halving",
+        "date",
+        "Override the projected date of the next halving (YYYY-MM-DD); leave empty for the "
+        "projection.",
+        {"kind": "text", "optional": True},
+    ),
+]
+
+FINANCE = [
+    (
+        "start_month",
+        "Start month",
+        "YYYY-MM",
+        "First month of the horizon; NPV is at its start.",
+        TEXT,
+    ),
+    ("horizon_years", "Horizon", "years", "Length of the evaluation, 1–30 years.", INT),
+    (
+        "discount_rate_pct_per_year",
+        "Discount rate",
+        "%/year",
+        "Annual rate, applied monthly as (1 + r)^(1/12) − 1.",
+    ),
+    (
+        "tax_rate_pct",
+        "Tax rate",
+        "%",
+        "On positive taxable income after losses carried forward (US federal 21 %).",
+    ),
+    (
+        "target_irr_pct_per_year",
+        "Target IRR",
+        "%/year",
+        "The return the required-AI-price goal seek aims for.",
+    ),
+    ("depreciation_life_years.asic", "ASIC life", "years", "Straight-line (default 3, brief §7)."),
+    (
+        "depreciation_life_years.gpu",
+        "GPU life",
+        "years",
+        "Straight-line (default 5; GPUs depreciate over 4–6 years, brief §5).",
+    ),
+    (
+        "depreciation_life_years.facility",
+        "Facility life",
+        "years",
+        "Straight-line for retrofits and infrastructure (default 15, brief §7).",
+    ),
+    (
+        "residual_value_pct.asic",
+        "ASIC residual",
+        "% of cost",
+        "Floor of the resale value; salvage falls straight-line over the life to this share.",
+    ),
+    ("residual_value_pct.gpu", "GPU residual", "% of cost", "Floor of the resale value."),
+    (
+        "residual_value_pct.facility",
+        "Facility residual",
+        "% of cost",
+        "Floor of the value of retrofits at the horizon end.",
+    ),
+]
+
+
+RISK = [
+    (
+        "paths",
+        "Paths",
+        "",
+        "Monte Carlo paths, 100–200,000. More paths, less noise: the "
+        "standard error of the mean NPV falls as 1/√paths.",
+        INT,
+    ),
+    ("seed", "Seed", "", "Random seed: the same seed and inputs give the same numbers.", INT),
+    (
+        "btc_volatility_pct_per_year",
+        "BTC volatility",
+        "%/year",
+        "Yearly volatility of the BTC price (lognormal). Bitcoin's realised volatility has "
+        "mostly been 40–80 %/year since 2020.",
+    ),
+    (
+        "btc_drift_pct_per_year",
+        "BTC drift",
+        "%/year",
+        "Expected yearly return on top of the project's own BTC price path; 0 keeps the "
+        "project's path as the mean.",
+    ),
+    (
+        "difficulty_growth_sd_pct_per_month",
+        "Difficulty growth spread",
+        "%/month",
+        "Standard deviation of each path's monthly difficulty growth around the project's.",
+    ),
+    (
+        "power_price_sd_pct",
+        "Power price spread",
+        "%",
+        "Spread of each path's power price level (lognormal, mean 1) applied to every hour.",
+    ),
+    (
+        "gpu_decline_sd_pct_per_year",
+        "GPU price decline spread",
+        "%/year",
+        "Standard deviation of each path's yearly GPU-hour price decline around each block's.",
+    ),
+    (
+        "conversion_delay_mean_months",
+        "Conversion delay, mean",
+        "months",
+        "Extra months before AI goes live (Poisson); conversions took 6–18 months in 2024–25.",
+    ),
+    (
+        "conversion_delay_max_months",
+        "Conversion delay, most",
+        "months",
+        "The longest extra delay a path can draw.",
+        INT,
+    ),
+    (
+        "payback_within_years",
+        "Payback horizon",
+        "years",
+        "Report the probability of paying back within this many years.",
+        INT,
+    ),
+    ("split_steps", "Split steps", "", "AI shares tried from 0 to 100 % (3–41).", INT),
+    (
+        "split_paths",
+        "Split paths",
+        "",
+        "Monte Carlo paths at each share of the split sweep (its P10 NPV).",
+        INT,
+    ),
+]
+
+
+def asic_choices() -> list[tuple[str, str]]:
+    return [
+        (f"{m.name} ({m.hashrate_ths:g} TH/s, {m.efficiency_j_per_th:.1f} J/TH)", k)
+        for k, m in bundled_catalog().asics.items()
+    ]
+
+
+def gpu_choices() -> list[tuple[str, str]]:
+    return [(m.name, k) for k, m in bundled_catalog().gpu_servers.items()]
+
+
+MINING_BLOCK = [
+    ("name", "Block name", "", "Name shown in charts and exports.", TEXT),
+    (
+        "asic_model",
+        "ASIC model",
+        "",
+        "Catalog model; specs and sources in the Equipment tab.",
+        {"kind": "choice", "choices": asic_choices()},
+    ),
+    ("asic_count", "Miners", "units", "Number of miners in this block.", INT),
+    (
+        "existing_fleet",
+        "Owned fleet",
+        "",
+        "Already owned: no purchase capex and no tax basis "
+        "left; its value below is what it would sell for today.",
+        BOOL,
+    ),
+    (
+        "asic_unit_price_usd",
+        "Unit price",
+        "USD",
+        "Purchase price (new) or today's resale "
+        "value (owned). Empty: the catalog price (Hashrate Index price index, $14–26/TH).",
+        {"optional": True},
+    ),
+    (
+        "infrastructure_usd_per_mw",
+        "Infrastructure",
+        "USD/MW",
+        "Build-out capex for new mining capacity ($0.3–0.8 M/MW, brief §5); 0 on a built site.",
+    ),
+    ("pue", "PUE", "", "Facility power ÷ miner power: air ≈ 1.05, immersion/hydro 1.03–1.05."),
+    ("pool_fee_pct", "Pool fee", "%", "FPPS pools charge about 2–4 % (brief §2)."),
+    ("derate_pct_per_year", "Derate", "%/year", "Yearly loss of hashrate (wear, availability)."),
+    ("om_usd_per_mw_month", "O&M", "USD/MW-month", "Repairs and staff per MW while active."),
+    ("start_month", "Start month", "month #", "Month index (0 = first) the block starts.", INT),
+    (
+        "end_month",
+        "End month",
+        "month #",
+        "Month the miners are removed and sold (empty: kept to the horizon end).",
+        {"kind": "int", "optional": True},
+    ),
+]
+
+AI_COMMON = [
+    ("name", "Block name", "", "Name shown in charts and exports.", TEXT),
+    (
+        "business_model",
+        "Business model",
+        "",
+        "Colocation: the tenant brings GPUs and pays $/kW-month for IT capacity. GPU cloud: you "
+        "own the GPUs and rent them by the hour.",
+        {"kind": "choice", "choices": [("Colocation", "colocation"), ("GPU cloud", "gpu_cloud")]},
+    ),
+    ("pue", "PUE", "", "AI liquid-cooled ≈ 1.2–1.4 (industry average ≈ 1.55), brief §3."),
+    (
+        "retrofit_usd_per_mw",
+        "Retrofit",
+        "USD/MW IT",
+        "Conversion capex per MW of IT load: ~$3.6 M (Riot–AMD, reusing infrastructure) to "
+        "$8–10 M (TeraWulf; Needham), brief §5.",
+    ),
+    ("om_usd_per_mw_month", "O&M", "USD/MW-month", "Operations per MW of IT once live."),
+    (
+        "start_month",
+        "Conversion start",
+        "month #",
+        "Month index the retrofit starts; its capex is spent then.",
+        INT,
+    ),
+    (
+        "conversion_months",
+        "Conversion time",
+        "months",
+        "Months with no revenue before the block goes live (~6–18, brief §5).",
+        INT,
+    ),
+]
+
+AI_COLOCATION = [
+    ("it_mw", "IT capacity", "MW", "Critical IT capacity leased to the tenant."),
+    (
+        "colo_usd_per_kw_month",
+        "Colocation rate",
+        "USD/kW-month",
+        "Observed deals ~$120–160 (CoreWeave–Core Scientific, TeraWulf–Fluidstack ~$154, Hut 8 "
+        "~$159, Riot–AMD ~$104); wholesale market ~$174–184 (2024), brief §5.",
+    ),
+    ("colo_escalator_pct_per_year", "Rate escalator", "%/year", "Yearly increase of the rate."),
+    (
+        "power_passthrough",
+        "Power passed through",
+        "",
+        "Tenant reimburses the block's energy at the hourly price plus adder.",
+        BOOL,
+    ),
+    (
+        "it_load_factor_pct",
+        "Tenant load",
+        "% of IT",
+        "Average draw of the contracted IT capacity.",
+    ),
+]
+
+AI_GPU = [
+    (
+        "gpu_server_model",
+        "GPU server",
+        "",
+        "Catalog server; specs in the Equipment tab.",
+        {"kind": "choice", "choices": gpu_choices()},
+    ),
+    ("server_count", "Servers", "units", "8-GPU servers owned (4 per rack ≈ 41 kW).", INT),
+    (
+        "server_unit_price_usd",
+        "Server price",
+        "USD",
+        "Empty: the catalog price (~$270–320k with networking for H100, brief §5).",
+        {"optional": True},
+    ),
+    (
+        "gpu_hour_usd",
+        "GPU-hour price",
+        "USD/GPU-hour",
+        "H100 rental: $8+ (2023 peak), ~$2.85 (early 2024), ~$1.70 (Oct 2025 low), ~$2.35 for "
+        "1-year contracts (Mar 2026), brief §5.",
+    ),
+    (
+        "gpu_price_decline_pct_per_year",
+        "Price decline",
+        "%/year",
+        "Yearly fall of the GPU-hour price.",
+    ),
+    ("utilisation_pct", "Utilisation", "%", "Share of GPU-hours sold."),
+]

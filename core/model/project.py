@@ -1,0 +1,354 @@
+"""The project's inputs: site, market, finance and strategies, as validated immutable models.
+
+Every field carries its unit in its name. Models are pydantic v2 (strict, no unknown keys, no
+NaN/inf) so that a project file is checked field by field with the path of each problem; the
+cross-field rules that need the whole project live in ``core.io.projectfile.semantic_problems``.
+Every number has bounds on both sides that keep the engine finite over a 30-year horizon.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, field_validator
+
+from core.model.base import Model
+from core.model.plan import FloorPlan, Hangar, LayoutRules
+
+SCHEMA_VERSION = 1
+MAX_STRATEGIES = 50
+
+# Dates are real calendar dates in a sane range, written with ASCII digits and nothing else
+# (Python's \d also matches full-width digits, and $ matches before a trailing newline).
+YEAR_MIN, YEAR_MAX = 2000, 2150
+_MONTH_RE = re.compile(r"[0-9]{4}-[0-9]{2}")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _check_year(year: int, value: str) -> None:
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise ValueError(f"year must be {YEAR_MIN} to {YEAR_MAX}, got {value!r}")
+
+
+def _check_month(value: str) -> str:
+    if not _MONTH_RE.fullmatch(value):
+        raise ValueError(f"must be a month as YYYY-MM, got {value!r}")
+    if not 1 <= int(value[5:7]) <= 12:
+        raise ValueError(f"must be a real month (01 to 12), got {value!r}")
+    _check_year(int(value[:4]), value)
+    return value
+
+
+def _check_date(value: str | None) -> str | None:
+    if value is None:
+        return value
+    if not _DATE_RE.fullmatch(value):
+        raise ValueError(f"must be a date as YYYY-MM-DD, got {value!r}")
+    _check_year(int(value[:4]), value)
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"must be a real calendar date, got {value!r}") from None
+    return value
+
+
+def _at_least_a_month(years: float) -> float:
+    if years * 12 < 1 - 1e-9:
+        raise ValueError(f"must be at least one month (1/12 year), got {years:g} years")
+    return years
+
+
+Pct = Annotated[float, Field(ge=0, le=100)]
+# Upper bounds far above any real site, low enough that sums over 30 years stay finite.
+Mw = Annotated[float, Field(ge=0, le=10_000)]
+UnitPrice = Annotated[float, Field(ge=0, le=10_000_000)]  # USD per miner or server
+UsdPerMw = Annotated[float, Field(ge=0, le=1e10)]  # capex per MW
+UsdPerMwMonth = Annotated[float, Field(ge=0, le=1e8)]  # O&M per MW and month
+LifeYears = Annotated[float, Field(le=50), AfterValidator(_at_least_a_month)]
+MonthIndex = Annotated[int, Field(ge=0, le=359)]
+
+
+# ----------------------------------------------------------------------------- equipment
+class AsicModel(Model):
+    id: str = Field(min_length=1, max_length=60)
+    name: str = Field(min_length=1, max_length=120)
+    hashrate_ths: float = Field(gt=0, le=10_000)
+    power_w: float = Field(gt=0, le=100_000)
+    cooling: Literal["air", "hydro", "immersion"] = "air"
+    price_usd: UnitPrice = 0.0
+    spec_source: str = ""
+    price_source: str = ""
+    as_of: str | None = None
+
+    _date = field_validator("as_of")(_check_date)
+
+    @property
+    def efficiency_j_per_th(self) -> float:
+        return self.power_w / self.hashrate_ths
+
+
+class GpuServerModel(Model):
+    id: str = Field(min_length=1, max_length=60)
+    name: str = Field(min_length=1, max_length=120)
+    gpus: int = Field(ge=1, le=64)
+    max_power_kw: float = Field(gt=0, le=200)
+    typical_power_kw: float = Field(gt=0, le=200)
+    price_usd: UnitPrice = 0.0
+    spec_source: str = ""
+    price_source: str = ""
+    as_of: str | None = None
+
+    _date = field_validator("as_of")(_check_date)
+
+
+# ----------------------------------------------------------------------------- energy
+class ScarcitySpikes(Model):
+    """Seeded price spikes laid over a flat or time-of-use profile (summer late afternoons)."""
+
+    hours_per_year: int = Field(default=0, ge=0, le=2000)
+    price_usd_per_mwh: float = Field(default=1000.0, ge=-1000, le=20_000)
+    seed: int = Field(default=1, ge=0)
+
+
+class FlatPrice(Model):
+    kind: Literal["flat"] = "flat"
+    price_usd_per_mwh: float = Field(ge=-1000, le=20_000)
+    spikes: ScarcitySpikes = ScarcitySpikes()
+
+
+class TimeOfUsePrice(Model):
+    """12 months × 24 hours of $/MWh (row 0 = January, column 0 = 00:00–01:00 local)."""
+
+    kind: Literal["tou"] = "tou"
+    matrix_usd_per_mwh: list[
+        Annotated[
+            list[Annotated[float, Field(ge=-1000, le=20_000)]], Field(min_length=24, max_length=24)
+        ]
+    ] = Field(min_length=12, max_length=12)
+    spikes: ScarcitySpikes = ScarcitySpikes()
+
+
+HOURLY_YEAR_MIN, HOURLY_YEAR_MAX = 1990, 2100
+HOURLY_PRICE_MIN, HOURLY_PRICE_MAX = -10_000.0, 100_000.0  # USD/MWh; ERCOT's cap is 5,000
+MAX_SERIES_YEARS = 30
+
+
+class HourlySeriesPrice(Model):
+    """Imported hourly prices: whole calendar years in local standard time, first_year first."""
+
+    kind: Literal["hourly"] = "hourly"
+    source_name: str = ""
+    first_year: int = Field(ge=HOURLY_YEAR_MIN, le=HOURLY_YEAR_MAX)
+    years_usd_per_mwh: list[
+        Annotated[
+            list[Annotated[float, Field(ge=HOURLY_PRICE_MIN, le=HOURLY_PRICE_MAX)]],
+            Field(min_length=8760, max_length=8784),
+        ]
+    ] = Field(min_length=1, max_length=MAX_SERIES_YEARS)
+
+
+PriceSource = Annotated[FlatPrice | TimeOfUsePrice | HourlySeriesPrice, Field(discriminator="kind")]
+
+
+class Energy(Model):
+    price_source: PriceSource
+    escalator_pct_per_year: float = Field(default=0.0, ge=-50, le=100)
+    contract: Literal["index", "fixed_block"] = "index"
+    fixed_block_mw: Mw = 0.0
+    fixed_price_usd_per_mwh: float = Field(default=0.0, ge=-1000, le=20_000)
+    tnd_adder_usd_per_mwh: float = Field(default=0.0, ge=-100, le=1000)
+    demand_charge_usd_per_kw_month: float = Field(default=0.0, ge=0, le=1000)
+    fourcp_usd_per_kw_year: float = Field(default=0.0, ge=0, le=2000)
+    fourcp_avoidance: bool = False
+    fourcp_avoid_hours_per_month: int = Field(default=20, ge=1, le=200)
+
+
+class DemandResponse(Model):
+    enrolled_mw: Mw = 0.0
+    capacity_usd_per_mw_month: float = Field(default=0.0, ge=0, le=1_000_000)
+    event_hours_per_year: int = Field(default=0, ge=0, le=8760)
+
+
+class Site(Model):
+    name: str = Field(default="Site", max_length=200)
+    location: str = Field(default="", max_length=200)
+    interconnect_mw: float = Field(gt=0, le=10_000)
+    energy: Energy
+    demand_response: DemandResponse = DemandResponse()
+    fixed_opex_usd_per_year: float = Field(default=0.0, ge=0, le=1e11)
+    opex_escalator_pct_per_year: float = Field(default=0.0, ge=-50, le=100)
+    hangars: list[Hangar] = Field(default_factory=list, max_length=50)
+    aisles: LayoutRules = LayoutRules()
+
+
+# ----------------------------------------------------------------------------- market
+class Market(Model):
+    as_of: str
+    btc_price_usd: float = Field(ge=1, le=1e8)
+    btc_price_growth_pct_per_year: float = Field(default=0.0, ge=-99, le=1000)
+    btc_price_by_year_usd: list[Annotated[float, Field(ge=1, le=1e8)]] | None = Field(
+        default=None, min_length=1, max_length=30
+    )
+    difficulty: float = Field(ge=1, le=1e20)  # 1 is Bitcoin's minimum difficulty
+    # A retarget moves difficulty by at most ×4 or ×¼: a monthly input outside that is an error.
+    difficulty_growth_pct_per_month: float = Field(default=0.0, ge=-75, le=300)
+    fees_btc_per_block: float = Field(default=0.0, ge=0, le=100)
+    block_height: int = Field(ge=0, le=10_000_000)
+    next_halving_date: str | None = None
+
+    _as_of = field_validator("as_of")(_check_date)
+    _halving = field_validator("next_halving_date")(_check_date)
+
+
+# ----------------------------------------------------------------------------- finance
+class AssetClasses(Model):
+    asic: LifeYears
+    gpu: LifeYears
+    facility: LifeYears
+
+
+class ResidualPct(Model):
+    asic: Pct = 0.0
+    gpu: Pct = 0.0
+    facility: Pct = 0.0
+
+
+class Finance(Model):
+    start_month: str
+    horizon_years: int = Field(ge=1, le=30)
+    discount_rate_pct_per_year: float = Field(ge=-50, le=200)
+    tax_rate_pct: Pct = 21.0
+    depreciation_life_years: AssetClasses = AssetClasses(asic=3, gpu=5, facility=15)
+    residual_value_pct: ResidualPct = ResidualPct()
+    target_irr_pct_per_year: float = Field(default=15.0, ge=-50, le=200)
+
+    _start = field_validator("start_month")(_check_month)
+
+
+# ----------------------------------------------------------------------------- strategies
+class MiningBlock(Model):
+    kind: Literal["mining"] = "mining"
+    name: str = Field(default="Mining", max_length=200)
+    asic_model: str = Field(min_length=1)
+    asic_count: int = Field(ge=0, le=10_000_000)
+    existing_fleet: bool = True
+    asic_unit_price_usd: UnitPrice | None = None
+    infrastructure_usd_per_mw: UsdPerMw = 0.0
+    pue: float = Field(default=1.05, ge=1.0, le=3.0)
+    pool_fee_pct: float = Field(default=2.0, ge=0, le=100)
+    derate_pct_per_year: float = Field(default=0.0, ge=0, le=100)
+    om_usd_per_mw_month: UsdPerMwMonth = 0.0
+    start_month: MonthIndex = 0
+    end_month: Annotated[int, Field(ge=1, le=360)] | None = None
+
+
+class AiBlock(Model):
+    kind: Literal["ai"] = "ai"
+    name: str = Field(default="AI hosting", max_length=200)
+    business_model: Literal["colocation", "gpu_cloud"] = "colocation"
+    # colocation
+    it_mw: Mw = 0.0
+    colo_usd_per_kw_month: float = Field(default=0.0, ge=0, le=100_000)
+    colo_escalator_pct_per_year: float = Field(default=0.0, ge=-50, le=100)
+    power_passthrough: bool = True
+    it_load_factor_pct: Pct = 80.0
+    # GPU cloud
+    gpu_server_model: str = "hgx_h100"
+    server_count: int = Field(default=0, ge=0, le=10_000_000)
+    server_unit_price_usd: UnitPrice | None = None
+    gpu_hour_usd: float = Field(default=0.0, ge=0, le=10_000)
+    gpu_price_decline_pct_per_year: float = Field(default=0.0, ge=-100, le=100)
+    utilisation_pct: Pct = 70.0
+    # both
+    pue: float = Field(default=1.3, ge=1.0, le=3.0)
+    retrofit_usd_per_mw: UsdPerMw = 0.0
+    om_usd_per_mw_month: UsdPerMwMonth = 0.0
+    start_month: MonthIndex = 0
+    conversion_months: int = Field(default=0, ge=0, le=120)
+
+
+Block = Annotated[MiningBlock | AiBlock, Field(discriminator="kind")]
+
+
+class Strategy(Model):
+    name: str = Field(min_length=1, max_length=120)
+    blocks: list[Block] = Field(default_factory=list, max_length=200)
+    contract_probability_pct: Pct = 100.0
+    fallback_strategy: str | None = None
+    plans: list[FloorPlan] = Field(default_factory=list, max_length=50)
+
+
+# ----------------------------------------------------------------------------- risk
+# Inputs a tornado can swing (core.risk.sensitivity.scaled says what each one scales).
+TORNADO_KEYS = (
+    "btc_price",
+    "difficulty_growth",
+    "fees",
+    "power_price",
+    "dr_payment",
+    "colo_price",
+    "gpu_hour_price",
+    "retrofit_cost",
+    "conversion_time",
+    "opex",
+    "discount_rate",
+    "tax_rate",
+)
+TornadoKey = Literal[TORNADO_KEYS]  # type: ignore[valid-type]
+
+
+class TornadoInput(Model):
+    """One tornado bar: the input scaled by (1 + low_pct/100) and by (1 + high_pct/100)."""
+
+    input: TornadoKey
+    low_pct: float = Field(default=-20.0, ge=-99, le=0)
+    high_pct: float = Field(default=20.0, ge=0, le=1000)
+
+
+DEFAULT_TORNADO = tuple(k for k in TORNADO_KEYS if k not in ("dr_payment", "tax_rate"))
+
+
+class Risk(Model):
+    """Sensitivity and Monte Carlo settings. Random draws apply on top of the project's own
+    inputs, so a run with every spread at zero reproduces the deterministic result."""
+
+    paths: int = Field(default=10_000, ge=100, le=200_000)
+    seed: int = Field(default=2026, ge=0, le=2**32 - 1)
+    btc_drift_pct_per_year: float = Field(default=0.0, ge=-90, le=500)
+    btc_volatility_pct_per_year: float = Field(default=60.0, ge=0, le=300)
+    difficulty_growth_sd_pct_per_month: float = Field(default=1.0, ge=0, le=20)
+    power_price_sd_pct: float = Field(default=20.0, ge=0, le=200)
+    gpu_decline_sd_pct_per_year: float = Field(default=5.0, ge=0, le=50)
+    conversion_delay_mean_months: float = Field(default=3.0, ge=0, le=36)
+    conversion_delay_max_months: int = Field(default=12, ge=0, le=60)
+    payback_within_years: int = Field(default=5, ge=1, le=30)
+    split_steps: int = Field(default=11, ge=3, le=41)
+    split_paths: int = Field(default=2_000, ge=100, le=50_000)
+    tornado: list[TornadoInput] = Field(
+        default_factory=lambda: [TornadoInput(input=k) for k in DEFAULT_TORNADO], max_length=12
+    )
+
+    @field_validator("tornado")
+    @classmethod
+    def _one_bar_per_input(cls, value: list[TornadoInput]) -> list[TornadoInput]:
+        seen: set[str] = set()
+        for item in value:
+            if item.input in seen:
+                raise ValueError(f"each input at most once; {item.input!r} appears twice")
+            seen.add(item.input)
+        return value
+
+
+class Project(Model):
+    schema_version: int = Field(default=SCHEMA_VERSION, ge=1)
+    name: str = Field(default="Untitled project", max_length=200)
+    notes: str = Field(default="", max_length=20_000)
+    site: Site
+    market: Market
+    finance: Finance
+    strategies: list[Strategy] = Field(min_length=1, max_length=MAX_STRATEGIES)
+    custom_asics: list[AsicModel] = Field(default_factory=list, max_length=200)
+    custom_gpu_servers: list[GpuServerModel] = Field(default_factory=list, max_length=200)
+    risk: Risk = Risk()

@@ -1,0 +1,1 @@
+"""Floor plans: footprints, loads and block counts, layout checks, auto-layout."""

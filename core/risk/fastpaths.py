@@ -1,0 +1,479 @@
+"""The fast method behind the Monte Carlo: a strategy's monthly cash flow on many paths at once.
+
+No path reruns the hourly simulation. A path scales every hour's power price by one factor and
+every hour's hashprice by one factor per month, so within a segment (a month, split where a
+halving falls) a mining block runs exactly in the hours priced at or below its break-even.
+Those hours are sorted once; for any path's break-even, the hours run and their energy cost
+come from a ``searchsorted`` and a prefix sum. Demand-response calls are a second sorted set per
+segment: in a called hour the blocks that run are those whose break-even is at or above the
+hour's price, so between consecutive break-evens the running set, and so the MW each block
+keeps under the call, is fixed (``_dr_paths``). Only the 4CP peak hours stay hourly, at most
+four a year: a year of called hours costs no more than a few. AI terms are linear in the power
+factor, so two engine runs (prices as they are and at zero) give them for every path. The
+result matches the hourly engine run path by path (``montecarlo.hourly_path_fcf``, tests).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from core.engine.bitcoin import hourly_subsidy
+from core.engine.cashflow import cash_flow_table
+from core.engine.energy import (
+    MarketContext,
+    _mining_run,
+    mining_block_power,
+    operating_months,
+    simulate_strategy,
+)
+from core.engine.finance import tax_with_loss_carryforward
+from core.model.catalog import Catalog
+from core.model.project import AiBlock, MiningBlock, Project, Strategy
+
+
+@dataclass(frozen=True, eq=False)
+class Draws:
+    """One row per path. Multipliers apply to the project's own monthly paths."""
+
+    hashprice: np.ndarray  # (P, M) multiplier on hashprice: BTC price over difficulty
+    power: np.ndarray  # (P,) multiplier on every hour's power price
+    gpu_decline_shift_pct: np.ndarray  # (P,) added to each GPU block's yearly price decline
+    delay_months: np.ndarray  # (P,) extra conversion months of every AI block
+    contract_u: np.ndarray  # (P,) uniform: the contract is signed where u < probability
+
+    @property
+    def n(self) -> int:
+        return self.power.size
+
+    @cached_property
+    def hashprice_by_month(self) -> np.ndarray:
+        """(M, P): the hashprice multiplier with months as rows, for work along the months."""
+        return np.ascontiguousarray(self.hashprice.T)
+
+
+# ----------------------------------------------------------------------------- market tables
+@dataclass(frozen=True, eq=False)
+class SegmentMarket:
+    """Per project state: segments and the sorted normal-hour prices of each."""
+
+    ctx: MarketContext
+    seg_start: np.ndarray  # (S + 1,) first hour of each segment, then n_hours
+    seg_month: np.ndarray  # (S,)
+    month_first_seg: np.ndarray  # (M,) index of each month's first segment
+    # Per segment: its distinct normal-hour prices in order, and with a leading 0 the hours
+    # and the sum of prices at or below each (a time-of-use month has about 25 prices).
+    seg_prices: list[np.ndarray]
+    seg_hours: list[np.ndarray]
+    seg_sums: list[np.ndarray]
+    # The same for each segment's called DR hours (neither 4CP peaks nor avoided).
+    dr_prices: list[np.ndarray]
+    dr_hours: list[np.ndarray]
+    dr_sums: list[np.ndarray]
+    special: np.ndarray  # 4CP peak hours (not avoided), in time order: simulated hour by hour
+    special_dr: np.ndarray  # bool per special hour: also a DR call
+    peak_pos: np.ndarray  # (n_peaks,) position in ``special`` of each 4CP peak, −1 if avoided
+
+
+def segment_market(project: Project, ctx: MarketContext) -> SegmentMarket:
+    tl, price = ctx.tl, ctx.price
+    subsidy = hourly_subsidy(project.market, tl)
+    steps = np.flatnonzero(np.diff(subsidy)) + 1
+    seg_start = np.union1d(tl.month_first_hour, steps).astype(np.int64)
+    seg_month = tl.hour_month[seg_start[:-1]].astype(np.int64)
+    month_first_seg = np.searchsorted(seg_month, np.arange(tl.n_months))
+
+    energy = project.site.energy
+    peak = np.zeros(tl.n_hours, dtype=bool)
+    if energy.fourcp_usd_per_kw_year:
+        peak[ctx.fourcp_peak] = True
+    special_mask = peak & ~ctx.fourcp_avoid
+    called = ctx.dr_event & ~special_mask & ~ctx.fourcp_avoid
+    normal = ~(ctx.dr_event | peak) & ~ctx.fourcp_avoid
+    special = np.flatnonzero(special_mask)
+    pos = np.full(tl.n_hours, -1)
+    pos[special] = np.arange(special.size)
+    peak_pos = pos[ctx.fourcp_peak] if energy.fourcp_usd_per_kw_year else np.empty(0, int)
+    prices, hours, sums = _sorted_tables(price, seg_start, normal)
+    dr_prices, dr_hours, dr_sums = _sorted_tables(price, seg_start, called)
+    return SegmentMarket(
+        ctx,
+        seg_start,
+        seg_month,
+        month_first_seg,
+        prices,
+        hours,
+        sums,
+        dr_prices,
+        dr_hours,
+        dr_sums,
+        special,
+        ctx.dr_event[special],
+        peak_pos,
+    )
+
+
+def _sorted_tables(
+    price: np.ndarray, seg_start: np.ndarray, mask: np.ndarray
+) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    """Per segment: the distinct prices of the masked hours in order, and with a leading 0 the
+    hours and the sum of prices at or below each."""
+    prices, hours, sums = [], [], []
+    for a, b in itertools.pairwise(seg_start):
+        seg = np.sort(price[a:b][mask[a:b]])
+        last = np.flatnonzero(np.diff(seg, append=np.inf) != 0)
+        prices.append(seg[last])
+        hours.append(np.concatenate([[0], last + 1]))
+        sums.append(np.concatenate([[0.0], np.cumsum(seg)[last]]))
+    return prices, hours, sums
+
+
+def _lookup(
+    mk: SegmentMarket, segs: np.ndarray, breakeven: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each segment (row) and path (column): the normal hours priced at or below the
+    break-even, and the sum of their prices."""
+    count = np.empty(breakeven.shape)
+    total = np.empty(breakeven.shape)
+    for row, s in enumerate(segs):
+        k = np.searchsorted(mk.seg_prices[s], breakeven[row], side="right")
+        count[row] = mk.seg_hours[s][k]
+        total[row] = mk.seg_sums[s][k]
+    return count, total
+
+
+@dataclass(frozen=True, eq=False)
+class MiningBlockPaths:
+    """A mining block on the segment grid."""
+
+    mw: float
+    segs: np.ndarray  # segments the block is active in
+    rev_per_mwh: np.ndarray  # (len(segs),) USD per MWh at full run at the project's hashprice
+    first: int
+    stop: int
+    value_rank: float  # DR cuts the least valuable block first, as the engine does
+    special_rev: np.ndarray  # (n_special,) USD per MWh in each special hour, 0 if inactive
+    special_active: np.ndarray  # (n_special,) bool: the hour is inside the block's run
+
+
+@dataclass(frozen=True, eq=False)
+class StrategyTemplate:
+    """One strategy with one conversion delay: the parts that do not depend on the path."""
+
+    const_usd: np.ndarray  # (M,) EBITDA terms fixed for every path
+    per_power_usd: np.ndarray  # (M,) EBITDA terms proportional to the power factor
+    gpu: list[tuple[np.ndarray, np.ndarray, float]]  # revenue (M,), years live (M,), decline %
+    ai_load_mw: np.ndarray  # (M,) AI facility load, for demand charges
+    capex_usd: np.ndarray
+    salvage_usd: np.ndarray
+    depreciation_usd: np.ndarray
+    sale_gain_usd: np.ndarray
+
+
+def map_blocks(strategy: Strategy, kind: type, update: Callable[[Any], dict]) -> Strategy:
+    """The strategy with every block of ``kind`` copied with ``update(block)`` applied."""
+    blocks = [b.model_copy(update=update(b)) if isinstance(b, kind) else b for b in strategy.blocks]
+    return strategy.model_copy(update={"blocks": blocks})
+
+
+def with_delay(strategy: Strategy, months: int) -> Strategy:
+    """The strategy with every AI block's conversion taking ``months`` longer."""
+    if not months:
+        return strategy
+    return map_blocks(
+        strategy, AiBlock, lambda b: {"conversion_months": b.conversion_months + months}
+    )
+
+
+def _only(strategy: Strategy, kind: type) -> Strategy:
+    return strategy.model_copy(
+        update={"blocks": [b for b in strategy.blocks if isinstance(b, kind)]}
+    )
+
+
+def strategy_template(
+    project: Project, strategy: Strategy, ctx: MarketContext, zero: MarketContext, cat: Catalog
+) -> StrategyTemplate:
+    """AI terms from two engine runs (prices as they are, and at zero: they are linear in the
+    power factor); DR capacity, O&M and every asset flow from the engine as well."""
+    ai = _only(strategy, AiBlock)
+    e1 = simulate_strategy(project, ai, ctx, cat)
+    e0 = simulate_strategy(project, ai, zero, cat)
+    dr = simulate_strategy(project, _only(strategy, MiningBlock), zero, cat, curtail=False)
+    t, _ = cash_flow_table(project, strategy, e1, ctx, cat)
+    n = ctx.tl.n_months
+    months = np.arange(n)
+    gpu = []
+    for j, b in enumerate(ai.blocks):  # e1 keys blocks by their index in ``ai``
+        if b.business_model == "gpu_cloud":
+            live, _ = operating_months(b, n)
+            years = np.maximum((months - live) // 12, 0)
+            gpu.append((e1.block_revenue_usd[j], years, b.gpu_price_decline_pct_per_year))
+    rate = project.site.energy.demand_charge_usd_per_kw_month
+    return StrategyTemplate(
+        const_usd=e1.revenue_colocation_usd
+        + e0.power_passthrough_usd
+        - e0.energy_cost_usd
+        - e1.fourcp_charge_usd
+        + dr.dr_capacity_usd
+        - t["opex_usd"],
+        per_power_usd=(e1.power_passthrough_usd - e0.power_passthrough_usd)
+        - (e1.energy_cost_usd - e0.energy_cost_usd),
+        gpu=gpu,
+        ai_load_mw=e1.demand_charge_usd / (1e3 * rate) if rate else np.zeros(n),
+        capex_usd=t["capex_usd"],
+        salvage_usd=t["salvage_usd"],
+        depreciation_usd=t["depreciation_usd"],
+        sale_gain_usd=t["taxable_income_usd"] - t["ebitda_usd"] + t["depreciation_usd"],
+    )
+
+
+def mining_blocks(
+    project: Project, strategy: Strategy, mk: SegmentMarket, cat: Catalog
+) -> list[MiningBlockPaths]:
+    ctx = mk.ctx
+    out = []
+    starts = mk.seg_start[:-1]
+    for b in strategy.blocks:
+        if not isinstance(b, MiningBlock):
+            continue
+        mw, _ = mining_block_power(b, cat)
+        run = _mining_run(b, ctx, cat, ctx.price, curtail=False, avoid_4cp=False)
+        if mw <= 0 or run.stop <= run.first:
+            continue
+        segs = np.flatnonzero((starts >= run.first) & (starts < run.stop))
+        rev = run.revenue_full[starts[segs] - run.first] / mw
+        special_rev = np.zeros(mk.special.size)
+        inside = (mk.special >= run.first) & (mk.special < run.stop)
+        special_rev[inside] = run.revenue_full[mk.special[inside] - run.first] / mw
+        rank = float(run.revenue_full.mean() / mw)
+        out.append(MiningBlockPaths(mw, segs, rev, run.first, run.stop, rank, special_rev, inside))
+    return out
+
+
+def gpu_decline_pct(base_pct: float, shift_pct: np.ndarray | float) -> np.ndarray:
+    """A path's yearly GPU price decline: the block's own plus the path's shift, kept within
+    what a price can do (−100 %, doubling, to 99 %)."""
+    return np.clip(base_pct + np.asarray(shift_pct, dtype=float), -100.0, 99.0)
+
+
+# ----------------------------------------------------------------------------- the fast path
+def _by_month(mk: SegmentMarket, values: np.ndarray) -> np.ndarray:
+    """(n_special, P) → (P, M) by month, via a prefix sum over the time-ordered hours."""
+    bounds = np.searchsorted(mk.special, mk.ctx.tl.month_first_hour)
+    c = np.concatenate([np.zeros((1, values.shape[1])), np.cumsum(values, axis=0)])
+    return (c[bounds[1:]] - c[bounds[:-1]]).T
+
+
+def _cut_for_dr(
+    mk: SegmentMarket, blocks: list[MiningBlockPaths], fracs: list[np.ndarray], enrolled
+) -> None:
+    """In called hours, cut running mining load to (capacity − enrolled), least valuable block
+    first: the engine's rule (energy._apply_dr_events) on the special hours (rows)."""
+    dr = mk.special_dr
+    capacity = sum((b.mw * b.special_active[dr] for b in blocks), np.zeros(dr.sum()))
+    running = sum(f[dr] * b.mw for b, f in zip(blocks, fracs, strict=True))
+    excess = np.maximum(running - (capacity - enrolled[dr])[:, None], 0.0)
+    for i in sorted(range(len(blocks)), key=lambda i: blocks[i].value_rank):
+        run_mw = fracs[i][dr] * blocks[i].mw
+        cut = np.minimum(excess, run_mw)
+        fracs[i][dr] = (run_mw - cut) / blocks[i].mw
+        excess -= cut
+
+
+@dataclass(frozen=True, eq=False)
+class MiningPaths:
+    """Mining on every path: (P, M) net of energy, T&D adder and its 4CP share, and the
+    month's peak mining MW where demand charges need it."""
+
+    net_usd: np.ndarray
+    peak_mw: np.ndarray | None
+
+
+def _block_paths(
+    mk: SegmentMarket, blk: MiningBlockPaths, d: Draws, adder: float, cache: dict
+) -> tuple:
+    """Per MW of one block, before DR calls: the normal hours' net by month (P, M), whether it
+    runs in each of its segments (segments, P), and in each special hour (n_special, P).
+    Blocks that differ only in size (a fleet split between strategies) share this."""
+    key = (blk.segs.tobytes(), blk.rev_per_mwh.tobytes(), blk.special_rev.tobytes())
+    if key in cache:
+        return cache[key]
+    tl = mk.ctx.tl
+    months = mk.seg_month[blk.segs]
+    margin = d.hashprice_by_month[months] * blk.rev_per_mwh[:, None] - adder  # USD/MWh
+    count, psum = _lookup(mk, blk.segs, margin / d.power)
+    starts = np.flatnonzero(np.diff(months, prepend=-1))
+    net = np.zeros((tl.n_months, d.n))
+    net[months[starts]] = np.add.reduceat(count * margin - psum * d.power, starts, axis=0)
+    runs = np.zeros((mk.special.size, d.n))
+    act = np.flatnonzero(blk.special_active)
+    if act.size:
+        hm = d.hashprice_by_month[tl.hour_month[mk.special[act]]]
+        price = mk.ctx.price[mk.special[act]][:, None]
+        runs[act] = d.power * price + adder <= hm * blk.special_rev[act][:, None]
+    cache[key] = (net.T, count > 0, runs)
+    return cache[key]
+
+
+def mining_paths(
+    project: Project, mk: SegmentMarket, blocks: list[MiningBlockPaths], d: Draws, cache: dict
+) -> MiningPaths:
+    tl, energy = mk.ctx.tl, project.site.energy
+    adder = energy.tnd_adder_usd_per_mwh
+    p, n = d.n, tl.n_months
+    net = np.zeros((p, n))
+    seg_load = np.zeros((mk.seg_month.size, p)) if energy.demand_charge_usd_per_kw_month else None
+    fracs = []
+    for blk in blocks:
+        block_net, runs_seg, runs_sp = _block_paths(mk, blk, d, adder, cache)
+        net += block_net * blk.mw
+        if seg_load is not None:
+            seg_load[blk.segs] += runs_seg * blk.mw
+        fracs.append(runs_sp)
+    sp = mk.special
+    sp_month = tl.hour_month[sp]
+    enrolled = _enrolled_month(project, mk, blocks, n)
+    dr_net, dr_peak = _dr_paths(mk, blocks, d, adder, enrolled)
+    net += dr_net
+    live = [i for i, b in enumerate(blocks) if b.special_active.any()]
+    if live:
+        if mk.special_dr.any():
+            fracs = [f.copy() for f in fracs]  # the cache keeps the uncut runs
+            _cut_for_dr(mk, blocks, fracs, enrolled[sp_month])
+        hm = d.hashprice_by_month[sp_month]
+        cost = d.power * mk.ctx.price[sp][:, None] + adder
+        hourly = sum(
+            fracs[i] * blocks[i].mw * (hm * blocks[i].special_rev[:, None] - cost) for i in live
+        )
+        net += _by_month(mk, hourly)
+    mining_sp = sum((fracs[i] * blocks[i].mw for i in live), np.zeros((sp.size, p)))
+    if energy.fourcp_usd_per_kw_year and (mk.peak_pos >= 0).any():
+        net -= _fourcp_mining(mk, mining_sp, energy.fourcp_usd_per_kw_year)
+    peak = None
+    if seg_load is not None:
+        peak = np.maximum(np.maximum.reduceat(seg_load, mk.month_first_seg, axis=0).T, dr_peak)
+        for m in np.unique(sp_month):
+            peak[:, m] = np.maximum(peak[:, m], mining_sp[sp_month == m].max(axis=0))
+    return MiningPaths(net, peak)
+
+
+def _dr_paths(
+    mk: SegmentMarket,
+    blocks: list[MiningBlockPaths],
+    d: Draws,
+    adder: float,
+    enrolled: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mining in the called DR hours: (P, M) net and (P, M) peak mining MW in those hours.
+
+    In a called hour the blocks whose break-even is at or above the hour's price run, and the
+    enrolled MW come off the least valuable first (the engine's rule), so the most valuable
+    running blocks keep up to capacity − enrolled. Sorting a path's break-evens splits the
+    segment's called hours into intervals with one running set each; each interval's hours
+    and price sum come from the sorted table."""
+    n, p = mk.ctx.tl.n_months, d.n
+    net = np.zeros((n, p))
+    peak = np.zeros((n, p))
+    if not blocks or not any(h[-1] for h in mk.dr_hours):
+        return net.T, peak.T
+    n_seg = mk.seg_month.size
+    row = np.full((len(blocks), n_seg), -1)
+    for i, blk in enumerate(blocks):
+        row[i, blk.segs] = np.arange(blk.segs.size)
+    keep_order = sorted(range(len(blocks)), key=lambda i: blocks[i].value_rank)[::-1]
+    for s in range(n_seg):
+        if not mk.dr_hours[s][-1]:
+            continue
+        active = [i for i in range(len(blocks)) if row[i, s] >= 0]
+        if not active:
+            continue
+        m = int(mk.seg_month[s])
+        hm = d.hashprice_by_month[m]
+        margin = {i: hm * blocks[i].rev_per_mwh[row[i, s]] - adder for i in active}
+        be = np.array([margin[i] / d.power for i in active])  # (K, P) break-even prices
+        order = np.argsort(-be, axis=0, kind="stable")
+        rank = np.argsort(order, axis=0, kind="stable")  # 0 = highest break-even
+        sorted_be = np.take_along_axis(be, order, axis=0)
+        allowed = sum(blocks[i].mw for i in active) - enrolled[m]
+        upper_c, upper_s = _table_at(mk, s, sorted_be[0])
+        for k in range(len(active)):
+            if k + 1 < len(active):
+                lower_c, lower_s = _table_at(mk, s, sorted_be[k + 1])
+            else:
+                lower_c, lower_s = np.zeros(p), np.zeros(p)
+            hours, price_sum = upper_c - lower_c, upper_s - lower_s
+            remaining = np.full(p, allowed)
+            load = np.zeros(p)
+            for i in keep_order:
+                if i not in margin:
+                    continue
+                a = active.index(i)
+                kept = np.minimum(np.where(rank[a] <= k, blocks[i].mw, 0.0), remaining)
+                remaining -= kept
+                load += kept
+                net[m] += kept * (margin[i] * hours - d.power * price_sum)
+            peak[m] = np.maximum(peak[m], np.where(hours > 0, load, 0.0))
+            upper_c, upper_s = lower_c, lower_s
+    return net.T, peak.T
+
+
+def _table_at(mk: SegmentMarket, s: int, breakeven: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Called hours of segment ``s`` priced at or below each path's break-even, and their sum."""
+    k = np.searchsorted(mk.dr_prices[s], breakeven, side="right")
+    return mk.dr_hours[s][k].astype(float), mk.dr_sums[s][k]
+
+
+def ebitda_paths(
+    project: Project, tpl: StrategyTemplate, mining: MiningPaths, d: Draws, rows: np.ndarray
+) -> np.ndarray:
+    """(len(rows), M) EBITDA of one strategy variant on the given paths."""
+    out = tpl.const_usd + d.power[rows, None] * tpl.per_power_usd + mining.net_usd[rows]
+    for revenue, years, base in tpl.gpu:
+        if base < 100:
+            shift = d.gpu_decline_shift_pct[rows]
+            ratio = (1 - gpu_decline_pct(base, shift) / 100) / (1 - base / 100)
+            out += revenue * ratio[:, None] ** years
+        else:
+            out += revenue
+    rate = project.site.energy.demand_charge_usd_per_kw_month
+    if rate:
+        peak = tpl.ai_load_mw if mining.peak_mw is None else mining.peak_mw[rows] + tpl.ai_load_mw
+        out -= peak * 1e3 * rate
+    return out
+
+
+def _enrolled_month(
+    project: Project, mk: SegmentMarket, blocks: list[MiningBlockPaths], n: int
+) -> np.ndarray:
+    """The engine's enrolled DR MW per month: the enrolment, capped by mining capacity present."""
+    cap = np.zeros(n)
+    for blk in blocks:
+        cap[np.unique(mk.seg_month[blk.segs])] += blk.mw
+    return np.minimum(project.site.demand_response.enrolled_mw, cap)
+
+
+def _fourcp_mining(mk: SegmentMarket, mining_sp: np.ndarray, usd_per_kw_year: float) -> np.ndarray:
+    """The mining share of 4CP charges, (P, M) (the AI share is in the template; the charge is
+    linear in the average peak load): each year's mean mining load in its peak hours."""
+    tl = mk.ctx.tl
+    load = np.where((mk.peak_pos >= 0)[:, None], mining_sp[np.maximum(mk.peak_pos, 0)], 0.0)
+    peak_year = tl.hour_sim_year[mk.ctx.fourcp_peak]
+    out = np.zeros((mining_sp.shape[1], tl.n_months))
+    for y in range(tl.n_years):
+        sel = peak_year == y
+        if sel.any():
+            kw = load[sel].mean(axis=0) * 1e3
+            out[:, y * 12 : (y + 1) * 12] = (kw * usd_per_kw_year / 12)[:, None]
+    return out
+
+
+def fcf_paths(project: Project, tpl: StrategyTemplate, ebitda: np.ndarray) -> np.ndarray:
+    taxable = ebitda - tpl.depreciation_usd + tpl.sale_gain_usd
+    tax = tax_with_loss_carryforward(taxable, project.finance.tax_rate_pct)
+    return ebitda - tpl.capex_usd + tpl.salvage_usd - tax

@@ -1,0 +1,1 @@
+"""What the results look like: the charts, KPI cards and the compare table."""

@@ -1,0 +1,446 @@
+"""Live charts (pyqtgraph): cumulative cash flow, revenue/cost stack, hashprice, hourly price.
+
+Plot items are created once and updated with setData; a chart never clears and re-plots.
+Each chart has a hover readout, legend toggles (click a legend entry), reset view, and export
+to PNG and SVG.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+import pyqtgraph.exporters as pg_exporters
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.engine.bitcoin import halving_schedule
+from core.engine.cashflow import HourlyDetail, ProjectResult
+from core.engine.timeline import parse_month
+from core.model.project import Project
+from gui.picture import save_picture
+
+pg.setConfigOptions(antialias=True, background="w", foreground="#333")
+
+PALETTE = [
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#9467bd",
+    "#ff7f0e",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#7f7f7f",
+    "#bcbd22",
+]
+
+
+def color(i: int) -> str:
+    return PALETTE[i % len(PALETTE)]
+
+
+class MonthAxis(pg.AxisItem):
+    """Bottom axis over month indices, labelled with years (and months when zoomed in)."""
+
+    def __init__(self) -> None:
+        super().__init__("bottom")
+        self.labels: list[str] = []
+
+    def tickValues(self, minVal, maxVal, size):
+        n = len(self.labels)
+        if not n:
+            return super().tickValues(minVal, maxVal, size)
+        lo, hi = max(int(np.floor(minVal)), 0), min(int(np.ceil(maxVal)) + 1, n)
+        januaries = [i for i in range(lo, hi) if self.labels[i].endswith("-01")]
+        every = max(1, int(np.ceil(len(januaries) * 60 / max(size, 1))))  # ~60 px per label
+        quarters = [i for i in range(lo, hi) if self.labels[i][5:] in ("04", "07", "10")]
+        return [(12.0, januaries[::every]), (3.0, quarters if maxVal - minVal <= 48 else [])]
+
+    def tickStrings(self, values, scale, spacing):
+        out = []
+        for v in values:
+            i = round(v)
+            if not 0 <= i < len(self.labels):
+                out.append("")
+            elif self.labels[i].endswith("-01"):
+                out.append(self.labels[i][:4])
+            else:
+                out.append(self.labels[i][5:])
+        return out
+
+
+class ChartPanel(QWidget):
+    """A titled plot with a readout line and Reset / PNG / SVG buttons."""
+
+    def __init__(
+        self, title: str, y_label: str, month_axis: bool = True, parent: QWidget | None = None
+    ):
+        super().__init__(parent)
+        self.title = title
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(1)
+        header = QHBoxLayout()
+        name = QLabel(f"<b>{title}</b>")
+        header.addWidget(name)
+        self.readout = QLabel(" ")
+        self.readout.setStyleSheet("color: #444; font-size: 11px;")
+        header.addWidget(self.readout, 1)
+        self.header = header
+        for text, tip, slot in (
+            ("⟲", "Reset view", self.reset_view),
+            ("PNG", "Export this chart as PNG…", lambda: self.ask_export("png")),
+            ("SVG", "Export this chart as SVG…", lambda: self.ask_export("svg")),
+        ):
+            b = QToolButton()
+            b.setText(text)
+            b.setToolTip(tip)
+            b.setAutoRaise(True)
+            b.clicked.connect(slot)
+            header.addWidget(b)
+        layout.addLayout(header)
+        self.axis = MonthAxis() if month_axis else None
+        self.plot = pg.PlotWidget(axisItems={"bottom": self.axis} if self.axis else None)
+        self.plot.setLabel("left", y_label)
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        self.plot.setMenuEnabled(True)
+        self.legend = self.plot.addLegend(offset=(8, 8), labelTextSize="8pt")
+        self.legend.setZValue(100)
+        layout.addWidget(self.plot, 1)
+        self._proxy = pg.SignalProxy(
+            self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse
+        )
+        self.export_dir: Path | None = None
+        self.ask_path = None  # set by the main window: (title, suffix) -> Path | None
+
+    # ------------------------------------------------------------------ hover
+    def _on_mouse(self, event) -> None:
+        pos = event[0]
+        vb = self.plot.plotItem.vb
+        if not self.plot.sceneBoundingRect().contains(pos):
+            return
+        p = vb.mapSceneToView(pos)
+        self.readout.setText(self.describe(p.x(), p.y()))
+
+    def describe(self, x: float, y: float) -> str:
+        return f"x {x:,.1f}  y {y:,.2f}"
+
+    # ------------------------------------------------------------------ view and export
+    def reset_view(self) -> None:
+        self.plot.enableAutoRange()
+        self.plot.autoRange()
+
+    def export(self, path: Path) -> Path:
+        """Write the chart as SVG or PNG, atomically (a link is written through). Raises
+        OSError when it cannot be written; a file already at ``path`` is then untouched."""
+        path = Path(path)
+        # SVG: Qt's own generator; pyqtgraph 0.14.0's SVGExporter fails on the path data
+        # that current Qt writes (pyqtgraph issue #3485).
+        exporter = pg_exporters.ImageExporter(self.plot.plotItem)
+        exporter.parameters()["width"] = max(1200, int(self.plot.width() * 2))
+        return save_picture(
+            path,
+            self.title,
+            self.plot.size(),
+            self.plot.render,
+            png=lambda: exporter.export(toBytes=True),
+        )
+
+    def ask_export(self, suffix: str) -> None:
+        if self.ask_path is None:
+            return
+        path = self.ask_path(self.title, suffix)
+        if path:
+            try:
+                self.export(path)
+            except OSError as exc:
+                QMessageBox.critical(
+                    self,
+                    "Export failed",
+                    f"Could not write {path}:\n{exc.strerror or exc}\n"
+                    "Any file already at that path was left as it was.",
+                )
+
+    def month_labels(self, labels: list[str]) -> None:
+        if self.axis is not None and self.axis.labels != labels:
+            self.axis.labels = labels
+            self.axis.picture = None  # regenerate the ticks only when the months changed
+            self.axis.update()
+
+
+class CumulativeChart(ChartPanel):
+    """Cumulative free cash flow of every strategy, zero line, payback markers, weighted curves."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Cumulative free cash flow", "USD million", parent=parent)
+        self.plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen("#888", width=1)))
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self.weighted: dict[str, pg.PlotDataItem] = {}
+        self.markers = pg.ScatterPlotItem(size=9, symbol="o", pen=pg.mkPen("k"))
+        self.plot.addItem(self.markers)
+        self._result: ProjectResult | None = None
+
+    def update_result(self, result: ProjectResult) -> None:
+        self._result = result
+        self.month_labels(result.months)
+        x = np.arange(len(result.months))
+        names = [s.name for s in result.strategies]
+        for gone in [n for n in self.curves if n not in names]:
+            self._remove(self.curves.pop(gone))
+        for gone in [n for n in self.weighted if n not in names]:
+            self._remove(self.weighted.pop(gone))
+        spots = []
+        for i, s in enumerate(result.strategies):
+            pen = pg.mkPen(color(i), width=2)
+            curve = self.curves.get(s.name)
+            if curve is None:
+                curve = self.plot.plot(name=s.name)
+                self.curves[s.name] = curve
+            curve.setPen(pen)
+            curve.setData(x, s.monthly["cumulative_fcf_usd"] / 1e6)
+            w = s.weighted_cumulative_fcf_usd
+            if w is not None:
+                wc = self.weighted.get(s.name)
+                if wc is None:
+                    wc = self.plot.plot(name=f"{s.name} (probability-weighted)")
+                    self.weighted[s.name] = wc
+                wc.setPen(pg.mkPen(color(i), width=1.5, style=Qt.PenStyle.DashLine))
+                wc.setData(x, w / 1e6)
+            elif s.name in self.weighted:
+                self._remove(self.weighted.pop(s.name))
+            pb = s.kpis.payback_months
+            if pb is not None and 0 < pb <= len(x):
+                spots.append(
+                    {
+                        "pos": (pb - 1, s.monthly["cumulative_fcf_usd"][pb - 1] / 1e6),
+                        "brush": pg.mkBrush(color(i)),
+                        "data": s.name,
+                    }
+                )
+        self.markers.setData(spots)
+
+    def _remove(self, item: pg.PlotDataItem) -> None:
+        self.legend.removeItem(item)
+        self.plot.removeItem(item)
+
+    def describe(self, x: float, y: float) -> str:
+        r = self._result
+        if r is None:
+            return ""
+        m = round(x)
+        if not 0 <= m < len(r.months):
+            return ""
+        parts = [f"{r.months[m]}"]
+        for s in r.strategies:
+            parts.append(f"{s.name}: {s.monthly['cumulative_fcf_usd'][m] / 1e6:,.1f} M")
+        return "   ".join(parts)
+
+
+STACK_UP = [
+    ("revenue_mining_usd", "Mining", "#f2a900"),
+    ("revenue_colocation_usd", "Colocation", "#1f77b4"),
+    ("revenue_gpu_cloud_usd", "GPU cloud", "#17becf"),
+    ("power_passthrough_usd", "Power passed through", "#9ecae1"),
+    ("dr_capacity_usd", "Demand response", "#2ca02c"),
+    ("power_credits_usd", "Power credits", "#98df8a"),
+]
+STACK_DOWN = [
+    ("energy_cost_usd", "Energy", "#d62728"),
+    ("grid_charges_usd", "Demand + 4CP", "#ff9896"),
+    ("opex_usd", "Opex", "#7f7f7f"),
+    ("tax_usd", "Tax", "#8c564b"),
+]
+
+
+class StackChart(ChartPanel):
+    """Monthly revenue streams (up) and costs (down) of one strategy, with EBITDA."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Monthly revenue and cost", "USD million", parent=parent)
+        self.bars: dict[str, pg.BarGraphItem] = {}
+        self.labels = {key: label for key, label, _ in STACK_UP + STACK_DOWN}
+        self.legend.setColumnCount(3)
+        self.legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+        for key, _label, col in STACK_UP + STACK_DOWN:
+            bar = pg.BarGraphItem(x=[0], height=[0], width=0.85, brush=col, pen=pg.mkPen(None))
+            self.plot.addItem(bar)
+            self.bars[key] = bar
+        self.ebitda = self.plot.plot(pen=pg.mkPen("k", width=1.5))
+        self._shown: list[str] = []
+        self._table: dict[str, np.ndarray] | None = None
+        self._months: list[str] = []
+        self.strategy = ""
+
+    def update_result(self, result: ProjectResult, strategy: str) -> None:
+        s = next((r for r in result.strategies if r.name == strategy), result.strategies[0])
+        self.strategy = s.name
+        self.title_suffix = s.name
+        t = dict(s.monthly)
+        t["grid_charges_usd"] = t["demand_charge_usd"] + t["fourcp_charge_usd"]
+        self._table, self._months = t, result.months
+        self.month_labels(result.months)
+        x = np.arange(len(result.months))
+        shown = []
+        for stack, sign in ((STACK_UP, 1.0), (STACK_DOWN, -1.0)):
+            base = np.zeros(x.size)
+            for key, *_ in stack:
+                h = sign * t[key] / 1e6
+                self.bars[key].setOpts(x=x, height=h, y0=base.copy())
+                self.bars[key].setVisible(bool(np.any(h)))
+                if np.any(h):
+                    shown.append(key)
+                base = base + h
+        self.ebitda.setData(x, t["ebitda_usd"] / 1e6)
+        if shown != self._shown:  # legend lists only the streams this strategy has
+            self.legend.clear()
+            for key in shown:
+                self.legend.addItem(self.bars[key], self.labels[key])
+            self.legend.addItem(self.ebitda, "EBITDA")
+            self._shown = shown
+
+    def describe(self, x: float, y: float) -> str:
+        t = self._table
+        m = round(x)
+        if t is None or not 0 <= m < len(self._months):
+            return ""
+        return (
+            f"{self.strategy} {self._months[m]}: revenue {t['revenue_total_usd'][m] / 1e6:,.2f} M"
+            f"  energy {t['energy_cost_usd'][m] / 1e6:,.2f} M"
+            f"  EBITDA {t['ebitda_usd'][m] / 1e6:,.2f} M"
+        )
+
+
+class HashpriceChart(ChartPanel):
+    """Monthly hashprice with the halvings marked."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Hashprice projection", "USD per PH/s per day", parent=parent)
+        self.legend.hide()  # one series: the title names it
+        self.curve = self.plot.plot(pen=pg.mkPen("#f2a900", width=2))
+        self.halvings: list[pg.InfiniteLine] = []
+        self._hp: np.ndarray | None = None
+        self._months: list[str] = []
+
+    def update_result(self, result: ProjectResult, project: Project) -> None:
+        hp = result.strategies[0].monthly["hashprice_usd_per_ph_day"]
+        self._hp, self._months = hp, result.months
+        self.month_labels(result.months)
+        self.curve.setData(np.arange(hp.size), hp)
+        start = parse_month(project.finance.start_month)
+        marks = []
+        for height, when, after in halving_schedule(project.market, 8):
+            m = (when.year - start.year) * 12 + when.month - start.month + (when.day - 1) / 31
+            if 0 <= m < hp.size:
+                marks.append((m, f"halving {when:%Y-%m-%d} (block {height:,}, {after:g} BTC)"))
+        while len(self.halvings) < len(marks):
+            line = pg.InfiniteLine(
+                angle=90,
+                pen=pg.mkPen("#888", style=Qt.PenStyle.DashLine),
+                label="",
+                labelOpts={"position": 0.97, "color": "#555", "anchors": [(0, 0), (0, 0)]},
+            )
+            self.plot.addItem(line)
+            self.halvings.append(line)
+        for i, line in enumerate(self.halvings):
+            if i < len(marks):
+                line.setPos(marks[i][0])
+                line.label.setFormat(f"halving {marks[i][1][8:15]}")
+                line.setToolTip(marks[i][1])
+                line.show()
+            else:
+                line.hide()
+
+    def describe(self, x: float, y: float) -> str:
+        m = round(x)
+        if self._hp is None or not 0 <= m < self._hp.size:
+            return ""
+        return f"{self._months[m]}: {self._hp[m]:,.2f} USD/PH/day"
+
+
+class HourlyChart(ChartPanel):
+    """One year of hourly prices, curtailed hours shaded, each mining block's break-even."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Hourly price and curtailment", "USD/MWh", month_axis=False, parent=parent)
+        self.plot.setLabel("bottom", "hour of year")
+        self.year = QSpinBox()
+        self.year.setPrefix("year ")
+        self.year.setToolTip("Which year of the horizon to show (1 = first)")
+        self.year.setRange(1, 10)
+        self.header.insertWidget(1, self.year)
+        self.shade = pg.PlotDataItem(pen=pg.mkPen(214, 39, 40, 70, width=1), name="curtailed hours")
+        self.plot.addItem(self.shade)
+        self.price = self.plot.plot(name="price", pen=pg.mkPen("#1f77b4", width=1), antialias=False)
+        self.price.setDownsampling(auto=True, method="peak")
+        self.price.setClipToView(True)
+        self.breakevens: dict[str, pg.PlotDataItem] = {}
+        self._detail: HourlyDetail | None = None
+
+    def update_detail(self, detail: HourlyDetail) -> None:
+        self._detail = detail
+        p = detail.price_usd_per_mwh
+        x = np.arange(p.size)
+        self.price.setData(x, p)
+        curtailed = np.zeros(p.size, dtype=bool)
+        for flags in detail.curtailed.values():
+            curtailed |= flags
+        top = self._top(detail)
+        lo = min(0.0, float(p.min()))
+        # Each run of curtailed hours as an outlined box (start, end): visible even when one
+        # hour wide, and one shape per run rather than per hour.
+        edges = np.diff(np.concatenate(([0], curtailed.astype(np.int8), [0])))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        xs = np.column_stack([starts, starts, ends, ends, starts]).ravel().astype(float)
+        ys = np.tile([lo, top, top, lo, lo], starts.size)
+        connect = np.tile([1, 1, 1, 1, 0], starts.size).astype(bool)
+        self.shade.setData(xs, ys, connect=connect)
+        for gone in [k for k in self.breakevens if k not in detail.breakeven_usd_per_mwh]:
+            item = self.breakevens.pop(gone)
+            self.legend.removeItem(item)
+            self.plot.removeItem(item)
+        for i, (name, be) in enumerate(detail.breakeven_usd_per_mwh.items()):
+            item = self.breakevens.get(name)
+            if item is None:
+                item = self.plot.plot(name=f"break-even: {name}")
+                self.breakevens[name] = item
+            item.setPen(pg.mkPen(color(i + 2), width=1.5, style=Qt.PenStyle.DashLine))
+            item.setData(x, be, connect="finite")
+        self.reset_view()
+
+    @staticmethod
+    def _top(detail: HourlyDetail) -> float:
+        p = detail.price_usd_per_mwh
+        levels = [float(np.percentile(p, 99.5)) * 1.3]
+        for be in detail.breakeven_usd_per_mwh.values():
+            if np.isfinite(be).any():
+                levels.append(float(np.nanmax(be)) * 1.2)
+        return max([*levels, 10.0])
+
+    def reset_view(self) -> None:
+        if self._detail is None:
+            return super().reset_view()
+        p = self._detail.price_usd_per_mwh
+        self.plot.setXRange(0, p.size, padding=0)
+        self.plot.setYRange(min(0.0, float(p.min())), self._top(self._detail), padding=0.02)
+
+    def describe(self, x: float, y: float) -> str:
+        d = self._detail
+        h = round(x)
+        if d is None or not 0 <= h < d.price_usd_per_mwh.size:
+            return ""
+        parts = [
+            f"hour {h} (day {h // 24 + 1}, {h % 24:02d}:00): {d.price_usd_per_mwh[h]:,.2f} USD/MWh"
+        ]
+        for name, flags in d.curtailed.items():
+            parts.append(f"{name}: {'off' if flags[h] else 'on'}")
+        return "   ".join(parts)

@@ -1,0 +1,184 @@
+"""KPI cards per strategy and the side-by-side compare table."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.engine.cashflow import ProjectResult, StrategyResult
+from core.engine.goalseek import GoalSeek, Solved
+from gui.dashboard.charts import color
+
+
+def money(x: float | None) -> str:
+    if x is None:
+        return "—"
+    if abs(x) >= 1e9:
+        return f"${x / 1e9:,.2f} B"
+    if abs(x) >= 1e5:
+        return f"${x / 1e6:,.1f} M"
+    return f"${x:,.0f}"
+
+
+def solved_text(solved: Solved) -> str:
+    """A goal-seek answer with its unit, "—" where there is none (the note says why)."""
+    if solved.value is None:
+        return "—"
+    if solved.unit == "USD/BTC":
+        return f"${solved.value:,.0f}"
+    return f"{solved.value:,.2f} {solved.unit}"
+
+
+def pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.1f} %"
+
+
+def months(m: int | None) -> str:
+    if m is None:
+        return "never"
+    if m == 0:
+        return "immediate"
+    return f"{m} mo ({m / 12:.1f} y)"
+
+
+class KpiCard(QFrame):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setObjectName("kpiCard")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 4, 8, 4)
+        lay.setSpacing(0)
+        self.name = QLabel()
+        self.npv = QLabel()
+        self.npv.setStyleSheet("font-size: 18px; font-weight: 600;")
+        self.detail = QLabel()
+        self.detail.setStyleSheet("color: #444; font-size: 11px;")
+        for w in (self.name, self.npv, self.detail):
+            lay.addWidget(w)
+
+    def show_result(self, s: StrategyResult, index: int) -> None:
+        k = s.kpis
+        self.name.setText(f"<span style='color:{color(index)}'>■</span> <b>{s.name}</b>")
+        self.npv.setText(f"NPV {money(k.npv_usd)}")
+        weighted = ""
+        if s.weighted_cumulative_fcf_usd is not None:
+            weighted = (
+                f"<br>weighted {money(k.probability_weighted_npv_usd)} "
+                f"({k.contract_probability_pct:g} % contract)"
+            )
+        self.detail.setText(
+            f"IRR {pct(k.irr)} · payback {months(k.payback_months)}<br>"
+            f"peak funding {money(k.peak_funding_usd)}{weighted}"
+        )
+        self.setToolTip(f"IRR: {k.irr_note}" + ("\n" + "\n".join(s.warnings) if s.warnings else ""))
+
+
+class KpiCards(QWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.cards: list[KpiCard] = []
+
+    def update_result(self, result: ProjectResult) -> None:
+        while len(self.cards) < len(result.strategies):
+            card = KpiCard()
+            self.row.addWidget(card, 1)
+            self.cards.append(card)
+        while len(self.cards) > len(result.strategies):
+            card = self.cards.pop()
+            self.row.removeWidget(card)
+            card.deleteLater()
+        for i, (card, s) in enumerate(zip(self.cards, result.strategies, strict=True)):
+            card.show_result(s, i)
+
+
+ROWS = [
+    "NPV",
+    "IRR (% p.a. effective)",
+    "Payback",
+    "Discounted payback",
+    "Peak funding need",
+    "Contract probability",
+    "Probability-weighted NPV",
+    "Break-even power price",
+    "Break-even BTC price",
+    "Required AI price (target IRR)",
+    "Warnings",
+]
+SEEK_ROWS = {
+    "Break-even power price": "breakeven_power",
+    "Break-even BTC price": "breakeven_btc",
+    "Required AI price (target IRR)": "required_ai_price",
+}
+
+
+class CompareTable(QTableWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(len(ROWS), 0, parent)
+        self.setVerticalHeaderLabels(ROWS)
+        self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.setAlternatingRowColors(True)
+        self._names: list[str] = []
+
+    def _set(self, row: int, col: int, text: str, tip: str = "") -> None:
+        item = self.item(row, col)
+        if item is None:
+            item = QTableWidgetItem()
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.setItem(row, col, item)
+        item.setText(text)
+        item.setToolTip(tip)
+
+    def update_result(self, result: ProjectResult) -> None:
+        self._names = [s.name for s in result.strategies]
+        self.setColumnCount(len(self._names))
+        self.setHorizontalHeaderLabels(self._names)
+        for c, s in enumerate(result.strategies):
+            k = s.kpis
+            weighted = s.weighted_cumulative_fcf_usd is not None
+            values = [
+                (money(k.npv_usd), "Net present value at the start date"),
+                (pct(k.irr), k.irr_note),
+                (months(k.payback_months), "Until cumulative free cash flow stays ≥ 0"),
+                (months(k.discounted_payback_months), "Same, on discounted cash flow"),
+                (money(k.peak_funding_usd), "Deepest cumulative free cash flow"),
+                (
+                    f"{k.contract_probability_pct:g} %" if weighted else "—",
+                    f"Fallback: {k.fallback_strategy}" if weighted else "",
+                ),
+                (
+                    money(k.probability_weighted_npv_usd),
+                    "p × NPV + (1 − p) × NPV of the fallback" if weighted else "No contract risk",
+                ),
+            ]
+            for r, (text, tip) in enumerate(values):
+                self._set(r, c, text, tip)
+            for name in SEEK_ROWS:
+                self._set(ROWS.index(name), c, "…", "computing")
+            self._set(
+                ROWS.index("Warnings"),
+                c,
+                f"{len(s.warnings)}" if s.warnings else "none",
+                "\n".join(s.warnings),
+            )
+
+    def update_goal_seek(self, seeks: dict[str, GoalSeek]) -> None:
+        for c, name in enumerate(self._names):
+            g = seeks.get(name)
+            if g is None:
+                continue
+            for row, attr in SEEK_ROWS.items():
+                solved: Solved = getattr(g, attr)
+                self._set(ROWS.index(row), c, solved_text(solved), solved.note)

@@ -1,0 +1,223 @@
+"""Input fields bound to one path of the project: unit, tooltip, inline validation.
+
+A field commits every valid keystroke through ``ProjectDocument.set_value`` (so charts move as
+the user types); an invalid value marks the field with the validator's message and is not
+applied, so the charts keep showing the last valid state. A refresh from the model (undo, open)
+rewrites the field, except the one being typed into while its text already means that value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.model.labels import get_attr_path
+from gui.document import ProjectDocument
+
+ERROR_STYLE = "QLineEdit, QComboBox { border: 1px solid #c62828; background: #fff3f3; }"
+
+
+def format_number(value: float | int | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return f"{value:,}"
+    return format(value, ",.10g")
+
+
+def parse_number(text: str, integer: bool) -> float | int:
+    """Parse what a person types: thousands separators, spaces, a leading $, a trailing %."""
+    cleaned = text.strip().replace(",", "").replace(" ", "").replace("$", "").rstrip("%")
+    if integer:
+        value = float(cleaned)
+        if not value.is_integer():
+            raise ValueError(f"must be a whole number, got {text.strip()!r}")
+        return int(value)
+    value = float(cleaned)
+    if not math.isfinite(value):
+        raise ValueError(f"must be a finite number, got {text.strip()!r}")
+    return value
+
+
+class Field(QWidget):
+    """One editor bound to ``path``. Kinds: float, int, text, choice, bool, list (numbers)."""
+
+    committed = Signal(str)  # path, after a valid value was applied
+
+    def __init__(
+        self,
+        doc: ProjectDocument,
+        path: str,
+        unit: str = "",
+        tip: str = "",
+        kind: str = "float",
+        optional: bool = False,
+        choices: list[tuple[str, Any]] | None = None,
+        placeholder: str | Callable[[], str] = "",
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.doc, self.path, self.kind, self.optional = doc, path, kind, optional
+        self._placeholder = placeholder
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(1)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        outer.addLayout(row)
+        if kind == "bool":
+            self.editor: QWidget = QCheckBox()
+            self.editor.toggled.connect(self._on_toggled)
+        elif kind == "choice":
+            self.editor = QComboBox()
+            for label, value in choices or []:
+                self.editor.addItem(label, value)
+            self.editor.activated.connect(self._on_choice)
+        else:
+            self.editor = QLineEdit()
+            self.editor.textEdited.connect(self._on_text)
+            self.editor.editingFinished.connect(doc.end_edit)
+            if kind in ("float", "int", "list"):
+                self.editor.setAlignment(Qt.AlignmentFlag.AlignRight)
+        row.addWidget(self.editor, 1)
+        self.unit_label = QLabel(unit)
+        self.unit_label.setMinimumWidth(70)
+        self.unit_label.setStyleSheet("color: #555;")
+        row.addWidget(self.unit_label)
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #c62828; font-size: 11px;")
+        self.error_label.hide()
+        outer.addWidget(self.error_label)
+        full_tip = tip + (f"\nUnit: {unit}" if unit else "")
+        self.tip = full_tip
+        self.editor.setToolTip(full_tip)
+        self.unit_label.setToolTip(full_tip)
+        self.editor.setAccessibleName(path)
+        doc.project_changed.connect(self.refresh)
+        self.refresh()
+
+    # ------------------------------------------------------------------ model → widget
+    def refresh(self, *_: Any) -> None:
+        value = get_attr_path(self.doc.project, self.path)
+        self.editor.blockSignals(True)
+        try:
+            if isinstance(self.editor, QCheckBox):
+                self.editor.setChecked(bool(value))
+            elif isinstance(self.editor, QComboBox):
+                idx = self.editor.findData(value)
+                self.editor.setCurrentIndex(max(idx, 0))
+            else:
+                if self.editor.hasFocus() and self._means(self.editor.text(), value):
+                    return
+                self.editor.setText(self._format(value))
+                ph = self._placeholder() if callable(self._placeholder) else self._placeholder
+                self.editor.setPlaceholderText(ph)
+            self.set_error([])
+        finally:
+            self.editor.blockSignals(False)
+
+    def _format(self, value: Any) -> str:
+        if value is None:
+            return ""
+        if self.kind == "list":
+            return "; ".join(format_number(v) for v in value)
+        if self.kind in ("float", "int"):
+            return format_number(value)
+        return str(value)
+
+    def _means(self, text: str, value: Any) -> bool:
+        try:
+            return self._parse(text) == value
+        except ValueError:
+            return False
+
+    # ------------------------------------------------------------------ widget → model
+    def _parse(self, text: str) -> Any:
+        if self.optional and not text.strip():
+            return None
+        if self.kind == "float":
+            return parse_number(text, integer=False)
+        if self.kind == "int":
+            return parse_number(text, integer=True)
+        if self.kind == "list":  # semicolons separate; commas may group thousands
+            return [parse_number(t, integer=False) for t in text.split(";") if t.strip()]
+        return text
+
+    def _on_text(self, text: str) -> None:
+        try:
+            value = self._parse(text)
+        except ValueError:
+            shown = text.strip() or "(empty)"
+            need = {
+                "float": "a number",
+                "int": "a whole number",
+                "list": "numbers separated by semicolons",
+            }[self.kind]
+            self.set_error([f"must be {need}, got {shown!r}"])
+            return
+        self.commit(value)
+
+    def _on_toggled(self, checked: bool) -> None:
+        self.commit(checked)
+        self.doc.end_edit()
+
+    def _on_choice(self, index: int) -> None:
+        self.commit(self.editor.itemData(index))
+        self.doc.end_edit()
+
+    def commit(self, value: Any) -> list[str]:
+        problems = self.doc.set_value(self.path, value)
+        if not shiboken6.isValid(self.error_label):
+            return problems  # the edit replaced the form this field belonged to
+        self.set_error(problems)
+        if not problems:
+            self.committed.emit(self.path)
+        return problems
+
+    def set_error(self, problems: list[str]) -> None:
+        """Show the problems (the field's own first), or clear the mark."""
+        if not problems:
+            self.error_label.hide()
+            self.editor.setStyleSheet("")
+            return
+        own = [p.split(": ", 1)[1] for p in problems if p.startswith(self.path + ":")]
+        other = [p for p in problems if not p.startswith(self.path + ":")]
+        self.error_label.setText("\n".join(own + other))
+        self.error_label.show()
+        self.editor.setStyleSheet(ERROR_STYLE)
+
+    @property
+    def has_error(self) -> bool:
+        return not self.error_label.isHidden()
+
+
+def add_fields(
+    form: QFormLayout, doc: ProjectDocument, specs: list[tuple], prefix: str = ""
+) -> dict[str, Field]:
+    """Add (path, label, unit, tip, kwargs) rows to a form; returns the fields by path."""
+    out: dict[str, Field] = {}
+    for spec in specs:
+        rel, label, unit, tip = spec[:4]
+        kwargs = spec[4] if len(spec) > 4 else {}
+        field = Field(doc, prefix + rel, unit, tip, **kwargs)
+        lab = QLabel(label)
+        lab.setToolTip(field.editor.toolTip())
+        lab.setBuddy(field.editor)
+        form.addRow(lab, field)
+        out[prefix + rel] = field
+    return out

@@ -1,0 +1,434 @@
+"""Strategies and their blocks: add, duplicate, rename, delete, reorder, and edit each block."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.engine.energy import ai_block_it_mw, mining_block_power
+from core.io.projectfile import ProjectFileError, project_from_data
+from core.model import labels as specs
+from core.model.catalog import catalog_for
+from core.model.project import AiBlock, MiningBlock, Project, Strategy
+from core.plan.layout import plan_counts
+from gui.document import ProjectDocument
+from gui.inputs.fields import Field, add_fields
+
+
+def unique_name(base: str, taken: list[str]) -> str:
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base} ({n})" in taken:
+        n += 1
+    return f"{base} ({n})"
+
+
+def _button_row(buttons: list[tuple[str, str, Callable[[], None]]]) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for text, tip, slot in buttons:
+        b = QPushButton(text)
+        b.setToolTip(tip)
+        b.clicked.connect(slot)
+        row.addWidget(b)
+    return row
+
+
+def describe_block(block: MiningBlock | AiBlock, project: Project) -> str:
+    cat = catalog_for(project)
+    if isinstance(block, MiningBlock):
+        mw, ths = mining_block_power(block, cat) if block.asic_model in cat.asics else (0, 0)
+        model = cat.asics[block.asic_model].name if block.asic_model in cat.asics else "?"
+        return (
+            f"⛏ {block.name}: {block.asic_count:,} × {model}, {mw:,.1f} MW, {ths / 1e6:,.2f} EH/s"
+        )
+    it = (
+        ai_block_it_mw(block, cat)
+        if (block.business_model == "colocation" or block.gpu_server_model in cat.gpu_servers)
+        else 0
+    )
+    kind = "colocation" if block.business_model == "colocation" else "GPU cloud"
+    return f"▣ {block.name}: {kind}, {it:,.1f} MW IT"
+
+
+class StrategiesPanel(QWidget):
+    strategy_selected = Signal(str)
+
+    def __init__(self, doc: ProjectDocument, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.doc = doc
+        lay = QVBoxLayout(self)
+        box = QGroupBox("Strategies")
+        bl = QVBoxLayout(box)
+        self.list = QListWidget()
+        self.list.setToolTip("Strategies evaluated over the same timeline. Double-click to rename.")
+        self.list.setMaximumHeight(110)
+        self.list.currentRowChanged.connect(self._strategy_row_changed)
+        self.list.itemDoubleClicked.connect(lambda _: self.rename_strategy())
+        bl.addWidget(self.list)
+        bl.addLayout(
+            _button_row(
+                [
+                    ("Add", "Add a strategy", self.add_strategy),
+                    ("Duplicate", "Copy the selected strategy", self.duplicate_strategy),
+                    ("Rename…", "Rename the selected strategy", lambda: self.rename_strategy()),
+                    ("Delete", "Delete the selected strategy", self.delete_strategy),
+                    ("▲", "Move up", lambda: self.move_strategy(-1)),
+                    ("▼", "Move down", lambda: self.move_strategy(1)),
+                ]
+            )
+        )
+        self.strategy_form = QFormLayout()
+        bl.addLayout(self.strategy_form)
+        self.fallback: QComboBox | None = None  # built with the strategy's form
+        self.probability: Field | None = None
+        lay.addWidget(box)
+
+        blocks = QGroupBox("Blocks of the selected strategy")
+        kl = QVBoxLayout(blocks)
+        self.blocks = QListWidget()
+        self.blocks.setMaximumHeight(110)
+        self.blocks.setToolTip("How the site's power is split: mining blocks and AI blocks.")
+        self.blocks.currentRowChanged.connect(lambda _: self._rebuild_block_form())
+        kl.addWidget(self.blocks)
+        kl.addLayout(
+            _button_row(
+                [
+                    ("+ Mining", "Add a mining block", self.add_mining),
+                    ("+ AI", "Add an AI hosting block", self.add_ai),
+                    ("Duplicate", "Copy the selected block", self.duplicate_block),
+                    ("Delete", "Delete the selected block", self.delete_block),
+                    ("▲", "Move up", lambda: self.move_block(-1)),
+                    ("▼", "Move down", lambda: self.move_block(1)),
+                ]
+            )
+        )
+        self.block_box = QWidget()
+        self.block_form = QFormLayout(self.block_box)
+        self.block_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        kl.addWidget(self.block_box)
+        self.spec_label = QLabel()
+        self.spec_label.setWordWrap(True)
+        self.spec_label.setStyleSheet("color: #555; font-size: 11px;")
+        kl.addWidget(self.spec_label)
+        lay.addWidget(blocks)
+        lay.addStretch(1)
+        self.block_fields: dict[str, Field] = {}
+        self._block_key: tuple | None = None
+        # A new form is built on the next event-loop turn: the edit that asked for it may come
+        # from a field of the old form, which must not be deleted inside its own handler.
+        self._form_timer = QTimer(self, singleShot=True, interval=0)
+        self._form_timer.timeout.connect(self._build_block_form)
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #c62828;")
+        lay.insertWidget(1, self.message)
+        doc.project_changed.connect(self.refresh)
+        self.refresh()
+        self.list.setCurrentRow(0)
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def index(self) -> int:
+        return max(self.list.currentRow(), 0)
+
+    @property
+    def strategy(self) -> Strategy:
+        return self.doc.project.strategies[min(self.index, len(self.doc.project.strategies) - 1)]
+
+    def _apply(
+        self,
+        strategies: list[Strategy],
+        text: str,
+        select: int | None = None,
+        select_block: int | None = None,
+    ) -> None:
+        data = self.doc.project.model_dump(mode="json")
+        data["strategies"] = [s.model_dump(mode="json") for s in strategies]
+        try:
+            project = project_from_data(data)
+        except ProjectFileError as exc:
+            self.message.setText("\n".join(exc.problems))
+            return
+        self.message.setText("")
+        self.doc.apply(project, text)
+        self.doc.end_edit()
+        if select is not None:
+            self.list.setCurrentRow(select)
+        if select_block is not None:
+            self.blocks.setCurrentRow(select_block)
+
+    # ------------------------------------------------------------------ refresh
+    def refresh(self, *_: Any) -> None:
+        project = self.doc.project
+        names = [s.name for s in project.strategies]
+        row = min(self.list.currentRow(), len(names) - 1)
+        self.list.blockSignals(True)
+        self.list.clear()
+        self.list.addItems(names)
+        self.list.setCurrentRow(max(row, 0))
+        self.list.blockSignals(False)
+        self._refresh_strategy()
+
+    def _refresh_strategy(self) -> None:
+        s = self.strategy
+        i = self.doc.project.strategies.index(s)
+        if (
+            self.probability is None
+            or self.probability.path != f"strategies[{i}].contract_probability_pct"
+        ):
+            while self.strategy_form.rowCount():
+                self.strategy_form.removeRow(0)  # deletes the old widgets
+            self.fallback = QComboBox()
+            self.fallback.setToolTip(
+                "If the AI contract is not signed, this strategy runs "
+                "instead (the keep-mining fallback)."
+            )
+            self.fallback.activated.connect(self._fallback_chosen)
+            self.probability = add_fields(
+                self.strategy_form,
+                self.doc,
+                [
+                    (
+                        "contract_probability_pct",
+                        "Contract probability",
+                        "%",
+                        "Chance the AI contract is signed (analysts put it near 50 %, brief §5). "
+                        "Below 100 % the KPIs add a probability-weighted NPV.",
+                    )
+                ],
+                f"strategies[{i}].",
+            )[f"strategies[{i}].contract_probability_pct"]
+            self.strategy_form.addRow("Fallback", self.fallback)
+        self.fallback.blockSignals(True)
+        self.fallback.clear()
+        self.fallback.addItem("(none)", None)
+        for other in self.doc.project.strategies:
+            if other.name != s.name:
+                self.fallback.addItem(other.name, other.name)
+        self.fallback.setCurrentIndex(max(self.fallback.findData(s.fallback_strategy), 0))
+        self.fallback.blockSignals(False)
+        row = self.blocks.currentRow()
+        self.blocks.blockSignals(True)
+        self.blocks.clear()
+        self.blocks.addItems([describe_block(b, self.doc.project) for b in s.blocks])
+        self.blocks.setCurrentRow(min(max(row, 0), len(s.blocks) - 1))
+        self.blocks.blockSignals(False)
+        self._rebuild_block_form()
+
+    def _strategy_row_changed(self, row: int) -> None:
+        if 0 <= row < len(self.doc.project.strategies):
+            self._refresh_strategy()
+            self.strategy_selected.emit(self.doc.project.strategies[row].name)
+
+    def _fallback_chosen(self, index: int) -> None:
+        self.doc.set_value(
+            f"strategies[{self.index}].fallback_strategy",
+            self.fallback.itemData(index),
+            "Change fallback strategy",
+        )
+        self.doc.end_edit()
+
+    # ------------------------------------------------------------------ block form
+    def _rebuild_block_form(self) -> None:
+        s = self.strategy
+        j = self.blocks.currentRow()
+        if not 0 <= j < len(s.blocks):
+            self._clear_block_form()
+            self._block_key = None
+            self.spec_label.setText("")
+            return
+        block = s.blocks[j]
+        if self._form_key(block, j) != self._block_key:
+            self._form_timer.start()
+        item = self.blocks.item(j)
+        if item is not None:
+            item.setText(describe_block(block, self.doc.project))
+        self.spec_label.setText(self._spec_text(block))
+        self._lock_planned_count()
+
+    def _form_key(self, block: MiningBlock | AiBlock, j: int) -> tuple:
+        prefix = f"strategies[{self.index}].blocks[{j}]."
+        return (prefix, block.kind, getattr(block, "business_model", None))
+
+    def _build_block_form(self) -> None:
+        s, j = self.strategy, self.blocks.currentRow()
+        if not 0 <= j < len(s.blocks):
+            return
+        block = s.blocks[j]
+        key = self._form_key(block, j)
+        if key == self._block_key:
+            return
+        self._clear_block_form()
+        if isinstance(block, MiningBlock):
+            rows = specs.MINING_BLOCK
+        else:
+            rows = specs.AI_COMMON + (
+                specs.AI_COLOCATION if block.business_model == "colocation" else specs.AI_GPU
+            )
+        self.block_fields = add_fields(self.block_form, self.doc, rows, key[0])
+        self._block_key = key
+        self._lock_planned_count()
+
+    def _lock_planned_count(self) -> None:
+        """A block fed by a floor plan shows its count read-only: the plan sets it."""
+        s, j = self.strategy, self.blocks.currentRow()
+        if not 0 <= j < len(s.blocks) or self._block_key is None:
+            return
+        planned = s.blocks[j].name in plan_counts(self.doc.project, s)
+        hangars = ", ".join(p.hangar for p in s.plans)
+        for rel in ("asic_count", "server_count", "it_mw"):
+            field = self.block_fields.get(self._block_key[0] + rel)
+            if field is None:
+                continue
+            field.editor.setReadOnly(planned)
+            field.editor.setToolTip(
+                f"Set by this strategy's floor plan ({hangars}): edit it on the Floor plan tab"
+                if planned
+                else field.tip
+            )
+
+    def _clear_block_form(self) -> None:
+        while self.block_form.rowCount():
+            self.block_form.removeRow(0)
+        self.block_fields = {}
+
+    def _spec_text(self, block: MiningBlock | AiBlock) -> str:
+        cat = catalog_for(self.doc.project)
+        if isinstance(block, MiningBlock) and block.asic_model in cat.asics:
+            m = cat.asics[block.asic_model]
+            return (
+                f"{m.name}: {m.hashrate_ths:g} TH/s, {m.power_w:,.0f} W, "
+                f"{m.efficiency_j_per_th:.1f} J/TH, {m.cooling}; catalog price "
+                f"${m.price_usd:,.0f}. Specs: {m.spec_source}. Price: {m.price_source} "
+                f"(as of {m.as_of})."
+            )
+        if (
+            isinstance(block, AiBlock)
+            and block.business_model == "gpu_cloud"
+            and block.gpu_server_model in cat.gpu_servers
+        ):
+            g = cat.gpu_servers[block.gpu_server_model]
+            return (
+                f"{g.name}: {g.gpus} GPUs, {g.max_power_kw:g} kW max, {g.typical_power_kw:g} kW "
+                f"typical, ${g.price_usd:,.0f}. {g.spec_source}. {g.price_source} "
+                f"(as of {g.as_of})."
+            )
+        return ""
+
+    # ------------------------------------------------------------------ strategy actions
+    def add_strategy(self) -> None:
+        names = [s.name for s in self.doc.project.strategies]
+        new = Strategy(name=unique_name("New strategy", names))
+        self._apply([*self.doc.project.strategies, new], "Add strategy", len(names))
+
+    def duplicate_strategy(self) -> None:
+        s = self.strategy
+        names = [x.name for x in self.doc.project.strategies]
+        copy = s.model_copy(update={"name": unique_name(f"{s.name} copy", names)})
+        items = list(self.doc.project.strategies)
+        items.insert(self.index + 1, copy)
+        self._apply(items, f"Duplicate {s.name}", self.index + 1)
+
+    def rename_strategy(self, new_name: str | None = None) -> None:
+        s = self.strategy
+        if new_name is None:
+            new_name, ok = QInputDialog.getText(self, "Rename strategy", "Name:", text=s.name)
+            if not ok:
+                return
+        new_name = new_name.strip()
+        if not new_name or new_name == s.name:
+            return
+        items = []
+        for x in self.doc.project.strategies:
+            update: dict[str, Any] = {}
+            if x is s:
+                update["name"] = new_name
+            if x.fallback_strategy == s.name:
+                update["fallback_strategy"] = new_name
+            items.append(x.model_copy(update=update) if update else x)
+        self._apply(items, f"Rename {s.name} to {new_name}", self.index)
+
+    def delete_strategy(self) -> None:
+        if len(self.doc.project.strategies) <= 1:
+            self.message.setText("A project needs at least one strategy.")
+            return
+        s = self.strategy
+        items = [
+            x.model_copy(update={"fallback_strategy": None}) if x.fallback_strategy == s.name else x
+            for x in self.doc.project.strategies
+            if x is not s
+        ]
+        self._apply(items, f"Delete {s.name}", max(self.index - 1, 0))
+
+    def move_strategy(self, step: int) -> None:
+        i, items = self.index, list(self.doc.project.strategies)
+        j = i + step
+        if 0 <= j < len(items):
+            items[i], items[j] = items[j], items[i]
+            self._apply(items, "Reorder strategies", j)
+
+    # ------------------------------------------------------------------ block actions
+    def _with_blocks(self, blocks: list, text: str, select: int) -> None:
+        items = list(self.doc.project.strategies)
+        items[self.index] = self.strategy.model_copy(update={"blocks": blocks})
+        self._apply(items, text, self.index, select)
+
+    def add_mining(self) -> None:
+        blocks = list(self.strategy.blocks)
+        blocks.append(
+            MiningBlock(
+                name=unique_name("Mining", [b.name for b in blocks]),
+                asic_model="s21",
+                asic_count=1000,
+            )
+        )
+        self._with_blocks(blocks, "Add mining block", len(blocks) - 1)
+
+    def add_ai(self) -> None:
+        blocks = list(self.strategy.blocks)
+        blocks.append(
+            AiBlock(
+                name=unique_name("AI hosting", [b.name for b in blocks]),
+                it_mw=10.0,
+                colo_usd_per_kw_month=140.0,
+                retrofit_usd_per_mw=6.5e6,
+                conversion_months=12,
+            )
+        )
+        self._with_blocks(blocks, "Add AI block", len(blocks) - 1)
+
+    def duplicate_block(self) -> None:
+        j, blocks = self.blocks.currentRow(), list(self.strategy.blocks)
+        if 0 <= j < len(blocks):
+            copy = blocks[j].model_copy(
+                update={"name": unique_name(f"{blocks[j].name} copy", [b.name for b in blocks])}
+            )
+            blocks.insert(j + 1, copy)
+            self._with_blocks(blocks, "Duplicate block", j + 1)
+
+    def delete_block(self) -> None:
+        j, blocks = self.blocks.currentRow(), list(self.strategy.blocks)
+        if 0 <= j < len(blocks):
+            del blocks[j]
+            self._with_blocks(blocks, "Delete block", max(j - 1, 0))
+
+    def move_block(self, step: int) -> None:
+        j, blocks = self.blocks.currentRow(), list(self.strategy.blocks)
+        k = j + step
+        if 0 <= j < len(blocks) and 0 <= k < len(blocks):
+            blocks[j], blocks[k] = blocks[k], blocks[j]
+            self._with_blocks(blocks, "Reorder blocks", k)

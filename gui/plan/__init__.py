@@ -1,0 +1,1 @@
+"""The floor-plan editor: scene, view, item edits, hangars, properties, dialogs, export."""

@@ -1,0 +1,139 @@
+"""The floor-plan editor's hangar, auto-layout and export actions (a part of PlanEditor)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from core.model.plan import TEMPLATE_LABELS, Hangar, LayoutRules, new_item
+from core.plan.autolayout import auto_layout
+from core.plan.layout import apply_plan_counts, footprint
+from gui.plan.dialogs import AutoLayoutDialog, HangarDialog
+from gui.plan.export import plan_title
+from gui.plan.view import export_scene
+
+
+class HangarActions:
+    """Site hangars (add, edit, rename, delete), auto-layout and PNG/SVG export."""
+
+    def _set_site(
+        self, hangars: list[Hangar], rules: LayoutRules, renamed: dict, text: str
+    ) -> None:
+        """New hangars and rules; plans follow renamed hangars and go with deleted ones."""
+        project = self.project
+        names = {h.name for h in hangars}
+        strategies = []
+        for s in project.strategies:
+            plans = [
+                p.model_copy(update={"hangar": renamed.get(p.hangar, p.hangar)}) for p in s.plans
+            ]
+            plans = [p for p in plans if p.hangar in names]
+            strategies.append(s.model_copy(update={"plans": plans}) if plans != s.plans else s)
+        site = project.site.model_copy(update={"hangars": hangars, "aisles": rules})
+        self.doc.apply(
+            apply_plan_counts(project.model_copy(update={"site": site, "strategies": strategies})),
+            text,
+        )
+
+    def add_hangar(self) -> None:
+        hangars = list(self.project.site.hangars)
+        taken = [h.name for h in hangars]
+        n = len(hangars) + 1
+        while f"Hangar {n}" in taken:
+            n += 1
+        start = Hangar(name=f"Hangar {n}", length_m=100.0, width_m=30.0)
+        dialog = HangarDialog(start, self.project.site.aisles, taken, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        hangar, rules = dialog.values()
+        self.hangar_name = hangar.name
+        self._set_site([*hangars, hangar], rules, {}, f"Add {hangar.name}")
+
+    def edit_hangar(self) -> None:
+        hangar = self.current_hangar()
+        if hangar is None:
+            self.add_hangar()
+            return
+        hangars = list(self.project.site.hangars)
+        taken = [h.name for h in hangars if h.name != hangar.name]
+        dialog = HangarDialog(hangar, self.project.site.aisles, taken, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        new, rules = dialog.values()
+        self.hangar_name = new.name
+        renamed = {hangar.name: new.name} if new.name != hangar.name else {}
+        hangars = [new if h.name == hangar.name else h for h in hangars]
+        self._set_site(hangars, rules, renamed, f"Edit {new.name}")
+
+    def delete_hangar(self) -> None:
+        hangar = self.current_hangar()
+        if hangar is None:
+            return
+        hangars = [h for h in self.project.site.hangars if h.name != hangar.name]
+        self.hangar_name = None
+        self._set_site(hangars, self.project.site.aisles, {}, f"Delete {hangar.name}")
+
+    def auto_layout_dialog(self) -> None:
+        hangar = self.current_hangar()
+        if hangar is None:
+            QMessageBox.information(self, "Auto-layout", "Add a hangar first.")
+            return
+        items = self.current_items()
+        chosen = self.selected()
+        area = (0.0, 0.0, hangar.length_m, hangar.width_m)
+        if len(chosen) > 1:  # the selection's bounds
+            rects = [footprint(items[k]) for k in chosen]
+            area = (
+                min(r[0] for r in rects),
+                min(r[1] for r in rects),
+                max(r[2] for r in rects),
+                max(r[3] for r in rects),
+            )
+        kinds = ("asic_rack", "container", "gpu_rack")
+        defaults = {k: self._default_block(k) for k in kinds}
+        dialog = AutoLayoutDialog(
+            hangar, self.linkable_blocks(), area, parent=self, defaults=defaults
+        )
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        key, changes, area, replace = dialog.choice()
+        self.fill(key, changes, area, replace)
+
+    def fill(self, key: str, changes: dict, area: tuple, replace: bool = True) -> int:
+        """Auto-layout ``area`` with palette item ``key``; returns how many were placed."""
+        hangar = self.current_hangar()
+        items = self.current_items()
+        x0, y0, x1, y1 = area
+
+        def inside(item) -> bool:
+            fx0, fy0, fx1, fy1 = footprint(item)
+            return fx0 >= x0 - 1e-6 and fy0 >= y0 - 1e-6 and fx1 <= x1 + 1e-6 and fy1 <= y1 + 1e-6
+
+        keep = [i for i in items if not (replace and inside(i))]
+        template = new_item(key, **changes)
+        placed = auto_layout(hangar, template, self.project.site.aisles, area, keep)
+        self.commit(
+            [*keep, *placed],
+            f"Auto-layout {len(placed)} × {TEMPLATE_LABELS[key]}",
+            select=list(range(len(keep), len(keep) + len(placed))),
+        )
+        return len(placed)
+
+    def export_dialog(self, suffix: str) -> None:
+        if self.ask_path is None or self.current_hangar() is None:
+            return
+        path = self.ask_path(f"{self.strategy_name} {self.hangar_name} plan", suffix)
+        if path:
+            try:
+                self.export(path)
+            except OSError as exc:
+                QMessageBox.warning(self, "Export plan", f"The plan was not saved: {exc}")
+
+    def export(self, path):
+        s = self.summary
+        title = plan_title(
+            self.strategy_name or "",
+            self.hangar_name or "",
+            s.it_mw if s else 0.0,
+            len(self.all_violations()),
+        )
+        return export_scene(self.scene, path, title)

@@ -1,0 +1,130 @@
+"""Finance arithmetic against numpy-financial and hand-worked figures."""
+
+import numpy as np
+import numpy_financial as npf
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.engine.finance import (
+    Asset,
+    asset_flows,
+    irr,
+    monthly_rate,
+    npv,
+    payback_months,
+    peak_funding,
+    salvage_value,
+    tax_with_loss_carryforward,
+)
+
+LIVES = {"asic": 3.0, "gpu": 5.0, "facility": 15.0}
+NO_RESIDUAL = {"asic": 0.0, "gpu": 0.0, "facility": 0.0}
+
+
+def test_monthly_rate_from_annual():
+    # (1.12)^(1/12) − 1 = 0.0094887929...
+    assert monthly_rate(12.0) == pytest.approx(0.009488792934583, rel=1e-12)
+
+
+@pytest.mark.parametrize("annual", [0.0, 8.0, 12.0, 35.0])
+def test_npv_matches_numpy_financial(annual):
+    rng = np.random.default_rng(1)
+    flows = np.concatenate([[-5e6], rng.normal(1e5, 4e4, 119)])
+    # npf.npv discounts its first value by zero periods: the app's convention.
+    assert npv(annual, flows) == pytest.approx(npf.npv(monthly_rate(annual), flows), rel=1e-12)
+
+
+def test_irr_matches_numpy_financial_and_annualises():
+    flows = np.array([-1000.0] + [30.0] * 48)
+    r = irr(flows)
+    assert r.monthly == pytest.approx(npf.irr(flows), rel=1e-9)
+    assert r.annual == pytest.approx((1 + npf.irr(flows)) ** 12 - 1, rel=1e-9)
+    assert "unique" in r.note
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(1_000, 100_000_000), st.lists(st.integers(0, 10_000_000), min_size=2, max_size=60)
+)
+def test_irr_conventional_flows_agree_with_numpy_financial(outlay, inflows):
+    flows = np.array([-outlay, *inflows], dtype=float)
+    r = irr(flows)
+    if sum(inflows) == 0:
+        assert r.annual is None
+        return
+    expected = npf.irr(flows)
+    # One sign change: a single real root. Below −99 %/month it is too degenerate to compare.
+    if expected < -0.99:
+        return
+    assert r.monthly == pytest.approx(expected, rel=1e-6, abs=1e-9)
+    discounted = flows * (1 + r.monthly) ** -np.arange(flows.size)
+    assert abs(discounted.sum()) <= 1e-8 * np.abs(discounted).max()
+
+
+def test_irr_near_minus_100_percent_does_not_overflow():
+    # −1,000,000 now, +1 in month 360: (1 + r)^360 = 1e-6 → r = 1e-6^(1/360) − 1 = −3.7654 %.
+    # Bracketing starts at −99.9999 %, where 1e6^360 overflows a float unless scaled.
+    flows = np.zeros(361)
+    flows[0], flows[-1] = -1e6, 1.0
+    r = irr(flows)
+    assert r.monthly == pytest.approx(1e-6 ** (1 / 360) - 1, rel=1e-9)
+
+
+def test_no_irr_without_sign_change():
+    assert irr(np.array([100.0, 50.0, 0.0])).annual is None
+    assert "never change sign" in irr(np.array([-1.0, -2.0])).note
+    assert irr(np.zeros(5)).annual is None
+
+
+def test_several_sign_changes_use_newton_and_say_so():
+    # −100, +230, −132: roots where 1.3·1.0... (1+r)² − 2.3(1+r) + 1.32 = 0 → 1+r = 1.1 or 1.2.
+    # Newton from ≈0.8 %/month lands on the nearer root, 10 %.
+    r = irr(np.array([-100.0, 230.0, -132.0]))
+    assert r.monthly == pytest.approx(0.10, rel=1e-9)
+    assert "several" in r.note and "Newton" in r.note
+
+
+def test_tax_with_loss_carryforward_hand_worked():
+    # Taxable: −100, +60, +70, −20, +50 at 25 %.
+    # Month 2: 60 absorbed by the 100 loss (40 left). Month 3: 70 − 40 = 30 taxed → 7.5.
+    # Month 4: loss of 20 carried. Month 5: 50 − 20 = 30 taxed → 7.5.
+    tax = tax_with_loss_carryforward(np.array([-100.0, 60, 70, -20, 50]), 25.0)
+    assert np.allclose(tax, [0, 0, 7.5, 0, 7.5])
+
+
+def test_straight_line_depreciation_and_salvage_at_horizon():
+    # GPU servers for 1,200,000 in month 2, 5-year life → 20,000 a month from month 2 to the end
+    # of a 24-month horizon: 22 months = 440,000; book value 760,000. Residual 10 %; value at
+    # the end after 22 months of a 60-month life: 1.2 M × (1 − 22/60) = 760,000 → no gain.
+    a = Asset("gpus", "gpu", 1_200_000.0, 2, 1_200_000.0, 1_200_000.0, 2, None)
+    f = asset_flows([a], 24, LIVES, {"asic": 0, "gpu": 10.0, "facility": 0})
+    assert f.capex_usd[2] == 1_200_000 and f.capex_usd.sum() == 1_200_000
+    assert f.depreciation_usd[1] == 0 and f.depreciation_usd[2] == pytest.approx(20_000)
+    assert f.depreciation_usd.sum() == pytest.approx(440_000)
+    assert f.salvage_usd[23] == pytest.approx(760_000)
+    assert f.sale_gain_usd[23] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_owned_fleet_sold_early_is_all_gain():
+    # Owned ASICs worth 1,000,000 today, no tax basis, sold at month 6 of a 3-year life:
+    # proceeds 1 M × (1 − 6/36) = 833,333.33, all taxable gain, no capex, no depreciation.
+    a = Asset("fleet", "asic", 0.0, 0, 1_000_000.0, 0.0, 0, 6)
+    f = asset_flows([a], 12, LIVES, NO_RESIDUAL)
+    assert f.capex_usd.sum() == 0 and f.depreciation_usd.sum() == 0
+    assert f.salvage_usd[6] == pytest.approx(833_333.333, rel=1e-9)
+    assert f.sale_gain_usd[6] == pytest.approx(833_333.333, rel=1e-9)
+
+
+def test_salvage_never_below_residual():
+    assert salvage_value(100.0, 120, 3.0, 5.0) == pytest.approx(5.0)
+
+
+def test_payback_and_peak_funding():
+    # Cumulative −100, −40, +20, −5, +30: negative last at index 3 → pays back after 4 months.
+    cum = np.array([-100.0, -40, 20, -5, 30])
+    assert payback_months(cum) == 4
+    assert peak_funding(cum) == 100
+    assert payback_months(np.array([5.0, 10])) == 0
+    assert payback_months(np.array([-5.0, -1])) is None
+    assert peak_funding(np.array([5.0, 10])) == 0

@@ -1,0 +1,65 @@
+"""The bundled example: sensible economics a consultant would recognise."""
+
+import numpy as np
+import pytest
+
+from core.engine.bitcoin import hashprice_usd_per_ph_day
+from core.engine.cashflow import evaluate
+from core.io.example import example_project
+
+
+@pytest.fixture(scope="module")
+def result():
+    return evaluate(example_project())
+
+
+def test_three_strategies_over_ten_years(result):
+    assert [s.name for s in result.strategies] == ["Keep mining", "Convert to AI", "Hybrid"]
+    assert len(result.months) == 120 and result.months[0] == "2027-01"
+
+
+def test_hashprice_halves_in_the_projected_halving_month(result):
+    # 972,000 on 2026-11-01 → 78,000 blocks × 600 s = 541.67 days → 2028-04-25 16:00, which is
+    # month index 15 (2028-04). Month 14 is all pre-halving, month 16 all post.
+    hp = result.by_name("Keep mining").monthly["hashprice_usd_per_ph_day"]
+    assert result.months[15] == "2028-04"
+    # Difficulty grows 1.5 %/month and BTC ~0.8 %/month, so compare with the plain formula:
+    p = example_project().market
+
+    def expected(m, subsidy):
+        price = p.btc_price_usd * 1.10 ** (m / 12)
+        return hashprice_usd_per_ph_day(
+            price, p.difficulty * 1.015**m, subsidy, p.fees_btc_per_block
+        )
+
+    assert hp[14] == pytest.approx(expected(14, 3.125), rel=1e-9)
+    assert hp[16] == pytest.approx(expected(16, 1.5625), rel=1e-9)
+    share_before = 24 * 24 + 16  # hours of April 2028 before 2028-04-25 16:00
+    blended = (
+        share_before * expected(15, 3.125) + (720 - share_before) * expected(15, 1.5625)
+    ) / 720
+    assert hp[15] == pytest.approx(blended, rel=1e-9)
+
+
+def test_mining_revenue_year_one_is_in_a_plausible_range(result):
+    # 26,500 S21 × 200 TH = 5.3 EH/s at ~$37/PH/day ≈ $72 M a year before curtailment and fees.
+    m = result.by_name("Keep mining").monthly
+    assert 55e6 < m["revenue_mining_usd"][:12].sum() < 75e6
+
+
+def test_ai_strategies_carry_contract_risk(result):
+    for name in ("Convert to AI", "Hybrid"):
+        k = result.by_name(name).kpis
+        keep = result.by_name("Keep mining").kpis
+        assert k.probability_weighted_npv_usd == pytest.approx(0.5 * k.npv_usd + 0.5 * keep.npv_usd)
+        assert k.peak_funding_usd > 100e6  # a retrofit needs real money up front
+        assert result.by_name(name).weighted_cumulative_fcf_usd is not None
+
+
+def test_no_capacity_warnings(result):
+    assert all(not s.warnings for s in result.strategies)
+
+
+def test_convert_has_no_mining_after_conversion(result):
+    m = result.by_name("Convert to AI").monthly
+    assert np.all(m["revenue_mining_usd"][3:] == 0) and m["revenue_colocation_usd"][15] > 0

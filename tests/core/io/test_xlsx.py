@@ -1,0 +1,290 @@
+"""The board workbook: cached values, live formulas verified by LibreOffice, text safety, and
+failures that leave existing files alone."""
+
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+
+from core.engine.cashflow import evaluate
+from core.io.example import example_project
+from core.io.xlsx.export import ExportError, export_workbook
+
+SOFFICE = shutil.which("soffice")
+needs_soffice = pytest.mark.skipif(
+    SOFFICE is None,
+    reason="LibreOffice (soffice) not installed; .ci/run installs "
+    "libreoffice-calc-nogui so CI always runs this",
+)
+RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode"
+ oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    project = example_project()
+    path = tmp_path_factory.mktemp("xlsx") / "example.xlsx"
+    export_workbook(project, path)
+    return project, evaluate(project), path
+
+
+def recalculate(path: Path, workdir: Path) -> Path:
+    """LibreOffice with a throwaway profile that recalculates every formula on load (it would
+    otherwise trust the cached values of a file that says it comes from Excel)."""
+    profile = workdir / "profile"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS)
+    out = workdir / "out"
+    out.mkdir(exist_ok=True)
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return out / path.name
+
+
+def kpi_table(wb) -> dict[str, dict[str, object]]:
+    ws = wb["Summary"]
+    names = [c.value for c in ws[8][2:]]
+    out: dict[str, dict[str, object]] = {}
+    for row in ws.iter_rows(min_row=9, max_row=18, values_only=True):
+        out[row[0]] = dict(zip(names, row[2:], strict=False))
+    return out
+
+
+def fcf_row(ws) -> np.ndarray:
+    for row in ws.iter_rows(values_only=True):
+        if row[0] == "Free cash flow":
+            return np.array(row[5:], dtype=float)
+    raise AssertionError("no free cash flow row")
+
+
+def test_cached_values_are_the_apps(exported):
+    _, result, path = exported
+    wb = openpyxl.load_workbook(path, data_only=True)
+    kpis = kpi_table(wb)
+    for s in result.strategies:
+        assert kpis["NPV"][s.name] == pytest.approx(s.kpis.npv_usd, rel=1e-12)
+        assert np.allclose(fcf_row(wb[s.name]), s.monthly["fcf_usd"], rtol=1e-12)
+    assert wb["Summary"]["B6"].value == "all pass"
+
+
+def test_rows_are_live_formulas_one_per_row(exported):
+    _, _, path = exported
+    ws = openpyxl.load_workbook(path)["Keep mining"]
+    assert ws.freeze_panes == "F5"
+    for row in ws.iter_rows(min_row=5):
+        label, cells = row[0].value, row[5:125]
+        if label == "Capital assets: parameters":
+            break  # the parameter table below is not a timeline
+        if not label or not isinstance(cells[0].value, str) or not cells[0].value.startswith("="):
+            continue
+        shapes = {re.sub(r"(?<![A-Z$])\$?[A-Z]{1,3}(?=\$?\d)", "X", c.value) for c in cells}
+        assert len(shapes) == 1, f"{label}: {len(shapes)} different formulas across the row"
+    labels = [r[0].value for r in ws.iter_rows(max_col=1)]
+    for needed in (
+        "Revenue, total",
+        "Energy cost (incl. T&D adder)",
+        "Opex, total",
+        "EBITDA",
+        "Capex, total",
+        "Depreciation, total",
+        "Tax",
+        "Free cash flow",
+        "Cumulative free cash flow",
+        "Discount factor (start of month)",
+        "Discounted free cash flow",
+    ):
+        assert needed in labels
+    summary = openpyxl.load_workbook(path)["Summary"]
+    assert summary["C9"].value.startswith("=SUMPRODUCT(")
+    assert "IRR(" in summary["C10"].value and "IrrGuess" in summary["C10"].value
+
+
+@needs_soffice
+def test_libreoffice_recalculation_matches_the_app(exported, tmp_path):
+    _, result, path = exported
+    wb = openpyxl.load_workbook(recalculate(path, tmp_path), data_only=True)
+    kpis = kpi_table(wb)
+    for s in result.strategies:
+        k = s.kpis
+        assert kpis["NPV"][s.name] == pytest.approx(k.npv_usd, rel=1e-6)
+        assert kpis["IRR"][s.name] == pytest.approx(k.irr, rel=1e-6)
+        assert kpis["Payback"][s.name] == k.payback_months
+        assert kpis["Discounted payback"][s.name] == k.discounted_payback_months
+        assert kpis["Peak funding need"][s.name] == pytest.approx(
+            k.peak_funding_usd, rel=1e-6, abs=1e-3
+        )
+        assert kpis["Probability-weighted NPV"][s.name] == pytest.approx(
+            k.probability_weighted_npv_usd, rel=1e-6
+        )
+        recalculated = fcf_row(wb[s.name])
+        annual = _annual_revenue(wb, s.name)
+        expected = s.monthly["revenue_total_usd"].reshape(-1, 12).sum(axis=1)
+        assert np.allclose(annual, expected, rtol=1e-6, atol=1e-3)
+        scale = np.maximum(np.abs(s.monthly["fcf_usd"]), 1.0)
+        assert np.all(np.abs(recalculated - s.monthly["fcf_usd"]) <= 1e-6 * scale)
+    assert wb["Summary"]["B6"].value == "all pass"
+
+
+@needs_soffice
+def test_the_recalculation_really_recalculates(exported, tmp_path):
+    # A wrong cached NPV (1.0) must come back as the formula's value.
+    _, result, path = exported
+    tampered = tmp_path / "tampered.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tampered, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data, n = re.subn(
+                    rb'(<c r="C9"[^>]*><f>[^<]*</f><v>)[^<]*(</v>)', rb"\g<1>1\2", data
+                )
+                assert n == 1
+            dst.writestr(item, data)
+    assert openpyxl.load_workbook(tampered, data_only=True)["Summary"]["C9"].value == 1
+    wb = openpyxl.load_workbook(recalculate(tampered, tmp_path), data_only=True)
+    assert wb["Summary"]["C9"].value == pytest.approx(result.strategies[0].kpis.npv_usd, rel=1e-6)
+
+
+def _annual_revenue(wb, strategy: str) -> np.ndarray:
+    ws = wb["Summary"]
+    rows = list(ws.iter_rows(values_only=True))
+    head = next(i for i, r in enumerate(rows) if r[0] == "Year")
+    col = rows[head].index(f"{strategy}: revenue")
+    return np.array([r[col] for r in rows[head + 1 :] if isinstance(r[0], int | float)], float)
+
+
+def test_user_text_is_always_text(tmp_path):
+    nasty = ["=1+1", "+SUM(A1:A2)", "-2+3", "@cmd", "\t=tab", "\r=cr"]
+    p = example_project()
+    p = p.model_copy(
+        update={
+            "name": nasty[0],
+            "notes": nasty[2],
+            "strategies": [
+                s.model_copy(update={"name": f"{nasty[1 + i]}"}) for i, s in enumerate(p.strategies)
+            ],
+        }
+    )
+    # Fallbacks must follow the renamed strategy.
+    p = p.model_copy(
+        update={
+            "strategies": [
+                s.model_copy(
+                    update={
+                        "fallback_strategy": nasty[1] if s.fallback_strategy else None,
+                        "blocks": [
+                            b.model_copy(update={"name": nasty[3 + j % 3]})
+                            for j, b in enumerate(s.blocks)
+                        ],
+                    }
+                )
+                for s in p.strategies
+            ]
+        }
+    )
+    path = export_workbook(p, tmp_path / "nasty.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert wb["Summary"]["B2"].value == nasty[0] and wb["Summary"]["B2"].data_type == "s"
+    assert wb["Inputs"]["B5"].value == nasty[0] and wb["Inputs"]["B6"].value == nasty[2]
+    assert wb["Inputs"]["B6"].data_type == "s"
+    texts = {
+        c.value
+        for ws in wb
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.data_type == "s"
+    }
+    for t in nasty:  # (XML turns a carriage return into a line feed; it stays text)
+        assert any(t.strip() in v for v in texts), t
+    formulas = [c.value for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert not any(f.lstrip("=") in ("1+1", "-2+3") for f in formulas)
+
+
+def test_failed_export_leaves_the_existing_file(tmp_path, monkeypatch):
+    target = tmp_path / "board.xlsx"
+    target.write_bytes(b"previous workbook")
+    import xlsxwriter
+
+    def full_disk(self):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", full_disk)
+    with pytest.raises(ExportError, match="No space left on device"):
+        export_workbook(example_project(), target)
+    assert target.read_bytes() == b"previous workbook"
+    assert [p.name for p in tmp_path.iterdir()] == ["board.xlsx"]
+
+
+def test_export_to_a_missing_or_read_only_folder(tmp_path):
+    with pytest.raises(ExportError, match="cannot write in"):
+        export_workbook(example_project(), tmp_path / "missing" / "x.xlsx")
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        if (ro / "probe").exists() or _can_write(ro):
+            pytest.skip("running as a user that ignores folder permissions (root)")
+        with pytest.raises(ExportError, match="cannot write in"):
+            export_workbook(example_project(), ro / "x.xlsx")
+    finally:
+        ro.chmod(0o700)
+
+
+def test_export_to_a_folder_without_write_permission(tmp_path, monkeypatch):
+    # As root, folder permissions are not enforced; refuse the way the OS would.
+    import tempfile
+
+    def refuse(*_, **__):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(ExportError, match=r"cannot write in .*Permission denied"):
+        export_workbook(example_project(), tmp_path / "x.xlsx")
+
+
+def _can_write(folder: Path) -> bool:
+    try:
+        (folder / "probe").write_text("x")
+        (folder / "probe").unlink()
+        return True
+    except OSError:
+        return False
+
+
+@needs_soffice
+def test_layout_sheet_loads_recalculate_and_flag_an_over_interconnect(tmp_path):
+    # The example's Keep mining plans: 2 × 13,250 S21 × 3.5 kW × 1.05 PUE = 97.39 MW, under
+    # the 100 MW interconnect. At 95 MW the recalculated check says OVER.
+    project = example_project()
+    site = project.site.model_copy(update={"interconnect_mw": 95.0})
+    path = tmp_path / "layout.xlsx"
+    export_workbook(project.model_copy(update={"site": site}), path)
+    wb = openpyxl.load_workbook(recalculate(path, tmp_path), data_only=True)
+    rows = [r for r in wb["Layout"].iter_rows(values_only=True)]
+    loads = [r for r in rows if r[0] == "Keep mining" and r[2] == "Antminer S21"]
+    assert [(r[3], r[5], r[7]) for r in loads] == [(13_250, 46_375, pytest.approx(48_693.75))] * 2
+    check = next(r for r in rows if r[0] == "Keep mining" and r[3] in ("OK", "OVER"))
+    assert check[1] == pytest.approx(2 * 48_693.75 / 1000) and check[3] == "OVER"
+    listed = [r for r in rows if r[2] == "Facility load above interconnect"]
+    assert len(listed) == 2 and "97.39 MW" in listed[0][3]  # one per Keep mining hangar

@@ -1,0 +1,198 @@
+"""Monte Carlo: reproducible, centred on the deterministic project, honest about its noise, and
+in agreement with the hourly engine run path by path."""
+
+import numpy as np
+import pytest
+
+from core.engine.cashflow import evaluate
+from core.engine.finance import discount_factors
+from core.io.example import example_project
+from core.model.project import AiBlock, MiningBlock, Strategy
+from core.risk.montecarlo import (
+    RiskError,
+    Simulator,
+    draw_paths,
+    hourly_path_fcf,
+    paybacks,
+    run_monte_carlo,
+    strategy_paths_fcf,
+)
+
+CALM = {
+    "btc_volatility_pct_per_year": 0.0,
+    "difficulty_growth_sd_pct_per_month": 0.0,
+    "power_price_sd_pct": 0.0,
+    "gpu_decline_sd_pct_per_year": 0.0,
+    "conversion_delay_mean_months": 0.0,
+}
+
+
+def with_risk(project, **risk):
+    return project.model_copy(update={"risk": project.risk.model_copy(update=risk)})
+
+
+def rich_project():
+    """Every rule the fast method handles: two mining blocks of different models and windows
+    (one ending before a halving), DR calls across both, 4CP peaks without avoidance, a demand
+    charge, a T&D adder, colocation with pass-through and a GPU-cloud block, contract risk."""
+    base = example_project()
+    energy = base.site.energy.model_copy(
+        update={"fourcp_avoidance": False, "demand_charge_usd_per_kw_month": 6.0}
+    )
+    site = base.site.model_copy(update={"energy": energy})
+    s19 = MiningBlock(name="S19 XP", asic_model="s19_xp", asic_count=9_000, pue=1.1, end_month=40)
+    s21 = MiningBlock(name="S21", asic_model="s21", asic_count=8_000, derate_pct_per_year=3.0)
+    cloud = AiBlock(
+        name="GPU cloud",
+        business_model="gpu_cloud",
+        server_count=400,
+        gpu_hour_usd=2.3,
+        gpu_price_decline_pct_per_year=15.0,
+        retrofit_usd_per_mw=4e6,
+        start_month=6,
+        conversion_months=9,
+    )
+    colo = AiBlock(name="Colo", it_mw=10.0, colo_usd_per_kw_month=130.0, conversion_months=6)
+    strategies = [
+        Strategy(name="Mine", blocks=[s19, s21]),
+        Strategy(
+            name="Mixed",
+            blocks=[s19, s21, cloud, colo],
+            contract_probability_pct=60.0,
+            fallback_strategy="Mine",
+        ),
+    ]
+    return base.model_copy(update={"site": site, "strategies": strategies})
+
+
+def test_fast_method_matches_the_hourly_engine_path_by_path():
+    project = with_risk(rich_project(), conversion_delay_mean_months=4.0)
+    d = draw_paths(project.risk, project, 6)
+    flows = strategy_paths_fcf(Simulator.for_project(project), d)
+    df = discount_factors(project.finance.discount_rate_pct_per_year, 120)
+    assert len(set(d.delay_months.tolist())) > 1  # several delay groups are exercised
+    for name in ("Mine", "Mixed"):
+        for i in range(d.n):
+            reference = hourly_path_fcf(project, d, i, name)
+            assert np.allclose(flows[name][i], reference, rtol=1e-9, atol=1e-3), (name, i)
+            assert flows[name][i] @ df == pytest.approx(reference @ df, rel=1e-10)
+
+
+def test_same_seed_same_numbers_and_another_seed_differs():
+    project = example_project()
+    a = run_monte_carlo(project, n_paths=500, seed=11).summary()
+    b = run_monte_carlo(project, n_paths=500, seed=11).summary()
+    c = run_monte_carlo(project, n_paths=500, seed=12).summary()
+    assert a == b
+    assert a[0]["p50_npv_usd"] != c[0]["p50_npv_usd"]
+
+
+def test_zero_volatility_p50_is_the_deterministic_npv():
+    project = with_risk(example_project(), **CALM)
+    # Contract risk off too: a signed-or-not draw splits an AI strategy in two outcomes.
+    strategies = [
+        s.model_copy(update={"contract_probability_pct": 100.0}) for s in project.strategies
+    ]
+    project = project.model_copy(update={"strategies": strategies})
+    result = run_monte_carlo(project, n_paths=200)
+    deterministic = evaluate(project)
+    for s in result.strategies:
+        npv = deterministic.by_name(s.name).kpis.npv_usd
+        assert s.percentile(50) == pytest.approx(npv, rel=1e-9)
+        assert s.percentile(10) == pytest.approx(npv, rel=1e-9)
+
+
+def test_contract_risk_alone_mixes_the_ai_case_and_its_fallback():
+    # With nothing else random, each path is either the AI case or keep mining, and the share
+    # of AI paths is the probability: the mean is the probability-weighted NPV as the number of
+    # paths grows (within 4 standard errors of a binomial share).
+    project = with_risk(example_project(), **CALM)
+    result = run_monte_carlo(project, n_paths=4000)
+    kpis = {s.name: s.kpis for s in evaluate(project).strategies}
+    ai, fallback = kpis["Convert to AI"].npv_usd, kpis["Keep mining"].npv_usd
+    s = result.by_name("Convert to AI")
+    assert set(np.round(s.npv_usd, 2)) == {round(ai, 2), round(fallback, 2)}
+    share = (np.abs(s.npv_usd - ai) < 1).mean()
+    assert abs(share - 0.5) < 4 * np.sqrt(0.25 / 4000)
+    assert s.mean_usd == pytest.approx(kpis["Convert to AI"].probability_weighted_npv_usd, rel=0.05)
+
+
+def test_more_volatility_widens_p10_to_p90():
+    project = example_project()
+    widths = []
+    for vol in (20.0, 60.0, 100.0):
+        r = run_monte_carlo(with_risk(project, btc_volatility_pct_per_year=vol), n_paths=2000)
+        s = r.by_name("Keep mining")
+        widths.append(s.percentile(90) - s.percentile(10))
+    assert widths[0] < widths[1] < widths[2]
+
+
+def test_standard_error_shrinks_as_one_over_root_n():
+    project = example_project()
+    small = run_monte_carlo(project, n_paths=1000, seed=5).by_name("Keep mining")
+    large = run_monte_carlo(project, n_paths=16000, seed=6).by_name("Keep mining")
+    # 16× the paths → a quarter of the standard error (the spread estimate itself varies).
+    ratio = small.standard_error_usd / large.standard_error_usd
+    assert 3.0 < ratio < 5.3
+    # And the two means agree within their combined error.
+    gap = abs(small.mean_usd - large.mean_usd)
+    assert gap < 4 * np.hypot(small.standard_error_usd, large.standard_error_usd)
+
+
+def test_btc_paths_have_the_drift_and_volatility_asked_for():
+    # Yearly log returns of the BTC multiplier: mean ln(1 + drift) − σ²/2, sd σ.
+    project = with_risk(
+        example_project(),
+        btc_drift_pct_per_year=10.0,
+        btc_volatility_pct_per_year=50.0,
+        difficulty_growth_sd_pct_per_month=0.0,
+    )
+    d = draw_paths(project.risk, project, 20000)
+    yearly = np.log(d.hashprice[:, 12] / d.hashprice[:, 0])
+    assert yearly.mean() == pytest.approx(np.log(1.1) - 0.5**2 / 2, abs=0.01)
+    assert yearly.std() == pytest.approx(0.5, rel=0.02)
+
+
+def test_paybacks_row_by_row_as_the_single_path_rule():
+    # Payback = months until the cumulative flow is ≥ 0 for good = last negative month + 1.
+    cumulative = np.array(
+        [
+            [-5.0, -1.0, 2.0, 3.0],  # last negative month 1 → 2
+            [1.0, 2.0, 3.0, 4.0],  # never negative → 0
+            [-1.0, 1.0, -1.0, 2.0],  # dips again in month 2 → 3
+            [-1.0, -1.0, -1.0, -1.0],  # still negative at the horizon → −1
+        ]
+    )
+    assert paybacks(cumulative).tolist() == [2, 0, 3, -1]
+
+
+def test_a_fixed_block_contract_is_refused_with_a_reason():
+    project = example_project()
+    energy = project.site.energy.model_copy(
+        update={"contract": "fixed_block", "fixed_block_mw": 50.0, "fixed_price_usd_per_mwh": 45.0}
+    )
+    project = project.model_copy(
+        update={"site": project.site.model_copy(update={"energy": energy})}
+    )
+    with pytest.raises(RiskError, match="fixed block"):
+        run_monte_carlo(project, n_paths=100)
+
+
+def test_fast_method_matches_the_engine_when_many_hours_are_called():
+    # Every hour of the year called, with less enrolled than the fleet: in each hour the least
+    # valuable running block gives up the enrolled MW first, across two blocks, a demand charge
+    # and 4CP peaks that are also called hours.
+    base = rich_project()
+    for hours, enrolled in ((8760, 12.0), (2000, 40.0)):
+        dr = base.site.demand_response.model_copy(
+            update={"event_hours_per_year": hours, "enrolled_mw": enrolled}
+        )
+        project = base.model_copy(
+            update={"site": base.site.model_copy(update={"demand_response": dr})}
+        )
+        d = draw_paths(project.risk, project, 3)
+        flows = strategy_paths_fcf(Simulator.for_project(project), d)
+        for name in ("Mine", "Mixed"):
+            for i in range(d.n):
+                reference = hourly_path_fcf(project, d, i, name)
+                assert np.allclose(flows[name][i], reference, rtol=1e-9, atol=1e-3), (hours, i)

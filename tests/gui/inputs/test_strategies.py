@@ -1,0 +1,125 @@
+"""Strategies and blocks: add, duplicate, rename, delete, reorder; block edits reach the KPIs."""
+
+import pytest
+
+from tests.gui.conftest import settle, type_into
+
+
+@pytest.fixture
+def panel(window):
+    return window.strategies_panel
+
+
+def names(window):
+    return [s.name for s in window.doc.project.strategies]
+
+
+def test_add_duplicate_rename_reorder_delete(qtbot, window, panel):
+    panel.add_strategy()
+    assert names(window)[-1] == "New strategy"
+    panel.list.setCurrentRow(0)
+    panel.duplicate_strategy()
+    assert names(window)[1] == "Keep mining copy"
+    panel.list.setCurrentRow(0)
+    panel.rename_strategy("Mine on")
+    assert names(window)[0] == "Mine on"
+    # The fallbacks that named it follow the rename.
+    assert window.doc.project.strategies[2].fallback_strategy == "Mine on"
+    panel.move_strategy(1)
+    assert names(window)[:2] == ["Keep mining copy", "Mine on"]
+    panel.list.setCurrentRow(1)
+    panel.delete_strategy()
+    assert "Mine on" not in names(window)
+    assert all(s.fallback_strategy != "Mine on" for s in window.doc.project.strategies)
+    settle(qtbot, window)
+    assert set(window.cumulative.curves) == set(names(window))
+    assert len(window.cards.cards) == len(names(window))
+
+
+def test_a_duplicate_name_is_refused_with_a_message(window, panel):
+    panel.list.setCurrentRow(1)
+    panel.rename_strategy("Keep mining")
+    assert names(window)[1] == "Convert to AI"
+    assert "already used" in panel.message.text()
+
+
+def test_block_edit_changes_the_kpis(qtbot, window, panel):
+    # Convert to AI's fleet has no floor plan, so its count is typed.
+    panel.list.setCurrentRow(1)
+    panel.blocks.setCurrentRow(0)
+    path = "strategies[1].blocks[0].asic_count"
+    qtbot.waitUntil(lambda: path in panel.block_fields)
+    assert not panel.block_fields[path].editor.isReadOnly()
+    npv = window.doc.result.by_name("Convert to AI").kpis.npv_usd
+    type_into(panel.block_fields[path], "20,000")
+    assert window.doc.project.strategies[1].blocks[0].asic_count == 20_000
+    settle(qtbot, window)
+    assert window.doc.result.by_name("Convert to AI").kpis.npv_usd != npv
+    assert "20,000" in panel.blocks.item(0).text()
+
+
+def test_a_planned_count_is_read_only_and_a_rename_keeps_the_plan_linked(qtbot, window, panel):
+    # Keep mining's fleet is laid out on the floor plan (530 shelves × 50 = 26,500).
+    panel.list.setCurrentRow(0)
+    panel.blocks.setCurrentRow(0)
+    path = "strategies[0].blocks[0].asic_count"
+    qtbot.waitUntil(lambda: path in panel.block_fields)
+    assert panel.block_fields[path].editor.isReadOnly()
+    assert "floor plan" in panel.block_fields[path].editor.toolTip()
+    type_into(panel.block_fields["strategies[0].blocks[0].name"], "Owned S21")
+    project = window.doc.project
+    assert project.strategies[0].blocks[0].name == "Owned S21"
+    assert {i.block for p in project.strategies[0].plans for i in p.items} == {"Owned S21"}
+    assert project.strategies[0].blocks[0].asic_count == 26_500
+    window.undo_action.trigger()
+    assert window.doc.project.strategies[0].plans[0].items[0].block == "S21 fleet"
+
+
+def test_add_ai_block_and_switch_business_model(qtbot, window, panel):
+    panel.list.setCurrentRow(0)
+    panel.add_ai()
+    blocks = window.doc.project.strategies[0].blocks
+    assert blocks[-1].kind == "ai" and panel.blocks.currentRow() == len(blocks) - 1
+    path = f"strategies[0].blocks[{len(blocks) - 1}]."
+    qtbot.waitUntil(lambda: path + "colo_usd_per_kw_month" in panel.block_fields)
+    model = panel.block_fields[path + "business_model"]
+    model.editor.setCurrentIndex(1)
+    model.editor.activated.emit(1)
+    assert window.doc.project.strategies[0].blocks[-1].business_model == "gpu_cloud"
+    qtbot.waitUntil(lambda: path + "gpu_hour_usd" in panel.block_fields)  # form follows model
+    type_into(panel.block_fields[path + "server_count"], "100")
+    type_into(panel.block_fields[path + "gpu_hour_usd"], "2.35")
+    settle(qtbot, window)
+    assert window.doc.result.by_name("Keep mining").monthly["revenue_gpu_cloud_usd"].sum() > 0
+    assert "H100" in panel.spec_label.text()
+
+
+def test_add_duplicate_reorder_delete_blocks(window, panel):
+    panel.list.setCurrentRow(2)
+    n = len(window.doc.project.strategies[2].blocks)
+    panel.add_mining()
+    panel.duplicate_block()
+    assert len(window.doc.project.strategies[2].blocks) == n + 2
+    panel.move_block(-1)
+    panel.delete_block()
+    assert len(window.doc.project.strategies[2].blocks) == n + 1
+
+
+def test_contract_probability_and_fallback(qtbot, window, panel):
+    panel.list.setCurrentRow(1)
+    type_into(panel.probability, "80")
+    settle(qtbot, window)
+    k = window.doc.result.by_name("Convert to AI").kpis
+    keep = window.doc.result.by_name("Keep mining").kpis
+    assert k.probability_weighted_npv_usd == pytest.approx(0.8 * k.npv_usd + 0.2 * keep.npv_usd)
+    idx = panel.fallback.findData(None)
+    panel.fallback.setCurrentIndex(idx)
+    panel.fallback.activated.emit(idx)
+    assert window.doc.project.strategies[1].fallback_strategy is None
+
+
+def test_selecting_a_strategy_drives_the_strategy_charts(qtbot, window, panel):
+    panel.list.setCurrentRow(1)
+    assert window.chart_strategy.currentText() == "Convert to AI"
+    assert window.stack.strategy == "Convert to AI"
+    assert window.stack.bars["revenue_colocation_usd"].isVisible()
