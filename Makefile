@@ -22,6 +22,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check core gui tests build
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 # The project-file fuzzer for longer than the test suite runs it (FUZZ_CASES=... to change).
@@ -35,6 +36,8 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check core gui tests build
 	$(BIN)/ruff format --check core gui tests build
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # One-folder app in dist/MinePivot/ (dist/MinePivot.app as well on macOS).
 package: $(PACKAGING)

@@ -25,6 +25,7 @@ from core.io.buildinfo import build_info
 from core.io.example import example_project
 from core.io.priceimport import PriceImportError, check_utc_offset, import_price_csv
 from core.io.projectfile import ProjectFileError, load_project, save_project
+from core.model.format import money, pct, quantity
 from core.model.project import Market, Project
 
 EXIT_BAD_INPUT = 2
@@ -36,16 +37,6 @@ PlanRenderer = Callable[[Any, str, Path], None]
 
 class UserError(Exception):
     """Bad input from the command line: printed as is, exit code 2."""
-
-
-def _money(x: float | None) -> str:
-    if x is None:
-        return "—"
-    return f"{x / 1e6:,.1f} M" if abs(x) >= 1e5 else f"{x:,.0f}"
-
-
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{x * 100:.1f} %"
 
 
 def _print_json(obj: Any, indent: int | None = None) -> None:
@@ -106,17 +97,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(f"{project.name}  ({result.months[0]} to {result.months[-1]})")
     for r in rows:
         print(f"\n{r['name']}")
-        print(f"  NPV                     {_money(r['npv_usd'])} USD")
-        print(f"  IRR (% p.a. effective)  {_pct(r['irr'])}   [{r['irr_note']}]")
+        print(f"  NPV                     {money(r['npv_usd'])}")
+        print(f"  IRR (% p.a. effective)  {pct(r['irr'])}   [{r['irr_note']}]")
         pb, dpb = r["payback_months"], r["discounted_payback_months"]
         print(
             f"  payback                 {'never' if pb is None else f'{pb} months'}"
             f"  (discounted: {'never' if dpb is None else f'{dpb} months'})"
         )
-        print(f"  peak funding need       {_money(r['peak_funding_usd'])} USD")
+        print(f"  peak funding need       {money(r['peak_funding_usd'])}")
         if r["fallback_strategy"] and r["contract_probability_pct"] < 100:
             print(
-                f"  probability-weighted    {_money(r['probability_weighted_npv_usd'])} USD "
+                f"  probability-weighted    {money(r['probability_weighted_npv_usd'])} "
                 f"({r['contract_probability_pct']:g} % contract, else {r['fallback_strategy']})"
             )
         if seeks is not None:
@@ -136,7 +127,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 ),
             ):
                 v = r[key]
-                print(f"  {label:<22}  {'—' if v is None else f'{v:,.2f} {unit}'}   [{r[note]}]")
+                print(f"  {label:<22}  {quantity(v, unit)}   [{r[note]}]")
         for w in r["warnings"]:
             print(f"  warning: {w}")
     return 0
@@ -300,18 +291,18 @@ def _cmd_risk(args: argparse.Namespace) -> int:
         _print_json({"paths": result.paths, "seed": result.risk.seed, "strategies": rows})
         return 0
     years = result.risk.payback_within_years
-    print(f"{result.paths:,} paths, seed {result.risk.seed}; NPV in USD")
+    print(f"{result.paths:,} paths, seed {result.risk.seed}; net present value")
     head = ("strategy", "P10", "P50", "P90", "mean", "P(NPV<0)", f"P(payback≤{years}y)")
     width = max(len(head[0]), *(len(r["strategy"]) for r in rows))
     print(f"{head[0]:<{width}}  " + "  ".join(f"{h:>12}" for h in head[1:]))
     for r in rows:
         cells = [
-            _money(r["p10_npv_usd"]),
-            _money(r["p50_npv_usd"]),
-            _money(r["p90_npv_usd"]),
-            _money(r["mean_npv_usd"]),
-            _pct(r["probability_npv_below_zero"]),
-            _pct(r["probability_payback_within"]),
+            money(r["p10_npv_usd"]),
+            money(r["p50_npv_usd"]),
+            money(r["p90_npv_usd"]),
+            money(r["mean_npv_usd"]),
+            pct(r["probability_npv_below_zero"]),
+            pct(r["probability_payback_within"]),
         ]
         print(f"{r['strategy']:<{width}}  " + "  ".join(f"{c:>12}" for c in cells))
     return 0
@@ -335,7 +326,7 @@ def _cmd_layout(args: argparse.Namespace) -> int:
     ]
     if args.png and not chosen:
         raise UserError("--png: no floor plan to draw (the project or selection has none)")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for strategy, review in chosen:
         s = review.summary
         rows.append(

@@ -97,7 +97,7 @@ def hourly_hashprice(market: Market, tl: Timeline, btc_price_scale: float = 1.0)
     per_btc = hashprice_usd_per_ph_day(price, monthly_difficulty(market, tl.n_months), 1.0, 0.0)
     subsidy = hourly_subsidy(market, tl)
     subsidy += market.fees_btc_per_block
-    subsidy *= tl.per_hour(per_btc)
+    subsidy *= tl.per_hour(np.asarray(per_btc))
     return subsidy
 
 

@@ -240,7 +240,7 @@ def cash_flow_table(
         "dr_capacity_usd": energy.dr_capacity_usd,
         "power_credits_usd": energy.power_credits_usd,
     }
-    t["revenue_total_usd"] = sum(t[c] for c in REVENUE_COLUMNS)
+    t["revenue_total_usd"] = np.asarray(sum(t[c] for c in REVENUE_COLUMNS))
     t["energy_cost_usd"] = energy.energy_cost_usd
     t["demand_charge_usd"] = energy.demand_charge_usd
     t["fourcp_charge_usd"] = energy.fourcp_charge_usd

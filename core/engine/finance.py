@@ -81,13 +81,11 @@ def asset_flows(
         salvage[sale] += proceeds
         gain[sale] += proceeds - book
     zero = np.zeros(n_months)
-    return AssetFlows(
-        *(
-            sum((getattr(f, k) for f in each), zero)
-            for k in ("capex_usd", "depreciation_usd", "salvage_usd", "sale_gain_usd")
-        ),
-        each=tuple(each),
-    )
+    total = {
+        k: sum((getattr(f, k) for f in each), zero)
+        for k in ("capex_usd", "depreciation_usd", "salvage_usd", "sale_gain_usd")
+    }
+    return AssetFlows(**total, each=tuple(each))
 
 
 def tax_with_loss_carryforward(taxable_usd: np.ndarray, rate_pct: float) -> np.ndarray:

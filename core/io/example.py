@@ -6,6 +6,8 @@ Inputs are late-2026 views taken from the brief's reference figures; the file in
 
 from __future__ import annotations
 
+from typing import Any
+
 from core.model.plan import Door, FloorPlan, Hangar, LayoutRules, new_item
 from core.model.project import (
     AiBlock,
@@ -85,7 +87,7 @@ def _shelves(hangar: Hangar, block: str, per_row: int) -> FloorPlan:
 
 
 def example_project() -> Project:
-    fleet = dict(
+    fleet: dict[str, Any] = dict(
         asic_model="s21",
         existing_fleet=True,
         asic_unit_price_usd=2400.0,
@@ -94,7 +96,7 @@ def example_project() -> Project:
         derate_pct_per_year=3.0,
         om_usd_per_mw_month=2000.0,
     )
-    colo = dict(
+    colo: dict[str, Any] = dict(
         business_model="colocation",
         colo_usd_per_kw_month=140.0,
         colo_escalator_pct_per_year=3.0,

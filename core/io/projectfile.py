@@ -48,7 +48,7 @@ def format_path(loc: tuple[Any, ...]) -> str:
     return out or "(file)"
 
 
-def _describe(err: dict[str, Any]) -> str:
+def _describe(err: Any) -> str:
     kind, ctx, got = err["type"], err.get("ctx") or {}, err.get("input")
     if isinstance(got, TooLarge):
         return f"must be a number in the allowed range, got {got!r}"
@@ -111,6 +111,11 @@ def _int(v: Any) -> int | None:
     return v if isinstance(v, int) and not isinstance(v, bool) else None
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    """A JSON object as it is, anything else as an empty one (its field check names it)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _texts(values: Any) -> set[str]:
     return {v for v in values if isinstance(v, str)}
 
@@ -140,7 +145,7 @@ def semantic_problems(data: dict[str, Any]) -> list[str]:
     gpu_ids = set(cat.gpu_servers) | _texts(
         g.get("id") for _, g in _dicts(data.get("custom_gpu_servers"))
     )
-    finance = data.get("finance") if isinstance(data.get("finance"), dict) else {}
+    finance = _obj(data.get("finance"))
     years = _int(finance.get("horizon_years"))
     n_months = years * 12 if years and 1 <= years <= 30 else None
     strategies = _dicts(data.get("strategies"))
@@ -191,9 +196,9 @@ def semantic_problems(data: dict[str, Any]) -> list[str]:
                         f"{bp}.gpu_server_model: unknown model {json.dumps(model)} "
                         f"(known: {', '.join(sorted(str(g) for g in gpu_ids))})"
                     )
-    site = data.get("site") if isinstance(data.get("site"), dict) else {}
+    site = _obj(data.get("site"))
     problems += _plan_problems(site, strategies)
-    energy = site.get("energy") if isinstance(site.get("energy"), dict) else {}
+    energy = _obj(site.get("energy"))
     block_mw = energy.get("fixed_block_mw", 0.0)
     if (
         energy.get("contract") == "fixed_block"
@@ -205,7 +210,7 @@ def semantic_problems(data: dict[str, Any]) -> list[str]:
             "site.energy.fixed_block_mw: must be > 0 for a fixed-price block "
             f"contract, got {_num(block_mw)}"
         )
-    src = energy.get("price_source") if isinstance(energy.get("price_source"), dict) else {}
+    src = _obj(energy.get("price_source"))
     first_year = _int(src.get("first_year"))
     if (
         src.get("kind") == "hourly"

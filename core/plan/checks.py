@@ -322,7 +322,8 @@ def capacity_violations(
         if problems[key]:
             found.append(Violation("link", (a,), f"{item_name(a, item)}: {problems[key]}"))
     limits = np.array([i.cooling_limit_kw for i in plan.items], dtype=float)
-    for a in np.flatnonzero((limits > 0) & (s.item_kw > limits + EPS)):
+    for over in np.flatnonzero((limits > 0) & (s.item_kw > limits + EPS)):
+        a = int(over)
         item = plan.items[a]
         found.append(
             Violation(

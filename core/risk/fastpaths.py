@@ -210,7 +210,7 @@ def strategy_template(
     months = np.arange(n)
     gpu = []
     for j, b in enumerate(ai.blocks):  # e1 keys blocks by their index in ``ai``
-        if b.business_model == "gpu_cloud":
+        if isinstance(b, AiBlock) and b.business_model == "gpu_cloud":
             live, _ = operating_months(b, n)
             years = np.maximum((months - live) // 12, 0)
             gpu.append((e1.block_revenue_usd[j], years, b.gpu_price_decline_pct_per_year))

@@ -116,7 +116,8 @@ def strategy_paths_fcf(
     """(P, M) free cash flow per strategy with contract risk: where a path's contract is not
     signed, an AI strategy earns what its fallback earns on that same path."""
     project = sim.project
-    raw, cache = {}, {}
+    raw: dict[str, np.ndarray] = {}
+    cache: dict = {}
     for i, s in enumerate(project.strategies):
         raw[s.name] = sim.fcf(s, d, cancel, cache)
         if progress is not None:

@@ -257,7 +257,7 @@ def split_strategy(project: Project, strategy: Strategy, ai_share: float) -> Str
     spare = fleet - sum(wanted.values())
     early = [b for b in mining if b not in kept]
     early_total = max(sum(b.asic_count for b in early), 1)
-    blocks = []
+    blocks: list[MiningBlock | AiBlock] = []
     for b in strategy.blocks:
         if isinstance(b, AiBlock):
             update = (
@@ -327,7 +327,7 @@ def split_sweep(
     fallback = next((s for s in project.strategies if s.name == strategy.fallback_strategy), None)
     cache: dict = {}
     at_risk = fallback is not None and contract_at_risk(strategy)
-    fallback_fcf = sim.fcf(fallback, d, cancel, cache) if at_risk else None
+    fallback_fcf = sim.fcf(fallback, d, cancel, cache) if fallback is not None and at_risk else None
     npv, p10 = [], []
     ctx = sim.market.ctx
     for i, share in enumerate(shares):

@@ -16,38 +16,13 @@ from PySide6.QtWidgets import (
 
 from core.engine.cashflow import ProjectResult, StrategyResult
 from core.engine.goalseek import GoalSeek, Solved
-from gui.dashboard.charts import color
-
-
-def money(x: float | None) -> str:
-    if x is None:
-        return "—"
-    if abs(x) >= 1e9:
-        return f"${x / 1e9:,.2f} B"
-    if abs(x) >= 1e5:
-        return f"${x / 1e6:,.1f} M"
-    return f"${x:,.0f}"
+from core.model.format import money, months, pct, quantity
+from gui.widgets.chart import color
 
 
 def solved_text(solved: Solved) -> str:
     """A goal-seek answer with its unit, "—" where there is none (the note says why)."""
-    if solved.value is None:
-        return "—"
-    if solved.unit == "USD/BTC":
-        return f"${solved.value:,.0f}"
-    return f"{solved.value:,.2f} {solved.unit}"
-
-
-def pct(x: float | None) -> str:
-    return "—" if x is None else f"{x * 100:.1f} %"
-
-
-def months(m: int | None) -> str:
-    if m is None:
-        return "never"
-    if m == 0:
-        return "immediate"
-    return f"{m} mo ({m / 12:.1f} y)"
+    return quantity(solved.value, solved.unit)
 
 
 class KpiCard(QFrame):

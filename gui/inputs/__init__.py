@@ -1,1 +1,2 @@
-"""The input panels on the left: fields bound to the project, strategies and blocks, price import."""
+"""The input panels on the left: fields bound to the project, strategies and blocks, price
+import."""

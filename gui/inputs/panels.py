@@ -31,7 +31,7 @@ from core.model import labels as specs
 from core.model.catalog import bundled_catalog
 from core.model.project import FlatPrice, HourlySeriesPrice, TimeOfUsePrice
 from gui.document import ProjectDocument
-from gui.inputs.fields import Field, add_fields, format_number
+from gui.widgets.fields import Field, add_fields, format_number
 
 
 def scrolling(widget: QWidget) -> QScrollArea:

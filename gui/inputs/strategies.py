@@ -26,7 +26,7 @@ from core.model.catalog import catalog_for
 from core.model.project import AiBlock, MiningBlock, Project, Strategy
 from core.plan.layout import plan_counts
 from gui.document import ProjectDocument
-from gui.inputs.fields import Field, add_fields
+from gui.widgets.fields import Field, add_fields
 
 
 def unique_name(base: str, taken: list[str]) -> str:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QComboBox, QWidget
 from core.engine.cashflow import ProjectResult
 from core.risk.montecarlo import RiskResult
 from core.risk.sensitivity import SplitSweep, Tornado
-from gui.dashboard.charts import ChartPanel, color
+from gui.widgets.chart import ChartPanel, color
 
 
 def _names_changed(items: dict, names: list[str], chart: ChartPanel) -> None:

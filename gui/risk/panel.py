@@ -29,7 +29,7 @@ from core.model.project import Project, TornadoInput
 from core.risk.montecarlo import Cancelled
 from core.risk.sensitivity import TORNADO_INPUTS, RiskAnalysis, analyse
 from gui.document import ProjectDocument
-from gui.inputs.fields import add_fields
+from gui.widgets.fields import add_fields
 
 
 class RiskRunner(QObject):

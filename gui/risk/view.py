@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.engine.goalseek import GoalSeek
+from core.model.format import money, quantity
 from core.risk.sensitivity import RiskAnalysis
-from gui.dashboard.kpis import solved_text
 from gui.document import ProjectDocument
 from gui.risk.charts import FanChart, HistogramChart, SplitChart, TornadoChart
 from gui.risk.panel import RiskRunner
@@ -38,10 +38,6 @@ COLUMNS = (
     "Break-even power",
     "AI price for target IRR",
 )
-
-
-def _m(usd: float | None) -> str:
-    return "—" if usd is None else f"{usd / 1e6:,.1f} M"
 
 
 class RiskView(QWidget):
@@ -223,13 +219,13 @@ class RiskView(QWidget):
             solved = () if g is None else (g.breakeven_btc, g.breakeven_power, g.required_ai_price)
             cells = [
                 row["strategy"],
-                _m(row["p10_npv_usd"]),
-                _m(row["p50_npv_usd"]),
-                _m(row["p90_npv_usd"]),
-                f"{_m(row['mean_npv_usd'])} ± {row['standard_error_usd'] / 1e6:,.1f}",
+                money(row["p10_npv_usd"]),
+                money(row["p50_npv_usd"]),
+                money(row["p90_npv_usd"]),
+                f"{money(row['mean_npv_usd'])} ± {money(row['standard_error_usd'])}",
                 f"{row['probability_npv_below_zero'] * 100:.1f} %",
                 f"{row['probability_payback_within'] * 100:.1f} %",
-                *([solved_text(x) for x in solved] if solved else ["…"] * 3),
+                *([quantity(x.value, x.unit) for x in solved] if solved else ["…"] * 3),
             ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)

@@ -33,10 +33,10 @@ def write_risk(wb, fmt: dict, analysis: RiskAnalysis) -> None:
     ws.write_string(row, 0, "Monte Carlo settings", fmt["section"])
     row = write_table(ws, fmt, row + 1, ["Setting", "Value", "Unit"])
     for rel, label, unit, _tip, *opts in spec.RISK:
-        whole = bool(opts) and opts[0].get("kind") == "int"
+        whole = bool(opts) and isinstance(opts[0], dict) and opts[0].get("kind") == "int"
         ws.write_string(row, 0, label)
         style = "imported_int" if rel == "seed" else "imported" if whole else "imported_2dp"
-        ws.write_number(row, 1, getattr(risk, rel), fmt[style])
+        ws.write_number(row, 1, getattr(risk, str(rel)), fmt[style])
         ws.write_string(row, 2, unit, fmt["unit"])
         row += 1
 

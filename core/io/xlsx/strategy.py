@@ -271,7 +271,7 @@ def write_strategy_sheet(
     asset_start = w.row
     n_assets = len(bd.assets)
     table_first = asset_start + 4 * n_assets + 24  # rows reserved below for the flow rows
-    kinds = {"capex": [], "dep": [], "salvage": [], "gain": []}
+    kinds: dict[str, list] = {"capex": [], "dep": [], "salvage": [], "gain": []}
     for k, (a, flows) in enumerate(bd.assets):
         tr = table_first + 1 + k + 1  # 1-based row of the asset's parameter line
         cols = {c: f"${c}${tr}" for c in "CDEFGHIJKLMNO"}

@@ -4,6 +4,7 @@ import openpyxl
 import pytest
 from PySide6.QtCore import Qt
 
+from core.model.format import money
 from gui.mainwindow import MainWindow
 from tests.gui.conftest import type_into
 
@@ -34,7 +35,7 @@ def test_opening_the_tab_runs_and_fills_charts_and_table(qtbot, window):
     assert "400 paths" in view.status.text()
     # The P50 cell shows the Monte Carlo median of that strategy.
     p50 = view.bundle.monte_carlo.by_name(names[0]).percentile(50)
-    assert view.table.item(0, 2).text() == f"{p50 / 1e6:,.1f} M"
+    assert view.table.item(0, 2).text() == money(p50)
 
 
 def test_edits_rerun_and_the_latest_input_wins(qtbot, window):

@@ -1,0 +1,51 @@
+"""How numbers read wherever MinePivot shows them (cards, tables, tooltips, command line): one
+formatter for money, percentages, months and quantities with a unit. Negative numbers carry a
+real minus sign (U+2212) in front of the currency: "−$102.9 M"."""
+
+from __future__ import annotations
+
+MINUS = "\u2212"
+NONE = "—"  # no value (the note beside it says why)
+
+
+def _signed(x: float, text: str) -> str:
+    return f"{MINUS}{text}" if x < 0 else text
+
+
+def money(usd: float | None) -> str:
+    """US dollars: "$1.23 B", "−$102.9 M", "$85,000"."""
+    if usd is None:
+        return NONE
+    a = abs(usd)
+    if a >= 1e9:
+        return _signed(usd, f"${a / 1e9:,.2f} B")
+    if a >= 1e5:
+        return _signed(usd, f"${a / 1e6:,.1f} M")
+    text = f"${a:,.0f}"
+    return text if text == "$0" else _signed(usd, text)
+
+
+def pct(fraction: float | None, decimals: int = 1) -> str:
+    """A fraction as a percentage: 0.1724 → "17.2 %", −0.045 → "−4.5 %"."""
+    if fraction is None:
+        return NONE
+    text = f"{abs(fraction) * 100:.{decimals}f} %"
+    return _signed(fraction, text) if text.strip("0. %") else text
+
+
+def months(m: int | None) -> str:
+    """A payback period: "71 mo (5.9 y)", "immediate", "never"."""
+    if m is None:
+        return "never"
+    if m == 0:
+        return "immediate"
+    return f"{m} mo ({m / 12:.1f} y)"
+
+
+def quantity(value: float | None, unit: str) -> str:
+    """A solved value with its unit; dollars per BTC as money: "$61,250", "41.20 USD/MWh"."""
+    if value is None:
+        return NONE
+    if unit == "USD/BTC":
+        return _signed(value, f"${abs(value):,.0f}")
+    return _signed(value, f"{abs(value):,.2f} {unit}".rstrip())

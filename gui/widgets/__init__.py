@@ -1,0 +1,1 @@
+"""Widgets every panel shares: fields bound to the document, and the chart base."""
