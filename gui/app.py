@@ -1,5 +1,5 @@
-"""Start the desktop app: `minepivot [PROJECT]`, `minepivot --screenshot OUT.png [PROJECT]`,
-`minepivot --smoke-test OUT_DIR [PROJECT]`."""
+"""Start the desktop app (``open_app``) or render it once (``screenshot``); the settings and
+event-loop helpers that the smoke test and the benchmarks share."""
 
 from __future__ import annotations
 
@@ -99,26 +99,15 @@ def install_error_hook(window) -> None:
     sys.excepthook = hook
 
 
-def run_app(argv: list[str]) -> int:
-    if argv and argv[0] == "--screenshot":
-        if len(argv) < 2:
-            print("usage: minepivot --screenshot OUT.png [PROJECT]", file=sys.stderr)
-            return 2
-        return screenshot(Path(argv[1]), Path(argv[2]) if len(argv) > 2 else None)
-    if argv and argv[0] == "--smoke-test":
-        from gui.smoketest import smoke_test
-
-        if len(argv) < 2:
-            print("usage: minepivot --smoke-test OUT_DIR [PROJECT]", file=sys.stderr)
-            return 2
-        return smoke_test(Path(argv[1]), Path(argv[2]) if len(argv) > 2 else None)
+def open_app(project_path: Path | None) -> int:
+    """The desktop app's event loop, on ``project_path`` when given (else a new project)."""
     from gui.mainwindow import MainWindow
 
     app = application()
     window = MainWindow()
     install_error_hook(window)
     app.installEventFilter(FileOpenFilter(window))
-    if argv:
-        QTimer.singleShot(0, lambda: window.open_path(Path(argv[0]), ask=False))
+    if project_path is not None:
+        QTimer.singleShot(0, lambda: window.open_path(project_path, ask=False))
     window.show()
     return app.exec()

@@ -2,15 +2,15 @@
 
 Every edit replaces the Project; the document emits ``project_changed`` and recomputes the
 results on the next turn of the event loop (several edits in one turn cost one recompute).
-Goal seek (break-evens, required AI price) runs on one worker thread; a newer request makes
-older results stale, and they are dropped. Worker errors come back as ``error``.
+Goal seek (break-evens, required AI price) runs on the latest-input-wins worker
+(``gui.worker``): an edit stops the running solve, and only the newest answer arrives. Worker
+errors come back as ``error``.
 """
 
 from __future__ import annotations
 
 import re
 import traceback
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,8 @@ from core.io.projectfile import ProjectFileError, project_from_data
 from core.model.labels import split_path
 from core.model.project import Project
 from core.plan.layout import apply_plan_counts, rename_block_links
+from core.risk.montecarlo import Cancelled
+from gui.worker import LatestWins
 
 _BLOCK_NAME = re.compile(r"strategies\[(\d+)\]\.blocks\[(\d+)\]\.name")
 
@@ -72,7 +74,6 @@ class ProjectDocument(QObject):
     goal_seek_started = Signal()
     error = Signal(str)
     path_changed = Signal(object)  # Path | None
-    _worker_done = Signal(int, object, object)
 
     def __init__(self, project: Project, path: Path | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -86,10 +87,9 @@ class ProjectDocument(QObject):
         self._recompute_timer.timeout.connect(self.recompute)
         self._seek_timer = QTimer(self, singleShot=True, interval=250)
         self._seek_timer.timeout.connect(self._start_goal_seek)
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="goal-seek")
-        self._generation = 0
-        self._pending: Future | None = None
-        self._worker_done.connect(self._on_worker_done)
+        self.seeker = LatestWins("Goal seek", "goal-seek", self)
+        self.seeker.finished.connect(self._on_goal_seek)
+        self.seeker.failed.connect(self.error)
         self._recompute_timer.start()
 
     # ------------------------------------------------------------------ state
@@ -163,6 +163,7 @@ class ProjectDocument(QObject):
     def _set_project(self, project: Project) -> None:
         self._project = project
         self.last_goal_seek = None
+        self.seeker.cancel(quiet=True)  # solving the old inputs is wasted work: stop it
         self.project_changed.emit(project)
         self._recompute_timer.start()
 
@@ -180,40 +181,30 @@ class ProjectDocument(QObject):
         self._seek_timer.start()
 
     def _start_goal_seek(self) -> None:
-        self._generation += 1
-        generation = self._generation
-        if self._pending is not None:
-            self._pending.cancel()  # not started yet: drop it; running: its result goes stale
         project = self._project
         self.goal_seek_started.emit()
 
-        def work() -> None:
-            try:
-                out = {s.name: goal_seek(project, s) for s in project.strategies}
-                self._worker_done.emit(generation, out, None)
-            except Exception as exc:
-                self._worker_done.emit(generation, None, f"Goal seek failed: {exc}")
+        def job(cancelled, progress) -> dict[str, GoalSeek]:
+            out = {}
+            for k, s in enumerate(project.strategies):
+                if cancelled():
+                    raise Cancelled
+                out[s.name] = goal_seek(project, s)
+                progress((k + 1) / len(project.strategies), s.name)
+            return out
 
-        self._pending = self._executor.submit(work)
+        self.seeker.request(job)
 
-    def _on_worker_done(
-        self, generation: int, out: dict[str, GoalSeek] | None, error: str | None
-    ) -> None:
-        if generation != self._generation:
-            return  # a newer input is being solved
-        if error:
-            self.error.emit(error)
-        else:
-            self.last_goal_seek = out
-            self.goal_seek_ready.emit(out)
+    def _on_goal_seek(self, out: dict[str, GoalSeek]) -> None:
+        self.last_goal_seek = out
+        self.goal_seek_ready.emit(out)
 
     def wait_for_goal_seek(self, timeout_s: float = 30.0) -> None:
         """Tests and the screenshot: start pending work now and block until it is done."""
         if self._seek_timer.isActive():
             self._seek_timer.stop()
             self._start_goal_seek()
-        if self._pending is not None:
-            self._pending.result(timeout=timeout_s)
+        self.seeker.wait(timeout_s)
 
     def flush(self) -> None:
         """Bring results and goal seek up to date now (before an export)."""
@@ -225,5 +216,4 @@ class ProjectDocument(QObject):
     def shutdown(self) -> None:
         self._seek_timer.stop()
         self._recompute_timer.stop()
-        self._generation += 1
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        self.seeker.shutdown()

@@ -1,33 +1,111 @@
-"""The ``minepivot`` entry point: the window with no command, the command line otherwise."""
+"""The ``minepivot`` entry point: one argparse dispatcher for the desktop app, every command and
+the diagnostic flags, so that ``minepivot --help`` tells the whole truth.
+
+``minepivot [PROJECT]`` (the ``open`` command) opens the window; every other command works
+without one. Qt is imported only by what needs it: the window, ``layout --png`` and ``bench``.
+"""
 
 from __future__ import annotations
 
+import argparse
 import sys
+from pathlib import Path
 
+from core.cli import commands
 from core.cli.allocator import tune_allocator
-from core.cli.commands import COMMANDS
-from core.cli.commands import main as cli_main
+from core.io.buildinfo import build_info
+
+OPEN = "open"
+EPILOG = """\
+No command, or a project file, opens the desktop app: `minepivot [PROJECT]` is
+`minepivot open [PROJECT]`. Every other command runs without a window. Bad input exits
+with code 2 and a message naming the field, the value and what is allowed."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="minepivot",
+        description="MinePivot: keep mining, convert the site to AI/HPC hosting, or run both.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"minepivot {build_info().version}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    o = sub.add_parser(OPEN, help="open the desktop app (the default when no command is given)")
+    o.add_argument("project", nargs="?", type=Path, help="project file (default: a new project)")
+    what = o.add_mutually_exclusive_group()
+    what.add_argument(
+        "--screenshot",
+        metavar="OUT.png",
+        type=Path,
+        help="render the window on the project (the example by default) and exit",
+    )
+    what.add_argument(
+        "--smoke-test",
+        metavar="OUT_DIR",
+        type=Path,
+        help="open, recompute, export a workbook and a chart into OUT_DIR, check both, exit",
+    )
+    o.set_defaults(func=_open)
+    parsers = commands.add_commands(sub)
+    parsers["layout"].set_defaults(func=_layout)
+    parsers["bench"].set_defaults(func=_bench)
+    return p
+
+
+def _open(args: argparse.Namespace) -> int:
+    if args.screenshot is not None:
+        from gui.app import screenshot
+
+        return screenshot(args.screenshot, args.project)
+    if args.smoke_test is not None:
+        from gui.smoketest import smoke_test
+
+        return smoke_test(args.smoke_test, args.project)
+    from gui.app import open_app
+
+    return open_app(args.project)
+
+
+def _layout(args: argparse.Namespace) -> int:
+    chosen = commands.layout_reviews(args)
+    if args.png:
+        from gui.plan.export import render_plan_png
+
+        for strategy, review, path in commands.plan_picture_paths(chosen, Path(args.png)):
+            try:
+                render_plan_png(review, strategy.name, path)
+            except OSError as exc:
+                raise commands.UserError(commands.cannot_write(path, exc)) from None
+            print(f"wrote {path}", file=sys.stderr if args.json else sys.stdout)
+    return commands.print_layout(chosen, args)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from core.cli.bench import run_benchmarks
+    from gui.bench import gui_benchmarks
+
+    return commands.print_figures(run_benchmarks() | gui_benchmarks(), args.json)
+
+
+def _opens_the_app(argv: list[str]) -> bool:
+    """Nothing, a project file, or one of the app's flags: ``open`` is implied. Any other
+    word is left to the parser, which names the commands there are."""
+    if not argv:
+        return True
+    first = argv[0]
+    if first in (*commands.COMMANDS, OPEN, "-h", "--help", "--version"):
+        return False
+    return first.startswith("-") or first.endswith(".minepivot") or Path(first).is_file()
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    argv = sys.argv[1:] if argv is None else list(argv)
     tune_allocator()
-    if argv and (argv[0] in COMMANDS or argv[0] in ("-h", "--help", "--version")):
-        extra = None
-        if argv[0] == "bench":
-            from gui.bench import gui_benchmarks
-
-            extra = gui_benchmarks
-        return cli_main(argv, extra_bench=extra, render_plan=_render_plan)
-    from gui.app import run_app
-
-    return run_app(argv)
-
-
-def _render_plan(*args: object) -> None:
-    from gui.plan.export import render_plan_png  # Qt only when a plan is drawn
-
-    render_plan_png(*args)  # type: ignore[arg-type]
+    if _opens_the_app(argv):
+        argv = [OPEN, *argv]
+    args = build_parser().parse_args(argv)
+    return commands.run(args)
 
 
 if __name__ == "__main__":

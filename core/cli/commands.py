@@ -1,4 +1,6 @@
-"""The ``minepivot`` command: run a project, hashprice, example, price import, benchmarks.
+"""The ``minepivot`` commands without a window: run, hashprice, example, import-prices, export,
+risk, layout and bench. ``gui.main`` is the one dispatcher that parses the command line (these
+commands, the app and its diagnostic flags) and runs them with ``run``.
 
 Bad input exits with code 2 and a message naming the field; never a traceback.
 """
@@ -16,23 +18,19 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from core.cli.allocator import tune_allocator
 from core.engine.bitcoin import hashprice_usd_per_ph_day, subsidy_at_height, subsidy_on
 from core.engine.cashflow import MONTHLY_COLUMNS, ProjectResult, evaluate
 from core.engine.goalseek import GoalSeek, goal_seek
 from core.io.atomicfile import atomic_write_bytes, cannot_write
-from core.io.buildinfo import build_info
 from core.io.example import example_project
 from core.io.priceimport import PriceImportError, check_utc_offset, import_price_csv
 from core.io.projectfile import ProjectFileError, load_project, save_project
 from core.model.format import money, pct, quantity
-from core.model.project import Market, Project
+from core.model.project import Market, Project, Strategy
+from core.plan.checks import PlanReview, review_plans
 
 EXIT_BAD_INPUT = 2
 COMMANDS = ("run", "hashprice", "example", "import-prices", "export", "risk", "layout", "bench")
-# Draws one reviewed plan (core.plan.checks.PlanReview) to a PNG file: (review, strategy
-# name, path). The desktop app supplies it (drawing needs Qt, which the core never imports).
-PlanRenderer = Callable[[Any, str, Path], None]
 
 
 class UserError(Exception):
@@ -308,9 +306,8 @@ def _cmd_risk(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_layout(args: argparse.Namespace) -> int:
-    from core.plan.checks import review_plans
-
+def layout_reviews(args: argparse.Namespace) -> list[tuple[Strategy, PlanReview]]:
+    """The floor plans ``layout`` reports on: (strategy, reviewed plan), as selected."""
     project = load_project(args.project)
     names = [s.name for s in project.strategies]
     if args.strategy is not None and args.strategy not in names:
@@ -324,8 +321,26 @@ def _cmd_layout(args: argparse.Namespace) -> int:
         for review in review_plans(project, s)
         if args.hangar in (None, review.plan.hangar)
     ]
-    if args.png and not chosen:
+    if getattr(args, "png", None) and not chosen:
         raise UserError("--png: no floor plan to draw (the project or selection has none)")
+    return chosen
+
+
+def plan_picture_paths(
+    chosen: list[tuple[Strategy, PlanReview]], out: Path
+) -> list[tuple[Strategy, PlanReview, Path]]:
+    """Where ``layout --png OUT`` writes each plan: OUT for one, else one file per plan named
+    after its strategy and hangar."""
+    if len(chosen) == 1:
+        return [(chosen[0][0], chosen[0][1], out)]
+    return [
+        (s, r, out.with_name(f"{out.stem}-{_slug(s.name)}-{_slug(r.plan.hangar)}{out.suffix}"))
+        for s, r in chosen
+    ]
+
+
+def print_layout(chosen: list[tuple[Strategy, PlanReview]], args: argparse.Namespace) -> int:
+    """The ``layout`` report: counts, loads, floor use and violations of each plan."""
     rows: list[dict[str, Any]] = []
     for strategy, review in chosen:
         s = review.summary
@@ -344,22 +359,6 @@ def _cmd_layout(args: argparse.Namespace) -> int:
                 "violations": [v.to_json() for v in review.violations],
             }
         )
-    if args.png:
-        if args.render_plan is None:
-            raise UserError("--png needs the desktop app's drawing code, which is not available")
-        out = Path(args.png)
-        for strategy, review in chosen:
-            hangar = review.plan.hangar
-            path = (
-                out
-                if len(chosen) == 1
-                else out.with_name(f"{out.stem}-{_slug(strategy.name)}-{_slug(hangar)}{out.suffix}")
-            )
-            try:
-                args.render_plan(review, strategy.name, path)
-            except OSError as exc:
-                raise UserError(cannot_write(path, exc)) from None
-            print(f"wrote {path}", file=sys.stderr if args.json else sys.stdout)
     if args.json:
         _print_json({"plans": rows}, indent=2)
         return 0
@@ -390,13 +389,9 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text).strip("_") or "plan"
 
 
-def _cmd_bench(args: argparse.Namespace) -> int:
-    from core.cli.bench import run_benchmarks
-
-    figures = run_benchmarks()
-    if args.extra_bench is not None:
-        figures |= args.extra_bench()
-    if args.json:
+def print_figures(figures: dict[str, float], as_json: bool) -> int:
+    """The ``bench`` report: one figure a line, or a JSON object."""
+    if as_json:
         print(json.dumps(figures, indent=2))
     else:
         for k, v in figures.items():
@@ -404,10 +399,10 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="minepivot", description=__doc__.splitlines()[0])
-    p.add_argument("--version", action="version", version=f"minepivot {build_info().version}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+def add_commands(sub: Any) -> dict[str, argparse.ArgumentParser]:
+    """Add every command to an argparse sub-parser group; returns their parsers by name.
+    ``layout`` and ``bench`` get their handler from the front end that draws and measures
+    the desktop app (``gui.main``)."""
     r = sub.add_parser("run", help="KPIs of every strategy of a project")
     r.add_argument("project")
     r.add_argument("--json", action="store_true", help="print a JSON object")
@@ -459,29 +454,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="OUT.png",
         help="draw the plan (several plans: one file each, named after them)",
     )
-    lay.set_defaults(func=_cmd_layout)
 
     b = sub.add_parser("bench", help="benchmark figures (medians, ms)")
     b.add_argument("--json", action="store_true")
-    b.set_defaults(func=_cmd_bench)
-    return p
+    return {"layout": lay, "bench": b}
 
 
-def main(
-    argv: list[str] | None = None,
-    extra_bench: Callable[[], dict] | None = None,
-    render_plan: PlanRenderer | None = None,
-) -> int:
-    """Run one command. ``extra_bench`` adds figures to ``bench`` and ``render_plan`` draws
-    ``layout --png`` (both the desktop app's)."""
-    tune_allocator()
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    args.extra_bench = extra_bench
-    args.render_plan = render_plan
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 0
+def run(args: argparse.Namespace) -> int:
+    """Run the parsed command: its exit code, or 2 with one clear message for bad input."""
     try:
         return int(args.func(args))
     except ProjectFileError as exc:
@@ -491,7 +471,3 @@ def main(
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
     return EXIT_BAD_INPUT
-
-
-if __name__ == "__main__":
-    sys.exit(main())

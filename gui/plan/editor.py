@@ -294,9 +294,7 @@ class PlanEditor(ItemEdits, HangarActions, QWidget):
         hangar = self.current_hangar()
         strategy = self.current_strategy()
         if hangar is None or strategy is None:
-            self.scene.clear()
-            self.scene.graphics = []
-            self.scene._walls = []
+            self.scene.clear_plan()
             self.capacity.setText("No hangars yet: <b>Add hangar…</b> to draw the site.")
             self.violation_title.setText("")
             self.violation_list.clear()

@@ -133,6 +133,14 @@ class PlanScene(QGraphicsScene):
         self._walls: list[QGraphicsItem] = []
 
     # ------------------------------------------------------------------ content
+    def clear_plan(self) -> None:
+        """Nothing on the floor and no hangar (the next set_hangar draws its walls again)."""
+        self.clear()
+        self.graphics = []
+        self._walls = []
+        self.hangar = None
+        self.summary = None
+
     def set_hangar(self, hangar: Hangar, rules: LayoutRules) -> None:
         for g in self._walls:
             self.removeItem(g)

@@ -8,11 +8,7 @@ and the Risk tab has been opened, every edit starts a new run once typing pauses
 
 from __future__ import annotations
 
-import threading
-import traceback
-from concurrent.futures import ThreadPoolExecutor
-
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -26,89 +22,20 @@ from PySide6.QtWidgets import (
 
 from core.model import labels as specs
 from core.model.project import Project, TornadoInput
-from core.risk.montecarlo import Cancelled
-from core.risk.sensitivity import TORNADO_INPUTS, RiskAnalysis, analyse
+from core.risk.sensitivity import TORNADO_INPUTS, analyse
 from gui.document import ProjectDocument
 from gui.widgets.fields import add_fields
+from gui.worker import LatestWins
 
 
-class RiskRunner(QObject):
-    """One worker; the newest request wins. Results and errors come back as queued signals."""
-
-    started = Signal()
-    progressed = Signal(int, float, str)  # generation, fraction, stage
-    _done = Signal(int, object, str)  # generation, bundle or None, error ("" if none)
-    finished = Signal(object)  # RiskAnalysis
-    failed = Signal(str)
-    cancelled = Signal()
+class RiskRunner(LatestWins):
+    """The risk analysis on the shared latest-input-wins worker."""
 
     def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="risk")
-        self._generation = 0
-        self._cancel = threading.Event()
-        self._future = None
-        self.running = False
-        self._done.connect(self._on_done)
+        super().__init__("Risk run", "risk", parent)
 
-    def request(self, project: Project) -> None:
-        self._cancel.set()  # the running job stops at its next check
-        self._generation += 1
-        generation, cancel = self._generation, threading.Event()
-        self._cancel = cancel
-
-        def work() -> None:
-            if cancel.is_set():
-                return
-            try:
-                bundle = analyse(
-                    project,
-                    cancel.is_set,
-                    lambda f, stage: self.progressed.emit(generation, f, stage),
-                )
-                self._done.emit(generation, bundle, "")
-            except Cancelled:
-                self._done.emit(generation, None, "")
-            except Exception as exc:  # the user sees it; the app goes on
-                traceback.print_exc()
-                self._done.emit(generation, None, f"Risk run failed: {exc}")
-
-        self.running = True
-        self.started.emit()
-        self._future = self._executor.submit(work)
-
-    @property
-    def generation(self) -> int:
-        """The request whose signals count; older ones are stale."""
-        return self._generation
-
-    def cancel(self, quiet: bool = False) -> None:
-        """Stop the running job at its next check; its results, if any, are dropped.
-        ``quiet``: the inputs changed and a new request follows, so no "cancelled" signal."""
-        self._cancel.set()
-        self._generation += 1  # whatever is running is stale now
-        was_running, self.running = self.running, False
-        if was_running and not quiet:
-            self.cancelled.emit()
-
-    def _on_done(self, generation: int, bundle: RiskAnalysis | None, error: str) -> None:
-        if generation != self._generation:
-            return
-        self.running = False
-        if error:
-            self.failed.emit(error)
-        elif bundle is not None:
-            self.finished.emit(bundle)
-
-    def wait(self, timeout_s: float = 60.0) -> None:
-        """Tests: block until the submitted work is done (its signal is still queued)."""
-        if self._future is not None:
-            self._future.result(timeout=timeout_s)
-
-    def shutdown(self) -> None:
-        self._cancel.set()
-        self._generation += 1
-        self._executor.shutdown(wait=True, cancel_futures=True)
+    def request_analysis(self, project: Project) -> int:
+        return self.request(lambda cancelled, progress: analyse(project, cancelled, progress))
 
 
 class RiskInputsPanel(QWidget):

@@ -158,7 +158,7 @@ class RiskView(QWidget):
         if self.doc is None:
             return
         self._debounce.stop()
-        self.runner.request(self.doc.project)
+        self.runner.request_analysis(self.doc.project)
 
     def _on_started(self) -> None:
         self.progress.setValue(0)
@@ -170,9 +170,7 @@ class RiskView(QWidget):
             self.progress.setVisible(True)
             self.cancel_button.setVisible(True)
 
-    def _on_progress(self, generation: int, fraction: float, stage: str) -> None:
-        if generation != self.runner.generation:
-            return  # a replaced run still reporting
+    def _on_progress(self, fraction: float, stage: str) -> None:
         self.progress.setValue(round(fraction * 100))
         self.progress.setFormat(f"{stage} %p%")
 

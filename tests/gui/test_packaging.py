@@ -116,8 +116,10 @@ def test_version_flag_prints_the_pyproject_version(capsys):
 def test_smoke_test_without_a_folder_is_a_usage_error(capsys):
     from gui.main import main
 
-    assert main(["--smoke-test"]) == 2
-    assert "usage: minepivot --smoke-test OUT_DIR" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["--smoke-test"])
+    assert exit_.value.code == 2
+    assert "argument --smoke-test: expected one argument" in capsys.readouterr().err
 
 
 def test_example_project_is_where_the_spec_bundles_it():

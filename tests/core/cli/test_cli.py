@@ -16,7 +16,7 @@ HASHPRICE = ["hashprice", "--btc-price", "60000", "--difficulty", "1e14", "--fee
 
 def cli(*args: str) -> subprocess.CompletedProcess:
     out = subprocess.run(
-        [sys.executable, "-m", "core.cli.commands", *args],
+        [sys.executable, "-m", "gui.main", *args],
         capture_output=True,
         text=True,
         timeout=300,
@@ -227,6 +227,15 @@ def test_layout_json_lists_each_plan_and_a_bad_strategy_is_named():
     assert (
         "no strategy named 'Mine harder' (have: Keep mining, Convert to AI, Hybrid)" in out.stderr
     )
-    # Without the desktop app's drawing code (core alone) --png says so rather than failing.
-    out = cli("layout", EXAMPLE, "--strategy", "Hybrid", "--png", "/tmp/never.png")
-    assert out.returncode == 2 and "drawing code" in out.stderr
+
+
+def test_help_tells_the_whole_truth():
+    # One dispatcher: every command, the app and its diagnostic flags, and what opens the app.
+    top = cli("--help")
+    assert top.returncode == 0
+    for command in ("open", "run", "hashprice", "example", "import-prices", "export", "risk"):
+        assert f"    {command}" in top.stdout
+    assert "layout" in top.stdout and "bench" in top.stdout
+    assert "No command, or a project file, opens the desktop app" in top.stdout
+    app = cli("open", "--help")
+    assert "--screenshot OUT.png" in app.stdout and "--smoke-test OUT_DIR" in app.stdout

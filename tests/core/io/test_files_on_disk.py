@@ -12,13 +12,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from core.cli.commands import main as cli_main
 from core.io import atomicfile
 from core.io.atomicfile import TEMP_SUFFIX, remove_stale_temporaries
 from core.io.example import example_project
 from core.io.projectfile import load_project, save_project
 from core.io.xlsx.export import export_workbook
 from core.resources import example_project_path
+from gui.main import main as cli_main
 from tests.core.helpers import miner, tiny_project
 from tests.core.io.test_xlsx import needs_soffice, recalculate
 

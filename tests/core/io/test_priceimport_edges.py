@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 import numpy as np
 import pytest
 
-from core.cli.commands import main as cli_main
 from core.io.priceimport import PriceImportError, import_price_csv, import_price_text
+from gui.main import main as cli_main
 
 
 def _utc_year(year: int, start_hour: int = 6, sep: str = ",", value=lambda h: f"{h % 50}") -> str:

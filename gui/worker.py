@@ -1,0 +1,107 @@
+"""Latest input wins: heavy work (goal seek, risk) on one worker thread, where a new request
+makes the running one stale and asks it to stop; results, progress and errors come back to the
+GUI thread as queued signals, and only the newest request's reach the views. An error keeps
+its traceback (``last_traceback``, and printed). Modelled on Orange's ``ConcurrentMixin``.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from core.risk.montecarlo import Cancelled
+
+# A job: job(cancelled, progress) → result. It calls ``cancelled()`` now and then and raises
+# Cancelled when it says True; ``progress(fraction, stage)`` reports how far it has got.
+Job = Callable[[Callable[[], bool], Callable[[float, str], None]], Any]
+
+
+class LatestWins(QObject):
+    started = Signal()
+    progressed = Signal(float, str)  # fraction, stage: the current request's only
+    finished = Signal(object)  # the current request's result
+    failed = Signal(str)  # "what failed: why" (the traceback is in last_traceback)
+    cancelled = Signal()  # cancel() stopped a running request
+    _done = Signal(int, object, str)  # generation, result, error ("" if none)
+    _progress = Signal(int, float, str)
+
+    def __init__(self, what: str, thread_name: str, parent: QObject | None = None):
+        """``what`` names the work in messages ("Goal seek failed: …"); ``thread_name``
+        prefixes the worker thread's name."""
+        super().__init__(parent)
+        self.what = what
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=thread_name)
+        self._generation = 0
+        self._stop = threading.Event()
+        self._future: Future | None = None
+        self.running = False
+        self.last_traceback = ""
+        self._done.connect(self._on_done)
+        self._progress.connect(self._on_progress)
+
+    @property
+    def generation(self) -> int:
+        """The request whose signals count; older ones are stale."""
+        return self._generation
+
+    def request(self, job: Job) -> int:
+        """Start ``job``; a running older request is asked to stop and its result dropped."""
+        self._stop.set()
+        self._generation += 1
+        generation, stop = self._generation, threading.Event()
+        self._stop = stop
+
+        def work() -> None:
+            if stop.is_set():
+                return
+            try:
+                result = job(stop.is_set, lambda f, s: self._progress.emit(generation, f, s))
+                self._done.emit(generation, result, "")
+            except Cancelled:
+                self._done.emit(generation, None, "")
+            except Exception as exc:  # the user sees it; the app goes on
+                self.last_traceback = traceback.format_exc()
+                traceback.print_exc()
+                self._done.emit(generation, None, f"{self.what} failed: {exc}")
+
+        self.running = True
+        self.started.emit()
+        self._future = self._executor.submit(work)
+        return generation
+
+    def cancel(self, quiet: bool = False) -> None:
+        """Stop the running request at its next check; its result, if any, is dropped.
+        ``quiet``: a new request follows (the inputs changed), so no ``cancelled`` signal."""
+        self._stop.set()
+        self._generation += 1
+        was_running, self.running = self.running, False
+        if was_running and not quiet:
+            self.cancelled.emit()
+
+    def _on_progress(self, generation: int, fraction: float, stage: str) -> None:
+        if generation == self._generation:
+            self.progressed.emit(fraction, stage)
+
+    def _on_done(self, generation: int, result: Any, error: str) -> None:
+        if generation != self._generation:
+            return  # a replaced request finishing late
+        self.running = False
+        if error:
+            self.failed.emit(error)
+        elif result is not None:
+            self.finished.emit(result)
+
+    def wait(self, timeout_s: float = 60.0) -> None:
+        """Block until the submitted work is done (its signal is still queued): tests, exports."""
+        if self._future is not None:
+            self._future.result(timeout=timeout_s)
+
+    def shutdown(self) -> None:
+        self._stop.set()
+        self._generation += 1
+        self._executor.shutdown(wait=True, cancel_futures=True)
