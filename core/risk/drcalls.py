@@ -1,0 +1,77 @@
+"""Mining in the called demand-response hours on every Monte Carlo path, from each segment's
+sorted table of called-hour prices (``fastpaths.SegmentMarket``): no hour by hour rows."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from core.risk.fastpaths import Draws, MiningBlockPaths, SegmentMarket
+
+
+def dr_paths(
+    mk: SegmentMarket,
+    blocks: list[MiningBlockPaths],
+    d: Draws,
+    adder: float,
+    enrolled: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mining in the called DR hours: (P, M) net and (P, M) peak mining MW in those hours.
+
+    In a called hour the blocks whose break-even is at or above the hour's price run, and the
+    enrolled MW come off the least valuable first (the engine's rule), so the most valuable
+    running blocks keep up to capacity − enrolled. Sorting a path's break-evens splits the
+    segment's called hours into intervals with one running set each; each interval's hours
+    and price sum come from the sorted table."""
+    n, p = mk.ctx.tl.n_months, d.n
+    net = np.zeros((n, p))
+    peak = np.zeros((n, p))
+    if not blocks or not any(h[-1] for h in mk.dr_hours):
+        return net.T, peak.T
+    n_seg = mk.seg_month.size
+    row = np.full((len(blocks), n_seg), -1)
+    for i, blk in enumerate(blocks):
+        row[i, blk.segs] = np.arange(blk.segs.size)
+    keep_order = sorted(range(len(blocks)), key=lambda i: blocks[i].value_rank)[::-1]
+    for s in range(n_seg):
+        if not mk.dr_hours[s][-1]:
+            continue
+        active = [i for i in range(len(blocks)) if row[i, s] >= 0]
+        if not active:
+            continue
+        m = int(mk.seg_month[s])
+        hm = d.hashprice_by_month[m]
+        margin = {i: hm * blocks[i].rev_per_mwh[row[i, s]] - adder for i in active}
+        be = np.array([margin[i] / d.power for i in active])  # (K, P) break-even prices
+        order = np.argsort(-be, axis=0, kind="stable")
+        rank = np.argsort(order, axis=0, kind="stable")  # 0 = highest break-even
+        sorted_be = np.take_along_axis(be, order, axis=0)
+        allowed = sum(blocks[i].mw for i in active) - enrolled[m]
+        upper_c, upper_s = _table_at(mk, s, sorted_be[0])
+        for k in range(len(active)):
+            if k + 1 < len(active):
+                lower_c, lower_s = _table_at(mk, s, sorted_be[k + 1])
+            else:
+                lower_c, lower_s = np.zeros(p), np.zeros(p)
+            hours, price_sum = upper_c - lower_c, upper_s - lower_s
+            remaining = np.full(p, allowed)
+            load = np.zeros(p)
+            for i in keep_order:
+                if i not in margin:
+                    continue
+                a = active.index(i)
+                kept = np.minimum(np.where(rank[a] <= k, blocks[i].mw, 0.0), remaining)
+                remaining -= kept
+                load += kept
+                net[m] += kept * (margin[i] * hours - d.power * price_sum)
+            peak[m] = np.maximum(peak[m], np.where(hours > 0, load, 0.0))
+            upper_c, upper_s = lower_c, lower_s
+    return net.T, peak.T
+
+
+def _table_at(mk: SegmentMarket, s: int, breakeven: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Called hours of segment ``s`` priced at or below each path's break-even, and their sum."""
+    k = np.searchsorted(mk.dr_prices[s], breakeven, side="right")
+    return mk.dr_hours[s][k].astype(float), mk.dr_sums[s][k]
