@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from core.engine.bitcoin import hashprice_usd_per_ph_day, subsidy_at_height, subsidy_on
-from core.engine.cashflow import MONTHLY_COLUMNS, ProjectResult, evaluate
+from core.engine.cashflow import ProjectResult, evaluate
+from core.engine.columns import MONTHLY_COLUMNS
 from core.engine.goalseek import GoalSeek, goal_seek
 from core.io.atomicfile import atomic_write_bytes, cannot_write
 from core.io.example import example_project

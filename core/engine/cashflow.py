@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.engine.bitcoin import monthly_btc_price
+from core.engine.columns import REVENUE_COLUMNS
 from core.engine.energy import (
     EnergyResult,
     MarketContext,
@@ -34,46 +35,6 @@ from core.engine.finance import (
 )
 from core.model.catalog import Catalog, catalog_for
 from core.model.project import AiBlock, MiningBlock, Project, Strategy
-
-# Column name → unit, in the order of the monthly table.
-MONTHLY_COLUMNS: dict[str, str] = {
-    "revenue_mining_usd": "USD",
-    "revenue_colocation_usd": "USD",
-    "revenue_gpu_cloud_usd": "USD",
-    "power_passthrough_usd": "USD",
-    "dr_capacity_usd": "USD",
-    "power_credits_usd": "USD",
-    "revenue_total_usd": "USD",
-    "energy_cost_usd": "USD",
-    "demand_charge_usd": "USD",
-    "fourcp_charge_usd": "USD",
-    "opex_usd": "USD",
-    "ebitda_usd": "USD",
-    "capex_usd": "USD",
-    "salvage_usd": "USD",
-    "depreciation_usd": "USD",
-    "taxable_income_usd": "USD",
-    "tax_usd": "USD",
-    "fcf_usd": "USD",
-    "cumulative_fcf_usd": "USD",
-    "discount_factor": "1",
-    "discounted_fcf_usd": "USD",
-    "cumulative_discounted_fcf_usd": "USD",
-    "energy_mwh": "MWh",
-    "mining_energy_mwh": "MWh",
-    "curtailed_mwh": "MWh",
-    "hashrate_ph": "PH/s",
-    "hashprice_usd_per_ph_day": "USD/PH/day",
-    "btc_price_usd": "USD",
-}
-REVENUE_COLUMNS = (
-    "revenue_mining_usd",
-    "revenue_colocation_usd",
-    "revenue_gpu_cloud_usd",
-    "power_passthrough_usd",
-    "dr_capacity_usd",
-    "power_credits_usd",
-)
 
 
 @dataclass(frozen=True)

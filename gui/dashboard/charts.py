@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from core.engine.bitcoin import halving_schedule
 from core.engine.cashflow import HourlyDetail, ProjectResult
+from core.engine.columns import MONTHLY_COLUMNS
 from core.engine.timeline import parse_month
 from core.model.project import Project
 from gui.widgets.chart import ChartPanel, color
@@ -90,20 +91,26 @@ class CumulativeChart(ChartPanel):
         return "   ".join(parts)
 
 
+# Stacked streams: up the revenues, down the costs. Legend names come from the monthly table's
+# columns; demand and 4CP charges share one bar.
+GRID_CHARGES = ("demand_charge_usd", "fourcp_charge_usd")
 STACK_UP = [
-    ("revenue_mining_usd", "Mining", "#f2a900"),
-    ("revenue_colocation_usd", "Colocation", "#1f77b4"),
-    ("revenue_gpu_cloud_usd", "GPU cloud", "#17becf"),
-    ("power_passthrough_usd", "Power passed through", "#9ecae1"),
-    ("dr_capacity_usd", "Demand response", "#2ca02c"),
-    ("power_credits_usd", "Power credits", "#98df8a"),
+    ("revenue_mining_usd", "#f2a900"),
+    ("revenue_colocation_usd", "#1f77b4"),
+    ("revenue_gpu_cloud_usd", "#17becf"),
+    ("power_passthrough_usd", "#9ecae1"),
+    ("dr_capacity_usd", "#2ca02c"),
+    ("power_credits_usd", "#98df8a"),
 ]
 STACK_DOWN = [
-    ("energy_cost_usd", "Energy", "#d62728"),
-    ("grid_charges_usd", "Demand + 4CP", "#ff9896"),
-    ("opex_usd", "Opex", "#7f7f7f"),
-    ("tax_usd", "Tax", "#8c564b"),
+    ("energy_cost_usd", "#d62728"),
+    ("grid_charges_usd", "#ff9896"),
+    ("opex_usd", "#7f7f7f"),
+    ("tax_usd", "#8c564b"),
 ]
+STACK_LABELS = {
+    key: MONTHLY_COLUMNS[key].short for key, _ in STACK_UP + STACK_DOWN if key in MONTHLY_COLUMNS
+} | {"grid_charges_usd": " + ".join(MONTHLY_COLUMNS[k].short for k in GRID_CHARGES)}
 
 
 class StackChart(ChartPanel):
@@ -112,10 +119,10 @@ class StackChart(ChartPanel):
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Monthly revenue and cost", "USD million", parent=parent)
         self.bars: dict[str, pg.BarGraphItem] = {}
-        self.labels = {key: label for key, label, _ in STACK_UP + STACK_DOWN}
+        self.labels = STACK_LABELS
         self.legend.setColumnCount(3)
         self.legend.setBrush(pg.mkBrush(255, 255, 255, 200))
-        for key, _label, col in STACK_UP + STACK_DOWN:
+        for key, col in STACK_UP + STACK_DOWN:
             bar = pg.BarGraphItem(x=[0], height=[0], width=0.85, brush=col, pen=pg.mkPen(None))
             self.plot.addItem(bar)
             self.bars[key] = bar
@@ -130,14 +137,14 @@ class StackChart(ChartPanel):
         self.strategy = s.name
         self.title_suffix = s.name
         t = dict(s.monthly)
-        t["grid_charges_usd"] = t["demand_charge_usd"] + t["fourcp_charge_usd"]
+        t["grid_charges_usd"] = sum((t[k] for k in GRID_CHARGES), np.zeros(len(result.months)))
         self._table, self._months = t, result.months
         self.month_labels(result.months)
         x = np.arange(len(result.months))
         shown = []
         for stack, sign in ((STACK_UP, 1.0), (STACK_DOWN, -1.0)):
             base = np.zeros(x.size)
-            for key, *_ in stack:
+            for key, _ in stack:
                 h = sign * t[key] / 1e6
                 self.bars[key].setOpts(x=x, height=h, y0=base.copy())
                 self.bars[key].setVisible(bool(np.any(h)))

@@ -19,7 +19,8 @@ from core.engine.cashflow import ProjectResult, evaluate
 from core.engine.finance import IRR_GUESS_MONTHLY
 from core.engine.goalseek import GoalSeek, goal_seek
 from core.io.atomicfile import begin_write, cannot_write
-from core.io.xlsx.strategy import StrategySheet, write_strategy_sheet
+from core.io.xlsx.rows import StrategySheet
+from core.io.xlsx.strategy import write_strategy_sheet
 from core.model import labels as spec
 from core.model.catalog import Catalog, catalog_for
 from core.model.project import HourlySeriesPrice, MiningBlock, Project, TimeOfUsePrice

@@ -10,7 +10,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from core.engine.cashflow import ProjectResult, has_ai
 from core.engine.goalseek import GoalSeek
-from core.io.xlsx.strategy import FIRST_COL, StrategySheet, add_named_series, quote
+from core.io.xlsx.rows import FIRST_COL, StrategySheet, add_named_series, quote
 from core.model.catalog import Catalog
 from core.model.project import Project
 

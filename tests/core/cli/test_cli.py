@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from core.engine.cashflow import MONTHLY_COLUMNS
+from core.engine.columns import MONTHLY_COLUMNS
 from core.resources import example_project_path
 
 EXAMPLE = str(example_project_path())

@@ -1,0 +1,70 @@
+"""The monthly table's columns: key, unit, the row label the workbook and reports print, and
+the short name a chart legend shows. Charts, the command line's CSV and the workbook all read
+them from here, so a stream is called the same everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    unit: str
+    label: str  # a row label: workbook, report, tables
+    short: str  # a legend entry
+
+    def __str__(self) -> str:
+        return self.key
+
+
+def _columns(*rows: tuple[str, str, str, str]) -> dict[str, Column]:
+    return {key: Column(key, unit, label, short) for key, unit, label, short in rows}
+
+
+# In the order of the monthly table (and of the ``--monthly`` CSV).
+MONTHLY_COLUMNS: dict[str, Column] = _columns(
+    ("revenue_mining_usd", "USD", "Mining revenue", "Mining"),
+    ("revenue_colocation_usd", "USD", "Colocation revenue", "Colocation"),
+    ("revenue_gpu_cloud_usd", "USD", "GPU cloud revenue", "GPU cloud"),
+    ("power_passthrough_usd", "USD", "Power passed through to tenants", "Power passed through"),
+    ("dr_capacity_usd", "USD", "Demand-response capacity payments", "Demand response"),
+    ("power_credits_usd", "USD", "Power credits (resold energy)", "Power credits"),
+    ("revenue_total_usd", "USD", "Revenue, total", "Revenue"),
+    ("energy_cost_usd", "USD", "Energy cost (incl. T&D adder)", "Energy"),
+    ("demand_charge_usd", "USD", "Demand charge", "Demand"),
+    ("fourcp_charge_usd", "USD", "4CP transmission charge", "4CP"),
+    ("opex_usd", "USD", "Opex, total", "Opex"),
+    ("ebitda_usd", "USD", "EBITDA", "EBITDA"),
+    ("capex_usd", "USD", "Capex, total", "Capex"),
+    ("salvage_usd", "USD", "Salvage proceeds, total", "Salvage"),
+    ("depreciation_usd", "USD", "Depreciation, total", "Depreciation"),
+    ("taxable_income_usd", "USD", "Taxable income", "Taxable income"),
+    ("tax_usd", "USD", "Tax", "Tax"),
+    ("fcf_usd", "USD", "Free cash flow", "FCF"),
+    ("cumulative_fcf_usd", "USD", "Cumulative free cash flow", "Cumulative FCF"),
+    ("discount_factor", "×", "Discount factor (start of month)", "Discount factor"),
+    ("discounted_fcf_usd", "USD", "Discounted free cash flow", "Discounted FCF"),
+    (
+        "cumulative_discounted_fcf_usd",
+        "USD",
+        "Cumulative discounted free cash flow",
+        "Cumulative discounted FCF",
+    ),
+    ("energy_mwh", "MWh", "Energy drawn", "Energy drawn"),
+    ("mining_energy_mwh", "MWh", "Energy drawn by mining", "Mining energy"),
+    ("curtailed_mwh", "MWh", "Energy curtailed", "Curtailed"),
+    ("hashrate_ph", "PH/s", "Hashrate", "Hashrate"),
+    ("hashprice_usd_per_ph_day", "USD/PH/day", "Hashprice", "Hashprice"),
+    ("btc_price_usd", "USD", "BTC price", "BTC price"),
+)
+
+# The revenue streams, which add up to ``revenue_total_usd``.
+REVENUE_COLUMNS = (
+    "revenue_mining_usd",
+    "revenue_colocation_usd",
+    "revenue_gpu_cloud_usd",
+    "power_passthrough_usd",
+    "dr_capacity_usd",
+    "power_credits_usd",
+)
