@@ -300,8 +300,7 @@ class MainWindow(PriceImport, QMainWindow):
         if name not in [s.name for s in project.strategies]:
             return
         year = min(self.hourly.year.value(), project.finance.horizon_years) - 1
-        ctx = self.doc.result.context if self.doc.result is not None else None
-        self.hourly.update_detail(hourly_detail(project, name, year, ctx))
+        self.hourly.update_detail(hourly_detail(project, name, year, result=self.doc.result))
 
     def _on_error(self, message: str) -> None:
         self.show_error(message)

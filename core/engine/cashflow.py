@@ -15,6 +15,7 @@ from core.engine.bitcoin import monthly_btc_price
 from core.engine.columns import REVENUE_COLUMNS
 from core.engine.energy import (
     EnergyResult,
+    HourlyLoads,
     MarketContext,
     ai_block_it_mw,
     ai_block_load_mw,
@@ -58,6 +59,7 @@ class StrategyResult:
     warnings: list[str] = field(default_factory=list)
     weighted_cumulative_fcf_usd: np.ndarray | None = None
     breakdown: Breakdown | None = None
+    hourly: HourlyLoads | None = None  # the hours behind the table, for the hourly chart
 
     @property
     def fcf(self) -> np.ndarray:
@@ -301,6 +303,7 @@ def evaluate(project: Project, ctx: MarketContext | None = None) -> ProjectResul
                 kpis_from_table(table, s),
                 capacity_warnings(project, s, catalog, ctx.tl.n_months),
                 breakdown=breakdown,
+                hourly=energy.hourly,
             )
         )
     apply_contract_probability(project, results)
@@ -337,24 +340,38 @@ class HourlyDetail:
 
 
 def hourly_detail(
-    project: Project, strategy_name: str, year_index: int, ctx: MarketContext | None = None
+    project: Project,
+    strategy_name: str,
+    year_index: int,
+    ctx: MarketContext | None = None,
+    result: ProjectResult | None = None,
 ) -> HourlyDetail:
-    """Hourly price, load per block, curtailed flags and break-evens for one year of a strategy."""
+    """Hourly price, load per block, curtailed flags and break-evens for one year of a strategy.
+    Given the project's ``result``, it reads the hours that result was computed from; without
+    one it simulates the strategy."""
     strategy = next((s for s in project.strategies if s.name == strategy_name), None)
     if strategy is None:
         raise ValueError(f"no strategy named {strategy_name!r}")
     if not 0 <= year_index < project.finance.horizon_years:
         raise ValueError(f"year must be 0 to {project.finance.horizon_years - 1}, got {year_index}")
-    catalog = catalog_for(project)
-    ctx = ctx or market_context(project)
-    energy = simulate_strategy(project, strategy, ctx, catalog, keep_hourly=True)
+    computed = None
+    if result is not None and result.context is not None:
+        if year_index < result.context.tl.n_years:  # the result may predate a longer horizon
+            computed = next((s for s in result.strategies if s.name == strategy_name), None)
+    if result is not None and computed is not None and computed.hourly is not None:
+        ctx, hourly = result.context, computed.hourly
+    else:
+        ctx = ctx or market_context(project)
+        hourly = simulate_strategy(project, strategy, ctx, catalog_for(project)).hourly
+    assert ctx is not None
     a, b = ctx.tl.year_first_hour[year_index], ctx.tl.year_first_hour[year_index + 1]
+    load, curtailed, breakeven = hourly.window(int(a), int(b))
     return HourlyDetail(
         strategy.name,
         year_index,
         ctx.tl.month_labels[year_index * 12],
         ctx.price[a:b].copy(),
-        {k: v[a:b] for k, v in energy.hourly_load_mw.items()},
-        {k: v[a:b] for k, v in energy.hourly_curtailed.items()},
-        {k: v[a:b] for k, v in energy.hourly_breakeven_usd_per_mwh.items()},
+        load,
+        curtailed,
+        breakeven,
     )

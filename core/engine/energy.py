@@ -65,7 +65,7 @@ def market_context(
 
 @dataclass(eq=False)
 class EnergyResult:
-    """Monthly sums for one strategy (all USD or MWh per month), plus optional hourly detail."""
+    """Monthly sums for one strategy (all USD or MWh per month), and the hours behind them."""
 
     revenue_mining_usd: np.ndarray
     revenue_colocation_usd: np.ndarray
@@ -80,10 +80,7 @@ class EnergyResult:
     mining_energy_mwh: np.ndarray
     curtailed_mwh: np.ndarray
     hashrate_ph: np.ndarray  # average hashrate actually running in the month
-    hourly_load_mw: dict[str, np.ndarray] = field(default_factory=dict)
-    hourly_curtailed: dict[str, np.ndarray] = field(default_factory=dict)
-    # Per mining block: the hourly price at or below which it runs (NaN while inactive).
-    hourly_breakeven_usd_per_mwh: dict[str, np.ndarray] = field(default_factory=dict)
+    hourly: HourlyLoads
     # Per AI block (by its index in strategy.blocks): its hosting revenue, USD per month.
     block_revenue_usd: dict[int, np.ndarray] = field(default_factory=dict)
 
@@ -98,6 +95,43 @@ class _Mining:
     active_hours: np.ndarray  # hours in the active run, per month
     revenue_full: np.ndarray  # USD per hour over [first, stop) if it ran all hour
     frac: np.ndarray  # share of the block running in each hour of [first, stop)
+
+
+@dataclass(frozen=True, eq=False)
+class HourlyLoads:
+    """The hours behind a strategy's monthly sums, kept so the hourly chart needs no second
+    simulation: each mining block's running share and full-run revenue over its active hours
+    (arrays the simulation made anyway, held, not copied) and each AI block's constant load."""
+
+    adder: float  # T&D adder, USD/MWh: a break-even is on the price before it
+    mining: tuple[tuple[str, _Mining], ...]  # chart key, block run
+    ai: tuple[tuple[str, int, float], ...]  # chart key, first live hour, facility MW
+
+    def window(
+        self, a: int, b: int
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Hours [a, b): facility MW drawn per block; per mining block, True where it stood
+        (partly) idle, and the price at or below which it runs (NaN while inactive)."""
+        load: dict[str, np.ndarray] = {}
+        curtailed: dict[str, np.ndarray] = {}
+        breakeven: dict[str, np.ndarray] = {}
+        n = b - a
+        for key, mb in self.mining:
+            lo, hi = max(a, mb.first), min(b, mb.stop)
+            load[key], curtailed[key] = np.zeros(n), np.zeros(n, dtype=bool)
+            breakeven[key] = np.full(n, np.nan)
+            if lo >= hi:
+                continue
+            frac = mb.frac[lo - mb.first : hi - mb.first]
+            load[key][lo - a : hi - a] = frac * mb.facility_mw
+            curtailed[key][lo - a : hi - a] = frac < 1
+            if mb.facility_mw > 0:
+                full = mb.revenue_full[lo - mb.first : hi - mb.first]
+                breakeven[key][lo - a : hi - a] = full / mb.facility_mw - self.adder
+        for key, first, mw in self.ai:
+            load[key] = np.zeros(n)
+            load[key][max(first - a, 0) :] = mw if first < b else 0.0
+        return load, curtailed, breakeven
 
 
 def mining_block_power(block: MiningBlock, catalog: Catalog) -> tuple[float, float]:
@@ -181,7 +215,6 @@ def simulate_strategy(
     strategy: Strategy,
     ctx: MarketContext,
     catalog: Catalog,
-    keep_hourly: bool = False,
     curtail: bool = True,
 ) -> EnergyResult:
     tl, price = ctx.tl, ctx.price
@@ -208,19 +241,15 @@ def simulate_strategy(
     if mining and dr.enrolled_mw > 0 and ctx.dr_event.any():
         _apply_dr_events(mining, ctx, enrolled_month)
 
-    need_load = (
-        keep_hourly
-        or energy.contract == "fixed_block"
-        or bool(energy.demand_charge_usd_per_kw_month)
-    )
+    need_load = energy.contract == "fixed_block" or bool(energy.demand_charge_usd_per_kw_month)
     load = np.zeros(tl.n_hours) if need_load else None
     peaks = ctx.fourcp_peak
     peak_load = np.zeros(peaks.size)
     revenue_mining, mining_mwh, curtailed_mwh, hashrate = (zeros.copy() for _ in range(4))
     index_cost = zeros.copy()  # Σ load × price, used by index contracts
-    out_load: dict[str, np.ndarray] = {}
-    out_curt: dict[str, np.ndarray] = {}
-    out_be: dict[str, np.ndarray] = {}
+    keys: dict[str, None] = {}  # chart keys taken, in block order
+    hourly_mining: list[tuple[str, _Mining]] = []
+    hourly_ai: list[tuple[str, int, float]] = []
     for i, mb in enumerate(mining):
         running_h = _month_sums(tl, mb.frac, mb.first, mb.stop)
         revenue_mining += _month_sums(tl, mb.frac * mb.revenue_full, mb.first, mb.stop)
@@ -234,15 +263,7 @@ def simulate_strategy(
         peak_load[inside] += mb.frac[peaks[inside] - mb.first] * mb.facility_mw
         if load is not None:
             load[mb.first : mb.stop] += mb.frac * mb.facility_mw
-        if keep_hourly:
-            key = _key(mb.block.name, i, out_load)
-            out_load[key] = np.zeros(tl.n_hours)
-            out_load[key][mb.first : mb.stop] = mb.frac * mb.facility_mw
-            out_curt[key] = np.zeros(tl.n_hours, dtype=bool)
-            out_curt[key][mb.first : mb.stop] = mb.frac < 1
-            out_be[key] = np.full(tl.n_hours, np.nan)
-            if mb.facility_mw > 0:
-                out_be[key][mb.first : mb.stop] = mb.revenue_full / mb.facility_mw - adder
+        hourly_mining.append((_key(mb.block.name, i, keys), mb))
 
     colo, gpu, passthrough, ai_mwh = (zeros.copy() for _ in range(4))
     months = np.arange(n_m)
@@ -281,10 +302,7 @@ def simulate_strategy(
                 / 100
             )
             gpu += block_revenue[j]
-        if keep_hourly:
-            hourly = np.zeros(tl.n_hours)
-            hourly[first:] = mw
-            out_load[_key(block.name, i, out_load)] = hourly
+        hourly_ai.append((_key(block.name, i, keys), first, mw))
 
     energy_mwh = mining_mwh + ai_mwh
     if energy.contract == "fixed_block" and energy.fixed_block_mw > 0:
@@ -319,15 +337,16 @@ def simulate_strategy(
         mining_mwh,
         curtailed_mwh,
         hashrate,
-        out_load,
-        out_curt,
-        out_be,
+        HourlyLoads(adder, tuple(hourly_mining), tuple(hourly_ai)),
         block_revenue,
     )
 
 
-def _key(name: str, i: int, taken: dict[str, np.ndarray]) -> str:
-    return name if name not in taken else f"{name} ({i + 1})"
+def _key(name: str, i: int, taken: dict[str, None]) -> str:
+    """A block's chart key: its name, or with its place among its kind if the name is taken."""
+    key = name if name not in taken else f"{name} ({i + 1})"
+    taken[key] = None
+    return key
 
 
 def _apply_dr_events(mining: list[_Mining], ctx: MarketContext, enrolled_month: np.ndarray) -> None:

@@ -19,7 +19,7 @@ def compute_problems(project: Project) -> list[str]:
         result = evaluate(project)
         for s in project.strategies:
             stage = f"hourly detail of {s.name!r}"
-            hourly_detail(project, s.name, 0, result.context)
+            hourly_detail(project, s.name, 0, result=result)
             stage = f"floor plans of {s.name!r}"
             review_plans(project, s)
     except Exception as exc:

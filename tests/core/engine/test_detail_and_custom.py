@@ -29,6 +29,29 @@ def test_hourly_detail_for_a_chosen_year():
         hourly_detail(example_project(), "Hybrid", 10)
 
 
+def test_hourly_detail_reads_the_hours_a_result_kept(monkeypatch):
+    # Given the result, the chart's detail comes from the hours that result was computed on,
+    # with no second simulation, and equals the detail simulated afresh.
+    import core.engine.cashflow as cashflow
+
+    project = example_project()
+    result = evaluate(project)
+    fresh = {s.name: hourly_detail(project, s.name, 2) for s in project.strategies}
+
+    def no_second_simulation(*_a, **_k):
+        raise AssertionError("simulated again")
+
+    monkeypatch.setattr(cashflow, "simulate_strategy", no_second_simulation)
+    for s in project.strategies:
+        kept = hourly_detail(project, s.name, 2, result=result)
+        assert kept.first_month == fresh[s.name].first_month == "2029-01"
+        for attr in ("load_mw", "curtailed", "breakeven_usd_per_mwh"):
+            a, b = getattr(kept, attr), getattr(fresh[s.name], attr)
+            assert list(a) == list(b)
+            for key in a:
+                np.testing.assert_array_equal(a[key], b[key])
+
+
 def test_breakeven_line_drops_at_the_halving():
     # Flat $0 power, halving 2026-07-01: the miner's break-even halves from that hour.
     p = tiny_project([miner()], price=0.0, market={"next_halving_date": "2026-07-01"})

@@ -273,7 +273,9 @@ def check_case(raw: bytes, export_dir: Path) -> str:
                 raise FuzzFailure(f"{s.name}: a KPI is not finite: {s.kpis}")
     for s in project.strategies:
         review_plans(project, s)
-    hourly_detail(project, project.strategies[-1].name, 0, result.context)
+    last = project.strategies[-1].name
+    hourly_detail(project, last, 0, result.context)  # simulated again
+    hourly_detail(project, last, project.finance.horizon_years - 1, result=result)  # kept hours
     seeks = [goal_seek(project, s) for s in project.strategies]
     _finite_json(strategy_summaries(result, seeks))
     from core.io.xlsx.export import export_workbook
