@@ -53,7 +53,7 @@ def settle(app: QApplication, window) -> None:
     """Process events until the first results and goal seek have reached the widgets."""
     for _ in range(50):
         app.processEvents()
-        if window.doc.result is not None and not window._secondary_timer.isActive():
+        if window.doc.result is not None and not window.dashboard.updating():
             break
     window.doc.wait_for_goal_seek()
     for _ in range(20):

@@ -13,7 +13,7 @@ def _idle(app, window) -> None:
     """Let every pending update and paint finish: the user pauses between keystrokes."""
     for _ in range(100):
         app.processEvents()
-        if not (window._secondary_timer.isActive() or window.doc._recompute_timer.isActive()):
+        if not (window.busy()):
             break
     app.processEvents()
 
@@ -39,7 +39,7 @@ def _measure(app, window, edits: int) -> dict[str, float]:
     window.show()
     settle(app, window)
     field = window.market_panel.fields["market.btc_price_usd"]
-    curve = window.cumulative.curves["Keep mining"]
+    curve = window.dashboard.cumulative.curves["Keep mining"]
     figures = {}
     modes = (
         ("edit_to_chart_ms", "idle", edits),
@@ -65,7 +65,7 @@ def _measure(app, window, edits: int) -> dict[str, float]:
                 app.processEvents()
                 if time.perf_counter() - t0 > 5:
                     raise RuntimeError("the chart did not change within 5 s of an edit")
-            window.cumulative.plot.repaint()
+            window.dashboard.cumulative.plot.repaint()
             if i >= 3:
                 times.append((time.perf_counter() - t0) * 1e3)
         figures[key] = statistics.median(times)

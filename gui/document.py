@@ -206,6 +206,10 @@ class ProjectDocument(QObject):
             self._start_goal_seek()
         self.seeker.wait(timeout_s)
 
+    def recompute_pending(self) -> bool:
+        """True while an input change waits for its recompute."""
+        return self._recompute_timer.isActive()
+
     def flush(self) -> None:
         """Bring results and goal seek up to date now (before an export)."""
         if self._recompute_timer.isActive() or self._result is None:

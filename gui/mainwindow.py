@@ -5,16 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QTimer
+from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QComboBox,
     QDialog,
     QFileDialog,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -23,14 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.engine.cashflow import ProjectResult, hourly_detail
 from core.io.example import example_project
 from core.io.preflight import compute_problems
 from core.io.projectfile import ProjectFileError, load_project, save_project
 from core.model.project import Project
 from core.resources import example_project_path
-from gui.dashboard.charts import CumulativeChart, HashpriceChart, HourlyChart, StackChart
 from gui.dashboard.kpis import CompareTable, KpiCards
+from gui.dashboard.view import Dashboard
 from gui.dialogs import AboutDialog, ProblemsDialog
 from gui.document import ProjectDocument
 from gui.inputs.importprices import PriceImport
@@ -83,33 +78,10 @@ class MainWindow(PriceImport, QMainWindow):
         rl.setContentsMargins(4, 4, 4, 4)
         self.cards = KpiCards()
         rl.addWidget(self.cards)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("Strategy shown in the stack and hourly charts:"))
-        self.chart_strategy = QComboBox()
-        self.chart_strategy.setToolTip("Which strategy the revenue/cost and hourly charts show")
-        self.chart_strategy.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.chart_strategy.setMinimumContentsLength(16)
-        self.chart_strategy.activated.connect(lambda _: self._update_strategy_charts())
-        bar.addWidget(self.chart_strategy)
-        bar.addStretch(1)
-        self.status_timing = QLabel()
-        bar.addWidget(self.status_timing)
-        rl.addLayout(bar)
-        self._secondary_timer = QTimer(self, singleShot=True, interval=0)
-        self._secondary_timer.timeout.connect(self._update_secondary)
         self.views = QTabWidget()
-        dash = QWidget()
-        grid = QGridLayout(dash)
-        grid.setContentsMargins(0, 0, 0, 0)
-        self.cumulative = CumulativeChart()
-        self.stack = StackChart()
-        self.hashprice = HashpriceChart()
-        self.hourly = HourlyChart()
-        self.hourly.year.valueChanged.connect(lambda _: self._update_hourly())
-        for i, chart in enumerate((self.cumulative, self.stack, self.hashprice, self.hourly)):
-            chart.ask_path = self.ask_export_path
-            grid.addWidget(chart, i // 2, i % 2)
-        self.views.addTab(dash, "Dashboard")
+        self.dashboard = Dashboard(self.ask_export_path)
+        self.dashboard.status.connect(self.statusBar().showMessage)
+        self.views.addTab(self.dashboard, "Dashboard")
         self.compare = CompareTable()
         self.views.addTab(self.compare, "Compare")
         self.risk_view = RiskView()
@@ -184,7 +156,7 @@ class MainWindow(PriceImport, QMainWindow):
             e, "&Redo", lambda: self.doc.undo_stack.redo(), QKeySequence("Ctrl+Shift+Z")
         )
         v = self.menuBar().addMenu("&View")
-        for chart in (self.cumulative, self.stack, self.hashprice, self.hourly):
+        for chart in self.dashboard.charts:
             sub = v.addMenu(chart.title)
             self._action(sub, "Reset view", chart.reset_view)
             self._action(sub, "Export PNG…", lambda c=chart: c.ask_export("png"))
@@ -225,10 +197,11 @@ class MainWindow(PriceImport, QMainWindow):
             ("Risk", "Monte Carlo spreads, tornado inputs, split sweep", self.risk_panel),
         ):
             self.inputs.setTabToolTip(self.inputs.addTab(scrolling(panel), title), tip)
-        self.strategies_panel.strategy_selected.connect(self._select_chart_strategy)
-        doc.result_ready.connect(self._on_result)
-        # A newer input makes pending chart updates stale: they are redone after its recompute.
-        doc.project_changed.connect(lambda _: self._secondary_timer.stop())
+        self.strategies_panel.strategy_selected.connect(self.dashboard.show_strategy)
+        # The chart the user watches first (the dashboard's cumulative chart), then the numbers.
+        self.dashboard.set_document(doc)
+        doc.result_ready.connect(self.cards.update_result)
+        doc.result_ready.connect(self.compare.update_result)
         doc.goal_seek_ready.connect(self.compare.update_goal_seek)
         self.risk_view.set_document(doc)
         self.plan_editor.set_document(doc)
@@ -256,51 +229,9 @@ class MainWindow(PriceImport, QMainWindow):
         self.setWindowModified(self.doc.is_modified())
 
     # ------------------------------------------------------------------ results
-    def _on_result(self, result: ProjectResult) -> None:
-        # The cumulative chart and the KPIs first; the heavier strategy charts on the next
-        # turn of the event loop, so the chart the user watches paints without waiting.
-        self.cumulative.update_result(result)
-        self.cards.update_result(result)
-        self.compare.update_result(result)
-        self._secondary_timer.start()
-
-    def _update_secondary(self) -> None:
-        result = self.doc.result
-        if result is None:
-            return
-        names = [s.name for s in result.strategies]
-        current = self.chart_strategy.currentText()
-        self.chart_strategy.blockSignals(True)
-        self.chart_strategy.clear()
-        self.chart_strategy.addItems(names)
-        self.chart_strategy.setCurrentIndex(names.index(current) if current in names else 0)
-        self.chart_strategy.blockSignals(False)
-        self.hashprice.update_result(result, self.doc.project)
-        self.hourly.year.setMaximum(self.doc.project.finance.horizon_years)
-        self._update_strategy_charts()
-        warnings = [w for s in result.strategies for w in s.warnings]
-        self.statusBar().showMessage("; ".join(warnings) if warnings else "Ready")
-
-    def _select_chart_strategy(self, name: str) -> None:
-        idx = self.chart_strategy.findText(name)
-        if idx >= 0 and idx != self.chart_strategy.currentIndex():
-            self.chart_strategy.setCurrentIndex(idx)
-            self._update_strategy_charts()
-
-    def _update_strategy_charts(self) -> None:
-        result = self.doc.result
-        if result is None:
-            return
-        self.stack.update_result(result, self.chart_strategy.currentText())
-        self._update_hourly()
-
-    def _update_hourly(self) -> None:
-        name = self.chart_strategy.currentText()
-        project = self.doc.project
-        if name not in [s.name for s in project.strategies]:
-            return
-        year = min(self.hourly.year.value(), project.finance.horizon_years) - 1
-        self.hourly.update_detail(hourly_detail(project, name, year, result=self.doc.result))
+    def busy(self) -> bool:
+        """True while a recompute or a chart update is still to come."""
+        return self.doc.recompute_pending() or self.dashboard.updating()
 
     def _on_error(self, message: str) -> None:
         self.show_error(message)

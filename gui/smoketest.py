@@ -107,7 +107,7 @@ def _check_window(app, settings, out_dir: Path, project_path: Path) -> None:
     if "Summary" not in sheets or "Risk" not in sheets:
         raise SmokeFailure(f"the workbook lacks its Summary or Risk sheet (sheets: {sheets})")
     print(f"workbook {workbook}: {len(sheets)} sheets ({', '.join(sheets)})", flush=True)
-    png = window.cumulative.export(out_dir / "cumulative.png")
+    png = window.dashboard.cumulative.export(out_dir / "cumulative.png")
     image = QImage(str(png))
     if image.isNull() or image.width() < 100:
         raise SmokeFailure(f"the chart PNG {png} cannot be read back")

@@ -30,7 +30,7 @@ def window(qtbot, settings):
 
 
 def curve_y(window, name="Keep mining") -> np.ndarray:
-    return window.cumulative.curves[name].yData.copy()
+    return window.dashboard.cumulative.curves[name].yData.copy()
 
 
 def type_into(field, text: str) -> None:
@@ -43,9 +43,7 @@ def type_into(field, text: str) -> None:
 def settle(qtbot, window) -> None:
     """Let the zero-delay recompute and the strategy charts' update after it run."""
     qtbot.waitUntil(
-        lambda: (
-            not window.doc._recompute_timer.isActive() and not window._secondary_timer.isActive()
-        ),
+        lambda: not window.busy(),
         timeout=5000,
     )
     qtbot.wait(1)

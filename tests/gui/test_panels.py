@@ -8,13 +8,15 @@ from tests.gui.conftest import curve_y, settle, type_into
 
 
 def test_btc_price_moves_project_cumulative_and_hashprice(qtbot, window):
-    before_cum, before_hp = curve_y(window), window.hashprice.curve.yData.copy()
+    before_cum, before_hp = curve_y(window), window.dashboard.hashprice.curve.yData.copy()
     type_into(window.market_panel.fields["market.btc_price_usd"], "120,000")
     assert window.doc.project.market.btc_price_usd == 120_000
     settle(qtbot, window)
     assert not np.array_equal(curve_y(window), before_cum)
     # Hashprice is proportional to price: ×120/95 in the first month.
-    assert window.hashprice.curve.yData[0] == pytest.approx(before_hp[0] * 120 / 95, rel=1e-9)
+    assert window.dashboard.hashprice.curve.yData[0] == pytest.approx(
+        before_hp[0] * 120 / 95, rel=1e-9
+    )
 
 
 def test_invalid_value_marks_the_field_and_keeps_the_charts(qtbot, window):
@@ -63,7 +65,7 @@ def test_time_of_use_cell_edit_reaches_the_hourly_chart(qtbot, window):
     grid.item(3, 1).setText("77")
     assert window.doc.project.site.energy.price_source.matrix_usd_per_mwh[1][3] == 77
     settle(qtbot, window)
-    assert window.hourly.price.yData[744 + 3] == pytest.approx(77.0)
+    assert window.dashboard.hourly.price.yData[744 + 3] == pytest.approx(77.0)
     grid.item(3, 1).setText("x")
     assert "Feb 03:00 must be a number" in window.site_panel.price.grid_error.text()
 
@@ -94,7 +96,7 @@ def test_importing_a_price_csv_shows_a_preview(qtbot, window, tmp_path):
     assert window.site_panel.price.stack.currentIndex() == 2
     assert window.site_panel.price.preview_curve.yData.size == 8760
     settle(qtbot, window)
-    assert window.hourly.price.yData[0] == pytest.approx(20.0)
+    assert window.dashboard.hourly.price.yData[0] == pytest.approx(20.0)
 
 
 def test_a_bad_price_csv_lists_its_problems(qtbot, window, tmp_path):
@@ -114,14 +116,14 @@ def test_demand_response_enrolment_changes_income(qtbot, window):
     type_into(window.dr_panel.fields["site.demand_response.enrolled_mw"], "0")
     settle(qtbot, window)
     assert window.doc.result.by_name("Keep mining").monthly["dr_capacity_usd"].sum() == 0
-    assert not window.stack.bars["dr_capacity_usd"].isVisible()
+    assert not window.dashboard.stack.bars["dr_capacity_usd"].isVisible()
 
 
 def test_horizon_changes_the_timeline(qtbot, window):
     type_into(window.finance_panel.fields["finance.horizon_years"], "15")
     settle(qtbot, window)
     assert curve_y(window).size == 180
-    assert window.hourly.year.maximum() == 15
+    assert window.dashboard.hourly.year.maximum() == 15
 
 
 def test_yearly_btc_table_field(qtbot, window):
@@ -138,29 +140,33 @@ def test_tooltips_carry_units_and_sources(window):
 
 
 def test_hover_readout(qtbot, window):
-    text = window.cumulative.describe(12, 0)
+    text = window.dashboard.cumulative.describe(12, 0)
     assert text.startswith("2028-01") and "Keep mining" in text
 
 
 def test_chart_export_png_and_svg(qtbot, window, tmp_path):
-    png = window.cumulative.export(tmp_path / "c.png")
-    svg = window.hourly.export(tmp_path / "h.svg")
+    png = window.dashboard.cumulative.export(tmp_path / "c.png")
+    svg = window.dashboard.hourly.export(tmp_path / "h.svg")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
     assert b"<svg" in svg.read_bytes()[:2000]
 
 
 def test_reset_view_after_zoom(qtbot, window):
-    vb = window.cumulative.plot.plotItem.vb
+    vb = window.dashboard.cumulative.plot.plotItem.vb
     vb.setXRange(10, 20)
-    window.cumulative.reset_view()
+    window.dashboard.cumulative.reset_view()
     lo, hi = vb.viewRange()[0]
     assert lo <= 0 and hi >= 119
 
 
 def test_legend_toggle_hides_a_curve(qtbot, window):
-    curve = window.cumulative.curves["Hybrid"]
-    sample = next(s for s, label in window.cumulative.legend.items if label.text == "Hybrid")
-    qtbot.mouseClick(window.cumulative.plot.viewport(), Qt.MouseButton.LeftButton)  # focus
+    curve = window.dashboard.cumulative.curves["Hybrid"]
+    sample = next(
+        s for s, label in window.dashboard.cumulative.legend.items if label.text == "Hybrid"
+    )
+    qtbot.mouseClick(
+        window.dashboard.cumulative.plot.viewport(), Qt.MouseButton.LeftButton
+    )  # focus
     sample.mouseClickEvent(_FakeClick())
     assert not curve.isVisible()
 

@@ -12,7 +12,12 @@ from tests.gui.conftest import type_into
 def live_objects(window) -> tuple[int, int]:
     items = sum(
         len(c.plot.scene().items())
-        for c in (window.cumulative, window.stack, window.hashprice, window.hourly)
+        for c in (
+            window.dashboard.cumulative,
+            window.dashboard.stack,
+            window.dashboard.hashprice,
+            window.dashboard.hourly,
+        )
     )
     return len(window.findChildren(QObject)), items
 
@@ -30,9 +35,9 @@ def test_500_live_updates(qtbot, window):
         if i % 5 == 0:
             type_into(adder, f"{i % 9}")
         window.doc.recompute()  # what the zero-delay timer does, once per change
-        window.cumulative.plot.repaint()
-        window.hourly.plot.repaint()
+        window.dashboard.cumulative.plot.repaint()
+        window.dashboard.hourly.plot.repaint()
         qtbot.wait(0)
     assert window.doc.project.market.btc_price_usd == 90_000 + 37 * 499
-    assert window.cumulative.curves["Keep mining"].yData.size == 120
+    assert window.dashboard.cumulative.curves["Keep mining"].yData.size == 120
     assert live_objects(window) == baseline

@@ -32,7 +32,7 @@ def test_add_duplicate_rename_reorder_delete(qtbot, window, panel):
     assert "Mine on" not in names(window)
     assert all(s.fallback_strategy != "Mine on" for s in window.doc.project.strategies)
     settle(qtbot, window)
-    assert set(window.cumulative.curves) == set(names(window))
+    assert set(window.dashboard.cumulative.curves) == set(names(window))
     assert len(window.cards.cards) == len(names(window))
 
 
@@ -120,6 +120,6 @@ def test_contract_probability_and_fallback(qtbot, window, panel):
 
 def test_selecting_a_strategy_drives_the_strategy_charts(qtbot, window, panel):
     panel.list.setCurrentRow(1)
-    assert window.chart_strategy.currentText() == "Convert to AI"
-    assert window.stack.strategy == "Convert to AI"
-    assert window.stack.bars["revenue_colocation_usd"].isVisible()
+    assert window.dashboard.chart_strategy.currentText() == "Convert to AI"
+    assert window.dashboard.stack.strategy == "Convert to AI"
+    assert window.dashboard.stack.bars["revenue_colocation_usd"].isVisible()
