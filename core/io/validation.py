@@ -1,0 +1,248 @@
+"""What is wrong with a project file, said so that a user can fix it: each problem as
+``path: message`` in the file's own terms (``strategies[1].blocks[0].asic_count: must be ≥ 0,
+got -3``). Field-by-field messages come from pydantic's errors (``describe``); the rules that
+need the whole project, such as names, references, timing and series lengths, are checked on
+the raw JSON (``semantic_problems``), so both kinds are reported together."""
+
+from __future__ import annotations
+
+import calendar
+import json
+from typing import Any
+
+from core.model.catalog import bundled_catalog
+from core.model.project import MAX_STRATEGIES
+
+_UNION_TAGS = {"flat", "tou", "hourly", "mining", "ai"}
+
+
+def format_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    prev: Any = None
+    for i, part in enumerate(loc):
+        is_tag = isinstance(part, str) and part in _UNION_TAGS and i + 1 < len(loc)
+        if is_tag and (prev == "price_source" or isinstance(prev, int)):
+            prev = part
+            continue
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        prev = part
+    return out or "(file)"
+
+
+def describe(err: Any) -> str:
+    """One pydantic error as a message in the file's terms (the path is said separately)."""
+    kind, ctx, got = err["type"], err.get("ctx") or {}, err.get("input")
+    if isinstance(got, TooLarge):
+        return f"must be a number in the allowed range, got {got!r}"
+    # Values are shown as they are written in the file (JSON), e.g. "lots", null, Infinity.
+    shown = json.dumps(got, ensure_ascii=False) if _jsonable(got) else repr(got)
+    if len(shown) > 60:
+        shown = shown[:57] + "…"
+    templates = {
+        "greater_than_equal": "must be ≥ {ge}, got {got}",
+        "greater_than": "must be > {gt}, got {got}",
+        "less_than_equal": "must be ≤ {le}, got {got}",
+        "less_than": "must be < {lt}, got {got}",
+        "finite_number": "must be a finite number, got {got}",
+        "missing": "is required",
+        "float_type": "must be a number, got {got}",
+        "int_type": "must be a whole number, got {got}",
+        "bool_type": "must be true or false, got {got}",
+        "string_type": "must be text, got {got}",
+        "list_type": "must be a list, got {got}",
+        "model_type": "must be an object, got {got}",
+        "dict_type": "must be an object, got {got}",
+        "extra_forbidden": "unknown key (not part of the MinePivot format)",
+        "literal_error": "must be one of {expected}, got {got}",
+        "too_short": "must have at least {min_length} item(s), got {actual_length}",
+        "too_long": "must have at most {max_length} item(s), got {actual_length}",
+        "string_too_short": "must not be empty",
+        "string_too_long": "must be at most {max_length} characters",
+        "union_tag_invalid": "kind must be one of {expected_tags}, got {tag}",
+        "union_tag_not_found": "needs a '{discriminator}' key",
+    }
+    if kind in templates:
+        fields = {k: _num(v) for k, v in ctx.items()}
+        for key in ("expected", "expected_tags"):  # pydantic quotes choices Python-style
+            if isinstance(fields.get(key), str):
+                fields[key] = fields[key].replace("'", '"')
+        if "tag" in fields:
+            fields["tag"] = json.dumps(fields["tag"], ensure_ascii=False)
+        try:
+            return templates[kind].format(got=shown, **fields)
+        except (KeyError, IndexError):
+            pass
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    return f"{err['msg']}, got {shown}"
+
+
+def _num(v: Any) -> Any:
+    return int(v) if isinstance(v, float) and v.is_integer() else v
+
+
+def _jsonable(v: Any) -> bool:
+    try:
+        json.dumps(v)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _int(v: Any) -> int | None:
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    """A JSON object as it is, anything else as an empty one (its field check names it)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _texts(values: Any) -> set[str]:
+    return {v for v in values if isinstance(v, str)}
+
+
+def _first_use(named: Any) -> dict[str, int]:
+    """Each text name and the index of its first use (one pass: duplicate checks stay linear)."""
+    out: dict[str, int] = {}
+    for i, name in named:
+        if isinstance(name, str):
+            out.setdefault(name, i)
+    return out
+
+
+def _dicts(v: Any) -> list[tuple[int, dict[str, Any]]]:
+    return [(i, x) for i, x in enumerate(v) if isinstance(x, dict)] if isinstance(v, list) else []
+
+
+def semantic_problems(data: dict[str, Any]) -> list[str]:
+    """Rules that need the whole project: names, references, timing, series lengths.
+
+    Reads the raw JSON defensively, so these are reported together with any type and range
+    problems; a value of the wrong type is skipped here (the field check names it).
+    """
+    problems: list[str] = []
+    cat = bundled_catalog()
+    asic_ids = set(cat.asics) | _texts(a.get("id") for _, a in _dicts(data.get("custom_asics")))
+    gpu_ids = set(cat.gpu_servers) | _texts(
+        g.get("id") for _, g in _dicts(data.get("custom_gpu_servers"))
+    )
+    finance = _obj(data.get("finance"))
+    years = _int(finance.get("horizon_years"))
+    n_months = years * 12 if years and 1 <= years <= 30 else None
+    strategies = _dicts(data.get("strategies"))
+    if len(strategies) > MAX_STRATEGIES:
+        return problems  # the field check reports the count; naming 100,000 problems helps no one
+    first_use = _first_use((i, s.get("name")) for i, s in strategies)
+    for i, s in strategies:
+        p = f"strategies[{i}]"
+        name = s.get("name")
+        if isinstance(name, str) and first_use[name] != i:
+            problems.append(
+                f"{p}.name: {json.dumps(name)} is already used by strategies[{first_use[name]}]"
+            )
+        fallback = s.get("fallback_strategy")
+        if isinstance(fallback, str):
+            if fallback not in first_use:
+                have = ", ".join(str(t.get("name")) for _, t in strategies)
+                problems.append(
+                    f"{p}.fallback_strategy: no strategy named {json.dumps(fallback)}"
+                    f" (have: {have})"
+                )
+            elif fallback == name:
+                problems.append(f"{p}.fallback_strategy: a strategy cannot fall back to itself")
+        for j, b in _dicts(s.get("blocks")):
+            bp = f"{p}.blocks[{j}]"
+            start = _int(b.get("start_month", 0))
+            if n_months is not None and start is not None and start >= n_months:
+                problems.append(
+                    f"{bp}.start_month: must be before the horizon ends (month "
+                    f"{n_months}), got {start}"
+                )
+            if b.get("kind") == "mining":
+                model = b.get("asic_model")
+                if isinstance(model, str) and model and model not in asic_ids:
+                    problems.append(
+                        f"{bp}.asic_model: unknown model {json.dumps(model)} (known: "
+                        f"{', '.join(sorted(str(a) for a in asic_ids))})"
+                    )
+                end = _int(b.get("end_month"))
+                if end is not None and start is not None and 1 <= end <= start:
+                    problems.append(
+                        f"{bp}.end_month: must be after start_month ({start}), got {end}"
+                    )
+            elif b.get("kind") == "ai" and b.get("business_model") == "gpu_cloud":
+                model = b.get("gpu_server_model", "hgx_h100")
+                if isinstance(model, str) and model not in gpu_ids:
+                    problems.append(
+                        f"{bp}.gpu_server_model: unknown model {json.dumps(model)} "
+                        f"(known: {', '.join(sorted(str(g) for g in gpu_ids))})"
+                    )
+    site = _obj(data.get("site"))
+    problems += _plan_problems(site, strategies)
+    energy = _obj(site.get("energy"))
+    block_mw = energy.get("fixed_block_mw", 0.0)
+    if (
+        energy.get("contract") == "fixed_block"
+        and isinstance(block_mw, int | float)
+        and not isinstance(block_mw, bool)
+        and block_mw <= 0
+    ):
+        problems.append(
+            "site.energy.fixed_block_mw: must be > 0 for a fixed-price block "
+            f"contract, got {_num(block_mw)}"
+        )
+    src = _obj(energy.get("price_source"))
+    first_year = _int(src.get("first_year"))
+    if (
+        src.get("kind") == "hourly"
+        and first_year is not None
+        and isinstance(src.get("years_usd_per_mwh"), list)
+    ):
+        for k, year in enumerate(src["years_usd_per_mwh"]):
+            if not isinstance(year, list):
+                continue
+            want = 8784 if calendar.isleap(first_year + k) else 8760
+            if len(year) != want:
+                problems.append(
+                    f"site.energy.price_source.years_usd_per_mwh[{k}]: year "
+                    f"{first_year + k} needs {want} hours, got {len(year)}"
+                )
+    return problems
+
+
+def _plan_problems(site: dict[str, Any], strategies: list[tuple[int, dict[str, Any]]]) -> list[str]:
+    """Hangar names are unique and every plan lays out a site hangar, at most once per strategy.
+    What is inside a plan (overlaps, links, loads) is a layout violation, listed, not refused."""
+    problems = []
+    hangar_list = _dicts(site.get("hangars"))
+    hangars = _first_use((k, h.get("name")) for k, h in hangar_list)
+    for k, h in hangar_list:
+        name = h.get("name")
+        if isinstance(name, str) and hangars[name] != k:
+            problems.append(f"site.hangars[{k}].name: {json.dumps(name)} is already used")
+    for i, s in strategies:
+        seen: set[str] = set()
+        for j, plan in _dicts(s.get("plans")):
+            name = plan.get("hangar")
+            if not isinstance(name, str):
+                continue
+            p = f"strategies[{i}].plans[{j}].hangar"
+            if name not in hangars:
+                have = ", ".join(str(h) for h in hangars) or "none"
+                problems.append(f"{p}: no site hangar named {json.dumps(name)} (have: {have})")
+            elif name in seen:
+                problems.append(f"{p}: {json.dumps(name)} already has a plan in this strategy")
+            seen.add(name)
+    return problems
+
+
+class TooLarge:
+    """An integer too long to be any field's value (every bound is far below 10^30); kept as
+    its digit count so that the field check reports it at its path."""
+
+    def __init__(self, digits: int):
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"a number of {self.digits:,} digits"
