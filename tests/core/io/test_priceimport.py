@@ -54,10 +54,9 @@ def test_winter_storm_uri_curtails_a_miner(ercot_csv):
         [miner()], energy={"price_source": series}, finance={"start_month": "2021-01"}
     )
     ctx = market_context(project)
-    e = simulate_strategy(
-        project, project.strategies[0], ctx, catalog_for(project), keep_hourly=True
-    )
-    curtailed = next(iter(e.hourly_curtailed.values()))
+    e = simulate_strategy(project, project.strategies[0], ctx, catalog_for(project))
+    _load, curtailed_by_block, _be = e.hourly.window(0, ctx.tl.n_hours)
+    curtailed = next(iter(curtailed_by_block.values()))
     assert curtailed[(31 + 13) * 24 : (31 + 19) * 24].sum() >= 142
     # Under index pricing, running through Uri would have cost far more than it earned.
     forced = simulate_strategy(
