@@ -20,7 +20,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from core.engine.cashflow import ProjectResult, evaluate
 from core.engine.goalseek import GoalSeek, goal_seek
 from core.io.projectfile import ProjectFileError, project_from_data
-from core.model.labels import split_path
+from core.model.paths import split_path
 from core.model.project import Project
 from core.plan.layout import apply_plan_counts, rename_block_links
 from core.risk.montecarlo import Cancelled

@@ -1,6 +1,6 @@
 """The bundled example: a 100 MW West Texas site weighing keep mining, convert to AI, and hybrid.
 
-Inputs are late-2026 views taken from the brief's reference figures; the file in
+Inputs are late-2026 views from the sourced reference figures the input tooltips cite; the file in
 ``resources/examples/`` is this function's output (a test keeps them equal).
 """
 

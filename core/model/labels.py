@@ -1,33 +1,11 @@
 """Labels, units and tooltips (meaning and source of the default) of every input field,
 shared by the app's panels and the workbook's Inputs sheet.
 
-Each row: (path relative to its panel, label, unit, tooltip[, Field options]).
+Each row: (path relative to its panel, label, unit, tooltip[, Field options]). The site,
+market, finance and risk tables are here; a block's are in ``core.model.block_labels``.
 """
 
 from __future__ import annotations
-
-import re
-from typing import Any
-
-from core.model.catalog import bundled_catalog
-
-_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-def split_path(path: str) -> list[str | int]:
-    """'strategies[1].blocks[0].asic_count' → ['strategies', 1, 'blocks', 0, 'asic_count']."""
-    return [name if name else int(index) for name, index in _TOKEN.findall(path)]
-
-
-def get_attr_path(obj: Any, path: str) -> Any:
-    """Follow a path through model attributes and list indices; None if it no longer exists."""
-    for part in split_path(path):
-        try:
-            obj = obj[part] if isinstance(part, int) else getattr(obj, part)
-        except (IndexError, AttributeError, TypeError):
-            return None
-    return obj
-
 
 BOOL = {"kind": "bool"}
 INT = {"kind": "int"}
@@ -65,7 +43,7 @@ ENERGY = [
         "",
         "Index: pay the hourly price for what you draw. Fixed-price block: pay a fixed price for a "
         "contracted MW block whether used or not; unused energy is resold at the hourly price "
-        "(the 'power credits' miners report; Riot booked $24.2 M in August 2023, brief §3).",
+        "(the 'power credits' miners report: Riot booked $24.2 M of them in August 2023).",
         {
             "kind": "choice",
             "choices": [("Index (hourly price)", "index"), ("Fixed-price block", "fixed_block")],
@@ -96,7 +74,7 @@ ENERGY = [
         "4CP charge",
         "USD/kW-year",
         "ERCOT-style transmission charge on the load during the four summer monthly peaks "
-        "(highest-price hour of June–September). Avoiding it is worth ~$50–150/kW-year (brief §3).",
+        "(highest-price hour of June–September). Avoiding it is worth ~$50–150/kW-year.",
     ),
     (
         "fourcp_avoidance",
@@ -128,14 +106,14 @@ DEMAND_RESPONSE = [
         "Capacity payment",
         "USD/MW-month",
         "Paid for standing ready, called or not. ERCOT ERS pays roughly $60–70k per MW-year "
-        "(an estimate, brief §4), i.e. ~$5,000–5,800/MW-month.",
+        "(an estimate), i.e. ~$5,000–5,800/MW-month.",
     ),
     (
         "event_hours_per_year",
         "Called hours",
         "h/year",
         "Hours a year the enrolled MW must be off: the highest-price hours of each year. "
-        "One large miner reported 5–10 hours a month (brief §4).",
+        "One large miner reported 5–10 hours a month.",
         INT,
     ),
 ]
@@ -216,18 +194,18 @@ FINANCE = [
         "%/year",
         "The return the required-AI-price goal seek aims for.",
     ),
-    ("depreciation_life_years.asic", "ASIC life", "years", "Straight-line (default 3, brief §7)."),
+    ("depreciation_life_years.asic", "ASIC life", "years", "Straight-line (default 3)."),
     (
         "depreciation_life_years.gpu",
         "GPU life",
         "years",
-        "Straight-line (default 5; GPUs depreciate over 4–6 years, brief §5).",
+        "Straight-line (default 5; GPUs are depreciated over 4–6 years).",
     ),
     (
         "depreciation_life_years.facility",
         "Facility life",
         "years",
-        "Straight-line for retrofits and infrastructure (default 15, brief §7).",
+        "Straight-line for retrofits and infrastructure (default 15).",
     ),
     (
         "residual_value_pct.asic",
@@ -315,154 +293,4 @@ RISK = [
         "Monte Carlo paths at each share of the split sweep (its P10 NPV).",
         INT,
     ),
-]
-
-
-def asic_choices() -> list[tuple[str, str]]:
-    return [
-        (f"{m.name} ({m.hashrate_ths:g} TH/s, {m.efficiency_j_per_th:.1f} J/TH)", k)
-        for k, m in bundled_catalog().asics.items()
-    ]
-
-
-def gpu_choices() -> list[tuple[str, str]]:
-    return [(m.name, k) for k, m in bundled_catalog().gpu_servers.items()]
-
-
-MINING_BLOCK = [
-    ("name", "Block name", "", "Name shown in charts and exports.", TEXT),
-    (
-        "asic_model",
-        "ASIC model",
-        "",
-        "Catalog model; specs and sources in the Equipment tab.",
-        {"kind": "choice", "choices": asic_choices()},
-    ),
-    ("asic_count", "Miners", "units", "Number of miners in this block.", INT),
-    (
-        "existing_fleet",
-        "Owned fleet",
-        "",
-        "Already owned: no purchase capex and no tax basis "
-        "left; its value below is what it would sell for today.",
-        BOOL,
-    ),
-    (
-        "asic_unit_price_usd",
-        "Unit price",
-        "USD",
-        "Purchase price (new) or today's resale "
-        "value (owned). Empty: the catalog price (Hashrate Index price index, $14–26/TH).",
-        {"optional": True},
-    ),
-    (
-        "infrastructure_usd_per_mw",
-        "Infrastructure",
-        "USD/MW",
-        "Build-out capex for new mining capacity ($0.3–0.8 M/MW, brief §5); 0 on a built site.",
-    ),
-    ("pue", "PUE", "", "Facility power ÷ miner power: air ≈ 1.05, immersion/hydro 1.03–1.05."),
-    ("pool_fee_pct", "Pool fee", "%", "FPPS pools charge about 2–4 % (brief §2)."),
-    ("derate_pct_per_year", "Derate", "%/year", "Yearly loss of hashrate (wear, availability)."),
-    ("om_usd_per_mw_month", "O&M", "USD/MW-month", "Repairs and staff per MW while active."),
-    ("start_month", "Start month", "month #", "Month index (0 = first) the block starts.", INT),
-    (
-        "end_month",
-        "End month",
-        "month #",
-        "Month the miners are removed and sold (empty: kept to the horizon end).",
-        {"kind": "int", "optional": True},
-    ),
-]
-
-AI_COMMON = [
-    ("name", "Block name", "", "Name shown in charts and exports.", TEXT),
-    (
-        "business_model",
-        "Business model",
-        "",
-        "Colocation: the tenant brings GPUs and pays $/kW-month for IT capacity. GPU cloud: you "
-        "own the GPUs and rent them by the hour.",
-        {"kind": "choice", "choices": [("Colocation", "colocation"), ("GPU cloud", "gpu_cloud")]},
-    ),
-    ("pue", "PUE", "", "AI liquid-cooled ≈ 1.2–1.4 (industry average ≈ 1.55), brief §3."),
-    (
-        "retrofit_usd_per_mw",
-        "Retrofit",
-        "USD/MW IT",
-        "Conversion capex per MW of IT load: ~$3.6 M (Riot–AMD, reusing infrastructure) to "
-        "$8–10 M (TeraWulf; Needham), brief §5.",
-    ),
-    ("om_usd_per_mw_month", "O&M", "USD/MW-month", "Operations per MW of IT once live."),
-    (
-        "start_month",
-        "Conversion start",
-        "month #",
-        "Month index the retrofit starts; its capex is spent then.",
-        INT,
-    ),
-    (
-        "conversion_months",
-        "Conversion time",
-        "months",
-        "Months with no revenue before the block goes live (~6–18, brief §5).",
-        INT,
-    ),
-]
-
-AI_COLOCATION = [
-    ("it_mw", "IT capacity", "MW", "Critical IT capacity leased to the tenant."),
-    (
-        "colo_usd_per_kw_month",
-        "Colocation rate",
-        "USD/kW-month",
-        "Observed deals ~$120–160 (CoreWeave–Core Scientific, TeraWulf–Fluidstack ~$154, Hut 8 "
-        "~$159, Riot–AMD ~$104); wholesale market ~$174–184 (2024), brief §5.",
-    ),
-    ("colo_escalator_pct_per_year", "Rate escalator", "%/year", "Yearly increase of the rate."),
-    (
-        "power_passthrough",
-        "Power passed through",
-        "",
-        "Tenant reimburses the block's energy at the hourly price plus adder.",
-        BOOL,
-    ),
-    (
-        "it_load_factor_pct",
-        "Tenant load",
-        "% of IT",
-        "Average draw of the contracted IT capacity.",
-    ),
-]
-
-AI_GPU = [
-    (
-        "gpu_server_model",
-        "GPU server",
-        "",
-        "Catalog server; specs in the Equipment tab.",
-        {"kind": "choice", "choices": gpu_choices()},
-    ),
-    ("server_count", "Servers", "units", "8-GPU servers owned (4 per rack ≈ 41 kW).", INT),
-    (
-        "server_unit_price_usd",
-        "Server price",
-        "USD",
-        "Empty: the catalog price (~$270–320k with networking for H100, brief §5).",
-        {"optional": True},
-    ),
-    (
-        "gpu_hour_usd",
-        "GPU-hour price",
-        "USD/GPU-hour",
-        "H100 rental: $8+ (2023 peak), ~$2.85 (early 2024), ~$1.70 (Oct 2025 low), ~$2.35 for "
-        "1-year contracts (Mar 2026), brief §5.",
-    ),
-    (
-        "gpu_price_decline_pct_per_year",
-        "Price decline",
-        "%/year",
-        "Yearly fall of the GPU-hour price.",
-    ),
-    ("utilisation_pct", "Utilisation", "%", "Share of GPU-hours sold."),
 ]

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from core.engine.energy import ai_block_it_mw, mining_block_power
 from core.io.projectfile import ProjectFileError, project_from_data
-from core.model import labels as specs
+from core.model import block_labels
 from core.model.catalog import catalog_for
 from core.model.project import AiBlock, MiningBlock, Project, Strategy
 from core.plan.layout import plan_counts
@@ -206,7 +206,7 @@ class StrategiesPanel(QWidget):
                         "contract_probability_pct",
                         "Contract probability",
                         "%",
-                        "Chance the AI contract is signed (analysts put it near 50 %, brief §5). "
+                        "Chance the AI contract is signed (analysts put it near 50 %). "
                         "Below 100 % the KPIs add a probability-weighted NPV.",
                     )
                 ],
@@ -273,12 +273,7 @@ class StrategiesPanel(QWidget):
         if key == self._block_key:
             return
         self._clear_block_form()
-        if isinstance(block, MiningBlock):
-            rows = specs.MINING_BLOCK
-        else:
-            rows = specs.AI_COMMON + (
-                specs.AI_COLOCATION if block.business_model == "colocation" else specs.AI_GPU
-            )
+        rows = block_labels.block_rows(block)
         self.block_fields = add_fields(self.block_form, self.doc, rows, key[0])
         self._block_key = key
         self._lock_planned_count()

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.model.labels import get_attr_path
+from core.model.paths import get_attr_path
 from gui.document import ProjectDocument
 
 ERROR_STYLE = "QLineEdit, QComboBox { border: 1px solid #c62828; background: #fff3f3; }"

@@ -21,8 +21,10 @@ from core.engine.goalseek import GoalSeek, goal_seek
 from core.io.atomicfile import begin_write, cannot_write
 from core.io.xlsx.rows import StrategySheet
 from core.io.xlsx.strategy import write_strategy_sheet
+from core.model import block_labels
 from core.model import labels as spec
 from core.model.catalog import Catalog, catalog_for
+from core.model.paths import get_attr_path
 from core.model.project import HourlySeriesPrice, MiningBlock, Project, TimeOfUsePrice
 from core.risk.sensitivity import RiskAnalysis
 
@@ -144,7 +146,7 @@ class _Inputs:
     def rows(self, obj: Any, prefix: str, specs: list[tuple]) -> None:
         for row in specs:
             rel, label, unit, tip = row[:4]
-            self.put(prefix + rel, label, spec.get_attr_path(obj, rel), unit, tip)
+            self.put(prefix + rel, label, get_attr_path(obj, rel), unit, tip)
 
 
 def write_inputs(
@@ -231,7 +233,7 @@ def write_inputs(
             inp.ws.write_string(inp.row, 0, f"Block {j + 1}: {b.name}", fmt["section"])
             inp.row += 1
             if isinstance(b, MiningBlock):
-                inp.rows(b, p + ".", spec.MINING_BLOCK)
+                inp.rows(b, p + ".", block_labels.block_rows(b))
                 asic = catalog.asics[b.asic_model]
                 inp.put(
                     p + ".asic_power_w",
@@ -249,10 +251,7 @@ def write_inputs(
                     "End month, or the horizon when kept",
                 )
             else:
-                rows = spec.AI_COMMON + (
-                    spec.AI_COLOCATION if b.business_model == "colocation" else spec.AI_GPU
-                )
-                inp.rows(b, p + ".", rows)
+                inp.rows(b, p + ".", block_labels.block_rows(b))
                 if b.business_model == "gpu_cloud":
                     server = catalog.gpu_servers[b.gpu_server_model]
                     inp.put(

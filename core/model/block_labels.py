@@ -1,0 +1,166 @@
+"""Labels, units and tooltips of a strategy block's inputs (mining, AI common, colocation, GPU
+cloud), in the row format of ``core.model.labels``."""
+
+from __future__ import annotations
+
+from core.model.catalog import bundled_catalog
+from core.model.labels import BOOL, INT, TEXT
+from core.model.project import AiBlock, MiningBlock
+
+
+def asic_choices() -> list[tuple[str, str]]:
+    return [
+        (f"{m.name} ({m.hashrate_ths:g} TH/s, {m.efficiency_j_per_th:.1f} J/TH)", k)
+        for k, m in bundled_catalog().asics.items()
+    ]
+
+
+def gpu_choices() -> list[tuple[str, str]]:
+    return [(m.name, k) for k, m in bundled_catalog().gpu_servers.items()]
+
+
+MINING_BLOCK = [
+    ("name", "Block name", "", "Name shown in charts and exports.", TEXT),
+    (
+        "asic_model",
+        "ASIC model",
+        "",
+        "Catalog model; specs and sources in the Equipment tab.",
+        {"kind": "choice", "choices": asic_choices()},
+    ),
+    ("asic_count", "Miners", "units", "Number of miners in this block.", INT),
+    (
+        "existing_fleet",
+        "Owned fleet",
+        "",
+        "Already owned: no purchase capex and no tax basis "
+        "left; its value below is what it would sell for today.",
+        BOOL,
+    ),
+    (
+        "asic_unit_price_usd",
+        "Unit price",
+        "USD",
+        "Purchase price (new) or today's resale "
+        "value (owned). Empty: the catalog price (Hashrate Index price index, $14–26/TH).",
+        {"optional": True},
+    ),
+    (
+        "infrastructure_usd_per_mw",
+        "Infrastructure",
+        "USD/MW",
+        "Build-out capex for new mining capacity (~$0.3–0.8 M/MW); 0 on a built site.",
+    ),
+    ("pue", "PUE", "", "Facility power ÷ miner power: air ≈ 1.05, immersion/hydro 1.03–1.05."),
+    ("pool_fee_pct", "Pool fee", "%", "FPPS pools charge about 2–4 %."),
+    ("derate_pct_per_year", "Derate", "%/year", "Yearly loss of hashrate (wear, availability)."),
+    ("om_usd_per_mw_month", "O&M", "USD/MW-month", "Repairs and staff per MW while active."),
+    ("start_month", "Start month", "month #", "Month index (0 = first) the block starts.", INT),
+    (
+        "end_month",
+        "End month",
+        "month #",
+        "Month the miners are removed and sold (empty: kept to the horizon end).",
+        {"kind": "int", "optional": True},
+    ),
+]
+
+AI_COMMON = [
+    ("name", "Block name", "", "Name shown in charts and exports.", TEXT),
+    (
+        "business_model",
+        "Business model",
+        "",
+        "Colocation: the tenant brings GPUs and pays $/kW-month for IT capacity. GPU cloud: you "
+        "own the GPUs and rent them by the hour.",
+        {"kind": "choice", "choices": [("Colocation", "colocation"), ("GPU cloud", "gpu_cloud")]},
+    ),
+    ("pue", "PUE", "", "AI liquid-cooled ≈ 1.2–1.4 (data-centre industry average ≈ 1.55)."),
+    (
+        "retrofit_usd_per_mw",
+        "Retrofit",
+        "USD/MW IT",
+        "Conversion capex per MW of IT load: ~$3.6 M (Riot–AMD, reusing infrastructure) to "
+        "$8–10 M (TeraWulf; Needham estimate).",
+    ),
+    ("om_usd_per_mw_month", "O&M", "USD/MW-month", "Operations per MW of IT once live."),
+    (
+        "start_month",
+        "Conversion start",
+        "month #",
+        "Month index the retrofit starts; its capex is spent then.",
+        INT,
+    ),
+    (
+        "conversion_months",
+        "Conversion time",
+        "months",
+        "Months with no revenue before the block goes live (~6–18 in announced conversions).",
+        INT,
+    ),
+]
+
+AI_COLOCATION = [
+    ("it_mw", "IT capacity", "MW", "Critical IT capacity leased to the tenant."),
+    (
+        "colo_usd_per_kw_month",
+        "Colocation rate",
+        "USD/kW-month",
+        "Observed deals ~$120–160 (CoreWeave–Core Scientific, TeraWulf–Fluidstack ~$154, Hut 8 "
+        "~$159, Riot–AMD ~$104); wholesale colocation market ~$174–184 (2024).",
+    ),
+    ("colo_escalator_pct_per_year", "Rate escalator", "%/year", "Yearly increase of the rate."),
+    (
+        "power_passthrough",
+        "Power passed through",
+        "",
+        "Tenant reimburses the block's energy at the hourly price plus adder.",
+        BOOL,
+    ),
+    (
+        "it_load_factor_pct",
+        "Tenant load",
+        "% of IT",
+        "Average draw of the contracted IT capacity.",
+    ),
+]
+
+AI_GPU = [
+    (
+        "gpu_server_model",
+        "GPU server",
+        "",
+        "Catalog server; specs in the Equipment tab.",
+        {"kind": "choice", "choices": gpu_choices()},
+    ),
+    ("server_count", "Servers", "units", "8-GPU servers owned (4 per rack ≈ 41 kW).", INT),
+    (
+        "server_unit_price_usd",
+        "Server price",
+        "USD",
+        "Empty: the catalog price (market quotes ~$270–320k with networking for H100).",
+        {"optional": True},
+    ),
+    (
+        "gpu_hour_usd",
+        "GPU-hour price",
+        "USD/GPU-hour",
+        "H100 rental: $8+ (2023 peak), ~$2.85 (early 2024), ~$1.70 (Oct 2025 low), ~$2.35 for "
+        "1-year contracts (Mar 2026).",
+    ),
+    (
+        "gpu_price_decline_pct_per_year",
+        "Price decline",
+        "%/year",
+        "Yearly fall of the GPU-hour price.",
+    ),
+    ("utilisation_pct", "Utilisation", "%", "Share of GPU-hours sold."),
+]
+
+
+def block_rows(block: MiningBlock | AiBlock) -> list:
+    """The input rows of one block: a mining block's, or an AI block's common rows and those
+    of its business model."""
+    if isinstance(block, MiningBlock):
+        return MINING_BLOCK
+    return AI_COMMON + (AI_COLOCATION if block.business_model == "colocation" else AI_GPU)

@@ -1,0 +1,23 @@
+"""Input paths as the project file and the app name them: ``strategies[1].blocks[0].asic_count``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def split_path(path: str) -> list[str | int]:
+    """'strategies[1].blocks[0].asic_count' → ['strategies', 1, 'blocks', 0, 'asic_count']."""
+    return [name if name else int(index) for name, index in _TOKEN.findall(path)]
+
+
+def get_attr_path(obj: Any, path: str) -> Any:
+    """Follow a path through model attributes and list indices; None if it no longer exists."""
+    for part in split_path(path):
+        try:
+            obj = obj[part] if isinstance(part, int) else getattr(obj, part)
+        except (IndexError, AttributeError, TypeError):
+            return None
+    return obj
