@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.cli import commands
+from core.cli import commands, plans
 from core.cli.allocator import tune_allocator
 from core.io.buildinfo import build_info
 
@@ -68,17 +68,17 @@ def _open(args: argparse.Namespace) -> int:
 
 
 def _layout(args: argparse.Namespace) -> int:
-    chosen = commands.layout_reviews(args)
+    chosen = plans.layout_reviews(args)
     if args.png:
         from gui.plan.export import render_plan_png
 
-        for strategy, review, path in commands.plan_picture_paths(chosen, Path(args.png)):
+        for strategy, review, path in plans.plan_picture_paths(chosen, Path(args.png)):
             try:
                 render_plan_png(review, strategy.name, path)
             except OSError as exc:
                 raise commands.UserError(commands.cannot_write(path, exc)) from None
             print(f"wrote {path}", file=sys.stderr if args.json else sys.stdout)
-    return commands.print_layout(chosen, args)
+    return plans.print_layout(chosen, args)
 
 
 def _bench(args: argparse.Namespace) -> int:

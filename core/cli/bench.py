@@ -66,7 +66,8 @@ def layout_benchmarks() -> dict[str, float]:
     """A 5,000-shelf plan checked whole and after dragging one shelf; a 200 × 50 m fill."""
     from core.model.plan import FloorPlan, Hangar, LayoutRules, new_item
     from core.plan.autolayout import auto_layout
-    from core.plan.checks import PlanGeometry, check_plan
+    from core.plan.checks import check_plan
+    from core.plan.geometry import PlanGeometry
 
     rules = LayoutRules()
     big = Hangar(name="Big", length_m=200.0, width_m=100.0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.model.plan import RACK_KINDS, FloorPlan, Hangar, LayoutRules, PlanItem
-from core.plan.checks import EPS, PlanGeometry, aisle_strips, overlapping_pairs
+from core.plan.geometry import EPS, PlanGeometry, aisle_strips, overlapping_pairs
 from core.plan.layout import Rect
 
 

@@ -58,6 +58,8 @@ class Dashboard(QWidget):
         doc.result_ready.connect(self._on_result)
         # A newer input makes pending chart updates stale: they are redone after its recompute.
         doc.project_changed.connect(self._input_changed)
+        if doc.result is not None:  # a document that has computed already
+            self._on_result(doc.result)
 
     def updating(self) -> bool:
         """True while the strategy charts still have a result to draw."""

@@ -33,7 +33,8 @@ from core.model.plan import (
     PlanItem,
 )
 from core.model.project import AiBlock, MiningBlock, Project, Strategy
-from core.plan.checks import RULE_TITLES, PlanGeometry, Violation, review_plan
+from core.plan.checks import review_plan
+from core.plan.geometry import RULE_TITLES, PlanGeometry, Violation
 from core.plan.layout import (
     FT2_PER_M2,
     PlanContext,

@@ -10,7 +10,8 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from core.io.xlsx.summary import write_table
 from core.model.plan import KIND_LABELS
 from core.model.project import Project
-from core.plan.checks import RULE_TITLES, review_plans
+from core.plan.checks import review_plans
+from core.plan.geometry import RULE_TITLES
 from core.plan.layout import FT2_PER_M2, PlanContext
 
 MAX_LISTED = 500  # violations per plan written out; the count is always given

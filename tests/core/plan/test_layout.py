@@ -11,7 +11,8 @@ from core.io.projectfile import ProjectFileError, load_project, project_from_dat
 from core.model.plan import Door, FloorPlan, Hangar, LayoutRules, new_item
 from core.model.project import AiBlock, MiningBlock, Strategy
 from core.plan.autolayout import auto_layout
-from core.plan.checks import PlanGeometry, check_plan
+from core.plan.checks import check_plan
+from core.plan.geometry import PlanGeometry
 from core.plan.layout import PlanContext, footprint, plan_counts, rotated, summarise
 from tests.core.helpers import tiny_project
 

@@ -1,0 +1,128 @@
+"""What the Strategies panel's buttons do to the project: add, duplicate, rename, delete and
+reorder strategies and their blocks. Each action builds the new strategy list and hands it to
+the panel's ``_apply``, which validates it and makes it one undoable step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QInputDialog
+
+from core.model.project import AiBlock, MiningBlock, Strategy
+
+
+def unique_name(base: str, taken: list[str]) -> str:
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base} ({n})" in taken:
+        n += 1
+    return f"{base} ({n})"
+
+
+class StrategyActions:
+    """Mixed into ``StrategiesPanel``, which provides ``doc``, ``list``, ``blocks``, ``message``,
+    ``index``, ``strategy`` and ``_apply``."""
+
+    def add_strategy(self) -> None:
+        names = [s.name for s in self.doc.project.strategies]
+        new = Strategy(name=unique_name("New strategy", names))
+        self._apply([*self.doc.project.strategies, new], "Add strategy", len(names))
+
+    def duplicate_strategy(self) -> None:
+        s = self.strategy
+        names = [x.name for x in self.doc.project.strategies]
+        copy = s.model_copy(update={"name": unique_name(f"{s.name} copy", names)})
+        items = list(self.doc.project.strategies)
+        items.insert(self.index + 1, copy)
+        self._apply(items, f"Duplicate {s.name}", self.index + 1)
+
+    def rename_strategy(self, new_name: str | None = None) -> None:
+        s = self.strategy
+        if new_name is None:
+            new_name, ok = QInputDialog.getText(self, "Rename strategy", "Name:", text=s.name)
+            if not ok:
+                return
+        new_name = new_name.strip()
+        if not new_name or new_name == s.name:
+            return
+        items = []
+        for x in self.doc.project.strategies:
+            update: dict[str, Any] = {}
+            if x is s:
+                update["name"] = new_name
+            if x.fallback_strategy == s.name:
+                update["fallback_strategy"] = new_name
+            items.append(x.model_copy(update=update) if update else x)
+        self._apply(items, f"Rename {s.name} to {new_name}", self.index)
+
+    def delete_strategy(self) -> None:
+        if len(self.doc.project.strategies) <= 1:
+            self.message.setText("A project needs at least one strategy.")
+            return
+        s = self.strategy
+        items = [
+            x.model_copy(update={"fallback_strategy": None}) if x.fallback_strategy == s.name else x
+            for x in self.doc.project.strategies
+            if x is not s
+        ]
+        self._apply(items, f"Delete {s.name}", max(self.index - 1, 0))
+
+    def move_strategy(self, step: int) -> None:
+        i, items = self.index, list(self.doc.project.strategies)
+        j = i + step
+        if 0 <= j < len(items):
+            items[i], items[j] = items[j], items[i]
+            self._apply(items, "Reorder strategies", j)
+
+    # ------------------------------------------------------------------ block actions
+    def _with_blocks(self, blocks: list, text: str, select: int) -> None:
+        items = list(self.doc.project.strategies)
+        items[self.index] = self.strategy.model_copy(update={"blocks": blocks})
+        self._apply(items, text, self.index, select)
+
+    def add_mining(self) -> None:
+        blocks = list(self.strategy.blocks)
+        blocks.append(
+            MiningBlock(
+                name=unique_name("Mining", [b.name for b in blocks]),
+                asic_model="s21",
+                asic_count=1000,
+            )
+        )
+        self._with_blocks(blocks, "Add mining block", len(blocks) - 1)
+
+    def add_ai(self) -> None:
+        blocks = list(self.strategy.blocks)
+        blocks.append(
+            AiBlock(
+                name=unique_name("AI hosting", [b.name for b in blocks]),
+                it_mw=10.0,
+                colo_usd_per_kw_month=140.0,
+                retrofit_usd_per_mw=6.5e6,
+                conversion_months=12,
+            )
+        )
+        self._with_blocks(blocks, "Add AI block", len(blocks) - 1)
+
+    def duplicate_block(self) -> None:
+        j, blocks = self.blocks.currentRow(), list(self.strategy.blocks)
+        if 0 <= j < len(blocks):
+            copy = blocks[j].model_copy(
+                update={"name": unique_name(f"{blocks[j].name} copy", [b.name for b in blocks])}
+            )
+            blocks.insert(j + 1, copy)
+            self._with_blocks(blocks, "Duplicate block", j + 1)
+
+    def delete_block(self) -> None:
+        j, blocks = self.blocks.currentRow(), list(self.strategy.blocks)
+        if 0 <= j < len(blocks):
+            del blocks[j]
+            self._with_blocks(blocks, "Delete block", max(j - 1, 0))
+
+    def move_block(self, step: int) -> None:
+        j, blocks = self.blocks.currentRow(), list(self.strategy.blocks)
+        k = j + step
+        if 0 <= j < len(blocks) and 0 <= k < len(blocks):
+            blocks[j], blocks[k] = blocks[k], blocks[j]
+            self._with_blocks(blocks, "Reorder blocks", k)

@@ -1,0 +1,104 @@
+"""Each panel on its own: a ProjectDocument and one panel, no main window. The panel shows the
+project's values, an edit typed into it reaches the document as one undoable step, and undo
+brings the panel back; the Dashboard draws every strategy from the document's result."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit
+
+from core.io.example import example_project
+from core.model.paths import get_attr_path
+from gui.dashboard.view import Dashboard
+from gui.document import ProjectDocument
+from gui.inputs.panels import DemandResponsePanel, FinancePanel, MarketPanel, SitePanel
+from gui.inputs.strategies import StrategiesPanel
+from gui.risk.panel import RiskInputsPanel
+from tests.gui.conftest import type_into
+
+
+@pytest.fixture
+def doc(qtbot):
+    d = ProjectDocument(example_project())
+    yield d
+    d.shutdown()
+
+
+PANELS = {
+    "site": (lambda doc: SitePanel(doc, lambda: None), "site.interconnect_mw", "120"),
+    "dr": (DemandResponsePanel, "site.demand_response.enrolled_mw", "25"),
+    "market": (MarketPanel, "market.btc_price_usd", "150000"),
+    "finance": (FinancePanel, "finance.discount_rate_pct_per_year", "12.5"),
+    "risk": (RiskInputsPanel, "risk.paths", "3000"),
+}
+
+
+def _shown(field) -> object:
+    editor = field.editor
+    if isinstance(editor, QCheckBox):
+        return editor.isChecked()
+    if isinstance(editor, QComboBox):
+        return editor.currentData()
+    assert isinstance(editor, QLineEdit)
+    return editor.text()
+
+
+@pytest.mark.parametrize("name", list(PANELS))
+def test_a_panel_shows_the_project_and_edits_it_undoably(qtbot, doc, name):
+    make, path, typed = PANELS[name]
+    panel = make(doc)
+    qtbot.addWidget(panel)
+    # Every field is bound to a value the project has, and shows it.
+    for field_path, field in panel.fields.items():
+        value = get_attr_path(doc.project, field_path)
+        if value is None:
+            assert field.optional or _shown(field) in ("", None), field_path
+            continue
+        shown = _shown(field)
+        if isinstance(shown, str) and not isinstance(value, str):
+            assert shown.strip(), f"{field_path} shows nothing for {value!r}"
+    before = get_attr_path(doc.project, path)
+    type_into(panel.fields[path], typed)
+    doc.end_edit()
+    assert get_attr_path(doc.project, path) == pytest.approx(float(typed))
+    assert doc.undo_stack.count() == 1 and doc.is_modified()
+    doc.undo_stack.undo()
+    assert get_attr_path(doc.project, path) == before
+    assert float(panel.fields[path].editor.text().replace(",", "")) == pytest.approx(before)
+
+
+def test_an_invalid_value_is_marked_and_not_applied(qtbot, doc):
+    panel = MarketPanel(doc)
+    qtbot.addWidget(panel)
+    field = panel.fields["market.btc_price_usd"]
+    before = doc.project
+    type_into(field, "-5")
+    assert doc.project is before
+    assert not field.error_label.isHidden()
+    assert field.error_label.text().startswith("must be ≥"), field.error_label.text()
+
+
+def test_the_strategies_panel_adds_and_undoes_a_strategy(qtbot, doc):
+    panel = StrategiesPanel(doc)
+    qtbot.addWidget(panel)
+    names = [s.name for s in doc.project.strategies]
+    assert [panel.list.item(i).text() for i in range(panel.list.count())] == names
+    panel.add_strategy()
+    assert [s.name for s in doc.project.strategies] == [*names, "New strategy"]
+    assert panel.list.count() == len(names) + 1
+    doc.undo_stack.undo()
+    assert [s.name for s in doc.project.strategies] == names
+    assert panel.list.count() == len(names)
+
+
+def test_the_dashboard_draws_every_strategy_from_the_document(qtbot, doc):
+    dash = Dashboard(lambda *_: None)
+    qtbot.addWidget(dash)
+    dash.set_document(doc)
+    qtbot.waitUntil(lambda: doc.result is not None and not dash.updating(), timeout=10_000)
+    names = [s.name for s in doc.project.strategies]
+    assert set(dash.cumulative.curves) >= set(names)
+    assert [dash.chart_strategy.itemText(i) for i in range(dash.chart_strategy.count())] == names
+    dash.show_strategy("Convert to AI")
+    assert dash.stack.strategy == "Convert to AI"
+    assert dash.hourly.price.yData.size in (8760, 8784)
