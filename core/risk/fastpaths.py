@@ -10,7 +10,7 @@ hour's price, so between consecutive break-evens the running set, and so the MW 
 keeps under the call, is fixed (``_dr_paths``). Only the 4CP peak hours stay hourly, at most
 four a year: a year of called hours costs no more than a few. AI terms are linear in the power
 factor, so two engine runs (prices as they are and at zero) give them for every path. The
-result matches the hourly engine run path by path (``montecarlo.hourly_path_fcf``, tests).
+result matches the hourly engine run path by path (``tests/core/risk/reference.py``).
 """
 
 from __future__ import annotations

@@ -14,17 +14,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.engine.cashflow import cash_flow_table, has_ai
-from core.engine.energy import MarketContext, market_context, simulate_strategy
+from core.engine.cashflow import has_ai
+from core.engine.energy import MarketContext, market_context
 from core.engine.finance import discount_factors
 from core.model.catalog import Catalog, catalog_for
-from core.model.project import AiBlock, Project, Risk, Strategy
+from core.model.project import Project, Risk, Strategy
 from core.risk.fastpaths import (
     Draws,
     SegmentMarket,
     ebitda_paths,
     fcf_paths,
-    gpu_decline_pct,
     mining_blocks,
     mining_paths,
     segment_market,
@@ -146,39 +145,6 @@ def with_contract_risk(
         return fcf
     signed = d.contract_u < strategy.contract_probability_pct / 100
     return np.where(signed[:, None], fcf, fallback_fcf)
-
-
-def hourly_path_fcf(project: Project, d: Draws, i: int, strategy_name: str) -> np.ndarray:
-    """The reference: path ``i`` run through the hourly engine itself (slow; for tests)."""
-    ctx = market_context(project)
-    tl = ctx.tl
-    path_ctx = dataclasses.replace(
-        ctx,
-        price=ctx.price * d.power[i],
-        hashprice=ctx.hashprice * tl.per_hour(d.hashprice[i]),
-    )
-    catalog = catalog_for(project)
-    by_name = {s.name: s for s in project.strategies}
-    strategy = by_name[strategy_name]
-    signed = d.contract_u[i] < strategy.contract_probability_pct / 100
-    if contract_at_risk(strategy) and strategy.fallback_strategy in by_name and not signed:
-        return hourly_path_fcf(project, d, i, strategy.fallback_strategy)
-    blocks = [
-        b.model_copy(
-            update={
-                "gpu_price_decline_pct_per_year": float(
-                    gpu_decline_pct(b.gpu_price_decline_pct_per_year, d.gpu_decline_shift_pct[i])
-                )
-            }
-        )
-        if isinstance(b, AiBlock) and b.gpu_price_decline_pct_per_year < 100
-        else b
-        for b in with_delay(strategy, int(d.delay_months[i])).blocks
-    ]
-    variant = strategy.model_copy(update={"blocks": blocks})
-    energy = simulate_strategy(project, variant, path_ctx, catalog)
-    t, _ = cash_flow_table(project, variant, energy, path_ctx, catalog)
-    return t["fcf_usd"]
 
 
 # ----------------------------------------------------------------------------- summaries

@@ -12,11 +12,11 @@ from core.risk.montecarlo import (
     RiskError,
     Simulator,
     draw_paths,
-    hourly_path_fcf,
     paybacks,
     run_monte_carlo,
     strategy_paths_fcf,
 )
+from tests.core.risk.reference import hourly_path_fcf
 
 CALM = {
     "btc_volatility_pct_per_year": 0.0,

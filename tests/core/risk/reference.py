@@ -1,0 +1,48 @@
+"""The Monte Carlo reference: one path run through the hourly engine itself, slow, against
+which the fast paths (``core.risk.fastpaths``) are held path by path."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from core.engine.cashflow import cash_flow_table
+from core.engine.energy import market_context, simulate_strategy
+from core.model.catalog import catalog_for
+from core.model.project import AiBlock, Project
+from core.risk.fastpaths import Draws, gpu_decline_pct, with_delay
+from core.risk.montecarlo import contract_at_risk
+
+
+def hourly_path_fcf(project: Project, d: Draws, i: int, strategy_name: str) -> np.ndarray:
+    """The reference: path ``i`` run through the hourly engine itself (slow; for tests)."""
+    ctx = market_context(project)
+    tl = ctx.tl
+    path_ctx = dataclasses.replace(
+        ctx,
+        price=ctx.price * d.power[i],
+        hashprice=ctx.hashprice * tl.per_hour(d.hashprice[i]),
+    )
+    catalog = catalog_for(project)
+    by_name = {s.name: s for s in project.strategies}
+    strategy = by_name[strategy_name]
+    signed = d.contract_u[i] < strategy.contract_probability_pct / 100
+    if contract_at_risk(strategy) and strategy.fallback_strategy in by_name and not signed:
+        return hourly_path_fcf(project, d, i, strategy.fallback_strategy)
+    blocks = [
+        b.model_copy(
+            update={
+                "gpu_price_decline_pct_per_year": float(
+                    gpu_decline_pct(b.gpu_price_decline_pct_per_year, d.gpu_decline_shift_pct[i])
+                )
+            }
+        )
+        if isinstance(b, AiBlock) and b.gpu_price_decline_pct_per_year < 100
+        else b
+        for b in with_delay(strategy, int(d.delay_months[i])).blocks
+    ]
+    variant = strategy.model_copy(update={"blocks": blocks})
+    energy = simulate_strategy(project, variant, path_ctx, catalog)
+    t, _ = cash_flow_table(project, variant, energy, path_ctx, catalog)
+    return t["fcf_usd"]
