@@ -3,7 +3,8 @@
 Mining load is flexible: a block runs in an hour only when its revenue per MWh covers the hour's
 price plus the T&D adder, it is not inside a 4CP avoidance window (when enabled), and the site's
 enrolled demand-response MW are not called. AI load is firm: it runs every live hour.
-Results are summed into months; the hourly arrays are kept only when asked for (charts).
+Results are summed into months; the hours behind them stay in ``HourlyLoads`` (for the hourly
+chart), as references to arrays the simulation made anyway.
 """
 
 from __future__ import annotations
