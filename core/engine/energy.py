@@ -238,9 +238,9 @@ def simulate_strategy(
     for mb in mining:
         cap_month += mb.facility_mw * (mb.active_hours > 0)
     enrolled_month = np.minimum(dr.enrolled_mw, cap_month)
-    dr_capacity = enrolled_month * dr.capacity_usd_per_mw_month
     if mining and dr.enrolled_mw > 0 and ctx.dr_event.any():
         _apply_dr_events(mining, ctx, enrolled_month)
+    dr_capacity = _dr_capacity(mining, tl, enrolled_month, dr.capacity_usd_per_mw_month)
 
     need_load = energy.contract == "fixed_block" or bool(energy.demand_charge_usd_per_kw_month)
     load = np.zeros(tl.n_hours) if need_load else None
@@ -348,6 +348,26 @@ def _key(name: str, i: int, taken: dict[str, None]) -> str:
     key = name if name not in taken else f"{name} ({i + 1})"
     taken[key] = None
     return key
+
+
+def _dr_capacity(
+    mining: list[_Mining], tl: Timeline, enrolled_month: np.ndarray, usd_per_mw_month: float
+) -> np.ndarray:
+    """Capacity income earned hour by hour on the MW that could be shed: min(enrolled MW,
+    mining load running that hour at the meter), as ERCOT pays a controllable load resource
+    only while it consumes. A fleet that is off, curtailed, retired or not yet installed earns
+    nothing; called hours count the load still running under the call. USD per month: the
+    rate × the month's available MWh ÷ its hours (pro rata)."""
+    lo = min((mb.first for mb in mining), default=0)
+    hi = max((mb.stop for mb in mining), default=0)
+    if hi <= lo or not usd_per_mw_month or not enrolled_month.any():
+        return np.zeros(tl.n_months)
+    running = np.zeros(hi - lo)  # over the hours any block is active only
+    for mb in mining:
+        running[mb.first - lo : mb.stop - lo] += mb.frac * mb.facility_mw
+    limit = np.repeat(enrolled_month, tl.hours_in_month)[lo:hi]
+    available = np.minimum(running, limit, out=running)
+    return _month_sums(tl, available, lo, hi) / tl.hours_in_month * usd_per_mw_month
 
 
 def _apply_dr_events(mining: list[_Mining], ctx: MarketContext, enrolled_month: np.ndarray) -> None:

@@ -1,5 +1,6 @@
-"""Mining in the called demand-response hours on every Monte Carlo path, from each segment's
-sorted table of called-hour prices (``fastpaths.SegmentMarket``): no hour by hour rows."""
+"""Demand response on every Monte Carlo path, from each segment's sorted tables of prices
+(``fastpaths.SegmentMarket``), with no hour-by-hour rows: mining in the called hours, and the
+MWh available to curtail on which capacity income is earned."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ def dr_paths(
     d: Draws,
     adder: float,
     enrolled: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Mining in the called DR hours: (P, M) net and (P, M) peak mining MW in those hours.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mining in the called DR hours: (P, M) net, (P, M) peak mining MW in those hours and
+    (P, M) MWh available in them, min(enrolled, load still running under the call).
 
     In a called hour the blocks whose break-even is at or above the hour's price run, and the
     enrolled MW come off the least valuable first (the engine's rule), so the most valuable
@@ -28,8 +30,9 @@ def dr_paths(
     n, p = mk.ctx.tl.n_months, d.n
     net = np.zeros((n, p))
     peak = np.zeros((n, p))
+    available = np.zeros((n, p))
     if not blocks or not any(h[-1] for h in mk.dr_hours):
-        return net.T, peak.T
+        return net.T, peak.T, available.T
     n_seg = mk.seg_month.size
     row = np.full((len(blocks), n_seg), -1)
     for i, blk in enumerate(blocks):
@@ -67,8 +70,46 @@ def dr_paths(
                 load += kept
                 net[m] += kept * (margin[i] * hours - d.power * price_sum)
             peak[m] = np.maximum(peak[m], np.where(hours > 0, load, 0.0))
+            available[m] += hours * np.minimum(load, enrolled[m])
             upper_c, upper_s = lower_c, lower_s
-    return net.T, peak.T
+    return net.T, peak.T, available.T
+
+
+def available_normal_paths(
+    mk: SegmentMarket,
+    blocks: list[MiningBlockPaths],
+    d: Draws,
+    adder: float,
+    enrolled: np.ndarray,
+) -> np.ndarray:
+    """(P, M) MWh available to curtail in the normal hours (neither called, 4CP peak nor
+    avoided): Σ over hours of min(enrolled, mining MW running).
+
+    Within a segment a block runs exactly in the hours priced at or below its break-even, so
+    the running sets are nested: with the blocks' break-evens in descending order, the hours at
+    or below the k-th carry the k highest blocks at least. Each block adds its hour count times
+    the rise of min(enrolled, cumulative MW) it brings."""
+    n, p = mk.ctx.tl.n_months, d.n
+    available = np.zeros((n, p))
+    n_seg = mk.seg_month.size
+    row = np.full((len(blocks), n_seg), -1)
+    for i, blk in enumerate(blocks):
+        row[i, blk.segs] = np.arange(blk.segs.size)
+    for s in range(n_seg):
+        m = int(mk.seg_month[s])
+        active = [i for i in range(len(blocks)) if row[i, s] >= 0]
+        if not active or not enrolled[m] or not mk.seg_hours[s][-1]:
+            continue
+        hm = d.hashprice_by_month[m]
+        be = np.array([(hm * blocks[i].rev_per_mwh[row[i, s]] - adder) / d.power for i in active])
+        mw = np.array([blocks[i].mw for i in active])
+        order = np.argsort(-be, axis=0, kind="stable")
+        sorted_be = np.take_along_axis(be, order, axis=0)
+        cum = np.minimum(np.cumsum(mw[order], axis=0), enrolled[m])
+        rise = np.diff(cum, axis=0, prepend=0.0)
+        hours = mk.seg_hours[s][np.searchsorted(mk.seg_prices[s], sorted_be, side="right")]
+        available[m] += np.sum(hours * rise, axis=0)
+    return available.T
 
 
 def _table_at(mk: SegmentMarket, s: int, breakeven: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -35,7 +35,7 @@ from core.engine.energy import (
 from core.engine.finance import tax_with_loss_carryforward
 from core.model.catalog import Catalog
 from core.model.project import AiBlock, MiningBlock, Project, Strategy
-from core.risk.drcalls import dr_paths
+from core.risk.drcalls import available_normal_paths, dr_paths
 
 
 @dataclass(frozen=True, eq=False)
@@ -201,11 +201,11 @@ def strategy_template(
     project: Project, strategy: Strategy, ctx: MarketContext, zero: MarketContext, cat: Catalog
 ) -> StrategyTemplate:
     """AI terms from two engine runs (prices as they are, and at zero: they are linear in the
-    power factor); DR capacity, O&M and every asset flow from the engine as well."""
+    power factor); O&M and every asset flow from the engine as well. DR capacity depends on
+    the hours mining runs, so it is per path (``mining_paths``)."""
     ai = _only(strategy, AiBlock)
     e1 = simulate_strategy(project, ai, ctx, cat)
     e0 = simulate_strategy(project, ai, zero, cat)
-    dr = simulate_strategy(project, _only(strategy, MiningBlock), zero, cat, curtail=False)
     t, _ = cash_flow_table(project, strategy, e1, ctx, cat)
     n = ctx.tl.n_months
     months = np.arange(n)
@@ -221,7 +221,6 @@ def strategy_template(
         + e0.power_passthrough_usd
         - e0.energy_cost_usd
         - e1.fourcp_charge_usd
-        + dr.dr_capacity_usd
         - t["opex_usd"],
         per_power_usd=(e1.power_passthrough_usd - e0.power_passthrough_usd)
         - (e1.energy_cost_usd - e0.energy_cost_usd),
@@ -340,7 +339,7 @@ def mining_paths(
     sp = mk.special
     sp_month = tl.hour_month[sp]
     enrolled = _enrolled_month(project, mk, blocks, n)
-    dr_net, dr_peak = dr_paths(mk, blocks, d, adder, enrolled)
+    dr_net, dr_peak, dr_available = dr_paths(mk, blocks, d, adder, enrolled)
     net += dr_net
     live = [i for i, b in enumerate(blocks) if b.special_active.any()]
     if live:
@@ -354,6 +353,12 @@ def mining_paths(
         )
         net += _by_month(mk, hourly)
     mining_sp = sum((fracs[i] * blocks[i].mw for i in live), np.zeros((sp.size, p)))
+    rate = project.site.demand_response.capacity_usd_per_mw_month
+    if rate and enrolled.any():
+        available = dr_available + available_normal_paths(mk, blocks, d, adder, enrolled)
+        if sp.size:
+            available += _by_month(mk, np.minimum(mining_sp, enrolled[sp_month][:, None]))
+        net += available / tl.hours_in_month * rate
     if energy.fourcp_usd_per_kw_year and (mk.peak_pos >= 0).any():
         net -= _fourcp_mining(mk, mining_sp, energy.fourcp_usd_per_kw_year)
     peak = None

@@ -157,16 +157,19 @@ def test_gpu_cloud_block():
 
 
 def test_demand_response_capacity_and_called_hours():
-    # 2 kW of the 3.5 kW miner enrolled at $5,000/MW-month: 0.002 × 5,000 = $10 a month.
-    # 10 called hours in the year (the dearest: 20:00–23:59 at $60 beats $30): in each the
-    # miner keeps only 1.5 of 3.5 kW running, losing 10 × 0.5238690 × 2/3.5 = 2.99354.
+    # 2 kW of the 3.5 kW miner enrolled at $5,000/MW-month: 0.002 × 5,000 = $10 a month while
+    # it runs. 10 called hours in the year (the dearest: 20:00–23:59 at $60 beats $30; the
+    # earliest of the ties, so 1–3 January): in each the miner keeps only 1.5 of 3.5 kW
+    # running, losing 10 × 0.5238690 × 2/3.5 = 2.99354, and earns capacity on the 1.5 kW still
+    # running. January: 5,000 × (0.002 × 734 h + 0.0015 × 10 h) / 744 h = 9.966398.
     p = tiny_project(
         [miner()],
         energy={"price_source": _two_level_tou(30.0, 60.0)},
         dr={"enrolled_mw": 0.002, "capacity_usd_per_mw_month": 5000.0, "event_hours_per_year": 10},
     )
     e = _energy(p)
-    assert np.allclose(e.dr_capacity_usd, 10.0)
+    assert e.dr_capacity_usd[0] == pytest.approx(5000 * (0.002 * 734 + 0.0015 * 10) / 744)
+    assert np.allclose(e.dr_capacity_usd[1:], 10.0)
     assert e.revenue_mining_usd.sum() == pytest.approx(
         365 * 24 * HOURLY - 10 * HOURLY * 2 / 3.5, rel=1e-9
     )
