@@ -60,13 +60,35 @@ def strategy_summaries(result: ProjectResult, seeks: list[GoalSeek] | None) -> l
             "irr": k.irr,
             "irr_note": k.irr_note,
             "payback_months": k.payback_months,
+            "payback_months_note": k.payback_note,
             "discounted_payback_months": k.discounted_payback_months,
+            "discounted_payback_months_note": k.discounted_payback_note,
             "peak_funding_usd": k.peak_funding_usd,
             "probability_weighted_npv_usd": k.probability_weighted_npv_usd,
             "contract_probability_pct": k.contract_probability_pct,
             "fallback_strategy": k.fallback_strategy,
             "warnings": s.warnings,
+            "retirements": [
+                {
+                    "block": result_block(result, i, x.block_index),
+                    "month": x.month,
+                    "npv_gain_usd": x.npv_gain_usd,
+                }
+                for x in s.retirements
+            ],
         }
+        inc = s.incremental
+        if inc is not None:
+            row["incremental"] = {
+                "vs": inc.vs,
+                "npv_usd": inc.npv_usd,
+                "irr": inc.irr,
+                "irr_note": inc.irr_note,
+                "payback_months": inc.payback_months,
+                "payback_months_note": inc.payback_note,
+                "discounted_payback_months": inc.discounted_payback_months,
+                "discounted_payback_months_note": inc.discounted_payback_note,
+            }
         if seeks is not None:
             g = seeks[i]
             row |= {
@@ -80,6 +102,19 @@ def strategy_summaries(result: ProjectResult, seeks: list[GoalSeek] | None) -> l
             }
         out.append(row)
     return out
+
+
+def result_block(result: ProjectResult, strategy: int, block: int) -> str:
+    """A block's name as the result's project has it."""
+    project = result.project
+    return project.strategies[strategy].blocks[block].name if project else str(block)
+
+
+def _months(value: int | None, note: str) -> str:
+    """A payback for the text report: months, or the reason there is none."""
+    if value is not None:
+        return f"{value} months"
+    return "n/m" if note.startswith("n/m") else "never"
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -96,13 +131,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
     for r in rows:
         print(f"\n{r['name']}")
         print(f"  NPV                     {money(r['npv_usd'])}")
-        print(f"  IRR (% p.a. effective)  {pct(r['irr'])}   [{r['irr_note']}]")
-        pb, dpb = r["payback_months"], r["discounted_payback_months"]
-        print(
-            f"  payback                 {'never' if pb is None else f'{pb} months'}"
-            f"  (discounted: {'never' if dpb is None else f'{dpb} months'})"
-        )
+        irr = "n/m" if r["irr_note"].startswith("n/m") else pct(r["irr"])
+        print(f"  IRR (% p.a. effective)  {irr}   [{r['irr_note']}]")
+        pb = _months(r["payback_months"], r["payback_months_note"])
+        dpb = _months(r["discounted_payback_months"], r["discounted_payback_months_note"])
+        print(f"  payback                 {pb}  (discounted: {dpb})")
         print(f"  peak funding need       {money(r['peak_funding_usd'])}")
+        for x in r["retirements"]:
+            when = "runs to its end" if x["month"] is None else f"month {x['month']}"
+            print(f"  retire {x['block']}: {when} (auto; NPV {money(x['npv_gain_usd'])} more)")
+        inc = r.get("incremental")
+        if inc is not None:
+            irr = "n/m" if inc["irr_note"].startswith("n/m") else pct(inc["irr"])
+            pb = _months(inc["payback_months"], inc["payback_months_note"])
+            print(f"  vs {inc['vs']}:  NPV {money(inc['npv_usd'])}, IRR {irr}, payback {pb}")
         if r["fallback_strategy"] and r["contract_probability_pct"] < 100:
             print(
                 f"  probability-weighted    {money(r['probability_weighted_npv_usd'])} "

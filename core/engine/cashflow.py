@@ -8,6 +8,7 @@ probability weighting). The goal-seek KPIs (break-evens, required AI price) live
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from core.engine.energy import (
     ai_block_load_mw,
     market_context,
     mining_block_power,
+    mining_end,
     operating_mask,
     simulate_strategy,
 )
@@ -49,6 +51,23 @@ class Kpis:
     probability_weighted_npv_usd: float
     contract_probability_pct: float
     fallback_strategy: str | None
+    payback_note: str = ""  # why there is no payback ("n/m" or "never"), empty when there is
+    discounted_payback_note: str = ""
+
+
+@dataclass(frozen=True)
+class Incremental:
+    """A strategy against the baseline: KPIs of the monthly FCF difference (strategy minus
+    baseline), the board's "what does this add over keeping the site as it is"."""
+
+    vs: str
+    npv_usd: float
+    irr: float | None
+    irr_note: str
+    payback_months: int | None
+    discounted_payback_months: int | None
+    payback_note: str
+    discounted_payback_note: str
 
 
 @dataclass(eq=False)
@@ -60,6 +79,8 @@ class StrategyResult:
     weighted_cumulative_fcf_usd: np.ndarray | None = None
     breakdown: Breakdown | None = None
     hourly: HourlyLoads | None = None  # the hours behind the table, for the hourly chart
+    retirements: list[Any] = field(default_factory=list)  # core.engine.retirement.Retirement
+    incremental: Incremental | None = None  # against the baseline (None for the baseline)
 
     @property
     def fcf(self) -> np.ndarray:
@@ -71,9 +92,16 @@ class ProjectResult:
     months: list[str]
     strategies: list[StrategyResult]
     context: MarketContext | None = None  # the hourly market it was computed on (for charts)
+    project: Project | None = None  # the project as operated: "auto" retirements filled in
 
     def by_name(self, name: str) -> StrategyResult:
         return next(s for s in self.strategies if s.name == name)
+
+
+def sale_month(block: MiningBlock) -> int | None:
+    """When a mining block's miners are sold: at its end or retirement month, else held."""
+    ends = [m for m in (block.end_month, block.retire) if isinstance(m, int)]
+    return min(ends) if ends else None
 
 
 def strategy_assets(strategy: Strategy, catalog: Catalog) -> list[Asset]:
@@ -94,7 +122,7 @@ def strategy_assets(strategy: Strategy, catalog: Catalog) -> list[Asset]:
                     value,
                     capex,
                     b.start_month,
-                    b.end_month,
+                    sale_month(b),
                     j,
                     "asic",
                 )
@@ -193,7 +221,7 @@ def cash_flow_table(
     ai_price_scale: float = 1.0,
 ) -> tuple[dict[str, np.ndarray], Breakdown]:
     """Monthly table from the energy result: revenue, costs, EBITDA, capex, tax, FCF, discount."""
-    tl, fin, site = ctx.tl, project.finance, project.site
+    tl, fin = ctx.tl, project.finance
     n = tl.n_months
     t: dict[str, np.ndarray] = {
         "revenue_mining_usd": energy.revenue_mining_usd,
@@ -207,11 +235,9 @@ def cash_flow_table(
     t["energy_cost_usd"] = energy.energy_cost_usd
     t["demand_charge_usd"] = energy.demand_charge_usd
     t["fourcp_charge_usd"] = energy.fourcp_charge_usd
-    fixed = (
-        site.fixed_opex_usd_per_year
-        / 12
-        * (1 + site.opex_escalator_pct_per_year / 100) ** (np.arange(n) // 12)
-    )
+    fixed = fixed_opex_usd(project, n)
+    if not strategy.keep_site_open:
+        fixed[site_closes(strategy.blocks, n) :] = 0.0
     om = block_om_usd(project, strategy, catalog, n)
     t["opex_usd"] = fixed + sum(om.values(), np.zeros(n))
     t["ebitda_usd"] = (
@@ -247,6 +273,22 @@ def cash_flow_table(
     return t, breakdown
 
 
+def fixed_opex_usd(project: Project, n: int) -> np.ndarray:
+    """The site's fixed opex per month over the whole horizon, escalated yearly."""
+    site = project.site
+    return (
+        site.fixed_opex_usd_per_year
+        / 12
+        * (1 + site.opex_escalator_pct_per_year / 100) ** (np.arange(n) // 12)
+    )
+
+
+def site_closes(blocks: list[MiningBlock | AiBlock], n: int) -> int:
+    """The month the site closes: when its last block has stopped (an AI block runs to the
+    horizon; a strategy with no blocks never opens)."""
+    return max((mining_end(b, n) if isinstance(b, MiningBlock) else n for b in blocks), default=0)
+
+
 def capacity_warnings(project: Project, strategy: Strategy, catalog: Catalog, n: int) -> list[str]:
     """Months where the strategy's facility load at full run exceeds the interconnect."""
     load = np.zeros(n)
@@ -267,21 +309,42 @@ def capacity_warnings(project: Project, strategy: Strategy, catalog: Catalog, n:
     ]
 
 
-def kpis_from_table(t: dict[str, np.ndarray], strategy: Strategy) -> Kpis:
+# Why IRR and paybacks are "n/m" (not meaningful) for a strategy that needs no money.
+NO_INVESTMENT = "n/m: no investment to recover (cumulative free cash flow never goes below zero)"
+
+
+def kpis_from_table(t: dict[str, np.ndarray], strategy: Strategy | None) -> Kpis:
     fcf = t["fcf_usd"]
-    r = irr(fcf)
     npv_usd = float(t["cumulative_discounted_fcf_usd"][-1])
+    if invests(t["cumulative_fcf_usd"]):
+        r = irr(fcf)
+        rate, note = r.annual, r.note
+        payback = payback_months(t["cumulative_fcf_usd"])
+        discounted = payback_months(t["cumulative_discounted_fcf_usd"])
+        payback_note = "" if payback is not None else "never: still negative at the horizon"
+        discounted_note = "" if discounted is not None else "never: still negative at the horizon"
+    else:
+        rate, note, payback, discounted = None, NO_INVESTMENT, None, None
+        payback_note = discounted_note = NO_INVESTMENT
     return Kpis(
         npv_usd=npv_usd,
-        irr=r.annual,
-        irr_note=r.note,
-        payback_months=payback_months(t["cumulative_fcf_usd"]),
-        discounted_payback_months=payback_months(t["cumulative_discounted_fcf_usd"]),
+        irr=rate,
+        irr_note=note,
+        payback_months=payback,
+        discounted_payback_months=discounted,
+        payback_note=payback_note,
+        discounted_payback_note=discounted_note,
         peak_funding_usd=peak_funding(t["cumulative_fcf_usd"]),
         probability_weighted_npv_usd=npv_usd,
-        contract_probability_pct=strategy.contract_probability_pct,
-        fallback_strategy=strategy.fallback_strategy,
+        contract_probability_pct=strategy.contract_probability_pct if strategy else 100.0,
+        fallback_strategy=strategy.fallback_strategy if strategy else None,
     )
+
+
+def invests(cumulative_fcf: np.ndarray) -> bool:
+    """True when the strategy needs money at some point: its cumulative free cash flow goes
+    below zero. Without that there is nothing to recover, so IRR and paybacks mean nothing."""
+    return bool(cumulative_fcf.size) and float(cumulative_fcf.min()) < 0
 
 
 def has_ai(strategy: Strategy) -> bool:
@@ -289,12 +352,18 @@ def has_ai(strategy: Strategy) -> bool:
 
 
 def evaluate(project: Project, ctx: MarketContext | None = None) -> ProjectResult:
-    """Run every strategy of the project and weight AI strategies by contract probability."""
+    """Run every strategy of the project and weight AI strategies by contract probability.
+    Fleets set to retire "auto" are first given their best month (core.engine.retirement); the
+    result's ``project`` is the project as operated, with those months filled in."""
+    # Retirement compares whole strategy runs, so it sits above the cash flow it calls.
+    from core.engine.retirement import operating_project
+
     catalog = catalog_for(project)
     ctx = ctx or market_context(project)
+    project, retirements, energies = operating_project(project, ctx, catalog)
     results = []
     for s in project.strategies:
-        energy = simulate_strategy(project, s, ctx, catalog)
+        energy = energies.get(s.name) or simulate_strategy(project, s, ctx, catalog)
         table, breakdown = cash_flow_table(project, s, energy, ctx, catalog)
         results.append(
             StrategyResult(
@@ -304,10 +373,49 @@ def evaluate(project: Project, ctx: MarketContext | None = None) -> ProjectResul
                 capacity_warnings(project, s, catalog, ctx.tl.n_months),
                 breakdown=breakdown,
                 hourly=energy.hourly,
+                retirements=retirements.get(s.name, []),
             )
         )
     apply_contract_probability(project, results)
-    return ProjectResult(ctx.tl.month_labels, results, ctx)
+    apply_incremental(project, results)
+    return ProjectResult(ctx.tl.month_labels, results, ctx, project)
+
+
+def baseline_name(project: Project) -> str:
+    """The strategy the others are compared with: the project's choice, else the first."""
+    return project.baseline_strategy or project.strategies[0].name
+
+
+def apply_incremental(project: Project, results: list[StrategyResult]) -> None:
+    """Every strategy but the baseline gets the KPIs of its FCF minus the baseline's."""
+    by_name = {r.name: r for r in results}
+    base = by_name.get(baseline_name(project))
+    if base is None:
+        return
+    df = base.monthly["discount_factor"]
+    for r in results:
+        if r is base:
+            continue
+        diff = r.fcf - base.fcf
+        cum = np.cumsum(diff)
+        k = kpis_from_table(
+            {
+                "fcf_usd": diff,
+                "cumulative_fcf_usd": cum,
+                "cumulative_discounted_fcf_usd": np.cumsum(diff * df),
+            },
+            None,
+        )
+        r.incremental = Incremental(
+            base.name,
+            k.npv_usd,
+            k.irr,
+            k.irr_note,
+            k.payback_months,
+            k.discounted_payback_months,
+            k.payback_note,
+            k.discounted_payback_note,
+        )
 
 
 def apply_contract_probability(project: Project, results: list[StrategyResult]) -> None:
@@ -361,8 +469,14 @@ def hourly_detail(
     if result is not None and computed is not None and computed.hourly is not None:
         ctx, hourly = result.context, computed.hourly
     else:
+        from core.engine.retirement import operating_project
+
         ctx = ctx or market_context(project)
-        hourly = simulate_strategy(project, strategy, ctx, catalog_for(project)).hourly
+        operated, _, energies = operating_project(project, ctx)
+        if strategy_name in energies:
+            hourly = energies[strategy_name].hourly
+        else:
+            hourly = simulate_strategy(operated, strategy, ctx, catalog_for(project)).hourly
     assert ctx is not None
     a, b = ctx.tl.year_first_hour[year_index], ctx.tl.year_first_hour[year_index + 1]
     load, curtailed, breakeven = hourly.window(int(a), int(b))

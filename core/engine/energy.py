@@ -82,6 +82,7 @@ class EnergyResult:
     curtailed_mwh: np.ndarray
     hashrate_ph: np.ndarray  # average hashrate actually running in the month
     hourly: HourlyLoads
+    fourcp_peak_mw: np.ndarray  # the strategy's load in each 4CP peak hour (ctx.fourcp_peak)
     # Per AI block (by its index in strategy.blocks): its hosting revenue, USD per month.
     block_revenue_usd: dict[int, np.ndarray] = field(default_factory=dict)
 
@@ -155,12 +156,23 @@ def ai_block_load_mw(block: AiBlock, catalog: Catalog) -> float:
     return it * factor * block.pue
 
 
+def mining_end(block: MiningBlock, n_months: int) -> int:
+    """The month a mining block stops: its end month, or its retirement month if earlier, or
+    the horizon. ``retire="auto"`` counts as never here; ``core.engine.retirement`` chooses the
+    month before a strategy is evaluated."""
+    end = n_months if block.end_month is None else block.end_month
+    if isinstance(block.retire, int):
+        end = min(end, block.retire)
+    return min(end, n_months)
+
+
 def operating_months(block: MiningBlock | AiBlock, n_months: int) -> tuple[int, int]:
     """[first, end) months a block draws power and earns: a mining block from its start to its
-    end month (or the horizon); an AI block once its conversion is done."""
+    end or retirement (or the horizon); an AI block once its conversion is done."""
     if isinstance(block, MiningBlock):
-        end = n_months if block.end_month is None else block.end_month
-        return min(block.start_month, n_months), min(end, n_months)
+        return min(block.start_month, n_months), max(
+            mining_end(block, n_months), min(block.start_month, n_months)
+        )
     return min(block.start_month + block.conversion_months, n_months), n_months
 
 
@@ -339,6 +351,7 @@ def simulate_strategy(
         curtailed_mwh,
         hashrate,
         HourlyLoads(adder, tuple(hourly_mining), tuple(hourly_ai)),
+        peak_load,
         block_revenue,
     )
 

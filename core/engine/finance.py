@@ -124,8 +124,13 @@ def _npv_sign_at(rate: float, flows: np.ndarray, t: np.ndarray) -> float:
     Near −100 % a month the late discount factors exceed any float; subtracting the largest
     log-factor before exponentiating keeps every term finite without changing the sign.
     """
-    log_factor = -np.log1p(rate) * t
-    return float(np.sum(flows * np.exp(log_factor - log_factor.max())))
+    # Only the non-zero flows: a zero flow's factor (the months after a fleet is sold, say)
+    # must not be the largest, or it would scale every other term down to nothing.
+    nz = flows != 0
+    if not nz.any():
+        return 0.0
+    log_factor = -np.log1p(rate) * t[nz]
+    return float(np.sum(flows[nz] * np.exp(log_factor - log_factor.max())))
 
 
 # Newton's start for flows with several sign changes: 10 % a year as a monthly rate. Excel's
@@ -145,11 +150,14 @@ def irr(flows: np.ndarray) -> IrrResult:
         return IrrResult(None, None, "cash flows never change sign, so there is no IRR")
     changes = int(np.count_nonzero(np.diff(np.sign(nz))))
     t = np.arange(flows.size, dtype=float)
+    # Money received first and paid back later: the rate is what that costs, not a return.
+    borrowing = "; the flows start with a receipt, so this is a cost of funds (lower is better)"
+    tail = borrowing if nz[0] > 0 else ""
     if changes == 1:
         root = _bisect_irr(flows, t)
         if root is None:
             return IrrResult(None, None, "no rate makes NPV zero")
-        return IrrResult((1 + root) ** 12 - 1, root, "unique root (one sign change)")
+        return IrrResult((1 + root) ** 12 - 1, root, "unique root (one sign change)" + tail)
     root = _newton_irr(flows, t, IRR_GUESS_MONTHLY)
     if root is None:
         return IrrResult(
@@ -161,7 +169,7 @@ def irr(flows: np.ndarray) -> IrrResult:
         (1 + root) ** 12 - 1,
         root,
         f"{changes} sign changes: several IRRs may exist; this one is Newton's from "
-        "10 % a year, as Excel's IRR with that guess",
+        "10 % a year, as Excel's IRR with that guess" + tail,
     )
 
 

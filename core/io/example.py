@@ -185,5 +185,12 @@ def example_project() -> Project:
                 # The kept fleet in Hangar A: 5 rows × 52 shelves × 50 miners = 13,000
                 plans=[_shelves(HANGARS[0], "S21 fleet (kept)", 52)],
             ),
+            # The owned fleet's value today: what keeping the miners gives up.
+            Strategy(
+                name="Sell the fleet now",
+                blocks=[
+                    MiningBlock(name="S21 fleet (sold now)", asic_count=26_500, retire=0, **fleet)
+                ],
+            ),
         ],
     )

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from core.io.atomicfile import atomic_write_bytes
+from core.io.migrations import migrate
 from core.io.validation import TooLarge, describe, format_path, semantic_problems
 from core.model.project import SCHEMA_VERSION, Project
 from core.plan.layout import apply_plan_counts
@@ -56,6 +57,8 @@ def project_from_data(data: Any, source: str = "project") -> Project:
                 "Update MinePivot to open it."
             ],
         )
+    if version >= 1:
+        data = migrate(data)
     problems: list[str] = []
     project = None
     try:

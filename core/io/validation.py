@@ -171,6 +171,12 @@ def semantic_problems(data: dict[str, Any]) -> list[str]:
                     problems.append(
                         f"{bp}.end_month: must be after start_month ({start}), got {end}"
                     )
+                retire = _int(b.get("retire"))
+                if retire is not None and start is not None and 0 <= retire < start:
+                    problems.append(
+                        f"{bp}.retire: a fleet cannot retire before it starts (start_month "
+                        f"{start}), got {retire}"
+                    )
             elif b.get("kind") == "ai" and b.get("business_model") == "gpu_cloud":
                 model = b.get("gpu_server_model", "hgx_h100")
                 if isinstance(model, str) and model not in gpu_ids:
@@ -178,6 +184,12 @@ def semantic_problems(data: dict[str, Any]) -> list[str]:
                         f"{bp}.gpu_server_model: unknown model {json.dumps(model)} "
                         f"(known: {', '.join(sorted(str(g) for g in gpu_ids))})"
                     )
+    baseline = data.get("baseline_strategy")
+    if isinstance(baseline, str) and baseline not in first_use:
+        have = ", ".join(str(t.get("name")) for _, t in strategies)
+        problems.append(
+            f"baseline_strategy: no strategy named {json.dumps(baseline)} (have: {have})"
+        )
     site = _obj(data.get("site"))
     problems += _plan_problems(site, strategies)
     energy = _obj(site.get("energy"))

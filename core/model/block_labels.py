@@ -63,6 +63,17 @@ MINING_BLOCK = [
         "Month the miners are removed and sold (empty: kept to the horizon end).",
         {"kind": "int", "optional": True},
     ),
+    (
+        "retire",
+        "Retire",
+        "month # / auto",
+        "auto: MinePivot retires and sells the fleet in the month that gives the strategy the "
+        "highest NPV (operators sell fleets that no longer cover their cash costs); never: it "
+        "runs to its end month or the horizon; a month index: retired then. At retirement "
+        "the miners are sold at salvage and their O&M and demand-response income stop. "
+        "Never later than the end month.",
+        {"kind": "month_or_word"},
+    ),
 ]
 
 AI_COMMON = [

@@ -25,18 +25,23 @@ def money(usd: float | None) -> str:
     return text if text == "$0" else _signed(usd, text)
 
 
-def pct(fraction: float | None, decimals: int = 1) -> str:
-    """A fraction as a percentage: 0.1724 → "17.2 %", −0.045 → "−4.5 %"."""
+def pct(fraction: float | None, decimals: int = 1, note: str = "") -> str:
+    """A fraction as a percentage: 0.1724 → "17.2 %", −0.045 → "−4.5 %"; without one, "n/m"
+    where its ``note`` says there is no investment, else "—"."""
     if fraction is None:
-        return NONE
+        return NOT_MEANINGFUL if note.startswith(NOT_MEANINGFUL) else NONE
     text = f"{abs(fraction) * 100:.{decimals}f} %"
     return _signed(fraction, text) if text.strip("0. %") else text
 
 
-def months(m: int | None) -> str:
-    """A payback period: "71 mo (5.9 y)", "immediate", "never"."""
+NOT_MEANINGFUL = "n/m"
+
+
+def months(m: int | None, note: str = "") -> str:
+    """A payback period: "71 mo (5.9 y)", "immediate", "never"; "n/m" where its ``note``
+    says there is nothing to recover."""
     if m is None:
-        return "never"
+        return NOT_MEANINGFUL if note.startswith(NOT_MEANINGFUL) else "never"
     if m == 0:
         return "immediate"
     return f"{m} mo ({m / 12:.1f} y)"

@@ -17,7 +17,9 @@ from pydantic import AfterValidator, Field, field_validator
 from core.model.base import Model
 from core.model.plan import FloorPlan, Hangar, LayoutRules
 
-SCHEMA_VERSION = 1
+# 2: mining blocks retire ("never", "auto" or a month), a strategy's site may stay open after
+# its blocks stop, a project names its baseline strategy (core.io.migrations reads schema 1).
+SCHEMA_VERSION = 2
 MAX_STRATEGIES = 50
 
 # Dates are real calendar dates in a sane range, written with ASCII digits and nothing else
@@ -52,6 +54,22 @@ def _check_date(value: str | None) -> str | None:
     except ValueError:
         raise ValueError(f"must be a real calendar date, got {value!r}") from None
     return value
+
+
+RETIRE_CHOICES = ("never", "auto")
+MAX_MONTH_INDEX = 360  # 30 years
+
+
+def _check_retire(value: object) -> object:
+    """``"never"``, ``"auto"`` or a month index: what ``MiningBlock.retire`` takes."""
+    if value in RETIRE_CHOICES and isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_MONTH_INDEX:
+        return value
+    shown = f'"{value}"' if isinstance(value, str) else repr(value)
+    raise ValueError(
+        f'must be "never", "auto" or a month index 0 to {MAX_MONTH_INDEX}, got {shown}'
+    )
 
 
 def _at_least_a_month(years: float) -> float:
@@ -242,6 +260,11 @@ class MiningBlock(Model):
     om_usd_per_mw_month: UsdPerMwMonth = 0.0
     start_month: MonthIndex = 0
     end_month: Annotated[int, Field(ge=1, le=360)] | None = None
+    # When the fleet is retired and sold: never, the month that maximises the strategy's NPV
+    # (core.engine.retirement), or that month index; never after end_month.
+    retire: Literal["never", "auto"] | int = "auto"
+
+    _retire = field_validator("retire", mode="before")(_check_retire)
 
 
 class AiBlock(Model):
@@ -278,6 +301,9 @@ class Strategy(Model):
     contract_probability_pct: Pct = 100.0
     fallback_strategy: str | None = None
     plans: list[FloorPlan] = Field(default_factory=list, max_length=50)
+    # Keep paying the site's fixed opex after every block has stopped (e.g. to hold the
+    # interconnect for a later tenant); otherwise the site closes when its last block stops.
+    keep_site_open: bool = False
 
 
 # ----------------------------------------------------------------------------- risk
@@ -352,3 +378,5 @@ class Project(Model):
     custom_asics: list[AsicModel] = Field(default_factory=list, max_length=200)
     custom_gpu_servers: list[GpuServerModel] = Field(default_factory=list, max_length=200)
     risk: Risk = Risk()
+    # The strategy every other one is compared with (incremental KPIs); None: the first.
+    baseline_strategy: str | None = None

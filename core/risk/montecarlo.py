@@ -17,6 +17,7 @@ import numpy as np
 from core.engine.cashflow import has_ai
 from core.engine.energy import MarketContext, market_context
 from core.engine.finance import discount_factors
+from core.engine.retirement import operating_project
 from core.model.catalog import Catalog, catalog_for
 from core.model.project import Project, Risk, Strategy
 from core.risk.fastpaths import (
@@ -83,6 +84,9 @@ class Simulator:
                 "(Site → Energy → contract). Set the contract to index to run it."
             )
         ctx = ctx or market_context(project)
+        # Each path runs the plan as chosen on the project's own inputs: auto retirements are
+        # decided once, not per path.
+        project, _, _ = operating_project(project, ctx)
         zero = dataclasses.replace(ctx, price=np.zeros_like(ctx.price))
         return cls(project, catalog_for(project), segment_market(project, ctx), zero)
 

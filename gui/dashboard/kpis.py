@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -16,13 +17,26 @@ from PySide6.QtWidgets import (
 
 from core.engine.cashflow import ProjectResult, StrategyResult
 from core.engine.goalseek import GoalSeek, Solved
-from core.model.format import money, months, pct, quantity
+from core.model.format import NOT_MEANINGFUL, money, months, pct, quantity
 from gui.widgets.chart import color
 
 
 def solved_text(solved: Solved) -> str:
     """A goal-seek answer with its unit, "—" where there is none (the note says why)."""
     return quantity(solved.value, solved.unit)
+
+
+def _irr(rate: float | None, note: str) -> str:
+    """An IRR for a card or table: "n/m" without an investment, marked where the flows start
+    with a receipt (then it is what the money costs, not what it earns)."""
+    text = pct(rate, note=note)
+    return text + " (cost)" if "cost of funds" in note else text
+
+
+def _signed_money(usd: float) -> str:
+    """An increment: "+$51.7 M", "−$7.7 M"."""
+    text = money(usd)
+    return text if usd < 0 or text == "$0" else "+" + text
 
 
 class KpiCard(QFrame):
@@ -39,9 +53,13 @@ class KpiCard(QFrame):
         self.detail = QLabel()
         self.detail.setStyleSheet("color: #444; font-size: 11px;")
         for w in (self.name, self.npv, self.detail):
+            # Long lines wrap inside the card: the cards share the window's width, never
+            # widen it.
+            w.setWordWrap(True)
+            w.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             lay.addWidget(w)
 
-    def show_result(self, s: StrategyResult, index: int) -> None:
+    def show_result(self, s: StrategyResult, index: int, months_shown: list[str]) -> None:
         k = s.kpis
         self.name.setText(f"<span style='color:{color(index)}'>■</span> <b>{s.name}</b>")
         self.npv.setText(f"NPV {money(k.npv_usd)}")
@@ -51,11 +69,32 @@ class KpiCard(QFrame):
                 f"<br>weighted {money(k.probability_weighted_npv_usd)} "
                 f"({k.contract_probability_pct:g} % contract)"
             )
-        self.detail.setText(
-            f"IRR {pct(k.irr)} · payback {months(k.payback_months)}<br>"
-            f"peak funding {money(k.peak_funding_usd)}{weighted}"
+        reason = ""
+        if k.irr_note.startswith(NOT_MEANINGFUL):
+            reason = "<br><i>n/m: no investment to recover</i>"
+        incremental = ""
+        inc = s.incremental
+        if inc is not None:
+            incremental = (
+                f"<br>vs {inc.vs}: {_signed_money(inc.npv_usd)} · "
+                f"IRR {_irr(inc.irr, inc.irr_note)} · "
+                f"payback {months(inc.payback_months, inc.payback_note)}"
+            )
+        retired = "".join(
+            f"<br>retires {months_shown[x.month] if x.month < len(months_shown) else x.month}"
+            f" (auto: the best month)"
+            for x in s.retirements
+            if x.month is not None
         )
-        self.setToolTip(f"IRR: {k.irr_note}" + ("\n" + "\n".join(s.warnings) if s.warnings else ""))
+        self.detail.setText(
+            f"IRR {pct(k.irr, note=k.irr_note)} · "
+            f"payback {months(k.payback_months, k.payback_note)}{reason}<br>"
+            f"peak funding {money(k.peak_funding_usd)}{weighted}{incremental}{retired}"
+        )
+        tips = [f"IRR: {k.irr_note}"]
+        if inc is not None:
+            tips.append(f"Against {inc.vs} (this strategy's FCF minus its): IRR {inc.irr_note}")
+        self.setToolTip("\n".join(tips + s.warnings))
 
 
 class KpiCards(QWidget):
@@ -75,7 +114,7 @@ class KpiCards(QWidget):
             self.row.removeWidget(card)
             card.deleteLater()
         for i, (card, s) in enumerate(zip(self.cards, result.strategies, strict=True)):
-            card.show_result(s, i)
+            card.show_result(s, i, result.months)
 
 
 ROWS = [
@@ -84,6 +123,9 @@ ROWS = [
     "Payback",
     "Discounted payback",
     "Peak funding need",
+    "Incremental NPV (vs baseline)",
+    "Incremental IRR",
+    "Incremental payback",
     "Contract probability",
     "Probability-weighted NPV",
     "Break-even power price",
@@ -96,6 +138,18 @@ SEEK_ROWS = {
     "Break-even BTC price": "breakeven_btc",
     "Required AI price (target IRR)": "required_ai_price",
 }
+
+
+def _incremental_cells(s: StrategyResult) -> list[tuple[str, str]]:
+    inc = s.incremental
+    if inc is None:
+        return [("baseline", "The strategy the others are compared with")] + [("—", "")] * 2
+    about = f"This strategy's monthly free cash flow minus {inc.vs}'s"
+    return [
+        (_signed_money(inc.npv_usd), about),
+        (_irr(inc.irr, inc.irr_note), inc.irr_note),
+        (months(inc.payback_months, inc.payback_note), inc.payback_note or about),
+    ]
 
 
 class CompareTable(QTableWidget):
@@ -125,10 +179,17 @@ class CompareTable(QTableWidget):
             weighted = s.weighted_cumulative_fcf_usd is not None
             values = [
                 (money(k.npv_usd), "Net present value at the start date"),
-                (pct(k.irr), k.irr_note),
-                (months(k.payback_months), "Until cumulative free cash flow stays ≥ 0"),
-                (months(k.discounted_payback_months), "Same, on discounted cash flow"),
+                (pct(k.irr, note=k.irr_note), k.irr_note),
+                (
+                    months(k.payback_months, k.payback_note),
+                    k.payback_note or "Until cumulative free cash flow stays ≥ 0",
+                ),
+                (
+                    months(k.discounted_payback_months, k.discounted_payback_note),
+                    k.discounted_payback_note or "Same, on discounted cash flow",
+                ),
                 (money(k.peak_funding_usd), "Deepest cumulative free cash flow"),
+                *_incremental_cells(s),
                 (
                     f"{k.contract_probability_pct:g} %" if weighted else "—",
                     f"Fallback: {k.fallback_strategy}" if weighted else "",

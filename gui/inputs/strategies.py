@@ -83,6 +83,16 @@ class StrategiesPanel(StrategyActions, QWidget):
                 ]
             )
         )
+        base_row = QFormLayout()
+        self.baseline = QComboBox()
+        self.baseline.setToolTip(
+            "The strategy every other one is compared with: the cards and the Compare tab show "
+            "each strategy's NPV, IRR and payback on its cash flow minus the baseline's (what "
+            "converting adds over keeping the site as it is)."
+        )
+        self.baseline.activated.connect(self._baseline_chosen)
+        base_row.addRow("Baseline", self.baseline)
+        bl.addLayout(base_row)
         self.strategy_form = QFormLayout()
         bl.addLayout(self.strategy_form)
         self.fallback: QComboBox | None = None  # built with the strategy's form
@@ -146,9 +156,17 @@ class StrategiesPanel(StrategyActions, QWidget):
         text: str,
         select: int | None = None,
         select_block: int | None = None,
+        renamed: dict[str, str] | None = None,
     ) -> None:
+        """Validate the new strategy list and make it one undoable step. A baseline that was
+        renamed follows the new name (``renamed``: old → new); one that was deleted goes
+        back to the default, the first strategy."""
+        renamed = renamed or {}
         data = self.doc.project.model_dump(mode="json")
         data["strategies"] = [s.model_dump(mode="json") for s in strategies]
+        names = {s.name for s in strategies}
+        if data.get("baseline_strategy") not in names:
+            data["baseline_strategy"] = renamed.get(data.get("baseline_strategy") or "")
         try:
             project = project_from_data(data)
         except ProjectFileError as exc:
@@ -172,7 +190,23 @@ class StrategiesPanel(StrategyActions, QWidget):
         self.list.addItems(names)
         self.list.setCurrentRow(max(row, 0))
         self.list.blockSignals(False)
+        self._refresh_baseline()
         self._refresh_strategy()
+
+    def _refresh_baseline(self) -> None:
+        project = self.doc.project
+        self.baseline.blockSignals(True)
+        self.baseline.clear()
+        first = project.strategies[0].name
+        self.baseline.addItem(f"(the first: {first})", None)
+        for s in project.strategies:
+            self.baseline.addItem(s.name, s.name)
+        self.baseline.setCurrentIndex(max(self.baseline.findData(project.baseline_strategy), 0))
+        self.baseline.blockSignals(False)
+
+    def _baseline_chosen(self, index: int) -> None:
+        self.doc.set_value("baseline_strategy", self.baseline.itemData(index))
+        self.doc.end_edit()
 
     def _refresh_strategy(self) -> None:
         s = self.strategy
@@ -189,7 +223,7 @@ class StrategiesPanel(StrategyActions, QWidget):
                 "instead (the keep-mining fallback)."
             )
             self.fallback.activated.connect(self._fallback_chosen)
-            self.probability = add_fields(
+            fields = add_fields(
                 self.strategy_form,
                 self.doc,
                 [
@@ -199,10 +233,20 @@ class StrategiesPanel(StrategyActions, QWidget):
                         "%",
                         "Chance the AI contract is signed (analysts put it near 50 %). "
                         "Below 100 % the KPIs add a probability-weighted NPV.",
-                    )
+                    ),
+                    (
+                        "keep_site_open",
+                        "Keep the site open",
+                        "",
+                        "Pay the site's fixed opex to the horizon even after every block has "
+                        "stopped (to hold the interconnect for a later tenant, say). Off: the "
+                        "site closes, and its fixed opex stops, when its last block stops.",
+                        {"kind": "bool"},
+                    ),
                 ],
                 f"strategies[{i}].",
-            )[f"strategies[{i}].contract_probability_pct"]
+            )
+            self.probability = fields[f"strategies[{i}].contract_probability_pct"]
             self.strategy_form.addRow("Fallback", self.fallback)
         self.fallback.blockSignals(True)
         self.fallback.clear()

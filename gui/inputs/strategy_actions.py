@@ -54,7 +54,7 @@ class StrategyActions:
             if x.fallback_strategy == s.name:
                 update["fallback_strategy"] = new_name
             items.append(x.model_copy(update=update) if update else x)
-        self._apply(items, f"Rename {s.name} to {new_name}", self.index)
+        self._apply(items, f"Rename {s.name} to {new_name}", self.index, renamed={s.name: new_name})
 
     def delete_strategy(self) -> None:
         if len(self.doc.project.strategies) <= 1:

@@ -156,6 +156,9 @@ class Field(QWidget):
             return parse_number(text, integer=True)
         if self.kind == "list":  # semicolons separate; commas may group thousands
             return [parse_number(t, integer=False) for t in text.split(";") if t.strip()]
+        if self.kind == "month_or_word":  # "never", "auto" or a month index
+            word = text.strip().lower()
+            return word if word in ("never", "auto") else parse_number(text, integer=True)
         return text
 
     def _on_text(self, text: str) -> None:
@@ -167,6 +170,7 @@ class Field(QWidget):
                 "float": "a number",
                 "int": "a whole number",
                 "list": "numbers separated by semicolons",
+                "month_or_word": "never, auto or a month index",
             }[self.kind]
             self.set_error([f"must be {need}, got {shown!r}"])
             return

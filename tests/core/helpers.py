@@ -70,7 +70,8 @@ def tiny_project(
 
 
 def miner(**kw: Any) -> MiningBlock:
-    """One Antminer S21 (200 TH/s, 3,500 W), PUE 1, no pool fee, owned: the test's unit miner."""
+    """One Antminer S21 (200 TH/s, 3,500 W), PUE 1, no pool fee, owned, never retired: the
+    test's unit miner."""
     return MiningBlock(
         **(
             {
@@ -80,6 +81,7 @@ def miner(**kw: Any) -> MiningBlock:
                 "pool_fee_pct": 0.0,
                 "existing_fleet": True,
                 "asic_unit_price_usd": 0.0,
+                "retire": "never",  # runs to its end unless a test asks otherwise
             }
             | kw
         )

@@ -102,3 +102,56 @@ def test_the_dashboard_draws_every_strategy_from_the_document(qtbot, doc):
     dash.show_strategy("Convert to AI")
     assert dash.stack.strategy == "Convert to AI"
     assert dash.hourly.price.yData.size in (8760, 8784)
+
+
+def test_a_block_retires_never_auto_or_at_a_month(qtbot, doc):
+    panel = StrategiesPanel(doc)
+    qtbot.addWidget(panel)
+    panel.list.setCurrentRow(0)  # Keep mining: one mining block
+    panel.blocks.setCurrentRow(0)
+    qtbot.waitUntil(lambda: "strategies[0].blocks[0].retire" in panel.block_fields)
+    field = panel.block_fields["strategies[0].blocks[0].retire"]
+    assert field.editor.text() == "auto"
+    type_into(field, "12")
+    assert doc.project.strategies[0].blocks[0].retire == 12
+    type_into(field, "Never")
+    assert doc.project.strategies[0].blocks[0].retire == "never"
+    type_into(field, "sometimes")
+    assert doc.project.strategies[0].blocks[0].retire == "never"
+    assert "never, auto or a month index" in field.error_label.text()
+
+
+def test_the_baseline_is_chosen_and_follows_a_rename(qtbot, doc):
+    panel = StrategiesPanel(doc)
+    qtbot.addWidget(panel)
+    assert panel.baseline.currentData() is None  # the first strategy by default
+    hybrid = panel.baseline.findData("Hybrid")
+    panel.baseline.setCurrentIndex(hybrid)
+    panel.baseline.activated.emit(hybrid)
+    assert doc.project.baseline_strategy == "Hybrid"
+    panel.list.setCurrentRow(2)
+    panel.rename_strategy("Hybrid 50/50")
+    assert doc.project.baseline_strategy == "Hybrid 50/50"
+    assert panel.baseline.currentData() == "Hybrid 50/50"
+    panel.delete_strategy()
+    assert doc.project.baseline_strategy is None
+
+
+def test_cards_say_n_m_and_show_the_increment_over_the_baseline(qtbot, doc):
+    from gui.dashboard.kpis import CompareTable, KpiCards
+
+    cards, table = KpiCards(), CompareTable()
+    qtbot.addWidget(cards)
+    qtbot.addWidget(table)
+    qtbot.waitUntil(lambda: doc.result is not None, timeout=10_000)
+    cards.update_result(doc.result)
+    table.update_result(doc.result)
+    keep = cards.cards[0].detail.text()  # the example's Keep mining needs no money
+    assert "IRR n/m · payback n/m" in keep and "no investment to recover" in keep
+    convert = cards.cards[1].detail.text()
+    assert "vs Keep mining: +$" in convert and "IRR " in convert
+    row = [table.verticalHeaderItem(r).text() for r in range(table.rowCount())]
+    inc = row.index("Incremental NPV (vs baseline)")
+    assert table.item(inc, 0).text() == "baseline"
+    assert table.item(inc, 1).text().startswith("+$")
+    assert table.item(row.index("IRR (% p.a. effective)"), 0).text() == "n/m"

@@ -80,7 +80,7 @@ def write_asset_table(
         dep_end = min(a.in_service_month + life_m, n if held else sale)
         end_expr = str(n) if held else f"J{a1}"
         ws.write_formula(r, 8, f"=MIN(G{a1}+H{a1},{end_expr})", fmt["int"], dep_end)
-        sale_expr = str(n - 1) if held else f"MIN({names[p + '.end_month']},{n - 1})"
+        sale_expr = str(n - 1) if held else f"MIN({names[p + '.end_month_or_horizon']},{n - 1})"
         ws.write_formula(r, 9, f"={sale_expr}", fmt["int"], sale)
         age = (n if held else sale) - a.in_service_month
         ws.write_formula(r, 10, f"={n if held else f'J{a1}'}-G{a1}", fmt["int"], age)

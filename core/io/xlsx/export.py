@@ -16,6 +16,7 @@ from typing import Any
 import xlsxwriter
 
 from core.engine.cashflow import ProjectResult, evaluate
+from core.engine.energy import mining_end
 from core.engine.finance import IRR_GUESS_MONTHLY
 from core.engine.goalseek import GoalSeek, goal_seek
 from core.io.atomicfile import begin_write, cannot_write
@@ -246,9 +247,10 @@ def write_inputs(
                 inp.put(
                     p + ".end_month_or_horizon",
                     "Active until month",
-                    b.end_month or n,
+                    mining_end(b, n),
                     "month #",
-                    "End month, or the horizon when kept",
+                    "The end month, the retirement month (chosen by MinePivot where retire is "
+                    "auto) or the horizon, whichever comes first; the miners are sold then",
                 )
             else:
                 inp.rows(b, p + ".", block_labels.block_rows(b))
@@ -323,8 +325,9 @@ def export_workbook(
         tmp = begin_write(path)
     except OSError as exc:
         raise ExportError(cannot_write(path, exc)) from None
+    operated = result.project or project  # "auto" retirements as the app chose them
     try:
-        _write(project, result, seeks, str(tmp.path), today or date.today(), risk)
+        _write(operated, result, seeks, str(tmp.path), today or date.today(), risk)
         tmp.commit()
     except OSError as exc:
         tmp.discard()

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import numpy as np
 
-from core.engine.cashflow import Breakdown, StrategyResult
+from core.engine.cashflow import Breakdown, StrategyResult, site_closes
 from core.io.xlsx.assets import write_asset_table
 from core.io.xlsx.rows import FIRST_COL, RowWriter, StrategySheet
 from core.model.catalog import Catalog
@@ -173,12 +173,16 @@ def _revenue(sh: _Sheet) -> None:
 def _operating_costs(sh: _Sheet) -> None:
     w, i, t = sh.w, sh.i, sh.t
     w.heading("Operating costs")
+    n = sh.n
+    closes = n if sh.strategy.keep_site_open else site_closes(sh.strategy.blocks, n)
+    r = w.row + 1  # the row's own A1 row: its constant (column C) is the closing month
     w.line(
         "fixed_opex",
-        "Fixed site opex",
+        "Fixed site opex (until the site closes: month in column C)",
         "USD",
-        _f(f"FixedOpex/12*(1+OpexEscalator)^{sh.year}"),
+        _f(f"FixedOpex/12*(1+OpexEscalator)^{sh.year}*({sh.i}<$C${r})"),
         sh.bd.fixed_opex_usd,
+        constant=closes,
     )
     om_keys = []
     for j, b in enumerate(sh.strategy.blocks):

@@ -33,14 +33,26 @@ KPI_ROWS = [
 CHECKED = ("npv", "irr", "payback", "dpayback", "peak", "weighted")
 
 
+def _no_investment(sheet: StrategySheet) -> str:
+    """True where the cumulative free cash flow never goes below zero: nothing to recover."""
+    return f"MIN({sheet.ref('cumulative_fcf_usd')})>=0"
+
+
 def _payback_formula(sheet: StrategySheet, key: str) -> str:
     """Months until the cumulative row turns ≥ 0 for good: 1-based index of its last negative
-    month, 0 if it never dips, "never" if it ends negative (SUMPRODUCT evaluates the array in
-    Excel and LibreOffice alike)."""
+    month, 0 if it never dips, "never" if it ends negative, "n/m" where there is no investment
+    (SUMPRODUCT evaluates the array in Excel and LibreOffice alike)."""
     return (
-        f'=IF({sheet.last(key)}<0,"never",SUMPRODUCT(MAX(({sheet.ref(key)}<0)*'
-        f"({sheet.ref('idx')}+1))))"
+        f'=IF({_no_investment(sheet)},"n/m",IF({sheet.last(key)}<0,"never",'
+        f"SUMPRODUCT(MAX(({sheet.ref(key)}<0)*({sheet.ref('idx')}+1)))))"
     )
+
+
+def shown_months(value: int | None, note: str) -> int | str:
+    """A payback as the workbook shows it: months, "n/m" or "never"."""
+    if value is not None:
+        return value
+    return "n/m" if note.startswith("n/m") else "never"
 
 
 def write_summary(
@@ -92,22 +104,31 @@ def write_summary(
             cells[(c, key)] = (f"Summary!{xl_rowcol_to_cell(row[key], col, True, True)}", value)
 
         put("npv", f"=SUMPRODUCT({sheet.ref('fcf_usd')},{sheet.ref('discount_factor')})", k.npv_usd)
+        no_irr = "n/m" if k.irr_note.startswith("n/m") else "none"
         put(
             "irr",
-            f'=IFERROR((1+IRR({sheet.ref("fcf_usd")},IrrGuess))^12-1,"none")',
-            k.irr if k.irr is not None else "none",
+            f'=IF({_no_investment(sheet)},"n/m",'
+            f'IFERROR((1+IRR({sheet.ref("fcf_usd")},IrrGuess))^12-1,"none"))',
+            k.irr if k.irr is not None else no_irr,
             "kpi_pct",
         )
         put(
             "payback",
             _payback_formula(sheet, "cumulative_fcf_usd"),
-            k.payback_months if k.payback_months is not None else "never",
+            shown_months(k.payback_months, k.payback_note),
         )
         put(
             "dpayback",
             _payback_formula(sheet, "cumulative_discounted_fcf_usd"),
-            k.discounted_payback_months if k.discounted_payback_months is not None else "never",
+            shown_months(k.discounted_payback_months, k.discounted_payback_note),
         )
+        for key, note in (
+            ("irr", k.irr_note),
+            ("payback", k.payback_note),
+            ("dpayback", k.discounted_payback_note),
+        ):
+            if note.startswith("n/m"):
+                ws.write_comment(row[key], col, note)
         put("peak", f"=MAX(0,-MIN({sheet.ref('cumulative_fcf_usd')}))", k.peak_funding_usd)
         strategy = project.strategies[c]
         p_ref = names[f"strategies[{c}].contract_probability_pct"]

@@ -30,7 +30,7 @@ def test_run_json_reports_every_strategy():
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     names = [s["name"] for s in doc["strategies"]]
-    assert names == ["Keep mining", "Convert to AI", "Hybrid"]
+    assert names == ["Keep mining", "Convert to AI", "Hybrid", "Sell the fleet now"]
     for s in doc["strategies"]:
         for key in (
             "npv_usd",
@@ -54,7 +54,7 @@ def test_run_writes_monthly_csv(tmp_path):
     out = cli("run", EXAMPLE, "--no-goal-seek", "--monthly", str(path))
     assert out.returncode == 0, out.stderr
     rows = list(csv.DictReader(path.open()))
-    assert len(rows) == 3 * 120
+    assert len(rows) == 4 * 120
     assert {"strategy", "month", "fcf_usd"} <= set(rows[0]) and set(MONTHLY_COLUMNS) <= set(rows[0])
     keep = [r for r in rows if r["strategy"] == "Keep mining"]
     assert keep[0]["month"] == "2027-01" and keep[-1]["month"] == "2036-12"
@@ -104,7 +104,7 @@ def test_import_prices_into_a_project(tmp_path, ercot_csv):
     )
     assert out.returncode == 0, out.stderr
     run = json.loads(cli("run", str(out_path), "--json", "--no-goal-seek").stdout)
-    assert len(run["strategies"]) == 3
+    assert len(run["strategies"]) == 4
 
 
 @pytest.mark.parametrize(
@@ -185,7 +185,12 @@ def test_export_command_writes_the_workbook(tmp_path):
 def test_risk_prints_percentiles_and_probabilities():
     doc = json.loads(cli("risk", EXAMPLE, "--paths", "500", "--seed", "9", "--json").stdout)
     assert (doc["paths"], doc["seed"]) == (500, 9)
-    assert [s["strategy"] for s in doc["strategies"]] == ["Keep mining", "Convert to AI", "Hybrid"]
+    assert [s["strategy"] for s in doc["strategies"]] == [
+        "Keep mining",
+        "Convert to AI",
+        "Hybrid",
+        "Sell the fleet now",
+    ]
     for s in doc["strategies"]:
         assert s["p10_npv_usd"] <= s["p50_npv_usd"] <= s["p90_npv_usd"]
         assert 0 <= s["probability_npv_below_zero"] <= 1
@@ -225,7 +230,8 @@ def test_layout_json_lists_each_plan_and_a_bad_strategy_is_named():
     out = cli("layout", EXAMPLE, "--strategy", "Mine harder")
     assert out.returncode == 2
     assert (
-        "no strategy named 'Mine harder' (have: Keep mining, Convert to AI, Hybrid)" in out.stderr
+        "no strategy named 'Mine harder' (have: Keep mining, Convert to AI, Hybrid, "
+        "Sell the fleet now)" in out.stderr
     )
 
 

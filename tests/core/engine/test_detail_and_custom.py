@@ -23,8 +23,10 @@ def test_hourly_detail_for_a_chosen_year():
     # Wherever the kept fleet stood idle the price was above its break-even or DR/4CP called.
     assert kept_load[curtailed].max(initial=0) < kept_load.max()
     be = d.breakeven_usd_per_mwh["S21 fleet (kept)"]
-    running = ~curtailed
+    running = kept_load > 0
     assert np.all(d.price_usd_per_mwh[running] <= be[running] + 1e-9)
+    # Retired (auto) after the April 2028 halving: no load and no break-even line from then.
+    assert np.isnan(be[-24:]).all() and kept_load[-24:].sum() == 0
     with pytest.raises(ValueError, match="year must be 0 to 9, got 10"):
         hourly_detail(example_project(), "Hybrid", 10)
 

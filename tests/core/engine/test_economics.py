@@ -75,3 +75,95 @@ def test_example_keep_mining_earns_no_capacity_once_its_fleet_stops_running():
     idle = m["mining_energy_mwh"] == 0
     assert idle.any()
     assert m["dr_capacity_usd"][idle].sum() == pytest.approx(0.0, abs=1e-6)
+
+
+# ----------------------------------------------------------------------------- retirement
+def _declining_fleet(**kw):
+    """A 7 MW fleet whose hashprice falls 6 % a month (difficulty growth), on a time-of-use
+    price, with DR enrolment and a 4CP charge, owned miners worth $2,000 each, O&M, fixed
+    site opex, 21 % tax and a 10 % discount rate over two years: running it on costs more
+    and more, and its resale value falls every month it is kept."""
+    return tiny_project(
+        [miner(asic_count=2000, asic_unit_price_usd=2000.0, om_usd_per_mw_month=3000.0, **kw)],
+        energy={"price_source": _half_day(30.0, 90.0), "fourcp_usd_per_kw_year": 40.0},
+        market={"difficulty_growth_pct_per_month": 6.0},
+        dr={"enrolled_mw": 3.0, "capacity_usd_per_mw_month": 5000.0, "event_hours_per_year": 20},
+        site={"fixed_opex_usd_per_year": 240_000.0},
+        finance={"horizon_years": 2, "discount_rate_pct_per_year": 10.0, "tax_rate_pct": 21.0},
+    )
+
+
+def _npv_retired_at(project, month):
+    s = project.strategies[0]
+    block = s.blocks[0].model_copy(update={"retire": month})
+    fixed = project.model_copy(update={"strategies": [s.model_copy(update={"blocks": [block]})]})
+    return evaluate(fixed).strategies[0].kpis.npv_usd
+
+
+def test_auto_retirement_is_the_best_month_found_by_brute_force():
+    # Every month 0–23 and "never", each evaluated in full: auto must pick the best (the
+    # earliest among equals) and report that NPV.
+    project = _declining_fleet(retire="auto")
+    brute = {m: _npv_retired_at(project, m) for m in range(24)} | {
+        "never": _npv_retired_at(project, "never")
+    }
+    best = max(brute.values())
+    expected = next(m for m, v in brute.items() if v >= best - 1.0)
+    result = evaluate(project)
+    (chosen,) = result.strategies[0].retirements
+    assert chosen.month == (None if expected == "never" else expected)
+    assert 0 < chosen.month < 23  # the test means something: neither never nor at once
+    assert result.strategies[0].kpis.npv_usd == pytest.approx(best, rel=1e-12)
+    assert chosen.npv_gain_usd == pytest.approx(best - brute["never"], rel=1e-9)
+    assert result.project.strategies[0].blocks[0].retire == chosen.month
+
+
+def test_every_candidate_month_of_the_scan_is_the_full_evaluation():
+    # The scan's NPV of each candidate month equals a full evaluation with that month.
+    from core.engine.cashflow import cash_flow_table
+    from core.engine.energy import market_context
+    from core.engine.finance import discount_factors
+    from core.engine.retirement import _candidate_fcf
+
+    project = _declining_fleet(retire="never")
+    ctx, cat = market_context(project), catalog_for(project)
+    s = project.strategies[0]
+
+    def run(strategy):
+        e = simulate_strategy(project, strategy, ctx, cat)
+        return (e, *cash_flow_table(project, strategy, e, ctx, cat))
+
+    gone = s.model_copy(update={"blocks": [s.blocks[0].model_copy(update={"retire": 0})]})
+    months = np.arange(0, 25)
+    fcf = _candidate_fcf(project, s, 0, months, ctx, run(s), run(gone))
+    scanned = fcf @ discount_factors(10.0, 24)
+    for r in months:
+        full = _npv_retired_at(project, int(r) if r < 24 else "never")
+        assert scanned[r] == pytest.approx(full, rel=1e-10, abs=1e-6), r
+
+
+def test_retired_fleet_is_sold_and_stops_paying():
+    # Retired at month 5: no revenue, energy, O&M or DR from month 5; the miners are sold at
+    # 5 for 4,000,000 × (1 − 5/36) (ASIC life 3 years, no tax basis: all gain); and with no
+    # other block the site closes, so the $20,000 a month of fixed opex stops too.
+    m = evaluate(_declining_fleet(retire=5)).strategies[0].monthly
+    assert m["revenue_mining_usd"][5:].sum() == 0 and m["revenue_mining_usd"][:5].min() > 0
+    assert m["dr_capacity_usd"][5:].sum() == 0 and m["energy_cost_usd"][5:].sum() == 0
+    assert m["salvage_usd"][5] == pytest.approx(4_000_000 * (1 - 5 / 36), rel=1e-12)
+    np.testing.assert_allclose(m["opex_usd"][5:], 0.0)
+    assert m["opex_usd"][0] == pytest.approx(20_000 + 7.0 * 3000.0, rel=1e-12)
+
+
+def test_the_site_can_stay_open_after_its_last_block():
+    project = _declining_fleet(retire=5)
+    s = project.strategies[0].model_copy(update={"keep_site_open": True})
+    m = evaluate(project.model_copy(update={"strategies": [s]})).strategies[0].monthly
+    np.testing.assert_allclose(m["opex_usd"][5:], 20_000.0, rtol=1e-12)
+
+
+def test_a_fleet_never_retires_after_its_end_month():
+    # end_month 8: auto may choose 0–8; month 8 is simply its end.
+    result = evaluate(_declining_fleet(retire="auto", end_month=8))
+    (chosen,) = result.strategies[0].retirements
+    assert chosen.month is None or chosen.month <= 8
+    assert result.strategies[0].monthly["revenue_mining_usd"][8:].sum() == 0

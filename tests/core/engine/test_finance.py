@@ -128,3 +128,16 @@ def test_payback_and_peak_funding():
     assert payback_months(np.array([5.0, 10])) == 0
     assert payback_months(np.array([-5.0, -1])) is None
     assert peak_funding(np.array([5.0, 10])) == 0
+
+
+def test_irr_with_trailing_zero_months_and_a_receipt_first():
+    # A fleet sold now instead of mined for 16 months: +47.6 M now, then 16 months of about
+    # −2.3 M and −27.9 M, then nothing for 103 months. numpy-financial's monthly IRR is
+    # the reference; the trailing zeros must not hide the root (they once sent bisection to
+    # −100 %), and the note says a receipt-first rate is a cost of funds.
+    flows = np.array([47.6e6] + [-2.3e6] * 15 + [-27.9e6] + [0.0] * 103)
+    r = irr(flows)
+    assert r.monthly == pytest.approx(npf.irr(flows), rel=1e-9)
+    assert r.annual == pytest.approx((1 + npf.irr(flows)) ** 12 - 1, rel=1e-9)
+    assert "cost of funds" in r.note
+    assert "cost of funds" not in irr(-flows).note

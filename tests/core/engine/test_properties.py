@@ -86,3 +86,56 @@ def test_a_halving_never_raises_mining_revenue(model, count, price, halving):
     month = (halving.year - 2026) * 12 + halving.month - 1
     if halving.day > 1 or month > 0:
         assert with_halving[month:].sum() < without[month:].sum() or without[month:].sum() == 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    models,
+    st.integers(100, 5000),
+    matrices,
+    st.floats(0.0, 8.0),
+    st.floats(0.0, 20.0),
+    st.floats(0.0, 10_000.0),
+    st.integers(0, 200),
+    st.floats(0.0, 1e6),
+    st.booleans(),
+)
+def test_auto_retirement_never_lowers_npv_below_never(
+    model, count, matrix, growth, enrolled, rate, called, fixed_opex, open_site
+):
+    def project(retire):
+        p = tiny_project(
+            [miner(asic_model=model, asic_count=count, asic_unit_price_usd=1500.0, retire=retire)],
+            energy={"price_source": TimeOfUsePrice(matrix_usd_per_mwh=matrix)},
+            market={"difficulty_growth_pct_per_month": growth},
+            dr={
+                "enrolled_mw": enrolled,
+                "capacity_usd_per_mw_month": rate,
+                "event_hours_per_year": called,
+            },
+            site={"fixed_opex_usd_per_year": fixed_opex},
+            finance={"tax_rate_pct": 21.0, "discount_rate_pct_per_year": 10.0, "horizon_years": 2},
+        )
+        s = p.strategies[0].model_copy(update={"keep_site_open": open_site})
+        return p.model_copy(update={"strategies": [s]})
+
+    never = evaluate(project("never")).strategies[0]
+    auto = evaluate(project("auto")).strategies[0]
+    assert auto.kpis.npv_usd >= never.kpis.npv_usd - 1e-6 * max(1.0, abs(never.kpis.npv_usd))
+    # Capacity income never exceeds the rate on the enrolled MW, whatever runs.
+    for s in (never, auto):
+        assert np.all(s.monthly["dr_capacity_usd"] <= rate * enrolled * (1 + 1e-12) + 1e-9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(models, st.integers(1, 5000), st.floats(1.0, 50.0), st.floats(0.0, 10_000.0))
+def test_a_fleet_that_never_runs_earns_no_demand_response(model, count, enrolled, rate):
+    # $5,000/MWh every hour is above any miner's break-even at these prices: nothing runs.
+    p = tiny_project(
+        [miner(asic_model=model, asic_count=count)],
+        price=5000.0,
+        dr={"enrolled_mw": enrolled, "capacity_usd_per_mw_month": rate},
+    )
+    m = evaluate(p).strategies[0].monthly
+    assert m["mining_energy_mwh"].sum() == 0
+    assert m["dr_capacity_usd"].sum() == 0

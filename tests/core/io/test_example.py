@@ -13,8 +13,9 @@ def result():
     return evaluate(example_project())
 
 
-def test_three_strategies_over_ten_years(result):
-    assert [s.name for s in result.strategies] == ["Keep mining", "Convert to AI", "Hybrid"]
+def test_four_strategies_over_ten_years(result):
+    names = [s.name for s in result.strategies]
+    assert names == ["Keep mining", "Convert to AI", "Hybrid", "Sell the fleet now"]
     assert len(result.months) == 120 and result.months[0] == "2027-01"
 
 

@@ -93,7 +93,7 @@ def test_wrong_kind_and_bad_references():
     # Reference problems are listed in the same pass as the type problem.
     assert (
         'strategies[1].fallback_strategy: no strategy named "Nope" (have: Keep mining, '
-        "Convert to AI, Hybrid)" in problems
+        "Convert to AI, Hybrid, Sell the fleet now)" in problems
     )
     assert any(
         p.startswith('strategies[2].blocks[0].asic_model: unknown model "s99"') for p in problems
@@ -104,7 +104,7 @@ def test_an_identical_copy_of_a_strategy_is_a_duplicate():
     data = example_data()
     data["strategies"].append(copy.deepcopy(data["strategies"][0]))
     assert problems_of(data) == [
-        'strategies[3].name: "Keep mining" is already used by strategies[0]'
+        'strategies[4].name: "Keep mining" is already used by strategies[0]'
     ]
 
 

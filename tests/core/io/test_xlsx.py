@@ -129,13 +129,17 @@ def test_libreoffice_recalculation_matches_the_app(exported, tmp_path):
     for s in result.strategies:
         k = s.kpis
         assert kpis["NPV"][s.name] == pytest.approx(k.npv_usd, rel=1e-6)
-        assert kpis["IRR"][s.name] == pytest.approx(k.irr, rel=1e-6)
-        # The workbook says "never" where the app has no payback within the horizon.
-        never = {None: "never"}
-        assert kpis["Payback"][s.name] == never.get(k.payback_months, k.payback_months)
-        assert kpis["Discounted payback"][s.name] == never.get(
-            k.discounted_payback_months, k.discounted_payback_months
-        )
+        if k.irr is None:  # "n/m" without an investment, "none" without a root
+            assert kpis["IRR"][s.name] == ("n/m" if k.irr_note.startswith("n/m") else "none")
+        else:
+            assert kpis["IRR"][s.name] == pytest.approx(k.irr, rel=1e-6)
+        # Months, "never" (still negative at the horizon) or "n/m" (nothing to recover).
+        for label, value, note in (
+            ("Payback", k.payback_months, k.payback_note),
+            ("Discounted payback", k.discounted_payback_months, k.discounted_payback_note),
+        ):
+            shown = value if value is not None else ("n/m" if note.startswith("n/m") else "never")
+            assert kpis[label][s.name] == shown
         assert kpis["Peak funding need"][s.name] == pytest.approx(
             k.peak_funding_usd, rel=1e-6, abs=1e-3
         )

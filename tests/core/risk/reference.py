@@ -9,6 +9,7 @@ import numpy as np
 
 from core.engine.cashflow import cash_flow_table
 from core.engine.energy import market_context, simulate_strategy
+from core.engine.retirement import operating_project
 from core.model.catalog import catalog_for
 from core.model.project import AiBlock, Project
 from core.risk.fastpaths import Draws, gpu_decline_pct, with_delay
@@ -16,8 +17,10 @@ from core.risk.montecarlo import contract_at_risk
 
 
 def hourly_path_fcf(project: Project, d: Draws, i: int, strategy_name: str) -> np.ndarray:
-    """The reference: path ``i`` run through the hourly engine itself (slow; for tests)."""
+    """The reference: path ``i`` run through the hourly engine itself (slow; for tests), with
+    auto retirements as chosen on the project's own inputs, as the Monte Carlo holds them."""
     ctx = market_context(project)
+    project, _, _ = operating_project(project, ctx)
     tl = ctx.tl
     path_ctx = dataclasses.replace(
         ctx,

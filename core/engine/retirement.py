@@ -1,0 +1,237 @@
+"""When to retire a fleet: ``retire="auto"`` becomes the month that maximises the strategy's NPV.
+
+Retiring block j at month r changes nothing before r: every hour before it is simulated as if
+the block ran on, and every hour from r on as if it had already gone. So two runs give every
+candidate month at once: A, with the block running to its end, and B, with it gone from its
+start. A candidate's monthly energy terms are A's before r and B's from r; the 4CP charge,
+which a year's summer peaks set, is recomputed from A's and B's load in each peak hour. The
+block's miners are sold at r (salvage, depreciation and gain follow), the site's fixed opex
+stops when the last block has stopped (unless the strategy keeps the site open), and tax with
+losses carried forward is recomputed per candidate, all as (candidates × months) arrays.
+
+The chosen month is then simulated for real. Where two blocks share demand-response calls, the
+engine cuts the least valuable first by its average value over its run, which a shorter run
+can change; the real run is therefore compared with running on, and retirement is kept only
+when it does not lower the NPV. Ties go to the earliest month within $1 of the best.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.engine.cashflow import cash_flow_table, fixed_opex_usd, site_closes
+from core.engine.energy import (
+    EnergyResult,
+    MarketContext,
+    market_context,
+    mining_end,
+    simulate_strategy,
+)
+from core.engine.finance import discount_factors, tax_with_loss_carryforward
+from core.model.catalog import Catalog, catalog_for
+from core.model.project import MiningBlock, Project, Strategy
+
+TIE_USD = 1.0  # candidates within this of the best NPV count as equal: the earliest wins
+
+
+@dataclass(frozen=True)
+class Retirement:
+    """What was chosen for one ``auto`` block: the month (None: runs to its end) and the NPV
+    gained over running on."""
+
+    block_index: int
+    month: int | None
+    npv_gain_usd: float
+
+
+def operating_project(
+    project: Project, ctx: MarketContext | None = None, catalog: Catalog | None = None
+) -> tuple[Project, dict[str, list[Retirement]], dict[str, EnergyResult]]:
+    """The project with every ``retire="auto"`` replaced by the chosen month (or "never"),
+    what was chosen per strategy, and the energy run of each strategy that had a choice (so
+    the caller need not simulate it again). A project without auto blocks comes back as is."""
+    if not any(_is_auto(b) for s in project.strategies for b in s.blocks):
+        return project, {}, {}
+    ctx = ctx or market_context(project)
+    catalog = catalog or catalog_for(project)
+    chosen: dict[str, list[Retirement]] = {}
+    energies: dict[str, EnergyResult] = {}
+    strategies = []
+    for s in project.strategies:
+        if any(_is_auto(b) for b in s.blocks):
+            name = s.name
+            s, chosen[name], energies[name] = resolve_strategy(project, s, ctx, catalog)
+        strategies.append(s)
+    return project.model_copy(update={"strategies": strategies}), chosen, energies
+
+
+def _is_auto(block: object) -> bool:
+    return isinstance(block, MiningBlock) and block.retire == "auto"
+
+
+def _with_retire(strategy: Strategy, j: int, retire: int | str) -> Strategy:
+    blocks = list(strategy.blocks)
+    blocks[j] = blocks[j].model_copy(update={"retire": retire})
+    return strategy.model_copy(update={"blocks": blocks})
+
+
+def resolve_strategy(
+    project: Project, strategy: Strategy, ctx: MarketContext, catalog: Catalog
+) -> tuple[Strategy, list[Retirement], EnergyResult]:
+    """Each auto block in turn (the others as already decided; autos not yet reached run on).
+    Returns the strategy as operated, the choices and its energy run (the last simulated)."""
+    n = ctx.tl.n_months
+    df = discount_factors(project.finance.discount_rate_pct_per_year, n)
+    current = strategy.model_copy(
+        update={
+            "blocks": [
+                b.model_copy(update={"retire": "never"}) if _is_auto(b) else b
+                for b in strategy.blocks
+            ]
+        }
+    )
+
+    def run(s: Strategy) -> tuple:
+        energy = simulate_strategy(project, s, ctx, catalog)
+        return (energy, *cash_flow_table(project, s, energy, ctx, catalog))
+
+    state = run(current)  # current's energy, table and breakdown
+    out = []
+    for j, b in enumerate(strategy.blocks):
+        if not _is_auto(b):
+            continue
+        assert isinstance(b, MiningBlock)
+        lo, hi = min(b.start_month, n), mining_end(b.model_copy(update={"retire": "never"}), n)
+        if hi <= lo:
+            out.append(Retirement(j, None, 0.0))
+            continue
+        gone = run(_with_retire(current, j, lo))
+        months = np.arange(lo, hi + 1)  # hi: runs to its end
+        npvs = _candidate_fcf(project, current, j, months, ctx, state, gone) @ df
+        r = int(months[np.flatnonzero(npvs >= npvs.max() - TIE_USD)[0]])
+        if r < hi:
+            trial_strategy = _with_retire(current, j, r)
+            trial = run(trial_strategy)
+            gain = _npv(trial[1]) - _npv(state[1])
+            if gain >= 0:
+                current, state = trial_strategy, trial
+                out.append(Retirement(j, r, gain))
+                continue
+        out.append(Retirement(j, None, 0.0))
+    return current, out, state[0]
+
+
+def _npv(table: dict[str, np.ndarray]) -> float:
+    return float(table["cumulative_discounted_fcf_usd"][-1])
+
+
+def _candidate_fcf(
+    project: Project,
+    strategy: Strategy,
+    j: int,
+    months: np.ndarray,
+    ctx: MarketContext,
+    a: tuple,
+    b: tuple,
+) -> np.ndarray:
+    """(candidates, months) free cash flow with block ``j`` retired at each of ``months``."""
+    energy_a, t_a, parts_a = a
+    energy_b, t_b, parts_b = b
+    n = ctx.tl.n_months
+    m = np.arange(n)
+    before = m[None, :] < months[:, None]  # (R, n): the block still runs
+    fixed = fixed_opex_usd(project, n)  # over the whole horizon, before any closure
+    ebitda_a = t_a["ebitda_usd"] + _fixed_paid(t_a, parts_a) + energy_a.fourcp_charge_usd
+    ebitda_b = t_b["ebitda_usd"] + _fixed_paid(t_b, parts_b) + energy_b.fourcp_charge_usd
+    ebitda = np.where(before, ebitda_a, ebitda_b)
+    ebitda -= _fourcp_candidates(project, ctx, energy_a, energy_b, months)
+    # The site closes when its last block stops, unless the strategy keeps it open.
+    if strategy.keep_site_open:
+        closes = np.full(months.size, n)
+    else:
+        others = [x for k, x in enumerate(strategy.blocks) if k != j]
+        closes = np.maximum(months, site_closes(others, n))
+    ebitda -= fixed * (m[None, :] < closes[:, None])
+    # Every asset but the block's miners as in A; the miners sold at each candidate month.
+    lives = project.finance.depreciation_life_years.model_dump()
+    residual = project.finance.residual_value_pct.model_dump()
+    dep = np.repeat(t_a["depreciation_usd"][None, :], months.size, axis=0)
+    salvage = np.repeat(t_a["salvage_usd"][None, :], months.size, axis=0)
+    gain = np.repeat(
+        (t_a["taxable_income_usd"] - t_a["ebitda_usd"] + t_a["depreciation_usd"])[None, :],
+        months.size,
+        axis=0,
+    )
+    for asset, flows in parts_a.assets:
+        if asset.block_index != j or asset.part != "asic":
+            continue
+        dep -= flows.depreciation_usd
+        salvage -= flows.salvage_usd
+        gain -= flows.sale_gain_usd
+        d, s, g = _sold_at(asset, months, n, lives, residual)
+        dep += d
+        salvage += s
+        gain += g
+    taxable = ebitda - dep + gain
+    tax = tax_with_loss_carryforward(taxable, project.finance.tax_rate_pct)
+    return ebitda - t_a["capex_usd"] + salvage - tax
+
+
+def _fixed_paid(table: dict[str, np.ndarray], parts) -> np.ndarray:
+    """The fixed opex a table paid (its opex less the blocks' O&M)."""
+    return table["opex_usd"] - sum(parts.block_om_usd.values(), np.zeros(table["opex_usd"].size))
+
+
+def _fourcp_candidates(
+    project: Project,
+    ctx: MarketContext,
+    energy_a: EnergyResult,
+    energy_b: EnergyResult,
+    months: np.ndarray,
+) -> np.ndarray:
+    """(R, n) 4CP charge per candidate: each peak hour's load from A before the retirement
+    month and from B from it on."""
+    rate = project.site.energy.fourcp_usd_per_kw_year
+    tl = ctx.tl
+    out = np.zeros((months.size, tl.n_months))
+    if not rate or ctx.fourcp_peak.size == 0:
+        return out
+    before = tl.hour_month[ctx.fourcp_peak][None, :] < months[:, None]  # peaks in time order
+    load = np.where(before, energy_a.fourcp_peak_mw, energy_b.fourcp_peak_mw)
+    peak_year = tl.hour_sim_year[ctx.fourcp_peak]
+    for y in np.unique(peak_year):
+        sel = peak_year == y
+        kw = load[:, sel].mean(axis=1) * 1e3
+        out[:, y * 12 : (y + 1) * 12] = (kw * rate / 12)[:, None]
+    return out
+
+
+def _sold_at(asset, months: np.ndarray, n: int, lives: dict, residual: dict) -> tuple:
+    """(R, n) depreciation, salvage and gain of one asset sold at each month in ``months``
+    (``n``: held to the horizon end), by the rules of ``core.engine.finance.asset_flows``."""
+    r_count = months.size
+    dep = np.zeros((r_count, n))
+    salvage = np.zeros((r_count, n))
+    gain = np.zeros((r_count, n))
+    start = asset.in_service_month
+    if start >= n:
+        return dep, salvage, gain
+    life_years = lives[asset.asset_class]
+    life_m = round(life_years * 12)
+    monthly = asset.tax_basis_usd / life_m
+    held = months >= n
+    sale = np.minimum(months, n - 1)
+    dep_end = np.minimum(start + life_m, np.where(held, n, sale))
+    m = np.arange(n)
+    dep += monthly * ((m[None, :] >= start) & (m[None, :] < dep_end[:, None]))
+    book = asset.tax_basis_usd - monthly * np.maximum(dep_end - start, 0)
+    age = np.where(held, n, sale) - start
+    # salvage_value, for every age at once
+    remaining = np.maximum(1.0 - age / (life_years * 12), residual[asset.asset_class] / 100)
+    proceeds = asset.value_usd * remaining
+    rows = np.arange(r_count)
+    salvage[rows, sale] = proceeds
+    gain[rows, sale] = proceeds - book
+    return dep, salvage, gain

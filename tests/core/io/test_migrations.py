@@ -1,0 +1,72 @@
+"""Files of schema 1 load as schema 2 and give the numbers they gave, except where a rule was
+corrected (demand response must be earned). The golden figures in data/schema1_golden.json
+were recorded by MinePivot 0.1.0 on schema 1, before the schema-2 rules."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.engine.cashflow import evaluate
+from core.io.projectfile import ProjectFileError, load_project, project_from_data
+from core.model.project import SCHEMA_VERSION, MiningBlock
+
+DATA = Path(__file__).parent / "data"
+GOLDEN = json.loads((DATA / "schema1_golden.json").read_text(encoding="utf-8"))
+
+
+def test_a_schema_1_file_loads_with_never_and_the_site_kept_open():
+    project = load_project(DATA / "schema1_west_texas.minepivot")
+    assert project.schema_version == SCHEMA_VERSION == 2
+    blocks = [b for s in project.strategies for b in s.blocks if isinstance(b, MiningBlock)]
+    assert blocks and all(b.retire == "never" for b in blocks)
+    assert all(s.keep_site_open for s in project.strategies)
+    assert project.baseline_strategy is None
+
+
+def test_numbers_no_corrected_rule_touches_are_kept():
+    # No DR enrolment and no grid charges: nothing of schema 2 applies, to the cent.
+    result = evaluate(load_project(DATA / "schema1_untouched.minepivot"))
+    for s in result.strategies:
+        gold = GOLDEN["untouched"][s.name]
+        assert s.kpis.npv_usd == pytest.approx(gold["npv_usd"], rel=1e-12)
+        np.testing.assert_allclose(s.monthly["fcf_usd"], gold["fcf_usd"], rtol=1e-12, atol=1e-6)
+
+
+def test_only_earned_demand_response_moves_the_old_example():
+    # The schema-1 example with its 40 MW of DR: Convert to AI mined only three months in any
+    # case and keeps its NPV; Keep mining and Hybrid lose the capacity their idle fleets
+    # booked.
+    result = evaluate(load_project(DATA / "schema1_west_texas.minepivot"))
+    old = GOLDEN["example_kpis"]
+    convert = result.by_name("Convert to AI").kpis.npv_usd
+    assert convert == pytest.approx(old["Convert to AI"]["npv_usd"], rel=1e-6)
+    for name in ("Keep mining", "Hybrid"):
+        assert result.by_name(name).kpis.npv_usd < old[name]["npv_usd"] - 1e6
+
+
+def test_a_migrated_file_keeps_what_it_says_and_does_not_change_the_input():
+    data = json.loads((DATA / "schema1_west_texas.minepivot").read_text(encoding="utf-8"))
+    data["strategies"][0]["blocks"][0]["retire"] = 12  # a key the old app did not write
+    before = json.dumps(data, sort_keys=True)
+    project = project_from_data(data)
+    assert project.strategies[0].blocks[0].retire == 12
+    assert json.dumps(data, sort_keys=True) == before
+
+
+def test_retire_values_are_checked_with_their_path():
+    data = json.loads((DATA / "schema1_west_texas.minepivot").read_text(encoding="utf-8"))
+    data["schema_version"] = 2
+    data["strategies"][0]["blocks"][0]["retire"] = "sometimes"
+    data["strategies"][1]["blocks"][0]["retire"] = True
+    data["baseline_strategy"] = "Nothing"
+    with pytest.raises(ProjectFileError) as err:
+        project_from_data(data)
+    text = "\n".join(err.value.problems)
+    assert (
+        'strategies[0].blocks[0].retire: must be "never", "auto" or a month index 0 to 360, '
+        'got "sometimes"' in text
+    )
+    assert "strategies[1].blocks[0].retire: must be" in text and "got True" in text
+    assert 'baseline_strategy: no strategy named "Nothing"' in text
