@@ -19,7 +19,6 @@ from core.engine.energy import (
     HourlyLoads,
     MarketContext,
     ai_block_it_mw,
-    ai_block_load_mw,
     market_context,
     mining_block_power,
     mining_end,
@@ -290,13 +289,15 @@ def site_closes(blocks: list[MiningBlock | AiBlock], n: int) -> int:
 
 
 def capacity_warnings(project: Project, strategy: Strategy, catalog: Catalog, n: int) -> list[str]:
-    """Months where the strategy's facility load at full run exceeds the interconnect."""
+    """Months where what the strategy can draw exceeds the interconnect. A colocation tenant
+    may draw its whole contracted IT capacity at any hour (the load factor only sets the
+    energy), GPU servers their maximum kW, both × PUE; a mining fleet counts while it runs."""
     load = np.zeros(n)
     for b in strategy.blocks:
         mw = (
             mining_block_power(b, catalog)[0]
             if isinstance(b, MiningBlock)
-            else (ai_block_load_mw(b, catalog))
+            else (ai_block_contracted_mw(b, catalog))
         )
         load += operating_mask(b, n) * mw
     limit = project.site.interconnect_mw
@@ -304,9 +305,18 @@ def capacity_warnings(project: Project, strategy: Strategy, catalog: Catalog, n:
     if over.size == 0:
         return []
     return [
-        f"{strategy.name}: facility load {load[over].max():,.1f} MW exceeds the "
-        f"{limit:,.1f} MW interconnect in {over.size} month(s), first month index {over[0]}"
+        f"{strategy.name}: it can draw {load[over].max():,.1f} MW, above the "
+        f"{limit:,.1f} MW interconnect, in {over.size} month(s) from month index {over[0]}"
     ]
+
+
+def ai_block_contracted_mw(block: AiBlock, catalog: Catalog) -> float:
+    """The facility MW an AI block may draw at any hour: contracted IT MW (colocation) or its
+    servers at maximum power (GPU cloud), × PUE."""
+    if block.business_model == "colocation":
+        return block.it_mw * block.pue
+    server = catalog.gpu_servers[block.gpu_server_model]
+    return block.server_count * server.max_power_kw / 1e3 * block.pue
 
 
 # Why IRR and paybacks are "n/m" (not meaningful) for a strategy that needs no money.

@@ -300,7 +300,13 @@ def simulate_strategy(
             block_revenue[j] = live_m * block.it_mw * 1e3 * block.colo_usd_per_kw_month * growth
             colo += block_revenue[j]
             if block.power_passthrough:
+                # Triple-net: the tenant pays its power and its grid charges, its demand
+                # charge on its own (constant) load and its 4CP share by its load in the peaks.
                 passthrough += live_m * var_month * mw
+                passthrough += live_m * mw * 1e3 * energy.demand_charge_usd_per_kw_month
+                passthrough += _fourcp_charge(
+                    (peaks >= first) * mw, ctx, energy.fourcp_usd_per_kw_year
+                )
         else:
             server = catalog.gpu_servers[block.gpu_server_model]
             decline = (1 - block.gpu_price_decline_pct_per_year / 100) ** years_live
@@ -408,19 +414,36 @@ def _apply_dr_events(mining: list[_Mining], ctx: MarketContext, enrolled_month: 
         excess[inside] -= cut
 
 
+def fourcp_peak_kw(peak_load_mw: np.ndarray, ctx: MarketContext) -> np.ndarray:
+    """(..., n_years) each simulation year's average load in its summer peak hours, kW, from
+    the load in each peak hour along the first axis (…: paths or candidates, if any)."""
+    tl = ctx.tl
+    peak_year = tl.hour_sim_year[ctx.fourcp_peak]
+    kw = np.zeros((*peak_load_mw.shape[1:], tl.n_years))
+    for y in range(tl.n_years):
+        sel = peak_year == y
+        if sel.any():
+            kw[..., y] = peak_load_mw[sel].mean(axis=0) * 1e3
+    return kw
+
+
+def fourcp_bill(kw: np.ndarray, n_months: int, usd_per_kw_year: float) -> np.ndarray:
+    """4CP charges by month from each year's peak kW (…, n_years): ERCOT bills a year's
+    transmission charge over the year after the summer that set it, in twelve equal parts.
+    The first year, whose previous summer the model does not have, is billed on its own."""
+    out = np.zeros((*kw.shape[:-1], n_months))
+    monthly = kw * usd_per_kw_year / 12
+    for y in range(n_months // 12):
+        source = max(y - 1, 0)
+        out[..., y * 12 : (y + 1) * 12] = monthly[..., source : source + 1]
+    return out
+
+
 def _fourcp_charge(
     peak_load_mw: np.ndarray, ctx: MarketContext, usd_per_kw_year: float
 ) -> np.ndarray:
     """4CP: each simulation year's average load in its four summer peak hours × $/kW-year,
-    billed in twelve equal monthly parts over that year."""
-    tl = ctx.tl
-    out = np.zeros(tl.n_months)
+    billed over the following year (``fourcp_bill``)."""
     if not usd_per_kw_year or ctx.fourcp_peak.size == 0:
-        return out
-    peak_year = tl.hour_sim_year[ctx.fourcp_peak]
-    for y in range(tl.n_years):
-        sel = peak_year == y
-        if sel.any():
-            kw = peak_load_mw[sel].mean() * 1e3
-            out[y * 12 : (y + 1) * 12] = kw * usd_per_kw_year / 12
-    return out
+        return np.zeros(ctx.tl.n_months)
+    return fourcp_bill(fourcp_peak_kw(peak_load_mw, ctx), ctx.tl.n_months, usd_per_kw_year)

@@ -25,6 +25,8 @@ from core.engine.cashflow import cash_flow_table, fixed_opex_usd, site_closes
 from core.engine.energy import (
     EnergyResult,
     MarketContext,
+    fourcp_bill,
+    fourcp_peak_kw,
     market_context,
     mining_end,
     simulate_strategy,
@@ -195,17 +197,11 @@ def _fourcp_candidates(
     month and from B from it on."""
     rate = project.site.energy.fourcp_usd_per_kw_year
     tl = ctx.tl
-    out = np.zeros((months.size, tl.n_months))
     if not rate or ctx.fourcp_peak.size == 0:
-        return out
-    before = tl.hour_month[ctx.fourcp_peak][None, :] < months[:, None]  # peaks in time order
-    load = np.where(before, energy_a.fourcp_peak_mw, energy_b.fourcp_peak_mw)
-    peak_year = tl.hour_sim_year[ctx.fourcp_peak]
-    for y in np.unique(peak_year):
-        sel = peak_year == y
-        kw = load[:, sel].mean(axis=1) * 1e3
-        out[:, y * 12 : (y + 1) * 12] = (kw * rate / 12)[:, None]
-    return out
+        return np.zeros((months.size, tl.n_months))
+    before = tl.hour_month[ctx.fourcp_peak][:, None] < months[None, :]  # (peaks, R)
+    load = np.where(before, energy_a.fourcp_peak_mw[:, None], energy_b.fourcp_peak_mw[:, None])
+    return fourcp_bill(fourcp_peak_kw(load, ctx), tl.n_months, rate)
 
 
 def _sold_at(asset, months: np.ndarray, n: int, lives: dict, residual: dict) -> tuple:

@@ -28,6 +28,8 @@ from core.engine.cashflow import cash_flow_table
 from core.engine.energy import (
     MarketContext,
     _mining_run,
+    fourcp_bill,
+    fourcp_peak_kw,
     mining_block_power,
     operating_months,
     simulate_strategy,
@@ -400,17 +402,11 @@ def _enrolled_month(
 
 def _fourcp_mining(mk: SegmentMarket, mining_sp: np.ndarray, usd_per_kw_year: float) -> np.ndarray:
     """The mining share of 4CP charges, (P, M) (the AI share is in the template; the charge is
-    linear in the average peak load): each year's mean mining load in its peak hours."""
-    tl = mk.ctx.tl
+    linear in the average peak load): each year's mean mining load in its peak hours, billed
+    as the engine bills it (``energy.fourcp_bill``)."""
     load = np.where((mk.peak_pos >= 0)[:, None], mining_sp[np.maximum(mk.peak_pos, 0)], 0.0)
-    peak_year = tl.hour_sim_year[mk.ctx.fourcp_peak]
-    out = np.zeros((mining_sp.shape[1], tl.n_months))
-    for y in range(tl.n_years):
-        sel = peak_year == y
-        if sel.any():
-            kw = load[sel].mean(axis=0) * 1e3
-            out[:, y * 12 : (y + 1) * 12] = (kw * usd_per_kw_year / 12)[:, None]
-    return out
+    kw = fourcp_peak_kw(load, mk.ctx)  # (P, years)
+    return fourcp_bill(kw, mk.ctx.tl.n_months, usd_per_kw_year)
 
 
 def fcf_paths(project: Project, tpl: StrategyTemplate, ebitda: np.ndarray) -> np.ndarray:

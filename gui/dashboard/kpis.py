@@ -86,10 +86,17 @@ class KpiCard(QFrame):
             for x in s.retirements
             if x.month is not None
         )
+        warned = ""
+        if s.warnings:
+            warned = (
+                f"<br><span style='color:#c62828'>⚠ {s.warnings[0].split(': ', 1)[-1]}"
+                + (f" (+{len(s.warnings) - 1} more)" if len(s.warnings) > 1 else "")
+                + "</span>"
+            )
         self.detail.setText(
             f"IRR {pct(k.irr, note=k.irr_note)} · "
             f"payback {months(k.payback_months, k.payback_note)}{reason}<br>"
-            f"peak funding {money(k.peak_funding_usd)}{weighted}{incremental}{retired}"
+            f"peak funding {money(k.peak_funding_usd)}{weighted}{incremental}{retired}{warned}"
         )
         tips = [f"IRR: {k.irr_note}"]
         if inc is not None:

@@ -162,6 +162,10 @@ def write_summary(
                     (f"{solved.value:,.2f} {solved.unit}: " if solved.value is not None else "")
                     + solved.note,
                 )
+    warn_row = top + len(KPI_ROWS) + 1
+    ws.write_string(warn_row, 0, "Warnings")
+    for c, s in enumerate(result.strategies):
+        ws.write_string(warn_row, 2 + c, "; ".join(s.warnings) or "none", fmt["note"])
     _charts(wb, ws, fmt, result, sheets, top + len(KPI_ROWS) + 3)
     return cells
 

@@ -167,3 +167,77 @@ def test_a_fleet_never_retires_after_its_end_month():
     (chosen,) = result.strategies[0].retirements
     assert chosen.month is None or chosen.month <= 8
     assert result.strategies[0].monthly["revenue_mining_usd"][8:].sum() == 0
+
+
+# ----------------------------------------------------------------------------- interconnect
+def test_colocation_counts_contracted_it_capacity_at_its_pue():
+    # 90 MW of IT at PUE 1.3 may be drawn in full at any hour: 117 MW on a 100 MW
+    # interconnect, whatever the 80 % load factor says about energy. 70 MW IT: 91 MW, fine.
+    from core.model.project import AiBlock
+
+    def warnings(it_mw):
+        ai = AiBlock(it_mw=it_mw, colo_usd_per_kw_month=140.0, pue=1.3, it_load_factor_pct=80.0)
+        p = tiny_project([ai], site={"interconnect_mw": 100.0})
+        return evaluate(p).strategies[0].warnings
+
+    (warning,) = warnings(90.0)
+    assert "it can draw 117.0 MW, above the 100.0 MW interconnect, in 12 month(s)" in warning
+    assert warnings(70.0) == []
+
+
+def test_gpu_servers_count_at_their_maximum_power():
+    # 8,000 HGX H100 servers × 10.2 kW max × PUE 1.3 = 106.08 MW > 100 (typical draw would
+    # give less: the check must use what can be drawn).
+    from core.model.project import AiBlock
+
+    ai = AiBlock(business_model="gpu_cloud", server_count=8000, gpu_hour_usd=2.0, pue=1.3)
+    p = tiny_project([ai], site={"interconnect_mw": 100.0})
+    (warning,) = evaluate(p).strategies[0].warnings
+    assert "it can draw 106.1 MW" in warning
+
+
+# ----------------------------------------------------------------------------- grid charges
+def test_a_pass_through_tenant_pays_its_demand_charge_and_4cp_share():
+    # 10 MW IT at PUE 1.2 and a 100 % load factor = 12 MW, live from month 0, power passed
+    # through; $8/kW-month demand charge and $60/kW-year 4CP. Demand: 12,000 kW × 8 = 96,000
+    # a month; 4CP: 12,000 × 60 / 12 = 60,000 a month. Both pass through, as the energy does:
+    # the landlord's grid cost nets to zero. With power included the landlord pays them.
+    from core.model.project import AiBlock
+
+    def monthly(passthrough):
+        ai = AiBlock(
+            it_mw=10.0,
+            colo_usd_per_kw_month=150.0,
+            pue=1.2,
+            it_load_factor_pct=100.0,
+            power_passthrough=passthrough,
+        )
+        p = tiny_project(
+            [ai],
+            energy={"demand_charge_usd_per_kw_month": 8.0, "fourcp_usd_per_kw_year": 60.0},
+        )
+        return evaluate(p).strategies[0].monthly
+
+    m = monthly(True)
+    np.testing.assert_allclose(m["demand_charge_usd"], 96_000.0, rtol=1e-12)
+    np.testing.assert_allclose(m["fourcp_charge_usd"], 60_000.0, rtol=1e-12)
+    grid = m["energy_cost_usd"] + m["demand_charge_usd"] + m["fourcp_charge_usd"]
+    np.testing.assert_allclose(grid, m["power_passthrough_usd"], rtol=1e-12)
+    included = monthly(False)
+    assert included["power_passthrough_usd"].sum() == 0
+    np.testing.assert_allclose(included["demand_charge_usd"], 96_000.0, rtol=1e-12)
+
+
+def test_4cp_is_billed_over_the_year_after_the_summer_that_set_it():
+    # The unit miner (3.5 kW) runs year 1 only (end month 12) of a two-year horizon, at the
+    # $60/kW-year 4CP: year 1's summer peaks set 3.5 × 60 / 12 = 17.50 a month, billed over
+    # year 2, after the miner has gone. Year 1 itself, whose previous summer the model does
+    # not have, is billed on its own peaks.
+    p = tiny_project(
+        [miner(end_month=12)],
+        energy={"fourcp_usd_per_kw_year": 60.0},
+        finance={"horizon_years": 2},
+    )
+    m = evaluate(p).strategies[0].monthly
+    np.testing.assert_allclose(m["fourcp_charge_usd"], 17.5, rtol=1e-12)
+    assert m["mining_energy_mwh"][12:].sum() == 0

@@ -108,7 +108,8 @@ def test_colocation_block():
     # 10 MW IT at $150/kW-month, 3 %/yr escalator, tenant draws 80 % at PUE 1.3 = 10.4 MW,
     # power passed through. Live after 2 conversion months (March 2026).
     #   March revenue 10,000 kW × 150 = 1,500,000; month 14 (second live year) × 1.03.
-    #   March energy 10.4 MW × 744 h × $40 = 309,504, passed through in full.
+    #   March energy 10.4 MW × 744 h × $40 = 309,504, passed through in full, and with it
+    #   the tenant's 4CP share (triple-net): 309,504 + 52,000 = 361,504.
     #   Retrofit 10 MW × $5 M = 50 M at month 0. 4CP $60/kW-yr on 10,400 kW at every summer
     #   peak: 10,400 × 60 / 12 = 52,000 a month in the first year.
     ai = AiBlock(
@@ -127,7 +128,10 @@ def test_colocation_block():
     assert m["revenue_colocation_usd"][13] == pytest.approx(1_500_000)
     assert m["revenue_colocation_usd"][14] == pytest.approx(1_545_000)
     assert m["energy_cost_usd"][2] == pytest.approx(309_504, rel=1e-9)
-    assert m["power_passthrough_usd"][2] == pytest.approx(309_504, rel=1e-9)
+    assert m["power_passthrough_usd"][2] == pytest.approx(309_504 + 52_000, rel=1e-9)
+    # The landlord's net grid cost of an AI-only month is zero.
+    grid = m["energy_cost_usd"] + m["demand_charge_usd"] + m["fourcp_charge_usd"]
+    np.testing.assert_allclose((grid - m["power_passthrough_usd"])[2:], 0.0, atol=1e-6)
     assert m["capex_usd"][0] == pytest.approx(50e6) and m["capex_usd"][1:].sum() == 0
     assert m["fourcp_charge_usd"][0] == pytest.approx(52_000, rel=1e-9)
     assert m["curtailed_mwh"].sum() == 0
