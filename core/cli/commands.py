@@ -143,6 +143,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         inc = r.get("incremental")
         if inc is not None:
             irr = "n/m" if inc["irr_note"].startswith("n/m") else pct(inc["irr"])
+            irr += " (a cost of funds)" if "cost of funds" in inc["irr_note"] else ""
             pb = _months(inc["payback_months"], inc["payback_months_note"])
             print(f"  vs {inc['vs']}:  NPV {money(inc['npv_usd'])}, IRR {irr}, payback {pb}")
         if r["fallback_strategy"] and r["contract_probability_pct"] < 100:

@@ -249,7 +249,9 @@ def cash_flow_table(
     lives = fin.depreciation_life_years.model_dump()
     residual = fin.residual_value_pct.model_dump()
     assets = strategy_assets(strategy, catalog)
-    flows = asset_flows(assets, n, lives, residual)
+    hashprice = tl.month_sum(ctx.hashprice) / tl.hours_in_month
+    index = resale_index(project, hashprice)
+    flows = asset_flows(assets, n, lives, residual, index)
     t["capex_usd"] = flows.capex_usd
     t["salvage_usd"] = flows.salvage_usd
     t["depreciation_usd"] = flows.depreciation_usd
@@ -264,12 +266,21 @@ def cash_flow_table(
     t["mining_energy_mwh"] = energy.mining_energy_mwh
     t["curtailed_mwh"] = energy.curtailed_mwh
     t["hashrate_ph"] = energy.hashrate_ph
-    t["hashprice_usd_per_ph_day"] = tl.month_sum(ctx.hashprice) / tl.hours_in_month
+    t["hashprice_usd_per_ph_day"] = hashprice
     t["btc_price_usd"] = monthly_btc_price(project.market, n)
     breakdown = Breakdown(
         fixed, om, energy.block_revenue_usd, tuple(zip(assets, flows.each, strict=True))
     )
     return t, breakdown
+
+
+def resale_index(project: Project, hashprice: np.ndarray) -> dict[str, np.ndarray]:
+    """Per asset class, the multiplier on an aged value by sale month. Used ASICs trade at a
+    $/TH that moves with hashprice (Hashrate Index's ASIC price index), so their value is
+    scaled by the month's hashprice over the first month's, when the project says so."""
+    if project.finance.asic_resale != "hashprice" or not hashprice.size or hashprice[0] <= 0:
+        return {}
+    return {"asic": hashprice / hashprice[0]}
 
 
 def fixed_opex_usd(project: Project, n: int) -> np.ndarray:

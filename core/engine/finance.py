@@ -54,8 +54,15 @@ def salvage_value(
 
 
 def asset_flows(
-    assets: list[Asset], n_months: int, life_years: dict[str, float], residual_pct: dict[str, float]
+    assets: list[Asset],
+    n_months: int,
+    life_years: dict[str, float],
+    residual_pct: dict[str, float],
+    resale_index: dict[str, np.ndarray] | None = None,
 ) -> AssetFlows:
+    """Capex, depreciation, salvage and gain on sale of each asset. ``resale_index`` gives, per
+    asset class, a multiplier on the aged value by sale month (ASICs: hashprice over its start
+    value), 1 where absent."""
     each = []
     for a in assets:
         capex, dep, salvage, gain = (np.zeros(n_months) for _ in range(4))
@@ -78,6 +85,8 @@ def asset_flows(
         proceeds = salvage_value(
             a.value_usd, age, life_years[a.asset_class], residual_pct[a.asset_class]
         )
+        if resale_index and a.asset_class in resale_index:
+            proceeds *= float(resale_index[a.asset_class][sale])
         salvage[sale] += proceeds
         gain[sale] += proceeds - book
     zero = np.zeros(n_months)
@@ -150,14 +159,13 @@ def irr(flows: np.ndarray) -> IrrResult:
         return IrrResult(None, None, "cash flows never change sign, so there is no IRR")
     changes = int(np.count_nonzero(np.diff(np.sign(nz))))
     t = np.arange(flows.size, dtype=float)
-    # Money received first and paid back later: the rate is what that costs, not a return.
-    borrowing = "; the flows start with a receipt, so this is a cost of funds (lower is better)"
-    tail = borrowing if nz[0] > 0 else ""
     if changes == 1:
         root = _bisect_irr(flows, t)
         if root is None:
             return IrrResult(None, None, "no rate makes NPV zero")
-        return IrrResult((1 + root) ** 12 - 1, root, "unique root (one sign change)" + tail)
+        return IrrResult(
+            (1 + root) ** 12 - 1, root, "unique root (one sign change)" + _kind(flows, t, root)
+        )
     root = _newton_irr(flows, t, IRR_GUESS_MONTHLY)
     if root is None:
         return IrrResult(
@@ -169,8 +177,19 @@ def irr(flows: np.ndarray) -> IrrResult:
         (1 + root) ** 12 - 1,
         root,
         f"{changes} sign changes: several IRRs may exist; this one is Newton's from "
-        "10 % a year, as Excel's IRR with that guess" + tail,
+        "10 % a year, as Excel's IRR with that guess" + _kind(flows, t, root),
     )
+
+
+def _kind(flows: np.ndarray, t: np.ndarray, root: float) -> str:
+    """A note where the rate is a cost, not a return: NPV rises with the rate at the root,
+    as for money received first and paid back later (a sale now against income later)."""
+    nz = flows != 0
+    log_factor = -np.log1p(root) * (t[nz] + 1)
+    slope = -float(np.sum(t[nz] * flows[nz] * np.exp(log_factor - log_factor.max())))
+    if slope > 0:
+        return "; NPV rises with the rate here, so this is a cost of funds (lower is better)"
+    return ""
 
 
 def _bisect_irr(flows: np.ndarray, t: np.ndarray) -> float | None:

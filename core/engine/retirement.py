@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.engine.cashflow import cash_flow_table, fixed_opex_usd, site_closes
+from core.engine.cashflow import cash_flow_table, fixed_opex_usd, resale_index, site_closes
 from core.engine.energy import (
     EnergyResult,
     MarketContext,
@@ -172,7 +172,8 @@ def _candidate_fcf(
         dep -= flows.depreciation_usd
         salvage -= flows.salvage_usd
         gain -= flows.sale_gain_usd
-        d, s, g = _sold_at(asset, months, n, lives, residual)
+        index = resale_index(project, t_a["hashprice_usd_per_ph_day"]).get(asset.asset_class)
+        d, s, g = _sold_at(asset, months, n, lives, residual, index)
         dep += d
         salvage += s
         gain += g
@@ -204,7 +205,9 @@ def _fourcp_candidates(
     return fourcp_bill(fourcp_peak_kw(load, ctx), tl.n_months, rate)
 
 
-def _sold_at(asset, months: np.ndarray, n: int, lives: dict, residual: dict) -> tuple:
+def _sold_at(
+    asset, months: np.ndarray, n: int, lives: dict, residual: dict, index: np.ndarray | None
+) -> tuple:
     """(R, n) depreciation, salvage and gain of one asset sold at each month in ``months``
     (``n``: held to the horizon end), by the rules of ``core.engine.finance.asset_flows``."""
     r_count = months.size
@@ -227,6 +230,8 @@ def _sold_at(asset, months: np.ndarray, n: int, lives: dict, residual: dict) -> 
     # salvage_value, for every age at once
     remaining = np.maximum(1.0 - age / (life_years * 12), residual[asset.asset_class] / 100)
     proceeds = asset.value_usd * remaining
+    if index is not None:
+        proceeds = proceeds * index[sale]
     rows = np.arange(r_count)
     salvage[rows, sale] = proceeds
     gain[rows, sale] = proceeds - book

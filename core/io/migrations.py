@@ -20,8 +20,12 @@ def _copies(value: Any) -> Any:
 
 
 def _from_1(data: dict[str, Any]) -> None:
-    """Schema 1 had no retirement and no site closure: its fleets ran to their end month or
-    the horizon, and the site's fixed opex ran to the horizon."""
+    """Schema 1 had no retirement, no site closure and straight-line miner resale: its fleets
+    ran to their end month or the horizon, the site's fixed opex ran to the horizon, and sold
+    miners fetched their aged value whatever hashprice did."""
+    if isinstance(data.get("finance"), dict):
+        data["finance"] = dict(data["finance"])
+        data["finance"].setdefault("asic_resale", "straight_line")
     if not isinstance(data.get("strategies"), list):
         return
     data["strategies"] = _copies(data["strategies"])

@@ -241,6 +241,9 @@ class Finance(Model):
     depreciation_life_years: AssetClasses = AssetClasses(asic=3, gpu=5, facility=15)
     residual_value_pct: ResidualPct = ResidualPct()
     target_irr_pct_per_year: float = Field(default=15.0, ge=-50, le=200)
+    # What used miners fetch when sold: "hashprice" scales their value with hashprice since
+    # the start (resale prices move with it), "straight_line" only ages it.
+    asic_resale: Literal["hashprice", "straight_line"] = "hashprice"
 
     _start = field_validator("start_month")(_check_month)
 

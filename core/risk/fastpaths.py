@@ -176,6 +176,9 @@ class StrategyTemplate:
     salvage_usd: np.ndarray
     depreciation_usd: np.ndarray
     sale_gain_usd: np.ndarray
+    # (M,) proceeds of miners sold whose price follows hashprice: a path scales them by its
+    # hashprice multiplier at the sale over the first month's
+    asic_resale_usd: np.ndarray | None = None
 
 
 def map_blocks(strategy: Strategy, kind: type, update: Callable[[Any], dict]) -> Strategy:
@@ -208,7 +211,7 @@ def strategy_template(
     ai = _only(strategy, AiBlock)
     e1 = simulate_strategy(project, ai, ctx, cat)
     e0 = simulate_strategy(project, ai, zero, cat)
-    t, _ = cash_flow_table(project, strategy, e1, ctx, cat)
+    t, parts = cash_flow_table(project, strategy, e1, ctx, cat)
     n = ctx.tl.n_months
     months = np.arange(n)
     gpu = []
@@ -232,6 +235,11 @@ def strategy_template(
         salvage_usd=t["salvage_usd"],
         depreciation_usd=t["depreciation_usd"],
         sale_gain_usd=t["taxable_income_usd"] - t["ebitda_usd"] + t["depreciation_usd"],
+        asic_resale_usd=sum(
+            (f.salvage_usd for a, f in parts.assets if a.asset_class == "asic"), np.zeros(n)
+        )
+        if project.finance.asic_resale == "hashprice"
+        else None,
     )
 
 
@@ -409,7 +417,14 @@ def _fourcp_mining(mk: SegmentMarket, mining_sp: np.ndarray, usd_per_kw_year: fl
     return fourcp_bill(kw, mk.ctx.tl.n_months, usd_per_kw_year)
 
 
-def fcf_paths(project: Project, tpl: StrategyTemplate, ebitda: np.ndarray) -> np.ndarray:
-    taxable = ebitda - tpl.depreciation_usd + tpl.sale_gain_usd
+def fcf_paths(
+    project: Project, tpl: StrategyTemplate, ebitda: np.ndarray, d: Draws, rows: np.ndarray
+) -> np.ndarray:
+    salvage, gain = tpl.salvage_usd, tpl.sale_gain_usd
+    if tpl.asic_resale_usd is not None and tpl.asic_resale_usd.any():
+        ratio = d.hashprice[rows] / d.hashprice[rows, :1]  # the path's hashprice over month 0's
+        extra = tpl.asic_resale_usd * (ratio - 1.0)
+        salvage, gain = salvage + extra, gain + extra
+    taxable = ebitda - tpl.depreciation_usd + gain
     tax = tax_with_loss_carryforward(taxable, project.finance.tax_rate_pct)
-    return ebitda - tpl.capex_usd + tpl.salvage_usd - tax
+    return ebitda - tpl.capex_usd + salvage - tax

@@ -108,7 +108,7 @@ class Simulator:
                 self.project, variant, self.market.ctx, self.zero_ctx, self.catalog
             )
             out[rows] = fcf_paths(
-                self.project, tpl, ebitda_paths(self.project, tpl, mining, d, rows)
+                self.project, tpl, ebitda_paths(self.project, tpl, mining, d, rows), d, rows
             )
         return out
 

@@ -3,6 +3,10 @@ formulas of the blocks' inputs, and the depreciation and salvage terms the flow 
 
 from __future__ import annotations
 
+import numpy as np
+from xlsxwriter.utility import xl_col_to_name
+
+from core.io.xlsx.rows import FIRST_COL
 from core.model.project import Project, Strategy
 
 
@@ -42,6 +46,7 @@ ASSET_HEADERS = [
     "Depreciation a month",
     "Sale proceeds",
     "Book value at sale",
+    "Resale index",
 ]
 
 
@@ -55,7 +60,15 @@ def write_asset_table(
     n: int,
     block_paths: dict[int, str],
     strategy: Strategy,
+    hashprice_row: int,
+    hashprice: np.ndarray,
 ) -> None:
+    """``hashprice_row``: the 1-based row of the sheet's monthly hashprice, which used miners'
+    resale follows when ``finance.asic_resale`` is "hashprice"."""
+    first_month, last_month = xl_col_to_name(FIRST_COL), xl_col_to_name(FIRST_COL + n - 1)
+    hp = f"${first_month}${hashprice_row}:${last_month}${hashprice_row}"
+    follows = project.finance.asic_resale == "hashprice"
+    index_ratio = hashprice / hashprice[0] if follows and hashprice[0] > 0 else None
     ws.write_string(first - 1, 0, "Capital assets: parameters", fmt["section"])
     for c, h in enumerate(ASSET_HEADERS):
         ws.write_string(first, c, h, fmt["header"])
@@ -92,15 +105,23 @@ def write_asset_table(
         proceeds = (
             0.0 if a.in_service_month >= n else a.value_usd * max(1 - age / (years * 12), res)
         )
+        if index_ratio is not None and a.asset_class == "asic":
+            proceeds *= float(index_ratio[sale])
         ws.write_formula(
             r,
             13,
-            f"=IF(G{a1}>={n},0,E{a1}*MAX(1-K{a1}/({life_years}*12),L{a1}))",
+            f"=IF(G{a1}>={n},0,E{a1}*MAX(1-K{a1}/({life_years}*12),L{a1})*P{a1})",
             fmt["num"],
             proceeds,
         )
         book = a.tax_basis_usd - monthly * max(dep_end - a.in_service_month, 0)
         ws.write_formula(r, 14, f"=F{a1}-M{a1}*MAX(I{a1}-G{a1},0)", fmt["num"], book)
+        # Hashprice at the sale month over the first month's (1: the value only ages).
+        if follows and a.asset_class == "asic" and a.in_service_month < n:
+            ratio = float(index_ratio[sale]) if index_ratio is not None else 1.0
+            ws.write_formula(r, 15, f"=INDEX({hp},J{a1}+1)/INDEX({hp},1)", fmt["factor"], ratio)
+        else:
+            ws.write_number(r, 15, 1.0, fmt["factor"])
     note = (
         "Cash cost, value, basis and timing come from the strategy's blocks (Inputs); "
         "an owned fleet has no capex and no tax basis left."

@@ -31,6 +31,7 @@ SIMULATED_ROWS = (
     "fourcp_charge_usd",
     "energy_mwh",
     "curtailed_mwh",
+    "hashprice_usd_per_ph_day",  # used miners' resale follows it (the asset table)
 )
 
 
@@ -84,7 +85,19 @@ def write_strategy_sheet(
     table_first = _assets(sh)
     _tax_and_cash_flow(sh)
     assert w.row < table_first - 1, "asset table would overlap the flow rows"
-    write_asset_table(ws, fmt, table_first, sh.bd.assets, names, project, n, block_paths, strategy)
+    write_asset_table(
+        ws,
+        fmt,
+        table_first,
+        sh.bd.assets,
+        names,
+        project,
+        n,
+        block_paths,
+        strategy,
+        w.r("hashprice_usd_per_ph_day"),
+        sh.t["hashprice_usd_per_ph_day"],
+    )
     return StrategySheet(sheet_name, w.rows, n)
 
 

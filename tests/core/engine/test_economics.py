@@ -144,12 +144,17 @@ def test_every_candidate_month_of_the_scan_is_the_full_evaluation():
 
 def test_retired_fleet_is_sold_and_stops_paying():
     # Retired at month 5: no revenue, energy, O&M or DR from month 5; the miners are sold at
-    # 5 for 4,000,000 × (1 − 5/36) (ASIC life 3 years, no tax basis: all gain); and with no
-    # other block the site closes, so the $20,000 a month of fixed opex stops too.
+    # 5 for 4,000,000 × (1 − 5/36) (ASIC life 3 years, no tax basis: all gain) × the
+    # hashprice then over month 0's: difficulty +6 % a month at a flat BTC price, so
+    # 1.06^−5; and with no other block the site closes, so the $20,000 a month of fixed opex
+    # stops too.
     m = evaluate(_declining_fleet(retire=5)).strategies[0].monthly
     assert m["revenue_mining_usd"][5:].sum() == 0 and m["revenue_mining_usd"][:5].min() > 0
     assert m["dr_capacity_usd"][5:].sum() == 0 and m["energy_cost_usd"][5:].sum() == 0
-    assert m["salvage_usd"][5] == pytest.approx(4_000_000 * (1 - 5 / 36), rel=1e-12)
+    assert m["hashprice_usd_per_ph_day"][5] / m["hashprice_usd_per_ph_day"][0] == pytest.approx(
+        1.06**-5, rel=1e-12
+    )
+    assert m["salvage_usd"][5] == pytest.approx(4_000_000 * (1 - 5 / 36) * 1.06**-5, rel=1e-12)
     np.testing.assert_allclose(m["opex_usd"][5:], 0.0)
     assert m["opex_usd"][0] == pytest.approx(20_000 + 7.0 * 3000.0, rel=1e-12)
 
@@ -241,3 +246,13 @@ def test_4cp_is_billed_over_the_year_after_the_summer_that_set_it():
     m = evaluate(p).strategies[0].monthly
     np.testing.assert_allclose(m["fourcp_charge_usd"], 17.5, rtol=1e-12)
     assert m["mining_energy_mwh"][12:].sum() == 0
+
+
+def test_straight_line_resale_only_ages_the_miners():
+    # The switch kept for older files: 4,000,000 × (1 − 5/36), whatever hashprice did.
+    p = _declining_fleet(retire=5)
+    p = p.model_copy(
+        update={"finance": p.finance.model_copy(update={"asic_resale": "straight_line"})}
+    )
+    m = evaluate(p).strategies[0].monthly
+    assert m["salvage_usd"][5] == pytest.approx(4_000_000 * (1 - 5 / 36), rel=1e-12)

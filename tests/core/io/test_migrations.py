@@ -34,16 +34,21 @@ def test_numbers_no_corrected_rule_touches_are_kept():
         np.testing.assert_allclose(s.monthly["fcf_usd"], gold["fcf_usd"], rtol=1e-12, atol=1e-6)
 
 
-def test_only_earned_demand_response_moves_the_old_example():
-    # The schema-1 example with its 40 MW of DR: Convert to AI mined only three months in any
-    # case and keeps its NPV; Keep mining and Hybrid lose the capacity their idle fleets
-    # booked.
+def test_only_the_corrected_rules_move_the_old_example():
+    # The schema-1 example with its 40 MW of DR, 4CP charges and a pass-through tenant. Keep
+    # mining loses the capacity its idle fleet booked; Convert to AI's tenant now pays its
+    # 4CP share under the pass-through lease, so it gains about that charge's PV (Hybrid has
+    # both, and gains on balance).
     result = evaluate(load_project(DATA / "schema1_west_texas.minepivot"))
     old = GOLDEN["example_kpis"]
-    convert = result.by_name("Convert to AI").kpis.npv_usd
-    assert convert == pytest.approx(old["Convert to AI"]["npv_usd"], rel=1e-6)
-    for name in ("Keep mining", "Hybrid"):
-        assert result.by_name(name).kpis.npv_usd < old[name]["npv_usd"] - 1e6
+    convert = result.by_name("Convert to AI")
+    passed = convert.monthly["power_passthrough_usd"] - convert.monthly["energy_cost_usd"]
+    gain = float(passed @ convert.monthly["discount_factor"])
+    assert gain > 1e6
+    assert convert.kpis.npv_usd > old["Convert to AI"]["npv_usd"] + 0.7 * gain
+    keep = result.by_name("Keep mining")
+    assert keep.kpis.npv_usd < old["Keep mining"]["npv_usd"] - 1e6
+    assert keep.monthly["dr_capacity_usd"][keep.monthly["mining_energy_mwh"] == 0].sum() == 0
 
 
 def test_a_migrated_file_keeps_what_it_says_and_does_not_change_the_input():
