@@ -194,6 +194,22 @@ FINANCE = [
         "%/year",
         "The return the required-AI-price goal seek aims for.",
     ),
+    (
+        "asic_resale",
+        "Miner resale",
+        "",
+        "What used miners fetch when sold. Follows hashprice: their aged value × hashprice at "
+        "the sale over the first month's (used ASIC prices move with hashprice: the <25 J/TH "
+        "tier fell from $60/TH in July 2022 to $20/TH in July 2023, Hashrate Index). "
+        "Straight-line only: the aged value, whatever hashprice does.",
+        {
+            "kind": "choice",
+            "choices": [
+                ("Follows hashprice", "hashprice"),
+                ("Straight-line only", "straight_line"),
+            ],
+        },
+    ),
     ("depreciation_life_years.asic", "ASIC life", "years", "Straight-line (default 3)."),
     (
         "depreciation_life_years.gpu",
