@@ -418,13 +418,16 @@ def fourcp_peak_kw(peak_load_mw: np.ndarray, ctx: MarketContext) -> np.ndarray:
     """(..., n_years) each simulation year's average load in its summer peak hours, kW, from
     the load in each peak hour along the first axis (…: paths or candidates, if any)."""
     tl = ctx.tl
-    peak_year = tl.hour_sim_year[ctx.fourcp_peak]
     kw = np.zeros((*peak_load_mw.shape[1:], tl.n_years))
-    for y in range(tl.n_years):
-        sel = peak_year == y
-        if sel.any():
-            kw[..., y] = peak_load_mw[sel].mean(axis=0) * 1e3
-    return kw
+    if ctx.fourcp_peak.size == 0:
+        return kw
+    # The peaks are in time order, so each year's are one run: sum each run at once.
+    years, first, count = np.unique(
+        tl.hour_sim_year[ctx.fourcp_peak], return_index=True, return_counts=True
+    )
+    sums = np.add.reduceat(peak_load_mw, first, axis=0)
+    kw[..., years] = np.moveaxis(sums / count.reshape((-1,) + (1,) * (sums.ndim - 1)), 0, -1)
+    return kw * 1e3
 
 
 def fourcp_bill(kw: np.ndarray, n_months: int, usd_per_kw_year: float) -> np.ndarray:

@@ -158,7 +158,9 @@ def irr(flows: np.ndarray) -> IrrResult:
     if nz.size == 0 or np.all(nz > 0) or np.all(nz < 0):
         return IrrResult(None, None, "cash flows never change sign, so there is no IRR")
     changes = int(np.count_nonzero(np.diff(np.sign(nz))))
-    t = np.arange(flows.size, dtype=float)
+    # Zero months add nothing to any NPV: the root search runs on the others only.
+    t = np.flatnonzero(flows).astype(float)
+    flows = flows[flows != 0]
     if changes == 1:
         root = _bisect_irr(flows, t)
         if root is None:
