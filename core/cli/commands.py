@@ -64,6 +64,8 @@ def strategy_summaries(result: ProjectResult, seeks: list[GoalSeek] | None) -> l
             "discounted_payback_months": k.discounted_payback_months,
             "discounted_payback_months_note": k.discounted_payback_note,
             "peak_funding_usd": k.peak_funding_usd,
+            "terminal_value_pv_usd": k.terminal_value_pv_usd,
+            "terminal_value_share_of_npv": k.terminal_value_share_of_npv,
             "probability_weighted_npv_usd": k.probability_weighted_npv_usd,
             "contract_probability_pct": k.contract_probability_pct,
             "fallback_strategy": k.fallback_strategy,
@@ -137,6 +139,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
         dpb = _months(r["discounted_payback_months"], r["discounted_payback_months_note"])
         print(f"  payback                 {pb}  (discounted: {dpb})")
         print(f"  peak funding need       {money(r['peak_funding_usd'])}")
+        if r["terminal_value_pv_usd"]:
+            share = r["terminal_value_share_of_npv"]
+            print(
+                f"  terminal value (PV)     {money(r['terminal_value_pv_usd'])}"
+                + (f" = {pct(share)} of NPV" if share is not None else "")
+                + " (assets still held, sold at the horizon end)"
+            )
         for x in r["retirements"]:
             when = "runs to its end" if x["month"] is None else f"month {x['month']}"
             print(f"  retire {x['block']}: {when} (auto; NPV {money(x['npv_gain_usd'])} more)")

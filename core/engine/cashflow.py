@@ -52,6 +52,8 @@ class Kpis:
     fallback_strategy: str | None
     payback_note: str = ""  # why there is no payback ("n/m" or "never"), empty when there is
     discounted_payback_note: str = ""
+    terminal_value_pv_usd: float = 0.0  # PV of the horizon-end sale of assets still held
+    terminal_value_share_of_npv: float | None = None  # of a positive NPV; None otherwise
 
 
 @dataclass(frozen=True)
@@ -251,9 +253,16 @@ def cash_flow_table(
     assets = strategy_assets(strategy, catalog)
     hashprice = tl.month_sum(ctx.hashprice) / tl.hours_in_month
     index = resale_index(project, hashprice)
-    flows = asset_flows(assets, n, lives, residual, index)
+    keep_value = fin.terminal_value == "book_value"
+    flows = asset_flows(assets, n, lives, residual, index, keep_value)
     t["capex_usd"] = flows.capex_usd
     t["salvage_usd"] = flows.salvage_usd
+    held = [
+        f
+        for a, f in zip(assets, flows.each, strict=True)
+        if a.sale_month is None or a.sale_month >= n
+    ]
+    t["terminal_value_usd"] = sum((f.salvage_usd for f in held), np.zeros(n))
     t["depreciation_usd"] = flows.depreciation_usd
     t["taxable_income_usd"] = t["ebitda_usd"] - flows.depreciation_usd + flows.sale_gain_usd
     t["tax_usd"] = tax_with_loss_carryforward(t["taxable_income_usd"], fin.tax_rate_pct)
@@ -347,7 +356,11 @@ def kpis_from_table(t: dict[str, np.ndarray], strategy: Strategy | None) -> Kpis
     else:
         rate, note, payback, discounted = None, NO_INVESTMENT, None, None
         payback_note = discounted_note = NO_INVESTMENT
+    terminal = t.get("terminal_value_usd")
+    tv = float(terminal @ t["discount_factor"]) if terminal is not None else 0.0
     return Kpis(
+        terminal_value_pv_usd=tv,
+        terminal_value_share_of_npv=tv / npv_usd if npv_usd > 0 else None,
         npv_usd=npv_usd,
         irr=rate,
         irr_note=note,

@@ -38,6 +38,12 @@ MONTHLY_COLUMNS: dict[str, Column] = _columns(
     ("ebitda_usd", "USD", "EBITDA", "EBITDA"),
     ("capex_usd", "USD", "Capex, total", "Capex"),
     ("salvage_usd", "USD", "Salvage proceeds, total", "Salvage"),
+    (
+        "terminal_value_usd",
+        "USD",
+        "of which: horizon-end sale of assets still held (terminal value)",
+        "Terminal value",
+    ),
     ("depreciation_usd", "USD", "Depreciation, total", "Depreciation"),
     ("taxable_income_usd", "USD", "Taxable income", "Taxable income"),
     ("tax_usd", "USD", "Tax", "Tax"),

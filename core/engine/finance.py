@@ -59,10 +59,12 @@ def asset_flows(
     life_years: dict[str, float],
     residual_pct: dict[str, float],
     resale_index: dict[str, np.ndarray] | None = None,
+    terminal_value: bool = True,
 ) -> AssetFlows:
     """Capex, depreciation, salvage and gain on sale of each asset. ``resale_index`` gives, per
     asset class, a multiplier on the aged value by sale month (ASICs: hashprice over its start
-    value), 1 where absent."""
+    value), 1 where absent. Without ``terminal_value`` the assets held at the horizon end
+    fetch nothing (their book value is a loss)."""
     each = []
     for a in assets:
         capex, dep, salvage, gain = (np.zeros(n_months) for _ in range(4))
@@ -87,6 +89,8 @@ def asset_flows(
         )
         if resale_index and a.asset_class in resale_index:
             proceeds *= float(resale_index[a.asset_class][sale])
+        if held_to_end and not terminal_value:
+            proceeds = 0.0
         salvage[sale] += proceeds
         gain[sale] += proceeds - book
     zero = np.zeros(n_months)

@@ -173,7 +173,8 @@ def _candidate_fcf(
         salvage -= flows.salvage_usd
         gain -= flows.sale_gain_usd
         index = resale_index(project, t_a["hashprice_usd_per_ph_day"]).get(asset.asset_class)
-        d, s, g = _sold_at(asset, months, n, lives, residual, index)
+        keep = project.finance.terminal_value == "book_value"
+        d, s, g = _sold_at(asset, months, n, lives, residual, index, keep)
         dep += d
         salvage += s
         gain += g
@@ -206,7 +207,13 @@ def _fourcp_candidates(
 
 
 def _sold_at(
-    asset, months: np.ndarray, n: int, lives: dict, residual: dict, index: np.ndarray | None
+    asset,
+    months: np.ndarray,
+    n: int,
+    lives: dict,
+    residual: dict,
+    index: np.ndarray | None,
+    terminal_value: bool,
 ) -> tuple:
     """(R, n) depreciation, salvage and gain of one asset sold at each month in ``months``
     (``n``: held to the horizon end), by the rules of ``core.engine.finance.asset_flows``."""
@@ -232,6 +239,8 @@ def _sold_at(
     proceeds = asset.value_usd * remaining
     if index is not None:
         proceeds = proceeds * index[sale]
+    if not terminal_value:
+        proceeds = np.where(held, 0.0, proceeds)
     rows = np.arange(r_count)
     salvage[rows, sale] = proceeds
     gain[rows, sale] = proceeds - book

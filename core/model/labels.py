@@ -195,6 +195,16 @@ FINANCE = [
         "The return the required-AI-price goal seek aims for.",
     ),
     (
+        "terminal_value",
+        "Terminal value",
+        "",
+        "What the assets still held at the horizon end are worth. Book value: sold at their aged "
+        "value (a 15-year retrofit sold after 10 years at book is an assumption, not a fact: the "
+        "cards and run --json show its share of NPV). None: they fetch nothing and their "
+        "remaining book value is written off.",
+        {"kind": "choice", "choices": [("Book value", "book_value"), ("None", "none")]},
+    ),
+    (
         "asic_resale",
         "Miner resale",
         "",

@@ -244,6 +244,9 @@ class Finance(Model):
     # What used miners fetch when sold: "hashprice" scales their value with hashprice since
     # the start (resale prices move with it), "straight_line" only ages it.
     asic_resale: Literal["hashprice", "straight_line"] = "hashprice"
+    # What the assets still held at the horizon end are worth: sold at their aged value
+    # ("book_value"), or nothing ("none", the remaining book value written off).
+    terminal_value: Literal["none", "book_value"] = "book_value"
 
     _start = field_validator("start_month")(_check_month)
 

@@ -93,10 +93,14 @@ class KpiCard(QFrame):
                 + (f" (+{len(s.warnings) - 1} more)" if len(s.warnings) > 1 else "")
                 + "</span>"
             )
+        terminal = ""
+        if k.terminal_value_share_of_npv is not None and k.terminal_value_pv_usd:
+            terminal = f"<br>terminal value {pct(k.terminal_value_share_of_npv, 0)} of NPV"
         self.detail.setText(
             f"IRR {pct(k.irr, note=k.irr_note)} · "
             f"payback {months(k.payback_months, k.payback_note)}{reason}<br>"
-            f"peak funding {money(k.peak_funding_usd)}{weighted}{incremental}{retired}{warned}"
+            f"peak funding {money(k.peak_funding_usd)}{weighted}{terminal}"
+            f"{incremental}{retired}{warned}"
         )
         tips = [f"IRR: {k.irr_note}"]
         if inc is not None:

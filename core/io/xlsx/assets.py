@@ -107,10 +107,16 @@ def write_asset_table(
         )
         if index_ratio is not None and a.asset_class == "asic":
             proceeds *= float(index_ratio[sale])
+        # Held to the horizon with no terminal value: it fetches nothing (set in MinePivot).
+        no_terminal = held and project.finance.terminal_value == "none"
+        if no_terminal:
+            proceeds = 0.0
         ws.write_formula(
             r,
             13,
-            f"=IF(G{a1}>={n},0,E{a1}*MAX(1-K{a1}/({life_years}*12),L{a1})*P{a1})",
+            "=0"
+            if no_terminal
+            else f"=IF(G{a1}>={n},0,E{a1}*MAX(1-K{a1}/({life_years}*12),L{a1})*P{a1})",
             fmt["num"],
             proceeds,
         )

@@ -256,3 +256,34 @@ def test_straight_line_resale_only_ages_the_miners():
     )
     m = evaluate(p).strategies[0].monthly
     assert m["salvage_usd"][5] == pytest.approx(4_000_000 * (1 - 5 / 36), rel=1e-12)
+
+
+# ----------------------------------------------------------------------------- terminal value
+def test_terminal_value_is_disclosed_and_can_be_left_out():
+    # 1 MW IT colocation at $100/kW-month, no costs, over one year at 0 % discount, with a
+    # $12 M retrofit (facility class, 15-year life, residual set to 0 %): held at the horizon
+    # it sells for 12 M × (1 − 12/180) = 11.2 M, which is the terminal value.
+    # Revenue 12 × 100,000 = 1.2 M, so NPV = −12 + 1.2 + 11.2 = 0.4 M and the
+    # terminal value is 11.2 / 0.4 = 2,800 % of it. Without a terminal value: 1.2 − 12.
+    from core.model.project import AiBlock
+
+    def project(terminal):
+        ai = AiBlock(it_mw=1.0, colo_usd_per_kw_month=100.0, pue=1.0, retrofit_usd_per_mw=12e6)
+        p = tiny_project([ai])
+        fin = p.finance.model_copy(
+            update={
+                "terminal_value": terminal,
+                "residual_value_pct": p.finance.residual_value_pct.model_copy(
+                    update={"facility": 0.0}
+                ),
+            }
+        )
+        return p.model_copy(update={"finance": fin})
+
+    k = evaluate(project("book_value")).strategies[0].kpis
+    assert k.terminal_value_pv_usd == pytest.approx(12e6 * (1 - 12 / 180), rel=1e-12)
+    assert k.npv_usd == pytest.approx(-12e6 + 1.2e6 + 11.2e6, rel=1e-12)
+    assert k.terminal_value_share_of_npv == pytest.approx(11.2 / 0.4, rel=1e-9)
+    none = evaluate(project("none")).strategies[0].kpis
+    assert none.npv_usd == pytest.approx(-12e6 + 1.2e6, rel=1e-12)
+    assert none.terminal_value_pv_usd == 0 and none.terminal_value_share_of_npv is None
