@@ -8,6 +8,7 @@ without one. Qt is imported only by what needs it: the window, ``layout --png`` 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -105,7 +106,14 @@ def main(argv: list[str] | None = None) -> int:
     if _opens_the_app(argv):
         argv = [OPEN, *argv]
     args = build_parser().parse_args(argv)
-    return commands.run(args)
+    try:
+        return commands.run(args)
+    except BrokenPipeError:
+        # The reader stopped early (`minepivot run … | head`): not an error of ours. Point
+        # stdout at nothing so the interpreter's final flush does not complain again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

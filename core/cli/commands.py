@@ -18,15 +18,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from core.cli.report import print_report, strategy_summaries
 from core.engine.bitcoin import hashprice_usd_per_ph_day, subsidy_at_height, subsidy_on
 from core.engine.cashflow import ProjectResult, evaluate
 from core.engine.columns import MONTHLY_COLUMNS
-from core.engine.goalseek import GoalSeek, goal_seek
+from core.engine.goalseek import goal_seek
 from core.io.atomicfile import atomic_write_bytes, cannot_write
 from core.io.example import example_project
 from core.io.priceimport import PriceImportError, check_utc_offset, import_price_csv
 from core.io.projectfile import ProjectFileError, load_project, save_project
-from core.model.format import money, pct, quantity
+from core.model.format import money, pct
 from core.model.project import Market, Project
 
 EXIT_BAD_INPUT = 2
@@ -50,75 +51,6 @@ def print_json(obj: Any, indent: int | None = None) -> None:
     print(text)
 
 
-def strategy_summaries(result: ProjectResult, seeks: list[GoalSeek] | None) -> list[dict[str, Any]]:
-    out = []
-    for i, s in enumerate(result.strategies):
-        k = s.kpis
-        row: dict[str, Any] = {
-            "name": s.name,
-            "npv_usd": k.npv_usd,
-            "irr": k.irr,
-            "irr_note": k.irr_note,
-            "payback_months": k.payback_months,
-            "payback_months_note": k.payback_note,
-            "discounted_payback_months": k.discounted_payback_months,
-            "discounted_payback_months_note": k.discounted_payback_note,
-            "peak_funding_usd": k.peak_funding_usd,
-            "terminal_value_pv_usd": k.terminal_value_pv_usd,
-            "terminal_value_share_of_npv": k.terminal_value_share_of_npv,
-            "probability_weighted_npv_usd": k.probability_weighted_npv_usd,
-            "contract_probability_pct": k.contract_probability_pct,
-            "fallback_strategy": k.fallback_strategy,
-            "warnings": s.warnings,
-            "retirements": [
-                {
-                    "block": result_block(result, i, x.block_index),
-                    "month": x.month,
-                    "npv_gain_usd": x.npv_gain_usd,
-                }
-                for x in s.retirements
-            ],
-        }
-        inc = s.incremental
-        if inc is not None:
-            row["incremental"] = {
-                "vs": inc.vs,
-                "npv_usd": inc.npv_usd,
-                "irr": inc.irr,
-                "irr_note": inc.irr_note,
-                "payback_months": inc.payback_months,
-                "payback_months_note": inc.payback_note,
-                "discounted_payback_months": inc.discounted_payback_months,
-                "discounted_payback_months_note": inc.discounted_payback_note,
-            }
-        if seeks is not None:
-            g = seeks[i]
-            row |= {
-                "breakeven_power_usd_per_mwh": g.breakeven_power.value,
-                "breakeven_power_note": g.breakeven_power.note,
-                "breakeven_btc_usd": g.breakeven_btc.value,
-                "breakeven_btc_note": g.breakeven_btc.note,
-                "required_ai_price": g.required_ai_price.value,
-                "required_ai_price_unit": g.required_ai_price.unit or None,
-                "required_ai_price_note": g.required_ai_price.note,
-            }
-        out.append(row)
-    return out
-
-
-def result_block(result: ProjectResult, strategy: int, block: int) -> str:
-    """A block's name as the result's project has it."""
-    project = result.project
-    return project.strategies[strategy].blocks[block].name if project else str(block)
-
-
-def _months(value: int | None, note: str) -> str:
-    """A payback for the text report: months, or the reason there is none."""
-    if value is not None:
-        return f"{value} months"
-    return "n/m" if note.startswith("n/m") else "never"
-
-
 def _cmd_run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
     result = evaluate(project)
@@ -129,57 +61,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"project": project.name, "strategies": rows}, indent=2)
         return 0
-    print(f"{project.name}  ({result.months[0]} to {result.months[-1]})")
-    for r in rows:
-        print(f"\n{r['name']}")
-        print(f"  NPV                     {money(r['npv_usd'])}")
-        irr = "n/m" if r["irr_note"].startswith("n/m") else pct(r["irr"])
-        print(f"  IRR (% p.a. effective)  {irr}   [{r['irr_note']}]")
-        pb = _months(r["payback_months"], r["payback_months_note"])
-        dpb = _months(r["discounted_payback_months"], r["discounted_payback_months_note"])
-        print(f"  payback                 {pb}  (discounted: {dpb})")
-        print(f"  peak funding need       {money(r['peak_funding_usd'])}")
-        if r["terminal_value_pv_usd"]:
-            share = r["terminal_value_share_of_npv"]
-            print(
-                f"  terminal value (PV)     {money(r['terminal_value_pv_usd'])}"
-                + (f" = {pct(share)} of NPV" if share is not None else "")
-                + " (assets still held, sold at the horizon end)"
-            )
-        for x in r["retirements"]:
-            when = "runs to its end" if x["month"] is None else f"month {x['month']}"
-            print(f"  retire {x['block']}: {when} (auto; NPV {money(x['npv_gain_usd'])} more)")
-        inc = r.get("incremental")
-        if inc is not None:
-            irr = "n/m" if inc["irr_note"].startswith("n/m") else pct(inc["irr"])
-            irr += " (a cost of funds)" if "cost of funds" in inc["irr_note"] else ""
-            pb = _months(inc["payback_months"], inc["payback_months_note"])
-            print(f"  vs {inc['vs']}:  NPV {money(inc['npv_usd'])}, IRR {irr}, payback {pb}")
-        if r["fallback_strategy"] and r["contract_probability_pct"] < 100:
-            print(
-                f"  probability-weighted    {money(r['probability_weighted_npv_usd'])} "
-                f"({r['contract_probability_pct']:g} % contract, else {r['fallback_strategy']})"
-            )
-        if seeks is not None:
-            for label, key, note, unit in (
-                (
-                    "break-even power",
-                    "breakeven_power_usd_per_mwh",
-                    "breakeven_power_note",
-                    "USD/MWh",
-                ),
-                ("break-even BTC", "breakeven_btc_usd", "breakeven_btc_note", "USD"),
-                (
-                    "required AI price",
-                    "required_ai_price",
-                    "required_ai_price_note",
-                    r["required_ai_price_unit"] or "",
-                ),
-            ):
-                v = r[key]
-                print(f"  {label:<22}  {quantity(v, unit)}   [{r[note]}]")
-        for w in r["warnings"]:
-            print(f"  warning: {w}")
+    print_report(project.name, result, rows, seeks is not None)
     return 0
 
 

@@ -30,45 +30,11 @@ from core.engine.finance import (
     AssetFlows,
     asset_flows,
     discount_factors,
-    irr,
-    payback_months,
-    peak_funding,
     tax_with_loss_carryforward,
 )
+from core.engine.kpis import Incremental, Kpis, incremental_kpis, kpis_from_table
 from core.model.catalog import Catalog, catalog_for
 from core.model.project import AiBlock, MiningBlock, Project, Strategy
-
-
-@dataclass(frozen=True)
-class Kpis:
-    npv_usd: float
-    irr: float | None  # effective annual, fraction
-    irr_note: str
-    payback_months: int | None
-    discounted_payback_months: int | None
-    peak_funding_usd: float
-    probability_weighted_npv_usd: float
-    contract_probability_pct: float
-    fallback_strategy: str | None
-    payback_note: str = ""  # why there is no payback ("n/m" or "never"), empty when there is
-    discounted_payback_note: str = ""
-    terminal_value_pv_usd: float = 0.0  # PV of the horizon-end sale of assets still held
-    terminal_value_share_of_npv: float | None = None  # of a positive NPV; None otherwise
-
-
-@dataclass(frozen=True)
-class Incremental:
-    """A strategy against the baseline: KPIs of the monthly FCF difference (strategy minus
-    baseline), the board's "what does this add over keeping the site as it is"."""
-
-    vs: str
-    npv_usd: float
-    irr: float | None
-    irr_note: str
-    payback_months: int | None
-    discounted_payback_months: int | None
-    payback_note: str
-    discounted_payback_note: str
 
 
 @dataclass(eq=False)
@@ -339,48 +305,6 @@ def ai_block_contracted_mw(block: AiBlock, catalog: Catalog) -> float:
     return block.server_count * server.max_power_kw / 1e3 * block.pue
 
 
-# Why IRR and paybacks are "n/m" (not meaningful) for a strategy that needs no money.
-NO_INVESTMENT = "n/m: no investment to recover (cumulative free cash flow never goes below zero)"
-
-
-def kpis_from_table(t: dict[str, np.ndarray], strategy: Strategy | None) -> Kpis:
-    fcf = t["fcf_usd"]
-    npv_usd = float(t["cumulative_discounted_fcf_usd"][-1])
-    if invests(t["cumulative_fcf_usd"]):
-        r = irr(fcf)
-        rate, note = r.annual, r.note
-        payback = payback_months(t["cumulative_fcf_usd"])
-        discounted = payback_months(t["cumulative_discounted_fcf_usd"])
-        payback_note = "" if payback is not None else "never: still negative at the horizon"
-        discounted_note = "" if discounted is not None else "never: still negative at the horizon"
-    else:
-        rate, note, payback, discounted = None, NO_INVESTMENT, None, None
-        payback_note = discounted_note = NO_INVESTMENT
-    terminal = t.get("terminal_value_usd")
-    tv = float(terminal @ t["discount_factor"]) if terminal is not None else 0.0
-    return Kpis(
-        terminal_value_pv_usd=tv,
-        terminal_value_share_of_npv=tv / npv_usd if npv_usd > 0 else None,
-        npv_usd=npv_usd,
-        irr=rate,
-        irr_note=note,
-        payback_months=payback,
-        discounted_payback_months=discounted,
-        payback_note=payback_note,
-        discounted_payback_note=discounted_note,
-        peak_funding_usd=peak_funding(t["cumulative_fcf_usd"]),
-        probability_weighted_npv_usd=npv_usd,
-        contract_probability_pct=strategy.contract_probability_pct if strategy else 100.0,
-        fallback_strategy=strategy.fallback_strategy if strategy else None,
-    )
-
-
-def invests(cumulative_fcf: np.ndarray) -> bool:
-    """True when the strategy needs money at some point: its cumulative free cash flow goes
-    below zero. Without that there is nothing to recover, so IRR and paybacks mean nothing."""
-    return bool(cumulative_fcf.size) and float(cumulative_fcf.min()) < 0
-
-
 def has_ai(strategy: Strategy) -> bool:
     return any(isinstance(b, AiBlock) for b in strategy.blocks)
 
@@ -426,30 +350,11 @@ def apply_incremental(project: Project, results: list[StrategyResult]) -> None:
     base = by_name.get(baseline_name(project))
     if base is None:
         return
-    df = base.monthly["discount_factor"]
     for r in results:
-        if r is base:
-            continue
-        diff = r.fcf - base.fcf
-        cum = np.cumsum(diff)
-        k = kpis_from_table(
-            {
-                "fcf_usd": diff,
-                "cumulative_fcf_usd": cum,
-                "cumulative_discounted_fcf_usd": np.cumsum(diff * df),
-            },
-            None,
-        )
-        r.incremental = Incremental(
-            base.name,
-            k.npv_usd,
-            k.irr,
-            k.irr_note,
-            k.payback_months,
-            k.discounted_payback_months,
-            k.payback_note,
-            k.discounted_payback_note,
-        )
+        if r is not base:
+            r.incremental = incremental_kpis(
+                r.fcf, base.fcf, base.monthly["discount_factor"], base.name
+            )
 
 
 def apply_contract_probability(project: Project, results: list[StrategyResult]) -> None:
@@ -466,60 +371,3 @@ def apply_contract_probability(project: Project, results: list[StrategyResult]) 
         r.weighted_cumulative_fcf_usd = (
             p * r.monthly["cumulative_fcf_usd"] + (1 - p) * fb.monthly["cumulative_fcf_usd"]
         )
-
-
-@dataclass(frozen=True, eq=False)
-class HourlyDetail:
-    """One simulation year of hourly data for charts."""
-
-    strategy: str
-    year_index: int  # 0 = first year of the horizon
-    first_month: str  # YYYY-MM of the year's first hour
-    price_usd_per_mwh: np.ndarray
-    load_mw: dict[str, np.ndarray]  # per block, facility MW actually drawn
-    curtailed: dict[str, np.ndarray]  # per mining block, True where it stood (partly) idle
-    breakeven_usd_per_mwh: dict[str, np.ndarray]  # per mining block: the hour's break-even
-
-
-def hourly_detail(
-    project: Project,
-    strategy_name: str,
-    year_index: int,
-    ctx: MarketContext | None = None,
-    result: ProjectResult | None = None,
-) -> HourlyDetail:
-    """Hourly price, load per block, curtailed flags and break-evens for one year of a strategy.
-    Given the project's ``result``, it reads the hours that result was computed from; without
-    one it simulates the strategy."""
-    strategy = next((s for s in project.strategies if s.name == strategy_name), None)
-    if strategy is None:
-        raise ValueError(f"no strategy named {strategy_name!r}")
-    if not 0 <= year_index < project.finance.horizon_years:
-        raise ValueError(f"year must be 0 to {project.finance.horizon_years - 1}, got {year_index}")
-    computed = None
-    if result is not None and result.context is not None:
-        if year_index < result.context.tl.n_years:  # the result may predate a longer horizon
-            computed = next((s for s in result.strategies if s.name == strategy_name), None)
-    if result is not None and computed is not None and computed.hourly is not None:
-        ctx, hourly = result.context, computed.hourly
-    else:
-        from core.engine.retirement import operating_project
-
-        ctx = ctx or market_context(project)
-        operated, _, energies = operating_project(project, ctx)
-        if strategy_name in energies:
-            hourly = energies[strategy_name].hourly
-        else:
-            hourly = simulate_strategy(operated, strategy, ctx, catalog_for(project)).hourly
-    assert ctx is not None
-    a, b = ctx.tl.year_first_hour[year_index], ctx.tl.year_first_hour[year_index + 1]
-    load, curtailed, breakeven = hourly.window(int(a), int(b))
-    return HourlyDetail(
-        strategy.name,
-        year_index,
-        ctx.tl.month_labels[year_index * 12],
-        ctx.price[a:b].copy(),
-        load,
-        curtailed,
-        breakeven,
-    )

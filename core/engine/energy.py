@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.engine.bitcoin import hourly_hashprice
+from core.engine.demand import apply_dr_events, dr_capacity_usd, fourcp_charge
 from core.engine.prices import hourly_prices
 from core.engine.ranking import peak_hour, top_k_hours
-from core.engine.timeline import Timeline, build_timeline
+from core.engine.timeline import Timeline, build_timeline, month_sums
 from core.model.catalog import Catalog
 from core.model.project import AiBlock, MiningBlock, Project, Strategy
 
@@ -184,16 +185,6 @@ def operating_mask(block: MiningBlock | AiBlock, n_months: int) -> np.ndarray:
     return mask
 
 
-def _month_sums(tl: Timeline, values: np.ndarray, first: int, stop: int) -> np.ndarray:
-    """Monthly sums of an hourly array that covers hours [first, stop) only."""
-    out = np.zeros(tl.n_months)
-    if stop <= first:
-        return out
-    m0, m1 = int(tl.hour_month[first]), int(tl.hour_month[stop - 1]) + 1
-    out[m0:m1] = np.add.reduceat(values, tl.month_first_hour[m0:m1] - first)
-    return out
-
-
 def _mining_run(
     block: MiningBlock,
     ctx: MarketContext,
@@ -251,8 +242,8 @@ def simulate_strategy(
         cap_month += mb.facility_mw * (mb.active_hours > 0)
     enrolled_month = np.minimum(dr.enrolled_mw, cap_month)
     if mining and dr.enrolled_mw > 0 and ctx.dr_event.any():
-        _apply_dr_events(mining, ctx, enrolled_month)
-    dr_capacity = _dr_capacity(mining, tl, enrolled_month, dr.capacity_usd_per_mw_month)
+        apply_dr_events(mining, ctx, enrolled_month)
+    dr_capacity = dr_capacity_usd(mining, tl, enrolled_month, dr.capacity_usd_per_mw_month)
 
     need_load = energy.contract == "fixed_block" or bool(energy.demand_charge_usd_per_kw_month)
     load = np.zeros(tl.n_hours) if need_load else None
@@ -264,10 +255,10 @@ def simulate_strategy(
     hourly_mining: list[tuple[str, _Mining]] = []
     hourly_ai: list[tuple[str, int, float]] = []
     for i, mb in enumerate(mining):
-        running_h = _month_sums(tl, mb.frac, mb.first, mb.stop)
-        revenue_mining += _month_sums(tl, mb.frac * mb.revenue_full, mb.first, mb.stop)
+        running_h = month_sums(tl, mb.frac, mb.first, mb.stop)
+        revenue_mining += month_sums(tl, mb.frac * mb.revenue_full, mb.first, mb.stop)
         index_cost += (
-            _month_sums(tl, mb.frac * price[mb.first : mb.stop], mb.first, mb.stop) * mb.facility_mw
+            month_sums(tl, mb.frac * price[mb.first : mb.stop], mb.first, mb.stop) * mb.facility_mw
         )
         mining_mwh += running_h * mb.facility_mw
         curtailed_mwh += (mb.active_hours - running_h) * mb.facility_mw
@@ -304,7 +295,7 @@ def simulate_strategy(
                 # charge on its own (constant) load and its 4CP share by its load in the peaks.
                 passthrough += live_m * var_month * mw
                 passthrough += live_m * mw * 1e3 * energy.demand_charge_usd_per_kw_month
-                passthrough += _fourcp_charge(
+                passthrough += fourcp_charge(
                     (peaks >= first) * mw, ctx, energy.fourcp_usd_per_kw_year
                 )
         else:
@@ -340,7 +331,7 @@ def simulate_strategy(
         demand = tl.month_max(load) * 1e3 * energy.demand_charge_usd_per_kw_month
     else:
         demand = zeros.copy()
-    fourcp = _fourcp_charge(peak_load, ctx, energy.fourcp_usd_per_kw_year)
+    fourcp = fourcp_charge(peak_load, ctx, energy.fourcp_usd_per_kw_year)
 
     return EnergyResult(
         revenue_mining,
@@ -367,86 +358,3 @@ def _key(name: str, i: int, taken: dict[str, None]) -> str:
     key = name if name not in taken else f"{name} ({i + 1})"
     taken[key] = None
     return key
-
-
-def _dr_capacity(
-    mining: list[_Mining], tl: Timeline, enrolled_month: np.ndarray, usd_per_mw_month: float
-) -> np.ndarray:
-    """Capacity income earned hour by hour on the MW that could be shed: min(enrolled MW,
-    mining load running that hour at the meter), as ERCOT pays a controllable load resource
-    only while it consumes. A fleet that is off, curtailed, retired or not yet installed earns
-    nothing; called hours count the load still running under the call. USD per month: the
-    rate × the month's available MWh ÷ its hours (pro rata)."""
-    lo = min((mb.first for mb in mining), default=0)
-    hi = max((mb.stop for mb in mining), default=0)
-    if hi <= lo or not usd_per_mw_month or not enrolled_month.any():
-        return np.zeros(tl.n_months)
-    running = np.zeros(hi - lo)  # over the hours any block is active only
-    for mb in mining:
-        running[mb.first - lo : mb.stop - lo] += mb.frac * mb.facility_mw
-    limit = np.repeat(enrolled_month, tl.hours_in_month)[lo:hi]
-    available = np.minimum(running, limit, out=running)
-    return _month_sums(tl, available, lo, hi) / tl.hours_in_month * usd_per_mw_month
-
-
-def _apply_dr_events(mining: list[_Mining], ctx: MarketContext, enrolled_month: np.ndarray) -> None:
-    """In called hours, cut running mining load to (capacity − enrolled), least valuable first."""
-    hours = np.flatnonzero(ctx.dr_event)
-    month = ctx.tl.hour_month[hours]
-    capacity = np.zeros(hours.size)
-    running = np.zeros(hours.size)
-    for mb in mining:
-        inside = (hours >= mb.first) & (hours < mb.stop)
-        capacity[inside] += mb.facility_mw
-        running[inside] += mb.frac[hours[inside] - mb.first] * mb.facility_mw
-    excess = np.maximum(running - (capacity - enrolled_month[month]), 0.0)
-    # Least valuable per MWh first: revenue per MWh at full run, averaged over the block's life.
-    order = sorted(
-        (mb for mb in mining if mb.facility_mw > 0 and mb.stop > mb.first),
-        key=lambda mb: mb.revenue_full.mean() / mb.facility_mw,
-    )
-    for mb in order:
-        inside = (hours >= mb.first) & (hours < mb.stop)
-        idx = hours[inside] - mb.first
-        run_mw = mb.frac[idx] * mb.facility_mw
-        cut = np.minimum(excess[inside], run_mw)
-        mb.frac[idx] = (run_mw - cut) / mb.facility_mw
-        excess[inside] -= cut
-
-
-def fourcp_peak_kw(peak_load_mw: np.ndarray, ctx: MarketContext) -> np.ndarray:
-    """(..., n_years) each simulation year's average load in its summer peak hours, kW, from
-    the load in each peak hour along the first axis (…: paths or candidates, if any)."""
-    tl = ctx.tl
-    kw = np.zeros((*peak_load_mw.shape[1:], tl.n_years))
-    if ctx.fourcp_peak.size == 0:
-        return kw
-    # The peaks are in time order, so each year's are one run: sum each run at once.
-    years, first, count = np.unique(
-        tl.hour_sim_year[ctx.fourcp_peak], return_index=True, return_counts=True
-    )
-    sums = np.add.reduceat(peak_load_mw, first, axis=0)
-    kw[..., years] = np.moveaxis(sums / count.reshape((-1,) + (1,) * (sums.ndim - 1)), 0, -1)
-    return kw * 1e3
-
-
-def fourcp_bill(kw: np.ndarray, n_months: int, usd_per_kw_year: float) -> np.ndarray:
-    """4CP charges by month from each year's peak kW (…, n_years): ERCOT bills a year's
-    transmission charge over the year after the summer that set it, in twelve equal parts.
-    The first year, whose previous summer the model does not have, is billed on its own."""
-    out = np.zeros((*kw.shape[:-1], n_months))
-    monthly = kw * usd_per_kw_year / 12
-    for y in range(n_months // 12):
-        source = max(y - 1, 0)
-        out[..., y * 12 : (y + 1) * 12] = monthly[..., source : source + 1]
-    return out
-
-
-def _fourcp_charge(
-    peak_load_mw: np.ndarray, ctx: MarketContext, usd_per_kw_year: float
-) -> np.ndarray:
-    """4CP: each simulation year's average load in its four summer peak hours × $/kW-year,
-    billed over the following year (``fourcp_bill``)."""
-    if not usd_per_kw_year or ctx.fourcp_peak.size == 0:
-        return np.zeros(ctx.tl.n_months)
-    return fourcp_bill(fourcp_peak_kw(peak_load_mw, ctx), ctx.tl.n_months, usd_per_kw_year)

@@ -22,11 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.engine.cashflow import cash_flow_table, fixed_opex_usd, resale_index, site_closes
+from core.engine.demand import fourcp_bill, fourcp_peak_kw
 from core.engine.energy import (
     EnergyResult,
     MarketContext,
-    fourcp_bill,
-    fourcp_peak_kw,
     market_context,
     mining_end,
     simulate_strategy,

@@ -98,3 +98,13 @@ def build_timeline(start_month: str, horizon_years: int) -> Timeline:
     for a in arrays:
         a.setflags(write=False)
     return Timeline(start, n, *arrays)
+
+
+def month_sums(tl: Timeline, values: np.ndarray, first: int, stop: int) -> np.ndarray:
+    """Monthly sums of an hourly array that covers hours [first, stop) only."""
+    out = np.zeros(tl.n_months)
+    if stop <= first:
+        return out
+    m0, m1 = int(tl.hour_month[first]), int(tl.hour_month[stop - 1]) + 1
+    out[m0:m1] = np.add.reduceat(values, tl.month_first_hour[m0:m1] - first)
+    return out

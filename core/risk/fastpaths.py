@@ -25,11 +25,10 @@ import numpy as np
 
 from core.engine.bitcoin import hourly_subsidy
 from core.engine.cashflow import cash_flow_table
+from core.engine.demand import fourcp_bill, fourcp_peak_kw
 from core.engine.energy import (
     MarketContext,
     _mining_run,
-    fourcp_bill,
-    fourcp_peak_kw,
     mining_block_power,
     operating_months,
     simulate_strategy,
@@ -284,7 +283,7 @@ def _cut_for_dr(
     mk: SegmentMarket, blocks: list[MiningBlockPaths], fracs: list[np.ndarray], enrolled
 ) -> None:
     """In called hours, cut running mining load to (capacity − enrolled), least valuable block
-    first: the engine's rule (energy._apply_dr_events) on the special hours (rows)."""
+    first: the engine's rule (demand.apply_dr_events) on the special hours (rows)."""
     dr = mk.special_dr
     capacity = sum((b.mw * b.special_active[dr] for b in blocks), np.zeros(dr.sum()))
     running = sum(f[dr] * b.mw for b, f in zip(blocks, fracs, strict=True))
@@ -411,7 +410,7 @@ def _enrolled_month(
 def _fourcp_mining(mk: SegmentMarket, mining_sp: np.ndarray, usd_per_kw_year: float) -> np.ndarray:
     """The mining share of 4CP charges, (P, M) (the AI share is in the template; the charge is
     linear in the average peak load): each year's mean mining load in its peak hours, billed
-    as the engine bills it (``energy.fourcp_bill``)."""
+    as the engine bills it (``demand.fourcp_bill``)."""
     load = np.where((mk.peak_pos >= 0)[:, None], mining_sp[np.maximum(mk.peak_pos, 0)], 0.0)
     kw = fourcp_peak_kw(load, mk.ctx)  # (P, years)
     return fourcp_bill(kw, mk.ctx.tl.n_months, usd_per_kw_year)

@@ -16,8 +16,9 @@ from PySide6.QtWidgets import (
 )
 
 from core.engine.bitcoin import halving_schedule
-from core.engine.cashflow import HourlyDetail, ProjectResult
+from core.engine.cashflow import ProjectResult
 from core.engine.columns import MONTHLY_COLUMNS
+from core.engine.detail import HourlyDetail
 from core.engine.timeline import parse_month
 from core.model.project import Project
 from gui.widgets.chart import ChartPanel, color

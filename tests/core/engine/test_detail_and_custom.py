@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from core.engine.cashflow import evaluate, hourly_detail
+from core.engine.cashflow import evaluate
+from core.engine.detail import hourly_detail
 from core.engine.goalseek import required_ai_price
 from core.io.example import example_project
 from core.model.project import AiBlock, AsicModel, GpuServerModel, TimeOfUsePrice
@@ -34,7 +35,7 @@ def test_hourly_detail_for_a_chosen_year():
 def test_hourly_detail_reads_the_hours_a_result_kept(monkeypatch):
     # Given the result, the chart's detail comes from the hours that result was computed on,
     # with no second simulation, and equals the detail simulated afresh.
-    import core.engine.cashflow as cashflow
+    import core.engine.detail as detail
 
     project = example_project()
     result = evaluate(project)
@@ -43,7 +44,7 @@ def test_hourly_detail_reads_the_hours_a_result_kept(monkeypatch):
     def no_second_simulation(*_a, **_k):
         raise AssertionError("simulated again")
 
-    monkeypatch.setattr(cashflow, "simulate_strategy", no_second_simulation)
+    monkeypatch.setattr(detail, "simulate_strategy", no_second_simulation)
     for s in project.strategies:
         kept = hourly_detail(project, s.name, 2, result=result)
         assert kept.first_month == fresh[s.name].first_month == "2029-01"

@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from core.engine.cashflow import evaluate, hourly_detail
+from core.engine.cashflow import evaluate
+from core.engine.detail import hourly_detail
 from core.engine.goalseek import goal_seek
 from core.io.projectfile import ProjectFileError, parse_project_bytes, project_to_json
 from core.model.project import AiBlock, HourlySeriesPrice, Strategy, TimeOfUsePrice
@@ -261,7 +262,7 @@ def check_case(raw: bytes, export_dir: Path) -> str:
         if not exc.problems or not all(isinstance(p, str) and ": " in p for p in exc.problems):
             raise FuzzFailure(f"unclear problems: {exc.problems!r}") from None
         return "refused"
-    from core.cli.commands import strategy_summaries
+    from core.cli.report import strategy_summaries
 
     result = evaluate(project)
     for s in result.strategies:
