@@ -19,6 +19,7 @@ from core.engine.energy import (
     HourlyLoads,
     MarketContext,
     ai_block_it_mw,
+    ai_block_share,
     market_context,
     mining_block_power,
     mining_end,
@@ -165,7 +166,12 @@ def block_om_usd(
             if isinstance(b, MiningBlock)
             else (ai_block_it_mw(b, catalog))
         )
-        out[j] = operating_mask(b, n_months) * mw * b.om_usd_per_mw_month
+        in_place = (
+            operating_mask(b, n_months)
+            if isinstance(b, MiningBlock)
+            else ai_block_share(b, n_months)
+        )
+        out[j] = in_place * mw * b.om_usd_per_mw_month
     return out
 
 

@@ -177,6 +177,32 @@ def operating_months(block: MiningBlock | AiBlock, n_months: int) -> tuple[int, 
     return min(block.start_month + block.conversion_months, n_months), n_months
 
 
+def ai_block_share(block: AiBlock, n_months: int) -> np.ndarray:
+    """Per month, the share of an AI block in place: 1 while live and within its lease, the
+    renewal probability after the lease, 0 before go-live."""
+    live, _ = operating_months(block, n_months)
+    share = np.zeros(n_months)
+    share[live:] = 1.0
+    if block.business_model == "colocation" and block.lease_term_months is not None:
+        share[live + block.lease_term_months :] = block.renewal_probability_pct / 100
+    return share
+
+
+def colocation_rate(block: AiBlock, n_months: int) -> np.ndarray:
+    """USD per kW-month by month: the contract rate escalated each lease year, and after the
+    lease the renewal rate (escalated from the renewal on), or the escalated rate running on."""
+    live, _ = operating_months(block, n_months)
+    months = np.arange(n_months)
+    growth = 1 + block.colo_escalator_pct_per_year / 100
+    rate = block.colo_usd_per_kw_month * growth ** np.maximum((months - live) // 12, 0)
+    term = block.lease_term_months
+    if term is not None and block.renewal_usd_per_kw_month is not None:
+        after = months >= live + term
+        renewed = block.renewal_usd_per_kw_month * growth ** ((months - live - term) // 12)
+        rate = np.where(after, renewed, rate)
+    return rate
+
+
 def operating_mask(block: MiningBlock | AiBlock, n_months: int) -> np.ndarray:
     """True for each month the block operates (see operating_months)."""
     first, end = operating_months(block, n_months)
@@ -278,26 +304,26 @@ def simulate_strategy(
     for i, (j, block) in enumerate(ai_blocks):
         live_from, _ = operating_months(block, n_m)
         live_m = months >= live_from
+        share = ai_block_share(block, n_m)  # 1 in the lease, the renewal chance after it
         years_live = np.maximum((months - live_from) // 12, 0)
         mw = ai_block_load_mw(block, catalog)
         first = int(tl.month_first_hour[live_from])
-        ai_mwh += live_m * hours_month * mw
-        index_cost += live_m * price_month * mw
-        peak_load += (peaks >= first) * mw
+        ai_mwh += share * hours_month * mw
+        index_cost += share * price_month * mw
+        at_peaks = (peaks >= first) * mw * share[tl.hour_month[peaks]]
+        peak_load += at_peaks
         if load is not None:
-            load[first:] += mw
+            load[first:] += mw * np.repeat(share, tl.hours_in_month)[first:]
         if block.business_model == "colocation":
-            growth = (1 + block.colo_escalator_pct_per_year / 100) ** years_live
-            block_revenue[j] = live_m * block.it_mw * 1e3 * block.colo_usd_per_kw_month * growth
+            rate = colocation_rate(block, n_m)
+            block_revenue[j] = share * block.it_mw * 1e3 * rate
             colo += block_revenue[j]
             if block.power_passthrough:
                 # Triple-net: the tenant pays its power and its grid charges, its demand
                 # charge on its own (constant) load and its 4CP share by its load in the peaks.
-                passthrough += live_m * var_month * mw
-                passthrough += live_m * mw * 1e3 * energy.demand_charge_usd_per_kw_month
-                passthrough += fourcp_charge(
-                    (peaks >= first) * mw, ctx, energy.fourcp_usd_per_kw_year
-                )
+                passthrough += share * var_month * mw
+                passthrough += share * mw * 1e3 * energy.demand_charge_usd_per_kw_month
+                passthrough += fourcp_charge(at_peaks, ctx, energy.fourcp_usd_per_kw_year)
         else:
             server = catalog.gpu_servers[block.gpu_server_model]
             decline = (1 - block.gpu_price_decline_pct_per_year / 100) ** years_live

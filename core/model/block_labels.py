@@ -134,6 +134,29 @@ AI_COLOCATION = [
         "% of IT",
         "Average draw of the contracted IT capacity.",
     ),
+    (
+        "lease_term_months",
+        "Lease term",
+        "months",
+        "From go-live (Core Scientific–CoreWeave 12 years, Hut 8 River Bend 15, TeraWulf–"
+        "Fluidstack 10). Empty: the lease runs to the horizon. After it the tenant renews with "
+        "the renewal probability: revenue, load and O&M continue as that expectation.",
+        {"kind": "int", "optional": True},
+    ),
+    (
+        "renewal_probability_pct",
+        "Renewal probability",
+        "%",
+        "Chance the tenant renews when the lease ends (0: it leaves).",
+    ),
+    (
+        "renewal_usd_per_kw_month",
+        "Renewal rate",
+        "USD/kW-month",
+        "Rate of the renewed lease, escalated as before from the renewal. Empty: the "
+        "escalated rate runs on.",
+        {"optional": True},
+    ),
 ]
 
 AI_GPU = [

@@ -283,6 +283,12 @@ class AiBlock(Model):
     colo_escalator_pct_per_year: float = Field(default=0.0, ge=-50, le=100)
     power_passthrough: bool = True
     it_load_factor_pct: Pct = 80.0
+    # The lease from go-live; None: to the horizon. After it the tenant renews with this
+    # probability, at the renewal rate (None: the escalated rate runs on): revenue, load and
+    # O&M continue as that expectation.
+    lease_term_months: Annotated[int, Field(ge=1, le=600)] | None = None
+    renewal_probability_pct: Pct = 0.0
+    renewal_usd_per_kw_month: Annotated[float, Field(ge=0, le=100_000)] | None = None
     # GPU cloud
     gpu_server_model: str = "hgx_h100"
     server_count: int = Field(default=0, ge=0, le=10_000_000)

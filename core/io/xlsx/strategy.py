@@ -159,10 +159,22 @@ def _revenue(sh: _Sheet) -> None:
         live = f"({sh.name(j, 'start_month')}+{sh.name(j, 'conversion_months')})"
         yrs = f"INT(({i}-{live})/12)"
         if b.business_model == "colocation":
-            body = (
-                f"IF({i}>={live},{sh.name(j, 'it_mw')}*1000*{sh.name(j, 'colo_usd_per_kw_month')}"
-                f"*(1+{sh.name(j, 'colo_escalator_pct_per_year')})^{yrs},0)"
-            )
+            growth = f"(1+{sh.name(j, 'colo_escalator_pct_per_year')})"
+            kw = f"{sh.name(j, 'it_mw')}*1000"
+            lease = f"{kw}*{sh.name(j, 'colo_usd_per_kw_month')}*{growth}^{yrs}"
+            body = f"IF({i}>={live},{lease},0)"
+            if b.lease_term_months is not None:
+                end = f"({live}+{sh.name(j, 'lease_term_months')})"
+                after = lease  # the escalated rate runs on, unless a renewal rate is set
+                if b.renewal_usd_per_kw_month is not None:
+                    after = (
+                        f"{kw}*{sh.name(j, 'renewal_usd_per_kw_month')}"
+                        f"*{growth}^INT(({i}-{end})/12)"
+                    )
+                body = (
+                    f"IF({i}<{live},0,IF({i}<{end},{lease},"
+                    f"{sh.name(j, 'renewal_probability_pct')}*{after}))"
+                )
         else:
             body = (
                 f"IF({i}>={live},{sh.name(j, 'server_count')}*{sh.name(j, 'gpus_per_server')}"
@@ -209,9 +221,14 @@ def _operating_costs(sh: _Sheet) -> None:
             )
         else:
             live = f"({sh.name(j, 'start_month')}+{sh.name(j, 'conversion_months')})"
-            body = (
-                f"IF({i}>={live},{sh.name(j, 'it_mw_used')}*{sh.name(j, 'om_usd_per_mw_month')},0)"
-            )
+            om = f"{sh.name(j, 'it_mw_used')}*{sh.name(j, 'om_usd_per_mw_month')}"
+            body = f"IF({i}>={live},{om},0)"
+            if isinstance(b, AiBlock) and b.lease_term_months is not None:
+                end = f"({live}+{sh.name(j, 'lease_term_months')})"
+                body = (
+                    f"IF({i}<{live},0,IF({i}<{end},{om},"
+                    f"{sh.name(j, 'renewal_probability_pct')}*{om}))"
+                )
         key = f"om{j}"
         w.line(key, f"O&M: {b.name}", "USD", _f(body), sh.bd.block_om_usd[j])
         om_keys.append(key)

@@ -287,3 +287,38 @@ def test_terminal_value_is_disclosed_and_can_be_left_out():
     none = evaluate(project("none")).strategies[0].kpis
     assert none.npv_usd == pytest.approx(-12e6 + 1.2e6, rel=1e-12)
     assert none.terminal_value_pv_usd == 0 and none.terminal_value_share_of_npv is None
+
+
+# ----------------------------------------------------------------------------- leases
+def _lease(**kw):
+    from core.model.project import AiBlock
+
+    ai = AiBlock(
+        it_mw=1.0,
+        colo_usd_per_kw_month=100.0,
+        pue=1.0,
+        it_load_factor_pct=100.0,
+        om_usd_per_mw_month=2_000.0,
+        lease_term_months=12,
+        **kw,
+    )
+    return evaluate(tiny_project([ai], finance={"horizon_years": 2})).strategies[0].monthly
+
+
+def test_a_lease_that_ends_without_renewal_stops_revenue_load_and_om():
+    # 1 MW at $100/kW-month: 100,000 a month for the 12 months of the lease, then nothing:
+    # no revenue, no energy (1 MW × $40 × hours before), no O&M (2,000 a month before).
+    m = _lease()
+    np.testing.assert_allclose(m["revenue_colocation_usd"][:12], 100_000.0, rtol=1e-12)
+    assert m["revenue_colocation_usd"][12:].sum() == 0
+    assert m["energy_cost_usd"][0] == pytest.approx(744 * 40.0, rel=1e-12)
+    assert m["energy_cost_usd"][12:].sum() == 0 and m["opex_usd"][12:].sum() == 0
+
+
+def test_a_renewal_continues_as_its_expectation():
+    # Renewed with 60 % probability at $120: 0.6 × 1,000 kW × 120 = 72,000 a month after the
+    # lease, load and O&M at 60 %: energy 0.6 × 744 × $40 in January of year two, O&M 1,200.
+    m = _lease(renewal_probability_pct=60.0, renewal_usd_per_kw_month=120.0)
+    np.testing.assert_allclose(m["revenue_colocation_usd"][12:], 72_000.0, rtol=1e-12)
+    assert m["energy_cost_usd"][12] == pytest.approx(0.6 * 744 * 40.0, rel=1e-12)
+    assert m["opex_usd"][12] == pytest.approx(1_200.0, rel=1e-12)

@@ -296,3 +296,34 @@ def test_layout_sheet_loads_recalculate_and_flag_an_over_interconnect(tmp_path):
     assert check[1] == pytest.approx(2 * 48_693.75 / 1000) and check[3] == "OVER"
     listed = [r for r in rows if r[2] == "Facility load above interconnect"]
     assert len(listed) == 2 and "97.39 MW" in listed[0][3]  # one per Keep mining hangar
+
+
+@needs_soffice
+def test_a_lease_that_ends_recalculates_as_the_app(tmp_path):
+    # Convert to AI with a 60-month lease renewed at 70 % and $120/kW-month, and Hybrid's
+    # lease ending with no renewal: the revenue and O&M rows are live formulas of the lease
+    # inputs, and LibreOffice's recalculation gives the app's free cash flow.
+    project = example_project()
+    strategies = list(project.strategies)
+    for k, update in (
+        (
+            1,
+            {
+                "lease_term_months": 60,
+                "renewal_probability_pct": 70.0,
+                "renewal_usd_per_kw_month": 120.0,
+            },
+        ),
+        (2, {"lease_term_months": 48, "renewal_probability_pct": 0.0}),
+    ):
+        s = strategies[k]
+        blocks = [b.model_copy(update=update) if b.kind == "ai" else b for b in s.blocks]
+        strategies[k] = s.model_copy(update={"blocks": blocks})
+    project = project.model_copy(update={"strategies": strategies})
+    path = tmp_path / "lease.xlsx"
+    export_workbook(project, path)
+    result = evaluate(project)
+    wb = openpyxl.load_workbook(recalculate(path, tmp_path), data_only=True)
+    for s in result.strategies[1:3]:
+        np.testing.assert_allclose(fcf_row(wb[s.name]), s.fcf, rtol=1e-9, atol=1e-3)
+        assert kpi_table(wb)["NPV"][s.name] == pytest.approx(s.kpis.npv_usd, rel=1e-9)

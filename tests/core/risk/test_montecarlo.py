@@ -34,7 +34,8 @@ def with_risk(project, **risk):
 def rich_project():
     """Every rule the fast method handles: two mining blocks of different models and windows
     (one ending before a halving), DR calls across both, 4CP peaks without avoidance, a demand
-    charge, a T&D adder, colocation with pass-through and a GPU-cloud block, contract risk."""
+    charge, a T&D adder, colocation with pass-through and a lease that ends, a GPU-cloud block,
+    contract risk."""
     base = example_project()
     energy = base.site.energy.model_copy(
         update={"fourcp_avoidance": False, "demand_charge_usd_per_kw_month": 6.0}
@@ -52,7 +53,15 @@ def rich_project():
         start_month=6,
         conversion_months=9,
     )
-    colo = AiBlock(name="Colo", it_mw=10.0, colo_usd_per_kw_month=130.0, conversion_months=6)
+    colo = AiBlock(
+        name="Colo",
+        it_mw=10.0,
+        colo_usd_per_kw_month=130.0,
+        conversion_months=6,
+        lease_term_months=60,  # then renewed with 50 % probability at $110/kW-month
+        renewal_probability_pct=50.0,
+        renewal_usd_per_kw_month=110.0,
+    )
     strategies = [
         Strategy(name="Mine", blocks=[s19, s21]),
         Strategy(
