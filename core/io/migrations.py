@@ -45,7 +45,8 @@ STEPS: dict[int, Callable[[dict[str, Any]], None]] = {1: _from_1}
 
 
 def migrate(data: dict[str, Any]) -> dict[str, Any]:
-    """The file's data as the current schema (a copy; the caller's data is not changed).
+    """The file's data as the current schema; the caller's data is never modified (a file of
+    the current schema comes back as it is, an older one as a new dict).
     ``schema_version`` must already be a whole number from 1 to SCHEMA_VERSION."""
     version = data["schema_version"]
     if version >= SCHEMA_VERSION:
