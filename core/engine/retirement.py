@@ -144,8 +144,9 @@ def _candidate_fcf(
     m = np.arange(n)
     before = m[None, :] < months[:, None]  # (R, n): the block still runs
     fixed = fixed_opex_usd(project, n)  # over the whole horizon, before any closure
-    ebitda_a = t_a["ebitda_usd"] + _fixed_paid(t_a, parts_a) + energy_a.fourcp_charge_usd
-    ebitda_b = t_b["ebitda_usd"] + _fixed_paid(t_b, parts_b) + energy_b.fourcp_charge_usd
+    # Before fixed opex and 4CP, which depend on the candidate month: both are added back.
+    ebitda_a = t_a["ebitda_usd"] + parts_a.fixed_opex_usd + energy_a.fourcp_charge_usd
+    ebitda_b = t_b["ebitda_usd"] + parts_b.fixed_opex_usd + energy_b.fourcp_charge_usd
     ebitda = np.where(before, ebitda_a, ebitda_b)
     ebitda -= _fourcp_candidates(project, ctx, energy_a, energy_b, months)
     # The site closes when its last block stops, unless the strategy keeps it open.
@@ -180,11 +181,6 @@ def _candidate_fcf(
     taxable = ebitda - dep + gain
     tax = tax_with_loss_carryforward(taxable, project.finance.tax_rate_pct)
     return ebitda - t_a["capex_usd"] + salvage - tax
-
-
-def _fixed_paid(table: dict[str, np.ndarray], parts) -> np.ndarray:
-    """The fixed opex a table paid (its opex less the blocks' O&M)."""
-    return table["opex_usd"] - sum(parts.block_om_usd.values(), np.zeros(table["opex_usd"].size))
 
 
 def _fourcp_candidates(
