@@ -13,7 +13,7 @@ import numpy as np
 
 from core.engine.cashflow import cash_flow_table, has_ai
 from core.engine.energy import market_context, simulate_strategy
-from core.engine.retirement import operating_project
+from core.engine.retirement import resolve_strategy
 from core.model.catalog import catalog_for
 from core.model.project import AiBlock, MiningBlock, Project, Strategy
 
@@ -180,9 +180,10 @@ def goal_seek(project: Project, strategy: Strategy) -> GoalSeek:
     fleets' retirement months as chosen on the project's own inputs (held while the price
     moves: a break-even asks what price makes the plan pay, not a different plan)."""
     if any(isinstance(b, MiningBlock) and b.retire == "auto" for b in strategy.blocks):
-        operated, _, _ = operating_project(project)
-        project = operated
-        strategy = next(s for s in operated.strategies if s.name == strategy.name)
+        # This strategy's months only: the others do not enter its break-evens.
+        strategy, _, _ = resolve_strategy(
+            project, strategy, market_context(project), catalog_for(project)
+        )
     return GoalSeek(
         breakeven_power(project, strategy),
         breakeven_btc(project, strategy),
