@@ -7,7 +7,7 @@ from typing import Any
 
 from core.engine.cashflow import ProjectResult
 from core.engine.goalseek import GoalSeek
-from core.model.format import money, pct, quantity
+from core.model.format import cost_of_funds, money, no_payback, pct, quantity
 
 
 def strategy_summaries(result: ProjectResult, seeks: list[GoalSeek] | None) -> list[dict[str, Any]]:
@@ -74,9 +74,7 @@ def result_block(result: ProjectResult, strategy: int, block: int) -> str:
 
 def _months(value: int | None, note: str) -> str:
     """A payback for the text report: months, or the reason there is none."""
-    if value is not None:
-        return f"{value} months"
-    return "n/m" if note.startswith("n/m") else "never"
+    return f"{value} months" if value is not None else no_payback(note)
 
 
 def print_report(name: str, result: ProjectResult, rows: list[dict[str, Any]], seeks: bool) -> None:
@@ -85,7 +83,7 @@ def print_report(name: str, result: ProjectResult, rows: list[dict[str, Any]], s
     for r in rows:
         print(f"\n{r['name']}")
         print(f"  NPV                     {money(r['npv_usd'])}")
-        irr = "n/m" if r["irr_note"].startswith("n/m") else pct(r["irr"])
+        irr = pct(r["irr"], note=r["irr_note"])
         print(f"  IRR (% p.a. effective)  {irr}   [{r['irr_note']}]")
         pb = _months(r["payback_months"], r["payback_months_note"])
         dpb = _months(r["discounted_payback_months"], r["discounted_payback_months_note"])
@@ -103,8 +101,8 @@ def print_report(name: str, result: ProjectResult, rows: list[dict[str, Any]], s
             print(f"  retire {x['block']}: {when} (auto; NPV {money(x['npv_gain_usd'])} more)")
         inc = r.get("incremental")
         if inc is not None:
-            irr = "n/m" if inc["irr_note"].startswith("n/m") else pct(inc["irr"])
-            irr += " (a cost of funds)" if "cost of funds" in inc["irr_note"] else ""
+            irr = pct(inc["irr"], note=inc["irr_note"])
+            irr += " (a cost of funds)" if cost_of_funds(inc["irr_note"]) else ""
             pb = _months(inc["payback_months"], inc["payback_months_note"])
             print(f"  vs {inc['vs']}:  NPV {money(inc['npv_usd'])}, IRR {irr}, payback {pb}")
         if r["fallback_strategy"] and r["contract_probability_pct"] < 100:

@@ -29,7 +29,7 @@ def pct(fraction: float | None, decimals: int = 1, note: str = "") -> str:
     """A fraction as a percentage: 0.1724 → "17.2 %", −0.045 → "−4.5 %"; without one, "n/m"
     where its ``note`` says there is no investment, else "—"."""
     if fraction is None:
-        return NOT_MEANINGFUL if note.startswith(NOT_MEANINGFUL) else NONE
+        return NOT_MEANINGFUL if not_meaningful(note) else NONE
     text = f"{abs(fraction) * 100:.{decimals}f} %"
     return _signed(fraction, text) if text.strip("0. %") else text
 
@@ -37,11 +37,26 @@ def pct(fraction: float | None, decimals: int = 1, note: str = "") -> str:
 NOT_MEANINGFUL = "n/m"
 
 
+def not_meaningful(note: str) -> bool:
+    """True where a KPI's note says it means nothing (no investment to recover)."""
+    return note.startswith(NOT_MEANINGFUL)
+
+
+def no_payback(note: str) -> str:
+    """What stands for a missing payback: "n/m" (nothing to recover) or "never"."""
+    return NOT_MEANINGFUL if not_meaningful(note) else "never"
+
+
+def cost_of_funds(note: str) -> bool:
+    """True where an IRR's note says the rate is a cost (NPV rises with it), not a return."""
+    return "cost of funds" in note
+
+
 def months(m: int | None, note: str = "") -> str:
     """A payback period: "71 mo (5.9 y)", "immediate", "never"; "n/m" where its ``note``
     says there is nothing to recover."""
     if m is None:
-        return NOT_MEANINGFUL if note.startswith(NOT_MEANINGFUL) else "never"
+        return no_payback(note)
     if m == 0:
         return "immediate"
     return f"{m} mo ({m / 12:.1f} y)"

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from core.engine.cashflow import ProjectResult, StrategyResult
 from core.engine.goalseek import GoalSeek, Solved
-from core.model.format import NOT_MEANINGFUL, money, months, pct, quantity
+from core.model.format import cost_of_funds, money, months, not_meaningful, pct, quantity
 from gui.widgets.chart import color
 
 
@@ -30,7 +30,7 @@ def _irr(rate: float | None, note: str) -> str:
     """An IRR for a card or table: "n/m" without an investment, marked where the flows start
     with a receipt (then it is what the money costs, not what it earns)."""
     text = pct(rate, note=note)
-    return text + " (cost)" if "cost of funds" in note else text
+    return text + " (cost)" if cost_of_funds(note) else text
 
 
 def _signed_money(usd: float) -> str:
@@ -70,7 +70,7 @@ class KpiCard(QFrame):
                 f"({k.contract_probability_pct:g} % contract)"
             )
         reason = ""
-        if k.irr_note.startswith(NOT_MEANINGFUL):
+        if not_meaningful(k.irr_note):
             reason = "<br><i>n/m: no investment to recover</i>"
         incremental = ""
         inc = s.incremental

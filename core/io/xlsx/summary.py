@@ -12,6 +12,7 @@ from core.engine.cashflow import ProjectResult, has_ai
 from core.engine.goalseek import GoalSeek
 from core.io.xlsx.rows import FIRST_COL, StrategySheet, add_named_series, quote
 from core.model.catalog import Catalog
+from core.model.format import NOT_MEANINGFUL, no_payback, not_meaningful
 from core.model.project import Project
 
 KPI_ROWS = [
@@ -50,9 +51,7 @@ def _payback_formula(sheet: StrategySheet, key: str) -> str:
 
 def shown_months(value: int | None, note: str) -> int | str:
     """A payback as the workbook shows it: months, "n/m" or "never"."""
-    if value is not None:
-        return value
-    return "n/m" if note.startswith("n/m") else "never"
+    return value if value is not None else no_payback(note)
 
 
 def write_summary(
@@ -104,7 +103,7 @@ def write_summary(
             cells[(c, key)] = (f"Summary!{xl_rowcol_to_cell(row[key], col, True, True)}", value)
 
         put("npv", f"=SUMPRODUCT({sheet.ref('fcf_usd')},{sheet.ref('discount_factor')})", k.npv_usd)
-        no_irr = "n/m" if k.irr_note.startswith("n/m") else "none"
+        no_irr = NOT_MEANINGFUL if not_meaningful(k.irr_note) else "none"
         put(
             "irr",
             f'=IF({_no_investment(sheet)},"n/m",'
@@ -127,7 +126,7 @@ def write_summary(
             ("payback", k.payback_note),
             ("dpayback", k.discounted_payback_note),
         ):
-            if note.startswith("n/m"):
+            if not_meaningful(note):
                 ws.write_comment(row[key], col, note)
         put("peak", f"=MAX(0,-MIN({sheet.ref('cumulative_fcf_usd')}))", k.peak_funding_usd)
         strategy = project.strategies[c]
