@@ -134,6 +134,7 @@ def semantic_problems(data: dict[str, Any]) -> list[str]:
     if len(strategies) > MAX_STRATEGIES:
         return problems  # the field check reports the count; naming 100,000 problems helps no one
     first_use = _first_use((i, s.get("name")) for i, s in strategies)
+    have = ", ".join(str(t.get("name")) for _, t in strategies)  # for "no strategy named …"
     for i, s in strategies:
         p = f"strategies[{i}]"
         name = s.get("name")
@@ -144,7 +145,6 @@ def semantic_problems(data: dict[str, Any]) -> list[str]:
         fallback = s.get("fallback_strategy")
         if isinstance(fallback, str):
             if fallback not in first_use:
-                have = ", ".join(str(t.get("name")) for _, t in strategies)
                 problems.append(
                     f"{p}.fallback_strategy: no strategy named {json.dumps(fallback)}"
                     f" (have: {have})"
@@ -186,7 +186,6 @@ def semantic_problems(data: dict[str, Any]) -> list[str]:
                     )
     baseline = data.get("baseline_strategy")
     if isinstance(baseline, str) and baseline not in first_use:
-        have = ", ".join(str(t.get("name")) for _, t in strategies)
         problems.append(
             f"baseline_strategy: no strategy named {json.dumps(baseline)} (have: {have})"
         )
