@@ -223,7 +223,7 @@ def cash_flow_table(
     lives = fin.depreciation_life_years.model_dump()
     residual = fin.residual_value_pct.model_dump()
     assets = strategy_assets(strategy, catalog)
-    hashprice = tl.month_sum(ctx.hashprice) / tl.hours_in_month
+    hashprice = ctx.monthly_hashprice
     index = resale_index(project, hashprice)
     keep_value = fin.terminal_value == "book_value"
     flows = asset_flows(assets, n, lives, residual, index, keep_value)
@@ -324,11 +324,14 @@ def evaluate(project: Project, ctx: MarketContext | None = None) -> ProjectResul
 
     catalog = catalog_for(project)
     ctx = ctx or market_context(project)
-    project, retirements, energies = operating_project(project, ctx, catalog)
+    project, retirements, runs = operating_project(project, ctx, catalog)
     results = []
     for s in project.strategies:
-        energy = energies.get(s.name) or simulate_strategy(project, s, ctx, catalog)
-        table, breakdown = cash_flow_table(project, s, energy, ctx, catalog)
+        if s.name in runs:
+            energy, table, breakdown = runs[s.name]
+        else:
+            energy = simulate_strategy(project, s, ctx, catalog)
+            table, breakdown = cash_flow_table(project, s, energy, ctx, catalog)
         results.append(
             StrategyResult(
                 s.name,

@@ -1,5 +1,5 @@
-"""Demand response and 4CP on one strategy's hours: called hours cut the least valuable
-running blocks first, capacity income is earned on the load that could be shed, and 4CP is
+"""Demand response and 4CP on one strategy's hours: called hours cut the blocks least
+valuable in that hour first, capacity income is earned on the load that could be shed, and 4CP is
 each year's load in its summer peaks, billed over the following year."""
 
 from __future__ import annotations
@@ -35,28 +35,42 @@ def dr_capacity_usd(
 
 
 def apply_dr_events(mining: list[_Mining], ctx: MarketContext, enrolled_month: np.ndarray) -> None:
-    """In called hours, cut running mining load to (capacity − enrolled), least valuable first."""
-    hours = np.flatnonzero(ctx.dr_event)
+    """In called hours, cut running mining load to (capacity − enrolled): the blocks worth the
+    most in that hour keep running up to capacity − enrolled, so the least valuable are cut
+    first. Each hour is decided on its own values (``keep_order``), so a fleet's later
+    retirement never changes an earlier call."""
+    blocks = [mb for mb in mining if mb.facility_mw > 0 and mb.stop > mb.first]
+    if not blocks:
+        return
+    hours = ctx.dr_hours
     month = ctx.tl.hour_month[hours]
+    value = np.full((len(blocks), hours.size), -np.inf)  # USD per MWh at full run
+    run_mw = np.zeros((len(blocks), hours.size))
     capacity = np.zeros(hours.size)
-    running = np.zeros(hours.size)
-    for mb in mining:
-        inside = (hours >= mb.first) & (hours < mb.stop)
-        capacity[inside] += mb.facility_mw
-        running[inside] += mb.frac[hours[inside] - mb.first] * mb.facility_mw
-    excess = np.maximum(running - (capacity - enrolled_month[month]), 0.0)
-    # Least valuable per MWh first: revenue per MWh at full run, averaged over the block's life.
-    order = sorted(
-        (mb for mb in mining if mb.facility_mw > 0 and mb.stop > mb.first),
-        key=lambda mb: mb.revenue_full.mean() / mb.facility_mw,
-    )
-    for mb in order:
+    for i, mb in enumerate(blocks):
         inside = (hours >= mb.first) & (hours < mb.stop)
         idx = hours[inside] - mb.first
-        run_mw = mb.frac[idx] * mb.facility_mw
-        cut = np.minimum(excess[inside], run_mw)
-        mb.frac[idx] = (run_mw - cut) / mb.facility_mw
-        excess[inside] -= cut
+        value[i, inside] = mb.revenue_full[idx] / mb.facility_mw
+        run_mw[i, inside] = mb.frac[idx] * mb.facility_mw
+        capacity[inside] += mb.facility_mw
+    remaining = np.maximum(capacity - enrolled_month[month], 0.0)
+    cols = np.arange(hours.size)
+    for i in keep_order(value):  # (K, H): the block kept q-th in each hour
+        kept_mw = np.minimum(run_mw[i, cols], remaining)
+        remaining -= kept_mw
+        run_mw[i, cols] = kept_mw
+    for i, mb in enumerate(blocks):
+        inside = (hours >= mb.first) & (hours < mb.stop)
+        idx = hours[inside] - mb.first
+        cut = run_mw[i, inside] < mb.frac[idx] * mb.facility_mw
+        mb.frac[idx[cut]] = run_mw[i, inside][cut] / mb.facility_mw
+
+
+def keep_order(value: np.ndarray) -> np.ndarray:
+    """(K, ...) → (K, ...): in each column, the rows from most to least valuable. Values
+    within a millionth of a dollar per MWh are equal, and the block listed first is kept
+    first (a stable sort), so the order is the same on every CPU."""
+    return np.argsort(-np.round(value, 6), axis=0, kind="stable")
 
 
 def fourcp_peak_kw(peak_load_mw: np.ndarray, ctx: MarketContext) -> np.ndarray:
@@ -66,10 +80,7 @@ def fourcp_peak_kw(peak_load_mw: np.ndarray, ctx: MarketContext) -> np.ndarray:
     kw = np.zeros((*peak_load_mw.shape[1:], tl.n_years))
     if ctx.fourcp_peak.size == 0:
         return kw
-    # The peaks are in time order, so each year's are one run: sum each run at once.
-    years, first, count = np.unique(
-        tl.hour_sim_year[ctx.fourcp_peak], return_index=True, return_counts=True
-    )
+    years, first, count = ctx.fourcp_years
     sums = np.add.reduceat(peak_load_mw, first, axis=0)
     kw[..., years] = np.moveaxis(sums / count.reshape((-1,) + (1,) * (sums.ndim - 1)), 0, -1)
     return kw * 1e3
@@ -79,12 +90,8 @@ def fourcp_bill(kw: np.ndarray, n_months: int, usd_per_kw_year: float) -> np.nda
     """4CP charges by month from each year's peak kW (…, n_years): ERCOT bills a year's
     transmission charge over the year after the summer that set it, in twelve equal parts.
     The first year, whose previous summer the model does not have, is billed on its own."""
-    out = np.zeros((*kw.shape[:-1], n_months))
-    monthly = kw * usd_per_kw_year / 12
-    for y in range(n_months // 12):
-        source = max(y - 1, 0)
-        out[..., y * 12 : (y + 1) * 12] = monthly[..., source : source + 1]
-    return out
+    source = np.maximum(np.arange(n_months) // 12 - 1, 0)  # the year whose peaks bill month m
+    return kw[..., source] * (usd_per_kw_year / 12)
 
 
 def fourcp_charge(

@@ -50,9 +50,9 @@ def hourly_detail(
         ctx, hourly = result.context, computed.hourly
     else:
         ctx = ctx or market_context(project)
-        operated, _, energies = operating_project(project, ctx)
-        if strategy_name in energies:
-            hourly = energies[strategy_name].hourly
+        operated, _, runs = operating_project(project, ctx)
+        if strategy_name in runs:
+            hourly = runs[strategy_name].energy.hourly
         else:
             hourly = simulate_strategy(operated, strategy, ctx, catalog_for(project)).hourly
     assert ctx is not None

@@ -9,7 +9,9 @@ chart), as references to arrays the simulation made anyway.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -19,7 +21,7 @@ from core.engine.prices import hourly_prices
 from core.engine.ranking import peak_hour, top_k_hours
 from core.engine.timeline import Timeline, build_timeline, month_sums
 from core.model.catalog import Catalog
-from core.model.project import AiBlock, MiningBlock, Project, Strategy
+from core.model.project import AiBlock, Energy, MiningBlock, Project, Strategy
 
 SUMMER_MONTHS = (6, 7, 8, 9)  # ERCOT's four coincident-peak months
 
@@ -35,23 +37,80 @@ class MarketContext:
     fourcp_peak: np.ndarray  # int: the coincident-peak hour of each summer month in the grid
     fourcp_avoid: np.ndarray  # bool: hours a flexible load sits out to dodge the 4CP peak
 
+    # Derived once per context (a context made with dataclasses.replace derives its own).
+    @cached_property
+    def dr_hours(self) -> np.ndarray:
+        """The called hours, in time order."""
+        return np.flatnonzero(self.dr_event)
+
+    @cached_property
+    def fourcp_years(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(simulation years that have peaks, index of each one's first peak, its count): the
+        peaks are in time order, so each year's are one run."""
+        return np.unique(
+            self.tl.hour_sim_year[self.fourcp_peak], return_index=True, return_counts=True
+        )
+
+    @cached_property
+    def monthly_hashprice(self) -> np.ndarray:
+        """Each month's average hashprice, USD per PH/s per day."""
+        return self.tl.month_sum(self.hashprice) / self.tl.hours_in_month
+
+    def var_cost(self, adder: float) -> np.ndarray:
+        """Price + T&D adder per hour, USD/MWh (the price itself when there is no adder)."""
+        if not adder:
+            return self.price
+        memo = self.__dict__.setdefault("_var_cost", {})
+        if adder not in memo:
+            memo[adder] = self.price + adder
+            memo[adder].flags.writeable = False
+        return memo[adder]
+
 
 def market_context(
     project: Project, price_shift_usd_per_mwh: float = 0.0, btc_price_scale: float = 1.0
 ) -> MarketContext:
-    tl = build_timeline(project.finance.start_month, project.finance.horizon_years)
-    energy = project.site.energy
-    price = hourly_prices(energy, tl, price_shift_usd_per_mwh)
+    tl, price, dr_event, peaks, avoid = _price_hours(project, price_shift_usd_per_mwh)
     hashprice = hourly_hashprice(project.market, tl, btc_price_scale)
+    return MarketContext(tl, price, hashprice, dr_event, peaks, avoid)
+
+
+# The hours that depend on prices only are kept for the last few price inputs: an edit of
+# anything else (BTC price, a fleet, a lease) reuses them. Keys compare by value; the arrays
+# are read-only, so no caller can change what another reads.
+_PRICE_CACHE_SIZE = 4
+_price_cache: list[tuple[tuple, tuple]] = []
+_price_lock = threading.Lock()
+
+
+def _price_hours(project: Project, shift: float) -> tuple:
+    """(timeline, price, DR-called hours, 4CP peak hours, 4CP avoidance hours)."""
+    energy, dr = project.site.energy, project.site.demand_response
+    called = dr.event_hours_per_year if dr.enrolled_mw > 0 else 0
+    key = (energy, called, project.finance.start_month, project.finance.horizon_years, shift)
+    with _price_lock:
+        for k, hours in _price_cache:
+            if k == key:
+                return hours
+    hours = _compute_price_hours(energy, called, build_timeline(*key[2:4]), shift)
+    for a in hours[1:]:
+        a.flags.writeable = False
+    with _price_lock:
+        _price_cache.insert(0, (key, hours))
+        del _price_cache[_PRICE_CACHE_SIZE:]
+    return hours
+
+
+def _compute_price_hours(energy: Energy, called: int, tl: Timeline, shift: float) -> tuple:
+    price = hourly_prices(energy, tl, shift)
     # Rankings use the price itself; a uniform shift or a positive yearly factor keeps them.
     # Ties (a flat or time-of-use price is all ties) go to the earliest hour (core.engine.ranking).
     dr_event = np.zeros(tl.n_hours, dtype=bool)
-    k = project.site.demand_response.event_hours_per_year
-    if k and project.site.demand_response.enrolled_mw > 0:
+    if called:
         bounds = tl.year_first_hour
         for y in range(tl.n_years):
             seg = price[bounds[y] : bounds[y + 1]]
-            dr_event[bounds[y] + top_k_hours(seg, k)] = True
+            dr_event[bounds[y] + top_k_hours(seg, called)] = True
     peaks, avoid = [], np.zeros(tl.n_hours, dtype=bool)
     n_avoid = energy.fourcp_avoid_hours_per_month
     for m in np.flatnonzero(np.isin(tl.month_of_year, SUMMER_MONTHS)):
@@ -62,7 +121,7 @@ def market_context(
         if energy.fourcp_avoidance:
             # The earliest-hour rule puts the peak (the earliest highest hour) in the window.
             avoid[a + top_k_hours(seg, n_avoid)] = True
-    return MarketContext(tl, price, hashprice, dr_event, np.asarray(peaks, dtype=int), avoid)
+    return tl, price, dr_event, np.asarray(peaks, dtype=int), avoid
 
 
 @dataclass(eq=False)
@@ -250,7 +309,7 @@ def simulate_strategy(
     tl, price = ctx.tl, ctx.price
     energy = project.site.energy
     adder = energy.tnd_adder_usd_per_mwh
-    var_cost = price + adder if adder else price
+    var_cost = ctx.var_cost(adder)
     n_m = tl.n_months
     zeros = np.zeros(n_m)
     hours_month = tl.hours_in_month.astype(float)

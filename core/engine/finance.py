@@ -109,7 +109,9 @@ def tax_with_loss_carryforward(taxable_usd: np.ndarray, rate_pct: float) -> np.n
     Works along the last axis, so a (paths, months) array is taxed path by path.
     """
     base = np.maximum.accumulate(np.maximum(np.cumsum(taxable_usd, axis=-1), 0.0), axis=-1)
-    return np.diff(base, axis=-1, prepend=0.0) * rate_pct / 100
+    increase = base.copy()
+    increase[..., 1:] -= base[..., :-1]
+    return increase * rate_pct / 100
 
 
 def monthly_rate(annual_pct: float) -> float:
@@ -199,6 +201,9 @@ def _kind(flows: np.ndarray, t: np.ndarray, root: float) -> str:
 
 
 def _bisect_irr(flows: np.ndarray, t: np.ndarray) -> float | None:
+    """The root of the one sign change: bracketed, then each step is Newton's where it stays
+    inside the bracket and halves the bracket otherwise (safeguarded Newton), so it converges
+    as fast as Newton near the root and never leaves the bracket."""
     lo, hi = -0.999999, 1.0
     f_lo = _npv_sign_at(lo, flows, t)
     f_hi = _npv_sign_at(hi, flows, t)
@@ -207,16 +212,35 @@ def _bisect_irr(flows: np.ndarray, t: np.ndarray) -> float | None:
         f_hi = _npv_sign_at(hi, flows, t)
     if np.sign(f_hi) == np.sign(f_lo):
         return None
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        f_mid = _npv_sign_at(mid, flows, t)
-        if f_mid == 0 or hi - lo < 1e-15:
-            return mid
-        if np.sign(f_mid) == np.sign(f_lo):
-            lo, f_lo = mid, f_mid
+    rate, last_step = 0.5 * (lo + hi), hi - lo
+    for _ in range(400):
+        f, slope = _npv_and_slope_at(rate, flows, t)
+        if f == 0:
+            return rate
+        if np.sign(f) == np.sign(f_lo):
+            lo = rate
         else:
-            hi = mid
-    return 0.5 * (lo + hi)
+            hi = rate
+        newton = rate - f / slope if slope else np.nan
+        # Newton only while it stays inside and at least halves the step before it (as
+        # Numerical Recipes' rtsafe), else bisection: never slower than bisection.
+        if lo < newton < hi and abs(newton - rate) <= 0.5 * last_step:
+            following = newton
+        else:
+            following = 0.5 * (lo + hi)
+        last_step = abs(following - rate)
+        if last_step < 1e-15 or hi - lo < 1e-15:
+            return following
+        rate = following
+    return rate
+
+
+def _npv_and_slope_at(rate: float, flows: np.ndarray, t: np.ndarray) -> tuple[float, float]:
+    """NPV and its derivative in the rate at ``rate``, both times the same positive factor
+    (``_npv_sign_at``'s), so their ratio is the Newton step. ``flows`` has no zeros."""
+    log_factor = -np.log1p(rate) * t
+    terms = flows * np.exp(log_factor - log_factor.max())
+    return float(terms.sum()), float(-(t @ terms) / (1 + rate))
 
 
 def _newton_irr(flows: np.ndarray, t: np.ndarray, guess: float) -> float | None:

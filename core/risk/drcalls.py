@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from core.engine.demand import keep_order
+
 if TYPE_CHECKING:
     from core.risk.fastpaths import Draws, MiningBlockPaths, SegmentMarket
 
@@ -23,8 +25,9 @@ def dr_paths(
     (P, M) MWh available in them, min(enrolled, load still running under the call).
 
     In a called hour the blocks whose break-even is at or above the hour's price run, and the
-    enrolled MW come off the least valuable first (the engine's rule), so the most valuable
-    running blocks keep up to capacity − enrolled. Sorting a path's break-evens splits the
+    enrolled MW come off the least valuable in the hour first (the engine's rule; a segment's
+    hours share their values), so the most valuable running blocks keep up to capacity −
+    enrolled. Sorting a path's break-evens splits the
     segment's called hours into intervals with one running set each; each interval's hours
     and price sum come from the sorted table."""
     n, p = mk.ctx.tl.n_months, d.n
@@ -37,7 +40,6 @@ def dr_paths(
     row = np.full((len(blocks), n_seg), -1)
     for i, blk in enumerate(blocks):
         row[i, blk.segs] = np.arange(blk.segs.size)
-    keep_order = sorted(range(len(blocks)), key=lambda i: blocks[i].value_rank)[::-1]
     for s in range(n_seg):
         if not mk.dr_hours[s][-1]:
             continue
@@ -46,6 +48,8 @@ def dr_paths(
             continue
         m = int(mk.seg_month[s])
         hm = d.hashprice_by_month[m]
+        value = np.array([blocks[i].rev_per_mwh[row[i, s]] for i in active])
+        kept_first = [active[q] for q in keep_order(value)]  # the path's hashprice scales all
         margin = {i: hm * blocks[i].rev_per_mwh[row[i, s]] - adder for i in active}
         be = np.array([margin[i] / d.power for i in active])  # (K, P) break-even prices
         order = np.argsort(-be, axis=0, kind="stable")
@@ -61,9 +65,7 @@ def dr_paths(
             hours, price_sum = upper_c - lower_c, upper_s - lower_s
             remaining = np.full(p, allowed)
             load = np.zeros(p)
-            for i in keep_order:
-                if i not in margin:
-                    continue
+            for i in kept_first:
                 a = active.index(i)
                 kept = np.minimum(np.where(rank[a] <= k, blocks[i].mw, 0.0), remaining)
                 remaining -= kept

@@ -25,7 +25,7 @@ import numpy as np
 
 from core.engine.bitcoin import hourly_subsidy
 from core.engine.cashflow import cash_flow_table
-from core.engine.demand import fourcp_bill, fourcp_peak_kw
+from core.engine.demand import fourcp_bill, fourcp_peak_kw, keep_order
 from core.engine.energy import (
     MarketContext,
     _mining_run,
@@ -158,7 +158,6 @@ class MiningBlockPaths:
     rev_per_mwh: np.ndarray  # (len(segs),) USD per MWh at full run at the project's hashprice
     first: int
     stop: int
-    value_rank: float  # DR cuts the least valuable block first, as the engine does
     special_rev: np.ndarray  # (n_special,) USD per MWh in each special hour, 0 if inactive
     special_active: np.ndarray  # (n_special,) bool: the hour is inside the block's run
 
@@ -260,8 +259,7 @@ def mining_blocks(
         special_rev = np.zeros(mk.special.size)
         inside = (mk.special >= run.first) & (mk.special < run.stop)
         special_rev[inside] = run.revenue_full[mk.special[inside] - run.first] / mw
-        rank = float(run.revenue_full.mean() / mw)
-        out.append(MiningBlockPaths(mw, segs, rev, run.first, run.stop, rank, special_rev, inside))
+        out.append(MiningBlockPaths(mw, segs, rev, run.first, run.stop, special_rev, inside))
     return out
 
 
@@ -282,17 +280,22 @@ def _by_month(mk: SegmentMarket, values: np.ndarray) -> np.ndarray:
 def _cut_for_dr(
     mk: SegmentMarket, blocks: list[MiningBlockPaths], fracs: list[np.ndarray], enrolled
 ) -> None:
-    """In called hours, cut running mining load to (capacity − enrolled), least valuable block
-    first: the engine's rule (demand.apply_dr_events) on the special hours (rows)."""
+    """In called hours, cut running mining load to (capacity − enrolled), the blocks least
+    valuable in the hour first: the engine's rule (demand.apply_dr_events) on the special
+    hours (rows). A path's hashprice scales every block of an hour alike, so the order is the
+    project's."""
     dr = mk.special_dr
+    value = np.stack([np.where(b.special_active[dr], b.special_rev[dr], -np.inf) for b in blocks])
+    run = np.stack([f[dr] * b.mw for b, f in zip(blocks, fracs, strict=True)])  # (K, H, P)
     capacity = sum((b.mw * b.special_active[dr] for b in blocks), np.zeros(dr.sum()))
-    running = sum(f[dr] * b.mw for b, f in zip(blocks, fracs, strict=True))
-    excess = np.maximum(running - (capacity - enrolled[dr])[:, None], 0.0)
-    for i in sorted(range(len(blocks)), key=lambda i: blocks[i].value_rank):
-        run_mw = fracs[i][dr] * blocks[i].mw
-        cut = np.minimum(excess, run_mw)
-        fracs[i][dr] = (run_mw - cut) / blocks[i].mw
-        excess -= cut
+    remaining = np.maximum(capacity - enrolled[dr], 0.0)[:, None] * np.ones(run.shape[2])
+    hours = np.arange(run.shape[1])
+    for i in keep_order(value):
+        kept = np.minimum(run[i, hours], remaining)
+        remaining -= kept
+        run[i, hours] = kept
+    for k, (b, f) in enumerate(zip(blocks, fracs, strict=True)):
+        f[dr] = np.where(run[k] < f[dr] * b.mw, run[k] / b.mw, f[dr])
 
 
 @dataclass(frozen=True, eq=False)

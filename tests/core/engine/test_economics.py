@@ -174,6 +174,87 @@ def test_a_fleet_never_retires_after_its_end_month():
     assert result.strategies[0].monthly["revenue_mining_usd"][8:].sum() == 0
 
 
+def _two_fleets(**energy):
+    """An S21 fleet losing 30 % a year and an M60S fleet (less efficient than a new S21, more
+    than one a year old: their order changes between the years), a colocation tenant, DR
+    calls on 300 hours a year with 4 MW enrolled (less than the fleets), a demand charge and
+    4CP."""
+    from core.model.project import AiBlock
+
+    blocks = [
+        miner(name="Old", asic_count=1500, derate_pct_per_year=30.0),
+        miner(name="New", asic_model="m60s", asic_count=1000),
+        AiBlock(name="AI", it_mw=2.0, colo_usd_per_kw_month=100.0, conversion_months=4),
+    ]
+    return tiny_project(
+        blocks,
+        energy={
+            "price_source": _half_day(30.0, 90.0),
+            "fourcp_usd_per_kw_year": 40.0,
+            "demand_charge_usd_per_kw_month": 5.0,
+        }
+        | energy,
+        market={"difficulty_growth_pct_per_month": 3.0},
+        dr={"enrolled_mw": 4.0, "capacity_usd_per_mw_month": 5000.0, "event_hours_per_year": 300},
+        finance={"horizon_years": 2},
+    )
+
+
+@pytest.mark.parametrize(
+    "energy",
+    [{}, {"contract": "fixed_block", "fixed_block_mw": 6.0, "fixed_price_usd_per_mwh": 45.0}],
+)
+def test_the_spliced_run_of_a_retired_fleet_is_its_simulation(energy):
+    # The scan never simulates the month it chooses: it splices the run with the fleet on
+    # (before the month) and without it (from the month). Every monthly sum, the 4CP peaks
+    # and every hour of both fleets must equal simulating the retirement.
+    from core.engine.retirement import spliced
+
+    project = _two_fleets(**energy)
+    ctx, cat = market_context(project), catalog_for(project)
+    s = project.strategies[0]
+
+    def retired(j, r):
+        blocks = list(s.blocks)
+        blocks[j] = blocks[j].model_copy(update={"retire": r})
+        return s.model_copy(update={"blocks": blocks})
+
+    for j, lo in ((0, 0), (1, 0)):
+        a = simulate_strategy(project, s, ctx, cat)
+        b = simulate_strategy(project, retired(j, lo), ctx, cat)
+        for r in (lo, 5, 13, 23):
+            got = spliced(project, ctx, s, j, r, a, b)
+            want = simulate_strategy(project, retired(j, r), ctx, cat)
+            for name in vars(want):
+                if name not in ("hourly", "block_revenue_usd"):
+                    np.testing.assert_allclose(
+                        getattr(got, name), getattr(want, name), rtol=1e-12, atol=1e-9
+                    )
+            for year in range(2):
+                span = (year * 8760, (year + 1) * 8760)
+                for g, w in zip(got.hourly.window(*span), want.hourly.window(*span), strict=True):
+                    assert g.keys() == w.keys()
+                    for key in w:
+                        np.testing.assert_array_equal(g[key], w[key])
+
+
+def test_a_called_hour_cuts_the_fleet_worth_least_in_that_hour():
+    # Two fleets of about 1 MW each at a flat $40, DR called in every hour with A's 1.0004 MW
+    # enrolled: capacity 2.0014 MW − 1.0004 enrolled = 1.001 MW may run. Fleet A (S19j Pro,
+    # 100 TH/s at 3,050 W) earns less per MWh than fleet B (S21, 200 TH/s at 3,500 W), so A
+    # is cut and B runs in every called hour: B's revenue is its full-run revenue, A's nothing.
+    a = miner(name="A", asic_model="s19j_pro", asic_count=328)  # 328 × 3,050 W = 1.0004 MW
+    b = miner(name="B", asic_count=286)  # 286 × 3,500 W = 1.001 MW
+    dr = {"enrolled_mw": 1.0004, "capacity_usd_per_mw_month": 0.0, "event_hours_per_year": 8760}
+    project = tiny_project([a, b], dr=dr)
+    alone = _energy(tiny_project([b])).revenue_mining_usd
+    e = _energy(project)
+    np.testing.assert_allclose(e.revenue_mining_usd, alone, rtol=1e-12)
+    load, _, _ = e.hourly.window(0, 8760)
+    assert load["A"].max() == pytest.approx(0.0, abs=1e-9)
+    assert load["B"].min() == pytest.approx(1.001, rel=1e-12)
+
+
 # ----------------------------------------------------------------------------- interconnect
 def test_colocation_counts_contracted_it_capacity_at_its_pue():
     # 90 MW of IT at PUE 1.3 may be drawn in full at any hour: 117 MW on a 100 MW
