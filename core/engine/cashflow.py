@@ -20,6 +20,8 @@ from core.engine.energy import (
     MarketContext,
     ai_block_it_mw,
     ai_block_share,
+    gpu_life_months,
+    gpu_refresh_months,
     market_context,
     mining_block_power,
     mining_end,
@@ -72,8 +74,11 @@ def sale_month(block: MiningBlock) -> int | None:
     return min(ends) if ends else None
 
 
-def strategy_assets(strategy: Strategy, catalog: Catalog) -> list[Asset]:
-    """Every purchase and owned fleet of a strategy, with timing and tax basis."""
+def strategy_assets(
+    strategy: Strategy, catalog: Catalog, n_months: int, life_months: int
+) -> list[Asset]:
+    """Every purchase and owned fleet of a strategy, with timing and tax basis
+    (``life_months``: the GPU servers' life, for their replacements)."""
     assets: list[Asset] = []
     for j, b in enumerate(strategy.blocks):
         if isinstance(b, MiningBlock):
@@ -132,26 +137,31 @@ def strategy_assets(strategy: Strategy, catalog: Catalog) -> list[Asset]:
                     )
                 )
             if b.business_model == "gpu_cloud" and b.server_count:
-                server = catalog.gpu_servers[b.gpu_server_model]
-                unit = (
-                    server.price_usd if b.server_unit_price_usd is None else b.server_unit_price_usd
-                )
-                cost = b.server_count * unit
-                assets.append(
-                    Asset(
-                        f"{b.name}: GPU servers",
-                        "gpu",
-                        cost,
-                        live,
-                        cost,
-                        cost,
-                        live,
-                        None,
-                        j,
-                        "gpu",
-                    )
-                )
+                assets += _gpu_servers(j, b, catalog, live, n_months, life_months)
     return assets
+
+
+def _gpu_servers(
+    j: int, b: AiBlock, catalog: Catalog, live: int, n_months: int, life_months: int
+) -> list[Asset]:
+    """A GPU-cloud block's servers: bought at go-live; at the end of their life sold and either
+    replaced by new ones at the server price declined since go-live, or not (run off)."""
+    server = catalog.gpu_servers[b.gpu_server_model]
+    unit = server.price_usd if b.server_unit_price_usd is None else b.server_unit_price_usd
+    decline = (
+        b.gpu_price_decline_pct_per_year
+        if b.server_price_decline_pct_per_year is None
+        else b.server_price_decline_pct_per_year
+    )
+    ends = gpu_refresh_months(b, n_months, life_months)
+    bought = [live] + (ends if b.gpu_end_of_life == "replace" else [])
+    out = []
+    for k, month in enumerate(bought):
+        cost = b.server_count * unit * (1 - decline / 100) ** ((month - live) / 12)
+        sold = ends[k] if k < len(ends) else None
+        name = f"{b.name}: GPU servers" + (f" (replacement {k})" if k else "")
+        out.append(Asset(name, "gpu", cost, month, cost, cost, month, sold, j, "gpu", k))
+    return out
 
 
 def block_om_usd(
@@ -169,7 +179,7 @@ def block_om_usd(
         in_place = (
             operating_mask(b, n_months)
             if isinstance(b, MiningBlock)
-            else ai_block_share(b, n_months)
+            else ai_block_share(b, n_months, gpu_life_months(project))
         )
         out[j] = in_place * mw * b.om_usd_per_mw_month
     return out
@@ -222,7 +232,7 @@ def cash_flow_table(
     )
     lives = fin.depreciation_life_years.model_dump()
     residual = fin.residual_value_pct.model_dump()
-    assets = strategy_assets(strategy, catalog)
+    assets = strategy_assets(strategy, catalog, n, gpu_life_months(project))
     hashprice = ctx.monthly_hashprice
     index = resale_index(project, hashprice)
     keep_value = fin.terminal_value == "book_value"

@@ -53,8 +53,11 @@ class MarketContext:
 
     @cached_property
     def monthly_hashprice(self) -> np.ndarray:
-        """Each month's average hashprice, USD per PH/s per day."""
-        return self.tl.month_sum(self.hashprice) / self.tl.hours_in_month
+        """Each month's average hashprice, USD per PH/s per day (read-only: every strategy's
+        table holds this one array)."""
+        out = self.tl.month_sum(self.hashprice) / self.tl.hours_in_month
+        out.flags.writeable = False
+        return out
 
     def var_cost(self, adder: float) -> np.ndarray:
         """Price + T&D adder per hour, USD/MWh (the price itself when there is no adder)."""
@@ -236,14 +239,35 @@ def operating_months(block: MiningBlock | AiBlock, n_months: int) -> tuple[int, 
     return min(block.start_month + block.conversion_months, n_months), n_months
 
 
-def ai_block_share(block: AiBlock, n_months: int) -> np.ndarray:
+def gpu_life_months(project: Project) -> int:
+    """The GPU servers' life: their depreciation life, in months."""
+    return round(project.finance.depreciation_life_years.gpu * 12)
+
+
+def gpu_refresh_months(block: AiBlock, n_months: int, life_months: int) -> list[int]:
+    """Months at which a GPU-cloud block's servers reach the end of their life within the
+    horizon (replaced, or run off at the first), from go-live; none for colocation, for
+    "run_on", or for a block that never goes live."""
+    live, _ = operating_months(block, n_months)
+    if block.business_model != "gpu_cloud" or block.gpu_end_of_life == "run_on":
+        return []
+    if live >= n_months or life_months <= 0:
+        return []
+    months = list(range(live + life_months, n_months, life_months))
+    return months[:1] if block.gpu_end_of_life == "run_off" else months
+
+
+def ai_block_share(block: AiBlock, n_months: int, life_months: int) -> np.ndarray:
     """Per month, the share of an AI block in place: 1 while live and within its lease, the
-    renewal probability after the lease, 0 before go-live."""
+    renewal probability after the lease, 0 before go-live and after GPU servers run off."""
     live, _ = operating_months(block, n_months)
     share = np.zeros(n_months)
     share[live:] = 1.0
     if block.business_model == "colocation" and block.lease_term_months is not None:
         share[live + block.lease_term_months :] = block.renewal_probability_pct / 100
+    if block.business_model == "gpu_cloud" and block.gpu_end_of_life == "run_off":
+        for end in gpu_refresh_months(block, n_months, life_months):
+            share[end:] = 0.0
     return share
 
 
@@ -311,6 +335,7 @@ def simulate_strategy(
     adder = energy.tnd_adder_usd_per_mwh
     var_cost = ctx.var_cost(adder)
     n_m = tl.n_months
+    life_m = gpu_life_months(project)
     zeros = np.zeros(n_m)
     hours_month = tl.hours_in_month.astype(float)
 
@@ -362,8 +387,7 @@ def simulate_strategy(
     ai_blocks = [(j, b) for j, b in enumerate(strategy.blocks) if isinstance(b, AiBlock)]
     for i, (j, block) in enumerate(ai_blocks):
         live_from, _ = operating_months(block, n_m)
-        live_m = months >= live_from
-        share = ai_block_share(block, n_m)  # 1 in the lease, the renewal chance after it
+        share = ai_block_share(block, n_m, life_m)  # lease and renewal, GPU run-off
         years_live = np.maximum((months - live_from) // 12, 0)
         mw = ai_block_load_mw(block, catalog)
         first = int(tl.month_first_hour[live_from])
@@ -387,7 +411,7 @@ def simulate_strategy(
             server = catalog.gpu_servers[block.gpu_server_model]
             decline = (1 - block.gpu_price_decline_pct_per_year / 100) ** years_live
             block_revenue[j] = (
-                live_m
+                share
                 * block.server_count
                 * server.gpus
                 * hours_month

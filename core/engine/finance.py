@@ -34,6 +34,7 @@ class Asset:
     sale_month: int | None  # None: held to the horizon end
     block_index: int | None = None  # which block of the strategy it belongs to
     part: str = ""  # "asic", "infrastructure", "retrofit" or "gpu"
+    generation: int = 0  # GPU servers: 0 bought at go-live, k the k-th replacement
 
 
 @dataclass(frozen=True, eq=False)

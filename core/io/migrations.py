@@ -26,22 +26,36 @@ def _from_1(data: dict[str, Any]) -> None:
     if isinstance(data.get("finance"), dict):
         data["finance"] = dict(data["finance"])
         data["finance"].setdefault("asic_resale", "straight_line")
+    for block in _blocks(data):
+        if block.get("kind") == "mining":
+            block.setdefault("retire", "never")
+    for strategy in data["strategies"] if isinstance(data.get("strategies"), list) else []:
+        if isinstance(strategy, dict):
+            strategy.setdefault("keep_site_open", True)
+
+
+def _from_2(data: dict[str, Any]) -> None:
+    """Schema 2 rented GPU servers on past their life and had no price decline by default."""
+    for block in _blocks(data):
+        if block.get("kind") == "ai":
+            block.setdefault("gpu_end_of_life", "run_on")
+            block.setdefault("gpu_price_decline_pct_per_year", 0.0)
+
+
+def _blocks(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every well-formed block of every strategy, copied in place so a step can fill it in."""
     if not isinstance(data.get("strategies"), list):
-        return
+        return []
     data["strategies"] = _copies(data["strategies"])
+    out = []
     for strategy in data["strategies"]:
-        if not isinstance(strategy, dict):
-            continue
-        strategy.setdefault("keep_site_open", True)
-        if not isinstance(strategy.get("blocks"), list):
-            continue
-        strategy["blocks"] = _copies(strategy["blocks"])
-        for block in strategy["blocks"]:
-            if isinstance(block, dict) and block.get("kind") == "mining":
-                block.setdefault("retire", "never")
+        if isinstance(strategy, dict) and isinstance(strategy.get("blocks"), list):
+            strategy["blocks"] = _copies(strategy["blocks"])
+            out += [b for b in strategy["blocks"] if isinstance(b, dict)]
+    return out
 
 
-STEPS: dict[int, Callable[[dict[str, Any]], None]] = {1: _from_1}
+STEPS: dict[int, Callable[[dict[str, Any]], None]] = {1: _from_1, 2: _from_2}
 
 
 def migrate(data: dict[str, Any]) -> dict[str, Any]:

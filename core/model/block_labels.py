@@ -186,9 +186,36 @@ AI_GPU = [
         "gpu_price_decline_pct_per_year",
         "Price decline",
         "%/year",
-        "Yearly fall of the GPU-hour price.",
+        "Yearly fall of the GPU-hour price. H100 rental fell from $7–12 (2023) to ~$1.70 "
+        "(Oct 2025) and ~$2.35 for 1-year contracts (Mar 2026): roughly 25–35 % a year from "
+        "its 2024 level; 30 % by default.",
     ),
     ("utilisation_pct", "Utilisation", "%", "Share of GPU-hours sold."),
+    (
+        "gpu_end_of_life",
+        "At end of life",
+        "",
+        "When the servers reach their depreciation life (Finance: GPU life; CoreWeave uses 6 "
+        "years, Nebius 4): replaced by new ones, run off (revenue, load and O&M stop; the "
+        "servers are sold at their residual value), or kept renting past their life.",
+        {
+            "kind": "choice",
+            "choices": [
+                ("Replace the servers", "replace"),
+                ("Run off", "run_off"),
+                ("Keep renting them", "run_on"),
+            ],
+        },
+    ),
+    (
+        "server_price_decline_pct_per_year",
+        "Server price decline",
+        "%/year",
+        "Yearly fall of the server price paid for replacements, from go-live. Empty: the "
+        "GPU-hour price decline entered (a replacement costs the same share of what it rents "
+        "for); the Monte Carlo's rental-decline draws move the rental price only.",
+        {"optional": True},
+    ),
 ]
 
 

@@ -18,8 +18,10 @@ from core.model.base import Model
 from core.model.plan import FloorPlan, Hangar, LayoutRules
 
 # 2: mining blocks retire ("never", "auto" or a month), a strategy's site may stay open after
-# its blocks stop, a project names its baseline strategy (core.io.migrations reads schema 1).
-SCHEMA_VERSION = 2
+# its blocks stop, a project names its baseline strategy.
+# 3: GPU servers are replaced or run off at the end of their life, and the GPU-hour price
+# declines by default (core.io.migrations reads schemas 1 and 2).
+SCHEMA_VERSION = 3
 MAX_STRATEGIES = 50
 
 # Dates are real calendar dates in a sane range, written with ASCII digits and nothing else
@@ -294,7 +296,14 @@ class AiBlock(Model):
     server_count: int = Field(default=0, ge=0, le=10_000_000)
     server_unit_price_usd: UnitPrice | None = None
     gpu_hour_usd: float = Field(default=0.0, ge=0, le=10_000)
-    gpu_price_decline_pct_per_year: float = Field(default=0.0, ge=-100, le=100)
+    # H100 rental fell ~25–35 % a year from its 2024 level (BRIEF §10): 30 % by default.
+    gpu_price_decline_pct_per_year: float = Field(default=30.0, ge=-100, le=100)
+    # At the end of the GPU depreciation life: buy new servers ("replace", at the server price
+    # declined yearly), stop renting ("run_off", servers sold at their residual value), or
+    # keep renting the old ones ("run_on", schema 2 and earlier).
+    gpu_end_of_life: Literal["replace", "run_off", "run_on"] = "replace"
+    # Yearly fall of the server price for replacements; None: as the GPU-hour price falls.
+    server_price_decline_pct_per_year: Annotated[float, Field(ge=-100, le=100)] | None = None
     utilisation_pct: Pct = 70.0
     # both
     pue: float = Field(default=1.3, ge=1.0, le=3.0)

@@ -26,8 +26,13 @@ def _asset_inputs(a, p: str, names: dict[str, str]) -> tuple[str, str, str, str,
     if a.part == "retrofit":
         cost = f"{names[p + '.it_mw_used']}*{names[p + '.retrofit_usd_per_mw']}"
         return cost, cost, cost, start, live
+    # GPU servers: generation k is bought k lives after go-live, at the declined price.
+    life = f"ROUND({names['finance.depreciation_life_years.gpu']}*12,0)"
+    bought = f"({live}+{a.generation}*{life})" if a.generation else live
     cost = f"{names[p + '.server_count']}*{names[p + '.price_used']}"
-    return cost, cost, cost, live, live
+    if a.generation:
+        cost += f"*(1-{names[p + '.server_decline_used']})^({a.generation}*{life}/12)"
+    return cost, cost, cost, bought, bought
 
 
 ASSET_HEADERS = [
@@ -93,7 +98,12 @@ def write_asset_table(
         dep_end = min(a.in_service_month + life_m, n if held else sale)
         end_expr = str(n) if held else f"J{a1}"
         ws.write_formula(r, 8, f"=MIN(G{a1}+H{a1},{end_expr})", fmt["int"], dep_end)
-        sale_expr = str(n - 1) if held else f"MIN({names[p + '.end_month_or_horizon']},{n - 1})"
+        if held:
+            sale_expr = str(n - 1)
+        elif a.part == "gpu":  # at the end of the servers' life
+            sale_expr = f"MIN(G{a1}+H{a1},{n - 1})"
+        else:
+            sale_expr = f"MIN({names[p + '.end_month_or_horizon']},{n - 1})"
         ws.write_formula(r, 9, f"={sale_expr}", fmt["int"], sale)
         age = (n if held else sale) - a.in_service_month
         ws.write_formula(r, 10, f"={n if held else f'J{a1}'}-G{a1}", fmt["int"], age)

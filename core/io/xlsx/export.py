@@ -267,6 +267,23 @@ def write_inputs(
                         inp, fmt, p, ".server_unit_price_usd", server.price_usd, server.price_source
                     )
                     inp.put(
+                        p + ".server_decline_used",
+                        "Server price decline used",
+                        None,
+                        "%/year",
+                        "Empty above: the GPU-hour price decline",
+                    )
+                    own = inp.names[p + ".server_price_decline_pct_per_year"]
+                    rental = inp.names[p + ".gpu_price_decline_pct_per_year"]
+                    decline = b.server_price_decline_pct_per_year
+                    inp.ws.write_formula(
+                        inp.row - 1,
+                        1,
+                        f"=IF(ISNUMBER({own}),{own},{rental})",
+                        fmt["pct"],
+                        (b.gpu_price_decline_pct_per_year if decline is None else decline) / 100,
+                    )
+                    inp.put(
                         p + ".it_mw_used",
                         "IT load",
                         None,

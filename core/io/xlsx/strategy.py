@@ -177,7 +177,8 @@ def _revenue(sh: _Sheet) -> None:
                 )
         else:
             body = (
-                f"IF({i}>={live},{sh.name(j, 'server_count')}*{sh.name(j, 'gpus_per_server')}"
+                f"IF({_gpu_renting(sh, j, b, live)},{sh.name(j, 'server_count')}"
+                f"*{sh.name(j, 'gpus_per_server')}"
                 f"*{sh.hours}*{sh.name(j, 'gpu_hour_usd')}"
                 f"*(1-{sh.name(j, 'gpu_price_decline_pct_per_year')})^{yrs}"
                 f"*{sh.name(j, 'utilisation_pct')},0)"
@@ -222,7 +223,7 @@ def _operating_costs(sh: _Sheet) -> None:
         else:
             live = f"({sh.name(j, 'start_month')}+{sh.name(j, 'conversion_months')})"
             om = f"{sh.name(j, 'it_mw_used')}*{sh.name(j, 'om_usd_per_mw_month')}"
-            body = f"IF({i}>={live},{om},0)"
+            body = f"IF({_gpu_renting(sh, j, b, live)},{om},0)"
             if isinstance(b, AiBlock) and b.lease_term_months is not None:
                 end = f"({live}+{sh.name(j, 'lease_term_months')})"
                 body = (
@@ -352,6 +353,15 @@ def _tax_and_cash_flow(sh: _Sheet) -> None:
         t["cumulative_discounted_fcf_usd"],
         total=False,
     )
+
+
+def _gpu_renting(sh: _Sheet, j: int, b: AiBlock, live: str) -> str:
+    """The condition for an AI block to be live in a month: from go-live, and for GPU servers
+    that run off, until the end of their life (Finance: GPU life)."""
+    if b.business_model == "gpu_cloud" and b.gpu_end_of_life == "run_off":
+        life = f"ROUND({sh.names['finance.depreciation_life_years.gpu']}*12,0)"
+        return f"AND({sh.i}>={live},{sh.i}<{live}+{life})"
+    return f"{sh.i}>={live}"
 
 
 def _f(body: str) -> Callable[[str, str], str]:

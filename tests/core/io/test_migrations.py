@@ -1,6 +1,7 @@
-"""Files of schema 1 load as schema 2 and give the numbers they gave, except where a rule was
-corrected (demand response must be earned). The golden figures in data/schema1_golden.json
-were recorded by MinePivot 0.1.0 on schema 1, before the schema-2 rules."""
+"""Files of older schemas load as the current one and give the numbers they gave, except where
+a rule was corrected (demand response must be earned). The golden figures in
+data/schema1_golden.json were recorded by MinePivot 0.1.0 on schema 1, before the schema-2
+rules; data/schema2_golden.json by the schema-2 app, before GPU servers had an end of life."""
 
 import json
 from pathlib import Path
@@ -14,11 +15,12 @@ from core.model.project import SCHEMA_VERSION, MiningBlock
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = json.loads((DATA / "schema1_golden.json").read_text(encoding="utf-8"))
+GOLDEN_2 = json.loads((DATA / "schema2_golden.json").read_text(encoding="utf-8"))
 
 
 def test_a_schema_1_file_loads_with_never_and_the_site_kept_open():
     project = load_project(DATA / "schema1_west_texas.minepivot")
-    assert project.schema_version == SCHEMA_VERSION == 2
+    assert project.schema_version == SCHEMA_VERSION == 3
     blocks = [b for s in project.strategies for b in s.blocks if isinstance(b, MiningBlock)]
     assert blocks and all(b.retire == "never" for b in blocks)
     assert all(s.keep_site_open for s in project.strategies)
@@ -75,3 +77,17 @@ def test_retire_values_are_checked_with_their_path():
     )
     assert "strategies[1].blocks[0].retire: must be" in text and "got True" in text
     assert 'baseline_strategy: no strategy named "Nothing"' in text
+
+
+def test_a_schema_2_file_keeps_renting_its_gpus_and_every_number():
+    # Schema 2 rented GPU servers past their life, with no price decline unless given: the
+    # file (a GPU-cloud Convert to AI, colocation blocks that omit the decline) loads with
+    # "run_on" and gives the schema-2 app's figures to the cent.
+    project = load_project(DATA / "schema2_gpu_cloud.minepivot")
+    ai = [b for s in project.strategies for b in s.blocks if b.kind == "ai"]
+    assert ai and all(b.gpu_end_of_life == "run_on" for b in ai)
+    assert {b.gpu_price_decline_pct_per_year for b in ai} == {0.0, 20.0}
+    for s in evaluate(project).strategies:
+        gold = GOLDEN_2[s.name]
+        assert s.kpis.npv_usd == pytest.approx(gold["npv_usd"], rel=1e-12)
+        np.testing.assert_allclose(s.monthly["fcf_usd"], gold["fcf_usd"], rtol=1e-12, atol=1e-6)

@@ -327,3 +327,41 @@ def test_a_lease_that_ends_recalculates_as_the_app(tmp_path):
     for s in result.strategies[1:3]:
         np.testing.assert_allclose(fcf_row(wb[s.name]), s.fcf, rtol=1e-9, atol=1e-3)
         assert kpi_table(wb)["NPV"][s.name] == pytest.approx(s.kpis.npv_usd, rel=1e-9)
+
+
+@needs_soffice
+def test_gpu_servers_replaced_or_run_off_recalculate_as_the_app(tmp_path):
+    # Convert to AI rents 2,000 H100 servers that run off after a 3-year GPU life; Hybrid's
+    # 1,000 are replaced every 3 years (live at month 15: at 51 and 87) at a server price
+    # falling 20 % a year: the revenue, O&M and asset rows (replacement capex, sales at the
+    # residual 10 %) are formulas, and LibreOffice's recalculation gives the app's FCF.
+    project = example_project()
+    strategies = list(project.strategies)
+    for k, update in (
+        (1, {"server_count": 2000, "gpu_end_of_life": "run_off"}),
+        (2, {"server_count": 1000, "gpu_end_of_life": "replace"}),
+    ):
+        s = strategies[k]
+        gpu = {"business_model": "gpu_cloud", "gpu_hour_usd": 2.35, "utilisation_pct": 85.0}
+        gpu |= {"server_price_decline_pct_per_year": 20.0} if k == 2 else {}
+        blocks = [b.model_copy(update=gpu | update) if b.kind == "ai" else b for b in s.blocks]
+        strategies[k] = s.model_copy(update={"blocks": blocks})
+    finance = project.finance.model_copy(
+        update={
+            "depreciation_life_years": project.finance.depreciation_life_years.model_copy(
+                update={"gpu": 3.0}
+            ),
+            "residual_value_pct": project.finance.residual_value_pct.model_copy(
+                update={"gpu": 10.0}
+            ),
+        }
+    )
+    project = project.model_copy(update={"strategies": strategies, "finance": finance})
+    path = tmp_path / "gpu.xlsx"
+    export_workbook(project, path)
+    result = evaluate(project)
+    assert any("replacement 2" in a.name for a, _ in result.strategies[2].breakdown.assets)
+    wb = openpyxl.load_workbook(recalculate(path, tmp_path), data_only=True)
+    for s in result.strategies[1:3]:
+        np.testing.assert_allclose(fcf_row(wb[s.name]), s.fcf, rtol=1e-9, atol=1e-3)
+        assert kpi_table(wb)["NPV"][s.name] == pytest.approx(s.kpis.npv_usd, rel=1e-9)

@@ -33,12 +33,17 @@ def hourly_path_fcf(project: Project, d: Draws, i: int, strategy_name: str) -> n
     signed = d.contract_u[i] < strategy.contract_probability_pct / 100
     if contract_at_risk(strategy) and strategy.fallback_strategy in by_name and not signed:
         return hourly_path_fcf(project, d, i, strategy.fallback_strategy)
+    # A path's rental decline moves the GPU-hour price only: replacement servers are priced on
+    # the decline as entered (the block's own server decline, or its GPU-hour decline).
     blocks = [
         b.model_copy(
             update={
                 "gpu_price_decline_pct_per_year": float(
                     gpu_decline_pct(b.gpu_price_decline_pct_per_year, d.gpu_decline_shift_pct[i])
-                )
+                ),
+                "server_price_decline_pct_per_year": b.gpu_price_decline_pct_per_year
+                if b.server_price_decline_pct_per_year is None
+                else b.server_price_decline_pct_per_year,
             }
         )
         if isinstance(b, AiBlock) and b.gpu_price_decline_pct_per_year < 100
