@@ -80,7 +80,8 @@ class MainWindow(PriceImport, QMainWindow):
         rl.addWidget(self.cards)
         self.views = QTabWidget()
         self.dashboard = Dashboard(self.ask_export_path)
-        self.dashboard.status.connect(self.statusBar().showMessage)
+        self.statusBar()  # made now, so the layout does not change when the first message comes
+        self.dashboard.status.connect(self._show_status)
         self.views.addTab(self.dashboard, "Dashboard")
         self.compare = CompareTable()
         self.views.addTab(self.compare, "Compare")
@@ -235,6 +236,13 @@ class MainWindow(PriceImport, QMainWindow):
 
     def _on_error(self, message: str) -> None:
         self.show_error(message)
+
+    def _show_status(self, message: str) -> None:
+        """The results' status ("Ready" or their warnings), unless an error is still shown: a
+        chart update that lands after a failure must not hide it."""
+        box = self.error_box
+        if box is None or not box.isVisible():
+            self.statusBar().showMessage(message)
 
     def show_error(self, message: str) -> None:
         """Errors from recomputes and workers: status bar plus a box that does not block."""

@@ -165,6 +165,17 @@ def test_worker_errors_reach_the_user(qtbot, window, monkeypatch):
     assert window.error_box is not None and window.error_box.isVisible()
 
 
+def test_a_chart_update_after_a_failure_does_not_hide_it(window):
+    # The goal seek can fail before the deferred chart update reports "Ready": the error
+    # stays in the status bar while its box is open, and "Ready" returns once it is closed.
+    window.show_error("Goal seek failed: solver exploded")
+    window.dashboard.status.emit("Ready")
+    assert "solver exploded" in window.statusBar().currentMessage()
+    window.error_box.close()
+    window.dashboard.status.emit("Ready")
+    assert window.statusBar().currentMessage() == "Ready"
+
+
 def test_latest_request_wins(qtbot, window):
     # Two requests in a row: only the newest generation's answer is delivered.
     window.doc.wait_for_goal_seek()
