@@ -112,7 +112,8 @@ def resolve_strategy(
     )
 
     def run(s: Strategy, energy: EnergyResult | None = None) -> Run:
-        energy = energy or simulate_strategy(project, s, ctx, catalog)
+        if energy is None:
+            energy = simulate_strategy(project, s, ctx, catalog)
         return Run(energy, *cash_flow_table(project, s, energy, ctx, catalog))
 
     state = run(current)  # current's energy, table and breakdown

@@ -177,7 +177,7 @@ def _revenue(sh: _Sheet) -> None:
                 )
         else:
             body = (
-                f"IF({_gpu_renting(sh, j, b, live)},{sh.name(j, 'server_count')}"
+                f"IF({_gpu_renting(sh, b, live)},{sh.name(j, 'server_count')}"
                 f"*{sh.name(j, 'gpus_per_server')}"
                 f"*{sh.hours}*{sh.name(j, 'gpu_hour_usd')}"
                 f"*(1-{sh.name(j, 'gpu_price_decline_pct_per_year')})^{yrs}"
@@ -223,7 +223,7 @@ def _operating_costs(sh: _Sheet) -> None:
         else:
             live = f"({sh.name(j, 'start_month')}+{sh.name(j, 'conversion_months')})"
             om = f"{sh.name(j, 'it_mw_used')}*{sh.name(j, 'om_usd_per_mw_month')}"
-            body = f"IF({_gpu_renting(sh, j, b, live)},{om},0)"
+            body = f"IF({_gpu_renting(sh, b, live)},{om},0)"
             if isinstance(b, AiBlock) and b.lease_term_months is not None:
                 end = f"({live}+{sh.name(j, 'lease_term_months')})"
                 body = (
@@ -355,7 +355,7 @@ def _tax_and_cash_flow(sh: _Sheet) -> None:
     )
 
 
-def _gpu_renting(sh: _Sheet, j: int, b: AiBlock, live: str) -> str:
+def _gpu_renting(sh: _Sheet, b: AiBlock, live: str) -> str:
     """The condition for an AI block to be live in a month: from go-live, and for GPU servers
     that run off, until the end of their life (Finance: GPU life)."""
     if b.business_model == "gpu_cloud" and b.gpu_end_of_life == "run_off":
