@@ -18,6 +18,7 @@ from core.engine.energy import (
     EnergyResult,
     HourlyLoads,
     MarketContext,
+    ai_block_contracted_mw,
     ai_block_it_mw,
     ai_block_share,
     gpu_life_months,
@@ -36,6 +37,7 @@ from core.engine.finance import (
     tax_with_loss_carryforward,
 )
 from core.engine.kpis import Incremental, Kpis, incremental_kpis, kpis_from_table
+from core.engine.terminal import block_terms, continuing_row, strategy_factor
 from core.model.catalog import Catalog, catalog_for
 from core.model.project import AiBlock, MiningBlock, Project, Strategy
 
@@ -235,8 +237,7 @@ def cash_flow_table(
     assets = strategy_assets(strategy, catalog, n, gpu_life_months(project))
     hashprice = ctx.monthly_hashprice
     index = resale_index(project, hashprice)
-    keep_value = fin.terminal_value == "book_value"
-    flows = asset_flows(assets, n, lives, residual, index, keep_value)
+    flows = asset_flows(assets, n, lives, residual, index, fin.terminal_value)
     t["capex_usd"] = flows.capex_usd
     t["salvage_usd"] = flows.salvage_usd
     held = [
@@ -244,11 +245,17 @@ def cash_flow_table(
         for a, f in zip(assets, flows.each, strict=True)
         if a.sale_month is None or a.sale_month >= n
     ]
+    # The horizon-end sale of what is still held (nothing under "none"); a continuing value
+    # replaces it below, once the final year's flow is known.
     t["terminal_value_usd"] = sum((f.salvage_usd for f in held), np.zeros(n))
     t["depreciation_usd"] = flows.depreciation_usd
     t["taxable_income_usd"] = t["ebitda_usd"] - flows.depreciation_usd + flows.sale_gain_usd
     t["tax_usd"] = tax_with_loss_carryforward(t["taxable_income_usd"], fin.tax_rate_pct)
     t["fcf_usd"] = t["ebitda_usd"] - t["capex_usd"] + t["salvage_usd"] - t["tax_usd"]
+    if fin.terminal_value == "continuing":
+        factor = float(strategy_factor(block_terms(project, strategy, catalog, n)))
+        t["terminal_value_usd"] = continuing_row(t["fcf_usd"], t["salvage_usd"], factor)
+        t["fcf_usd"] = t["fcf_usd"] + t["terminal_value_usd"]
     t["cumulative_fcf_usd"] = np.cumsum(t["fcf_usd"])
     t["discount_factor"] = discount_factors(fin.discount_rate_pct_per_year, n)
     t["discounted_fcf_usd"] = t["fcf_usd"] * t["discount_factor"]
@@ -310,15 +317,6 @@ def capacity_warnings(project: Project, strategy: Strategy, catalog: Catalog, n:
         f"{strategy.name}: it can draw {load[over].max():,.1f} MW, above the "
         f"{limit:,.1f} MW interconnect, in {over.size} month(s) from month index {over[0]}"
     ]
-
-
-def ai_block_contracted_mw(block: AiBlock, catalog: Catalog) -> float:
-    """The facility MW an AI block may draw at any hour: contracted IT MW (colocation) or its
-    servers at maximum power (GPU cloud), × PUE."""
-    if block.business_model == "colocation":
-        return block.it_mw * block.pue
-    server = catalog.gpu_servers[block.gpu_server_model]
-    return block.server_count * server.max_power_kw / 1e3 * block.pue
 
 
 def has_ai(strategy: Strategy) -> bool:

@@ -219,6 +219,15 @@ def ai_block_load_mw(block: AiBlock, catalog: Catalog) -> float:
     return it * factor * block.pue
 
 
+def ai_block_contracted_mw(block: AiBlock, catalog: Catalog) -> float:
+    """The facility MW an AI block may draw at any hour: contracted IT MW (colocation) or its
+    servers at maximum power (GPU cloud), × PUE."""
+    if block.business_model == "colocation":
+        return block.it_mw * block.pue
+    server = catalog.gpu_servers[block.gpu_server_model]
+    return block.server_count * server.max_power_kw / 1e3 * block.pue
+
+
 def mining_end(block: MiningBlock, n_months: int) -> int:
     """The month a mining block stops: its end month, or its retirement month if earlier, or
     the horizon. ``retire="auto"`` counts as never here; ``core.engine.retirement`` chooses the

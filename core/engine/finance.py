@@ -60,12 +60,14 @@ def asset_flows(
     life_years: dict[str, float],
     residual_pct: dict[str, float],
     resale_index: dict[str, np.ndarray] | None = None,
-    terminal_value: bool = True,
+    terminal_value: str = "book_value",
 ) -> AssetFlows:
     """Capex, depreciation, salvage and gain on sale of each asset. ``resale_index`` gives, per
     asset class, a multiplier on the aged value by sale month (ASICs: hashprice over its start
-    value), 1 where absent. Without ``terminal_value`` the assets held at the horizon end
-    fetch nothing (their book value is a loss)."""
+    value), 1 where absent. ``terminal_value`` (``finance.terminal_value``) says what the
+    assets held at the horizon end do: "book_value", sold at their aged value; "none", fetch
+    nothing (their book value is a loss); "continuing", stay in use (no sale, no loss: the
+    continuing value, core.engine.terminal, is what they earn on)."""
     each = []
     for a in assets:
         capex, dep, salvage, gain = (np.zeros(n_months) for _ in range(4))
@@ -90,8 +92,10 @@ def asset_flows(
         )
         if resale_index and a.asset_class in resale_index:
             proceeds *= float(resale_index[a.asset_class][sale])
-        if held_to_end and not terminal_value:
+        if held_to_end and terminal_value != "book_value":
             proceeds = 0.0
+            if terminal_value == "continuing":
+                continue
         salvage[sale] += proceeds
         gain[sale] += proceeds - book
     zero = np.zeros(n_months)

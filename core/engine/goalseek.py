@@ -151,6 +151,14 @@ def required_ai_price(project: Project, strategy: Strategy) -> Solved:
     else:
         unit, base = "USD/GPU-hour", first.gpu_hour_usd
     target = project.finance.target_irr_pct_per_year
+    growth = project.finance.terminal_growth_pct_per_year
+    if project.finance.terminal_value == "continuing" and target <= growth:
+        return Solved(
+            None,
+            unit,
+            f"the target IRR ({target:g} %) must be above the terminal growth ({growth:g} %) "
+            "for a continuing value",
+        )
     at_target = project.model_copy(
         update={
             "finance": project.finance.model_copy(update={"discount_rate_pct_per_year": target})

@@ -9,8 +9,8 @@ the block running to its end, and B, with it gone from its start. A candidate's 
 terms are A's before r and B's from r; the 4CP charge, which a year's summer peaks set, is
 recomputed from A's and B's load in each peak hour. The block's miners are sold at r (salvage,
 depreciation and gain follow), the site's fixed opex stops when the last block has stopped
-(unless the strategy keeps the site open), and tax with losses carried forward is recomputed
-per candidate, all as (candidates × months) arrays.
+(unless the strategy keeps the site open), and tax with losses carried forward and a continuing
+value are recomputed per candidate, all as (candidates × months) arrays.
 
 The chosen month's energy run is spliced from A and B the same way (``spliced``), with no third
 simulation; a test holds it equal to simulating the retired fleet. Ties go to the earliest
@@ -40,6 +40,12 @@ from core.engine.energy import (
     simulate_strategy,
 )
 from core.engine.finance import discount_factors, tax_with_loss_carryforward
+from core.engine.terminal import (
+    FINAL_YEAR_MONTHS,
+    block_terms,
+    final_year_base,
+    strategy_factor,
+)
 from core.model.catalog import Catalog, catalog_for
 from core.model.project import MiningBlock, Project, Strategy
 
@@ -128,7 +134,7 @@ def resolve_strategy(
             continue
         gone = run(_with_retire(current, j, lo))
         months = np.arange(lo, hi + 1)  # hi: runs to its end
-        npvs = _candidate_fcf(project, current, j, months, ctx, state, gone) @ df
+        npvs = _candidate_fcf(project, current, j, months, ctx, catalog, state, gone) @ df
         r = int(months[np.flatnonzero(npvs >= npvs.max() - TIE_USD)[0]])
         if r < hi:
             trial_strategy = _with_retire(current, j, r)
@@ -201,6 +207,7 @@ def _candidate_fcf(
     j: int,
     months: np.ndarray,
     ctx: MarketContext,
+    catalog: Catalog,
     a: Run,
     b: Run,
 ) -> np.ndarray:
@@ -240,14 +247,26 @@ def _candidate_fcf(
         salvage -= flows.salvage_usd
         gain -= flows.sale_gain_usd
         index = resale_index(project, t_a["hashprice_usd_per_ph_day"]).get(asset.asset_class)
-        keep = project.finance.terminal_value == "book_value"
-        d, s, g = _sold_at(asset, months, n, lives, residual, index, keep)
+        d, s, g = _sold_at(asset, months, n, lives, residual, index, project.finance.terminal_value)
         dep += d
         salvage += s
         gain += g
     taxable = ebitda - dep + gain
     tax = tax_with_loss_carryforward(taxable, project.finance.tax_rate_pct)
-    return ebitda - t_a["capex_usd"] + salvage - tax
+    fcf = ebitda - t_a["capex_usd"] + salvage - tax
+    if project.finance.terminal_value == "continuing":
+        # Retired at r, the fleet held its MW in the final year's months before r and holds
+        # nothing after the horizon; never retired (r = n), it keeps its own term.
+        terms = block_terms(project, strategy, catalog, n)
+        own = terms[j]
+        first = max(n - FINAL_YEAR_MONTHS, 0)
+        ran = np.clip(months - first, 0, n - first) / (n - first)
+        terms[j] = own._replace(
+            held=np.where(months >= n, own.held, np.minimum(ran, own.held)),
+            future=np.where(months >= n, own.future, 0.0),
+        )
+        fcf[:, -1] += strategy_factor(terms) * final_year_base(fcf, salvage)
+    return fcf
 
 
 def _fourcp_candidates(
@@ -275,7 +294,7 @@ def _sold_at(
     lives: dict,
     residual: dict,
     index: np.ndarray | None,
-    terminal_value: bool,
+    terminal_value: str,
 ) -> tuple:
     """(R, n) depreciation, salvage and gain of one asset sold at each month in ``months``
     (``n``: held to the horizon end), by the rules of ``core.engine.finance.asset_flows``."""
@@ -301,9 +320,12 @@ def _sold_at(
     proceeds = asset.value_usd * remaining
     if index is not None:
         proceeds = proceeds * index[sale]
-    if not terminal_value:
+    if terminal_value != "book_value":
         proceeds = np.where(held, 0.0, proceeds)
     rows = np.arange(r_count)
     salvage[rows, sale] = proceeds
-    gain[rows, sale] = proceeds - book
+    loss = proceeds - book
+    if terminal_value == "continuing":  # held on: no sale, no loss
+        loss = np.where(held, 0.0, loss)
+    gain[rows, sale] = loss
     return dep, salvage, gain

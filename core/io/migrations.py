@@ -42,6 +42,13 @@ def _from_2(data: dict[str, Any]) -> None:
             block.setdefault("gpu_price_decline_pct_per_year", 0.0)
 
 
+def _from_3(data: dict[str, Any]) -> None:
+    """Schema 4 adds the continuing terminal value and its growth; every schema-3 choice keeps
+    its meaning and the growth is used only by the new choice, so nothing is filled in. The
+    version still moves so that an older MinePivot says a schema-4 file is newer rather than
+    refusing "continuing" as an unknown value."""
+
+
 def _blocks(data: dict[str, Any]) -> list[dict[str, Any]]:
     """Every well-formed block of every strategy, copied in place so a step can fill it in."""
     if not isinstance(data.get("strategies"), list):
@@ -55,7 +62,7 @@ def _blocks(data: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-STEPS: dict[int, Callable[[dict[str, Any]], None]] = {1: _from_1, 2: _from_2}
+STEPS: dict[int, Callable[[dict[str, Any]], None]] = {1: _from_1, 2: _from_2, 3: _from_3}
 
 
 def migrate(data: dict[str, Any]) -> dict[str, Any]:

@@ -184,6 +184,7 @@ def semantic_problems(data: dict[str, Any]) -> list[str]:
                         f"{bp}.gpu_server_model: unknown model {json.dumps(model)} "
                         f"(known: {', '.join(sorted(str(g) for g in gpu_ids))})"
                     )
+    problems += _growth_problems(finance)
     baseline = data.get("baseline_strategy")
     if isinstance(baseline, str) and baseline not in first_use:
         problems.append(
@@ -220,6 +221,19 @@ def semantic_problems(data: dict[str, Any]) -> list[str]:
                     f"{first_year + k} needs {want} hours, got {len(year)}"
                 )
     return problems
+
+
+def _growth_problems(finance: dict[str, Any]) -> list[str]:
+    """A continuing value grows at g for ever: it exists only for g below the discount rate."""
+    rate = finance.get("discount_rate_pct_per_year")
+    growth = finance.get("terminal_growth_pct_per_year", 0.0)
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (rate, growth))
+    if finance.get("terminal_value") != "continuing" or not numbers or growth < rate:
+        return []
+    return [
+        "finance.terminal_growth_pct_per_year: must be below the discount rate "
+        f"({_num(rate)} %/year) for a continuing value, got {_num(growth)}"
+    ]
 
 
 def _plan_problems(site: dict[str, Any], strategies: list[tuple[int, dict[str, Any]]]) -> list[str]:

@@ -198,11 +198,28 @@ FINANCE = [
         "terminal_value",
         "Terminal value",
         "",
-        "What the assets still held at the horizon end are worth. Book value: sold at their aged "
-        "value (a 15-year retrofit sold after 10 years at book is an assumption, not a fact: the "
-        "cards and run --json show its share of NPV). None: they fetch nothing and their "
-        "remaining book value is written off.",
-        {"kind": "choice", "choices": [("Book value", "book_value"), ("None", "none")]},
+        "What the site is worth at the horizon end. Book value: the assets still held are sold "
+        "at their aged value (a 15-year retrofit sold after 10 years at book is an assumption, "
+        "not a fact: the cards and run --json show its share of NPV). None: they fetch nothing "
+        "and their remaining book value is written off. Continuing: the business goes on; the "
+        "final year's free cash flow (without asset sales, floored at 0) continues as a "
+        "growing perpetuity at the discount rate, except what a lease without renewal or GPU "
+        "servers run off stop earning at their end (weighted by the MW each block holds).",
+        {
+            "kind": "choice",
+            "choices": [
+                ("Book value", "book_value"),
+                ("None", "none"),
+                ("Continuing", "continuing"),
+            ],
+        },
+    ),
+    (
+        "terminal_growth_pct_per_year",
+        "Terminal growth",
+        "%/year",
+        "Yearly growth of the continuing value's perpetuity (Gordon growth: final-year FCF × "
+        "(1 + g) / (r − g)). Must be below the discount rate. Used only with Continuing.",
     ),
     (
         "asic_resale",

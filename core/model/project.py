@@ -21,7 +21,7 @@ from core.model.plan import FloorPlan, Hangar, LayoutRules
 # its blocks stop, a project names its baseline strategy.
 # 3: GPU servers are replaced or run off at the end of their life, and the GPU-hour price
 # declines by default (core.io.migrations reads schemas 1 and 2).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MAX_STRATEGIES = 50
 
 # Dates are real calendar dates in a sane range, written with ASCII digits and nothing else
@@ -247,8 +247,12 @@ class Finance(Model):
     # the start (resale prices move with it), "straight_line" only ages it.
     asic_resale: Literal["hashprice", "straight_line"] = "hashprice"
     # What the assets still held at the horizon end are worth: sold at their aged value
-    # ("book_value"), or nothing ("none", the remaining book value written off).
-    terminal_value: Literal["none", "book_value"] = "book_value"
+    # ("book_value"), nothing ("none", the remaining book value written off), or the business
+    # goes on ("continuing": the final year's free cash flow as a growing perpetuity at the
+    # discount rate, cut to what leases allow, core.engine.terminal).
+    terminal_value: Literal["none", "book_value", "continuing"] = "book_value"
+    # The yearly growth of that perpetuity; below the discount rate (checked with the project).
+    terminal_growth_pct_per_year: float = Field(default=0.0, ge=-50, le=50)
 
     _start = field_validator("start_month")(_check_month)
 

@@ -9,7 +9,8 @@ segment: in a called hour the blocks that run are those whose break-even is at o
 hour's price, so between consecutive break-evens the running set, and so the MW each block
 keeps under the call, is fixed (``_dr_paths``). Only the 4CP peak hours stay hourly, at most
 four a year: a year of called hours costs no more than a few. AI terms are linear in the power
-factor, so two engine runs (prices as they are and at zero) give them for every path. The
+factor, so two engine runs (prices as they are and at zero) give them for every path. A
+fixed-price block adds a term linear in the power factor (``strategy_template``). The
 result matches the hourly engine run path by path (``tests/core/risk/reference.py``).
 """
 
@@ -34,6 +35,7 @@ from core.engine.energy import (
     simulate_strategy,
 )
 from core.engine.finance import tax_with_loss_carryforward
+from core.engine.terminal import block_terms, final_year_base, strategy_factor
 from core.model.catalog import Catalog
 from core.model.project import AiBlock, MiningBlock, Project, Strategy
 from core.risk.drcalls import available_normal_paths, dr_paths
@@ -177,6 +179,9 @@ class StrategyTemplate:
     # (M,) proceeds of miners sold whose price follows hashprice: a path scales them by its
     # hashprice multiplier at the sale over the first month's
     asic_resale_usd: np.ndarray | None = None
+    # finance.terminal_value = "continuing": the factor on the final year's flow (paths change
+    # the flow, not the blocks that hold load at the end); 0 otherwise
+    continuing_factor: float = 0.0
 
 
 def map_blocks(strategy: Strategy, kind: type, update: Callable[[Any], dict]) -> Strategy:
@@ -207,10 +212,25 @@ def strategy_template(
     power factor); O&M and every asset flow from the engine as well. DR capacity depends on
     the hours mining runs, so it is per path (``mining_paths``)."""
     ai = _only(strategy, AiBlock)
-    e1 = simulate_strategy(project, ai, ctx, cat)
-    e0 = simulate_strategy(project, ai, zero, cat)
+    energy = project.site.energy
+    fixed_mw = energy.fixed_block_mw if energy.contract == "fixed_block" else 0.0
+    # A fixed block's cost less its resale credits is linear in the load: the block at its
+    # price, plus every MWh drawn at index, less the block's MWh at index (Σ max(L − B, 0) p
+    # − Σ max(B − L, 0) p = Σ (L − B) p). So the paths run on index prices and add the block.
+    index = project.model_copy(
+        update={
+            "site": project.site.model_copy(
+                update={"energy": energy.model_copy(update={"contract": "index"})}
+            )
+        }
+    )
+    e1 = simulate_strategy(index, ai, ctx, cat)
+    e0 = simulate_strategy(index, ai, zero, cat)
     t, parts = cash_flow_table(project, strategy, e1, ctx, cat)
     n = ctx.tl.n_months
+    hours = ctx.tl.hours_in_month.astype(float)
+    block_const = -fixed_mw * hours * energy.fixed_price_usd_per_mwh
+    block_per_power = fixed_mw * ctx.tl.month_sum(ctx.price)
     months = np.arange(n)
     gpu = []
     for j, b in enumerate(ai.blocks):  # e1 keys blocks by their index in ``ai``
@@ -224,9 +244,11 @@ def strategy_template(
         + e0.power_passthrough_usd
         - e0.energy_cost_usd
         - e1.fourcp_charge_usd
-        - t["opex_usd"],
+        - t["opex_usd"]
+        + block_const,
         per_power_usd=(e1.power_passthrough_usd - e0.power_passthrough_usd)
-        - (e1.energy_cost_usd - e0.energy_cost_usd),
+        - (e1.energy_cost_usd - e0.energy_cost_usd)
+        + block_per_power,
         gpu=gpu,
         ai_load_mw=e1.demand_charge_usd / (1e3 * rate) if rate else np.zeros(n),
         capex_usd=t["capex_usd"],
@@ -238,6 +260,9 @@ def strategy_template(
         )
         if project.finance.asic_resale == "hashprice"
         else None,
+        continuing_factor=float(strategy_factor(block_terms(project, strategy, cat, n)))
+        if project.finance.terminal_value == "continuing"
+        else 0.0,
     )
 
 
@@ -429,4 +454,7 @@ def fcf_paths(
         salvage, gain = salvage + extra, gain + extra
     taxable = ebitda - tpl.depreciation_usd + gain
     tax = tax_with_loss_carryforward(taxable, project.finance.tax_rate_pct)
-    return ebitda - tpl.capex_usd + salvage - tax
+    fcf = ebitda - tpl.capex_usd + salvage - tax
+    if tpl.continuing_factor:
+        fcf[:, -1] += tpl.continuing_factor * final_year_base(fcf, salvage)
+    return fcf

@@ -78,11 +78,6 @@ class Simulator:
 
     @classmethod
     def for_project(cls, project: Project, ctx: MarketContext | None = None) -> Simulator:
-        if project.site.energy.contract == "fixed_block":
-            raise RiskError(
-                "Monte Carlo covers index-priced power; this project buys a fixed block "
-                "(Site → Energy → contract). Set the contract to index to run it."
-            )
         ctx = ctx or market_context(project)
         # Each path runs the plan as chosen on the project's own inputs: auto retirements are
         # decided once, not per path.

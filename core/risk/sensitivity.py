@@ -153,6 +153,8 @@ def scaled(project: Project, key: str, factor: float) -> Project:
         return _blocks(out, AiBlock, _times(factor, "om_usd_per_mw_month"))
     if key == "discount_rate":
         rate = fin.discount_rate_pct_per_year * factor
+        if fin.terminal_value == "continuing":  # r > g for a perpetuity: stop 1 point above g
+            rate = max(rate, fin.terminal_growth_pct_per_year + 1.0)
         return project.model_copy(
             update={"finance": fin.model_copy(update={"discount_rate_pct_per_year": rate})}
         )
@@ -324,7 +326,10 @@ def split_sweep(
     shares = np.linspace(0.0, 1.0, risk.split_steps)
     d = draw_paths(risk, project, risk.split_paths)
     sim = Simulator.for_project(project)
-    fallback = next((s for s in project.strategies if s.name == strategy.fallback_strategy), None)
+    # As operated (its fleets' retirement months chosen), like every strategy of the paths.
+    fallback = next(
+        (s for s in sim.project.strategies if s.name == strategy.fallback_strategy), None
+    )
     cache: dict = {}
     at_risk = fallback is not None and contract_at_risk(strategy)
     fallback_fcf = sim.fcf(fallback, d, cancel, cache) if fallback is not None and at_risk else None
@@ -336,9 +341,12 @@ def split_sweep(
         variant = split_strategy(project, strategy, float(share))
         strategies = [variant if s.name == strategy.name else s for s in project.strategies]
         at_share = project.model_copy(update={"strategies": strategies})
-        result = evaluate(at_share, ctx).by_name(strategy.name)
-        npv.append(result.kpis.probability_weighted_npv_usd)
-        fcf = with_contract_risk(variant, d, sim.fcf(variant, d, cancel, cache), fallback_fcf)
+        evaluated = evaluate(at_share, ctx)
+        npv.append(evaluated.by_name(strategy.name).kpis.probability_weighted_npv_usd)
+        # The paths run the variant as operated: its fleets retired when its NPV chose.
+        assert evaluated.project is not None
+        operated = next(s for s in evaluated.project.strategies if s.name == strategy.name)
+        fcf = with_contract_risk(operated, d, sim.fcf(operated, d, cancel, cache), fallback_fcf)
         p10.append(summarise(project, strategy.name, fcf).percentile(10))
         if progress is not None:
             progress((i + 1) / shares.size)

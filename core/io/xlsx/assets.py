@@ -117,8 +117,9 @@ def write_asset_table(
         )
         if index_ratio is not None and a.asset_class == "asic":
             proceeds *= float(index_ratio[sale])
-        # Held to the horizon with no terminal value: it fetches nothing (set in MinePivot).
-        no_terminal = held and project.finance.terminal_value == "none"
+        # Held to the horizon with no terminal value, or kept in use under a continuing value:
+        # it fetches nothing (set in MinePivot).
+        no_terminal = held and project.finance.terminal_value != "book_value"
         if no_terminal:
             proceeds = 0.0
         ws.write_formula(

@@ -39,6 +39,7 @@ IMPORTED_STYLE = {"bg_color": "#DDEBF7", "font_color": "#1F4E79"}
 NAMES = {
     "finance.discount_rate_pct_per_year": "DiscountRate",
     "finance.tax_rate_pct": "TaxRate",
+    "finance.terminal_growth_pct_per_year": "TerminalGrowth",
     "site.fixed_opex_usd_per_year": "FixedOpex",
     "site.opex_escalator_pct_per_year": "OpexEscalator",
 }

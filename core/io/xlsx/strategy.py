@@ -15,6 +15,7 @@ from datetime import datetime
 import numpy as np
 
 from core.engine.cashflow import Breakdown, StrategyResult, site_closes
+from core.engine.terminal import FINAL_YEAR_MONTHS, Term, block_terms, strategy_factor
 from core.io.xlsx.assets import write_asset_table
 from core.io.xlsx.rows import FIRST_COL, RowWriter, StrategySheet
 from core.model.catalog import Catalog
@@ -50,6 +51,7 @@ class _Sheet:
     i: str = ""
     year: str = ""
     hours: str = ""
+    continuing: bool = False  # finance.terminal_value: held assets stay in use, not sold
 
     def name(self, j: int, field: str) -> str:
         """The defined name of block ``j``'s input ``field``."""
@@ -78,12 +80,13 @@ def write_strategy_sheet(
     assert result.breakdown is not None
     w = RowWriter(ws, fmt, n)
     sh = _Sheet(w, strategy, result.monthly, result.breakdown, names, block_paths, n)
+    sh.continuing = project.finance.terminal_value == "continuing"
     _timeline(sh, ws, fmt, months)
     _simulated(sh)
     _revenue(sh)
     _operating_costs(sh)
     table_first = _assets(sh)
-    _tax_and_cash_flow(sh)
+    _tax_and_cash_flow(sh, block_terms(project, strategy, catalog, n) if sh.continuing else [])
     assert w.row < table_first - 1, "asset table would overlap the flow rows"
     write_asset_table(
         ws,
@@ -273,7 +276,9 @@ def _assets(sh: _Sheet) -> int:
             (
                 "gain",
                 f"Gain on sale: {a.name}",
-                f"IF({i}={cols['J']},{cols['N']}-{cols['O']},0)",
+                "0"
+                if sh.continuing and (a.sale_month is None or a.sale_month >= sh.n)
+                else f"IF({i}={cols['J']},{cols['N']}-{cols['O']},0)",
                 flows.sale_gain_usd,
             ),
         )
@@ -289,7 +294,7 @@ def _assets(sh: _Sheet) -> int:
     return table_first
 
 
-def _tax_and_cash_flow(sh: _Sheet) -> None:
+def _tax_and_cash_flow(sh: _Sheet, terms: list[Term]) -> None:
     w, t = sh.w, sh.t
     w.heading("Tax (losses carried forward) and free cash flow")
     w.column(
@@ -320,11 +325,15 @@ def _tax_and_cash_flow(sh: _Sheet) -> None:
         lambda c, p: f"TaxRate*({c}{w.r('base')}-N({p}{w.r('base')}))",
         t["tax_usd"],
     )
+    tv = ""
+    if sh.continuing:
+        _continuing_value(sh, terms)
+        tv = f"+{{c}}{w.r('terminal_value_usd')}"
     w.column(
         "fcf_usd",
         lambda c, p: (
             f"{c}{w.r('ebitda_usd')}-{c}{w.r('capex_usd')}"
-            f"+{c}{w.r('salvage_usd')}-{c}{w.r('tax_usd')}"
+            f"+{c}{w.r('salvage_usd')}-{c}{w.r('tax_usd')}" + tv.replace("{c}", c)
         ),
         t["fcf_usd"],
         "bold",
@@ -353,6 +362,48 @@ def _tax_and_cash_flow(sh: _Sheet) -> None:
         t["cumulative_discounted_fcf_usd"],
         total=False,
     )
+
+
+def _continuing_value(sh: _Sheet, terms: list[Term]) -> None:
+    """The continuing value row: in the last month, the factor (column C) × the final year's
+    EBITDA − capex − tax, floored at 0. The factor is Σ MW × future / Σ MW × held over the
+    blocks (core.engine.terminal); a block's future is P (1 − Q^(m/12)) + p P Q^(m/12), with
+    P = (1 + g)/(r − g), Q = (1 + g)/(1 + r), m its months in place after the horizon and p
+    its renewal probability (P for ever). MW, held shares and months are set in MinePivot."""
+    w, t, n = sh.w, sh.t, sh.n
+    perpetuity = "((1+TerminalGrowth)/(DiscountRate-TerminalGrowth))"
+    ratio = "((1+TerminalGrowth)/(1+DiscountRate))"
+    future, held = [], []
+    for term in terms:
+        b = sh.strategy.blocks[term.block]
+        lease = isinstance(b, AiBlock) and b.business_model == "colocation" and term.renewal
+        p = sh.name(term.block, "renewal_probability_pct") if lease else f"{term.renewal!r}"
+        if term.months is None:
+            f = perpetuity
+        elif term.months <= 0:
+            f = f"{p}*{perpetuity}" if term.renewal else "0"
+        else:
+            left = f"{ratio}^({term.months:g}/12)"
+            f = f"({perpetuity}*(1-{left})+{p}*{perpetuity}*{left})"
+        future.append(f"{term.mw!r}*{f}")
+        held.append(f"{term.mw!r}*{float(term.held)!r}")
+    weight = "+".join(held) or "0"
+    factor = f"IF(({weight})>0,({'+'.join(future) or '0'})/({weight}),0)"
+    last, first = w.col(n - 1), w.col(max(n - FINAL_YEAR_MONTHS, 0))
+
+    def span(key: str) -> str:
+        return f"SUM({first}{w.r(key)}:{last}{w.r(key)})"
+
+    base = f"MAX(0,{span('ebitda_usd')}-{span('capex_usd')}-{span('tax_usd')})"
+    row = w.row
+    w.line(
+        "terminal_value_usd",
+        "Continuing value (factor in column C × final year's EBITDA − capex − tax, ≥ 0)",
+        "USD",
+        lambda c, p: f"$C${row + 1}*{base}" if c == last else "0",
+        t["terminal_value_usd"],
+    )
+    w.ws.write_formula(row, 2, "=" + factor, w.fmt["factor"], float(strategy_factor(terms)))
 
 
 def _gpu_renting(sh: _Sheet, b: AiBlock, live: str) -> str:

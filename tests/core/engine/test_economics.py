@@ -135,7 +135,7 @@ def test_every_candidate_month_of_the_scan_is_the_full_evaluation():
 
     gone = s.model_copy(update={"blocks": [s.blocks[0].model_copy(update={"retire": 0})]})
     months = np.arange(0, 25)
-    fcf = _candidate_fcf(project, s, 0, months, ctx, run(s), run(gone))
+    fcf = _candidate_fcf(project, s, 0, months, ctx, cat, run(s), run(gone))
     scanned = fcf @ discount_factors(10.0, 24)
     for r in months:
         full = _npv_retired_at(project, int(r) if r < 24 else "never")

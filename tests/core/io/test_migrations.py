@@ -1,7 +1,8 @@
 """Files of older schemas load as the current one and give the numbers they gave, except where
 a rule was corrected (demand response must be earned). The golden figures in
 data/schema1_golden.json were recorded by MinePivot 0.1.0 on schema 1, before the schema-2
-rules; data/schema2_golden.json by the schema-2 app, before GPU servers had an end of life."""
+rules; data/schema2_golden.json by the schema-2 app, before GPU servers had an end of life;
+data/schema3_golden.json by the schema-3 app, before the continuing terminal value."""
 
 import json
 from pathlib import Path
@@ -16,11 +17,12 @@ from core.model.project import SCHEMA_VERSION, MiningBlock
 DATA = Path(__file__).parent / "data"
 GOLDEN = json.loads((DATA / "schema1_golden.json").read_text(encoding="utf-8"))
 GOLDEN_2 = json.loads((DATA / "schema2_golden.json").read_text(encoding="utf-8"))
+GOLDEN_3 = json.loads((DATA / "schema3_golden.json").read_text(encoding="utf-8"))
 
 
 def test_a_schema_1_file_loads_with_never_and_the_site_kept_open():
     project = load_project(DATA / "schema1_west_texas.minepivot")
-    assert project.schema_version == SCHEMA_VERSION == 3
+    assert project.schema_version == SCHEMA_VERSION == 4
     blocks = [b for s in project.strategies for b in s.blocks if isinstance(b, MiningBlock)]
     assert blocks and all(b.retire == "never" for b in blocks)
     assert all(s.keep_site_open for s in project.strategies)
@@ -89,5 +91,20 @@ def test_a_schema_2_file_keeps_renting_its_gpus_and_every_number():
     assert {b.gpu_price_decline_pct_per_year for b in ai} == {0.0, 20.0}
     for s in evaluate(project).strategies:
         gold = GOLDEN_2[s.name]
+        assert s.kpis.npv_usd == pytest.approx(gold["npv_usd"], rel=1e-12)
+        np.testing.assert_allclose(s.monthly["fcf_usd"], gold["fcf_usd"], rtol=1e-12, atol=1e-6)
+
+
+def test_a_schema_3_file_gives_every_number_it_gave():
+    # The schema-3 example (auto retirement, book-value terminal value, a Sell-now strategy)
+    # loads as schema 4 with its choices unchanged and the schema-3 app's figures to the cent.
+    raw = json.loads((DATA / "schema3_west_texas.minepivot").read_text(encoding="utf-8"))
+    assert raw["schema_version"] == 3 and "terminal_growth_pct_per_year" not in raw["finance"]
+    project = load_project(DATA / "schema3_west_texas.minepivot")
+    assert project.schema_version == SCHEMA_VERSION == 4
+    assert project.finance.terminal_value == "book_value"
+    assert [s.name for s in project.strategies] == list(GOLDEN_3)
+    for s in evaluate(project).strategies:
+        gold = GOLDEN_3[s.name]
         assert s.kpis.npv_usd == pytest.approx(gold["npv_usd"], rel=1e-12)
         np.testing.assert_allclose(s.monthly["fcf_usd"], gold["fcf_usd"], rtol=1e-12, atol=1e-6)

@@ -9,7 +9,6 @@ from core.engine.finance import discount_factors
 from core.io.example import example_project
 from core.model.project import AiBlock, MiningBlock, Strategy
 from core.risk.montecarlo import (
-    RiskError,
     Simulator,
     draw_paths,
     paybacks,
@@ -74,17 +73,30 @@ def rich_project():
     return base.model_copy(update={"site": site, "strategies": strategies})
 
 
-def test_fast_method_matches_the_hourly_engine_path_by_path():
-    project = with_risk(rich_project(), conversion_delay_mean_months=4.0)
-    d = draw_paths(project.risk, project, 6)
+def assert_fast_paths_agree(project, n_paths: int) -> None:
+    """Every path of both strategies gives the hourly engine's cash flow and NPV."""
+    d = draw_paths(project.risk, project, n_paths)
     flows = strategy_paths_fcf(Simulator.for_project(project), d)
     df = discount_factors(project.finance.discount_rate_pct_per_year, 120)
-    assert len(set(d.delay_months.tolist())) > 1  # several delay groups are exercised
     for name in ("Mine", "Mixed"):
         for i in range(d.n):
             reference = hourly_path_fcf(project, d, i, name)
             assert np.allclose(flows[name][i], reference, rtol=1e-9, atol=1e-3), (name, i)
             assert flows[name][i] @ df == pytest.approx(reference @ df, rel=1e-10)
+
+
+@pytest.mark.parametrize("terminal", ["book_value", "continuing"])
+def test_fast_method_matches_the_hourly_engine_path_by_path(terminal):
+    # "continuing": each path's final year continues (the lease has run out at a 50 % renewal,
+    # the GPU servers are replaced, the fleets run on) at 2 % growth.
+    project = with_risk(rich_project(), conversion_delay_mean_months=4.0)
+    fin = project.finance.model_copy(
+        update={"terminal_value": terminal, "terminal_growth_pct_per_year": 2.0}
+    )
+    project = project.model_copy(update={"finance": fin})
+    delays = draw_paths(project.risk, project, 6).delay_months
+    assert len(set(delays.tolist())) > 1  # several delay groups are exercised
+    assert_fast_paths_agree(project, 6)
 
 
 def test_same_seed_same_numbers_and_another_seed_differs():
@@ -175,16 +187,21 @@ def test_paybacks_row_by_row_as_the_single_path_rule():
     assert paybacks(cumulative).tolist() == [2, 0, 3, -1]
 
 
-def test_a_fixed_block_contract_is_refused_with_a_reason():
-    project = example_project()
-    energy = project.site.energy.model_copy(
-        update={"contract": "fixed_block", "fixed_block_mw": 50.0, "fixed_price_usd_per_mwh": 45.0}
+def test_fast_method_matches_the_engine_on_a_fixed_price_block():
+    # Riot's contract type: 45 MW bought at $45/MWh for every hour, the shortfall bought and
+    # the surplus resold at index. The fleets (~50 MW at full run) are below the block when
+    # they curtail and above it when they run with the AI load, so both the purchases and the
+    # resale credits occur; each path must give the hourly engine's cash flow.
+    base = rich_project()
+    energy = base.site.energy.model_copy(
+        update={"contract": "fixed_block", "fixed_block_mw": 45.0, "fixed_price_usd_per_mwh": 45.0}
     )
-    project = project.model_copy(
-        update={"site": project.site.model_copy(update={"energy": energy})}
-    )
-    with pytest.raises(RiskError, match="fixed block"):
-        run_monte_carlo(project, n_paths=100)
+    project = base.model_copy(update={"site": base.site.model_copy(update={"energy": energy})})
+    result = evaluate(project)
+    mine = result.by_name("Mine").monthly
+    assert mine["power_credits_usd"].sum() > 0 and mine["energy_cost_usd"].min() > 0
+    assert_fast_paths_agree(project, 4)
+    assert run_monte_carlo(project, n_paths=100).by_name("Mine").mean_usd != 0
 
 
 def test_fast_method_matches_the_engine_when_many_hours_are_called():
@@ -199,9 +216,4 @@ def test_fast_method_matches_the_engine_when_many_hours_are_called():
         project = base.model_copy(
             update={"site": base.site.model_copy(update={"demand_response": dr})}
         )
-        d = draw_paths(project.risk, project, 3)
-        flows = strategy_paths_fcf(Simulator.for_project(project), d)
-        for name in ("Mine", "Mixed"):
-            for i in range(d.n):
-                reference = hourly_path_fcf(project, d, i, name)
-                assert np.allclose(flows[name][i], reference, rtol=1e-9, atol=1e-3), (hours, i)
+        assert_fast_paths_agree(project, 3)

@@ -113,6 +113,45 @@ def test_split_sweep_marks_the_best_share():
     assert sweep.paths == 200
 
 
+def test_split_sweep_runs_on_a_fixed_price_block():
+    # With every spread at zero, each path is the deterministic case, so at every share the
+    # P10 NPV is the engine's NPV, fixed block and all (the contract made certain, so no
+    # path falls back).
+    from tests.core.risk.test_montecarlo import CALM
+
+    project = _small(example_project(), split_steps=3, **CALM)
+    energy = project.site.energy.model_copy(
+        update={"contract": "fixed_block", "fixed_block_mw": 60.0, "fixed_price_usd_per_mwh": 42.0}
+    )
+    strategies = [
+        s.model_copy(update={"contract_probability_pct": 100.0}) for s in project.strategies
+    ]
+    project = project.model_copy(
+        update={
+            "site": project.site.model_copy(update={"energy": energy}),
+            "strategies": strategies,
+        }
+    )
+    sweep = split_sweep(project)
+    np.testing.assert_allclose(sweep.p10_npv_usd, sweep.npv_usd, rtol=1e-9)
+    assert len(set(np.round(sweep.npv_usd))) == 3
+
+
+def test_split_paths_run_the_fleets_as_operated_and_fall_back_to_the_operated_fallback():
+    # Zero spreads, the hybrid's contract at 50 %: every path is either the share's own
+    # deterministic case or its fallback, Keep mining, whose fleet retires when its NPV chose
+    # (the engine's Keep mining NPV). The weighted NPV is ½ own + ½ fallback, so own is
+    # 2 × NPV − fallback, and the P10 is the lower of the two.
+    from tests.core.risk.test_montecarlo import CALM
+
+    project = _small(example_project(), split_steps=3, **CALM)
+    sweep = split_sweep(project)
+    keep = evaluate(project).by_name("Keep mining").kpis.npv_usd
+    own = 2 * sweep.npv_usd - keep
+    np.testing.assert_allclose(sweep.p10_npv_usd, np.minimum(own, keep), rtol=1e-9)
+    assert own[0] < keep < own[2]  # both sides are exercised
+
+
 def test_split_needs_a_hybrid():
     project = example_project()
     only_mining = project.model_copy(update={"strategies": project.strategies[:1]})
