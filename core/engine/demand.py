@@ -34,15 +34,41 @@ def dr_capacity_usd(
     return month_sums(tl, available, lo, hi) / tl.hours_in_month * usd_per_mw_month
 
 
-def apply_dr_events(mining: list[_Mining], ctx: MarketContext, enrolled_month: np.ndarray) -> None:
-    """In called hours, cut running mining load to (capacity − enrolled): the blocks worth the
-    most in that hour keep running up to capacity − enrolled, so the least valuable are cut
-    first. Each hour is decided on its own values (``keep_order``), so a fleet's later
-    retirement never changes an earlier call."""
+def load_called_hours(mining: list[_Mining], ctx: MarketContext) -> np.ndarray:
+    """Called hours that fall where the fleets would run (``events_on = "highest_load"``):
+    each month takes as many calls as the price rule puts in it (the year's highest-price
+    hours, which depend on prices only); within the month they go to the hours with the most
+    mining load running before any call, ties to the higher price, then to the earlier hour.
+    Decided month by month, so a fleet retired at a month changes no earlier call."""
+    tl, price = ctx.tl, ctx.price
+    calls = np.bincount(tl.hour_month[ctx.dr_hours], minlength=tl.n_months)
+    load = np.zeros(tl.n_hours)
+    for mb in mining:
+        load[mb.first : mb.stop] += mb.frac * mb.facility_mw
+    load = np.round(load, 9)  # MW equal to a nanowatt are equal, on every CPU
+    out = []
+    for m in np.flatnonzero(calls):
+        a, b = int(tl.month_first_hour[m]), int(tl.month_first_hour[m + 1])
+        order = np.lexsort((np.arange(b - a), -price[a:b], -load[a:b]))
+        out.append(a + np.sort(order[: calls[m]]))
+    return np.concatenate(out) if out else np.empty(0, dtype=np.int64)
+
+
+def apply_dr_events(
+    mining: list[_Mining],
+    ctx: MarketContext,
+    enrolled_month: np.ndarray,
+    hours: np.ndarray | None = None,
+) -> None:
+    """In called hours (``hours``, sorted; the context's price-rule hours by default), cut
+    running mining load to (capacity − enrolled): the blocks worth the most in that hour keep
+    running up to capacity − enrolled, so the least valuable are cut first. Each hour is
+    decided on its own values (``keep_order``), so a fleet's later retirement never changes
+    an earlier call."""
     blocks = [mb for mb in mining if mb.facility_mw > 0 and mb.stop > mb.first]
     if not blocks:
         return
-    hours = ctx.dr_hours
+    hours = ctx.dr_hours if hours is None else hours
     month = ctx.tl.hour_month[hours]
     value = np.full((len(blocks), hours.size), -np.inf)  # USD per MWh at full run
     run_mw = np.zeros((len(blocks), hours.size))

@@ -16,7 +16,12 @@ from functools import cached_property
 import numpy as np
 
 from core.engine.bitcoin import hourly_hashprice
-from core.engine.demand import apply_dr_events, dr_capacity_usd, fourcp_charge
+from core.engine.demand import (
+    apply_dr_events,
+    dr_capacity_usd,
+    fourcp_charge,
+    load_called_hours,
+)
 from core.engine.prices import hourly_prices
 from core.engine.ranking import peak_hour, top_k_hours
 from core.engine.timeline import Timeline, build_timeline, month_sums
@@ -338,7 +343,11 @@ def simulate_strategy(
     ctx: MarketContext,
     catalog: Catalog,
     curtail: bool = True,
+    called: np.ndarray | None = None,
 ) -> EnergyResult:
+    """The strategy's hours and their monthly sums. ``called`` holds the DR-called hours (as
+    ``called_hours`` chose them on other prices: the Monte Carlo keeps a strategy's calls
+    where its own inputs put them); by default they are chosen here."""
     tl, price = ctx.tl, ctx.price
     energy = project.site.energy
     adder = energy.tnd_adder_usd_per_mwh
@@ -361,7 +370,9 @@ def simulate_strategy(
         cap_month += mb.facility_mw * (mb.active_hours > 0)
     enrolled_month = np.minimum(dr.enrolled_mw, cap_month)
     if mining and dr.enrolled_mw > 0 and ctx.dr_event.any():
-        apply_dr_events(mining, ctx, enrolled_month)
+        if called is None and dr.events_on == "highest_load":
+            called = load_called_hours(mining, ctx)
+        apply_dr_events(mining, ctx, enrolled_month, called)
     dr_capacity = dr_capacity_usd(mining, tl, enrolled_month, dr.capacity_usd_per_mw_month)
 
     need_load = energy.contract == "fixed_block" or bool(energy.demand_charge_usd_per_kw_month)
@@ -469,6 +480,24 @@ def simulate_strategy(
         peak_load,
         block_revenue,
     )
+
+
+def called_hours(
+    project: Project, strategy: Strategy, ctx: MarketContext, catalog: Catalog
+) -> np.ndarray:
+    """The DR-called hours of one strategy: the year's highest-price hours, or with
+    ``events_on = "highest_load"`` where its fleets would run (``demand.load_called_hours``)."""
+    dr = project.site.demand_response
+    if dr.events_on != "highest_load" or not ctx.dr_event.any():
+        return ctx.dr_hours
+    energy = project.site.energy
+    var_cost = ctx.var_cost(energy.tnd_adder_usd_per_mwh)
+    mining = [
+        _mining_run(b, ctx, catalog, var_cost, True, energy.fourcp_avoidance)
+        for b in strategy.blocks
+        if isinstance(b, MiningBlock)
+    ]
+    return load_called_hours(mining, ctx)
 
 
 def _key(name: str, i: int, taken: dict[str, None]) -> str:

@@ -112,9 +112,27 @@ DEMAND_RESPONSE = [
         "event_hours_per_year",
         "Called hours",
         "h/year",
-        "Hours a year the enrolled MW must be off: the highest-price hours of each year. "
+        "Hours a year the enrolled MW must be off (see Calls fall on). "
         "One large miner reported 5–10 hours a month.",
         INT,
+    ),
+    (
+        "events_on",
+        "Calls fall on",
+        "",
+        "Highest-price hours: the year's most expensive hours, when a fleet is often curtailed "
+        "for price anyway, so a call costs little. Highest-load hours (prudent): each month "
+        "keeps as many calls as the price rule puts in it, but they fall on the hours the "
+        "fleets would otherwise run with the most load (ties: the higher price, then the "
+        "earlier hour), so each call gives up mining revenue. The Monte Carlo keeps each "
+        "strategy's calls where its own inputs put them.",
+        {
+            "kind": "choice",
+            "choices": [
+                ("Highest-price hours", "highest_price"),
+                ("Highest-load hours", "highest_load"),
+            ],
+        },
     ),
 ]
 

@@ -189,6 +189,10 @@ class DemandResponse(Model):
     enrolled_mw: Mw = 0.0
     capacity_usd_per_mw_month: float = Field(default=0.0, ge=0, le=1_000_000)
     event_hours_per_year: int = Field(default=0, ge=0, le=8760)
+    # Where the calls fall: the year's highest-price hours (when a fleet may be curtailed
+    # anyway), or, month by month as many, the hours its fleets would otherwise run with the
+    # highest load (core.engine.demand.load_called_hours): the prudent case.
+    events_on: Literal["highest_price", "highest_load"] = "highest_price"
 
 
 class Site(Model):

@@ -338,7 +338,9 @@ def _block_paths(
     """Per MW of one block, before DR calls: the normal hours' net by month (P, M), whether it
     runs in each of its segments (segments, P), and in each special hour (n_special, P).
     Blocks that differ only in size (a fleet split between strategies) share this."""
-    key = (blk.segs.tobytes(), blk.rev_per_mwh.tobytes(), blk.special_rev.tobytes())
+    # The market too: its normal hours leave out the called ones, a strategy's own with DR
+    # calls on the highest-load hours (markets live as long as the run's cache).
+    key = (id(mk), blk.segs.tobytes(), blk.rev_per_mwh.tobytes(), blk.special_rev.tobytes())
     if key in cache:
         return cache[key]
     tl = mk.ctx.tl

@@ -10,12 +10,12 @@ paths' cash flows come from ``core.risk.fastpaths`` without rerunning the hourly
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from core.engine.cashflow import has_ai
-from core.engine.energy import MarketContext, market_context
+from core.engine.energy import MarketContext, called_hours, market_context
 from core.engine.finance import discount_factors
 from core.engine.retirement import operating_project
 from core.model.catalog import Catalog, catalog_for
@@ -75,6 +75,9 @@ class Simulator:
     catalog: Catalog
     market: SegmentMarket
     zero_ctx: MarketContext
+    # Markets whose DR-called hours are a strategy's own (DR calls on the highest-load
+    # hours), by the called hours
+    _markets: dict[bytes, SegmentMarket] = field(default_factory=dict)
 
     @classmethod
     def for_project(cls, project: Project, ctx: MarketContext | None = None) -> Simulator:
@@ -85,12 +88,29 @@ class Simulator:
         zero = dataclasses.replace(ctx, price=np.zeros_like(ctx.price))
         return cls(project, catalog_for(project), segment_market(project, ctx), zero)
 
+    def market_for(self, strategy: Strategy) -> SegmentMarket:
+        """The paths' market for one strategy: the project's, or with DR calls on the
+        highest-load hours, one whose called hours are where the strategy's own inputs put
+        them (held on every path, as its retirement months are)."""
+        ctx = self.market.ctx
+        hours = called_hours(self.project, strategy, ctx, self.catalog)
+        if hours is ctx.dr_hours or np.array_equal(hours, ctx.dr_hours):
+            return self.market
+        key = hours.tobytes()
+        if key not in self._markets:
+            called = np.zeros(ctx.tl.n_hours, dtype=bool)
+            called[hours] = True
+            own = dataclasses.replace(ctx, dr_event=called)
+            self._markets[key] = segment_market(self.project, own)
+        return self._markets[key]
+
     def fcf(self, strategy: Strategy, d: Draws, cancel=None, cache: dict | None = None):
         """(P, M) free cash flow of ``strategy`` on every path, before contract risk."""
         if cancel is not None and cancel():
             raise Cancelled
-        blocks = mining_blocks(self.project, strategy, self.market, self.catalog)
-        mining = mining_paths(self.project, self.market, blocks, d, {} if cache is None else cache)
+        mk = self.market_for(strategy)
+        blocks = mining_blocks(self.project, strategy, mk, self.catalog)
+        mining = mining_paths(self.project, mk, blocks, d, {} if cache is None else cache)
         ai = has_ai(strategy)
         delays = np.unique(d.delay_months) if ai else np.zeros(1, dtype=int)
         out = np.empty((d.n, self.market.ctx.tl.n_months))

@@ -174,7 +174,7 @@ def test_a_fleet_never_retires_after_its_end_month():
     assert result.strategies[0].monthly["revenue_mining_usd"][8:].sum() == 0
 
 
-def _two_fleets(**energy):
+def _two_fleets(events_on="highest_price", **energy):
     """An S21 fleet losing 30 % a year and an M60S fleet (less efficient than a new S21, more
     than one a year old: their order changes between the years), a colocation tenant, DR
     calls on 300 hours a year with 4 MW enrolled (less than the fleets), a demand charge and
@@ -195,22 +195,34 @@ def _two_fleets(**energy):
         }
         | energy,
         market={"difficulty_growth_pct_per_month": 3.0},
-        dr={"enrolled_mw": 4.0, "capacity_usd_per_mw_month": 5000.0, "event_hours_per_year": 300},
+        dr={
+            "enrolled_mw": 4.0,
+            "capacity_usd_per_mw_month": 5000.0,
+            "event_hours_per_year": 300,
+            "events_on": events_on,
+        },
         finance={"horizon_years": 2},
     )
 
 
 @pytest.mark.parametrize(
-    "energy",
-    [{}, {"contract": "fixed_block", "fixed_block_mw": 6.0, "fixed_price_usd_per_mwh": 45.0}],
+    ("energy", "events_on"),
+    [
+        ({}, "highest_price"),
+        (
+            {"contract": "fixed_block", "fixed_block_mw": 6.0, "fixed_price_usd_per_mwh": 45.0},
+            "highest_price",
+        ),
+        ({}, "highest_load"),  # the calls follow the load, month by month
+    ],
 )
-def test_the_spliced_run_of_a_retired_fleet_is_its_simulation(energy):
+def test_the_spliced_run_of_a_retired_fleet_is_its_simulation(energy, events_on):
     # The scan never simulates the month it chooses: it splices the run with the fleet on
     # (before the month) and without it (from the month). Every monthly sum, the 4CP peaks
     # and every hour of both fleets must equal simulating the retirement.
     from core.engine.retirement import spliced
 
-    project = _two_fleets(**energy)
+    project = _two_fleets(events_on, **energy)
     ctx, cat = market_context(project), catalog_for(project)
     s = project.strategies[0]
 

@@ -8,7 +8,7 @@ import dataclasses
 import numpy as np
 
 from core.engine.cashflow import cash_flow_table
-from core.engine.energy import market_context, simulate_strategy
+from core.engine.energy import called_hours, market_context, simulate_strategy
 from core.engine.retirement import operating_project
 from core.model.catalog import catalog_for
 from core.model.project import AiBlock, Project
@@ -51,6 +51,8 @@ def hourly_path_fcf(project: Project, d: Draws, i: int, strategy_name: str) -> n
         for b in with_delay(strategy, int(d.delay_months[i])).blocks
     ]
     variant = strategy.model_copy(update={"blocks": blocks})
-    energy = simulate_strategy(project, variant, path_ctx, catalog)
+    # DR calls held where the project's own inputs put them (they may follow the load).
+    called = called_hours(project, variant, ctx, catalog)
+    energy = simulate_strategy(project, variant, path_ctx, catalog, called=called)
     t, _ = cash_flow_table(project, variant, energy, path_ctx, catalog)
     return t["fcf_usd"]

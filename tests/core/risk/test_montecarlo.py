@@ -40,8 +40,14 @@ def rich_project():
         update={"fourcp_avoidance": False, "demand_charge_usd_per_kw_month": 6.0}
     )
     site = base.site.model_copy(update={"energy": energy})
-    s19 = MiningBlock(name="S19 XP", asic_model="s19_xp", asic_count=9_000, pue=1.1, end_month=40)
-    s21 = MiningBlock(name="S21", asic_model="s21", asic_count=8_000, derate_pct_per_year=3.0)
+    # Never retired: with the demand charge, auto retirement would sell both fleets at once
+    # and leave the paths no mining to check.
+    s19 = MiningBlock(
+        name="S19 XP", asic_model="s19_xp", asic_count=9_000, pue=1.1, end_month=40, retire="never"
+    )
+    s21 = MiningBlock(
+        name="S21", asic_model="s21", asic_count=8_000, derate_pct_per_year=3.0, retire="never"
+    )
     cloud = AiBlock(
         name="GPU cloud",
         business_model="gpu_cloud",
@@ -94,6 +100,7 @@ def test_fast_method_matches_the_hourly_engine_path_by_path(terminal):
         update={"terminal_value": terminal, "terminal_growth_pct_per_year": 2.0}
     )
     project = project.model_copy(update={"finance": fin})
+    assert evaluate(project).by_name("Mine").monthly["mining_energy_mwh"][:40].min() > 0
     delays = draw_paths(project.risk, project, 6).delay_months
     assert len(set(delays.tolist())) > 1  # several delay groups are exercised
     assert_fast_paths_agree(project, 6)
@@ -217,3 +224,17 @@ def test_fast_method_matches_the_engine_when_many_hours_are_called():
             update={"site": base.site.model_copy(update={"demand_response": dr})}
         )
         assert_fast_paths_agree(project, 3)
+
+
+def test_fast_method_matches_the_engine_with_calls_on_the_highest_load_hours():
+    # 400 calls a year on the hours the fleets would run: each strategy's calls are held
+    # where its own inputs put them, on every path, in the fast method and the reference.
+    base = rich_project()
+    dr = base.site.demand_response.model_copy(
+        update={"event_hours_per_year": 400, "enrolled_mw": 20.0, "events_on": "highest_load"}
+    )
+    project = base.model_copy(update={"site": base.site.model_copy(update={"demand_response": dr})})
+    sim = Simulator.for_project(project)
+    mine = next(s for s in sim.project.strategies if s.name == "Mine")
+    assert sim.market_for(mine) is not sim.market  # the calls moved off the price rule's hours
+    assert_fast_paths_agree(project, 3)
