@@ -197,17 +197,17 @@ class Breakdown:
     assets: tuple[tuple[Asset, AssetFlows], ...]
 
 
-def cash_flow_table(
+def operating_rows(
     project: Project,
     strategy: Strategy,
     energy: EnergyResult,
     ctx: MarketContext,
     catalog: Catalog,
     ai_price_scale: float = 1.0,
-) -> tuple[dict[str, np.ndarray], Breakdown]:
-    """Monthly table from the energy result: revenue, costs, EBITDA, capex, tax, FCF, discount."""
-    tl, fin = ctx.tl, project.finance
-    n = tl.n_months
+) -> tuple[dict[str, np.ndarray], np.ndarray, dict[int, np.ndarray]]:
+    """The table's rows down to EBITDA, the site's fixed opex and each block's O&M: all a
+    retirement scan needs of the run without the fleet."""
+    n = ctx.tl.n_months
     t: dict[str, np.ndarray] = {
         "revenue_mining_usd": energy.revenue_mining_usd,
         "revenue_colocation_usd": energy.revenue_colocation_usd * ai_price_scale,
@@ -232,6 +232,20 @@ def cash_flow_table(
         - t["fourcp_charge_usd"]
         - t["opex_usd"]
     )
+    return t, fixed, om
+
+
+def cash_flow_table(
+    project: Project,
+    strategy: Strategy,
+    energy: EnergyResult,
+    ctx: MarketContext,
+    catalog: Catalog,
+    ai_price_scale: float = 1.0,
+) -> tuple[dict[str, np.ndarray], Breakdown]:
+    """Monthly table from the energy result: revenue, costs, EBITDA, capex, tax, FCF, discount."""
+    t, fixed, om = operating_rows(project, strategy, energy, ctx, catalog, ai_price_scale)
+    fin, n = project.finance, ctx.tl.n_months
     lives = fin.depreciation_life_years.model_dump()
     residual = fin.residual_value_pct.model_dump()
     assets = strategy_assets(strategy, catalog, n, gpu_life_months(project))

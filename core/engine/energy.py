@@ -64,6 +64,13 @@ class MarketContext:
         out.flags.writeable = False
         return out
 
+    @cached_property
+    def price_month(self) -> np.ndarray:
+        """Each month's sum of hourly prices, USD/MWh × hours (read-only)."""
+        out = self.tl.month_sum(self.price)
+        out.flags.writeable = False
+        return out
+
     def var_cost(self, adder: float) -> np.ndarray:
         """Price + T&D adder per hour, USD/MWh (the price itself when there is no adder)."""
         if not adder:
@@ -401,7 +408,7 @@ def simulate_strategy(
 
     colo, gpu, passthrough, ai_mwh = (zeros.copy() for _ in range(4))
     months = np.arange(n_m)
-    price_month = tl.month_sum(price)
+    price_month = ctx.price_month
     var_month = price_month + adder * hours_month
     block_revenue: dict[int, np.ndarray] = {}
     ai_blocks = [(j, b) for j, b in enumerate(strategy.blocks) if isinstance(b, AiBlock)]

@@ -28,6 +28,7 @@ from core.engine.cashflow import (
     Breakdown,
     cash_flow_table,
     fixed_opex_usd,
+    operating_rows,
     resale_index,
     site_closes,
 )
@@ -132,7 +133,7 @@ def resolve_strategy(
         if hi <= lo:
             out.append(Retirement(j, None, 0.0))
             continue
-        gone = run(_with_retire(current, j, lo))
+        gone = _operating_run(project, _with_retire(current, j, lo), ctx, catalog)
         months = np.arange(lo, hi + 1)  # hi: runs to its end
         npvs = _candidate_fcf(project, current, j, months, ctx, catalog, state, gone) @ df
         r = int(months[np.flatnonzero(npvs >= npvs.max() - TIE_USD)[0]])
@@ -146,6 +147,16 @@ def resolve_strategy(
                 continue
         out.append(Retirement(j, None, 0.0))
     return current, out, state
+
+
+def _operating_run(
+    project: Project, strategy: Strategy, ctx: MarketContext, catalog: Catalog
+) -> Run:
+    """A run whose table stops at EBITDA (and whose breakdown has no assets): what the scan
+    reads of the run without the fleet."""
+    energy = simulate_strategy(project, strategy, ctx, catalog)
+    t, fixed, om = operating_rows(project, strategy, energy, ctx, catalog)
+    return Run(energy, t, Breakdown(fixed, om, energy.block_revenue_usd, ()))
 
 
 def spliced(

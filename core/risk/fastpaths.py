@@ -230,7 +230,7 @@ def strategy_template(
     n = ctx.tl.n_months
     hours = ctx.tl.hours_in_month.astype(float)
     block_const = -fixed_mw * hours * energy.fixed_price_usd_per_mwh
-    block_per_power = fixed_mw * ctx.tl.month_sum(ctx.price)
+    block_per_power = fixed_mw * ctx.price_month
     months = np.arange(n)
     gpu = []
     for j, b in enumerate(ai.blocks):  # e1 keys blocks by their index in ``ai``
