@@ -39,7 +39,7 @@ from core.engine.finance import (
 from core.engine.kpis import Incremental, Kpis, incremental_kpis, kpis_from_table
 from core.engine.terminal import block_terms, continuing_row, strategy_factor
 from core.model.catalog import Catalog, catalog_for
-from core.model.project import AiBlock, MiningBlock, Project, Strategy
+from core.model.project import AiBlock, HostingBlock, MiningBlock, Project, Strategy
 
 
 @dataclass(eq=False)
@@ -88,20 +88,21 @@ def strategy_assets(
             unit = asic.price_usd if b.asic_unit_price_usd is None else b.asic_unit_price_usd
             value = b.asic_count * unit
             capex = 0.0 if b.existing_fleet else value
-            assets.append(
-                Asset(
-                    f"{b.name}: ASICs",
-                    "asic",
-                    capex,
-                    b.start_month,
-                    value,
-                    capex,
-                    b.start_month,
-                    sale_month(b),
-                    j,
-                    "asic",
+            if not isinstance(b, HostingBlock):  # a client's machines are not the site's
+                assets.append(
+                    Asset(
+                        f"{b.name}: ASICs",
+                        "asic",
+                        capex,
+                        b.start_month,
+                        value,
+                        capex,
+                        b.start_month,
+                        sale_month(b),
+                        j,
+                        "asic",
+                    )
                 )
-            )
             if b.infrastructure_usd_per_mw:
                 mw, _ = mining_block_power(b, catalog)
                 cost = mw * b.infrastructure_usd_per_mw
@@ -212,6 +213,7 @@ def operating_rows(
         "revenue_mining_usd": energy.revenue_mining_usd,
         "revenue_colocation_usd": energy.revenue_colocation_usd * ai_price_scale,
         "revenue_gpu_cloud_usd": energy.revenue_gpu_cloud_usd * ai_price_scale,
+        "revenue_hosting_usd": energy.revenue_hosting_usd,
         "power_passthrough_usd": energy.power_passthrough_usd,
         "dr_capacity_usd": energy.dr_capacity_usd,
         "power_credits_usd": energy.power_credits_usd,

@@ -22,11 +22,12 @@ from core.engine.demand import (
     fourcp_charge,
     load_called_hours,
 )
+from core.engine.hosting import hosting_months, keeps_dr_income, make_hosted, takes_dr
 from core.engine.prices import hourly_prices
 from core.engine.ranking import peak_hour, top_k_hours
 from core.engine.timeline import Timeline, build_timeline, month_sums
 from core.model.catalog import Catalog
-from core.model.project import AiBlock, Energy, MiningBlock, Project, Strategy
+from core.model.project import AiBlock, Energy, HostingBlock, MiningBlock, Project, Strategy
 
 SUMMER_MONTHS = (6, 7, 8, 9)  # ERCOT's four coincident-peak months
 
@@ -146,6 +147,7 @@ class EnergyResult:
     revenue_mining_usd: np.ndarray
     revenue_colocation_usd: np.ndarray
     revenue_gpu_cloud_usd: np.ndarray
+    revenue_hosting_usd: np.ndarray  # third-party miners' hosting fees (and profit share)
     power_passthrough_usd: np.ndarray
     dr_capacity_usd: np.ndarray
     power_credits_usd: np.ndarray
@@ -364,49 +366,54 @@ def simulate_strategy(
     zeros = np.zeros(n_m)
     hours_month = tl.hours_in_month.astype(float)
 
-    mining = [
-        _mining_run(b, ctx, catalog, var_cost, curtail, energy.fourcp_avoidance)
-        for b in strategy.blocks
-        if isinstance(b, MiningBlock)
-    ]
+    mining = _miner_runs(strategy, ctx, catalog, var_cost, curtail, energy.fourcp_avoidance)
 
-    # Demand response: enrolled MW limited to the mining capacity present in the month.
+    # Demand response: enrolled MW limited to the flexible capacity present in the month (own
+    # fleets and curtailable hosting); the site keeps the income its own fleets earn first.
     dr = project.site.demand_response
+    flexible = [mb for mb in mining if takes_dr(mb)]
     cap_month = zeros.copy()
-    for mb in mining:
+    for mb in flexible:
         cap_month += mb.facility_mw * (mb.active_hours > 0)
     enrolled_month = np.minimum(dr.enrolled_mw, cap_month)
-    if mining and dr.enrolled_mw > 0 and ctx.dr_event.any():
+    if flexible and dr.enrolled_mw > 0 and ctx.dr_event.any():
         if called is None and dr.events_on == "highest_load":
-            called = load_called_hours(mining, ctx)
-        apply_dr_events(mining, ctx, enrolled_month, called)
-    dr_capacity = dr_capacity_usd(mining, tl, enrolled_month, dr.capacity_usd_per_mw_month)
+            called = load_called_hours(flexible, ctx)
+        apply_dr_events(flexible, ctx, enrolled_month, called)
+    kept = [mb for mb in flexible if keeps_dr_income(mb)]
+    dr_capacity = dr_capacity_usd(kept, tl, enrolled_month, dr.capacity_usd_per_mw_month)
 
     need_load = energy.contract == "fixed_block" or bool(energy.demand_charge_usd_per_kw_month)
     load = np.zeros(tl.n_hours) if need_load else None
     peaks = ctx.fourcp_peak
     peak_load = np.zeros(peaks.size)
     revenue_mining, mining_mwh, curtailed_mwh, hashrate = (zeros.copy() for _ in range(4))
+    hosting, passthrough = zeros.copy(), zeros.copy()
     index_cost = zeros.copy()  # Σ load × price, used by index contracts
     keys: dict[str, None] = {}  # chart keys taken, in block order
     hourly_mining: list[tuple[str, _Mining]] = []
     hourly_ai: list[tuple[str, int, float]] = []
     for i, mb in enumerate(mining):
         running_h = month_sums(tl, mb.frac, mb.first, mb.stop)
-        revenue_mining += month_sums(tl, mb.frac * mb.revenue_full, mb.first, mb.stop)
+        if isinstance(mb.block, HostingBlock):  # the client's machines: the contract pays
+            fee, recharge = hosting_months(mb, tl, var_cost)
+            hosting += fee
+            passthrough += recharge
+        else:
+            revenue_mining += month_sums(tl, mb.frac * mb.revenue_full, mb.first, mb.stop)
+            hashrate += running_h / hours_month * mb.ths / 1e3
         index_cost += (
             month_sums(tl, mb.frac * price[mb.first : mb.stop], mb.first, mb.stop) * mb.facility_mw
         )
         mining_mwh += running_h * mb.facility_mw
         curtailed_mwh += (mb.active_hours - running_h) * mb.facility_mw
-        hashrate += running_h / hours_month * mb.ths / 1e3
         inside = (peaks >= mb.first) & (peaks < mb.stop)
         peak_load[inside] += mb.frac[peaks[inside] - mb.first] * mb.facility_mw
         if load is not None:
             load[mb.first : mb.stop] += mb.frac * mb.facility_mw
         hourly_mining.append((_key(mb.block.name, i, keys), mb))
 
-    colo, gpu, passthrough, ai_mwh = (zeros.copy() for _ in range(4))
+    colo, gpu, ai_mwh = (zeros.copy() for _ in range(3))
     months = np.arange(n_m)
     price_month = ctx.price_month
     var_month = price_month + adder * hours_month
@@ -473,6 +480,7 @@ def simulate_strategy(
         revenue_mining,
         colo,
         gpu,
+        hosting,
         passthrough,
         dr_capacity,
         credits,
@@ -499,12 +507,30 @@ def called_hours(
         return ctx.dr_hours
     energy = project.site.energy
     var_cost = ctx.var_cost(energy.tnd_adder_usd_per_mwh)
-    mining = [
-        _mining_run(b, ctx, catalog, var_cost, True, energy.fourcp_avoidance)
-        for b in strategy.blocks
-        if isinstance(b, MiningBlock)
-    ]
-    return load_called_hours(mining, ctx)
+    runs = _miner_runs(strategy, ctx, catalog, var_cost, True, energy.fourcp_avoidance)
+    return load_called_hours([mb for mb in runs if takes_dr(mb)], ctx)
+
+
+def _miner_runs(
+    strategy: Strategy,
+    ctx: MarketContext,
+    catalog: Catalog,
+    var_cost: np.ndarray,
+    curtail: bool,
+    avoid_4cp: bool,
+) -> list[_Mining]:
+    """The runs of a strategy's miners, own fleets and hosted racks, in block order."""
+    runs = []
+    for b in strategy.blocks:
+        if isinstance(b, HostingBlock):
+            run = _mining_run(b, ctx, catalog, var_cost, False, False)
+            make_hosted(run, var_cost, curtail, ctx.fourcp_avoid if avoid_4cp else None)
+        elif isinstance(b, MiningBlock):
+            run = _mining_run(b, ctx, catalog, var_cost, curtail, avoid_4cp)
+        else:
+            continue
+        runs.append(run)
+    return runs
 
 
 def _key(name: str, i: int, taken: dict[str, None]) -> str:

@@ -43,10 +43,11 @@ def _from_2(data: dict[str, Any]) -> None:
 
 
 def _from_3(data: dict[str, Any]) -> None:
-    """Schema 4 adds the continuing terminal value and its growth; every schema-3 choice keeps
-    its meaning and the growth is used only by the new choice, so nothing is filled in. The
-    version still moves so that an older MinePivot says a schema-4 file is newer rather than
-    refusing "continuing" as an unknown value."""
+    """Schema 4 adds the continuing terminal value and its growth, DR calls on the
+    highest-load hours (``events_on``, "highest_price" as before by default) and hosting
+    blocks; every schema-3 choice keeps its meaning, so nothing is filled in. The version
+    still moves so that an older MinePivot says a schema-4 file is newer rather than refusing
+    "continuing" or a hosting block as unknown."""
 
 
 def _blocks(data: dict[str, Any]) -> list[dict[str, Any]]:

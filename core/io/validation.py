@@ -13,7 +13,7 @@ from typing import Any
 from core.model.catalog import bundled_catalog
 from core.model.project import MAX_STRATEGIES
 
-_UNION_TAGS = {"flat", "tou", "hourly", "mining", "ai"}
+_UNION_TAGS = {"flat", "tou", "hourly", "mining", "ai", "hosting"}
 
 
 def format_path(loc: tuple[Any, ...]) -> str:
@@ -159,7 +159,7 @@ def semantic_problems(data: dict[str, Any]) -> list[str]:
                     f"{bp}.start_month: must be before the horizon ends (month "
                     f"{n_months}), got {start}"
                 )
-            if b.get("kind") == "mining":
+            if b.get("kind") in ("mining", "hosting"):
                 model = b.get("asic_model")
                 if isinstance(model, str) and model and model not in asic_ids:
                     problems.append(

@@ -1,11 +1,11 @@
-"""Labels, units and tooltips of a strategy block's inputs (mining, AI common, colocation, GPU
-cloud), in the row format of ``core.model.labels``."""
+"""Labels, units and tooltips of a strategy block's inputs (mining, hosting, AI common,
+colocation, GPU cloud), in the row format of ``core.model.labels``."""
 
 from __future__ import annotations
 
 from core.model.catalog import bundled_catalog
 from core.model.labels import BOOL, INT, TEXT
-from core.model.project import AiBlock, MiningBlock
+from core.model.project import AiBlock, HostingBlock, MiningBlock
 
 
 def asic_choices() -> list[tuple[str, str]]:
@@ -73,6 +73,93 @@ MINING_BLOCK = [
         "the miners are sold at salvage and their O&M and demand-response income stop. "
         "Never later than the end month.",
         {"kind": "month_or_word"},
+    ),
+]
+
+HOSTING_BLOCK = [
+    ("name", "Block name", "", "Name shown in charts and exports.", TEXT),
+    (
+        "asic_model",
+        "Client's ASIC model",
+        "",
+        "The hosted machines' model: their power and, under cost-plus, their mining revenue.",
+        {"kind": "choice", "choices": asic_choices()},
+    ),
+    (
+        "asic_count",
+        "Hosted miners",
+        "units",
+        "The client's machines on the site (hosted MW = count × power × PUE); a floor-plan "
+        "rack linked to this block sets it.",
+        INT,
+    ),
+    ("pue", "PUE", "", "Facility power ÷ machine power; the site buys power at the meter."),
+    (
+        "pricing",
+        "Pricing",
+        "",
+        "Per kWh: the client pays a rate per kWh its machines draw and the site buys the "
+        "power. Cost-plus: the client repays the power its load draws (price + T&D adder, "
+        "passed through), pays a margin per kWh and a share of its mining margin.",
+        {"kind": "choice", "choices": [("Per kWh", "per_kwh"), ("Cost-plus", "cost_plus")]},
+    ),
+    (
+        "hosting_usd_per_kwh",
+        "Hosting rate",
+        "USD/kWh",
+        "Per-kWh pricing: about $0.05–0.06/kWh before 2022 and $0.08–0.09/kWh after (Core "
+        "Scientific's hosting business).",
+    ),
+    (
+        "margin_usd_per_kwh",
+        "Cost-plus margin",
+        "USD/kWh",
+        "Cost-plus pricing: charged on every kWh the machines draw, on top of the power.",
+    ),
+    (
+        "profit_share_pct",
+        "Profit share",
+        "%",
+        "Cost-plus pricing: the site's share of each hour's client mining margin (revenue after "
+        "pool fee, less power and margin) where positive.",
+    ),
+    ("pool_fee_pct", "Client's pool fee", "%", "Enters the client's mining margin (cost-plus)."),
+    ("derate_pct_per_year", "Derate", "%/year", "Yearly loss of the machines' hashrate."),
+    (
+        "curtailable",
+        "Curtailable",
+        "",
+        "The site may idle the machines when running loses money for whoever pays the power "
+        "(per kWh: when the price + T&D adder exceeds the rate; cost-plus: when the client's "
+        "revenue no longer covers power and margin) and enrol them in demand response. "
+        "Otherwise they run every hour of the contract.",
+        BOOL,
+    ),
+    (
+        "dr_income",
+        "DR income",
+        "",
+        "Capacity income earned on the client's curtailable machines: kept by the site, or "
+        "passed to the client (the site keeps what its own fleets supply first).",
+        {
+            "kind": "choice",
+            "choices": [("Kept by the site", "kept"), ("Passed to the client", "passed")],
+        },
+    ),
+    (
+        "infrastructure_usd_per_mw",
+        "Infrastructure",
+        "USD/MW",
+        "The site's build-out capex for the hosted racks; 0 on a built site.",
+    ),
+    ("om_usd_per_mw_month", "O&M", "USD/MW-month", "Site staff and upkeep per MW while hosted."),
+    ("start_month", "Start month", "month #", "Month index (0 = first) the contract starts.", INT),
+    (
+        "end_month",
+        "Contract end",
+        "month #",
+        "Month the contract ends and the machines leave (empty: to the horizon end).",
+        {"kind": "int", "optional": True},
     ),
 ]
 
@@ -222,6 +309,8 @@ AI_GPU = [
 def block_rows(block: MiningBlock | AiBlock) -> list:
     """The input rows of one block: a mining block's, or an AI block's common rows and those
     of its business model."""
+    if isinstance(block, HostingBlock):
+        return HOSTING_BLOCK
     if isinstance(block, MiningBlock):
         return MINING_BLOCK
     return AI_COMMON + (AI_COLOCATION if block.business_model == "colocation" else AI_GPU)

@@ -321,7 +321,31 @@ class AiBlock(Model):
     conversion_months: int = Field(default=0, ge=0, le=120)
 
 
-Block = Annotated[MiningBlock | AiBlock, Field(discriminator="kind")]
+class HostingBlock(MiningBlock):
+    """Third-party miners hosted on the site: a mining rack like any other (floor plan, power,
+    PUE, derate and pool fee set what the client's machines draw and earn), but the machines
+    are the client's (no ASIC asset, no retirement: the contract ends at ``end_month``) and the
+    site earns what the hosting contract pays (core.engine.hosting)."""
+
+    kind: Literal["hosting"] = "hosting"  # type: ignore[assignment]
+    name: str = Field(default="Hosting", max_length=200)
+    retire: Literal["never"] = "never"
+    # "per_kwh": the client pays a rate per kWh its machines draw (the site buys the power);
+    # "cost_plus": the client pays the site's power cost for its load plus a margin per kWh,
+    # and a share of its mining margin.
+    pricing: Literal["per_kwh", "cost_plus"] = "per_kwh"
+    hosting_usd_per_kwh: float = Field(default=0.08, ge=0, le=10)
+    margin_usd_per_kwh: float = Field(default=0.0, ge=0, le=10)
+    profit_share_pct: Pct = 0.0
+    # The site may curtail the client's machines (when running loses money for whoever pays
+    # the power) and enrol them in demand response; otherwise they run every hour, firm.
+    curtailable: bool = True
+    # Demand-response capacity income earned on the client's machines: kept by the site or
+    # passed to the client.
+    dr_income: Literal["kept", "passed"] = "kept"
+
+
+Block = Annotated[MiningBlock | AiBlock | HostingBlock, Field(discriminator="kind")]
 
 
 class Strategy(Model):

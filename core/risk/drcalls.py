@@ -1,5 +1,5 @@
 """Demand response on every Monte Carlo path, from each segment's sorted tables of prices
-(``fastpaths.SegmentMarket``), with no hour-by-hour rows: mining in the called hours, and the
+(``segments.SegmentMarket``), with no hour-by-hour rows: mining in the called hours, and the
 MWh available to curtail on which capacity income is earned."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 from core.engine.demand import keep_order
 
 if TYPE_CHECKING:
-    from core.risk.fastpaths import Draws, MiningBlockPaths, SegmentMarket
+    from core.risk.segments import Draws, MiningBlockPaths, SegmentMarket
 
 
 def dr_paths(
@@ -26,8 +26,9 @@ def dr_paths(
 
     In a called hour the blocks whose break-even is at or above the hour's price run, and the
     enrolled MW come off the least valuable in the hour first (the engine's rule; a segment's
-    hours share their values), so the most valuable running blocks keep up to capacity −
-    enrolled. Sorting a path's break-evens splits the
+    hours share their values, and each path has its own order), so the most valuable running
+    blocks keep up to capacity − enrolled; capacity income counts the load whose income the
+    site keeps. Sorting a path's break-evens splits the
     segment's called hours into intervals with one running set each; each interval's hours
     and price sum come from the sorted table."""
     n, p = mk.ctx.tl.n_months, d.n
@@ -40,6 +41,7 @@ def dr_paths(
     row = np.full((len(blocks), n_seg), -1)
     for i, blk in enumerate(blocks):
         row[i, blk.segs] = np.arange(blk.segs.size)
+    cols = np.arange(p)
     for s in range(n_seg):
         if not mk.dr_hours[s][-1]:
             continue
@@ -48,14 +50,22 @@ def dr_paths(
             continue
         m = int(mk.seg_month[s])
         hm = d.hashprice_by_month[m]
-        value = np.array([blocks[i].rev_per_mwh[row[i, s]] for i in active])
-        kept_first = [active[q] for q in keep_order(value)]  # the path's hashprice scales all
-        margin = {i: hm * blocks[i].rev_per_mwh[row[i, s]] - adder for i in active}
-        be = np.array([margin[i] / d.power for i in active])  # (K, P) break-even prices
+        group = [blocks[i] for i in active]
+        rev = [b.rev_per_mwh[row[i, s]] for i, b in zip(active, group, strict=True)]
+        value = np.array([b.value(hm, r) for b, r in zip(group, rev, strict=True)])  # (K, P)
+        # The enrolled MW come off the least valuable in the hour first: on each path, as a
+        # hosted rate does not move with hashprice.
+        kept_first = keep_order(value)  # (K, P) positions in ``active``, most valuable first
+        margin = value - adder
+        be = margin / d.power  # (K, P) break-even prices
         order = np.argsort(-be, axis=0, kind="stable")
         rank = np.argsort(order, axis=0, kind="stable")  # 0 = highest break-even
         sorted_be = np.take_along_axis(be, order, axis=0)
-        allowed = sum(blocks[i].mw for i in active) - enrolled[m]
+        mw = np.array([b.mw for b in group])
+        share = np.array([b.share for b in group])
+        bonus = np.array([b.bonus for b in group])
+        keeps = np.array([b.keeps_dr for b in group])
+        allowed = mw.sum() - enrolled[m]
         upper_c, upper_s = _table_at(mk, s, sorted_be[0])
         for k in range(len(active)):
             if k + 1 < len(active):
@@ -65,14 +75,17 @@ def dr_paths(
             hours, price_sum = upper_c - lower_c, upper_s - lower_s
             remaining = np.full(p, allowed)
             load = np.zeros(p)
-            for i in kept_first:
-                a = active.index(i)
-                kept = np.minimum(np.where(rank[a] <= k, blocks[i].mw, 0.0), remaining)
+            load_kept = np.zeros(p)
+            for q in range(len(active)):
+                a = kept_first[q]  # (P,)
+                kept = np.minimum(np.where(rank[a, cols] <= k, mw[a], 0.0), remaining)
                 remaining -= kept
                 load += kept
-                net[m] += kept * (margin[i] * hours - d.power * price_sum)
+                load_kept += kept * keeps[a]
+                margin_sum = margin[a, cols] * hours - d.power * price_sum
+                net[m] += kept * (share[a] * margin_sum + bonus[a] * hours)
             peak[m] = np.maximum(peak[m], np.where(hours > 0, load, 0.0))
-            available[m] += hours * np.minimum(load, enrolled[m])
+            available[m] += hours * np.minimum(load_kept, enrolled[m])
             upper_c, upper_s = lower_c, lower_s
     return net.T, peak.T, available.T
 
@@ -103,7 +116,12 @@ def available_normal_paths(
         if not active or not enrolled[m] or not mk.seg_hours[s][-1]:
             continue
         hm = d.hashprice_by_month[m]
-        be = np.array([(hm * blocks[i].rev_per_mwh[row[i, s]] - adder) / d.power for i in active])
+        be = np.array(
+            [
+                (blocks[i].value(hm, blocks[i].rev_per_mwh[row[i, s]]) - adder) / d.power
+                for i in active
+            ]
+        )
         mw = np.array([blocks[i].mw for i in active])
         order = np.argsort(-be, axis=0, kind="stable")
         sorted_be = np.take_along_axis(be, order, axis=0)

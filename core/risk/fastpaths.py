@@ -8,160 +8,42 @@ come from a ``searchsorted`` and a prefix sum. Demand-response calls are a secon
 segment: in a called hour the blocks that run are those whose break-even is at or above the
 hour's price, so between consecutive break-evens the running set, and so the MW each block
 keeps under the call, is fixed (``_dr_paths``). Only the 4CP peak hours stay hourly, at most
-four a year: a year of called hours costs no more than a few. AI terms are linear in the power
-factor, so two engine runs (prices as they are and at zero) give them for every path. A
-fixed-price block adds a term linear in the power factor (``strategy_template``). The
-result matches the hourly engine run path by path (``tests/core/risk/reference.py``).
+four a year: a year of called hours costs no more than a few. Hosted racks ride the same
+tables: a per-kWh rate does not move with hashprice, so each path orders the DR cut on its
+own, and a firm cost-plus rack's profit share is read from every hour's table
+(``segments.MiningBlockPaths``). Firm terms (AI, firm hosting) are linear in the power factor,
+so two engine runs (prices as they are and at zero) give them for every path. A fixed-price
+block adds a term linear in the power factor (``strategy_template``). The result matches the
+hourly engine run path by path (``tests/core/risk/reference.py``).
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 import numpy as np
 
-from core.engine.bitcoin import hourly_subsidy
 from core.engine.cashflow import cash_flow_table
 from core.engine.demand import fourcp_bill, fourcp_peak_kw, keep_order
 from core.engine.energy import (
     MarketContext,
-    _mining_run,
-    mining_block_power,
     operating_months,
     simulate_strategy,
 )
 from core.engine.finance import tax_with_loss_carryforward
 from core.engine.terminal import block_terms, final_year_base, strategy_factor
 from core.model.catalog import Catalog
-from core.model.project import AiBlock, MiningBlock, Project, Strategy
+from core.model.project import AiBlock, HostingBlock, Project, Strategy
 from core.risk.drcalls import available_normal_paths, dr_paths
-
-
-@dataclass(frozen=True, eq=False)
-class Draws:
-    """One row per path. Multipliers apply to the project's own monthly paths."""
-
-    hashprice: np.ndarray  # (P, M) multiplier on hashprice: BTC price over difficulty
-    power: np.ndarray  # (P,) multiplier on every hour's power price
-    gpu_decline_shift_pct: np.ndarray  # (P,) added to each GPU block's yearly price decline
-    delay_months: np.ndarray  # (P,) extra conversion months of every AI block
-    contract_u: np.ndarray  # (P,) uniform: the contract is signed where u < probability
-
-    @property
-    def n(self) -> int:
-        return self.power.size
-
-    @cached_property
-    def hashprice_by_month(self) -> np.ndarray:
-        """(M, P): the hashprice multiplier with months as rows, for work along the months."""
-        return np.ascontiguousarray(self.hashprice.T)
-
-
-# ----------------------------------------------------------------------------- market tables
-@dataclass(frozen=True, eq=False)
-class SegmentMarket:
-    """Per project state: segments and the sorted normal-hour prices of each."""
-
-    ctx: MarketContext
-    seg_start: np.ndarray  # (S + 1,) first hour of each segment, then n_hours
-    seg_month: np.ndarray  # (S,)
-    month_first_seg: np.ndarray  # (M,) index of each month's first segment
-    # Per segment: its distinct normal-hour prices in order, and with a leading 0 the hours
-    # and the sum of prices at or below each (a time-of-use month has about 25 prices).
-    seg_prices: list[np.ndarray]
-    seg_hours: list[np.ndarray]
-    seg_sums: list[np.ndarray]
-    # The same for each segment's called DR hours (neither 4CP peaks nor avoided).
-    dr_prices: list[np.ndarray]
-    dr_hours: list[np.ndarray]
-    dr_sums: list[np.ndarray]
-    special: np.ndarray  # 4CP peak hours (not avoided), in time order: simulated hour by hour
-    special_dr: np.ndarray  # bool per special hour: also a DR call
-    peak_pos: np.ndarray  # (n_peaks,) position in ``special`` of each 4CP peak, −1 if avoided
-
-
-def segment_market(project: Project, ctx: MarketContext) -> SegmentMarket:
-    tl, price = ctx.tl, ctx.price
-    subsidy = hourly_subsidy(project.market, tl)
-    steps = np.flatnonzero(np.diff(subsidy)) + 1
-    seg_start = np.union1d(tl.month_first_hour, steps).astype(np.int64)
-    seg_month = tl.hour_month[seg_start[:-1]].astype(np.int64)
-    month_first_seg = np.searchsorted(seg_month, np.arange(tl.n_months))
-
-    energy = project.site.energy
-    peak = np.zeros(tl.n_hours, dtype=bool)
-    if energy.fourcp_usd_per_kw_year:
-        peak[ctx.fourcp_peak] = True
-    special_mask = peak & ~ctx.fourcp_avoid
-    called = ctx.dr_event & ~special_mask & ~ctx.fourcp_avoid
-    normal = ~(ctx.dr_event | peak) & ~ctx.fourcp_avoid
-    special = np.flatnonzero(special_mask)
-    pos = np.full(tl.n_hours, -1)
-    pos[special] = np.arange(special.size)
-    peak_pos = pos[ctx.fourcp_peak] if energy.fourcp_usd_per_kw_year else np.empty(0, int)
-    prices, hours, sums = _sorted_tables(price, seg_start, normal)
-    dr_prices, dr_hours, dr_sums = _sorted_tables(price, seg_start, called)
-    return SegmentMarket(
-        ctx,
-        seg_start,
-        seg_month,
-        month_first_seg,
-        prices,
-        hours,
-        sums,
-        dr_prices,
-        dr_hours,
-        dr_sums,
-        special,
-        ctx.dr_event[special],
-        peak_pos,
-    )
-
-
-def _sorted_tables(
-    price: np.ndarray, seg_start: np.ndarray, mask: np.ndarray
-) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
-    """Per segment: the distinct prices of the masked hours in order, and with a leading 0 the
-    hours and the sum of prices at or below each."""
-    prices, hours, sums = [], [], []
-    for a, b in itertools.pairwise(seg_start):
-        seg = np.sort(price[a:b][mask[a:b]])
-        last = np.flatnonzero(np.diff(seg, append=np.inf) != 0)
-        prices.append(seg[last])
-        hours.append(np.concatenate([[0], last + 1]))
-        sums.append(np.concatenate([[0.0], np.cumsum(seg)[last]]))
-    return prices, hours, sums
-
-
-def _lookup(
-    mk: SegmentMarket, segs: np.ndarray, breakeven: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """For each segment (row) and path (column): the normal hours priced at or below the
-    break-even, and the sum of their prices."""
-    count = np.empty(breakeven.shape)
-    total = np.empty(breakeven.shape)
-    for row, s in enumerate(segs):
-        k = np.searchsorted(mk.seg_prices[s], breakeven[row], side="right")
-        count[row] = mk.seg_hours[s][k]
-        total[row] = mk.seg_sums[s][k]
-    return count, total
-
-
-@dataclass(frozen=True, eq=False)
-class MiningBlockPaths:
-    """A mining block on the segment grid."""
-
-    mw: float
-    segs: np.ndarray  # segments the block is active in
-    rev_per_mwh: np.ndarray  # (len(segs),) USD per MWh at full run at the project's hashprice
-    first: int
-    stop: int
-    special_rev: np.ndarray  # (n_special,) USD per MWh in each special hour, 0 if inactive
-    special_active: np.ndarray  # (n_special,) bool: the hour is inside the block's run
+from core.risk.segments import (
+    Draws,
+    MiningBlockPaths,
+    SegmentMarket,
+    lookup,
+    monthly,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -199,19 +81,26 @@ def with_delay(strategy: Strategy, months: int) -> Strategy:
     )
 
 
-def _only(strategy: Strategy, kind: type) -> Strategy:
-    return strategy.model_copy(
-        update={"blocks": [b for b in strategy.blocks if isinstance(b, kind)]}
-    )
+def _firm(strategy: Strategy) -> Strategy:
+    """The strategy's firm load: AI blocks and firm hosted racks, whose hours do not depend on
+    the path. A firm cost-plus rack's profit share does, so it is left out here (it is in
+    ``firm_shares``)."""
+    blocks: list[AiBlock | HostingBlock] = []
+    for b in strategy.blocks:
+        if isinstance(b, HostingBlock) and not b.curtailable:
+            blocks.append(b.model_copy(update={"profit_share_pct": 0.0}))
+        elif isinstance(b, AiBlock):
+            blocks.append(b)
+    return strategy.model_copy(update={"blocks": blocks})
 
 
 def strategy_template(
     project: Project, strategy: Strategy, ctx: MarketContext, zero: MarketContext, cat: Catalog
 ) -> StrategyTemplate:
-    """AI terms from two engine runs (prices as they are, and at zero: they are linear in the
-    power factor); O&M and every asset flow from the engine as well. DR capacity depends on
-    the hours mining runs, so it is per path (``mining_paths``)."""
-    ai = _only(strategy, AiBlock)
+    """Firm terms (AI, firm hosting) from two engine runs (prices as they are, and at zero:
+    they are linear in the power factor); O&M and every asset flow from the engine as well.
+    DR capacity depends on the hours mining runs, so it is per path (``mining_paths``)."""
+    ai = _firm(strategy)
     energy = project.site.energy
     fixed_mw = energy.fixed_block_mw if energy.contract == "fixed_block" else 0.0
     # A fixed block's cost less its resale credits is linear in the load: the block at its
@@ -241,6 +130,7 @@ def strategy_template(
     rate = project.site.energy.demand_charge_usd_per_kw_month
     return StrategyTemplate(
         const_usd=e1.revenue_colocation_usd
+        + e1.revenue_hosting_usd
         + e0.power_passthrough_usd
         - e0.energy_cost_usd
         - e1.fourcp_charge_usd
@@ -266,28 +156,6 @@ def strategy_template(
     )
 
 
-def mining_blocks(
-    project: Project, strategy: Strategy, mk: SegmentMarket, cat: Catalog
-) -> list[MiningBlockPaths]:
-    ctx = mk.ctx
-    out = []
-    starts = mk.seg_start[:-1]
-    for b in strategy.blocks:
-        if not isinstance(b, MiningBlock):
-            continue
-        mw, _ = mining_block_power(b, cat)
-        run = _mining_run(b, ctx, cat, ctx.price, curtail=False, avoid_4cp=False)
-        if mw <= 0 or run.stop <= run.first:
-            continue
-        segs = np.flatnonzero((starts >= run.first) & (starts < run.stop))
-        rev = run.revenue_full[starts[segs] - run.first] / mw
-        special_rev = np.zeros(mk.special.size)
-        inside = (mk.special >= run.first) & (mk.special < run.stop)
-        special_rev[inside] = run.revenue_full[mk.special[inside] - run.first] / mw
-        out.append(MiningBlockPaths(mw, segs, rev, run.first, run.stop, special_rev, inside))
-    return out
-
-
 def gpu_decline_pct(base_pct: float, shift_pct: np.ndarray | float) -> np.ndarray:
     """A path's yearly GPU price decline: the block's own plus the path's shift, kept within
     what a price can do (−100 %, doubling, to 99 %)."""
@@ -303,22 +171,33 @@ def _by_month(mk: SegmentMarket, values: np.ndarray) -> np.ndarray:
 
 
 def _cut_for_dr(
-    mk: SegmentMarket, blocks: list[MiningBlockPaths], fracs: list[np.ndarray], enrolled
+    mk: SegmentMarket,
+    blocks: list[MiningBlockPaths],
+    fracs: list[np.ndarray],
+    enrolled,
+    d: Draws,
 ) -> None:
     """In called hours, cut running mining load to (capacity − enrolled), the blocks least
     valuable in the hour first: the engine's rule (demand.apply_dr_events) on the special
-    hours (rows). A path's hashprice scales every block of an hour alike, so the order is the
-    project's."""
+    hours (rows), each path in its own order (a hosted rate does not move with hashprice)."""
     dr = mk.special_dr
-    value = np.stack([np.where(b.special_active[dr], b.special_rev[dr], -np.inf) for b in blocks])
+    hm = d.hashprice_by_month[mk.ctx.tl.hour_month[mk.special[dr]]]  # (H, P)
+    value = np.stack(
+        [
+            np.where(
+                b.special_active[dr][:, None], b.value(hm, b.special_rev[dr][:, None]), -np.inf
+            )
+            for b in blocks
+        ]
+    )  # (K, H, P)
     run = np.stack([f[dr] * b.mw for b, f in zip(blocks, fracs, strict=True)])  # (K, H, P)
     capacity = sum((b.mw * b.special_active[dr] for b in blocks), np.zeros(dr.sum()))
     remaining = np.maximum(capacity - enrolled[dr], 0.0)[:, None] * np.ones(run.shape[2])
-    hours = np.arange(run.shape[1])
-    for i in keep_order(value):
-        kept = np.minimum(run[i, hours], remaining)
+    for i in keep_order(value):  # (H, P): the block kept q-th in each hour on each path
+        at = i[None]
+        kept = np.minimum(np.take_along_axis(run, at, axis=0)[0], remaining)
         remaining -= kept
-        run[i, hours] = kept
+        np.put_along_axis(run, at, kept[None], axis=0)
     for k, (b, f) in enumerate(zip(blocks, fracs, strict=True)):
         f[dr] = np.where(run[k] < f[dr] * b.mw, run[k] / b.mw, f[dr])
 
@@ -340,24 +219,45 @@ def _block_paths(
     Blocks that differ only in size (a fleet split between strategies) share this."""
     # The market too: its normal hours leave out the called ones, a strategy's own with DR
     # calls on the highest-load hours (markets live as long as the run's cache).
-    key = (id(mk), blk.segs.tobytes(), blk.rev_per_mwh.tobytes(), blk.special_rev.tobytes())
+    key = (
+        id(mk),
+        blk.segs.tobytes(),
+        blk.rev_per_mwh.tobytes(),
+        blk.special_rev.tobytes(),
+        (blk.scaled, blk.offset, blk.share, blk.bonus),
+    )
     if key in cache:
         return cache[key]
     tl = mk.ctx.tl
     months = mk.seg_month[blk.segs]
-    margin = d.hashprice_by_month[months] * blk.rev_per_mwh[:, None] - adder  # USD/MWh
-    count, psum = _lookup(mk, blk.segs, margin / d.power)
-    starts = np.flatnonzero(np.diff(months, prepend=-1))
-    net = np.zeros((tl.n_months, d.n))
-    net[months[starts]] = np.add.reduceat(count * margin - psum * d.power, starts, axis=0)
+    margin = blk.value(d.hashprice_by_month[months], blk.rev_per_mwh[:, None]) - adder  # $/MWh
+    count, psum = lookup(mk, blk.segs, margin / d.power)
+    net = monthly(tl.n_months, months, blk.site_net(count, count * margin - psum * d.power))
     runs = np.zeros((mk.special.size, d.n))
     act = np.flatnonzero(blk.special_active)
     if act.size:
         hm = d.hashprice_by_month[tl.hour_month[mk.special[act]]]
         price = mk.ctx.price[mk.special[act]][:, None]
-        runs[act] = d.power * price + adder <= hm * blk.special_rev[act][:, None]
+        runs[act] = d.power * price + adder <= blk.value(hm, blk.special_rev[act][:, None])
     cache[key] = (net.T, count > 0, runs)
     return cache[key]
+
+
+def firm_share_paths(
+    mk: SegmentMarket, blocks: list[MiningBlockPaths], d: Draws, adder: float
+) -> np.ndarray:
+    """(P, M) the profit shares of firm cost-plus racks: share × Σ max(0, client margin) over
+    every hour of each segment of the term, from the all-hours tables."""
+    tl = mk.ctx.tl
+    out = np.zeros((tl.n_months, d.n))
+    for blk in blocks:
+        months = mk.seg_month[blk.segs]
+        margin = blk.value(d.hashprice_by_month[months], blk.rev_per_mwh[:, None]) - adder
+        be = margin / d.power
+        count, psum = lookup(mk, blk.segs, be, mk.all_tables)
+        margin_mwh = count * margin - psum * d.power
+        out += monthly(tl.n_months, months, blk.share * margin_mwh * blk.mw)
+    return out.T
 
 
 def mining_paths(
@@ -384,19 +284,25 @@ def mining_paths(
     if live:
         if mk.special_dr.any():
             fracs = [f.copy() for f in fracs]  # the cache keeps the uncut runs
-            _cut_for_dr(mk, blocks, fracs, enrolled[sp_month])
+            _cut_for_dr(mk, blocks, fracs, enrolled[sp_month], d)
         hm = d.hashprice_by_month[sp_month]
         cost = d.power * mk.ctx.price[sp][:, None] + adder
-        hourly = sum(
-            fracs[i] * blocks[i].mw * (hm * blocks[i].special_rev[:, None] - cost) for i in live
-        )
+        hourly = np.zeros((sp.size, p))
+        for i in live:
+            b, mwh = blocks[i], fracs[i] * blocks[i].mw
+            hourly += b.site_net(mwh, mwh * (b.value(hm, b.special_rev[:, None]) - cost))
         net += _by_month(mk, hourly)
     mining_sp = sum((fracs[i] * blocks[i].mw for i in live), np.zeros((sp.size, p)))
     rate = project.site.demand_response.capacity_usd_per_mw_month
     if rate and enrolled.any():
-        available = dr_available + available_normal_paths(mk, blocks, d, adder, enrolled)
+        # Income on the load whose income the site keeps (own fleets first, as the engine).
+        kept = [b for b in blocks if b.keeps_dr]
+        kept_sp = sum(
+            (fracs[i] * blocks[i].mw for i in live if blocks[i].keeps_dr), np.zeros((sp.size, p))
+        )
+        available = dr_available + available_normal_paths(mk, kept, d, adder, enrolled)
         if sp.size:
-            available += _by_month(mk, np.minimum(mining_sp, enrolled[sp_month][:, None]))
+            available += _by_month(mk, np.minimum(kept_sp, enrolled[sp_month][:, None]))
         net += available / tl.hours_in_month * rate
     if energy.fourcp_usd_per_kw_year and (mk.peak_pos >= 0).any():
         net -= _fourcp_mining(mk, mining_sp, energy.fourcp_usd_per_kw_year)

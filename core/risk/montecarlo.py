@@ -21,15 +21,19 @@ from core.engine.retirement import operating_project
 from core.model.catalog import Catalog, catalog_for
 from core.model.project import Project, Risk, Strategy
 from core.risk.fastpaths import (
-    Draws,
-    SegmentMarket,
     ebitda_paths,
     fcf_paths,
-    mining_blocks,
+    firm_share_paths,
     mining_paths,
-    segment_market,
     strategy_template,
     with_delay,
+)
+from core.risk.segments import (
+    Draws,
+    SegmentMarket,
+    firm_shares,
+    mining_blocks,
+    segment_market,
 )
 
 
@@ -111,6 +115,11 @@ class Simulator:
         mk = self.market_for(strategy)
         blocks = mining_blocks(self.project, strategy, mk, self.catalog)
         mining = mining_paths(self.project, mk, blocks, d, {} if cache is None else cache)
+        firm = firm_shares(self.project, strategy, mk, self.catalog)
+        if firm:
+            adder = self.project.site.energy.tnd_adder_usd_per_mwh
+            shares = firm_share_paths(mk, firm, d, adder)
+            mining = dataclasses.replace(mining, net_usd=mining.net_usd + shares)
         ai = has_ai(strategy)
         delays = np.unique(d.delay_months) if ai else np.zeros(1, dtype=int)
         out = np.empty((d.n, self.market.ctx.tl.n_months))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -26,6 +26,7 @@ from core.model.catalog import catalog_for
 from core.model.project import (
     AiBlock,
     FlatPrice,
+    HostingBlock,
     HourlySeriesPrice,
     MiningBlock,
     Project,
@@ -213,10 +214,13 @@ def _kept(strategy: Strategy, n_months: int) -> list[MiningBlock]:
         return []
     live = min(operating_months(b, n_months)[0] for b in ai)
     return [
-        b
-        for b in strategy.blocks
-        if isinstance(b, MiningBlock) and (b.end_month is None or b.end_month > live)
+        b for b in strategy.blocks if _own_fleet(b) and (b.end_month is None or b.end_month > live)
     ]
+
+
+def _own_fleet(block: object) -> TypeGuard[MiningBlock]:
+    """A mining block of the site's own miners (a hosting contract is not re-cut)."""
+    return isinstance(block, MiningBlock) and not isinstance(block, HostingBlock)
 
 
 def split_candidate(project: Project) -> Strategy | None:
@@ -228,7 +232,8 @@ def split_candidate(project: Project) -> Strategy | None:
 def split_strategy(project: Project, strategy: Strategy, ai_share: float) -> Strategy:
     """``strategy`` with ``ai_share`` of the interconnect given to AI and the rest to mining.
 
-    AI blocks are scaled together so their facility load is ai_share × interconnect. Mining
+    AI blocks are scaled together so their facility load is ai_share × interconnect; hosted
+    racks stay as their contract says. Mining
     blocks still running when the first AI block goes live ("kept") are scaled to the rest;
     blocks that stop earlier (the fleet until conversion) take whatever ASICs of the
     strategy's fleet are not kept. If the kept blocks need more ASICs than the fleet has, the
@@ -241,7 +246,7 @@ def split_strategy(project: Project, strategy: Strategy, ai_share: float) -> Str
     ai_load = sum(ai_block_load_mw(b, catalog) for b in ai)
     if ai_load <= 0:
         raise RiskError(f"{strategy.name}: its AI blocks draw no power, so they cannot be scaled")
-    mining = [b for b in strategy.blocks if isinstance(b, MiningBlock)]
+    mining = [b for b in strategy.blocks if _own_fleet(b)]
     kept = _kept(strategy, n)
     if not kept:
         raise RiskError(f"{strategy.name}: no mining block runs after the AI block goes live")
@@ -268,6 +273,8 @@ def split_strategy(project: Project, strategy: Strategy, ai_share: float) -> Str
                 else {"server_count": round(b.server_count * k_ai)}
             )
             blocks.append(b.model_copy(update=update))
+        elif isinstance(b, HostingBlock):  # a contract: as it is
+            blocks.append(b)
         elif id(b) in wanted:
             blocks.append(b.model_copy(update={"asic_count": wanted[id(b)]}))
         else:  # the rest of the fleet runs until conversion, then is sold

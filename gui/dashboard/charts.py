@@ -99,6 +99,7 @@ STACK_UP = [
     ("revenue_mining_usd", "#f2a900"),
     ("revenue_colocation_usd", "#1f77b4"),
     ("revenue_gpu_cloud_usd", "#17becf"),
+    ("revenue_hosting_usd", "#bcbd22"),
     ("power_passthrough_usd", "#9ecae1"),
     ("dr_capacity_usd", "#2ca02c"),
     ("power_credits_usd", "#98df8a"),

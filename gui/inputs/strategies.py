@@ -22,7 +22,7 @@ from core.engine.energy import ai_block_it_mw, mining_block_power
 from core.io.projectfile import ProjectFileError, project_from_data
 from core.model import block_labels
 from core.model.catalog import catalog_for
-from core.model.project import AiBlock, MiningBlock, Project, Strategy
+from core.model.project import AiBlock, HostingBlock, MiningBlock, Project, Strategy
 from core.plan.layout import plan_counts
 from gui.document import ProjectDocument
 from gui.inputs.strategy_actions import StrategyActions
@@ -44,6 +44,16 @@ def describe_block(block: MiningBlock | AiBlock, project: Project) -> str:
     if isinstance(block, MiningBlock):
         mw, ths = mining_block_power(block, cat) if block.asic_model in cat.asics else (0, 0)
         model = cat.asics[block.asic_model].name if block.asic_model in cat.asics else "?"
+        if isinstance(block, HostingBlock):
+            terms = (
+                f"${block.hosting_usd_per_kwh:g}/kWh"
+                if block.pricing == "per_kwh"
+                else f"cost + ${block.margin_usd_per_kwh:g}/kWh, {block.profit_share_pct:g} % share"
+            )
+            firm = "" if block.curtailable else ", firm"
+            return (
+                f"⌂ {block.name}: hosts {block.asic_count:,} × {model}, {mw:,.1f} MW, {terms}{firm}"
+            )
         return (
             f"⛏ {block.name}: {block.asic_count:,} × {model}, {mw:,.1f} MW, {ths / 1e6:,.2f} EH/s"
         )
@@ -103,7 +113,9 @@ class StrategiesPanel(StrategyActions, QWidget):
         kl = QVBoxLayout(blocks)
         self.blocks = QListWidget()
         self.blocks.setMaximumHeight(110)
-        self.blocks.setToolTip("How the site's power is split: mining blocks and AI blocks.")
+        self.blocks.setToolTip(
+            "How the site's power is split: mining blocks, hosted client miners and AI blocks."
+        )
         self.blocks.currentRowChanged.connect(lambda _: self._rebuild_block_form())
         kl.addWidget(self.blocks)
         kl.addLayout(
@@ -111,6 +123,7 @@ class StrategiesPanel(StrategyActions, QWidget):
                 [
                     ("+ Mining", "Add a mining block", self.add_mining),
                     ("+ AI", "Add an AI hosting block", self.add_ai),
+                    ("+ Hosting", "Host a client's miners (third-party hosting)", self.add_hosting),
                     ("Duplicate", "Copy the selected block", self.duplicate_block),
                     ("Delete", "Delete the selected block", self.delete_block),
                     ("▲", "Move up", lambda: self.move_block(-1)),

@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QInputDialog
 
-from core.model.project import AiBlock, MiningBlock, Strategy
+from core.model.project import AiBlock, HostingBlock, MiningBlock, Strategy
 
 
 def unique_name(base: str, taken: list[str]) -> str:
@@ -81,29 +81,38 @@ class StrategyActions:
         items[self.index] = self.strategy.model_copy(update={"blocks": blocks})
         self._apply(items, text, self.index, select)
 
-    def add_mining(self) -> None:
+    def _add_block(self, make, name: str, text: str) -> None:
+        """Append ``make(unique name)`` to the strategy's blocks and select it."""
         blocks = list(self.strategy.blocks)
-        blocks.append(
-            MiningBlock(
-                name=unique_name("Mining", [b.name for b in blocks]),
-                asic_model="s21",
-                asic_count=1000,
-            )
+        blocks.append(make(unique_name(name, [b.name for b in blocks])))
+        self._with_blocks(blocks, text, len(blocks) - 1)
+
+    def add_mining(self) -> None:
+        self._add_block(
+            lambda name: MiningBlock(name=name, asic_model="s21", asic_count=1000),
+            "Mining",
+            "Add mining block",
         )
-        self._with_blocks(blocks, "Add mining block", len(blocks) - 1)
+
+    def add_hosting(self) -> None:
+        self._add_block(
+            lambda name: HostingBlock(name=name, asic_model="s21", asic_count=1000),
+            "Hosting",
+            "Add hosting block",
+        )
 
     def add_ai(self) -> None:
-        blocks = list(self.strategy.blocks)
-        blocks.append(
-            AiBlock(
-                name=unique_name("AI hosting", [b.name for b in blocks]),
+        self._add_block(
+            lambda name: AiBlock(
+                name=name,
                 it_mw=10.0,
                 colo_usd_per_kw_month=140.0,
                 retrofit_usd_per_mw=6.5e6,
                 conversion_months=12,
-            )
+            ),
+            "AI hosting",
+            "Add AI block",
         )
-        self._with_blocks(blocks, "Add AI block", len(blocks) - 1)
 
     def duplicate_block(self) -> None:
         j, blocks = self.blocks.currentRow(), list(self.strategy.blocks)

@@ -26,7 +26,13 @@ from core.model import block_labels
 from core.model import labels as spec
 from core.model.catalog import Catalog, catalog_for
 from core.model.paths import get_attr_path
-from core.model.project import HourlySeriesPrice, MiningBlock, Project, TimeOfUsePrice
+from core.model.project import (
+    HostingBlock,
+    HourlySeriesPrice,
+    MiningBlock,
+    Project,
+    TimeOfUsePrice,
+)
 from core.risk.sensitivity import RiskAnalysis
 
 INPUT_STYLE = {
@@ -244,7 +250,10 @@ def write_inputs(
                     "W",
                     asic.spec_source,
                 )
-                _price_used(inp, fmt, p, ".asic_unit_price_usd", asic.price_usd, asic.price_source)
+                if not isinstance(b, HostingBlock):  # a client's machines have no price here
+                    _price_used(
+                        inp, fmt, p, ".asic_unit_price_usd", asic.price_usd, asic.price_source
+                    )
                 inp.put(
                     p + ".end_month_or_horizon",
                     "Active until month",

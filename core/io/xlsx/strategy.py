@@ -24,6 +24,7 @@ from core.model.project import AiBlock, MiningBlock, Project, Strategy
 # The rows taken from the hourly simulation as values.
 SIMULATED_ROWS = (
     "revenue_mining_usd",
+    "revenue_hosting_usd",
     "power_passthrough_usd",
     "dr_capacity_usd",
     "power_credits_usd",
@@ -191,6 +192,7 @@ def _revenue(sh: _Sheet) -> None:
         hosting_keys.append(key)
     streams = [
         "revenue_mining_usd",
+        "revenue_hosting_usd",
         "power_passthrough_usd",
         "dr_capacity_usd",
         "power_credits_usd",

@@ -12,8 +12,9 @@ from core.engine.energy import called_hours, market_context, simulate_strategy
 from core.engine.retirement import operating_project
 from core.model.catalog import catalog_for
 from core.model.project import AiBlock, Project
-from core.risk.fastpaths import Draws, gpu_decline_pct, with_delay
+from core.risk.fastpaths import gpu_decline_pct, with_delay
 from core.risk.montecarlo import contract_at_risk
+from core.risk.segments import Draws
 
 
 def hourly_path_fcf(project: Project, d: Draws, i: int, strategy_name: str) -> np.ndarray:

@@ -238,3 +238,52 @@ def test_fast_method_matches_the_engine_with_calls_on_the_highest_load_hours():
     mine = next(s for s in sim.project.strategies if s.name == "Mine")
     assert sim.market_for(mine) is not sim.market  # the calls moved off the price rule's hours
     assert_fast_paths_agree(project, 3)
+
+
+def test_fast_method_matches_the_engine_with_hosted_racks():
+    # Four hosting contracts beside the own fleets: a curtailable per-kWh rack (its rate
+    # does not move with hashprice, so the DR cut order differs path by path), a curtailable
+    # cost-plus rack with a profit share whose DR income goes to the client, a firm per-kWh
+    # rack and a firm cost-plus rack (its profit share over every hour). DR calls on 300
+    # hours with less enrolled than the flexible load, a demand charge and 4CP peaks.
+    from core.model.project import HostingBlock
+
+    base = rich_project()
+    hosted = [
+        HostingBlock(
+            name="Per kWh", asic_model="s19_xp", asic_count=3000, hosting_usd_per_kwh=0.075
+        ),
+        HostingBlock(
+            name="Cost plus",
+            asic_model="s21",
+            asic_count=3000,
+            pricing="cost_plus",
+            margin_usd_per_kwh=0.012,
+            profit_share_pct=15.0,
+            dr_income="passed",
+        ),
+        HostingBlock(name="Firm", asic_model="s21", asic_count=1000, curtailable=False),
+        HostingBlock(
+            name="Firm cost plus",
+            asic_model="s19_xp",
+            asic_count=1000,
+            curtailable=False,
+            pricing="cost_plus",
+            margin_usd_per_kwh=0.01,
+            profit_share_pct=20.0,
+            end_month=70,
+        ),
+    ]
+    strategies = [s.model_copy(update={"blocks": [*s.blocks, *hosted]}) for s in base.strategies]
+    dr = base.site.demand_response.model_copy(
+        update={"event_hours_per_year": 300, "enrolled_mw": 25.0}
+    )
+    project = base.model_copy(
+        update={
+            "strategies": strategies,
+            "site": base.site.model_copy(update={"demand_response": dr}),
+        }
+    )
+    m = evaluate(project).by_name("Mine").monthly
+    assert m["revenue_hosting_usd"].min() > 0 and m["power_passthrough_usd"].sum() > 0
+    assert_fast_paths_agree(project, 3)

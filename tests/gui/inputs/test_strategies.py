@@ -94,6 +94,24 @@ def test_add_ai_block_and_switch_business_model(qtbot, window, panel):
     assert "H100" in panel.spec_label.text()
 
 
+def test_add_a_hosting_block_and_price_it(qtbot, window, panel):
+    # Given Keep mining, when a hosting block is added and its rate typed, then the strategy
+    # earns hosting revenue, and more at a higher rate.
+    panel.list.setCurrentRow(0)
+    panel.add_hosting()
+    blocks = window.doc.project.strategies[0].blocks
+    assert blocks[-1].kind == "hosting" and "hosts 1,000" in panel.blocks.currentItem().text()
+    path = f"strategies[0].blocks[{len(blocks) - 1}]."
+    qtbot.waitUntil(lambda: path + "hosting_usd_per_kwh" in panel.block_fields)
+    settle(qtbot, window)
+    before = window.doc.result.by_name("Keep mining").monthly["revenue_hosting_usd"].sum()
+    type_into(panel.block_fields[path + "hosting_usd_per_kwh"], "0.09")
+    settle(qtbot, window)
+    after = window.doc.result.by_name("Keep mining").monthly["revenue_hosting_usd"].sum()
+    assert window.doc.project.strategies[0].blocks[-1].hosting_usd_per_kwh == 0.09
+    assert after > before > 0
+
+
 def test_add_duplicate_reorder_delete_blocks(window, panel):
     panel.list.setCurrentRow(2)
     n = len(window.doc.project.strategies[2].blocks)
