@@ -89,7 +89,8 @@ def test_wrong_kind_and_bad_references():
     data["strategies"][1]["fallback_strategy"] = "Nope"
     data["strategies"][2]["blocks"][0]["asic_model"] = "s99"
     problems = problems_of(data)
-    assert 'strategies[0].blocks[0]: kind must be one of "mining", "ai", "hosting", got "fusion"' in problems
+    wrong_kind = 'kind must be one of "mining", "ai", "hosting", got "fusion"'
+    assert f"strategies[0].blocks[0]: {wrong_kind}" in problems
     # Reference problems are listed in the same pass as the type problem.
     assert (
         'strategies[1].fallback_strategy: no strategy named "Nope" (have: Keep mining, '
