@@ -26,6 +26,18 @@ def strategy_summaries(result: ProjectResult, seeks: list[GoalSeek] | None) -> l
             "peak_funding_usd": k.peak_funding_usd,
             "terminal_value_pv_usd": k.terminal_value_pv_usd,
             "terminal_value_share_of_npv": k.terminal_value_share_of_npv,
+            "equity_npv_usd": k.equity_npv_usd,
+            "equity_irr": k.equity_irr,
+            "equity_irr_note": k.equity_irr_note,
+            "equity_payback_months": k.equity_payback_months,
+            "equity_payback_months_note": k.equity_payback_note,
+            "min_dscr": k.min_dscr,
+            "avg_dscr": k.avg_dscr,
+            "dscr_note": k.dscr_note,
+            "max_debt_usd": k.max_debt_usd,
+            "peak_equity_usd": k.peak_equity_usd,
+            "financed": result.project is not None
+            and result.project.strategies[i].financing is not None,
             "probability_weighted_npv_usd": k.probability_weighted_npv_usd,
             "contract_probability_pct": k.contract_probability_pct,
             "fallback_strategy": k.fallback_strategy,
@@ -91,10 +103,30 @@ def print_report(name: str, result: ProjectResult, rows: list[dict[str, Any]], s
         print(f"  peak funding need       {money(r['peak_funding_usd'])}")
         if r["terminal_value_pv_usd"]:
             share = r["terminal_value_share_of_npv"]
+            continuing = result.project and result.project.finance.terminal_value == "continuing"
             print(
                 f"  terminal value (PV)     {money(r['terminal_value_pv_usd'])}"
                 + (f" = {pct(share)} of NPV" if share is not None else "")
-                + " (assets still held, sold at the horizon end)"
+                + (
+                    " (the final year's cash flow continuing)"
+                    if continuing
+                    else " (assets still held, sold at the horizon end)"
+                )
+            )
+        if r["financed"]:
+            eq_irr = pct(r["equity_irr"], note=r["equity_irr_note"])
+            eq_pb = _months(r["equity_payback_months"], r["equity_payback_months_note"])
+            dscr = (
+                f"min {r['min_dscr']:.2f}×, average {r['avg_dscr']:.2f}×"
+                if r["min_dscr"] is not None
+                else r["dscr_note"]
+            )
+            print(f"  equity NPV              {money(r['equity_npv_usd'])} (at the cost of equity)")
+            print(f"  equity IRR              {eq_irr}   payback {eq_pb}")
+            print(f"  DSCR                    {dscr}")
+            print(
+                f"  peak debt               {money(r['max_debt_usd'])}"
+                f"   peak equity {money(r['peak_equity_usd'])}"
             )
         for x in r["retirements"]:
             when = "runs to its end" if x["month"] is None else f"month {x['month']}"

@@ -14,6 +14,7 @@ import numpy as np
 
 from core.engine.bitcoin import monthly_btc_price
 from core.engine.columns import REVENUE_COLUMNS
+from core.engine.debt import debt_rows
 from core.engine.energy import (
     EnergyResult,
     HourlyLoads,
@@ -36,7 +37,7 @@ from core.engine.finance import (
     discount_factors,
     tax_with_loss_carryforward,
 )
-from core.engine.kpis import Incremental, Kpis, incremental_kpis, kpis_from_table
+from core.engine.kpis import Incremental, Kpis, incremental_kpis, kpis_from_table, with_equity
 from core.engine.terminal import block_terms, continuing_row, strategy_factor
 from core.model.catalog import Catalog, catalog_for
 from core.model.project import AiBlock, HostingBlock, MiningBlock, Project, Strategy
@@ -356,11 +357,18 @@ def evaluate(project: Project, ctx: MarketContext | None = None) -> ProjectResul
         else:
             energy = simulate_strategy(project, s, ctx, catalog)
             table, breakdown = cash_flow_table(project, s, energy, ctx, catalog)
+        table = table | debt_rows(project, s, table)
+        kpis = with_equity(
+            kpis_from_table(table, s),
+            table,
+            s.financing is not None,
+            project.finance.cost_of_equity_pct_per_year,
+        )
         results.append(
             StrategyResult(
                 s.name,
                 table,
-                kpis_from_table(table, s),
+                kpis,
                 capacity_warnings(project, s, catalog, ctx.tl.n_months),
                 breakdown=breakdown,
                 hourly=energy.hourly,

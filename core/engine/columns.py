@@ -69,6 +69,21 @@ MONTHLY_COLUMNS: dict[str, Column] = _columns(
     ("hashrate_ph", "PH/s", "Hashrate", "Hashrate"),
     ("hashprice_usd_per_ph_day", "USD/PH/day", "Hashprice", "Hashprice"),
     ("btc_price_usd", "USD", "BTC price", "BTC price"),
+    # Project finance (core.engine.debt); zero, and equity = free cash flow, without debt.
+    ("debt_draw_usd", "USD", "Debt drawn", "Debt drawn"),
+    ("interest_usd", "USD", "Interest accrued", "Interest"),
+    ("interest_paid_usd", "USD", "Interest paid", "Interest paid"),
+    ("capitalised_interest_usd", "USD", "Interest capitalised (construction)", "Capitalised"),
+    ("principal_usd", "USD", "Principal repaid (incl. sweep)", "Principal"),
+    ("fees_usd", "USD", "Upfront fee", "Fees"),
+    ("dsra_funding_usd", "USD", "Debt-service reserve funded", "DSRA funded"),
+    ("dsra_release_usd", "USD", "Debt-service reserve released", "DSRA released"),
+    ("debt_balance_usd", "USD", "Debt balance (end of month)", "Debt balance"),
+    ("cfads_usd", "USD", "Cash flow available for debt service", "CFADS"),
+    ("dscr", "×", "DSCR (CFADS ÷ debt service; 0 without debt service)", "DSCR"),
+    ("tax_shield_usd", "USD", "Interest tax shield", "Tax shield"),
+    ("equity_fcf_usd", "USD", "Equity cash flow", "Equity FCF"),
+    ("cumulative_equity_fcf_usd", "USD", "Cumulative equity cash flow", "Cumulative equity"),
 )
 
 # The revenue streams, which add up to ``revenue_total_usd``.

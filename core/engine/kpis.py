@@ -4,11 +4,11 @@ paybacks are "n/m" where nothing is invested."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from core.engine.finance import irr, payback_months, peak_funding
+from core.engine.finance import discount_factors, irr, payback_months, peak_funding
 from core.model.project import Strategy
 
 
@@ -27,6 +27,17 @@ class Kpis:
     discounted_payback_note: str = ""
     terminal_value_pv_usd: float = 0.0  # PV of the horizon-end sale of assets still held
     terminal_value_share_of_npv: float | None = None  # of a positive NPV; None otherwise
+    # Equity (core.engine.debt): the project's own figures when the strategy has no debt.
+    equity_npv_usd: float = 0.0
+    equity_irr: float | None = None
+    equity_irr_note: str = ""
+    equity_payback_months: int | None = None
+    equity_payback_note: str = ""
+    min_dscr: float | None = None
+    avg_dscr: float | None = None
+    dscr_note: str = "no debt"
+    max_debt_usd: float = 0.0
+    peak_equity_usd: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -108,4 +119,45 @@ def incremental_kpis(
         k.discounted_payback_months,
         k.payback_note,
         k.discounted_payback_note,
+    )
+
+
+def with_equity(
+    k: Kpis, t: dict[str, np.ndarray], financed: bool, cost_of_equity_pct: float
+) -> Kpis:
+    """``k`` with the equity KPIs of the table's debt and equity rows: NPV at the cost of
+    equity, IRR and payback of the equity cash flow, DSCR over the repayment months, peak
+    debt and peak equity. Without debt they are the project's."""
+    if not financed:
+        return replace(
+            k,
+            equity_npv_usd=k.npv_usd,
+            equity_irr=k.irr,
+            equity_irr_note=k.irr_note,
+            equity_payback_months=k.payback_months,
+            equity_payback_note=k.payback_note,
+            peak_equity_usd=k.peak_funding_usd,
+        )
+    flows, cumulative = t["equity_fcf_usd"], t["cumulative_equity_fcf_usd"]
+    npv_usd = float(flows @ discount_factors(cost_of_equity_pct, flows.size))
+    if invests(cumulative):
+        r = irr(flows)
+        rate, note = r.annual, r.note
+        payback = payback_months(cumulative)
+        payback_note = "" if payback is not None else "never: still negative at the horizon"
+    else:
+        rate, note, payback, payback_note = None, NO_INVESTMENT, None, NO_INVESTMENT
+    dscr = t["dscr"][t["dscr"] > 0]
+    return replace(
+        k,
+        equity_npv_usd=npv_usd,
+        equity_irr=rate,
+        equity_irr_note=note,
+        equity_payback_months=payback,
+        equity_payback_note=payback_note,
+        min_dscr=float(dscr.min()) if dscr.size else None,
+        avg_dscr=float(dscr.mean()) if dscr.size else None,
+        dscr_note="" if dscr.size else "no debt service within the horizon",
+        max_debt_usd=float(t["debt_balance_usd"].max()),
+        peak_equity_usd=peak_funding(cumulative),
     )

@@ -257,6 +257,9 @@ class Finance(Model):
     terminal_value: Literal["none", "book_value", "continuing"] = "book_value"
     # The yearly growth of that perpetuity; below the discount rate (checked with the project).
     terminal_growth_pct_per_year: float = Field(default=0.0, ge=-50, le=50)
+    # Discounts the equity cash flow of a financed strategy (the project rate discounts the
+    # unlevered one, and an unfinanced strategy's equity is the project).
+    cost_of_equity_pct_per_year: float = Field(default=15.0, ge=-50, le=200)
 
     _start = field_validator("start_month")(_check_month)
 
@@ -348,6 +351,26 @@ class HostingBlock(MiningBlock):
 Block = Annotated[MiningBlock | AiBlock | HostingBlock, Field(discriminator="kind")]
 
 
+class Financing(Model):
+    """Debt on one strategy (core.engine.debt). Defaults follow BRIEF §11: contracted
+    data-centre debt sized to a minimum DSCR of about 1.2–1.4×, construction loans of 80–85 %
+    of cost, 8 % secured notes, repayment from the lease start."""
+
+    # "ltc": a share of the capex drawn while the conversion is built; "dscr": the largest
+    # debt whose scheduled debt service keeps CFADS / debt service ≥ target_dscr in every
+    # repayment month (capped at the whole capex).
+    sizing: Literal["ltc", "dscr"] = "ltc"
+    ltc_pct: Pct = 60.0
+    target_dscr: float = Field(default=1.3, ge=1.0, le=10.0)
+    # Nominal: monthly interest is the month's opening balance × rate / 12 (Excel's PMT).
+    rate_pct_per_year: float = Field(default=8.0, ge=0, le=50)
+    upfront_fee_pct: Pct = 1.0  # of the debt, paid at the first draw
+    tenor_months: int = Field(default=120, ge=1, le=360)  # from the start of repayment
+    repayment: Literal["annuity", "straight_line", "sculpted"] = "annuity"
+    dsra_months: int = Field(default=6, ge=0, le=36)  # of debt service, held until maturity
+    cash_sweep_pct: Pct = 0.0  # of cash after debt service, repaying principal early
+
+
 class Strategy(Model):
     name: str = Field(min_length=1, max_length=120)
     blocks: list[Block] = Field(default_factory=list, max_length=200)
@@ -357,6 +380,7 @@ class Strategy(Model):
     # Keep paying the site's fixed opex after every block has stopped (e.g. to hold the
     # interconnect for a later tenant); otherwise the site closes when its last block stops.
     keep_site_open: bool = False
+    financing: Financing | None = None  # unlevered when None
 
 
 # ----------------------------------------------------------------------------- risk
