@@ -35,7 +35,7 @@ from core.engine.finance import (
     AssetFlows,
     asset_flows,
     discount_factors,
-    tax_with_loss_carryforward,
+    finance_tax,
 )
 from core.engine.kpis import Incremental, Kpis, incremental_kpis, kpis_from_table, with_equity
 from core.engine.terminal import block_terms, continuing_row, strategy_factor
@@ -138,6 +138,8 @@ def strategy_assets(
                         None,
                         j,
                         "retrofit",
+                        capex_months=b.conversion_months,
+                        capex_shape=b.capex_draw,
                     )
                 )
             if b.business_model == "gpu_cloud" and b.server_count:
@@ -254,7 +256,8 @@ def cash_flow_table(
     assets = strategy_assets(strategy, catalog, n, gpu_life_months(project))
     hashprice = ctx.monthly_hashprice
     index = resale_index(project, hashprice)
-    flows = asset_flows(assets, n, lives, residual, index, fin.terminal_value)
+    bonus = fin.bonus_depreciation_pct.model_dump()
+    flows = asset_flows(assets, n, lives, residual, index, fin.terminal_value, bonus)
     t["capex_usd"] = flows.capex_usd
     t["salvage_usd"] = flows.salvage_usd
     held = [
@@ -267,7 +270,7 @@ def cash_flow_table(
     t["terminal_value_usd"] = sum((f.salvage_usd for f in held), np.zeros(n))
     t["depreciation_usd"] = flows.depreciation_usd
     t["taxable_income_usd"] = t["ebitda_usd"] - flows.depreciation_usd + flows.sale_gain_usd
-    t["tax_usd"] = tax_with_loss_carryforward(t["taxable_income_usd"], fin.tax_rate_pct)
+    t["tax_usd"] = finance_tax(t["taxable_income_usd"], fin)
     t["fcf_usd"] = t["ebitda_usd"] - t["capex_usd"] + t["salvage_usd"] - t["tax_usd"]
     if fin.terminal_value == "continuing":
         factor = float(strategy_factor(block_terms(project, strategy, catalog, n)))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.engine.energy import operating_months
-from core.engine.finance import tax_with_loss_carryforward
+from core.engine.finance import finance_tax
 from core.model.project import AiBlock, Financing, Project, Strategy
 
 DEBT_COLUMNS = (
@@ -70,7 +70,7 @@ def debt_rows(project: Project, strategy: Strategy, t: dict[str, np.ndarray]) ->
     rows["cfads_usd"] = cfads + draws
     _schedule(fin, rows, i, r0)
     levered = t["taxable_income_usd"] - rows["interest_paid_usd"]
-    shield = t["tax_usd"] - tax_with_loss_carryforward(levered, project.finance.tax_rate_pct)
+    shield = t["tax_usd"] - finance_tax(levered, project.finance)
     rows["tax_shield_usd"] = shield
     equity = (
         t["fcf_usd"]

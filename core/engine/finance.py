@@ -12,6 +12,8 @@ from typing import Literal
 
 import numpy as np
 
+from core.model.project import Finance
+
 AssetClass = Literal["asic", "gpu", "facility"]
 
 
@@ -35,6 +37,19 @@ class Asset:
     block_index: int | None = None  # which block of the strategy it belongs to
     part: str = ""  # "asic", "infrastructure", "retrofit" or "gpu"
     generation: int = 0  # GPU servers: 0 bought at go-live, k the k-th replacement
+    # Paid over this many months from capex_month (a conversion's draws), in this shape.
+    capex_months: int = 1
+    capex_shape: str = "upfront"
+
+    def capex_by_month(self) -> np.ndarray:
+        """The capex paid in each month from ``capex_month``: all at once, evenly, or along
+        an S-curve (smoothstep: cumulative share x²(3 − 2x) of the way x through)."""
+        k = self.capex_months
+        if self.capex_shape == "upfront" or k <= 1:
+            return np.array([self.capex_usd])
+        x = np.arange(k + 1) / k
+        cumulative = x if self.capex_shape == "even" else x * x * (3 - 2 * x)
+        return np.diff(cumulative) * self.capex_usd
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,30 +76,37 @@ def asset_flows(
     residual_pct: dict[str, float],
     resale_index: dict[str, np.ndarray] | None = None,
     terminal_value: str = "book_value",
+    bonus_pct: dict[str, float] | None = None,
 ) -> AssetFlows:
     """Capex, depreciation, salvage and gain on sale of each asset. ``resale_index`` gives, per
     asset class, a multiplier on the aged value by sale month (ASICs: hashprice over its start
     value), 1 where absent. ``terminal_value`` (``finance.terminal_value``) says what the
     assets held at the horizon end do: "book_value", sold at their aged value; "none", fetch
     nothing (their book value is a loss); "continuing", stay in use (no sale, no loss: the
-    continuing value, core.engine.terminal, is what they earn on)."""
+    continuing value, core.engine.terminal, is what they earn on). ``bonus_pct``: per class,
+    the share of the basis deducted in the month the asset enters service (if it is not sold
+    then), the rest straight-line over the class life."""
     each = []
     for a in assets:
         capex, dep, salvage, gain = (np.zeros(n_months) for _ in range(4))
         each.append(AssetFlows(capex, dep, salvage, gain))
-        if a.capex_month < n_months:
-            capex[a.capex_month] += a.capex_usd
+        paid = a.capex_by_month()[: max(n_months - a.capex_month, 0)]
+        capex[a.capex_month : a.capex_month + paid.size] += paid
         if a.in_service_month >= n_months:
             continue
         sale = n_months - 1 if a.sale_month is None else min(a.sale_month, n_months - 1)
         life_m = round(life_years[a.asset_class] * 12)
-        monthly = a.tax_basis_usd / life_m
         held_to_end = a.sale_month is None or a.sale_month >= n_months
         # Sold: no depreciation in the month of sale. Held: depreciated through the last month.
         dep_end = min(a.in_service_month + life_m, n_months if held_to_end else sale)
+        bonus = (bonus_pct or {}).get(a.asset_class, 0.0) / 100 * a.tax_basis_usd
+        if dep_end <= a.in_service_month:
+            bonus = 0.0
+        monthly = (a.tax_basis_usd - bonus) / life_m
         if dep_end > a.in_service_month:
             dep[a.in_service_month : dep_end] += monthly
-        book = a.tax_basis_usd - monthly * max(dep_end - a.in_service_month, 0)
+            dep[a.in_service_month] += bonus
+        book = a.tax_basis_usd - bonus - monthly * max(dep_end - a.in_service_month, 0)
         # Held to the end: valued one month after the last period starts (horizon end).
         age = (n_months if held_to_end else sale) - a.in_service_month
         proceeds = salvage_value(
@@ -117,6 +139,34 @@ def tax_with_loss_carryforward(taxable_usd: np.ndarray, rate_pct: float) -> np.n
     increase = base.copy()
     increase[..., 1:] -= base[..., :-1]
     return increase * rate_pct / 100
+
+
+def tax_with_loss_limit(taxable_usd: np.ndarray, rate_pct: float, limit_pct: float) -> np.ndarray:
+    """Tax per month under the US rule for post-2017 losses: each tax year (12 months of the
+    horizon) nets its own months, and losses carried from earlier years offset at most
+    ``limit_pct`` of the year's taxable income. Paid as the year goes: each month pays the
+    change in the year-to-date tax (a later loss in the year gives some back), so a year pays
+    rate × (income − min(losses carried, limit × income)). Along the last axis."""
+    out = np.zeros_like(taxable_usd, dtype=float)
+    carried = np.zeros(taxable_usd.shape[:-1])
+    n = taxable_usd.shape[-1]
+    limit = limit_pct / 100
+    for a in range(0, n, 12):
+        ytd = np.cumsum(taxable_usd[..., a : a + 12], axis=-1)
+        offset = np.minimum(carried[..., None], limit * np.maximum(ytd, 0.0))
+        base = np.maximum(ytd - offset, 0.0)
+        out[..., a : a + 12] = np.diff(base, axis=-1, prepend=0.0) * rate_pct / 100
+        year = ytd[..., -1]
+        carried = carried - offset[..., -1] + np.maximum(-year, 0.0)
+    return out
+
+
+def finance_tax(taxable_usd: np.ndarray, fin: Finance) -> np.ndarray:
+    """The project's tax on a taxable-income row (or rows): losses carried forward without a
+    limit, or at most 80 % of a year's income (``fin.nol_80_pct_limit``)."""
+    if fin.nol_80_pct_limit:
+        return tax_with_loss_limit(taxable_usd, fin.tax_rate_pct, 80.0)
+    return tax_with_loss_carryforward(taxable_usd, fin.tax_rate_pct)
 
 
 def monthly_rate(annual_pct: float) -> float:

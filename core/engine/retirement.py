@@ -40,7 +40,7 @@ from core.engine.energy import (
     mining_end,
     simulate_strategy,
 )
-from core.engine.finance import discount_factors, tax_with_loss_carryforward
+from core.engine.finance import discount_factors, finance_tax
 from core.engine.terminal import (
     FINAL_YEAR_MONTHS,
     block_terms,
@@ -48,7 +48,7 @@ from core.engine.terminal import (
     strategy_factor,
 )
 from core.model.catalog import Catalog, catalog_for
-from core.model.project import MiningBlock, Project, Strategy
+from core.model.project import Finance, MiningBlock, Project, Strategy
 
 TIE_USD = 1.0  # candidates within this of the best NPV count as equal: the earliest wins
 
@@ -258,12 +258,12 @@ def _candidate_fcf(
         salvage -= flows.salvage_usd
         gain -= flows.sale_gain_usd
         index = resale_index(project, t_a["hashprice_usd_per_ph_day"]).get(asset.asset_class)
-        d, s, g = _sold_at(asset, months, n, lives, residual, index, project.finance.terminal_value)
+        d, s, g = _sold_at(asset, months, n, lives, residual, index, project.finance)
         dep += d
         salvage += s
         gain += g
     taxable = ebitda - dep + gain
-    tax = tax_with_loss_carryforward(taxable, project.finance.tax_rate_pct)
+    tax = finance_tax(taxable, project.finance)
     fcf = ebitda - t_a["capex_usd"] + salvage - tax
     if project.finance.terminal_value == "continuing":
         # Retired at r, the fleet held its MW in the final year's months before r and holds
@@ -305,7 +305,7 @@ def _sold_at(
     lives: dict,
     residual: dict,
     index: np.ndarray | None,
-    terminal_value: str,
+    fin: Finance,
 ) -> tuple:
     """(R, n) depreciation, salvage and gain of one asset sold at each month in ``months``
     (``n``: held to the horizon end), by the rules of ``core.engine.finance.asset_flows``."""
@@ -316,15 +316,19 @@ def _sold_at(
     start = asset.in_service_month
     if start >= n:
         return dep, salvage, gain
+    terminal_value = fin.terminal_value
     life_years = lives[asset.asset_class]
     life_m = round(life_years * 12)
-    monthly = asset.tax_basis_usd / life_m
     held = months >= n
     sale = np.minimum(months, n - 1)
     dep_end = np.minimum(start + life_m, np.where(held, n, sale))
+    bonus_share = fin.bonus_depreciation_pct.model_dump()[asset.asset_class] / 100
+    bonus = np.where(dep_end > start, bonus_share * asset.tax_basis_usd, 0.0)  # (R,)
+    monthly = (asset.tax_basis_usd - bonus) / life_m
     m = np.arange(n)
-    dep += monthly * ((m[None, :] >= start) & (m[None, :] < dep_end[:, None]))
-    book = asset.tax_basis_usd - monthly * np.maximum(dep_end - start, 0)
+    dep += monthly[:, None] * ((m[None, :] >= start) & (m[None, :] < dep_end[:, None]))
+    dep[:, start] += bonus
+    book = asset.tax_basis_usd - bonus - monthly * np.maximum(dep_end - start, 0)
     age = np.where(held, n, sale) - start
     # salvage_value, for every age at once
     remaining = np.maximum(1.0 - age / (life_years * 12), residual[asset.asset_class] / 100)

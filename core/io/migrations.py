@@ -43,11 +43,16 @@ def _from_2(data: dict[str, Any]) -> None:
 
 
 def _from_3(data: dict[str, Any]) -> None:
-    """Schema 4 adds the continuing terminal value and its growth, DR calls on the
-    highest-load hours (``events_on``, "highest_price" as before by default) and hosting
-    blocks; every schema-3 choice keeps its meaning, so nothing is filled in. The version
-    still moves so that an older MinePivot says a schema-4 file is newer rather than refusing
-    "continuing" or a hosting block as unknown."""
+    """Schema 3 paid a retrofit in its first month, carried losses forward without a limit
+    and had no bonus depreciation. (Schema 4 also adds the continuing terminal value, DR calls
+    on the highest-load hours, hosting blocks and financing, whose defaults change nothing.)"""
+    if isinstance(data.get("finance"), dict):
+        data["finance"] = dict(data["finance"])
+        data["finance"].setdefault("nol_80_pct_limit", False)
+        data["finance"].setdefault("bonus_depreciation_pct", {"asic": 0, "gpu": 0, "facility": 0})
+    for block in _blocks(data):
+        if block.get("kind") == "ai":
+            block.setdefault("capex_draw", "upfront")
 
 
 def _blocks(data: dict[str, Any]) -> list[dict[str, Any]]:

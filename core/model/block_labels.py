@@ -186,7 +186,7 @@ AI_COMMON = [
         "start_month",
         "Conversion start",
         "month #",
-        "Month index the retrofit starts; its capex is spent then.",
+        "Month index the retrofit starts; its capex is paid from then (Capex draw).",
         INT,
     ),
     (
@@ -195,6 +195,17 @@ AI_COMMON = [
         "months",
         "Months with no revenue before the block goes live (~6–18 in announced conversions).",
         INT,
+    ),
+    (
+        "capex_draw",
+        "Capex draw",
+        "",
+        "How the retrofit is paid over the conversion months: an S-curve (slow start, fast "
+        "middle, slow finish: cumulative share x²(3 − 2x)), evenly, or all in the first month.",
+        {
+            "kind": "choice",
+            "choices": [("S-curve", "s_curve"), ("Evenly", "even"), ("Up front", "upfront")],
+        },
     ),
 ]
 
@@ -314,3 +325,63 @@ def block_rows(block: MiningBlock | AiBlock) -> list:
     if isinstance(block, MiningBlock):
         return MINING_BLOCK
     return AI_COMMON + (AI_COLOCATION if block.business_model == "colocation" else AI_GPU)
+
+
+FINANCING = [
+    (
+        "sizing",
+        "Debt sized by",
+        "",
+        "Loan-to-cost: the LTC share of each month's capex while the conversion is built. "
+        "DSCR: the largest debt whose scheduled service keeps CFADS ÷ debt service at or above "
+        "the target in every repayment month (contracted data-centre debt is typically sized "
+        "to about 1.2–1.4×; an estimate, no public covenant figure).",
+        {"kind": "choice", "choices": [("Loan-to-cost", "ltc"), ("DSCR", "dscr")]},
+    ),
+    (
+        "ltc_pct",
+        "Loan-to-cost",
+        "%",
+        "Share of construction capex the debt funds (Hut 8 River Bend: up to 85 %; Galaxy "
+        "Helios: 80 %).",
+    ),
+    ("target_dscr", "Target DSCR", "×", "Minimum CFADS ÷ debt service the debt is sized to."),
+    (
+        "rate_pct_per_year",
+        "Interest rate",
+        "%/year",
+        "Nominal: a month's interest is its opening balance × rate / 12 (Excel's PMT). Hut 8: "
+        "SOFR + 225 bp; a TeraWulf joint venture: 8 % secured notes.",
+    ),
+    ("upfront_fee_pct", "Upfront fee", "% of debt", "Paid at the first draw."),
+    ("tenor_months", "Tenor", "months", "From the start of repayment.", {"kind": "int"}),
+    (
+        "repayment",
+        "Repayment",
+        "",
+        "Annuity: level payments. Straight-line: equal principal. Sculpted: debt service "
+        "follows CFADS ÷ the target DSCR.",
+        {
+            "kind": "choice",
+            "choices": [
+                ("Annuity", "annuity"),
+                ("Straight-line", "straight_line"),
+                ("Sculpted", "sculpted"),
+            ],
+        },
+    ),
+    (
+        "dsra_months",
+        "Debt-service reserve",
+        "months",
+        "Months of debt service set aside at the start of repayment, released at maturity.",
+        {"kind": "int"},
+    ),
+    (
+        "cash_sweep_pct",
+        "Cash sweep",
+        "%",
+        "Share of the cash left after debt service that repays principal early (TeraWulf: "
+        "half of excess cash).",
+    ),
+]

@@ -255,6 +255,43 @@ FINANCE = [
             ],
         },
     ),
+    (
+        "nol_80_pct_limit",
+        "80 % loss limit",
+        "",
+        "Losses carried forward offset at most 80 % of a tax year's income (the US rule for "
+        "losses after 2017); each year nets its own months. Off: losses offset any later "
+        "income, month by month (files of schema 3 and earlier).",
+        BOOL,
+    ),
+    (
+        "bonus_depreciation_pct.asic",
+        "ASIC bonus depreciation",
+        "% of basis",
+        "Deducted in the month the miners enter service; the rest straight-line. 100 % for "
+        "equipment acquired after 19 January 2025 (the 2025 budget act).",
+    ),
+    (
+        "bonus_depreciation_pct.gpu",
+        "GPU bonus depreciation",
+        "% of basis",
+        "Deducted in the month the servers enter service; the rest straight-line. 100 % for "
+        "equipment acquired after 19 January 2025 (the 2025 budget act).",
+    ),
+    (
+        "bonus_depreciation_pct.facility",
+        "Facility bonus depreciation",
+        "% of basis",
+        "Retrofits and infrastructure: buildings do not qualify for bonus depreciation, so 0 "
+        "unless a cost-segregation study says otherwise.",
+    ),
+    (
+        "cost_of_equity_pct_per_year",
+        "Cost of equity",
+        "%/year",
+        "Discounts the equity cash flow of a financed strategy (the discount rate stays for "
+        "the unlevered NPV; an unfinanced strategy's equity figures are the project's).",
+    ),
     ("depreciation_life_years.asic", "ASIC life", "years", "Straight-line (default 3)."),
     (
         "depreciation_life_years.gpu",

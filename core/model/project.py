@@ -239,6 +239,12 @@ class ResidualPct(Model):
     facility: Pct = 0.0
 
 
+class BonusDepreciation(Model):
+    asic: Pct = 100.0
+    gpu: Pct = 100.0
+    facility: Pct = 0.0
+
+
 class Finance(Model):
     start_month: str
     horizon_years: int = Field(ge=1, le=30)
@@ -257,6 +263,13 @@ class Finance(Model):
     terminal_value: Literal["none", "book_value", "continuing"] = "book_value"
     # The yearly growth of that perpetuity; below the discount rate (checked with the project).
     terminal_growth_pct_per_year: float = Field(default=0.0, ge=-50, le=50)
+    # Losses carried forward offset at most 80 % of a year's taxable income (the US rule for
+    # post-2017 losses); off: without limit, monthly (schema 3 and earlier).
+    nol_80_pct_limit: bool = True
+    # First-year (bonus) depreciation of each class's tax basis, the rest straight-line:
+    # 100 % is available again for equipment acquired after 19 January 2025 (the 2025 budget
+    # act); buildings do not qualify, so retrofits stay at 0 by default.
+    bonus_depreciation_pct: BonusDepreciation = BonusDepreciation()
     # Discounts the equity cash flow of a financed strategy (the project rate discounts the
     # unlevered one, and an unfinanced strategy's equity is the project).
     cost_of_equity_pct_per_year: float = Field(default=15.0, ge=-50, le=200)
@@ -322,6 +335,9 @@ class AiBlock(Model):
     om_usd_per_mw_month: UsdPerMwMonth = 0.0
     start_month: MonthIndex = 0
     conversion_months: int = Field(default=0, ge=0, le=120)
+    # How the retrofit is paid over the conversion months: an S-curve (slow, fast, slow),
+    # evenly, or all in the first month (schema 3 and earlier).
+    capex_draw: Literal["s_curve", "even", "upfront"] = "s_curve"
 
 
 class HostingBlock(MiningBlock):

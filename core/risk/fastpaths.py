@@ -32,7 +32,7 @@ from core.engine.energy import (
     operating_months,
     simulate_strategy,
 )
-from core.engine.finance import tax_with_loss_carryforward
+from core.engine.finance import finance_tax
 from core.engine.terminal import block_terms, final_year_base, strategy_factor
 from core.model.catalog import Catalog
 from core.model.project import AiBlock, HostingBlock, Project, Strategy
@@ -361,7 +361,7 @@ def fcf_paths(
         extra = tpl.asic_resale_usd * (ratio - 1.0)
         salvage, gain = salvage + extra, gain + extra
     taxable = ebitda - tpl.depreciation_usd + gain
-    tax = tax_with_loss_carryforward(taxable, project.finance.tax_rate_pct)
+    tax = finance_tax(taxable, project.finance)
     fcf = ebitda - tpl.capex_usd + salvage - tax
     if tpl.continuing_factor:
         fcf[:, -1] += tpl.continuing_factor * final_year_base(fcf, salvage)

@@ -93,16 +93,29 @@ class KpiCard(QFrame):
                 + (f" (+{len(s.warnings) - 1} more)" if len(s.warnings) > 1 else "")
                 + "</span>"
             )
+        financed = ""
+        if k.max_debt_usd > 0:  # the equity's own figures only where there is debt
+            dscr = f"{k.min_dscr:.2f}×" if k.min_dscr is not None else "n/a"
+            financed = (
+                f"<br>equity IRR {pct(k.equity_irr, note=k.equity_irr_note)} · "
+                f"min DSCR {dscr} · debt {money(k.max_debt_usd)}"
+            )
         terminal = ""
         if k.terminal_value_share_of_npv is not None and k.terminal_value_pv_usd:
             terminal = f"<br>terminal value {pct(k.terminal_value_share_of_npv, 0)} of NPV"
         self.detail.setText(
             f"IRR {pct(k.irr, note=k.irr_note)} · "
             f"payback {months(k.payback_months, k.payback_note)}{reason}<br>"
-            f"peak funding {money(k.peak_funding_usd)}{weighted}{terminal}"
+            f"peak funding {money(k.peak_funding_usd)}{financed}{weighted}{terminal}"
             f"{incremental}{retired}{warned}"
         )
         tips = [f"IRR: {k.irr_note}"]
+        if k.max_debt_usd > 0:
+            tips.append(
+                f"Equity NPV {money(k.equity_npv_usd)} at the cost of equity; equity IRR: "
+                f"{k.equity_irr_note}; DSCR: minimum over the repayment months "
+                f"(average {k.avg_dscr or 0:.2f}×); peak equity {money(k.peak_equity_usd)}"
+            )
         if inc is not None:
             tips.append(f"Against {inc.vs} (this strategy's FCF minus its): IRR {inc.irr_note}")
         self.setToolTip("\n".join(tips + s.warnings))

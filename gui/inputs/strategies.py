@@ -25,6 +25,7 @@ from core.model.catalog import catalog_for
 from core.model.project import AiBlock, HostingBlock, MiningBlock, Project, Strategy
 from core.plan.layout import plan_counts
 from gui.document import ProjectDocument
+from gui.inputs.financing import FinancingBox
 from gui.inputs.strategy_actions import StrategyActions
 from gui.widgets.fields import Field, add_fields
 
@@ -140,6 +141,8 @@ class StrategiesPanel(StrategyActions, QWidget):
         self.spec_label.setStyleSheet("color: #555; font-size: 11px;")
         kl.addWidget(self.spec_label)
         lay.addWidget(blocks)
+        self.financing = FinancingBox(doc)
+        lay.addWidget(self.financing)
         lay.addStretch(1)
         self.block_fields: dict[str, Field] = {}
         self._block_key: tuple | None = None
@@ -280,6 +283,7 @@ class StrategiesPanel(StrategyActions, QWidget):
     def _strategy_row_changed(self, row: int) -> None:
         if 0 <= row < len(self.doc.project.strategies):
             self._refresh_strategy()
+            self.financing.show_strategy(row)
             self.strategy_selected.emit(self.doc.project.strategies[row].name)
 
     def _fallback_chosen(self, index: int) -> None:

@@ -52,6 +52,7 @@ ASSET_HEADERS = [
     "Sale proceeds",
     "Book value at sale",
     "Resale index",
+    "Bonus depreciation",
 ]
 
 
@@ -109,8 +110,15 @@ def write_asset_table(
         ws.write_formula(r, 10, f"={n if held else f'J{a1}'}-G{a1}", fmt["int"], age)
         res = project.finance.residual_value_pct.model_dump()[a.asset_class] / 100
         ws.write_formula(r, 11, f"={residual}", fmt["pct"], res)
-        monthly = a.tax_basis_usd / life_m
-        ws.write_formula(r, 12, f"=F{a1}/H{a1}", fmt["num"], monthly)
+        bonus_share = project.finance.bonus_depreciation_pct.model_dump()[a.asset_class] / 100
+        bonus_name = names[f"finance.bonus_depreciation_pct.{a.asset_class}"]
+        ws.write_formula(r, 16, f"={bonus_name}", fmt["pct"], bonus_share)
+        # The bonus is taken in the month of service unless the asset is sold then.
+        bonus = bonus_share * a.tax_basis_usd if dep_end > a.in_service_month else 0.0
+        monthly = (a.tax_basis_usd - bonus) / life_m
+        ws.write_formula(
+            r, 12, f"=(F{a1}-IF(I{a1}>G{a1},F{a1}*Q{a1},0))/H{a1}", fmt["num"], monthly
+        )
         years = project.finance.depreciation_life_years.model_dump()[a.asset_class]
         proceeds = (
             0.0 if a.in_service_month >= n else a.value_usd * max(1 - age / (years * 12), res)
@@ -131,8 +139,14 @@ def write_asset_table(
             fmt["num"],
             proceeds,
         )
-        book = a.tax_basis_usd - monthly * max(dep_end - a.in_service_month, 0)
-        ws.write_formula(r, 14, f"=F{a1}-M{a1}*MAX(I{a1}-G{a1},0)", fmt["num"], book)
+        book = a.tax_basis_usd - bonus - monthly * max(dep_end - a.in_service_month, 0)
+        ws.write_formula(
+            r,
+            14,
+            f"=F{a1}-IF(I{a1}>G{a1},F{a1}*Q{a1},0)-M{a1}*MAX(I{a1}-G{a1},0)",
+            fmt["num"],
+            book,
+        )
         # Hashprice at the sale month over the first month's (1: the value only ages).
         if follows and a.asset_class == "asic" and a.in_service_month < n:
             ratio = float(index_ratio[sale]) if index_ratio is not None else 1.0

@@ -53,6 +53,7 @@ class _Sheet:
     year: str = ""
     hours: str = ""
     continuing: bool = False  # finance.terminal_value: held assets stay in use, not sold
+    nol_limit: bool = False  # finance.nol_80_pct_limit: the yearly 80 % loss rule
 
     def name(self, j: int, field: str) -> str:
         """The defined name of block ``j``'s input ``field``."""
@@ -82,6 +83,7 @@ def write_strategy_sheet(
     w = RowWriter(ws, fmt, n)
     sh = _Sheet(w, strategy, result.monthly, result.breakdown, names, block_paths, n)
     sh.continuing = project.finance.terminal_value == "continuing"
+    sh.nol_limit = project.finance.nol_80_pct_limit
     _timeline(sh, ws, fmt, months)
     _simulated(sh)
     _revenue(sh)
@@ -260,13 +262,14 @@ def _assets(sh: _Sheet) -> int:
     kinds: dict[str, list[str]] = {"capex": [], "dep": [], "salvage": [], "gain": []}
     for k, (a, flows) in enumerate(bd.assets):
         tr = table_first + 1 + k + 1  # 1-based row of the asset's parameter line
-        cols = {c: f"${c}${tr}" for c in "CDEFGHIJKLMNO"}
+        cols = {c: f"${c}${tr}" for c in "CDEFGHIJKLMNOQ"}
+        bonus = f"IF({i}={cols['G']},{cols['F']}*{cols['Q']},0)"
         rows = (
-            ("capex", f"Capex: {a.name}", f"IF({i}={cols['D']},{cols['C']},0)", flows.capex_usd),
+            ("capex", f"Capex: {a.name}", _capex_body(sh, a, cols), flows.capex_usd),
             (
                 "dep",
                 f"Depreciation: {a.name}",
-                f"IF(AND({i}>={cols['G']},{i}<{cols['I']}),{cols['M']},0)",
+                f"IF(AND({i}>={cols['G']},{i}<{cols['I']}),{cols['M']}+{bonus},0)",
                 flows.depreciation_usd,
             ),
             (
@@ -296,14 +299,10 @@ def _assets(sh: _Sheet) -> int:
     return table_first
 
 
-def _tax_and_cash_flow(sh: _Sheet, terms: list[Term]) -> None:
+def _tax_unlimited(sh: _Sheet) -> None:
+    """Losses carried forward without limit, month by month: tax on each rise of the running
+    maximum of cumulative taxable income (core.engine.finance.tax_with_loss_carryforward)."""
     w, t = sh.w, sh.t
-    w.heading("Tax (losses carried forward) and free cash flow")
-    w.column(
-        "taxable_income_usd",
-        lambda c, p: f"{c}{w.r('ebitda_usd')}-{c}{w.r('depreciation_usd')}+{c}{w.r('gain')}",
-        t["taxable_income_usd"],
-    )
     cum_taxable = np.cumsum(t["taxable_income_usd"])
     w.line(
         "cum_taxable",
@@ -327,6 +326,94 @@ def _tax_and_cash_flow(sh: _Sheet, terms: list[Term]) -> None:
         lambda c, p: f"TaxRate*({c}{w.r('base')}-N({p}{w.r('base')}))",
         t["tax_usd"],
     )
+
+
+def _tax_with_loss_limit(sh: _Sheet) -> None:
+    """Each tax year nets its months; losses carried from earlier years offset at most 80 %
+    of the year's income; each month pays the change in the year-to-date tax
+    (core.engine.finance.tax_with_loss_limit)."""
+    w, t = sh.w, sh.t
+    taxable = t["taxable_income_usd"]
+    n = taxable.size
+    ytd, carried, base = np.zeros(n), np.zeros(n), np.zeros(n)
+    held = 0.0
+    for a in range(0, n, 12):
+        year = np.cumsum(taxable[a : a + 12])
+        offset = np.minimum(held, 0.8 * np.maximum(year, 0.0))
+        ytd[a : a + 12], carried[a : a + 12] = year, held
+        base[a : a + 12] = np.maximum(year - offset, 0.0)
+        held = held - offset[-1] + max(-year[-1], 0.0)
+    new_year = f"MOD({sh.i},12)=0"
+
+    def prev(key: str, p: str) -> str:
+        return f"N({p}{w.r(key)})"
+
+    w.line(
+        "ytd",
+        "Taxable income, year to date",
+        "USD",
+        lambda c, p: (
+            f"IF({new_year.replace('{c}', c)},0,{prev('ytd', p)})+{c}{w.r('taxable_income_usd')}"
+        ),
+        ytd,
+        total=False,
+    )
+    w.line(
+        "carried",
+        "Losses carried into the year",
+        "USD",
+        lambda c, p: (
+            f"IF({new_year.replace('{c}', c)},{prev('carried', p)}"
+            f"-MIN({prev('carried', p)},0.8*MAX({prev('ytd', p)},0))"
+            f"+MAX(-{prev('ytd', p)},0),{prev('carried', p)})"
+        ),
+        carried,
+        total=False,
+    )
+    w.line(
+        "base",
+        "Income taxed, year to date (losses offset ≤ 80 % of it)",
+        "USD",
+        lambda c, p: f"MAX({c}{w.r('ytd')}-MIN({c}{w.r('carried')},0.8*MAX({c}{w.r('ytd')},0)),0)",
+        base,
+        total=False,
+    )
+    w.column(
+        "tax_usd",
+        lambda c, p: (
+            f"TaxRate*({c}{w.r('base')}-IF({new_year.replace('{c}', c)},0,{prev('base', p)}))"
+        ),
+        t["tax_usd"],
+    )
+
+
+def _capex_body(sh: _Sheet, a, cols: dict[str, str]) -> str:
+    """An asset's capex in a month: at its capex month, or a retrofit drawn over the
+    conversion months evenly or along the S-curve x²(3 − 2x) (core.engine.finance.Asset)."""
+    i, cost, start = sh.i, cols["C"], cols["D"]
+    if a.capex_shape == "upfront" or a.capex_months <= 1:
+        return f"IF({i}={start},{cost},0)"
+    months = sh.name(a.block_index, "conversion_months")
+    inside = f"AND({i}>={start},{i}<{start}+{months})"
+    if a.capex_shape == "even":
+        return f"IF({inside},{cost}/{months},0)"
+    x1, x0 = f"(({i}-{start}+1)/{months})", f"(({i}-{start})/{months})"
+    share = f"({x1}^2*(3-2*{x1})-{x0}^2*(3-2*{x0}))"
+    return f"IF({inside},{cost}*{share},0)"
+
+
+def _tax_and_cash_flow(sh: _Sheet, terms: list[Term]) -> None:
+    w, t = sh.w, sh.t
+    w.heading("Tax (losses carried forward) and free cash flow")
+    w.column(
+        "taxable_income_usd",
+        lambda c, p: f"{c}{w.r('ebitda_usd')}-{c}{w.r('depreciation_usd')}+{c}{w.r('gain')}",
+        t["taxable_income_usd"],
+    )
+    if sh.nol_limit:
+        _tax_with_loss_limit(sh)
+    else:
+        _tax_unlimited(sh)
     tv = ""
     if sh.continuing:
         _continuing_value(sh, terms)

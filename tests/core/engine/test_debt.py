@@ -12,14 +12,15 @@ from tests.core.helpers import tiny_project
 
 
 def _lease(conversion_months=0, financing=None):
-    # 1 MW IT colocation at $100/kW-month ($100,000 a month), a $12 M retrofit, no tax, no
-    # costs, three years: the retrofit is the only capex, at month 0.
+    # 1 MW IT colocation at $100/kW-month ($100,000 a month), a $12 M retrofit paid at
+    # month 0, no tax, no costs, three years: the retrofit is the only capex.
     ai = AiBlock(
         it_mw=1.0,
         colo_usd_per_kw_month=100.0,
         pue=1.0,
         retrofit_usd_per_mw=12e6,
         conversion_months=conversion_months,
+        capex_draw="upfront",
     )
     p = tiny_project([ai], finance={"horizon_years": 3})
     s = p.strategies[0].model_copy(update={"financing": financing})

@@ -118,14 +118,16 @@ def test_auto_retirement_is_the_best_month_found_by_brute_force():
     assert result.project.strategies[0].blocks[0].retire == chosen.month
 
 
-def test_every_candidate_month_of_the_scan_is_the_full_evaluation():
-    # The scan's NPV of each candidate month equals a full evaluation with that month.
+@pytest.mark.parametrize("owned", [True, False])
+def test_every_candidate_month_of_the_scan_is_the_full_evaluation(owned):
+    # The scan's NPV of each candidate month equals a full evaluation with that month; a
+    # bought fleet has a tax basis, deducted at once (100 % bonus) unless sold in its month.
     from core.engine.cashflow import cash_flow_table
     from core.engine.energy import market_context
     from core.engine.finance import discount_factors
     from core.engine.retirement import _candidate_fcf
 
-    project = _declining_fleet(retire="never")
+    project = _declining_fleet(retire="never", existing_fleet=owned)
     ctx, cat = market_context(project), catalog_for(project)
     s = project.strategies[0]
 

@@ -110,8 +110,10 @@ def test_colocation_block():
     #   March revenue 10,000 kW × 150 = 1,500,000; month 14 (second live year) × 1.03.
     #   March energy 10.4 MW × 744 h × $40 = 309,504, passed through in full, and with it
     #   the tenant's 4CP share (triple-net): 309,504 + 52,000 = 361,504.
-    #   Retrofit 10 MW × $5 M = 50 M at month 0. 4CP $60/kW-yr on 10,400 kW at every summer
-    #   peak: 10,400 × 60 / 12 = 52,000 a month in the first year.
+    #   Retrofit 10 MW × $5 M = 50 M over the two conversion months on the S-curve: the
+    #   cumulative share x²(3 − 2x) is ½ half way, so 25 M in month 0 and 25 M in month 1.
+    #   4CP $60/kW-yr on 10,400 kW at every summer peak: 10,400 × 60 / 12 = 52,000 a month
+    #   in the first year.
     ai = AiBlock(
         it_mw=10.0,
         colo_usd_per_kw_month=150.0,
@@ -132,7 +134,8 @@ def test_colocation_block():
     # The landlord's net grid cost of an AI-only month is zero.
     grid = m["energy_cost_usd"] + m["demand_charge_usd"] + m["fourcp_charge_usd"]
     np.testing.assert_allclose((grid - m["power_passthrough_usd"])[2:], 0.0, atol=1e-6)
-    assert m["capex_usd"][0] == pytest.approx(50e6) and m["capex_usd"][1:].sum() == 0
+    np.testing.assert_allclose(m["capex_usd"][:2], 25e6)
+    assert m["capex_usd"][2:].sum() == 0
     assert m["fourcp_charge_usd"][0] == pytest.approx(52_000, rel=1e-9)
     assert m["curtailed_mwh"].sum() == 0
 
@@ -141,8 +144,9 @@ def test_gpu_cloud_block():
     # 100 HGX H100 servers (8 GPUs, 7.5 kW typical) at $2.00/GPU-hour, 70 % utilised, price
     # falling 20 %/yr, PUE 1.25. January: 100 × 8 × 744 × 2.00 × 0.7 = 833,280; January of
     # the second year: × 0.8 = 666,624. Load 0.75 MW × 1.25 = 0.9375 MW: 0.9375 × 744 × $40
-    # = 27,900. Servers 100 × $295,000 = 29.5 M capex in month 0, depreciated over 5 years:
-    # 491,666.67 a month.
+    # = 27,900. Servers 100 × $295,000 = 29.5 M capex in month 0, deducted at once with 100 %
+    # bonus depreciation (the default for equipment); with none, over 5 years: 491,666.67 a
+    # month.
     ai = AiBlock(
         business_model="gpu_cloud",
         server_count=100,
@@ -157,7 +161,10 @@ def test_gpu_cloud_block():
     assert m["revenue_gpu_cloud_usd"][12] == pytest.approx(666_624)
     assert m["energy_cost_usd"][0] == pytest.approx(27_900, rel=1e-9)
     assert m["capex_usd"][0] == pytest.approx(29.5e6)
-    assert m["depreciation_usd"][0] == pytest.approx(29.5e6 / 60)
+    assert m["depreciation_usd"][0] == pytest.approx(29.5e6) and m["depreciation_usd"][1] == 0
+    no_bonus = {"horizon_years": 2, "bonus_depreciation_pct": {"gpu": 0.0}}
+    m = evaluate(tiny_project([ai], finance=no_bonus)).strategies[0].monthly
+    np.testing.assert_allclose(m["depreciation_usd"], 29.5e6 / 60)
 
 
 def test_demand_response_capacity_and_called_hours():

@@ -16,6 +16,7 @@ from core.engine.finance import (
     peak_funding,
     salvage_value,
     tax_with_loss_carryforward,
+    tax_with_loss_limit,
 )
 
 LIVES = {"asic": 3.0, "gpu": 5.0, "facility": 15.0}
@@ -141,3 +142,41 @@ def test_irr_with_trailing_zero_months_and_a_receipt_first():
     assert r.annual == pytest.approx((1 + npf.irr(flows)) ** 12 - 1, rel=1e-9)
     assert "cost of funds" in r.note
     assert "cost of funds" not in irr(-flows).note
+
+
+def test_losses_offset_at_most_80_pct_of_a_years_income():
+    # 25 % tax. Year 1 loses 100 (month 0); year 2 earns 100 (month 12): the 100 carried
+    # offsets at most 80, so 20 is taxed: 5, with 20 still carried; year 3 earns 10 (month
+    # 24): 8 offset, 2 taxed: 0.5. Without the limit: year 2 pays nothing, year 3 2.5.
+    taxable = np.zeros(36)
+    taxable[[0, 12, 24]] = [-100.0, 100.0, 10.0]
+    limited = tax_with_loss_limit(taxable, 25.0, 80.0)
+    assert limited[12] == pytest.approx(5.0) and limited[24] == pytest.approx(0.5)
+    assert limited.sum() == pytest.approx(5.5)
+    assert tax_with_loss_carryforward(taxable, 25.0).sum() == pytest.approx(2.5)
+
+
+def test_a_year_nets_its_own_months():
+    # +50 in January, −50 in July: the year owes nothing; January's tax (12.5) comes back in
+    # July. Carried to the next year instead (the unlimited monthly rule), it is kept.
+    taxable = np.zeros(24)
+    taxable[[0, 6]] = [50.0, -50.0]
+    limited = tax_with_loss_limit(taxable, 25.0, 80.0)
+    assert limited[0] == pytest.approx(12.5) and limited[6] == pytest.approx(-12.5)
+    assert limited.sum() == pytest.approx(0.0)
+    assert tax_with_loss_carryforward(taxable, 25.0).sum() == pytest.approx(12.5)
+
+
+def test_bonus_depreciation_and_the_book_value_at_a_sale():
+    # Basis 1.2 M, facility life 10 years (120 months), 50 % bonus: month 0 deducts
+    # 600,000 + 600,000 / 120 = 605,000, then 5,000 a month. Sold at month 12 (no
+    # depreciation in the month of sale): book 1.2 M − 600,000 − 12 × 5,000 = 540,000; it
+    # sells at its aged value 1.2 M × (1 − 12/120) = 1,080,000, a gain of 540,000.
+    a = Asset("Kit", "facility", 1.2e6, 0, 1.2e6, 1.2e6, 0, 12)
+    lives = {"asic": 3, "gpu": 5, "facility": 10}
+    f = asset_flows([a], 24, lives, NO_RESIDUAL, bonus_pct={"facility": 50.0})
+    assert f.depreciation_usd[0] == pytest.approx(605_000)
+    np.testing.assert_allclose(f.depreciation_usd[1:12], 5_000)
+    assert f.depreciation_usd[12:].sum() == 0
+    assert f.salvage_usd[12] == pytest.approx(1.08e6)
+    assert f.sale_gain_usd[12] == pytest.approx(1.08e6 - 540_000)

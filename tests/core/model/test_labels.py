@@ -17,6 +17,8 @@ from core.model.project import (
     DemandResponse,
     Energy,
     Finance,
+    Financing,
+    HostingBlock,
     Market,
     MiningBlock,
     Risk,
@@ -36,6 +38,8 @@ TABLES = [
     (block_labels.AI_COMMON, AiBlock),
     (block_labels.AI_COLOCATION, AiBlock),
     (block_labels.AI_GPU, AiBlock),
+    (block_labels.HOSTING_BLOCK, HostingBlock),
+    (block_labels.FINANCING, Financing),
 ]
 
 

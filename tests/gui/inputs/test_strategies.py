@@ -141,3 +141,25 @@ def test_selecting_a_strategy_drives_the_strategy_charts(qtbot, window, panel):
     assert window.dashboard.chart_strategy.currentText() == "Convert to AI"
     assert window.dashboard.stack.strategy == "Convert to AI"
     assert window.dashboard.stack.bars["revenue_colocation_usd"].isVisible()
+
+
+def test_financing_a_strategy_adds_equity_figures_and_undo_removes_them(qtbot, window, panel):
+    # Given Convert to AI, when its financing is switched on and the LTC typed, then the
+    # strategy carries debt (equity IRR and DSCR on its card), and undo takes it away.
+    panel.list.setCurrentRow(1)
+    box = panel.financing
+    box.switch.click()
+    project = window.doc.project
+    assert project.strategies[1].financing is not None
+    path = "strategies[1].financing.ltc_pct"
+    qtbot.waitUntil(lambda: path in box.fields)
+    type_into(box.fields[path], "70")
+    settle(qtbot, window)
+    assert window.doc.project.strategies[1].financing.ltc_pct == 70
+    k = window.doc.result.by_name("Convert to AI").kpis
+    assert k.max_debt_usd > 0 and k.min_dscr is not None and k.equity_irr is not None
+    window.doc.undo_stack.undo()
+    window.doc.undo_stack.undo()
+    settle(qtbot, window)
+    assert window.doc.project.strategies[1].financing is None
+    assert not box.switch.isChecked() and not box.fields
