@@ -73,6 +73,10 @@ def strategy_summaries(result: ProjectResult, seeks: list[GoalSeek] | None) -> l
                 "required_ai_price": g.required_ai_price.value,
                 "required_ai_price_unit": g.required_ai_price.unit or None,
                 "required_ai_price_note": g.required_ai_price.note,
+                "required_ai_price_equity": g.required_ai_price_equity.value,
+                "required_ai_price_equity_note": g.required_ai_price_equity.note,
+                "debt_capacity_usd": g.debt_capacity.value,
+                "debt_capacity_note": g.debt_capacity.note,
             }
         out.append(row)
     return out
@@ -157,8 +161,24 @@ def print_report(name: str, result: ProjectResult, rows: list[dict[str, Any]], s
                     "required_ai_price_note",
                     r["required_ai_price_unit"] or "",
                 ),
+                *(
+                    (
+                        (
+                            "for equity IRR",
+                            "required_ai_price_equity",
+                            "required_ai_price_equity_note",
+                            r["required_ai_price_unit"] or "",
+                        ),
+                    )
+                    if r["financed"]
+                    else ()
+                ),
             ):
                 v = r[key]
                 print(f"  {label:<22}  {quantity(v, unit)}   [{r[note]}]")
+            if r["financed"]:
+                capacity = r["debt_capacity_usd"]
+                shown = money(capacity) if capacity is not None else "—"
+                print(f"  {'debt capacity':<22}  {shown}   [{r['debt_capacity_note']}]")
         for w in r["warnings"]:
             print(f"  warning: {w}")

@@ -7,9 +7,10 @@ t + 1. While the conversion is built (the months before repayment starts) draws 
 share of each month's capex and interest is capitalised. Repayment starts in the month after
 the last AI block comes online (month 1 without one) and runs ``tenor_months``; a balance still
 owed at the horizon end is repaid then. CFADS is EBITDA less the unlevered tax less the capex
-the debt does not fund, so sizing is not circular; the interest paid is deductible and its tax
-saving (the shield) goes to equity. Capitalised interest is not deducted (it would be
-depreciated with the asset) and neither is the fee.
+the debt does not fund, so sizing is not circular; the interest paid is deductible (within 30 %
+of each tax year's EBITDA, the excess carried forward, when ``finance.interest_limit_30_pct``)
+and its tax saving (the shield) goes to equity. Capitalised interest is not deducted (it would
+be depreciated with the asset) and neither is the fee.
 """
 
 from __future__ import annotations
@@ -69,7 +70,10 @@ def debt_rows(project: Project, strategy: Strategy, t: dict[str, np.ndarray]) ->
     rows["debt_draw_usd"] = draws
     rows["cfads_usd"] = cfads + draws
     _schedule(fin, rows, i, r0)
-    levered = t["taxable_income_usd"] - rows["interest_paid_usd"]
+    deducted = rows["interest_paid_usd"]
+    if project.finance.interest_limit_30_pct:
+        deducted = deductible_interest(deducted, t["ebitda_usd"])
+    levered = t["taxable_income_usd"] - deducted
     shield = t["tax_usd"] - finance_tax(levered, project.finance)
     rows["tax_shield_usd"] = shield
     equity = (
@@ -85,6 +89,24 @@ def debt_rows(project: Project, strategy: Strategy, t: dict[str, np.ndarray]) ->
     rows["equity_fcf_usd"] = equity
     rows["cumulative_equity_fcf_usd"] = np.cumsum(equity)
     return rows
+
+
+def deductible_interest(interest: np.ndarray, ebitda: np.ndarray) -> np.ndarray:
+    """Interest deducted month by month under the 30 % limit: each tax year (12 months)
+    deducts at most 30 % of its EBITDA (floored at 0) of its interest and the interest carried
+    from earlier years; the rest is carried. The year's deduction falls in its months in
+    proportion to the interest paid in them (evenly if none was)."""
+    out = np.zeros_like(interest)
+    carried = 0.0
+    for a in range(0, interest.size, 12):
+        paid = interest[a : a + 12]
+        allowed = 0.3 * max(float(ebitda[a : a + 12].sum()), 0.0)
+        due = float(paid.sum()) + carried
+        deduct = min(due, allowed)
+        carried = due - deduct
+        share = paid / paid.sum() if paid.sum() > 0 else np.full(paid.size, 1 / paid.size)
+        out[a : a + 12] = deduct * share
+    return out
 
 
 def _annuity_factor(i: float, months: int) -> float:

@@ -1,4 +1,5 @@
-"""Goal-seek KPIs: break-even power price, break-even BTC price, required AI price for a target IRR.
+"""Goal-seek KPIs: break-even power price, break-even BTC price, required AI price for a target
+IRR (project, and equity where the strategy borrows), and the debt a target DSCR allows.
 
 Each solves one monotone equation NPV(x) = 0 by bracketing and the Illinois variant of regula
 falsi; each answer is None with a reason when no value in the searched range gets there.
@@ -12,7 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.engine.cashflow import cash_flow_table, has_ai
+from core.engine.debt import debt_rows, repayment_start
 from core.engine.energy import market_context, simulate_strategy
+from core.engine.finance import discount_factors
 from core.engine.retirement import resolve_strategy
 from core.model.catalog import catalog_for
 from core.model.project import AiBlock, MiningBlock, Project, Strategy
@@ -25,11 +28,16 @@ class Solved:
     note: str
 
 
+NOT_FINANCED = Solved(None, "", "strategy has no financing")
+
+
 @dataclass(frozen=True)
 class GoalSeek:
     breakeven_power: Solved
     breakeven_btc: Solved
     required_ai_price: Solved
+    required_ai_price_equity: Solved = NOT_FINANCED  # for the target equity IRR
+    debt_capacity: Solved = NOT_FINANCED  # the largest debt at the target minimum DSCR
 
 
 def solve_root(f: Callable[[float], float], lo: float, hi: float, tol: float) -> float:
@@ -183,6 +191,71 @@ def required_ai_price(project: Project, strategy: Strategy) -> Solved:
     return Solved(base * k, unit, f"price of '{first.name}' for a {target:g} % p.a. IRR{both}")
 
 
+def _ai_unit(strategy: Strategy) -> tuple[list[AiBlock], str, float]:
+    ai = [b for b in strategy.blocks if isinstance(b, AiBlock)]
+    if not ai:
+        return ai, "", 0.0
+    first = ai[0]
+    if first.business_model == "colocation":
+        return ai, "USD/kW-month", first.colo_usd_per_kw_month
+    return ai, "USD/GPU-hour", first.gpu_hour_usd
+
+
+def required_ai_price_equity(project: Project, strategy: Strategy) -> Solved:
+    """The AI price (all AI blocks scaled together) at which the equity cash flow returns
+    ``finance.target_equity_irr_pct_per_year``: its NPV at that rate is zero. The debt is
+    re-sized at each price when it is sized by DSCR."""
+    if strategy.financing is None:
+        return NOT_FINANCED
+    ai, unit, base = _ai_unit(strategy)
+    if not ai:
+        return Solved(None, "", "strategy has no AI block")
+    if base <= 0:
+        return Solved(None, unit, "the AI price is zero, so it cannot be scaled; enter a price")
+    target = project.finance.target_equity_irr_pct_per_year
+    catalog = catalog_for(project)
+    ctx = market_context(project)
+    energy = simulate_strategy(project, strategy, ctx, catalog)
+    df = discount_factors(target, ctx.tl.n_months)
+
+    def f(k: float) -> float:
+        t, _ = cash_flow_table(project, strategy, energy, ctx, catalog, ai_price_scale=k)
+        return float(debt_rows(project, strategy, t)["equity_fcf_usd"] @ df)
+
+    f1 = f(1.0)
+    br = _bracket(f, 1.0, 0.25 if f1 < 0 else -0.25, 1000.0 if f1 < 0 else 0.0)
+    if br is None:
+        return Solved(None, unit, f"no AI price reaches a {target:g} % equity IRR")
+    k = solve_root(f, *br, tol=1e-9)
+    both = " (all AI blocks' prices scaled together)" if len(ai) > 1 else ""
+    return Solved(base * k, unit, f"price of '{ai[0].name}' for a {target:g} % equity IRR{both}")
+
+
+def debt_capacity(project: Project, strategy: Strategy) -> Solved:
+    """The largest debt (the balance when repayment starts) whose scheduled service keeps the
+    minimum DSCR at the financing's target, on its repayment terms."""
+    fin = strategy.financing
+    if fin is None:
+        return Solved(None, "USD", NOT_FINANCED.note)
+    sized = strategy.model_copy(update={"financing": fin.model_copy(update={"sizing": "dscr"})})
+    catalog = catalog_for(project)
+    ctx = market_context(project)
+    energy = simulate_strategy(project, sized, ctx, catalog)
+    t, _ = cash_flow_table(project, sized, energy, ctx, catalog)
+    rows = debt_rows(project, sized, t)
+    debt = float(rows["debt_balance_usd"].max())
+    capped = rows["debt_draw_usd"].sum() >= t["capex_usd"][
+        : repayment_start(sized, t["capex_usd"].size)
+    ].sum() * (1 - 1e-12)
+    repayment = fin.repayment.replace("_", "-")
+    terms = f"{fin.target_dscr:g}× minimum DSCR, {repayment} over {fin.tenor_months} months"
+    if debt <= 0:
+        return Solved(0.0, "USD", f"no debt keeps {terms} (no capex while built, or no CFADS)")
+    if capped:
+        return Solved(debt, "USD", f"the whole construction capex: {terms} allows more")
+    return Solved(debt, "USD", f"largest debt at {terms}")
+
+
 def goal_seek(project: Project, strategy: Strategy) -> GoalSeek:
     """Break-even power and BTC prices and the required AI price of one strategy, with its
     fleets' retirement months as chosen on the project's own inputs (held while the price
@@ -198,4 +271,6 @@ def goal_seek(project: Project, strategy: Strategy) -> GoalSeek:
         required_ai_price(project, strategy)
         if has_ai(strategy)
         else Solved(None, "", "strategy has no AI block"),
+        required_ai_price_equity(project, strategy),
+        debt_capacity(project, strategy),
     )

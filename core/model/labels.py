@@ -213,6 +213,12 @@ FINANCE = [
         "The return the required-AI-price goal seek aims for.",
     ),
     (
+        "target_equity_irr_pct_per_year",
+        "Target equity IRR",
+        "%/year",
+        "The equity return the required-AI-price goal seek aims for on a financed strategy.",
+    ),
+    (
         "terminal_value",
         "Terminal value",
         "",
@@ -284,6 +290,15 @@ FINANCE = [
         "% of basis",
         "Retrofits and infrastructure: buildings do not qualify for bonus depreciation, so 0 "
         "unless a cost-segregation study says otherwise.",
+    ),
+    (
+        "interest_limit_30_pct",
+        "30 % interest limit",
+        "",
+        "Interest deducted in a tax year at most 30 % of its EBITDA (US business-interest "
+        "limit, EBITDA-based again from 2025); the excess is carried forward. Off: all "
+        "interest paid is deductible.",
+        BOOL,
     ),
     (
         "cost_of_equity_pct_per_year",

@@ -253,6 +253,8 @@ class Finance(Model):
     depreciation_life_years: AssetClasses = AssetClasses(asic=3, gpu=5, facility=15)
     residual_value_pct: ResidualPct = ResidualPct()
     target_irr_pct_per_year: float = Field(default=15.0, ge=-50, le=200)
+    # The equity return the equity goal seek aims for (financed strategies).
+    target_equity_irr_pct_per_year: float = Field(default=20.0, ge=-50, le=200)
     # What used miners fetch when sold: "hashprice" scales their value with hashprice since
     # the start (resale prices move with it), "straight_line" only ages it.
     asic_resale: Literal["hashprice", "straight_line"] = "hashprice"
@@ -270,6 +272,9 @@ class Finance(Model):
     # 100 % is available again for equipment acquired after 19 January 2025 (the 2025 budget
     # act); buildings do not qualify, so retrofits stay at 0 by default.
     bonus_depreciation_pct: BonusDepreciation = BonusDepreciation()
+    # Interest deducted in a tax year at most 30 % of its EBITDA (US §163(j), EBITDA-based
+    # again from 2025), the excess carried forward; off: all interest paid is deductible.
+    interest_limit_30_pct: bool = True
     # Discounts the equity cash flow of a financed strategy (the project rate discounts the
     # unlevered one, and an unfinanced strategy's equity is the project).
     cost_of_equity_pct_per_year: float = Field(default=15.0, ge=-50, le=200)

@@ -152,16 +152,38 @@ ROWS = [
     "Incremental payback",
     "Contract probability",
     "Probability-weighted NPV",
+    "Equity NPV (cost of equity)",
+    "Equity IRR",
+    "Minimum DSCR",
+    "Peak debt",
     "Break-even power price",
     "Break-even BTC price",
     "Required AI price (target IRR)",
+    "Required AI price (target equity IRR)",
+    "Debt capacity (target DSCR)",
     "Warnings",
 ]
 SEEK_ROWS = {
     "Break-even power price": "breakeven_power",
     "Break-even BTC price": "breakeven_btc",
     "Required AI price (target IRR)": "required_ai_price",
+    "Required AI price (target equity IRR)": "required_ai_price_equity",
+    "Debt capacity (target DSCR)": "debt_capacity",
 }
+
+
+def _equity_cells(k) -> list[tuple[str, str]]:
+    """Equity NPV, equity IRR, minimum DSCR and peak debt; "—" without debt (the equity is
+    then the project)."""
+    if k.max_debt_usd <= 0:
+        return [("—", "No debt: the equity's figures are the project's")] * 4
+    dscr = f"{k.min_dscr:.2f}×" if k.min_dscr is not None else "n/a"
+    return [
+        (money(k.equity_npv_usd), "Equity cash flow discounted at the cost of equity"),
+        (pct(k.equity_irr, note=k.equity_irr_note), k.equity_irr_note),
+        (dscr, k.dscr_note or f"CFADS ÷ debt service; average {k.avg_dscr or 0:.2f}×"),
+        (money(k.max_debt_usd), f"Peak equity {money(k.peak_equity_usd)}"),
+    ]
 
 
 def _incremental_cells(s: StrategyResult) -> list[tuple[str, str]]:
@@ -222,6 +244,7 @@ class CompareTable(QTableWidget):
                     money(k.probability_weighted_npv_usd),
                     "p × NPV + (1 − p) × NPV of the fallback" if weighted else "No contract risk",
                 ),
+                *_equity_cells(k),
             ]
             for r, (text, tip) in enumerate(values):
                 self._set(r, c, text, tip)

@@ -132,3 +132,74 @@ def test_without_financing_the_equity_figures_are_the_projects():
         )
         np.testing.assert_array_equal(s.monthly["equity_fcf_usd"], s.fcf)
         assert k.min_dscr is None and k.max_debt_usd == 0
+
+
+def test_interest_deducted_within_30_pct_of_ebitda_carries_the_rest():
+    # EBITDA 100 a year; interest 50 in year 1 and 10 in year 2. Year 1 deducts 30 (30 %
+    # of 100) and carries 20; year 2 has 10 + 20 = 30 due and 30 allowed: all of it. Each
+    # year's deduction falls in its months as the interest was paid (all in month 0 / 12).
+    from core.engine.debt import deductible_interest
+
+    interest = np.zeros(24)
+    interest[[0, 12]] = [50.0, 10.0]
+    ebitda = np.full(24, 100.0 / 12)
+    got = deductible_interest(interest, ebitda)
+    assert got[0] == pytest.approx(30.0) and got[12] == pytest.approx(30.0)
+    assert got.sum() == pytest.approx(60.0)
+
+
+def _convert_financed(**terms):
+    project = example_project()
+    fin = Financing(**terms)
+    strategies = [
+        s.model_copy(update={"financing": fin}) if s.name == "Convert to AI" else s
+        for s in project.strategies
+    ]
+    project = project.model_copy(update={"strategies": strategies})
+    operated = evaluate(project).project
+    return operated, operated.strategies[1]
+
+
+def test_the_ai_price_for_the_target_equity_irr_gives_that_irr():
+    # Solve, set the colocation rate to the answer, evaluate: the equity IRR is the 20 %
+    # target (the 60 % LTC debt does not depend on the price).
+    from core.engine.goalseek import required_ai_price_equity
+
+    project, strategy = _convert_financed(ltc_pct=60.0, tenor_months=120)
+    solved = required_ai_price_equity(project, strategy)
+    assert solved.unit == "USD/kW-month" and "20 % equity IRR" in solved.note
+    blocks = [
+        b.model_copy(update={"colo_usd_per_kw_month": solved.value}) if b.kind == "ai" else b
+        for b in strategy.blocks
+    ]
+    priced = [
+        s.model_copy(update={"blocks": blocks}) if s.name == strategy.name else s
+        for s in project.strategies
+    ]
+    k = evaluate(project.model_copy(update={"strategies": priced})).by_name(strategy.name).kpis
+    assert k.equity_irr == pytest.approx(0.20, abs=1e-6)
+
+
+def test_debt_capacity_is_the_dscr_sized_debt_at_the_target():
+    # A five-year annuity at 1.4×: the capacity is what DSCR sizing borrows, and that debt's
+    # tightest month sits at 1.4×; less than the capex, so not capped.
+    from core.engine.goalseek import debt_capacity
+
+    project, strategy = _convert_financed(target_dscr=1.4, tenor_months=60)
+    solved = debt_capacity(project, strategy)
+    assert "allows more" not in solved.note
+    _, sized = _convert_financed(sizing="dscr", target_dscr=1.4, tenor_months=60)
+    result = evaluate(
+        project.model_copy(
+            update={
+                "strategies": [
+                    s.model_copy(update={"financing": sized.financing})
+                    if s.name == sized.name
+                    else s
+                    for s in project.strategies
+                ]
+            }
+        )
+    ).by_name(sized.name)
+    assert solved.value == pytest.approx(result.kpis.max_debt_usd, rel=1e-12)
+    assert result.kpis.min_dscr == pytest.approx(1.4, rel=1e-9)
