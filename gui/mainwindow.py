@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -24,6 +24,7 @@ from core.io.preflight import compute_problems
 from core.io.projectfile import ProjectFileError, load_project, save_project
 from core.model.project import Project
 from core.resources import example_project_path
+from gui.dashboard.debtchart import DebtCharts
 from gui.dashboard.kpis import CompareTable, KpiCards
 from gui.dashboard.view import Dashboard
 from gui.dialogs import AboutDialog, ProblemsDialog
@@ -84,7 +85,17 @@ class MainWindow(PriceImport, QMainWindow):
         self.dashboard.status.connect(self._show_status)
         self.views.addTab(self.dashboard, "Dashboard")
         self.compare = CompareTable()
-        self.views.addTab(self.compare, "Compare")
+        self.debt_charts = DebtCharts()
+        for chart in (self.debt_charts.balance, self.debt_charts.dscr):
+            chart.ask_path = self.ask_export_path
+        compare_page = QSplitter(Qt.Orientation.Vertical)
+        compare_page.addWidget(self.compare)
+        compare_page.addWidget(self.debt_charts)
+        compare_page.setSizes([500, 300])
+        self.views.setTabToolTip(
+            self.views.addTab(compare_page, "Compare"),
+            "Every KPI side by side; the debt balance and DSCR of the strategies that borrow",
+        )
         self.risk_view = RiskView()
         self.risk_view.ask_path = self.ask_export_path
         self.views.setTabToolTip(
@@ -203,6 +214,7 @@ class MainWindow(PriceImport, QMainWindow):
         self.dashboard.set_document(doc)
         doc.result_ready.connect(self.cards.update_result)
         doc.result_ready.connect(self.compare.update_result)
+        doc.result_ready.connect(self.debt_charts.update_result)
         doc.goal_seek_ready.connect(self.compare.update_goal_seek)
         self.risk_view.set_document(doc)
         self.plan_editor.set_document(doc)

@@ -1,0 +1,104 @@
+"""Financed strategies over time: the debt balance, and the DSCR against its covenant."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+from core.engine.cashflow import ProjectResult
+from gui.widgets.chart import ChartPanel, color
+
+
+class _Lines(ChartPanel):
+    """One line per financed strategy, kept and updated with setData."""
+
+    def __init__(self, title: str, y_label: str, column: str, scale: float):
+        super().__init__(title, y_label)
+        self.column, self.scale = column, scale
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self._result: ProjectResult | None = None
+
+    def update_result(self, result: ProjectResult) -> None:
+        self._result = result
+        self.month_labels(result.months)
+        x = np.arange(len(result.months))
+        shown = []
+        for i, s in enumerate(result.strategies):
+            if s.kpis.max_debt_usd <= 0:
+                continue
+            shown.append(s.name)
+            curve = self.curves.get(s.name)
+            if curve is None:
+                curve = self.plot.plot(name=s.name, connect="finite")
+                self.curves[s.name] = curve
+            curve.setPen(pg.mkPen(color(i), width=2))
+            y = s.monthly[self.column] / self.scale
+            curve.setData(x, self.shaped(y))
+        for gone in [n for n in self.curves if n not in shown]:
+            item = self.curves.pop(gone)
+            self.legend.removeItem(item)
+            self.plot.removeItem(item)
+
+    def shaped(self, y: np.ndarray) -> np.ndarray:
+        return y
+
+    def describe(self, x: float, y: float) -> str:
+        r = self._result
+        m = round(x)
+        if r is None or not 0 <= m < len(r.months):
+            return ""
+        parts = [r.months[m]]
+        for s in r.strategies:
+            if s.name in self.curves:
+                v = s.monthly[self.column][m] / self.scale
+                parts.append(f"{s.name}: {v:,.2f}")
+        return "   ".join(parts)
+
+
+class _Dscr(_Lines):
+    """DSCR in the repayment months (gaps elsewhere), each strategy's covenant dashed, 1.0×."""
+
+    def __init__(self) -> None:
+        super().__init__("DSCR and covenant", "DSCR (×)", "dscr", 1.0)
+        self.plot.addItem(pg.InfiniteLine(pos=1.0, angle=0, pen=pg.mkPen("#c62828", width=1)))
+        self.covenants: list[pg.InfiniteLine] = []
+
+    def shaped(self, y: np.ndarray) -> np.ndarray:
+        return np.where(y > 0, y, np.nan)
+
+    def update_result(self, result: ProjectResult) -> None:
+        super().update_result(result)
+        for line in self.covenants:
+            self.plot.removeItem(line)
+        self.covenants = []
+        project = result.project
+        if project is None:
+            return
+        for i, s in enumerate(project.strategies):
+            fin = s.financing
+            if fin is None or s.name not in self.curves:
+                continue
+            pen = pg.mkPen(color(i), width=1, style=Qt.PenStyle.DashLine)
+            line = pg.InfiniteLine(pos=fin.target_dscr, angle=0, pen=pen)
+            line.setToolTip(f"{s.name}: target DSCR {fin.target_dscr:g}×")
+            self.plot.addItem(line)
+            self.covenants.append(line)
+
+
+class DebtCharts(QWidget):
+    """The debt balance and the DSCR of every strategy that borrows."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.balance = _Lines("Debt balance", "USD million", "debt_balance_usd", 1e6)
+        self.dscr = _Dscr()
+        lay.addWidget(self.balance)
+        lay.addWidget(self.dscr)
+
+    def update_result(self, result: ProjectResult) -> None:
+        self.balance.update_result(result)
+        self.dscr.update_result(result)
