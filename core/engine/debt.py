@@ -48,36 +48,60 @@ def repayment_start(strategy: Strategy, n: int) -> int:
 def debt_rows(project: Project, strategy: Strategy, t: dict[str, np.ndarray]) -> dict:
     """The debt and equity rows of a strategy's monthly table (``DEBT_COLUMNS``). Without
     financing there is no debt and the equity cash flow is the free cash flow."""
-    n = t["fcf_usd"].size
-    rows = {k: np.zeros(n) for k in DEBT_COLUMNS}
     fin = strategy.financing
-    cfads = t["ebitda_usd"] - t["tax_usd"] - t["capex_usd"]
     if fin is None:
-        rows["cfads_usd"] = cfads
+        n = t["fcf_usd"].size
+        rows = {k: np.zeros(n) for k in DEBT_COLUMNS}
+        rows["cfads_usd"] = t["ebitda_usd"] - t["tax_usd"] - t["capex_usd"]
         rows["equity_fcf_usd"] = t["fcf_usd"].copy()
         rows["cumulative_equity_fcf_usd"] = t["cumulative_fcf_usd"].copy()
         return rows
+    one = {k: t[k][None, :] for k in ("ebitda_usd", "tax_usd", "taxable_income_usd", "fcf_usd")}
+    paths = debt_paths(project, strategy, t["capex_usd"], **one)
+    return {k: v[0] for k, v in paths.items()}
+
+
+def debt_paths(
+    project: Project,
+    strategy: Strategy,
+    capex_usd: np.ndarray,
+    ebitda_usd: np.ndarray,
+    tax_usd: np.ndarray,
+    taxable_income_usd: np.ndarray,
+    fcf_usd: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """``DEBT_COLUMNS`` as (P, M) arrays for P paths that share the capex (M,): the table's
+    (P = 1) and the Monte Carlo's. The strategy must be financed."""
+    fin = strategy.financing
+    assert fin is not None
+    p, n = fcf_usd.shape
+    rows = {k: np.zeros((p, n)) for k in DEBT_COLUMNS}
+    cfads = ebitda_usd - tax_usd - capex_usd
     i = fin.rate_pct_per_year / 100 / 12
     r0 = repayment_start(strategy, n)
-    capex = t["capex_usd"]
     growth = (1 + i) ** (r0 - 1 - np.arange(r0))  # a draw at m grows to month r0's balance
-    per_share = float(np.dot(capex[:r0], growth))  # month r0's balance if all capex is debt
-    share = fin.ltc_pct / 100
+    per_share = float(np.dot(capex_usd[:r0], growth))  # month r0's balance if all is debt
+    share = np.full(p, fin.ltc_pct / 100)
     if fin.sizing == "dscr":
-        share = min(_dscr_sized(fin, cfads[r0:], i) / per_share, 1.0) if per_share > 0 else 0.0
-    draws = np.zeros(n)
-    draws[:r0] = share * capex[:r0]
+        sized = _dscr_sized(fin, cfads[:, r0:], i)
+        share = np.minimum(sized / per_share, 1.0) if per_share > 0 else np.zeros(p)
+    draws = np.zeros((p, n))
+    draws[:, :r0] = share[:, None] * capex_usd[None, :r0]
     rows["debt_draw_usd"] = draws
     rows["cfads_usd"] = cfads + draws
+    if not draws.any():  # nothing to borrow against: the equity is the project
+        rows["equity_fcf_usd"] = fcf_usd.copy()
+        rows["cumulative_equity_fcf_usd"] = np.cumsum(fcf_usd, axis=-1)
+        return rows
     _schedule(fin, rows, i, r0)
     deducted = rows["interest_paid_usd"]
     if project.finance.interest_limit_30_pct:
-        deducted = deductible_interest(deducted, t["ebitda_usd"])
-    levered = t["taxable_income_usd"] - deducted
-    shield = t["tax_usd"] - finance_tax(levered, project.finance)
+        deducted = deductible_interest(deducted, ebitda_usd)
+    levered = taxable_income_usd - deducted
+    shield = tax_usd - finance_tax(levered, project.finance)
     rows["tax_shield_usd"] = shield
     equity = (
-        t["fcf_usd"]
+        fcf_usd
         + draws
         - rows["interest_paid_usd"]
         - rows["principal_usd"]
@@ -87,7 +111,7 @@ def debt_rows(project: Project, strategy: Strategy, t: dict[str, np.ndarray]) ->
         + shield
     )
     rows["equity_fcf_usd"] = equity
-    rows["cumulative_equity_fcf_usd"] = np.cumsum(equity)
+    rows["cumulative_equity_fcf_usd"] = np.cumsum(equity, axis=-1)
     return rows
 
 
@@ -95,17 +119,19 @@ def deductible_interest(interest: np.ndarray, ebitda: np.ndarray) -> np.ndarray:
     """Interest deducted month by month under the 30 % limit: each tax year (12 months)
     deducts at most 30 % of its EBITDA (floored at 0) of its interest and the interest carried
     from earlier years; the rest is carried. The year's deduction falls in its months in
-    proportion to the interest paid in them (evenly if none was)."""
+    proportion to the interest paid in them (evenly if none was). Along the last axis."""
     out = np.zeros_like(interest)
-    carried = 0.0
-    for a in range(0, interest.size, 12):
-        paid = interest[a : a + 12]
-        allowed = 0.3 * max(float(ebitda[a : a + 12].sum()), 0.0)
-        due = float(paid.sum()) + carried
-        deduct = min(due, allowed)
+    carried = np.zeros(interest.shape[:-1])
+    for a in range(0, interest.shape[-1], 12):
+        paid = interest[..., a : a + 12]
+        total = paid.sum(axis=-1)
+        allowed = 0.3 * np.maximum(ebitda[..., a : a + 12].sum(axis=-1), 0.0)
+        due = total + carried
+        deduct = np.minimum(due, allowed)
         carried = due - deduct
-        share = paid / paid.sum() if paid.sum() > 0 else np.full(paid.size, 1 / paid.size)
-        out[a : a + 12] = deduct * share
+        safe = np.where(total > 0, total, 1.0)
+        share = np.where((total > 0)[..., None], paid / safe[..., None], 1.0 / paid.shape[-1])
+        out[..., a : a + 12] = deduct[..., None] * share
     return out
 
 
@@ -114,89 +140,130 @@ def _annuity_factor(i: float, months: int) -> float:
     return months if i == 0 else (1 - (1 + i) ** -months) / i
 
 
-def _dscr_sized(fin: Financing, cfads: np.ndarray, i: float) -> float:
-    """The largest balance at the start of repayment whose scheduled debt service keeps
-    CFADS ≥ target × debt service in every repayment month within the horizon (``cfads``
-    starts there)."""
+def _dscr_sized(fin: Financing, cfads: np.ndarray, i: float) -> np.ndarray:
+    """Per path, the largest balance at the start of repayment whose scheduled debt service
+    keeps CFADS ≥ target × debt service in every repayment month within the horizon
+    (``cfads`` (P, K) starts there)."""
     n_pay = fin.tenor_months
-    c = cfads[:n_pay]
-    if c.size == 0:
-        return 0.0
-    k = np.arange(c.size)
+    c = cfads[:, :n_pay]
+    if c.shape[1] == 0:
+        return np.zeros(c.shape[0])
+    k = np.arange(c.shape[1])
     target = fin.target_dscr
     if fin.repayment == "annuity":  # level payment ≤ min CFADS / target
-        return max(float(c.min()) / target, 0.0) * _annuity_factor(i, n_pay)
+        return np.maximum(c.min(axis=1) / target, 0.0) * _annuity_factor(i, n_pay)
     if fin.repayment == "straight_line":  # B (1/N + i (1 − k/N)) ≤ CFADS_k / target
         per_unit = 1 / n_pay + i * (1 - k / n_pay)
-        return max(float((c / target / per_unit).min()), 0.0)
+        return np.maximum((c / target / per_unit).min(axis=1), 0.0)
     # Sculpted: debt service = CFADS / target in every month; the debt is its present value.
-    return float(np.dot(np.maximum(c, 0.0) / target, (1 + i) ** -(k + 1.0)))
+    return (np.maximum(c, 0.0) / target) @ ((1 + i) ** -(k + 1.0))
 
 
 def _schedule(fin: Financing, rows: dict, i: float, r0: int) -> None:
-    """Balances, interest, principal, fees, reserve and DSCR, month by month, in place."""
-    n = rows["debt_draw_usd"].size
+    """Balances, interest, principal, fees, reserve and DSCR, month by month, in place, on
+    every path at once ((P, M) rows)."""
     draws, cfads = rows["debt_draw_usd"], rows["cfads_usd"]
-    balance = 0.0
+    p, n = draws.shape
+    balance = np.zeros(p)
     for m in range(r0):  # construction: interest capitalised
         interest = balance * i
-        rows["interest_usd"][m] = rows["capitalised_interest_usd"][m] = interest
-        balance += interest + draws[m]
-        rows["debt_balance_usd"][m] = balance
-    committed = float(draws.sum())
-    if committed > 0:
-        rows["fees_usd"][int(np.flatnonzero(draws)[0])] = fin.upfront_fee_pct / 100 * committed
-    if balance <= 0 or r0 >= n:
-        if balance > 0:  # never repaid within the horizon: owed at its end
-            rows["principal_usd"][n - 1] = balance
-            rows["debt_balance_usd"][n - 1] = 0.0
+        rows["interest_usd"][:, m] = rows["capitalised_interest_usd"][:, m] = interest
+        balance = balance + interest + draws[:, m]
+        rows["debt_balance_usd"][:, m] = balance
+    committed = draws.sum(axis=1)
+    drawn = np.flatnonzero(draws.any(axis=0))
+    if drawn.size:
+        rows["fees_usd"][:, drawn[0]] = fin.upfront_fee_pct / 100 * committed
+    if r0 >= n:  # never repaid within the horizon: owed at its end
+        rows["principal_usd"][:, n - 1] += balance
+        rows["debt_balance_usd"][:, n - 1] = 0.0
         return
-    scheduled = _scheduled_service(fin, balance, cfads[r0:], i)
+    scheduled = _scheduled_service(fin, balance, cfads[:, r0:], i)
     n_pay = fin.tenor_months
-    reserve = float(scheduled[: fin.dsra_months].sum())
-    rows["dsra_funding_usd"][r0] = reserve
-    start = balance
+    reserve = scheduled[:, : fin.dsra_months].sum(axis=1)
+    rows["dsra_funding_usd"][:, r0] = reserve
+    if fin.cash_sweep_pct == 0 and fin.repayment in ("annuity", "straight_line"):
+        _level_schedule(fin, rows, i, r0, balance, reserve)
+        return
+    start = balance.copy()
     paid_off = 1e-9 * start + 1e-6  # what is left of float rounding once the schedule ends
+    released = np.zeros(p, dtype=bool)
     for k, m in enumerate(range(r0, n)):
-        if balance <= paid_off:
-            balance = 0.0
-            break
+        live = balance > paid_off
+        balance = np.where(live, balance, 0.0)
         interest = balance * i
         if fin.repayment == "straight_line":
             due = start / n_pay if k < n_pay else balance
         else:
-            due = max(scheduled[k] - interest, 0.0) if k < n_pay else balance
-        principal = min(due, balance)
-        rows["interest_usd"][m] = rows["interest_paid_usd"][m] = interest
+            due = np.maximum(scheduled[:, k] - interest, 0.0) if k < n_pay else balance
+        principal = np.minimum(due, balance)
+        rows["interest_usd"][:, m] = rows["interest_paid_usd"][:, m] = interest
         service = interest + principal
-        if service > 0:
-            rows["dscr"][m] = cfads[m] / service
-        spare = max(cfads[m] - service, 0.0)
-        sweep = min(fin.cash_sweep_pct / 100 * spare, balance - principal)
-        balance -= principal + sweep
-        if m == n - 1 and balance > paid_off:  # the horizon ends first: the rest is repaid
-            principal += balance
-            balance = 0.0
-        rows["principal_usd"][m] = principal + sweep
-        rows["debt_balance_usd"][m] = balance
-    repaid = np.flatnonzero(rows["debt_balance_usd"][r0:] <= paid_off)
-    rows["dsra_release_usd"][r0 + int(repaid[0]) if repaid.size else n - 1] += reserve
+        rows["dscr"][:, m] = np.where(
+            service > 0, cfads[:, m] / np.where(service > 0, service, 1.0), 0.0
+        )
+        spare = np.maximum(cfads[:, m] - service, 0.0)
+        sweep = np.minimum(fin.cash_sweep_pct / 100 * spare, balance - principal)
+        balance = balance - principal - sweep
+        if m == n - 1:  # the horizon ends first: the rest is repaid
+            principal = principal + np.where(balance > paid_off, balance, 0.0)
+            balance = np.where(balance > paid_off, 0.0, balance)
+        rows["principal_usd"][:, m] = principal + sweep
+        rows["debt_balance_usd"][:, m] = np.where(balance > paid_off, balance, 0.0)
+        done = ~released & (balance <= paid_off) & (start > 0)
+        rows["dsra_release_usd"][:, m] += np.where(done, reserve, 0.0)
+        released |= done
 
 
-def _scheduled_service(fin: Financing, balance: float, cfads: np.ndarray, i: float) -> np.ndarray:
-    """Scheduled debt service (interest + principal) for each repayment month from the start
-    (a straight-line loan's interest falls with its balance)."""
+def _level_schedule(
+    fin: Financing, rows: dict, i: float, r0: int, start: np.ndarray, reserve: np.ndarray
+) -> None:
+    """The annuity or straight-line schedule without a sweep, all months at once: the opening
+    balance k months into repayment is start × ((1+i)^N − (1+i)^k) / ((1+i)^N − 1) (annuity;
+    start × (1 − k/N) straight-line or at 0 %); what is owed when the horizon ends is repaid
+    then."""
+    n = rows["debt_draw_usd"].shape[1]
     n_pay = fin.tenor_months
-    k = np.arange(max(cfads.size, n_pay))
+    k = np.arange(n - r0 + 1, dtype=float)
+    left = np.clip(1 - k / n_pay, 0.0, None)
+    if fin.repayment == "annuity" and i > 0:
+        g = (1 + i) ** n_pay
+        left = np.where(k <= n_pay, (g - (1 + i) ** np.minimum(k, n_pay)) / (g - 1), 0.0)
+    opening = start[:, None] * left[None, :]  # (P, K + 1): opening balances, then the closing
+    interest = opening[:, :-1] * i
+    principal = opening[:, :-1] - opening[:, 1:]
+    service = interest + principal
+    m = slice(r0, n)
+    rows["interest_usd"][:, m] = rows["interest_paid_usd"][:, m] = interest
+    cfads = rows["cfads_usd"][:, m]
+    rows["dscr"][:, m] = np.where(service > 0, cfads / np.where(service > 0, service, 1.0), 0.0)
+    principal[:, -1] += opening[:, -1]  # owed at the horizon end: repaid then
+    rows["principal_usd"][:, m] = principal
+    closing = opening[:, 1:].copy()
+    closing[:, -1] = 0.0
+    rows["debt_balance_usd"][:, m] = closing
+    repaid = r0 + min(n_pay, n - r0) - 1  # the last payment, or the horizon end
+    rows["dsra_release_usd"][:, repaid] += np.where(start > 0, reserve, 0.0)
+
+
+def _scheduled_service(
+    fin: Financing, balance: np.ndarray, cfads: np.ndarray, i: float
+) -> np.ndarray:
+    """(P, K) scheduled debt service (interest + principal) for each repayment month from the
+    start (a straight-line loan's interest falls with its balance)."""
+    n_pay = fin.tenor_months
+    k = np.arange(max(cfads.shape[1], n_pay))
+    on = (k < n_pay)[None, :]
+    b = balance[:, None]
     if fin.repayment == "annuity":
-        payment = balance / _annuity_factor(i, n_pay)
-        return np.where(k < n_pay, payment, 0.0)
+        return np.where(on, b / _annuity_factor(i, n_pay), 0.0)
     if fin.repayment == "straight_line":
-        return np.where(k < n_pay, balance / n_pay + i * balance * (1 - k / n_pay), 0.0)
+        return np.where(on, b / n_pay + i * b * (1 - k / n_pay), 0.0)
     # Sculpted: CFADS × a factor that repays the balance over the tenor.
-    c = np.zeros(k.size)
-    c[: min(cfads.size, n_pay)] = np.maximum(cfads[:n_pay], 0.0)
-    pv = float(np.dot(c[:n_pay], (1 + i) ** -(k[:n_pay] + 1.0)))
-    if pv <= 0:  # nothing to sculpt to: level payments
-        return np.where(k < n_pay, balance / _annuity_factor(i, n_pay), 0.0)
-    return c * (balance / pv)
+    c = np.zeros((balance.size, k.size))
+    width = min(cfads.shape[1], n_pay)
+    c[:, :width] = np.maximum(cfads[:, :width], 0.0)
+    pv = c[:, :n_pay] @ ((1 + i) ** -(k[:n_pay] + 1.0))
+    level = np.where(on, b / _annuity_factor(i, n_pay), 0.0)  # nothing to sculpt to
+    safe = np.where(pv > 0, pv, 1.0)
+    return np.where((pv > 0)[:, None], c * (balance / safe)[:, None], level)

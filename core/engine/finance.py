@@ -315,6 +315,60 @@ def _newton_irr(flows: np.ndarray, t: np.ndarray, guess: float) -> float | None:
     return None
 
 
+def irr_paths(flows: np.ndarray) -> np.ndarray:
+    """Row by row, the annual IRR of monthly flows, as ``irr`` finds it: Newton's method from
+    IRR_GUESS_MONTHLY (the root ``irr`` takes when the flows change sign several times; with
+    one sign change the root is unique, and a row Newton misses is bisected). NaN where the
+    flows never change sign or no root is found. NPV and slope by Horner's rule, so a step
+    costs a few vector operations per month rather than a power per cell."""
+    flows = np.asarray(flows, dtype=float)
+    signs = np.sign(flows)
+    has_change = (signs > 0).any(axis=1) & (signs < 0).any(axis=1)
+    rate = np.full(flows.shape[0], IRR_GUESS_MONTHLY)
+    done = ~has_change
+    found = np.zeros(flows.shape[0], dtype=bool)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # diverging rows end
+        _newton_rows(flows, rate, done, found)
+        out = np.where(found, (1 + rate) ** 12 - 1, np.nan)
+    # Newton missed a row with one sign change (its root is unique): bisect it as ``irr``
+    # does. With several, ``irr`` runs the same Newton from the same start and misses too.
+    changes = np.count_nonzero(np.diff(signs, axis=1) != 0, axis=1)  # zeros count as changes
+    for r in np.flatnonzero(has_change & ~found):
+        nz = flows[r][flows[r] != 0]
+        if np.count_nonzero(np.diff(np.sign(nz))) == 1 or changes[r] == 1:
+            result = irr(flows[r])
+            out[r] = np.nan if result.annual is None else result.annual
+    return out
+
+
+def _newton_rows(flows: np.ndarray, rate: np.ndarray, done: np.ndarray, found: np.ndarray) -> None:
+    """Newton steps on the rows not ``done``, in place, until each converges or fails."""
+    for _ in range(100):
+        rows = np.flatnonzero(~done)
+        if rows.size == 0:
+            break
+        f, slope = _npv_slope_rows(flows[rows], rate[rows])
+        ok = (slope != 0) & np.isfinite(slope)
+        step = np.where(ok, f / np.where(ok, slope, 1.0), np.nan)
+        new = rate[rows] - step
+        bad = ~ok | ~np.isfinite(new) | (new <= -1)
+        rate[rows] = np.where(bad, rate[rows], new)
+        converged = ~bad & (np.abs(step) < 1e-12)
+        found[rows[converged]] = True
+        done[rows[bad | converged]] = True
+
+
+def _npv_slope_rows(flows: np.ndarray, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(NPV, dNPV/drate) of each row at its rate: Σ c_t v^t with v = 1 / (1 + rate)."""
+    v = 1.0 / (1.0 + rate)
+    f = np.zeros(rate.size)
+    dv = np.zeros(rate.size)
+    for c in flows.T[::-1]:
+        dv = dv * v + f
+        f = f * v + c
+    return f, -dv * v * v
+
+
 def payback_months(cumulative: np.ndarray) -> int | None:
     """Months until the cumulative flow turns non-negative for good: 0 if it never dips,
     None if it is still negative at the horizon."""

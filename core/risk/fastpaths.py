@@ -355,6 +355,13 @@ def _fourcp_mining(mk: SegmentMarket, mining_sp: np.ndarray, usd_per_kw_year: fl
 def fcf_paths(
     project: Project, tpl: StrategyTemplate, ebitda: np.ndarray, d: Draws, rows: np.ndarray
 ) -> np.ndarray:
+    return fcf_parts(project, tpl, ebitda, d, rows)[0]
+
+
+def fcf_parts(
+    project: Project, tpl: StrategyTemplate, ebitda: np.ndarray, d: Draws, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(free cash flow, tax, taxable income), each (len(rows), M)."""
     salvage, gain = tpl.salvage_usd, tpl.sale_gain_usd
     if tpl.asic_resale_usd is not None and tpl.asic_resale_usd.any():
         ratio = d.hashprice[rows] / d.hashprice[rows, :1]  # the path's hashprice over month 0's
@@ -365,4 +372,4 @@ def fcf_paths(
     fcf = ebitda - tpl.capex_usd + salvage - tax
     if tpl.continuing_factor:
         fcf[:, -1] += tpl.continuing_factor * final_year_base(fcf, salvage)
-    return fcf
+    return fcf, tax, taxable

@@ -15,14 +15,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.engine.cashflow import has_ai
+from core.engine.debt import debt_paths
 from core.engine.energy import MarketContext, called_hours, market_context
-from core.engine.finance import discount_factors
+from core.engine.finance import discount_factors, irr_paths
 from core.engine.retirement import operating_project
 from core.model.catalog import Catalog, catalog_for
 from core.model.project import Project, Risk, Strategy
 from core.risk.fastpaths import (
     ebitda_paths,
-    fcf_paths,
+    fcf_parts,
     firm_share_paths,
     mining_paths,
     strategy_template,
@@ -67,6 +68,16 @@ def draw_paths(risk: Risk, project: Project, n_paths: int | None = None) -> Draw
 
 
 # ----------------------------------------------------------------------------- runs
+@dataclass(frozen=True, eq=False)
+class PathFlows:
+    """A strategy on every path: (P, M) free cash flow; where it borrows, (P, M) equity cash
+    flow and (P,) minimum DSCR (inf on a path with no debt service)."""
+
+    fcf: np.ndarray
+    equity: np.ndarray | None = None
+    min_dscr: np.ndarray | None = None
+
+
 class Cancelled(Exception):
     """A newer request replaced this run."""
 
@@ -110,6 +121,13 @@ class Simulator:
 
     def fcf(self, strategy: Strategy, d: Draws, cancel=None, cache: dict | None = None):
         """(P, M) free cash flow of ``strategy`` on every path, before contract risk."""
+        return self.flows(strategy, d, cancel, cache).fcf
+
+    def flows(
+        self, strategy: Strategy, d: Draws, cancel=None, cache: dict | None = None
+    ) -> PathFlows:
+        """Free cash flow of ``strategy`` on every path, before contract risk, and where it
+        borrows its equity cash flow and minimum DSCR (core.engine.debt on each path)."""
         if cancel is not None and cancel():
             raise Cancelled
         mk = self.market_for(strategy)
@@ -122,7 +140,11 @@ class Simulator:
             mining = dataclasses.replace(mining, net_usd=mining.net_usd + shares)
         ai = has_ai(strategy)
         delays = np.unique(d.delay_months) if ai else np.zeros(1, dtype=int)
-        out = np.empty((d.n, self.market.ctx.tl.n_months))
+        n = self.market.ctx.tl.n_months
+        out = np.empty((d.n, n))
+        financed = strategy.financing is not None
+        equity = np.empty((d.n, n)) if financed else None
+        min_dscr = np.empty(d.n) if financed else None
         for k in delays:
             if cancel is not None and cancel():
                 raise Cancelled
@@ -131,10 +153,15 @@ class Simulator:
             tpl = strategy_template(
                 self.project, variant, self.market.ctx, self.zero_ctx, self.catalog
             )
-            out[rows] = fcf_paths(
-                self.project, tpl, ebitda_paths(self.project, tpl, mining, d, rows), d, rows
-            )
-        return out
+            ebitda = ebitda_paths(self.project, tpl, mining, d, rows)
+            fcf, tax, taxable = fcf_parts(self.project, tpl, ebitda, d, rows)
+            out[rows] = fcf
+            if equity is not None and min_dscr is not None:
+                debt = debt_paths(self.project, variant, tpl.capex_usd, ebitda, tax, taxable, fcf)
+                equity[rows] = debt["equity_fcf_usd"]
+                dscr = debt["dscr"]
+                min_dscr[rows] = np.where(dscr > 0, dscr, np.inf).min(axis=1)
+        return PathFlows(out, equity, min_dscr)
 
 
 def strategy_paths_fcf(
@@ -142,17 +169,37 @@ def strategy_paths_fcf(
 ) -> dict[str, np.ndarray]:
     """(P, M) free cash flow per strategy with contract risk: where a path's contract is not
     signed, an AI strategy earns what its fallback earns on that same path."""
+    return {name: f.fcf for name, f in strategy_paths(sim, d, cancel, progress).items()}
+
+
+def strategy_paths(sim: Simulator, d: Draws, cancel=None, progress=None) -> dict[str, PathFlows]:
+    """Every strategy's path flows with contract risk (``strategy_paths_fcf``); an unsigned
+    path takes the fallback's free cash flow, and its equity flow and DSCR (an unfinanced
+    fallback's equity is its free cash flow, with no debt service)."""
     project = sim.project
-    raw: dict[str, np.ndarray] = {}
+    raw: dict[str, PathFlows] = {}
     cache: dict = {}
     for i, s in enumerate(project.strategies):
-        raw[s.name] = sim.fcf(s, d, cancel, cache)
+        raw[s.name] = sim.flows(s, d, cancel, cache)
         if progress is not None:
             progress((i + 1) / len(project.strategies))
-    return {
-        s.name: with_contract_risk(s, d, raw[s.name], raw.get(s.fallback_strategy or ""))
-        for s in project.strategies
-    }
+    out = {}
+    for s in project.strategies:
+        own, back = raw[s.name], raw.get(s.fallback_strategy or "")
+        fcf = with_contract_risk(s, d, own.fcf, back.fcf if back else None)
+        if own.equity is None or own.min_dscr is None:
+            out[s.name] = PathFlows(fcf)
+            continue
+        back_equity = None if back is None else (back.fcf if back.equity is None else back.equity)
+        back_dscr = None
+        if back is not None:
+            back_dscr = np.full(d.n, np.inf) if back.min_dscr is None else back.min_dscr
+        equity = with_contract_risk(s, d, own.equity, back_equity)
+        dscr = with_contract_risk(
+            s, d, own.min_dscr[:, None], None if back_dscr is None else back_dscr[:, None]
+        )[:, 0]
+        out[s.name] = PathFlows(fcf, equity, dscr)
+    return out
 
 
 def contract_at_risk(strategy: Strategy) -> bool:
@@ -182,6 +229,11 @@ class StrategyRisk:
     npv_usd: np.ndarray  # (P,) per path
     fan_usd: np.ndarray  # (3, M) cumulative FCF: P10, P50, P90 per month
     payback_months: np.ndarray  # (P,) months to payback; −1 where it never pays back
+    # Financed strategies: per path, equity NPV at the cost of equity, equity IRR (annual;
+    # NaN where the flow has none) and minimum DSCR (inf without debt service).
+    equity_npv_usd: np.ndarray | None = None
+    equity_irr: np.ndarray | None = None
+    min_dscr: np.ndarray | None = None
 
     def percentile(self, q: float) -> float:
         return float(np.percentile(self.npv_usd, q))
@@ -201,6 +253,21 @@ class StrategyRisk:
     def probability_payback_within(self, years: int) -> float:
         pb = self.payback_months
         return float(((pb >= 0) & (pb <= years * 12)).mean())
+
+    def equity_summary(self) -> dict:
+        """Equity NPV and IRR percentiles (IRR over the paths that have one) and
+        P(min DSCR < 1.0); None for each where the strategy does not borrow."""
+        keys = ("npv_usd", "irr")
+        out: dict = {f"{q}_equity_{k}": None for k in keys for q in ("p10", "p50", "p90")}
+        out["probability_min_dscr_below_1"] = None
+        if self.equity_npv_usd is None or self.min_dscr is None or self.equity_irr is None:
+            return out
+        for q in (10, 50, 90):
+            out[f"p{q}_equity_npv_usd"] = float(np.percentile(self.equity_npv_usd, q))
+            has = self.equity_irr[np.isfinite(self.equity_irr)]
+            out[f"p{q}_equity_irr"] = float(np.percentile(has, q)) if has.size else None
+        out["probability_min_dscr_below_1"] = float((self.min_dscr < 1.0).mean())
+        return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -227,6 +294,7 @@ class RiskResult:
                 "probability_npv_below_zero": s.probability_loss,
                 "payback_within_years": years,
                 "probability_payback_within": s.probability_payback_within(years),
+                **s.equity_summary(),
             }
             for s in self.strategies
         ]
@@ -242,13 +310,32 @@ def paybacks(cumulative: np.ndarray) -> np.ndarray:
     return np.where(negative[:, -1], -1, out)
 
 
-def summarise(project: Project, name: str, fcf: np.ndarray) -> StrategyRisk:
+def summarise(
+    project: Project, name: str, fcf: np.ndarray, flows: PathFlows | None = None
+) -> StrategyRisk:
     n = fcf.shape[1]
     df = discount_factors(project.finance.discount_rate_pct_per_year, n)
     cumulative = np.cumsum(fcf, axis=1)
     # Months as rows: partitioning contiguous rows is about twice as fast as down columns.
     fan = np.percentile(np.ascontiguousarray(cumulative.T), [10, 50, 90], axis=1)
-    return StrategyRisk(name, fcf @ df, fan, paybacks(cumulative))
+    risk = StrategyRisk(name, fcf @ df, fan, paybacks(cumulative))
+    if flows is None or flows.equity is None:
+        return risk
+    equity_df = discount_factors(project.finance.cost_of_equity_pct_per_year, n)
+    return dataclasses.replace(
+        risk,
+        equity_npv_usd=flows.equity @ equity_df,
+        equity_irr=_equity_irr(flows.equity),
+        min_dscr=flows.min_dscr,
+    )
+
+
+def _equity_irr(equity: np.ndarray) -> np.ndarray:
+    """Per path, as the KPI: no IRR where the equity is never below water (nothing invested)."""
+    out = np.full(equity.shape[0], np.nan)
+    invests = np.cumsum(equity, axis=1).min(axis=1) < 0
+    out[invests] = irr_paths(equity[invests])
+    return out
 
 
 def run_monte_carlo(
@@ -267,6 +354,6 @@ def run_monte_carlo(
         risk = risk.model_copy(update={"paths": n_paths})
     sim = Simulator.for_project(project, ctx)
     d = draw_paths(risk, project)
-    flows = strategy_paths_fcf(sim, d, cancel, progress)
-    strategies = [summarise(project, name, f) for name, f in flows.items()]
+    flows = strategy_paths(sim, d, cancel, progress)
+    strategies = [summarise(project, name, f.fcf, f) for name, f in flows.items()]
     return RiskResult(risk, d.n, sim.market.ctx.tl.month_labels, strategies)

@@ -21,19 +21,17 @@ def hourly_path_fcf(project: Project, d: Draws, i: int, strategy_name: str) -> n
     """The reference: path ``i`` run through the hourly engine itself (slow; for tests), with
     auto retirements as chosen on the project's own inputs, as the Monte Carlo holds them."""
     ctx = market_context(project)
-    project, _, _ = operating_project(project, ctx)
-    tl = ctx.tl
-    path_ctx = dataclasses.replace(
-        ctx,
-        price=ctx.price * d.power[i],
-        hashprice=ctx.hashprice * tl.per_hour(d.hashprice[i]),
-    )
-    catalog = catalog_for(project)
-    by_name = {s.name: s for s in project.strategies}
+    operated, _, _ = operating_project(project, ctx)
+    by_name = {s.name: s for s in operated.strategies}
     strategy = by_name[strategy_name]
     signed = d.contract_u[i] < strategy.contract_probability_pct / 100
     if contract_at_risk(strategy) and strategy.fallback_strategy in by_name and not signed:
         return hourly_path_fcf(project, d, i, strategy.fallback_strategy)
+    return hourly_path_fcf_table(project, d, i, strategy_name)["fcf_usd"]
+
+
+def _path_variant(project: Project, d: Draws, i: int, strategy):
+    """The strategy as path ``i`` runs it: its conversion delay and GPU rental decline."""
     # A path's rental decline moves the GPU-hour price only: replacement servers are priced on
     # the decline as entered (the block's own server decline, or its GPU-hour decline).
     blocks = [
@@ -51,9 +49,46 @@ def hourly_path_fcf(project: Project, d: Draws, i: int, strategy_name: str) -> n
         else b
         for b in with_delay(strategy, int(d.delay_months[i])).blocks
     ]
-    variant = strategy.model_copy(update={"blocks": blocks})
+    return strategy.model_copy(update={"blocks": blocks})
+
+
+def hourly_path_fcf_table(project: Project, d: Draws, i: int, strategy_name: str) -> dict:
+    """Path ``i``'s monthly table of one strategy (no contract risk), from the hourly engine."""
+    ctx = market_context(project)
+    project, _, _ = operating_project(project, ctx)
+    tl = ctx.tl
+    path_ctx = dataclasses.replace(
+        ctx,
+        price=ctx.price * d.power[i],
+        hashprice=ctx.hashprice * tl.per_hour(d.hashprice[i]),
+    )
+    catalog = catalog_for(project)
+    strategy = next(s for s in project.strategies if s.name == strategy_name)
+    variant = _path_variant(project, d, i, strategy)
     # DR calls held where the project's own inputs put them (they may follow the load).
     called = called_hours(project, variant, ctx, catalog)
     energy = simulate_strategy(project, variant, path_ctx, catalog, called=called)
     t, _ = cash_flow_table(project, variant, energy, path_ctx, catalog)
-    return t["fcf_usd"]
+    return t
+
+
+def hourly_path_equity(project: Project, d: Draws, i: int, strategy_name: str):
+    """The reference for a financed strategy on path ``i``: (equity cash flow, minimum DSCR)
+    from the hourly engine's table and ``core.engine.debt``, with contract risk as the Monte
+    Carlo applies it (an unfinanced fallback: its free cash flow, no debt service)."""
+    from core.engine.debt import debt_rows
+
+    ctx = market_context(project)
+    operated, _, _ = operating_project(project, ctx)
+    by_name = {s.name: s for s in operated.strategies}
+    strategy = by_name[strategy_name]
+    signed = d.contract_u[i] < strategy.contract_probability_pct / 100
+    if contract_at_risk(strategy) and strategy.fallback_strategy in by_name and not signed:
+        fallback = by_name[strategy.fallback_strategy]
+        if fallback.financing is None:
+            return hourly_path_fcf(project, d, i, fallback.name), np.inf
+        return hourly_path_equity(project, d, i, fallback.name)
+    table = hourly_path_fcf_table(project, d, i, strategy_name)
+    rows = debt_rows(operated, _path_variant(operated, d, i, strategy), table)
+    dscr = rows["dscr"][rows["dscr"] > 0]
+    return rows["equity_fcf_usd"], float(dscr.min()) if dscr.size else np.inf

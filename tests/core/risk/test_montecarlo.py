@@ -2,6 +2,7 @@
 in agreement with the hourly engine run path by path."""
 
 import numpy as np
+import numpy_financial as npf
 import pytest
 
 from core.engine.cashflow import evaluate
@@ -287,3 +288,46 @@ def test_fast_method_matches_the_engine_with_hosted_racks():
     m = evaluate(project).by_name("Mine").monthly
     assert m["revenue_hosting_usd"].min() > 0 and m["power_passthrough_usd"].sum() > 0
     assert_fast_paths_agree(project, 3)
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [
+        {"ltc_pct": 70.0, "rate_pct_per_year": 9.0, "tenor_months": 84},
+        {"sizing": "dscr", "target_dscr": 1.3, "repayment": "sculpted", "cash_sweep_pct": 50.0},
+    ],
+)
+def test_equity_paths_match_the_engine_and_summarise(terms):
+    # Both strategies borrow (Mine has nothing to borrow against: no capex). Each path's
+    # equity cash flow and minimum DSCR equal the engine's table and debt schedule on that
+    # path, contract risk included; DSCR sizing re-sizes the debt on every path.
+    from core.model.project import Financing
+    from core.risk.montecarlo import strategy_paths
+    from tests.core.risk.reference import hourly_path_equity
+
+    base = with_risk(rich_project(), conversion_delay_mean_months=3.0)
+    fin = Financing(**terms)
+    project = base.model_copy(
+        update={"strategies": [s.model_copy(update={"financing": fin}) for s in base.strategies]}
+    )
+    d = draw_paths(project.risk, project, 4)
+    flows = strategy_paths(Simulator.for_project(project), d)
+    for i in range(d.n):
+        equity, dscr = hourly_path_equity(project, d, i, "Mixed")
+        np.testing.assert_allclose(flows["Mixed"].equity[i], equity, rtol=1e-9, atol=1e-3)
+        assert flows["Mixed"].min_dscr[i] == pytest.approx(dscr, rel=1e-9)
+    row = run_monte_carlo(project, n_paths=200).summary()[1]
+    assert row["p10_equity_npv_usd"] <= row["p50_equity_npv_usd"] <= row["p90_equity_npv_usd"]
+    assert row["p50_equity_irr"] is not None and 0 <= row["probability_min_dscr_below_1"] <= 1
+
+
+def test_irr_paths_matches_numpy_financial_row_by_row():
+    from core.engine.finance import irr_paths
+
+    rng = np.random.default_rng(3)
+    flows = np.concatenate([-rng.uniform(50, 100, (5, 1)), rng.uniform(0, 3, (5, 60))], axis=1)
+    flows[4] = np.abs(flows[4])  # no sign change: no IRR
+    got = irr_paths(flows)
+    for r in range(4):
+        assert got[r] == pytest.approx((1 + npf.irr(flows[r])) ** 12 - 1, rel=1e-9)
+    assert np.isnan(got[4])
