@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.engine.goalseek import GoalSeek
-from core.model.format import money, quantity
+from core.model.format import money, pct, quantity
 from core.risk.sensitivity import RiskAnalysis
 from gui.document import ProjectDocument
 from gui.risk.charts import FanChart, HistogramChart, SplitChart, TornadoChart
@@ -37,7 +37,17 @@ COLUMNS = (
     "Break-even BTC",
     "Break-even power",
     "AI price for target IRR",
+    "Equity IRR P10 / P50 / P90",
+    "P(min DSCR < 1)",
 )
+
+
+def _equity_cells(row: dict) -> list[str]:
+    """The equity IRR percentiles and P(min DSCR < 1) of a financed strategy; "—" otherwise."""
+    if row["p50_equity_npv_usd"] is None:
+        return ["—", "—"]
+    irrs = " / ".join(pct(row[f"p{q}_equity_irr"]) for q in (10, 50, 90))
+    return [irrs, f"{row['probability_min_dscr_below_1'] * 100:.1f} %"]
 
 
 class RiskView(QWidget):
@@ -224,10 +234,11 @@ class RiskView(QWidget):
                 f"{row['probability_npv_below_zero'] * 100:.1f} %",
                 f"{row['probability_payback_within'] * 100:.1f} %",
                 *([quantity(x.value, x.unit) for x in solved] if solved else ["…"] * 3),
+                *_equity_cells(row),
             ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if solved and c >= 7:
+                if solved and 7 <= c < 7 + len(solved):
                     item.setToolTip(solved[c - 7].note)
                 self.table.setItem(r, c, item)
 
