@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
 import numpy as np
@@ -173,6 +173,9 @@ class TornadoBar:
     high_pct: float
     npv_low_usd: dict[str, float]  # per strategy
     npv_high_usd: dict[str, float]
+    # Financed strategies that borrow: equity NPV (at the cost of equity) at each end.
+    equity_npv_low_usd: dict[str, float] = field(default_factory=dict)
+    equity_npv_high_usd: dict[str, float] = field(default_factory=dict)
 
     def swing_usd(self, strategy: str) -> float:
         return abs(self.npv_high_usd[strategy] - self.npv_low_usd[strategy])
@@ -182,16 +185,22 @@ class TornadoBar:
 class Tornado:
     base_npv_usd: dict[str, float]
     bars: list[TornadoBar]  # widest swing (over all strategies) first
+    base_equity_npv_usd: dict[str, float] = field(default_factory=dict)  # strategies that borrow
 
 
-def _npvs(project: Project, ctx=None) -> dict[str, float]:
-    return {s.name: s.kpis.probability_weighted_npv_usd for s in evaluate(project, ctx).strategies}
+def _npvs(project: Project, ctx=None) -> tuple[dict[str, float], dict[str, float]]:
+    """Probability-weighted NPV of every strategy, and equity NPV of those that borrow."""
+    strategies = evaluate(project, ctx).strategies
+    npv = {s.name: s.kpis.probability_weighted_npv_usd for s in strategies}
+    equity = {s.name: s.kpis.equity_npv_usd for s in strategies if s.kpis.max_debt_usd > 0}
+    return npv, equity
 
 
 def tornado(project: Project, cancel: Callable[[], bool] | None = None) -> Tornado:
-    """NPV of every strategy with each chosen input at its low and at its high."""
+    """NPV of every strategy (and equity NPV where it borrows) with each chosen input at its
+    low and at its high."""
     ctx = market_context(project)
-    base = _npvs(project, ctx)
+    base, base_equity = _npvs(project, ctx)
     bars = []
     for item in project.risk.tornado:
         ends = []
@@ -201,9 +210,14 @@ def tornado(project: Project, cancel: Callable[[], bool] | None = None) -> Torna
             variant = scaled(project, item.input, 1 + pct / 100)
             ends.append(_npvs(variant, None if item.input in MARKET_INPUTS else ctx))
         label = TORNADO_INPUTS[item.input][0]
-        bars.append(TornadoBar(item.input, label, item.low_pct, item.high_pct, *ends))
+        (low, low_equity), (high, high_equity) = ends
+        bars.append(
+            TornadoBar(
+                item.input, label, item.low_pct, item.high_pct, low, high, low_equity, high_equity
+            )
+        )
     bars.sort(key=lambda b: max((b.swing_usd(n) for n in base), default=0.0), reverse=True)
-    return Tornado(base, bars)
+    return Tornado(base, bars, base_equity)
 
 
 # ----------------------------------------------------------------------------- hybrid split

@@ -80,6 +80,11 @@ class TornadoChart(ChartPanel):
         for name, base in t.base_npv_usd.items():
             lo, hi = (b.npv_low_usd[name] - base) / 1e6, (b.npv_high_usd[name] - base) / 1e6
             parts.append(f"{name} {lo:+,.1f} / {hi:+,.1f} M")
+            equity = t.base_equity_npv_usd.get(name)
+            if equity is not None and name in b.equity_npv_low_usd:
+                e_lo = (b.equity_npv_low_usd[name] - equity) / 1e6
+                e_hi = (b.equity_npv_high_usd.get(name, equity) - equity) / 1e6
+                parts.append(f"(equity {e_lo:+,.1f} / {e_hi:+,.1f} M)")
         return "  ".join(parts)
 
 

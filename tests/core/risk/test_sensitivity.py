@@ -181,3 +181,21 @@ def test_every_tornado_input_has_a_label_and_a_rule():
     changed = {k for k in TORNADO_KEYS if scaled(project, k, 1.2) != project}
     # Only the GPU-hour price has nothing to scale in the example (no GPU-cloud block).
     assert changed == set(TORNADO_KEYS) - {"gpu_hour_price"}
+
+
+def test_tornado_reports_equity_npv_of_strategies_that_borrow():
+    # Convert to AI borrows 60 % of its capex: a lower colocation price lowers its equity NPV,
+    # a higher one raises it; Keep mining (nothing to borrow against) has no equity bars.
+    from core.model.project import Financing
+
+    project = example_project()
+    strategies = [
+        s.model_copy(update={"financing": Financing()}) if s.name == "Convert to AI" else s
+        for s in project.strategies
+    ]
+    risk = project.risk.model_copy(update={"tornado": [TornadoInput(input="colo_price")]})
+    t = tornado(project.model_copy(update={"strategies": strategies, "risk": risk}))
+    (bar,) = t.bars
+    base = t.base_equity_npv_usd["Convert to AI"]
+    assert bar.equity_npv_low_usd["Convert to AI"] < base < bar.equity_npv_high_usd["Convert to AI"]
+    assert "Keep mining" not in t.base_equity_npv_usd
