@@ -364,7 +364,7 @@ def evaluate(project: Project, ctx: MarketContext | None = None) -> ProjectResul
         kpis = with_equity(
             kpis_from_table(table, s),
             table,
-            s.financing is not None,
+            bool(table["debt_draw_usd"].any()),  # financed and borrowing: else the project's
             project.finance.cost_of_equity_pct_per_year,
         )
         results.append(

@@ -39,6 +39,9 @@ DEBT_COLUMNS = (
 )
 
 
+SCHEDULE_PARTS = ("scheduled_service_usd", "scheduled_principal_usd", "sweep_usd")
+
+
 def repayment_start(strategy: Strategy, n: int) -> int:
     """The month after the strategy's last AI block comes online (1 without an AI block)."""
     live = [operating_months(b, n)[0] for b in strategy.blocks if isinstance(b, AiBlock)]
@@ -48,6 +51,13 @@ def repayment_start(strategy: Strategy, n: int) -> int:
 def debt_rows(project: Project, strategy: Strategy, t: dict[str, np.ndarray]) -> dict:
     """The debt and equity rows of a strategy's monthly table (``DEBT_COLUMNS``). Without
     financing there is no debt and the equity cash flow is the free cash flow."""
+    rows = debt_detail(project, strategy, t)
+    return {k: rows[k] for k in DEBT_COLUMNS}
+
+
+def debt_detail(project: Project, strategy: Strategy, t: dict[str, np.ndarray]) -> dict:
+    """``debt_rows`` and, where the strategy borrows, the schedule's parts the workbook shows:
+    "scheduled_service_usd", "scheduled_principal_usd" and "sweep_usd"."""
     fin = strategy.financing
     if fin is None:
         n = t["fcf_usd"].size
@@ -75,7 +85,7 @@ def debt_paths(
     fin = strategy.financing
     assert fin is not None
     p, n = fcf_usd.shape
-    rows = {k: np.zeros((p, n)) for k in DEBT_COLUMNS}
+    rows = {k: np.zeros((p, n)) for k in (*DEBT_COLUMNS, *SCHEDULE_PARTS)}
     cfads = ebitda_usd - tax_usd - capex_usd
     i = fin.rate_pct_per_year / 100 / 12
     r0 = repayment_start(strategy, n)
@@ -179,6 +189,7 @@ def _schedule(fin: Financing, rows: dict, i: float, r0: int) -> None:
         rows["debt_balance_usd"][:, n - 1] = 0.0
         return
     scheduled = _scheduled_service(fin, balance, cfads[:, r0:], i)
+    rows["scheduled_service_usd"][:, r0:] = scheduled[:, : n - r0]
     n_pay = fin.tenor_months
     reserve = scheduled[:, : fin.dsra_months].sum(axis=1)
     rows["dsra_funding_usd"][:, r0] = reserve
@@ -197,6 +208,7 @@ def _schedule(fin: Financing, rows: dict, i: float, r0: int) -> None:
         else:
             due = np.maximum(scheduled[:, k] - interest, 0.0) if k < n_pay else balance
         principal = np.minimum(due, balance)
+        rows["scheduled_principal_usd"][:, m] = principal
         rows["interest_usd"][:, m] = rows["interest_paid_usd"][:, m] = interest
         service = interest + principal
         rows["dscr"][:, m] = np.where(
@@ -208,6 +220,7 @@ def _schedule(fin: Financing, rows: dict, i: float, r0: int) -> None:
         if m == n - 1:  # the horizon ends first: the rest is repaid
             principal = principal + np.where(balance > paid_off, balance, 0.0)
             balance = np.where(balance > paid_off, 0.0, balance)
+        rows["sweep_usd"][:, m] = sweep
         rows["principal_usd"][:, m] = principal + sweep
         rows["debt_balance_usd"][:, m] = np.where(balance > paid_off, balance, 0.0)
         done = ~released & (balance <= paid_off) & (start > 0)
@@ -237,6 +250,8 @@ def _level_schedule(
     rows["interest_usd"][:, m] = rows["interest_paid_usd"][:, m] = interest
     cfads = rows["cfads_usd"][:, m]
     rows["dscr"][:, m] = np.where(service > 0, cfads / np.where(service > 0, service, 1.0), 0.0)
+    rows["scheduled_service_usd"][:, m] = np.where(k[:-1] < n_pay, service, 0.0)
+    rows["scheduled_principal_usd"][:, m] = principal
     principal[:, -1] += opening[:, -1]  # owed at the horizon end: repaid then
     rows["principal_usd"][:, m] = principal
     closing = opening[:, 1:].copy()

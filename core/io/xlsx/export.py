@@ -46,6 +46,7 @@ NAMES = {
     "finance.discount_rate_pct_per_year": "DiscountRate",
     "finance.tax_rate_pct": "TaxRate",
     "finance.terminal_growth_pct_per_year": "TerminalGrowth",
+    "finance.cost_of_equity_pct_per_year": "CostOfEquity",
     "site.fixed_opex_usd_per_year": "FixedOpex",
     "site.opex_escalator_pct_per_year": "OpexEscalator",
 }
@@ -235,6 +236,8 @@ def write_inputs(
             "Chance the AI contract is signed",
         )
         inp.put(f"strategies[{i}].fallback_strategy", "Fallback strategy", s.fallback_strategy)
+        if s.financing is not None:
+            inp.rows(s.financing, f"strategies[{i}].financing.", block_labels.FINANCING)
         for j, b in enumerate(s.blocks):
             p = f"strategies[{i}].blocks[{j}]"
             block_paths[(i, j)] = p
@@ -412,6 +415,7 @@ def _write(
                 catalog,
                 result.months,
                 paths,
+                f"strategies[{i}].financing",
             )
         )
     kpi_cells = write_summary(wb, summary, fmt, project, result, seeks, sheets, names, today)

@@ -15,11 +15,14 @@ from datetime import datetime
 import numpy as np
 
 from core.engine.cashflow import Breakdown, StrategyResult, site_closes
+from core.engine.columns import MONTHLY_COLUMNS
+from core.engine.debt import debt_detail
 from core.engine.terminal import FINAL_YEAR_MONTHS, Term, block_terms, strategy_factor
 from core.io.xlsx.assets import write_asset_table
+from core.io.xlsx.debt import write_debt_rows
 from core.io.xlsx.rows import FIRST_COL, RowWriter, StrategySheet
 from core.model.catalog import Catalog
-from core.model.project import AiBlock, MiningBlock, Project, Strategy
+from core.model.project import AiBlock, Finance, MiningBlock, Project, Strategy
 
 # The rows taken from the hourly simulation as values.
 SIMULATED_ROWS = (
@@ -54,6 +57,7 @@ class _Sheet:
     hours: str = ""
     continuing: bool = False  # finance.terminal_value: held assets stay in use, not sold
     nol_limit: bool = False  # finance.nol_80_pct_limit: the yearly 80 % loss rule
+    project_finance: Finance | None = None
 
     def name(self, j: int, field: str) -> str:
         """The defined name of block ``j``'s input ``field``."""
@@ -76,6 +80,7 @@ def write_strategy_sheet(
     catalog: Catalog,
     months: list[str],
     block_paths: dict[int, str],
+    fin_path: str = "",
 ) -> StrategySheet:
     ws = wb.add_worksheet(sheet_name)
     n = len(months)
@@ -84,12 +89,15 @@ def write_strategy_sheet(
     sh = _Sheet(w, strategy, result.monthly, result.breakdown, names, block_paths, n)
     sh.continuing = project.finance.terminal_value == "continuing"
     sh.nol_limit = project.finance.nol_80_pct_limit
+    sh.project_finance = project.finance
     _timeline(sh, ws, fmt, months)
     _simulated(sh)
     _revenue(sh)
     _operating_costs(sh)
     table_first = _assets(sh)
     _tax_and_cash_flow(sh, block_terms(project, strategy, catalog, n) if sh.continuing else [])
+    if strategy.financing is not None:
+        write_debt_rows(sh, fin_path, debt_detail(project, strategy, result.monthly))
     assert w.row < table_first - 1, "asset table would overlap the flow rows"
     write_asset_table(
         ws,
@@ -258,7 +266,8 @@ def _assets(sh: _Sheet) -> int:
     0-based row of the parameter table the rows refer to, below the flow rows."""
     w, i, t, bd = sh.w, sh.i, sh.t, sh.bd
     w.heading("Capital assets (parameters in the table at the bottom of this sheet)")
-    table_first = w.row + 4 * len(bd.assets) + 24  # rows reserved below for the flow rows
+    # Rows reserved below for the flow rows (and the financing rows of a strategy that borrows).
+    table_first = w.row + 4 * len(bd.assets) + 24 + (45 if sh.strategy.financing else 0)
     kinds: dict[str, list[str]] = {"capex": [], "dep": [], "salvage": [], "gain": []}
     for k, (a, flows) in enumerate(bd.assets):
         tr = table_first + 1 + k + 1  # 1-based row of the asset's parameter line
@@ -299,41 +308,61 @@ def _assets(sh: _Sheet) -> int:
     return table_first
 
 
-def _tax_unlimited(sh: _Sheet) -> None:
+def write_tax_rows(
+    sh: _Sheet,
+    taxable_key: str,
+    taxable: np.ndarray,
+    out_key: str,
+    out_label: str,
+    out_values: np.ndarray,
+    prefix: str = "",
+) -> None:
+    """The tax rows on the taxable-income row ``taxable_key``: the 80 % yearly rule or
+    unlimited carry-forward, as the project says, ending in row ``out_key``. ``prefix`` keeps
+    a second set (the levered tax) apart from the first."""
+    if sh.nol_limit:
+        _tax_with_loss_limit(sh, taxable_key, taxable, out_key, out_label, out_values, prefix)
+    else:
+        _tax_unlimited(sh, taxable_key, taxable, out_key, out_label, out_values, prefix)
+
+
+def _tax_unlimited(sh, taxable_key, taxable, out_key, out_label, out_values, prefix) -> None:
     """Losses carried forward without limit, month by month: tax on each rise of the running
     maximum of cumulative taxable income (core.engine.finance.tax_with_loss_carryforward)."""
-    w, t = sh.w, sh.t
-    cum_taxable = np.cumsum(t["taxable_income_usd"])
+    w = sh.w
+    cum_key, base_key = prefix + "cum_taxable", prefix + "base"
+    cum_taxable = np.cumsum(taxable)
     w.line(
-        "cum_taxable",
+        cum_key,
         "Cumulative taxable income",
         "USD",
-        lambda c, p: f"N({p}{w.r('cum_taxable')})+{c}{w.r('taxable_income_usd')}",
+        lambda c, p: f"N({p}{w.r(cum_key)})+{c}{w.r(taxable_key)}",
         cum_taxable,
         total=False,
     )
-    base = np.maximum.accumulate(np.maximum(cum_taxable, 0.0))
     w.line(
-        "base",
+        base_key,
         "Cumulative income taxed (running maximum, ≥ 0)",
         "USD",
-        lambda c, p: f"MAX(N({p}{w.r('base')}),{c}{w.r('cum_taxable')},0)",
-        base,
+        lambda c, p: f"MAX(N({p}{w.r(base_key)}),{c}{w.r(cum_key)},0)",
+        np.maximum.accumulate(np.maximum(cum_taxable, 0.0)),
         total=False,
     )
-    w.column(
-        "tax_usd",
-        lambda c, p: f"TaxRate*({c}{w.r('base')}-N({p}{w.r('base')}))",
-        t["tax_usd"],
+    w.line(
+        out_key,
+        out_label,
+        "USD",
+        lambda c, p: f"TaxRate*({c}{w.r(base_key)}-N({p}{w.r(base_key)}))",
+        out_values,
     )
 
 
-def _tax_with_loss_limit(sh: _Sheet) -> None:
+def _tax_with_loss_limit(sh, taxable_key, taxable, out_key, out_label, out_values, prefix) -> None:
     """Each tax year nets its months; losses carried from earlier years offset at most 80 %
     of the year's income; each month pays the change in the year-to-date tax
     (core.engine.finance.tax_with_loss_limit)."""
-    w, t = sh.w, sh.t
-    taxable = t["taxable_income_usd"]
+    w = sh.w
+    ytd_key, carried_key, base_key = prefix + "ytd", prefix + "carried", prefix + "base"
     n = taxable.size
     ytd, carried, base = np.zeros(n), np.zeros(n), np.zeros(n)
     held = 0.0
@@ -349,41 +378,43 @@ def _tax_with_loss_limit(sh: _Sheet) -> None:
         return f"N({p}{w.r(key)})"
 
     w.line(
-        "ytd",
+        ytd_key,
         "Taxable income, year to date",
         "USD",
-        lambda c, p: (
-            f"IF({new_year.replace('{c}', c)},0,{prev('ytd', p)})+{c}{w.r('taxable_income_usd')}"
-        ),
+        lambda c, p: f"IF({new_year.replace('{c}', c)},0,{prev(ytd_key, p)})+{c}{w.r(taxable_key)}",
         ytd,
         total=False,
     )
     w.line(
-        "carried",
+        carried_key,
         "Losses carried into the year",
         "USD",
         lambda c, p: (
-            f"IF({new_year.replace('{c}', c)},{prev('carried', p)}"
-            f"-MIN({prev('carried', p)},0.8*MAX({prev('ytd', p)},0))"
-            f"+MAX(-{prev('ytd', p)},0),{prev('carried', p)})"
+            f"IF({new_year.replace('{c}', c)},{prev(carried_key, p)}"
+            f"-MIN({prev(carried_key, p)},0.8*MAX({prev(ytd_key, p)},0))"
+            f"+MAX(-{prev(ytd_key, p)},0),{prev(carried_key, p)})"
         ),
         carried,
         total=False,
     )
     w.line(
-        "base",
+        base_key,
         "Income taxed, year to date (losses offset ≤ 80 % of it)",
         "USD",
-        lambda c, p: f"MAX({c}{w.r('ytd')}-MIN({c}{w.r('carried')},0.8*MAX({c}{w.r('ytd')},0)),0)",
+        lambda c, p: (
+            f"MAX({c}{w.r(ytd_key)}-MIN({c}{w.r(carried_key)},0.8*MAX({c}{w.r(ytd_key)},0)),0)"
+        ),
         base,
         total=False,
     )
-    w.column(
-        "tax_usd",
+    w.line(
+        out_key,
+        out_label,
+        "USD",
         lambda c, p: (
-            f"TaxRate*({c}{w.r('base')}-IF({new_year.replace('{c}', c)},0,{prev('base', p)}))"
+            f"TaxRate*({c}{w.r(base_key)}-IF({new_year.replace('{c}', c)},0,{prev(base_key, p)}))"
         ),
-        t["tax_usd"],
+        out_values,
     )
 
 
@@ -410,10 +441,14 @@ def _tax_and_cash_flow(sh: _Sheet, terms: list[Term]) -> None:
         lambda c, p: f"{c}{w.r('ebitda_usd')}-{c}{w.r('depreciation_usd')}+{c}{w.r('gain')}",
         t["taxable_income_usd"],
     )
-    if sh.nol_limit:
-        _tax_with_loss_limit(sh)
-    else:
-        _tax_unlimited(sh)
+    write_tax_rows(
+        sh,
+        "taxable_income_usd",
+        t["taxable_income_usd"],
+        "tax_usd",
+        MONTHLY_COLUMNS["tax_usd"].label,
+        t["tax_usd"],
+    )
     tv = ""
     if sh.continuing:
         _continuing_value(sh, terms)

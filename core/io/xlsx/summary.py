@@ -30,6 +30,9 @@ KPI_ROWS = [
         "Required AI price for the target IRR (engine goal seek)",
         "USD/kW-month or USD/GPU-hour",
     ),
+    ("equity_npv", "Equity NPV (at the cost of equity; the NPV without debt)", "USD"),
+    ("equity_irr", "Equity IRR (the IRR without debt)", "% p.a. effective"),
+    ("min_dscr", "Minimum DSCR", "×"),
 ]
 CHECKED = ("npv", "irr", "payback", "dpayback", "peak", "weighted")
 
@@ -161,12 +164,46 @@ def write_summary(
                     (f"{solved.value:,.2f} {solved.unit}: " if solved.value is not None else "")
                     + solved.note,
                 )
+        _equity_kpis(put, ws, fmt, row, col, sheet, s, project.strategies[c].financing)
     warn_row = top + len(KPI_ROWS) + 1
     ws.write_string(warn_row, 0, "Warnings")
     for c, s in enumerate(result.strategies):
         ws.write_string(warn_row, 2 + c, "; ".join(s.warnings) or "none", fmt["note"])
     _charts(wb, ws, fmt, result, sheets, top + len(KPI_ROWS) + 3)
     return cells
+
+
+def _equity_kpis(put, ws, fmt, row, col, sheet: StrategySheet, s, financing) -> None:
+    """Equity NPV, equity IRR and minimum DSCR from the sheet's equity and DSCR rows; without
+    debt, the project's NPV and IRR and no DSCR."""
+    k = s.kpis
+    if financing is None or k.max_debt_usd <= 0:
+        put("equity_npv", f"={xl_rowcol_to_cell(row['npv'], col)}", k.equity_npv_usd)
+        irr = (
+            k.irr
+            if k.irr is not None
+            else (NOT_MEANINGFUL if not_meaningful(k.irr_note) else "none")
+        )
+        put("equity_irr", f"={xl_rowcol_to_cell(row['irr'], col)}", irr, "kpi_pct")
+        ws.write_string(row["min_dscr"], col, "—", fmt["unit"])
+        return
+    discount = f"(1+CostOfEquity)^(-{sheet.ref('idx')}/12)"
+    put("equity_npv", f"=SUMPRODUCT({sheet.ref('equity_fcf_usd')},{discount})", k.equity_npv_usd)
+    no_irr = NOT_MEANINGFUL if not_meaningful(k.equity_irr_note) else "none"
+    put(
+        "equity_irr",
+        f'=IF(MIN({sheet.ref("cumulative_equity_fcf_usd")})>=0,"n/m",'
+        f'IFERROR((1+IRR({sheet.ref("equity_fcf_usd")},IrrGuess))^12-1,"none"))',
+        k.equity_irr if k.equity_irr is not None else no_irr,
+        "kpi_pct",
+    )
+    dscr = sheet.ref("dscr")
+    put(
+        "min_dscr",
+        f'=IF(COUNTIF({dscr},">0")=0,"—",_xlfn.MINIFS({dscr},{dscr},">0"))',
+        k.min_dscr if k.min_dscr is not None else "—",
+        "kpi",
+    )
 
 
 def _charts(

@@ -67,7 +67,7 @@ def kpi_table(wb) -> dict[str, dict[str, object]]:
     ws = wb["Summary"]
     names = [c.value for c in ws[8][2:]]
     out: dict[str, dict[str, object]] = {}
-    for row in ws.iter_rows(min_row=9, max_row=18, values_only=True):
+    for row in ws.iter_rows(min_row=9, max_row=21, values_only=True):
         out[row[0]] = dict(zip(names, row[2:], strict=False))
     return out
 
