@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from core.io.example import example_project
 from core.io.preflight import compute_problems
 from core.io.projectfile import ProjectFileError, load_project, save_project
+from core.model.format import file_stem
 from core.model.project import Project
 from core.resources import example_project_path
 from gui.dashboard.debtchart import DebtCharts
@@ -336,7 +337,7 @@ class MainWindow(PriceImport, QMainWindow):
         return self.save_to(self.doc.path)
 
     def save_as(self) -> bool:
-        start = str(Path(self._last_folder()) / f"{self.doc.project.name}.minepivot")
+        start = str(Path(self._last_folder()) / f"{file_stem(self.doc.project.name)}.minepivot")
         path, _ = QFileDialog.getSaveFileName(self, "Save project", start, FILE_FILTER)
         if not path:
             return False
@@ -362,7 +363,7 @@ class MainWindow(PriceImport, QMainWindow):
         return True
 
     def export_dialog(self) -> None:
-        start = str(Path(self._last_folder()) / f"{self.doc.project.name}.xlsx")
+        start = str(Path(self._last_folder()) / f"{file_stem(self.doc.project.name)}.xlsx")
         path, _ = QFileDialog.getSaveFileName(
             self, "Export to Excel", start, "Excel workbook (*.xlsx)"
         )
@@ -392,7 +393,7 @@ class MainWindow(PriceImport, QMainWindow):
         return True
 
     def ask_export_path(self, title: str, suffix: str) -> Path | None:
-        start = str(Path(self._last_folder()) / f"{title}.{suffix}")
+        start = str(Path(self._last_folder()) / f"{file_stem(title)}.{suffix}")
         path, _ = QFileDialog.getSaveFileName(
             self, f"Export {title}", start, f"{suffix.upper()} (*.{suffix})"
         )

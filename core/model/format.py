@@ -69,3 +69,18 @@ def quantity(value: float | None, unit: str) -> str:
     if unit == "USD/BTC":
         return _signed(value, f"${abs(value):,.0f}")
     return _signed(value, f"{abs(value):,.2f} {unit}".rstrip())
+
+
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{k}" for k in range(1, 10))}
+_RESERVED |= {f"LPT{k}" for k in range(1, 10)}
+
+
+def file_stem(name: str, fallback: str = "MinePivot project") -> str:
+    """A file name (without suffix) from a title that Windows, macOS and Linux all accept:
+    ``< > : " / \\ | ? *`` and control characters become "-", no trailing dot or space, not a
+    reserved device name (CON, NUL, COM1, …), at most 120 characters."""
+    out = "".join("-" if ch in '<>:"/\\|?*' or ord(ch) < 32 else ch for ch in name)
+    out = " ".join(out.split())[:120].rstrip(" .")
+    if not out:
+        return fallback
+    return f"{out}_" if out.split(".")[0].upper() in _RESERVED else out

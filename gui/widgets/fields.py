@@ -219,7 +219,8 @@ def add_fields(
         rel, label, unit, tip = spec[:4]
         kwargs = spec[4] if len(spec) > 4 else {}
         field = Field(doc, prefix + rel, unit, tip, **kwargs)
-        lab = QLabel(label)
+        # A label with a buddy reads "&" as a mnemonic: "O&M" would show as "OM".
+        lab = QLabel(label.replace("&", "&&"))
         lab.setToolTip(field.editor.toolTip())
         lab.setBuddy(field.editor)
         form.addRow(lab, field)

@@ -163,3 +163,15 @@ def test_financing_a_strategy_adds_equity_figures_and_undo_removes_them(qtbot, w
     settle(qtbot, window)
     assert window.doc.project.strategies[1].financing is None
     assert not box.switch.isChecked() and not box.fields
+
+
+def test_an_ampersand_in_a_label_is_shown_not_taken_as_a_mnemonic(qtbot, window, panel):
+    # "O&M" labels the mining block's O&M field; with a buddy, Qt would draw "OM" and bind
+    # Alt+M unless the & is doubled.
+    from PySide6.QtWidgets import QLabel
+
+    panel.list.setCurrentRow(0)
+    panel.blocks.setCurrentRow(0)
+    qtbot.waitUntil(lambda: any(p.endswith("om_usd_per_mw_month") for p in panel.block_fields))
+    texts = [w.text() for w in panel.block_box.findChildren(QLabel)]
+    assert "O&&M" in texts and "O&M" not in texts
