@@ -4,6 +4,8 @@ annuity, DSCR sizing, reserve, fee, the equity identity and the equity IRR."""
 import numpy as np
 import numpy_financial as npf
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.engine.cashflow import evaluate
 from core.io.example import example_project
@@ -203,3 +205,39 @@ def test_debt_capacity_is_the_dscr_sized_debt_at_the_target():
     ).by_name(sized.name)
     assert solved.value == pytest.approx(result.kpis.max_debt_usd, rel=1e-12)
     assert result.kpis.min_dscr == pytest.approx(1.4, rel=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    sizing=st.sampled_from(["ltc", "dscr"]),
+    ltc=st.sampled_from([0.0, 1.0, 60.0, 100.0]),
+    dscr=st.sampled_from([1.0, 1.3, 10.0]),
+    rate=st.sampled_from([0.0, 0.5, 8.0, 50.0]),
+    tenor=st.sampled_from([1, 12, 30, 360]),
+    repayment=st.sampled_from(["annuity", "straight_line", "sculpted"]),
+    dsra=st.sampled_from([0, 6, 36]),
+    sweep=st.sampled_from([0.0, 50.0, 100.0]),
+    months=st.sampled_from([0, 2, 30]),
+)
+def test_any_valid_financing_gives_finite_rows_and_the_identity(
+    sizing, ltc, dscr, rate, tenor, repayment, dsra, sweep, months
+):
+    # Whatever the terms (a tenor past the horizon, construction past it, 0 % or 50 %), every
+    # row is finite, nothing is owed at the end and the equity identity holds.
+    fin = Financing(
+        sizing=sizing,
+        ltc_pct=ltc,
+        target_dscr=dscr,
+        rate_pct_per_year=rate,
+        tenor_months=tenor,
+        repayment=repayment,
+        dsra_months=dsra,
+        cash_sweep_pct=sweep,
+    )
+    m = evaluate(_lease(months, fin)).strategies[0].monthly
+    for key in ("debt_balance_usd", "equity_fcf_usd", "dscr", "tax_shield_usd", "principal_usd"):
+        assert np.all(np.isfinite(m[key])), key
+    assert m["debt_balance_usd"][-1] == pytest.approx(0.0, abs=1e-3)
+    owed = m["debt_draw_usd"].sum() + m["capitalised_interest_usd"].sum()
+    assert m["principal_usd"].sum() == pytest.approx(owed, rel=1e-9, abs=1e-3)
+    assert m["dsra_release_usd"].sum() == pytest.approx(m["dsra_funding_usd"].sum(), abs=1e-3)
