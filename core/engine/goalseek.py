@@ -150,14 +150,9 @@ def breakeven_btc(project: Project, strategy: Strategy) -> Solved:
 
 
 def required_ai_price(project: Project, strategy: Strategy) -> Solved:
-    ai = [b for b in strategy.blocks if isinstance(b, AiBlock)]
+    ai, unit, base = _ai_unit(strategy)
     if not ai:
         return Solved(None, "", "strategy has no AI block")
-    first = ai[0]
-    if first.business_model == "colocation":
-        unit, base = "USD/kW-month", first.colo_usd_per_kw_month
-    else:
-        unit, base = "USD/GPU-hour", first.gpu_hour_usd
     target = project.finance.target_irr_pct_per_year
     growth = project.finance.terminal_growth_pct_per_year
     if project.finance.terminal_value == "continuing" and target <= growth:
@@ -182,13 +177,21 @@ def required_ai_price(project: Project, strategy: Strategy) -> Solved:
         t, _ = cash_flow_table(at_target, strategy, energy, ctx, catalog, ai_price_scale=k)
         return float(t["cumulative_discounted_fcf_usd"][-1])
 
+    return _scaled_price(f, ai, unit, base, f"{target:g} % IRR", f"{target:g} % p.a. IRR")
+
+
+def _scaled_price(
+    f: Callable[[float], float], ai: list[AiBlock], unit: str, base: float, miss: str, hit: str
+) -> Solved:
+    """The AI price at which ``f`` (an NPV of the AI price scale) is zero: bracketed from
+    today's price, then solved; ``miss`` and ``hit`` name the goal in the two answers."""
     f1 = f(1.0)
     br = _bracket(f, 1.0, 0.25 if f1 < 0 else -0.25, 1000.0 if f1 < 0 else 0.0)
     if br is None:
-        return Solved(None, unit, f"no AI price reaches a {target:g} % IRR")
+        return Solved(None, unit, f"no AI price reaches a {miss}")
     k = solve_root(f, *br, tol=1e-9)
     both = " (all AI blocks' prices scaled together)" if len(ai) > 1 else ""
-    return Solved(base * k, unit, f"price of '{first.name}' for a {target:g} % p.a. IRR{both}")
+    return Solved(base * k, unit, f"price of '{ai[0].name}' for a {hit}{both}")
 
 
 def _ai_unit(strategy: Strategy) -> tuple[list[AiBlock], str, float]:
@@ -222,13 +225,8 @@ def required_ai_price_equity(project: Project, strategy: Strategy) -> Solved:
         t, _ = cash_flow_table(project, strategy, energy, ctx, catalog, ai_price_scale=k)
         return float(debt_rows(project, strategy, t)["equity_fcf_usd"] @ df)
 
-    f1 = f(1.0)
-    br = _bracket(f, 1.0, 0.25 if f1 < 0 else -0.25, 1000.0 if f1 < 0 else 0.0)
-    if br is None:
-        return Solved(None, unit, f"no AI price reaches a {target:g} % equity IRR")
-    k = solve_root(f, *br, tol=1e-9)
-    both = " (all AI blocks' prices scaled together)" if len(ai) > 1 else ""
-    return Solved(base * k, unit, f"price of '{ai[0].name}' for a {target:g} % equity IRR{both}")
+    goal = f"{target:g} % equity IRR"
+    return _scaled_price(f, ai, unit, base, goal, goal)
 
 
 def debt_capacity(project: Project, strategy: Strategy) -> Solved:
