@@ -19,7 +19,7 @@ from core.io.projectfile import (
     project_from_data,
     project_to_json,
 )
-from core.model.project import MiningBlock, Project, Strategy
+from core.model.project import Financing, MiningBlock, Project, Strategy
 from core.risk.montecarlo import run_monte_carlo
 from core.risk.sensitivity import split_sweep, tornado
 
@@ -102,6 +102,16 @@ def layout_benchmarks() -> dict[str, float]:
     }
 
 
+def _financed(project: Project) -> Project:
+    """Every strategy with the default debt (60 % LTC, 8 %, 120-month annuity, 6-month DSRA)."""
+    debt = Financing()
+    return project.model_copy(
+        update={
+            "strategies": [s.model_copy(update={"financing": debt}) for s in project.strategies]
+        }
+    )
+
+
 def _called_every_hour(project: Project) -> Project:
     dr = project.site.demand_response.model_copy(update={"event_hours_per_year": 8760})
     return project.model_copy(
@@ -131,10 +141,12 @@ def run_benchmarks() -> dict[str, float]:
         update={"finance": base.finance.model_copy(update={"horizon_years": 30})}
     )
     long_variants = [_with_btc_price(long, 90_000 + 100 * i) for i in range(8)]
+    financed = [_financed(v) for v in variants]
     data = json.loads(project_to_json(base))
     figures = {
         "reference_numpy_ms": median_ms(_reference, 50),
         "recompute_ms": median_ms(lambda i: evaluate(variants[i % 8]), 40),
+        "recompute_financed_ms": median_ms(lambda i: evaluate(financed[i % 8]), 40),
         "recompute_30y_ms": median_ms(lambda i: evaluate(long_variants[i % 8]), 15),
         "goal_seek_ms": median_ms(
             lambda i: [goal_seek(variants[i % 8], s) for s in base.strategies], 5, warmup=1
@@ -143,6 +155,9 @@ def run_benchmarks() -> dict[str, float]:
         "export_xlsx_ms": _export_ms(base),
         # 10,000 paths × 120 months × 3 strategies, a new seed each run.
         "monte_carlo_10k_ms": median_ms(lambda i: run_monte_carlo(base, seed=i), 5, warmup=1),
+        "monte_carlo_financed_10k_ms": median_ms(
+            lambda i: run_monte_carlo(financed[0], seed=i), 5, warmup=1
+        ),
         # Every hour of every year a demand-response call (the slowest input the fast path
         # faces): a few times the example's time, not hundreds.
         "monte_carlo_dr_every_hour_10k_ms": median_ms(
@@ -156,7 +171,9 @@ def run_benchmarks() -> dict[str, float]:
     ref = figures["reference_numpy_ms"]
     figures["recompute_vs_reference"] = figures["recompute_ms"] / ref
     figures["recompute_30y_vs_10y"] = figures["recompute_30y_ms"] / figures["recompute_ms"]
+    figures["recompute_financed_vs_reference"] = figures["recompute_financed_ms"] / ref
     figures["monte_carlo_vs_reference"] = figures["monte_carlo_10k_ms"] / ref
+    figures["monte_carlo_financed_vs_reference"] = figures["monte_carlo_financed_10k_ms"] / ref
     figures["monte_carlo_dr_every_hour_vs_example"] = (
         figures["monte_carlo_dr_every_hour_10k_ms"] / figures["monte_carlo_10k_ms"]
     )

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.engine.energy import operating_months
-from core.engine.finance import finance_tax
+from core.engine.finance import finance_tax, running_sum
 from core.model.project import AiBlock, Financing, Project, Strategy
 
 DEBT_COLUMNS = (
@@ -85,7 +85,6 @@ def debt_paths(
     fin = strategy.financing
     assert fin is not None
     p, n = fcf_usd.shape
-    rows = {k: np.zeros((p, n)) for k in (*DEBT_COLUMNS, *SCHEDULE_PARTS)}
     cfads = ebitda_usd - tax_usd - capex_usd
     i = fin.rate_pct_per_year / 100 / 12
     r0 = repayment_start(strategy, n)
@@ -95,18 +94,34 @@ def debt_paths(
     if fin.sizing == "dscr":
         sized = _dscr_sized(fin, cfads[:, r0:], i)
         share = np.minimum(sized / per_share, 1.0) if per_share > 0 else np.zeros(p)
-    draws = np.zeros((p, n))
-    draws[:, :r0] = share[:, None] * capex_usd[None, :r0]
+    # A loan sized on cost and repaid on a fixed schedule owes the same on every path: its
+    # schedule is worked out once, and only the cover, the tax shield and the equity per path.
+    shared = fin.sizing == "ltc" and fin.cash_sweep_pct == 0 and fin.repayment != "sculpted"
+    q = 1 if shared else p
+    rows = {k: np.zeros((q, n)) for k in (*DEBT_COLUMNS, *SCHEDULE_PARTS)}
+    draws = np.zeros((q, n))
+    draws[:, :r0] = share[:q, None] * capex_usd[None, :r0]
     rows["debt_draw_usd"] = draws
-    rows["cfads_usd"] = cfads + draws
+    rows["cfads_usd"] = cfads[:q] + draws
+    if draws.any():
+        _schedule(fin, rows, i, r0)
+    interest_paid = rows["interest_paid_usd"]  # (q, n): one row when the schedule is shared
+    if q < p:
+        rows = {k: np.broadcast_to(v, (p, n)) for k, v in rows.items()}
+        rows["cfads_usd"] = cfads + rows["debt_draw_usd"]
+        if draws.any():  # as the schedule computes it: scheduled service, not the balloon
+            service = rows["interest_paid_usd"] + rows["scheduled_principal_usd"]
+            rows["dscr"] = np.where(
+                service > 0, rows["cfads_usd"] / np.where(service > 0, service, 1.0), 0.0
+            )
+    draws = rows["debt_draw_usd"]
     if not draws.any():  # nothing to borrow against: the equity is the project
         rows["equity_fcf_usd"] = fcf_usd.copy()
-        rows["cumulative_equity_fcf_usd"] = np.cumsum(fcf_usd, axis=-1)
+        rows["cumulative_equity_fcf_usd"] = running_sum(fcf_usd)
         return rows
-    _schedule(fin, rows, i, r0)
     deducted = rows["interest_paid_usd"]
     if project.finance.interest_limit_30_pct:
-        deducted = deductible_interest(deducted, ebitda_usd)
+        deducted = deductible_interest(interest_paid, ebitda_usd)
     levered = taxable_income_usd - deducted
     shield = tax_usd - finance_tax(levered, project.finance)
     rows["tax_shield_usd"] = shield
@@ -121,7 +136,7 @@ def debt_paths(
         + shield
     )
     rows["equity_fcf_usd"] = equity
-    rows["cumulative_equity_fcf_usd"] = np.cumsum(equity, axis=-1)
+    rows["cumulative_equity_fcf_usd"] = running_sum(equity)
     return rows
 
 
@@ -129,9 +144,31 @@ def deductible_interest(interest: np.ndarray, ebitda: np.ndarray) -> np.ndarray:
     """Interest deducted month by month under the 30 % limit: each tax year (12 months)
     deducts at most 30 % of its EBITDA (floored at 0) of its interest and the interest carried
     from earlier years; the rest is carried. The year's deduction falls in its months in
-    proportion to the interest paid in them (evenly if none was). Along the last axis."""
-    out = np.zeros_like(interest)
-    carried = np.zeros(interest.shape[:-1])
+    proportion to the interest paid in them (evenly if none was). Along the last axis; the
+    leading axes broadcast (one interest row against every path's EBITDA)."""
+    n = interest.shape[-1]
+    if n % 12:
+        return _deductible_by_year(interest, ebitda)
+    years = n // 12
+    paid = interest.reshape((*interest.shape[:-1], years, 12))
+    total = paid.sum(axis=-1)
+    allowed = 0.3 * np.maximum(ebitda.reshape((*ebitda.shape[:-1], years, 12)).sum(axis=-1), 0.0)
+    deduct = np.zeros(np.broadcast_shapes(total.shape, allowed.shape))
+    carried = np.zeros(deduct.shape[:-1])
+    for y in range(years):  # only what is carried is sequential
+        due = total[..., y] + carried
+        deduct[..., y] = np.minimum(due, allowed[..., y])
+        carried = due - deduct[..., y]
+    safe = np.where(total > 0, total, 1.0)
+    share = np.where((total > 0)[..., None], paid / safe[..., None], 1.0 / 12)
+    out = deduct[..., None] * share
+    return out.reshape((*out.shape[:-2], n))
+
+
+def _deductible_by_year(interest: np.ndarray, ebitda: np.ndarray) -> np.ndarray:
+    """``deductible_interest`` a tax year at a time (a horizon that ends inside a year)."""
+    out = np.zeros(np.broadcast_shapes(interest.shape, ebitda.shape))
+    carried = np.zeros(out.shape[:-1])
     for a in range(0, interest.shape[-1], 12):
         paid = interest[..., a : a + 12]
         total = paid.sum(axis=-1)

@@ -128,6 +128,28 @@ def asset_flows(
     return AssetFlows(**total, each=tuple(each))
 
 
+def running_sum(x: np.ndarray) -> np.ndarray:
+    """np.cumsum along the last axis, to the same bits (floats are added in the same order),
+    a column at a time where there are many rows: numpy's accumulate along a short last axis
+    of a (paths, months) array is several times slower than a vector add per month."""
+    return _running(np.add, x)
+
+
+def running_max(x: np.ndarray) -> np.ndarray:
+    """np.maximum.accumulate along the last axis (``running_sum``'s method)."""
+    return _running(np.maximum, x)
+
+
+def _running(op: np.ufunc, x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=float)
+    if x.ndim < 2 or x.size < 64 * x.shape[-1]:
+        return op.accumulate(x, axis=-1)
+    out = x.copy()
+    for j in range(1, out.shape[-1]):
+        op(out[..., j - 1], out[..., j], out=out[..., j])
+    return out
+
+
 def tax_with_loss_carryforward(taxable_usd: np.ndarray, rate_pct: float) -> np.ndarray:
     """Tax per month at ``rate_pct`` on positive income after unlimited loss carry-forward.
 
@@ -135,7 +157,7 @@ def tax_with_loss_carryforward(taxable_usd: np.ndarray, rate_pct: float) -> np.n
     cumulative taxable income (floored at 0); each month pays tax on the increase.
     Works along the last axis, so a (paths, months) array is taxed path by path.
     """
-    base = np.maximum.accumulate(np.maximum(np.cumsum(taxable_usd, axis=-1), 0.0), axis=-1)
+    base = running_max(np.maximum(running_sum(taxable_usd), 0.0))
     increase = base.copy()
     increase[..., 1:] -= base[..., :-1]
     return increase * rate_pct / 100
@@ -147,18 +169,30 @@ def tax_with_loss_limit(taxable_usd: np.ndarray, rate_pct: float, limit_pct: flo
     ``limit_pct`` of the year's taxable income. Paid as the year goes: each month pays the
     change in the year-to-date tax (a later loss in the year gives some back), so a year pays
     rate × (income − min(losses carried, limit × income)). Along the last axis."""
-    out = np.zeros_like(taxable_usd, dtype=float)
-    carried = np.zeros(taxable_usd.shape[:-1])
-    n = taxable_usd.shape[-1]
+    x = np.asarray(taxable_usd, dtype=float)
+    lead, n = x.shape[:-1], x.shape[-1]
+    years = -(-n // 12)
+    # Months padded with zeros to whole years (a padded month changes no year-to-date
+    # figure), then laid out month of the year first, so that each month's figures for every
+    # year (and path) are contiguous.
+    padded = np.zeros((*lead, years * 12))
+    padded[..., :n] = x
+    ytd = np.moveaxis(padded.reshape((*lead, years, 12)), -1, 0).copy()  # (12, …, years)
+    for k in range(1, 12):
+        ytd[k] += ytd[k - 1]
+    year_end = ytd[-1]
     limit = limit_pct / 100
-    for a in range(0, n, 12):
-        ytd = np.cumsum(taxable_usd[..., a : a + 12], axis=-1)
-        offset = np.minimum(carried[..., None], limit * np.maximum(ytd, 0.0))
-        base = np.maximum(ytd - offset, 0.0)
-        out[..., a : a + 12] = np.diff(base, axis=-1, prepend=0.0) * rate_pct / 100
-        year = ytd[..., -1]
-        carried = carried - offset[..., -1] + np.maximum(-year, 0.0)
-    return out
+    # Only the losses carried into each year are sequential; they depend on year-end totals.
+    carried = np.zeros(year_end.shape)
+    for y in range(1, years):
+        prior = year_end[..., y - 1]
+        used = np.minimum(carried[..., y - 1], limit * np.maximum(prior, 0.0))
+        carried[..., y] = carried[..., y - 1] - used + np.maximum(-prior, 0.0)
+    base = np.maximum(ytd - np.minimum(carried, limit * np.maximum(ytd, 0.0)), 0.0)
+    paid = base.copy()
+    paid[1:] -= base[:-1]
+    by_month = np.moveaxis(paid, 0, -1).reshape((*lead, years * 12))[..., :n]
+    return by_month * rate_pct / 100
 
 
 def finance_tax(taxable_usd: np.ndarray, fin: Finance) -> np.ndarray:
@@ -343,11 +377,13 @@ def irr_paths(flows: np.ndarray) -> np.ndarray:
 
 def _newton_rows(flows: np.ndarray, rate: np.ndarray, done: np.ndarray, found: np.ndarray) -> None:
     """Newton steps on the rows not ``done``, in place, until each converges or fails."""
+    by_month = np.ascontiguousarray(flows.T)  # (M, P): each month's flows are contiguous
     for _ in range(100):
         rows = np.flatnonzero(~done)
         if rows.size == 0:
             break
-        f, slope = _npv_slope_rows(flows[rows], rate[rows])
+        months = by_month if rows.size == rate.size else by_month[:, rows]
+        f, slope = _npv_slope_months(months, rate[rows])
         ok = (slope != 0) & np.isfinite(slope)
         step = np.where(ok, f / np.where(ok, slope, 1.0), np.nan)
         new = rate[rows] - step
@@ -358,12 +394,13 @@ def _newton_rows(flows: np.ndarray, rate: np.ndarray, done: np.ndarray, found: n
         done[rows[bad | converged]] = True
 
 
-def _npv_slope_rows(flows: np.ndarray, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(NPV, dNPV/drate) of each row at its rate: Σ c_t v^t with v = 1 / (1 + rate)."""
+def _npv_slope_months(months: np.ndarray, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(NPV, dNPV/drate) of each column of ``months`` (M, P) at its rate: Σ c_t v^t with
+    v = 1 / (1 + rate), by Horner's rule from the last month."""
     v = 1.0 / (1.0 + rate)
     f = np.zeros(rate.size)
     dv = np.zeros(rate.size)
-    for c in flows.T[::-1]:
+    for c in months[::-1]:
         dv = dv * v + f
         f = f * v + c
     return f, -dv * v * v

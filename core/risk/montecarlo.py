@@ -17,7 +17,7 @@ import numpy as np
 from core.engine.cashflow import has_ai
 from core.engine.debt import debt_paths
 from core.engine.energy import MarketContext, called_hours, market_context
-from core.engine.finance import discount_factors, irr_paths
+from core.engine.finance import discount_factors, irr_paths, running_sum
 from core.engine.retirement import operating_project
 from core.model.catalog import Catalog, catalog_for
 from core.model.project import Project, Risk, Strategy
@@ -52,7 +52,7 @@ def draw_paths(risk: Risk, project: Project, n_paths: int | None = None) -> Draw
     sigma = risk.btc_volatility_pct_per_year / 100 / np.sqrt(12)
     mu = np.log1p(risk.btc_drift_pct_per_year / 100) / 12 - sigma**2 / 2
     steps = mu + sigma * rng.standard_normal((p, m - 1))
-    log_btc = np.concatenate([np.zeros((p, 1)), np.cumsum(steps, axis=1)], axis=1)
+    log_btc = np.concatenate([np.zeros((p, 1)), running_sum(steps)], axis=1)
     g0 = project.market.difficulty_growth_pct_per_month / 100
     g = g0 + risk.difficulty_growth_sd_pct_per_month / 100 * rng.standard_normal(p)
     g = np.maximum(g, -0.75)  # a retarget cannot shrink difficulty faster than ×¼
@@ -315,7 +315,7 @@ def summarise(
 ) -> StrategyRisk:
     n = fcf.shape[1]
     df = discount_factors(project.finance.discount_rate_pct_per_year, n)
-    cumulative = np.cumsum(fcf, axis=1)
+    cumulative = running_sum(fcf)
     # Months as rows: partitioning contiguous rows is about twice as fast as down columns.
     fan = np.percentile(np.ascontiguousarray(cumulative.T), [10, 50, 90], axis=1)
     risk = StrategyRisk(name, fcf @ df, fan, paybacks(cumulative))
@@ -333,7 +333,7 @@ def summarise(
 def _equity_irr(equity: np.ndarray) -> np.ndarray:
     """Per path, as the KPI: no IRR where the equity is never below water (nothing invested)."""
     out = np.full(equity.shape[0], np.nan)
-    invests = np.cumsum(equity, axis=1).min(axis=1) < 0
+    invests = running_sum(equity).min(axis=1) < 0
     out[invests] = irr_paths(equity[invests])
     return out
 

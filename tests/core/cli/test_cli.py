@@ -167,6 +167,8 @@ def test_bench_json_reports_the_figures():
         "goal_seek_ms",
         "reference_numpy_ms",
         "monte_carlo_10k_ms",
+        "recompute_financed_ms",
+        "monte_carlo_financed_10k_ms",
         "tornado_ms",
         "split_sweep_ms",
     ):
