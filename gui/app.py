@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,9 +59,24 @@ def settle(app: QApplication, window) -> None:
     window.doc.wait_for_goal_seek()
     for _ in range(20):
         app.processEvents()
+    risk = window.risk_view
+    if window.views.currentWidget() is risk:  # its tab shown: wait for its analysis
+        deadline = time.monotonic() + 120
+        while not risk.is_current() and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.01)
+        for _ in range(20):
+            app.processEvents()
 
 
-def screenshot(out: Path, project_path: Path | None) -> int:
+def screenshot(
+    out: Path,
+    project_path: Path | None,
+    size: tuple[int, int] = (1440, 900),
+    tab: str | None = None,
+) -> int:
+    """The window on the project (the example by default) at ``size``, showing ``tab`` (a
+    results tab such as "Risk" or an inputs tab such as "Finance"), saved as a PNG."""
     from gui.mainwindow import MainWindow
 
     app = application()
@@ -72,7 +88,15 @@ def screenshot(out: Path, project_path: Path | None) -> int:
         return 2
     with scratch_settings() as settings:
         window = MainWindow(project, path, settings=settings)
-        window.resize(1440, 900)
+        if tab is not None and not window.show_tab(tab):
+            window.doc.undo_stack.setClean()
+            window.close()
+            print(
+                f"error: --tab: no tab named {tab!r}; there are {window.tab_names()}",
+                file=sys.stderr,
+            )
+            return 2
+        window.resize(*size)
         window.show()
         settle(app, window)
         ok = window.grab().save(str(out))

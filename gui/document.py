@@ -74,6 +74,9 @@ class ProjectDocument(QObject):
     goal_seek_started = Signal()
     error = Signal(str)
     path_changed = Signal(object)  # Path | None
+    # Fields holding a value that was not applied: {path: message}. While any is, the
+    # results shown are those of the last valid inputs.
+    invalid_changed = Signal(object)  # dict[str, str]
 
     def __init__(self, project: Project, path: Path | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -82,6 +85,7 @@ class ProjectDocument(QObject):
         self._result: ProjectResult | None = None
         self.last_goal_seek: dict[str, GoalSeek] | None = None  # for the current project
         self._edit_session = 0
+        self._invalid: dict[str, str] = {}
         self.undo_stack = QUndoStack(self)
         self._recompute_timer = QTimer(self, singleShot=True, interval=0)
         self._recompute_timer.timeout.connect(self.recompute)
@@ -111,6 +115,21 @@ class ProjectDocument(QObject):
 
     def is_modified(self) -> bool:
         return not self.undo_stack.isClean()
+
+    @property
+    def invalid(self) -> dict[str, str]:
+        """The fields whose typed value was refused, with the message each shows."""
+        return dict(self._invalid)
+
+    def mark_invalid(self, path: str, message: str | None) -> None:
+        """A field says it holds a value that was not applied (``message``), or no longer."""
+        before = dict(self._invalid)
+        if message:
+            self._invalid[path] = message
+        else:
+            self._invalid.pop(path, None)
+        if self._invalid != before:
+            self.invalid_changed.emit(dict(self._invalid))
 
     # ------------------------------------------------------------------ editing
     def set_value(self, path: str, value: Any, text: str | None = None) -> list[str]:

@@ -47,6 +47,18 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="open, recompute, export a workbook and a chart into OUT_DIR, check both, exit",
     )
+    o.add_argument(
+        "--size",
+        metavar="WxH",
+        type=_size,
+        default=(1440, 900),
+        help="window size for --screenshot, e.g. 1366x768 (default 1440x900)",
+    )
+    o.add_argument(
+        "--tab",
+        metavar="NAME",
+        help="for --screenshot: the tab to show, e.g. 'Floor plan', 'Risk' or 'Finance'",
+    )
     o.set_defaults(func=_open)
     parsers = commands.add_commands(sub)
     parsers["layout"].set_defaults(func=_layout)
@@ -54,11 +66,25 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _size(text: str) -> tuple[int, int]:
+    """ "1366x768" → (1366, 768); anything else is refused with what is allowed."""
+    w, sep, h = text.lower().replace("×", "x").partition("x")
+    if sep and w.strip().isdigit() and h.strip().isdigit():
+        size = int(w), int(h)
+        if 320 <= size[0] <= 7680 and 240 <= size[1] <= 4320:
+            return size
+    raise argparse.ArgumentTypeError(
+        f"must be WIDTHxHEIGHT in pixels, from 320x240 to 7680x4320, got {text!r}"
+    )
+
+
 def _open(args: argparse.Namespace) -> int:
     if args.screenshot is not None:
         from gui.app import screenshot
 
-        return screenshot(args.screenshot, args.project)
+        return screenshot(args.screenshot, args.project, args.size, args.tab)
+    if args.tab is not None:
+        raise commands.UserError("--tab works with --screenshot only")
     if args.smoke_test is not None:
         from gui.smoketest import smoke_test
 

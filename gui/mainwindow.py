@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QFileDialog,
+    QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -83,6 +84,10 @@ class MainWindow(PriceImport, QMainWindow):
         self.views = QTabWidget()
         self.dashboard = Dashboard(self.ask_export_path)
         self.statusBar()  # made now, so the layout does not change when the first message comes
+        self.invalid_label = QLabel()
+        self.invalid_label.setStyleSheet("color: #c62828; font-weight: bold; padding: 0 6px;")
+        self.invalid_label.hide()
+        self.statusBar().addPermanentWidget(self.invalid_label)
         self.dashboard.status.connect(self._show_status)
         self.views.addTab(self.dashboard, "Dashboard")
         self.compare = CompareTable()
@@ -220,6 +225,8 @@ class MainWindow(PriceImport, QMainWindow):
         self.risk_view.set_document(doc)
         self.plan_editor.set_document(doc)
         doc.error.connect(self._on_error)
+        doc.invalid_changed.connect(self._show_invalid)
+        self._show_invalid(doc.invalid)
         # Bound methods, not lambdas: Qt drops them with the window (a modified document
         # outliving it at exit would otherwise call into a deleted window).
         doc.undo_stack.cleanChanged.connect(self._title_changed)
@@ -247,6 +254,36 @@ class MainWindow(PriceImport, QMainWindow):
         """True while a recompute or a chart update is still to come."""
         return self.doc.recompute_pending() or self.dashboard.updating()
 
+    def tab_names(self) -> str:
+        """The results and inputs tabs, as "--tab" takes them."""
+        names = [
+            w.tabText(i).replace("&", "")
+            for w in (self.views, self.inputs)
+            for i in range(w.count())
+        ]
+        return ", ".join(names)
+
+    def show_tab(self, name: str) -> bool:
+        """Bring the results or inputs tab called ``name`` (any case) to the front."""
+        for widget in (self.views, self.inputs):
+            for i in range(widget.count()):
+                if widget.tabText(i).replace("&", "").lower() == name.strip().lower():
+                    widget.setCurrentIndex(i)
+                    return True
+        return False
+
+    def _show_invalid(self, invalid: dict[str, str]) -> None:
+        """While a field holds a refused value the charts and cards show the last valid
+        inputs' results: say so where it stays visible, with each field's message."""
+        label = self.invalid_label
+        if not invalid:
+            label.hide()
+            return
+        count = f" ({len(invalid)} fields)" if len(invalid) > 1 else ""
+        label.setText(f"Inputs invalid{count} \u2014 showing the last valid results")
+        label.setToolTip("\n".join(f"{path}: {message}" for path, message in invalid.items()))
+        label.show()
+
     def _on_error(self, message: str) -> None:
         self.show_error(message)
 
@@ -254,6 +291,8 @@ class MainWindow(PriceImport, QMainWindow):
         """The results' status ("Ready" or their warnings), unless an error is still shown: a
         chart update that lands after a failure must not hide it."""
         box = self.error_box
+        if self.doc.invalid and message == "Ready":
+            message = ""  # not ready: the permanent note says the results are the last valid
         if box is None or not box.isVisible():
             self.statusBar().showMessage(message)
 

@@ -13,12 +13,11 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QSplitter,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -119,16 +118,24 @@ class PlanEditor(ItemEdits, HangarActions, QWidget):
         self.view.on_drop = self.drop
         self.view.viewport().installEventFilter(self)
         self.scene.selectionChanged.connect(self._selection_changed)
-        bar = QHBoxLayout()
+        # A tool bar, not a row of buttons: what does not fit a laptop's width goes into its
+        # » menu instead of widening the window.
+        bar = QToolBar()
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.strategy = QComboBox()
         self.strategy.setToolTip("Whose plan: each strategy lays out the hangars its own way")
         self.strategy.activated.connect(lambda _: self._choose())
         self.hangar = QComboBox()
         self.hangar.setToolTip("Which site hangar")
         self.hangar.activated.connect(lambda _: self._choose())
-        bar.addWidget(QLabel("Strategy"))
+        for combo in (self.strategy, self.hangar):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(14)
+        bar.addWidget(QLabel("Strategy "))
         bar.addWidget(self.strategy)
-        bar.addWidget(QLabel("Hangar"))
+        bar.addWidget(QLabel("  Hangar "))
         bar.addWidget(self.hangar)
         for text, slot, tip in (
             ("Add hangar…", self.add_hangar, "A new hangar on the site"),
@@ -139,16 +146,15 @@ class PlanEditor(ItemEdits, HangarActions, QWidget):
             ("PNG…", lambda: self.export_dialog(".png"), "Save the plan as a picture"),
             ("SVG…", lambda: self.export_dialog(".svg"), "Save the plan as a drawing"),
         ):
-            button = QPushButton(text)
-            button.setToolTip(tip)
-            button.clicked.connect(slot)
-            bar.addWidget(button)
+            action = bar.addAction(text)
+            action.setToolTip(tip)
+            action.triggered.connect(slot)
         self.heat = QCheckBox("Heat map")
         self.heat.setToolTip("Colour items by IT kW, blue (low) to red (the plan's highest)")
         self.heat.toggled.connect(self.scene.set_heat_map)
         bar.addWidget(self.heat)
-        bar.addStretch(1)
         left = QWidget()
+        left.setFixedWidth(210)  # selecting an item must not move the plan under the cursor
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addWidget(QLabel("Palette (drag onto the plan)"))
@@ -159,6 +165,7 @@ class PlanEditor(ItemEdits, HangarActions, QWidget):
         self.props.changed.connect(self.set_properties)
         ll.addWidget(self.props)
         right = QWidget()
+        right.setFixedWidth(250)
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
         self.capacity = QLabel()
@@ -178,7 +185,7 @@ class PlanEditor(ItemEdits, HangarActions, QWidget):
         split.addWidget(right)
         split.setStretchFactor(1, 1)
         split.setSizes([200, 700, 240])
-        self.layout().addLayout(bar)
+        self.layout().addWidget(bar)
         self.layout().addWidget(split, 1)
         self._drag_timer = QTimer(self, singleShot=True, interval=0)
         self._drag_timer.timeout.connect(self._recheck_drag)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.picture import save_picture
+from gui.widgets.elided import ElidedLabel
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#333")
 
@@ -84,7 +85,7 @@ class ChartPanel(QWidget):
         header = QHBoxLayout()
         name = QLabel(f"<b>{title}</b>")
         header.addWidget(name)
-        self.readout = QLabel(" ")
+        self.readout = ElidedLabel(" ")  # a long readout is cut, never widens the window
         self.readout.setStyleSheet("color: #444; font-size: 11px;")
         header.addWidget(self.readout, 1)
         self.header = header

@@ -109,6 +109,8 @@ class Field(QWidget):
         self.unit_label.setToolTip(full_tip)
         self.editor.setAccessibleName(path)
         doc.project_changed.connect(self.refresh)
+        # A form rebuilt (a strategy added, say) drops its fields: none stays marked invalid.
+        self.destroyed.connect(lambda *_: _clear_invalid(doc, path))
         self.refresh()
 
     # ------------------------------------------------------------------ model → widget
@@ -198,16 +200,23 @@ class Field(QWidget):
         if not problems:
             self.error_label.hide()
             self.editor.setStyleSheet("")
+            self.doc.mark_invalid(self.path, None)
             return
         own = [p.split(": ", 1)[1] for p in problems if p.startswith(self.path + ":")]
         other = [p for p in problems if not p.startswith(self.path + ":")]
         self.error_label.setText("\n".join(own + other))
         self.error_label.show()
         self.editor.setStyleSheet(ERROR_STYLE)
+        self.doc.mark_invalid(self.path, (own + other)[0])
 
     @property
     def has_error(self) -> bool:
         return not self.error_label.isHidden()
+
+
+def _clear_invalid(doc: ProjectDocument, path: str) -> None:
+    if shiboken6.isValid(doc):
+        doc.mark_invalid(path, None)
 
 
 def add_fields(

@@ -265,3 +265,28 @@ def test_an_exception_escaping_a_slot_is_shown(qtbot, window, monkeypatch):
     except RuntimeError:
         sys.excepthook(*sys.exc_info())
     assert shown == ["Unexpected error (RuntimeError: boom). Please report it."]
+
+
+def test_an_invalid_field_says_the_results_are_the_last_valid_ones(qtbot, window):
+    # A refused value (not a number, then a negative price) is not applied: the cards keep the
+    # last valid results, and the status bar says so until the field is valid again.
+    field = window.market_panel.fields["market.btc_price_usd"]
+    npv = window.doc.result.strategies[0].kpis.npv_usd
+    type_into(field, "abc")
+    label = window.invalid_label
+    assert label.isVisible()
+    assert "showing the last valid results" in label.text()
+    assert "market.btc_price_usd: must be a number, got 'abc'" in label.toolTip()
+    type_into(field, "-5")
+    assert "market.btc_price_usd" in label.toolTip()
+    type_into(window.site_panel.fields["site.interconnect_mw"], "x")
+    assert "(2 fields)" in label.text()
+    qtbot.wait(50)
+    assert window.doc.result.strategies[0].kpis.npv_usd == npv
+    type_into(window.site_panel.fields["site.interconnect_mw"], "100")
+    type_into(field, "96,500")
+    assert not label.isVisible()
+    type_into(field, "abc")
+    assert window.doc.undo_stack.canUndo()
+    window.doc.undo_stack.undo()  # a refresh from the model clears the mark too
+    assert not label.isVisible() and not field.has_error

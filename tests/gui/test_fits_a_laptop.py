@@ -1,0 +1,71 @@
+"""The window fits a 1366×768 laptop screen and never grows because of what it shows."""
+
+import subprocess
+import sys
+
+from PySide6.QtWidgets import QApplication
+
+
+def test_every_tab_fits_1366_by_768(qtbot, window):
+    window.resize(1366, 768)
+    QApplication.processEvents()
+    for widget in (window.views, window.inputs):
+        for i in range(widget.count()):
+            widget.setCurrentIndex(i)
+            qtbot.wait(20)
+            name = widget.tabText(i)
+            assert window.width() <= 1366, f"the {name} tab widened the window to {window.width()}"
+            assert window.height() <= 768, f"the {name} tab made the window {window.height()} tall"
+    plan = window.plan_editor
+    window.views.setCurrentWidget(plan)
+    item = next(iter(plan.scene.items()), None)
+    if item is not None:  # selecting a plan item keeps the panels' widths
+        before = plan.view.width()
+        item.setSelected(True)
+        qtbot.wait(20)
+        assert plan.view.width() == before and window.width() <= 1366
+
+
+def test_screenshot_takes_a_size_and_a_tab(tmp_path):
+    out = tmp_path / "plan.png"
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gui.main",
+            "--screenshot",
+            str(out),
+            "--size",
+            "1366x768",
+            "--tab",
+            "Floor plan",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert run.returncode == 0, run.stderr
+    from PySide6.QtGui import QImage
+
+    assert QImage(str(out)).size().toTuple() == (1366, 768)
+    bad = subprocess.run(
+        [sys.executable, "-m", "gui.main", "--screenshot", str(out), "--tab", "Nowhere"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert bad.returncode == 2 and "no tab named 'Nowhere'" in bad.stderr
+    assert "Floor plan" in bad.stderr
+
+
+def test_a_long_chart_readout_does_not_widen_the_window(qtbot, window):
+    window.resize(1366, 768)
+    qtbot.wait(20)
+    chart = window.dashboard.cumulative
+    chart.readout.setText("Convert to AI (probability-weighted) 2031-07: −$123.4 M " * 6)
+    chart.grab()  # painted: the text is cut with "…"
+    qtbot.wait(20)
+    assert window.width() <= 1366
+    assert "2031-07" in chart.readout.toolTip()
