@@ -71,6 +71,23 @@ class MainWindow(PriceImport, QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1440, 900)
+        self.fit_to_screen()
+
+    def fit_to_screen(self) -> None:
+        """Clamp the window (the saved geometry or the default) to the screen's available
+        area: a size saved on a large monitor must not open past a laptop's edges."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        width, height = min(self.width(), area.width()), min(self.height(), area.height())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        frame = self.frameGeometry()
+        if not area.contains(frame):
+            x = min(max(frame.x(), area.x()), area.right() - width + 1)
+            y = min(max(frame.y(), area.y()), area.bottom() - height + 1)
+            self.move(x, y)
 
     # ------------------------------------------------------------------ layout
     def _build_ui(self) -> None:

@@ -69,3 +69,20 @@ def test_a_long_chart_readout_does_not_widen_the_window(qtbot, window):
     qtbot.wait(20)
     assert window.width() <= 1366
     assert "2031-07" in chart.readout.toolTip()
+
+
+def test_a_window_saved_larger_than_the_screen_opens_within_it(qtbot, settings):
+    from gui.mainwindow import MainWindow
+
+    big = MainWindow(settings=settings)
+    big.resize(5000, 3000)
+    big.move(4000, 2000)
+    settings.setValue("window/geometry", big.saveGeometry())
+    big.doc.undo_stack.setClean()
+    big.close()
+    again = MainWindow(settings=settings)
+    area = again.screen().availableGeometry()
+    assert again.width() <= area.width() and again.height() <= area.height()
+    assert area.contains(again.frameGeometry().topLeft())
+    again.doc.undo_stack.setClean()
+    again.close()
