@@ -249,6 +249,10 @@ class MainWindow(PriceImport, QMainWindow):
         doc.undo_stack.cleanChanged.connect(self._title_changed)
         doc.project_changed.connect(self._title_changed)
         doc.path_changed.connect(self._title_changed)
+        doc.undo_stack.undoTextChanged.connect(self._undo_text)
+        doc.undo_stack.redoTextChanged.connect(self._redo_text)
+        self._undo_text(doc.undo_stack.undoText())
+        self._redo_text(doc.undo_stack.redoText())
         doc.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
         doc.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
         self.undo_action.setEnabled(False)
@@ -270,6 +274,13 @@ class MainWindow(PriceImport, QMainWindow):
     def busy(self) -> bool:
         """True while a recompute or a chart update is still to come."""
         return self.doc.recompute_pending() or self.dashboard.updating()
+
+    def _undo_text(self, text: str) -> None:
+        """The menu says what will be undone: "Undo BTC price"."""
+        self.undo_action.setText("&Undo " + text.replace("&", "&&") if text else "&Undo")
+
+    def _redo_text(self, text: str) -> None:
+        self.redo_action.setText("&Redo " + text.replace("&", "&&") if text else "&Redo")
 
     def tab_names(self) -> str:
         """The results and inputs tabs, as "--tab" takes them."""

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 from core.model.paths import get_attr_path
 from gui.document import ProjectDocument
 
+_REDO = QKeySequence("Ctrl+Shift+Z")[0].toCombined()
 ERROR_STYLE = "QLineEdit, QComboBox { border: 1px solid #c62828; background: #fff3f3; }"
 
 
@@ -108,10 +110,23 @@ class Field(QWidget):
         self.editor.setToolTip(full_tip)
         self.unit_label.setToolTip(full_tip)
         self.editor.setAccessibleName(path)
+        self.label = ""  # what the undo menu calls an edit of this field ("Undo BTC price")
+        self.editor.installEventFilter(self)
         doc.project_changed.connect(self.refresh)
         # A form rebuilt (a strategy added, say) drops its fields: none stays marked invalid.
         self.destroyed.connect(lambda *_: _clear_invalid(doc, path))
         self.refresh()
+
+    def eventFilter(self, watched, event) -> bool:
+        """Ctrl+Z / Ctrl+Shift+Z in the field go to the project's undo stack (the Edit menu),
+        not to the line edit's own undo, which would leave the charts out of step."""
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            keys = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
+            chord = event.keyCombination().toCombined()
+            if any(event.matches(k) for k in keys) or chord == _REDO:
+                event.ignore()  # not the widget's: the window's shortcut takes it
+                return True
+        return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------------ model → widget
     def refresh(self, *_: Any) -> None:
@@ -187,7 +202,7 @@ class Field(QWidget):
         self.doc.end_edit()
 
     def commit(self, value: Any) -> list[str]:
-        problems = self.doc.set_value(self.path, value)
+        problems = self.doc.set_value(self.path, value, self.label or None)
         if not shiboken6.isValid(self.error_label):
             return problems  # the edit replaced the form this field belonged to
         self.set_error(problems)
@@ -229,6 +244,7 @@ def add_fields(
         kwargs = spec[4] if len(spec) > 4 else {}
         field = Field(doc, prefix + rel, unit, tip, **kwargs)
         # A label with a buddy reads "&" as a mnemonic: "O&M" would show as "OM".
+        field.label = label
         lab = QLabel(label.replace("&", "&&"))
         lab.setToolTip(field.editor.toolTip())
         lab.setBuddy(field.editor)

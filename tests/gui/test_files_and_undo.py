@@ -290,3 +290,31 @@ def test_an_invalid_field_says_the_results_are_the_last_valid_ones(qtbot, window
     assert window.doc.undo_stack.canUndo()
     window.doc.undo_stack.undo()  # a refresh from the model clears the mark too
     assert not label.isVisible() and not field.has_error
+
+
+def test_ctrl_z_in_a_field_undoes_the_project_and_the_menu_says_what(qtbot, window):
+    # The line edit's own undo would change its text without the charts; the project's undo
+    # stack takes Ctrl+Z and Ctrl+Shift+Z even with the focus in the field.
+    from PySide6.QtCore import Qt
+
+    field = window.market_panel.fields["market.btc_price_usd"]
+    before = window.doc.project.market.btc_price_usd
+    type_into(field, "123,456")
+    window.doc.end_edit()
+    assert window.undo_action.text() == "&Undo BTC price"
+    type_into(window.site_panel.fields["site.energy.tnd_adder_usd_per_mwh"], "6")
+    window.doc.end_edit()
+    assert window.undo_action.text() == "&Undo T&&D adder"  # shows "Undo T&D adder"
+    window.doc.undo_stack.undo()
+    field.editor.setFocus()
+    qtbot.waitUntil(field.editor.hasFocus, timeout=2000)
+    qtbot.keyClick(field.editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.doc.project.market.btc_price_usd == before
+    assert field.editor.text() == f"{before:,.10g}"
+    assert window.redo_action.text() == "&Redo BTC price"
+    qtbot.keyClick(
+        field.editor,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert window.doc.project.market.btc_price_usd == 123_456
