@@ -7,7 +7,9 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -31,7 +33,7 @@ from core.model import labels as specs
 from core.model.catalog import bundled_catalog
 from core.model.project import FlatPrice, HourlySeriesPrice, TimeOfUsePrice
 from gui.document import ProjectDocument
-from gui.widgets.fields import Field, add_fields, format_number
+from gui.widgets.fields import Field, add_fields, format_number, parse_number
 
 
 def scrolling(widget: QWidget) -> QScrollArea:
@@ -98,7 +100,8 @@ class PriceSourceEditor(QGroupBox):
         )
         self.grid.setVerticalHeaderLabels([f"{h:02d}:00" for h in range(24)])
         self.grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.grid.horizontalHeader().setMinimumSectionSize(26)
+        # Wide enough for three digits and a decimal ("137.8") at the grid's font.
+        self.grid.horizontalHeader().setMinimumSectionSize(32)
         self.grid.verticalHeader().setDefaultSectionSize(20)
         self.grid.setStyleSheet(
             "QTableWidget { font-size: 10px; } QTableWidget::item { padding: 0px; }"
@@ -108,6 +111,8 @@ class PriceSourceEditor(QGroupBox):
         self.grid.itemChanged.connect(self._grid_edited)
         self.grid_error = QLabel()
         self.grid_error.setStyleSheet("color: #c62828;")
+        self.grid_error.setWordWrap(True)
+        self._bad_cells: dict[str, str] = {}  # path → message of each refused cell
         tou = QWidget()
         tl = QVBoxLayout(tou)
         tl.setContentsMargins(0, 0, 0, 0)
@@ -173,8 +178,9 @@ class PriceSourceEditor(QGroupBox):
                         self.grid.setItem(hour, month, item)
                     item.setText(format_number(v))
                     item.setToolTip(f"{v:g} USD/MWh")
+                    item.setData(Qt.ItemDataRole.BackgroundRole, None)
             self.grid.blockSignals(False)
-            self.grid_error.setText("")
+            self._clear_grid_marks()
         elif isinstance(src, HourlySeriesPrice):
             years = len(src.years_usd_per_mwh)
             first = np.asarray(src.years_usd_per_mwh[0])
@@ -211,18 +217,39 @@ class PriceSourceEditor(QGroupBox):
         self.doc.end_edit()
 
     def _grid_edited(self, item: QTableWidgetItem) -> None:
-        try:
-            value = float(item.text().replace(",", "").replace("$", ""))
-        except ValueError:
-            month = self.grid.horizontalHeaderItem(item.column()).text()
-            self.grid_error.setText(
-                f"{month} {item.row():02d}:00 must be a number, got {item.text()!r}"
-            )
-            return
+        """A cell validates like any field: a refused value is marked red with the reason
+        beside the grid, is not applied, and the results stay those of the last valid grid."""
         path = f"{self.PATH}.matrix_usd_per_mwh[{item.column()}][{item.row()}]"
-        problems = self.doc.set_value(path, value, "Edit time-of-use price")
-        self.doc.end_edit()
-        self.grid_error.setText("\n".join(problems))
+        month = self.grid.horizontalHeaderItem(item.column()).text()
+        where = f"Time-of-use price, {month} {item.row():02d}:00"
+        try:
+            value = parse_number(item.text(), integer=False)
+        except ValueError:
+            problems = [f"{where}: must be a number in USD/MWh, got {item.text().strip()!r}"]
+        else:
+            problems = self.doc.set_value(path, value, f"Edit time-of-use price ({month})")
+            self.doc.end_edit()
+            problems = [p.replace(path, where) for p in problems]
+        self._mark_cell(item, path, problems)
+
+    def _mark_cell(self, item: QTableWidgetItem, path: str, problems: list[str]) -> None:
+        if shiboken6.isValid(self.grid):
+            self.grid.blockSignals(True)
+            item.setData(Qt.ItemDataRole.BackgroundRole, QColor("#ffcdd2") if problems else None)
+            self.grid.blockSignals(False)
+        if problems:
+            self._bad_cells[path] = problems[0]
+        else:
+            self._bad_cells.pop(path, None)
+        self.doc.mark_invalid(path, problems[0] if problems else None)
+        self.grid_error.setText("\n".join(self._bad_cells.values()))
+
+    def _clear_grid_marks(self) -> None:
+        """A refresh from the model (undo, open) rewrote every cell: no mark stays."""
+        for path in list(self._bad_cells):
+            self.doc.mark_invalid(path, None)
+        self._bad_cells.clear()
+        self.grid_error.setText("")
 
 
 class SitePanel(QWidget):

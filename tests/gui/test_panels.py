@@ -67,7 +67,21 @@ def test_time_of_use_cell_edit_reaches_the_hourly_chart(qtbot, window):
     settle(qtbot, window)
     assert window.dashboard.hourly.price.yData[744 + 3] == pytest.approx(77.0)
     grid.item(3, 1).setText("x")
-    assert "Feb 03:00 must be a number" in window.site_panel.price.grid_error.text()
+    price = window.site_panel.price
+    assert price.grid_error.text() == (
+        "Time-of-use price, Feb 03:00: must be a number in USD/MWh, got 'x'"
+    )
+    assert grid.item(3, 1).background().color().name() == "#ffcdd2"  # marked red
+    assert window.invalid_label.isVisible()  # the results are the last valid grid's
+    assert window.doc.project.site.energy.price_source.matrix_usd_per_mwh[1][3] == 77
+    grid.item(3, 1).setText("nan")  # not finite: refused too
+    assert "must be a number" in price.grid_error.text()
+    grid.item(3, 1).setText("78")
+    assert price.grid_error.text() == "" and not window.invalid_label.isVisible()
+    assert grid.item(3, 1).background().style() == Qt.BrushStyle.NoBrush
+    grid.item(2, 1).setText("abc")
+    window.doc.undo_stack.undo()  # a refresh rewrites the grid: no mark stays
+    assert price.grid_error.text() == "" and not window.invalid_label.isVisible()
 
 
 def test_switching_to_a_flat_price(qtbot, window):
