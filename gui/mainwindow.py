@@ -28,6 +28,7 @@ from core.model.project import Project
 from core.resources import example_project_path
 from gui.dashboard.debtchart import DebtCharts
 from gui.dashboard.kpis import CompareTable, KpiCards
+from gui.dashboard.results import ResultsView
 from gui.dashboard.view import Dashboard
 from gui.dialogs import AboutDialog, ProblemsDialog
 from gui.document import ProjectDocument
@@ -118,6 +119,12 @@ class MainWindow(PriceImport, QMainWindow):
         self.views.setTabToolTip(
             self.views.addTab(compare_page, "Compare"),
             "Every KPI side by side; the debt balance and DSCR of the strategies that borrow",
+        )
+        self.results_view = ResultsView()
+        self.views.setTabToolTip(
+            self.views.addTab(self.results_view, "Results"),
+            "Each strategy's annual cash flows: revenue by stream, costs, EBITDA, capex, tax, "
+            "FCF, debt service and equity cash flow (copies to Excel)",
         )
         self.risk_view = RiskView()
         self.risk_view.ask_path = self.ask_export_path
@@ -237,6 +244,7 @@ class MainWindow(PriceImport, QMainWindow):
         self.dashboard.set_document(doc)
         doc.result_ready.connect(self.cards.update_result)
         doc.result_ready.connect(self.compare.update_result)
+        doc.result_ready.connect(self.results_view.update_result)
         doc.result_ready.connect(self.debt_charts.update_result)
         doc.goal_seek_ready.connect(self.compare.update_goal_seek)
         self.risk_view.set_document(doc)

@@ -25,6 +25,13 @@ def money(usd: float | None) -> str:
     return text if text == "$0" else _signed(usd, text)
 
 
+def millions(usd: float, decimals: int = 1) -> str:
+    """US dollars as a number of millions for a table headed "USD million": "−12.3"; a value
+    that rounds to nothing reads "0.0" without a sign."""
+    text = f"{abs(usd) / 1e6:,.{decimals}f}"
+    return _signed(usd, text) if text.strip("0.,") else text
+
+
 def pct(fraction: float | None, decimals: int = 1, note: str = "") -> str:
     """A fraction as a percentage: 0.1724 → "17.2 %", −0.045 → "−4.5 %"; without one, "n/m"
     where its ``note`` says there is no investment, else "—"."""

@@ -101,7 +101,7 @@ class PriceSourceEditor(QGroupBox):
         self.grid.setVerticalHeaderLabels([f"{h:02d}:00" for h in range(24)])
         self.grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         # Wide enough for three digits and a decimal ("137.8") at the grid's font.
-        self.grid.horizontalHeader().setMinimumSectionSize(32)
+        self.grid.horizontalHeader().setMinimumSectionSize(29)
         self.grid.verticalHeader().setDefaultSectionSize(20)
         self.grid.setStyleSheet(
             "QTableWidget { font-size: 10px; } QTableWidget::item { padding: 0px; }"

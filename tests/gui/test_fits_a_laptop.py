@@ -16,6 +16,10 @@ def test_every_tab_fits_1366_by_768(qtbot, window):
             name = widget.tabText(i)
             assert window.width() <= 1366, f"the {name} tab widened the window to {window.width()}"
             assert window.height() <= 768, f"the {name} tab made the window {window.height()} tall"
+    window.inputs.setCurrentIndex(0)
+    qtbot.wait(20)
+    grid = window.site_panel.price.grid  # the 12 months fit without scrolling sideways
+    assert not grid.horizontalScrollBar().isVisible()
     plan = window.plan_editor
     window.views.setCurrentWidget(plan)
     item = next(iter(plan.scene.items()), None)

@@ -1,0 +1,25 @@
+"""The Results tab: the annual statement of the chosen strategy, copied as numbers."""
+
+from PySide6.QtGui import QGuiApplication
+
+
+def test_results_tab_shows_the_annual_statement_and_copies_it(qtbot, window):
+    view = window.results_view
+    window.views.setCurrentWidget(view)
+    view.strategy.setCurrentText("Convert to AI")
+    table = view.table
+    labels = [table.verticalHeaderItem(r).text() for r in range(table.rowCount())]
+    assert labels[0] == "Mining revenue" and "EBITDA" in labels and "Free cash flow" in labels
+    assert table.columnCount() == 11  # ten years and the total
+    capex = labels.index("Capex")
+    first = table.item(capex, 0).text()
+    assert first.startswith("\u2212")  # a real minus sign
+    fcf = window.doc.result.by_name("Convert to AI").monthly["fcf_usd"]
+    total = table.item(labels.index("Free cash flow"), 10).text()
+    assert total == f"{fcf.sum() / 1e6:,.1f}"
+    view.copy()
+    text = QGuiApplication.clipboard().text()
+    head, *rows = text.splitlines()
+    assert head.startswith("USD\tYear 1 (2027-01 to 2027-12)")
+    fcf_row = next(r for r in rows if r.startswith("Free cash flow\t")).split("\t")
+    assert float(fcf_row[-1]) == round(fcf.sum(), 2)
