@@ -20,13 +20,16 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from core.engine.cashflow import ProjectResult, evaluate
 from core.engine.goalseek import GoalSeek, goal_seek
 from core.io.projectfile import ProjectFileError, project_from_data
+from core.model.business import with_business_model
+from core.model.catalog import catalog_for
 from core.model.paths import split_path
-from core.model.project import Project
+from core.model.project import AiBlock, Project
 from core.plan.layout import apply_plan_counts, rename_block_links
 from core.risk.montecarlo import Cancelled
 from gui.worker import LatestWins
 
 _BLOCK_NAME = re.compile(r"strategies\[(\d+)\]\.blocks\[(\d+)\]\.name")
+_BUSINESS_MODEL = re.compile(r"strategies\[(\d+)\]\.blocks\[(\d+)\]\.business_model")
 
 
 def with_value(project: Project, path: str, value: Any) -> dict[str, Any]:
@@ -136,6 +139,13 @@ class ProjectDocument(QObject):
         """Validate the project with one value changed; apply it (undoable) or return the
         problems, each ``path: message``. Consecutive edits of one field merge into one undo
         step until ``end_edit``."""
+        switched = _BUSINESS_MODEL.fullmatch(path)
+        if switched:  # the new model's inputs filled with sourced defaults where still zero
+            i, j = int(switched[1]), int(switched[2])
+            block = self._project.strategies[i].blocks[j]
+            if isinstance(block, AiBlock) and value in ("colocation", "gpu_cloud"):
+                new = with_business_model(block, value, catalog_for(self._project))
+                path, value = f"strategies[{i}].blocks[{j}]", new.model_dump(mode="json")
         try:
             candidate = self._validated(path, value)
         except ProjectFileError as exc:

@@ -39,6 +39,7 @@ from core.engine.finance import (
 )
 from core.engine.kpis import Incremental, Kpis, incremental_kpis, kpis_from_table, with_equity
 from core.engine.terminal import block_terms, continuing_row, strategy_factor
+from core.model.business import zero_inputs
 from core.model.catalog import Catalog, catalog_for
 from core.model.project import AiBlock, HostingBlock, MiningBlock, Project, Strategy
 
@@ -339,6 +340,18 @@ def capacity_warnings(project: Project, strategy: Strategy, catalog: Catalog, n:
     ]
 
 
+def zero_input_warnings(strategy: Strategy) -> list[str]:
+    """AI blocks whose business model still has a zero input (no servers, no price): the
+    block earns nothing, and the card says so rather than showing a result built on it."""
+    out = []
+    for b in strategy.blocks:
+        if isinstance(b, AiBlock) and (missing := zero_inputs(b)):
+            out.append(
+                f"{strategy.name}: {b.name} has {' and '.join(missing)} at 0; it earns nothing"
+            )
+    return out
+
+
 def has_ai(strategy: Strategy) -> bool:
     return any(isinstance(b, AiBlock) for b in strategy.blocks)
 
@@ -372,7 +385,8 @@ def evaluate(project: Project, ctx: MarketContext | None = None) -> ProjectResul
                 s.name,
                 table,
                 kpis,
-                capacity_warnings(project, s, catalog, ctx.tl.n_months),
+                # What makes the figures meaningless first: the card shows the first warning.
+                zero_input_warnings(s) + capacity_warnings(project, s, catalog, ctx.tl.n_months),
                 breakdown=breakdown,
                 hourly=energy.hourly,
                 retirements=retirements.get(s.name, []),

@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QInputDialog
 
+from core.model.business import COLO_USD_PER_KW_MONTH
 from core.model.project import AiBlock, HostingBlock, MiningBlock, Strategy
 
 
@@ -106,7 +107,7 @@ class StrategyActions:
             lambda name: AiBlock(
                 name=name,
                 it_mw=10.0,
-                colo_usd_per_kw_month=140.0,
+                colo_usd_per_kw_month=COLO_USD_PER_KW_MONTH,
                 retrofit_usd_per_mw=6.5e6,
                 conversion_months=12,
             ),

@@ -85,8 +85,20 @@ def test_add_ai_block_and_switch_business_model(qtbot, window, panel):
     model = panel.block_fields[path + "business_model"]
     model.editor.setCurrentIndex(1)
     model.editor.activated.emit(1)
-    assert window.doc.project.strategies[0].blocks[-1].business_model == "gpu_cloud"
+    block = window.doc.project.strategies[0].blocks[-1]
+    assert block.business_model == "gpu_cloud"
+    # The switch fills the servers from the 10 IT MW (HGX H100 at 10.2 kW: 980) and the
+    # one-year H100 rental price; nothing is left at zero, so no card warns.
+    assert (block.server_count, block.gpu_hour_usd) == (980, 2.35)
+    settle(qtbot, window)
+    assert not any("earns nothing" in w for w in window.doc.result.by_name("Keep mining").warnings)
+    assert window.undo_action.text() == "&Undo Business model"
     qtbot.waitUntil(lambda: path + "gpu_hour_usd" in panel.block_fields)  # form follows model
+    assert panel.block_fields[path + "server_count"].editor.text() == "980"
+    type_into(panel.block_fields[path + "gpu_hour_usd"], "0")
+    settle(qtbot, window)
+    card = window.cards.cards[0]  # Keep mining's card says which input is still zero
+    assert "has GPU-hour price at 0; it earns nothing" in card.detail.text()
     type_into(panel.block_fields[path + "server_count"], "100")
     type_into(panel.block_fields[path + "gpu_hour_usd"], "2.35")
     settle(qtbot, window)
