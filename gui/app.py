@@ -3,6 +3,7 @@ event-loop helpers that the smoke test and the benchmarks share."""
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -105,6 +106,38 @@ def screenshot(
     if not ok:
         print(f"error: cannot write {out}", file=sys.stderr)
         return 2
+    print(f"wrote {out}")
+    return 0
+
+
+def report(project_path: Path, out: Path, paper: str = "a4", with_risk: bool = False) -> int:
+    """``minepivot report``: the window on the project, off screen, writes the board report."""
+    if not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a command needs no screen
+    from gui.mainwindow import MainWindow
+    from gui.report import write_report
+
+    app = application()
+    try:
+        project = load_project(project_path)
+    except ProjectFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    with scratch_settings() as settings:
+        window = MainWindow(project, project_path, settings=settings)
+        window.resize(1600, 1000)
+        if with_risk:
+            window.show_tab("Risk")
+        window.show()
+        settle(app, window)
+        try:
+            write_report(window, out, paper)
+        except OSError as exc:
+            print(f"error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+        finally:
+            window.doc.undo_stack.setClean()
+            window.close()
     print(f"wrote {out}")
     return 0
 

@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     parsers = commands.add_commands(sub)
     parsers["layout"].set_defaults(func=_layout)
     parsers["bench"].set_defaults(func=_bench)
+    parsers["report"].set_defaults(func=_report)
     return p
 
 
@@ -106,6 +107,12 @@ def _layout(args: argparse.Namespace) -> int:
                 raise commands.UserError(commands.cannot_write(path, exc)) from None
             print(f"wrote {path}", file=sys.stderr if args.json else sys.stdout)
     return plans.print_layout(chosen, args)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from gui.app import report
+
+    return report(Path(args.project), Path(args.output), args.paper, args.risk)
 
 
 def _bench(args: argparse.Namespace) -> int:

@@ -188,6 +188,13 @@ class MainWindow(PriceImport, QMainWindow):
             QKeySequence("Ctrl+E"),
             "A workbook for the board: live formulas, charts, inputs and sources",
         )
+        self._action(
+            m,
+            "Export &report…",
+            self.report_dialog,
+            QKeySequence("Ctrl+Shift+E"),
+            "The board report as a PDF: KPIs, a reading, charts, floor plans and assumptions",
+        )
         m.addSeparator()
         self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         e = self.menuBar().addMenu("&Edit")
@@ -444,6 +451,34 @@ class MainWindow(PriceImport, QMainWindow):
         )
         if path:
             self.export_xlsx(Path(path if path.endswith(".xlsx") else path + ".xlsx"))
+
+    def report_dialog(self) -> None:
+        start = str(Path(self._last_folder()) / f"{file_stem(self.doc.project.name)}.pdf")
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export report", start, "PDF, landscape A4 (*.pdf);;PDF, landscape Letter (*.pdf)"
+        )
+        if path:
+            paper = "letter" if "Letter" in chosen else "a4"
+            self.export_report(Path(path if path.endswith(".pdf") else path + ".pdf"), paper)
+
+    def export_report(self, path: Path, paper: str = "a4") -> bool:
+        """Write the board report; on failure say why (an existing file is left as it was)."""
+        from gui.report import write_report
+
+        self.doc.flush()
+        try:
+            write_report(self, path, paper)
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            QMessageBox.critical(
+                self,
+                "Report failed",
+                f"Cannot write {path}: {reason}\nAny file already at that path was left as it was.",
+            )
+            return False
+        self.settings.setValue("files/last_folder", str(path.parent))
+        self.statusBar().showMessage(f"Wrote the report {path}")
+        return True
 
     def export_xlsx(self, path: Path) -> bool:
         """Write the workbook; on failure say why. The project is never changed by an export."""

@@ -31,7 +31,17 @@ from core.model.format import money, pct
 from core.model.project import Market, Project
 
 EXIT_BAD_INPUT = 2
-COMMANDS = ("run", "hashprice", "example", "import-prices", "export", "risk", "layout", "bench")
+COMMANDS = (
+    "run",
+    "hashprice",
+    "example",
+    "import-prices",
+    "export",
+    "risk",
+    "layout",
+    "report",
+    "bench",
+)
 
 
 class UserError(Exception):
@@ -264,8 +274,8 @@ def print_figures(figures: dict[str, float], as_json: bool) -> int:
 
 def add_commands(sub: Any) -> dict[str, argparse.ArgumentParser]:
     """Add every command to an argparse sub-parser group; returns their parsers by name.
-    ``layout`` and ``bench`` get their handler from the front end that draws and measures
-    the desktop app (``gui.main``)."""
+    ``layout``, ``report`` and ``bench`` get their handler from the front end that draws and
+    measures the desktop app (``gui.main``)."""
     r = sub.add_parser("run", help="KPIs of every strategy of a project")
     r.add_argument("project")
     r.add_argument("--json", action="store_true", help="print a JSON object")
@@ -318,9 +328,17 @@ def add_commands(sub: Any) -> dict[str, argparse.ArgumentParser]:
         help="draw the plan (several plans: one file each, named after them)",
     )
 
+    rep = sub.add_parser("report", help="the board report as a PDF")
+    rep.add_argument("project")
+    rep.add_argument("-o", "--output", required=True, metavar="OUT.pdf")
+    rep.add_argument(
+        "--paper", choices=("a4", "letter"), default="a4", help="landscape A4 (default) or Letter"
+    )
+    rep.add_argument("--risk", action="store_true", help="add the Risk charts (about 2 s more)")
+
     b = sub.add_parser("bench", help="benchmark figures (medians, ms)")
     b.add_argument("--json", action="store_true")
-    return {"layout": lay, "bench": b}
+    return {"layout": lay, "bench": b, "report": rep}
 
 
 def run(args: argparse.Namespace) -> int:

@@ -25,6 +25,19 @@ def money(usd: float | None) -> str:
     return text if text == "$0" else _signed(usd, text)
 
 
+def money_change(usd: float) -> str:
+    """An increment: "+$51.7 M", "−$7.7 M"."""
+    text = money(usd)
+    return text if usd < 0 or text == "$0" else "+" + text
+
+
+def irr_text(rate: float | None, note: str) -> str:
+    """An IRR for a card, table or report: "n/m" without an investment, marked "(cost)" where
+    the flows start with a receipt (then it is what the money costs, not what it earns)."""
+    text = pct(rate, note=note)
+    return text + " (cost)" if cost_of_funds(note) else text
+
+
 def millions(usd: float, decimals: int = 1) -> str:
     """US dollars as a number of millions for a table headed "USD million": "−12.3"; a value
     that rounds to nothing reads "0.0" without a sign."""

@@ -17,26 +17,21 @@ from PySide6.QtWidgets import (
 
 from core.engine.cashflow import ProjectResult, StrategyResult
 from core.engine.goalseek import GoalSeek, Solved
-from core.model.format import cost_of_funds, money, months, not_meaningful, pct, quantity
+from core.model.format import (
+    irr_text,
+    money,
+    money_change,
+    months,
+    not_meaningful,
+    pct,
+    quantity,
+)
 from gui.widgets.chart import color
 
 
 def solved_text(solved: Solved) -> str:
     """A goal-seek answer with its unit, "—" where there is none (the note says why)."""
     return quantity(solved.value, solved.unit)
-
-
-def _irr(rate: float | None, note: str) -> str:
-    """An IRR for a card or table: "n/m" without an investment, marked where the flows start
-    with a receipt (then it is what the money costs, not what it earns)."""
-    text = pct(rate, note=note)
-    return text + " (cost)" if cost_of_funds(note) else text
-
-
-def _signed_money(usd: float) -> str:
-    """An increment: "+$51.7 M", "−$7.7 M"."""
-    text = money(usd)
-    return text if usd < 0 or text == "$0" else "+" + text
 
 
 class KpiCard(QFrame):
@@ -76,8 +71,8 @@ class KpiCard(QFrame):
         inc = s.incremental
         if inc is not None:
             incremental = (
-                f"<br>vs {inc.vs}: {_signed_money(inc.npv_usd)} · "
-                f"IRR {_irr(inc.irr, inc.irr_note)} · "
+                f"<br>vs {inc.vs}: {money_change(inc.npv_usd)} · "
+                f"IRR {irr_text(inc.irr, inc.irr_note)} · "
                 f"payback {months(inc.payback_months, inc.payback_note)}"
             )
         retired = "".join(
@@ -192,8 +187,8 @@ def _incremental_cells(s: StrategyResult) -> list[tuple[str, str]]:
         return [("baseline", "The strategy the others are compared with")] + [("—", "")] * 2
     about = f"This strategy's monthly free cash flow minus {inc.vs}'s"
     return [
-        (_signed_money(inc.npv_usd), about),
-        (_irr(inc.irr, inc.irr_note), inc.irr_note),
+        (money_change(inc.npv_usd), about),
+        (irr_text(inc.irr, inc.irr_note), inc.irr_note),
         (months(inc.payback_months, inc.payback_note), inc.payback_note or about),
     ]
 

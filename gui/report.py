@@ -1,0 +1,329 @@
+"""The board report: a landscape PDF written with Qt's own PDF writer (QTextDocument printed
+on a QPdfWriter, which numbers the pages). Summary with a KPI table per strategy and a neutral
+reading of the numbers, the dashboard's charts, the Risk tab's when a run is current, each
+strategy's floor plans with their counts, and every input with its unit and source.
+
+Figures come from the window's own results and formatters (core.model.format), so the report
+reads as the app does. Written atomically: a failed report leaves an existing file untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRect, Qt, QUrl
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QTextDocument,
+)
+
+from core.engine.cashflow import ProjectResult, StrategyResult
+from core.io.atomicfile import atomic_write_bytes
+from core.io.buildinfo import build_info
+from core.io.projectfile import project_to_json
+from core.model import block_labels
+from core.model import labels as spec
+from core.model.catalog import catalog_for
+from core.model.format import irr_text, money, money_change, months, pct
+from core.model.paths import get_attr_path
+from core.model.project import Project
+from core.plan.checks import review_plans
+
+PAPERS = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Letter}
+INPUT_GROUPS = (
+    ("Site", "site.", spec.SITE),
+    ("Contract and grid charges", "site.energy.", spec.ENERGY),
+    ("Demand response", "site.demand_response.", spec.DEMAND_RESPONSE),
+    ("Bitcoin market", "market.", spec.MARKET),
+    ("Finance", "finance.", spec.FINANCE),
+)
+STYLE = """
+body { font-family: sans-serif; font-size: 9pt; color: #000; }
+h1 { font-size: 16pt; margin: 0; } h2 { font-size: 12pt; margin-top: 10px; }
+table { border-collapse: collapse; } th { background: #d9d9d9; }
+td, th { border: 1px solid #777; padding: 2px 4px; }
+td.n { text-align: right; } p.note { color: #333; font-size: 8pt; }
+"""
+
+
+def file_hash(project: Project, path: Path | None) -> str:
+    """SHA-256 of the project file as saved (of its JSON when it has not been saved)."""
+    try:
+        data = Path(path).read_bytes() if path is not None else project_to_json(project).encode()
+    except OSError:
+        data = project_to_json(project).encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_report(window, out: Path, paper: str = "a4") -> Path:
+    """The report of the window's project and results to ``out`` (a PDF). Raises OSError when
+    it cannot be written; ValueError when there are no results yet."""
+    doc = window.doc
+    result: ProjectResult | None = doc.result
+    if result is None:
+        raise ValueError("no results yet: the project has not been computed")
+    project = result.project or doc.project
+    text = QTextDocument()
+    text.setDefaultStyleSheet(STYLE)
+    # No "fi"/"fl" ligatures: names copied or searched in the PDF read as typed.
+    font = text.defaultFont()
+    for tag in ("liga", "clig"):
+        font.setFeature(QFont.Tag(tag), 0)
+    text.setDefaultFont(font)
+    with tempfile.TemporaryDirectory() as folder:
+        images = _chart_images(window, Path(folder), text)
+        body = "".join(
+            [
+                _summary(project, doc.project, doc.path, result),
+                _charts(images),
+                _plans(project, Path(folder), text),
+                _assumptions(doc.project),
+            ]
+        )
+    text.setHtml(f"<html><body>{body}</body></html>")
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setTitle(f"{project.name}: MinePivot report")
+    writer.setCreator(f"MinePivot {build_info().version}")
+    writer.setResolution(150)
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(PAPERS.get(paper.lower(), PAPERS["a4"])),
+            QPageLayout.Orientation.Landscape,
+            QMarginsF(12, 12, 12, 12),
+        )
+    )
+    text.print_(writer)  # a document without its own page size gets page numbers
+    del writer
+    buffer.close()
+    atomic_write_bytes(Path(out), bytes(buffer.data()))
+    return Path(out)
+
+
+# ----------------------------------------------------------------------------- pages
+def _summary(project: Project, entered: Project, path: Path | None, r: ProjectResult) -> str:
+    info = build_info()
+    site = project.site
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    head = (
+        f"<h1>{_e(project.name)}</h1>"
+        f"<p>{_e(site.name)}, {_e(site.location)}: {site.interconnect_mw:,.0f} MW "
+        f"interconnect; {project.finance.horizon_years}-year horizon from "
+        f"{_e(r.months[0])}; discount rate {project.finance.discount_rate_pct_per_year:g} % "
+        f"a year.</p><p class='note'>MinePivot {_e(info.version)}, exported {when}; project "
+        f"file SHA-256 {file_hash(entered, path)[:16]}…</p>"
+    )
+    cols = [
+        "Strategy",
+        "NPV",
+        "IRR",
+        "Payback",
+        "Peak funding",
+        "Terminal value",
+        "vs baseline: NPV",
+        "IRR",
+        "Payback",
+        "Equity IRR",
+        "Min DSCR",
+    ]
+    rows = []
+    for s in r.strategies:
+        k, inc = s.kpis, s.incremental
+        financed = bool(s.monthly["debt_draw_usd"].any())
+        rows.append(
+            [
+                s.name,
+                money(k.npv_usd),
+                irr_text(k.irr, k.irr_note),
+                months(k.payback_months, k.payback_note),
+                money(k.peak_funding_usd),
+                f"{pct(k.terminal_value_share_of_npv, 0)} of NPV",
+                money_change(inc.npv_usd) if inc else "baseline",
+                irr_text(inc.irr, inc.irr_note) if inc else "",
+                months(inc.payback_months, inc.payback_note) if inc else "",
+                irr_text(k.equity_irr, k.equity_irr_note) if financed else "not financed",
+                f"{k.min_dscr:.2f}×" if financed and k.min_dscr is not None else "",
+            ]
+        )
+    return (
+        head
+        + "<h2>Results by strategy</h2>"
+        + _table(cols, rows)
+        + "<p class='note'>n/m: no investment to recover (cumulative cash flow never below "
+        "zero). Incremental figures are the strategy's monthly free cash flow minus the "
+        "baseline's.</p>" + f"<h2>Reading</h2><p>{_e(reading(r))}</p>"
+    )
+
+
+def reading(r: ProjectResult) -> str:
+    """A neutral paragraph: the highest NPV, its payback, and how much of it rests on the
+    terminal value or on a contract not yet signed."""
+    best: StrategyResult = max(r.strategies, key=lambda s: s.kpis.probability_weighted_npv_usd)
+    k = best.kpis
+    parts = [
+        f"{best.name} has the highest probability-weighted NPV, "
+        f"{money(k.probability_weighted_npv_usd)} (NPV {money(k.npv_usd)}), with a payback of "
+        f"{months(k.payback_months, k.payback_note)}."
+    ]
+    if k.terminal_value_share_of_npv:
+        parts.append(
+            f"{pct(k.terminal_value_share_of_npv, 0)} of its NPV is the terminal value at the "
+            "horizon end."
+        )
+    if k.contract_probability_pct < 100:
+        parts.append(
+            f"Its AI contract is taken as {k.contract_probability_pct:g} % likely; otherwise the "
+            f"site runs as {k.fallback_strategy or 'its fallback'}."
+        )
+    others = sorted(
+        (s for s in r.strategies if s is not best),
+        key=lambda s: -s.kpis.probability_weighted_npv_usd,
+    )
+    if others:
+        runner = others[0]
+        parts.append(f"Next is {runner.name} at {money(runner.kpis.probability_weighted_npv_usd)}.")
+    return " ".join(parts)
+
+
+def _chart_images(window, folder: Path, text: QTextDocument) -> list[tuple[str, float]]:
+    """The dashboard's charts (and the Risk tab's when its run is current) as PNG resources,
+    each with its title drawn above it, so that a page break never parts the two."""
+    charts = list(window.dashboard.charts)
+    if window.risk_view.current_bundle() is not None:
+        charts += list(window.risk_view.charts)
+    out = []
+    for i, chart in enumerate(charts):
+        plot = QImage(str(chart.export(folder / f"chart{i}.png")))
+        band = max(plot.height() // 12, 40)
+        image = QImage(plot.width(), plot.height() + band, QImage.Format.Format_RGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        font = QFont()
+        font.setPixelSize(int(band * 0.55))
+        font.setBold(True)
+        painter.setFont(font)
+        painter.drawText(
+            QRect(10, 0, plot.width() - 20, band), Qt.AlignmentFlag.AlignVCenter, chart.title
+        )
+        painter.drawImage(0, band, plot)
+        painter.end()
+        name = f"chart{i}"
+        text.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
+        out.append((name, image.height() / image.width()))
+    return out
+
+
+def _charts(images: list[tuple[str, float]]) -> str:
+    """Two charts a row, two rows a page: each at most 230 units tall."""
+    cells = []
+    for i, (name, aspect) in enumerate(images):
+        height = min(440 * aspect, 230)
+        cells.append(
+            f"<td style='border:none'><img src='{name}' width='{height / aspect:.0f}' "
+            f"height='{height:.0f}'></td>" + ("</tr><tr>" if i % 2 else "")
+        )
+    return (
+        "<h2 style='page-break-before: always'>Charts</h2>"
+        f"<table style='border:none'><tr>{''.join(cells)}</tr></table>"
+    )
+
+
+def _plans(project: Project, folder: Path, text: QTextDocument) -> str:
+    from gui.plan.export import render_plan_png
+
+    cat = catalog_for(project)
+    names = {k: m.name for k, m in cat.asics.items()} | {
+        k: m.name for k, m in cat.gpu_servers.items()
+    }
+    parts = []
+    for s in project.strategies:
+        for review in review_plans(project, s):
+            path = folder / f"plan-{len(parts)}.png"
+            render_plan_png(review, s.name, path)
+            name = f"plan{len(parts)}"
+            text.addResource(
+                QTextDocument.ResourceType.ImageResource, QUrl(name), QImage(str(path))
+            )
+            counts = ", ".join(
+                f"{c:,} × {names.get(m, m)}" for m, c in review.summary.counts.items()
+            )
+            parts.append(
+                f"<p><b>{_e(s.name)}: {_e(review.plan.hangar)}</b> ({_e(counts or 'empty')}; "
+                f"{len(review.violations)} violation(s))</p><img src='{name}' width='900'>"
+            )
+    if not parts:
+        return ""
+    return "<h2 style='page-break-before: always'>Floor plans</h2>" + "".join(parts)
+
+
+def _assumptions(project: Project) -> str:
+    rows = []
+    for group, prefix, specs in INPUT_GROUPS:
+        rows.append([f"<b>{_e(group)}</b>", "", "", ""])
+        rows += [_input_row(project, prefix + s[0], s[1], s[2], s[3]) for s in specs]
+    for i, strategy in enumerate(project.strategies):
+        rows.append([f"<b>Strategy: {_e(strategy.name)}</b>", "", "", ""])
+        for j, block in enumerate(strategy.blocks):
+            prefix = f"strategies[{i}].blocks[{j}]."
+            rows += [
+                _input_row(project, prefix + s[0], f"{block.name}: {s[1]}", s[2], s[3])
+                for s in block_labels.block_rows(block)
+            ]
+    return (
+        "<h2 style='page-break-before: always'>Assumptions</h2>"
+        "<p class='note'>Every input as entered, with its unit, meaning and source.</p>"
+        + _table(["Input", "Value", "Unit", "Meaning and source"], rows, False, text_cols=3)
+    )
+
+
+def _input_row(project: Project, path: str, label: str, unit: str, tip: str) -> list[str]:
+    try:
+        value = get_attr_path(project, path)
+    except (AttributeError, IndexError, KeyError, TypeError):
+        value = None
+    if isinstance(value, float):
+        big = abs(value) >= 1e6 and value.is_integer()
+        shown = f"{value:,.0f}" if big else f"{value:,.10g}"
+    elif isinstance(value, list | tuple):
+        shown = "; ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+    else:
+        shown = "" if value is None else str(value)
+    return [_e(label), _e(shown), _e(unit), _e(tip)]
+
+
+def _table(cols: list[str], rows: list[list[str]], escape: bool = True, text_cols: int = 1) -> str:
+    """An HTML table: the first ``text_cols`` columns and the last (when text_cols > 1) read
+    as text, left-aligned; the others as numbers, right-aligned."""
+    head = "".join(f"<th>{_e(c)}</th>" for c in cols)
+
+    def cell(k: int, c: str) -> str:
+        shown = _e(c) if escape else c
+        if k == 0:
+            return f"<td style='white-space: nowrap'>{shown}</td>"
+        if k < text_cols or (text_cols > 1 and k == len(cols) - 1):
+            return f"<td>{shown}</td>"
+        return f"<td class='n'>{shown}</td>"
+
+    body = "".join(
+        "<tr>" + "".join(cell(k, c) for k, c in enumerate(row)) + "</tr>" for row in rows
+    )
+    return f"<table cellspacing='0' cellpadding='3' width='100%'><tr>{head}</tr>{body}</table>"
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text))
+
+
+def pdf_bytes_ok(data: QByteArray | bytes) -> bool:
+    return bytes(data[:5]) == b"%PDF-"
