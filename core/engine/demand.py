@@ -108,7 +108,8 @@ def fourcp_peak_kw(peak_load_mw: np.ndarray, ctx: MarketContext) -> np.ndarray:
         return kw
     years, first, count = ctx.fourcp_years
     sums = np.add.reduceat(peak_load_mw, first, axis=0)
-    kw[..., years] = np.moveaxis(sums / count.reshape((-1,) + (1,) * (sums.ndim - 1)), 0, -1)
+    average = sums / count.reshape((-1,) + (1,) * (sums.ndim - 1))
+    kw[..., years] = average.transpose((*range(1, sums.ndim), 0))  # years to the last axis
     return kw * 1e3
 
 

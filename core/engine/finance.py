@@ -177,21 +177,31 @@ def tax_with_loss_limit(taxable_usd: np.ndarray, rate_pct: float, limit_pct: flo
     # year (and path) are contiguous.
     padded = np.zeros((*lead, years * 12))
     padded[..., :n] = x
-    ytd = np.moveaxis(padded.reshape((*lead, years, 12)), -1, 0).copy()  # (12, …, years)
+    nd = len(lead) + 1  # the axes of (…, years)
+    ytd = padded.reshape((*lead, years, 12)).transpose((nd, *range(nd))).copy()  # (12, …, years)
     for k in range(1, 12):
         ytd[k] += ytd[k - 1]
     year_end = ytd[-1]
     limit = limit_pct / 100
     # Only the losses carried into each year are sequential; they depend on year-end totals.
-    carried = np.zeros(year_end.shape)
-    for y in range(1, years):
-        prior = year_end[..., y - 1]
-        used = np.minimum(carried[..., y - 1], limit * np.maximum(prior, 0.0))
-        carried[..., y] = carried[..., y - 1] - used + np.maximum(-prior, 0.0)
+    if lead:
+        carried = np.zeros(year_end.shape)
+        for y in range(1, years):
+            prior = year_end[..., y - 1]
+            used = np.minimum(carried[..., y - 1], limit * np.maximum(prior, 0.0))
+            carried[..., y] = carried[..., y - 1] - used + np.maximum(-prior, 0.0)
+    else:  # one row: the same arithmetic on Python floats, without a numpy call per year
+        carry, each = 0.0, [0.0] * years
+        for y in range(1, years):
+            prior = float(year_end[y - 1])
+            used = min(carry, limit * max(prior, 0.0))
+            carry = carry - used + max(-prior, 0.0)
+            each[y] = carry
+        carried = np.array(each)
     base = np.maximum(ytd - np.minimum(carried, limit * np.maximum(ytd, 0.0)), 0.0)
     paid = base.copy()
     paid[1:] -= base[:-1]
-    by_month = np.moveaxis(paid, 0, -1).reshape((*lead, years * 12))[..., :n]
+    by_month = paid.transpose((*range(1, nd + 1), 0)).reshape((*lead, years * 12))[..., :n]
     return by_month * rate_pct / 100
 
 
