@@ -26,6 +26,7 @@ from core.model.paths import split_path
 from core.model.project import AiBlock, Project
 from core.plan.layout import apply_plan_counts, rename_block_links
 from core.risk.montecarlo import Cancelled
+from gui.widgets.colours import StrategyColours
 from gui.worker import LatestWins
 
 _BLOCK_NAME = re.compile(r"strategies\[(\d+)\]\.blocks\[(\d+)\]\.name")
@@ -89,6 +90,8 @@ class ProjectDocument(QObject):
         self.last_goal_seek: dict[str, GoalSeek] | None = None  # for the current project
         self._edit_session = 0
         self._invalid: dict[str, str] = {}
+        # Each strategy's chart and card colour, kept through additions, moves and renames.
+        self.colours = StrategyColours([s.name for s in project.strategies])
         self.undo_stack = QUndoStack(self)
         self._recompute_timer = QTimer(self, singleShot=True, interval=0)
         self._recompute_timer.timeout.connect(self.recompute)
@@ -126,6 +129,8 @@ class ProjectDocument(QObject):
 
     def mark_invalid(self, path: str, message: str | None) -> None:
         """A field says it holds a value that was not applied (``message``), or no longer."""
+        if not message and path not in self._invalid:
+            return  # the usual case: a valid field refreshed
         before = dict(self._invalid)
         if message:
             self._invalid[path] = message
@@ -191,6 +196,7 @@ class ProjectDocument(QObject):
 
     def _set_project(self, project: Project) -> None:
         self._project = project
+        self.colours.follow([s.name for s in project.strategies])
         self.last_goal_seek = None
         self.seeker.cancel(quiet=True)  # solving the old inputs is wasted work: stop it
         self.project_changed.emit(project)

@@ -249,6 +249,8 @@ class MainWindow(PriceImport, QMainWindow):
         self.strategies_panel.strategy_selected.connect(self.dashboard.show_strategy)
         # The chart the user watches first (the dashboard's cumulative chart), then the numbers.
         self.dashboard.set_document(doc)
+        self.cards.colours = doc.colours
+        self.debt_charts.set_colours(doc.colours)
         doc.result_ready.connect(self.cards.update_result)
         doc.result_ready.connect(self.compare.update_result)
         doc.result_ready.connect(self.results_view.update_result)

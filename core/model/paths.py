@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
 _TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
+@functools.lru_cache(maxsize=4096)
+def _split(path: str) -> tuple[str | int, ...]:
+    return tuple(name if name else int(index) for name, index in _TOKEN.findall(path))
+
+
 def split_path(path: str) -> list[str | int]:
     """'strategies[1].blocks[0].asic_count' → ['strategies', 1, 'blocks', 0, 'asic_count']."""
-    return [name if name else int(index) for name, index in _TOKEN.findall(path)]
+    return list(_split(path))
 
 
 def get_attr_path(obj: Any, path: str) -> Any:
     """Follow a path through model attributes and list indices; None if it no longer exists."""
-    for part in split_path(path):
+    for part in _split(path):  # a field reads its value on every edit: parsed once
         try:
             obj = obj[part] if isinstance(part, int) else getattr(obj, part)
         except (IndexError, AttributeError, TypeError):

@@ -3,6 +3,7 @@ it hands to its strategy's blocks (the plan is the source of those counts)."""
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -229,16 +230,36 @@ def summarise(plan: FloorPlan, strategy_name: str, ctx: PlanContext) -> PlanSumm
 _LINK_FIELDS = attrgetter("kind", "block", "model", "units")
 
 
-def plan_counts(project: Project, strategy: Strategy) -> dict[str, float]:
-    """Per linked block name: its ASIC or server count, or a colocation block's IT MW."""
-    ctx = PlanContext.of(project, strategy)
-    units: Counter[tuple] = Counter()  # per (kind, block, model): items share a few of these
-    for plan in strategy.plans:
+# The linked units of the last few plan lists, by identity: a field edit keeps the strategy's
+# plans (the very list; projects are never changed in place), so a keystroke does not count
+# its thousands of items again.
+_UNITS_KEPT = 8
+_units_memo: list[tuple[list, Counter]] = []
+_units_lock = threading.Lock()
+
+
+def _linked_units(plans: list) -> Counter:
+    """Units per (kind, block, model) over the plans' linked items: items share a few keys."""
+    with _units_lock:
+        for ref, kept in _units_memo:
+            if ref is plans:
+                return kept
+    units: Counter[tuple] = Counter()
+    for plan in plans:
         for kind, block, model, n in map(_LINK_FIELDS, plan.items):
             if block is not None:
                 units[(kind, block, model)] += n
+    with _units_lock:
+        _units_memo.insert(0, (plans, units))
+        del _units_memo[_UNITS_KEPT:]
+    return units
+
+
+def plan_counts(project: Project, strategy: Strategy) -> dict[str, float]:
+    """Per linked block name: its ASIC or server count, or a colocation block's IT MW."""
+    ctx = PlanContext.of(project, strategy)
     totals: dict[str, float] = {}
-    for key, n in units.items():
+    for key, n in _linked_units(strategy.plans).items():
         p = ctx.profile_of(*key)
         if p.block is None:
             continue

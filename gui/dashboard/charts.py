@@ -21,7 +21,8 @@ from core.engine.columns import MONTHLY_COLUMNS
 from core.engine.detail import HourlyDetail
 from core.engine.timeline import parse_month
 from core.model.project import Project
-from gui.widgets.chart import ChartPanel, color
+from gui.widgets.chart import ChartPanel
+from gui.widgets.colours import color
 
 
 class CumulativeChart(ChartPanel):
@@ -46,13 +47,12 @@ class CumulativeChart(ChartPanel):
         for gone in [n for n in self.weighted if n not in names]:
             self._remove(self.weighted.pop(gone))
         spots = []
-        for i, s in enumerate(result.strategies):
-            pen = pg.mkPen(color(i), width=2)
+        for s in result.strategies:
             curve = self.curves.get(s.name)
             if curve is None:
                 curve = self.plot.plot(name=s.name)
                 self.curves[s.name] = curve
-            curve.setPen(pen)
+            self.set_pen(curve, self.colours(s.name))
             curve.setData(x, s.monthly["cumulative_fcf_usd"] / 1e6)
             w = s.weighted_cumulative_fcf_usd
             if w is not None:
@@ -60,7 +60,7 @@ class CumulativeChart(ChartPanel):
                 if wc is None:
                     wc = self.plot.plot(name=f"{s.name} (probability-weighted)")
                     self.weighted[s.name] = wc
-                wc.setPen(pg.mkPen(color(i), width=1.5, style=Qt.PenStyle.DashLine))
+                self.set_pen(wc, self.colours(s.name), 1.5, dashed=True)
                 wc.setData(x, w / 1e6)
             elif s.name in self.weighted:
                 self._remove(self.weighted.pop(s.name))
@@ -69,7 +69,7 @@ class CumulativeChart(ChartPanel):
                 spots.append(
                     {
                         "pos": (pb - 1, s.monthly["cumulative_fcf_usd"][pb - 1] / 1e6),
-                        "brush": pg.mkBrush(color(i)),
+                        "brush": pg.mkBrush(self.colours(s.name)),
                         "data": s.name,
                     }
                 )

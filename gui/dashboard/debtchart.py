@@ -8,7 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from core.engine.cashflow import ProjectResult
-from gui.widgets.chart import ChartPanel, color
+from gui.widgets.chart import ChartPanel
+from gui.widgets.colours import StrategyColours
 
 
 class _Lines(ChartPanel):
@@ -25,7 +26,7 @@ class _Lines(ChartPanel):
         self.month_labels(result.months)
         x = np.arange(len(result.months))
         shown = []
-        for i, s in enumerate(result.strategies):
+        for s in result.strategies:
             if s.kpis.max_debt_usd <= 0:
                 continue
             shown.append(s.name)
@@ -33,7 +34,7 @@ class _Lines(ChartPanel):
             if curve is None:
                 curve = self.plot.plot(name=s.name, connect="finite")
                 self.curves[s.name] = curve
-            curve.setPen(pg.mkPen(color(i), width=2))
+            curve.setPen(pg.mkPen(self.colours(s.name), width=2))
             y = s.monthly[self.column] / self.scale
             curve.setData(x, self.shaped(y))
         for gone in [n for n in self.curves if n not in shown]:
@@ -76,11 +77,11 @@ class _Dscr(_Lines):
         project = result.project
         if project is None:
             return
-        for i, s in enumerate(project.strategies):
+        for s in project.strategies:
             fin = s.financing
             if fin is None or s.name not in self.curves:
                 continue
-            pen = pg.mkPen(color(i), width=1, style=Qt.PenStyle.DashLine)
+            pen = pg.mkPen(self.colours(s.name), width=1, style=Qt.PenStyle.DashLine)
             line = pg.InfiniteLine(pos=fin.target_dscr, angle=0, pen=pen)
             line.setToolTip(f"{s.name}: target DSCR {fin.target_dscr:g}×")
             self.plot.addItem(line)
@@ -98,6 +99,9 @@ class DebtCharts(QWidget):
         self.dscr = _Dscr()
         lay.addWidget(self.balance)
         lay.addWidget(self.dscr)
+
+    def set_colours(self, colours: StrategyColours) -> None:
+        self.balance.colours = self.dscr.colours = colours
 
     def update_result(self, result: ProjectResult) -> None:
         self.balance.update_result(result)

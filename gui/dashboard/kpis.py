@@ -26,7 +26,7 @@ from core.model.format import (
     pct,
     quantity,
 )
-from gui.widgets.chart import color
+from gui.widgets.colours import StrategyColours
 
 
 def solved_text(solved: Solved) -> str:
@@ -54,9 +54,9 @@ class KpiCard(QFrame):
             w.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             lay.addWidget(w)
 
-    def show_result(self, s: StrategyResult, index: int, months_shown: list[str]) -> None:
+    def show_result(self, s: StrategyResult, colour: str, months_shown: list[str]) -> None:
         k = s.kpis
-        self.name.setText(f"<span style='color:{color(index)}'>■</span> <b>{s.name}</b>")
+        self.name.setText(f"<span style='color:{colour}'>■</span> <b>{s.name}</b>")
         self.npv.setText(f"NPV {money(k.npv_usd)}")
         weighted = ""
         if s.weighted_cumulative_fcf_usd is not None:
@@ -122,6 +122,7 @@ class KpiCards(QWidget):
         self.row = QHBoxLayout(self)
         self.row.setContentsMargins(0, 0, 0, 0)
         self.cards: list[KpiCard] = []
+        self.colours = StrategyColours()  # the document's, once the window sets it
 
     def update_result(self, result: ProjectResult) -> None:
         while len(self.cards) < len(result.strategies):
@@ -132,8 +133,8 @@ class KpiCards(QWidget):
             card = self.cards.pop()
             self.row.removeWidget(card)
             card.deleteLater()
-        for i, (card, s) in enumerate(zip(self.cards, result.strategies, strict=True)):
-            card.show_result(s, i, result.months)
+        for card, s in zip(self.cards, result.strategies, strict=True):
+            card.show_result(s, self.colours(s.name), result.months)
 
 
 ROWS = [

@@ -28,6 +28,8 @@ class ResultsView(QWidget):
         super().__init__(parent)
         self.result: ProjectResult | None = None
         self.statement: AnnualStatement | None = None
+        self._stale = False  # a result arrived while the tab was hidden
+        self._shape: tuple | None = None  # the rows and years the table is built for
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         bar = QHBoxLayout()
@@ -68,14 +70,35 @@ class ResultsView(QWidget):
         self.strategy.addItems(names)
         self.strategy.setCurrentIndex(names.index(current) if current in names else 0)
         self.strategy.blockSignals(False)
-        self._fill()
+        # Filled when seen: a hidden table would cost every keystroke ~10 ms of item updates.
+        self._stale = True
+        if self.isVisible():
+            self._fill()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._fill()
 
     def _fill(self) -> None:
+        self._stale = False
         if self.result is None or not self.result.strategies:
             return
         s = self.result.strategies[max(self.strategy.currentIndex(), 0)]
         st = annual_statement(s.monthly, self.result.months)
         self.statement = st
+        shape = (st.labels, st.years, st.kinds)
+        if shape != self._shape:  # new rows or years: the table is rebuilt, else retexted
+            self._shape = shape
+            self._build(st)
+        periods = [*st.years, "horizon total"]
+        for r, row in enumerate(st.values_usd):
+            for c, v in enumerate(row):
+                item = self.table.item(r, c)
+                item.setText(millions(v))
+                item.setToolTip(f"{st.labels[r]}, {periods[c]}: {quantity(v, 'USD')}")
+
+    def _build(self, st: AnnualStatement) -> None:
         self.table.clear()
         self.table.setRowCount(len(st.labels))
         self.table.setColumnCount(len(st.years) + 1)
@@ -84,18 +107,19 @@ class ResultsView(QWidget):
         self.table.setVerticalHeaderLabels(st.labels)
         bold = QFont()
         bold.setBold(True)
-        periods = [*st.years, "horizon total"]
-        for r, (kind, row) in enumerate(zip(st.kinds, st.values_usd, strict=True)):
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        for r, kind in enumerate(st.kinds):
             if kind == "total":
                 self.table.verticalHeaderItem(r).setFont(bold)
-            for c, v in enumerate(row):
-                item = QTableWidgetItem(millions(v))
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                item.setToolTip(f"{st.labels[r]}, {periods[c]}: {quantity(v, 'USD')}")
+            for c in range(len(st.years) + 1):
+                item = QTableWidgetItem()
+                item.setTextAlignment(right)
                 if kind == "total":
                     item.setFont(bold)
                 self.table.setItem(r, c, item)
 
     def copy(self) -> None:
+        if self._stale:
+            self._fill()
         if self.statement is not None:
             QGuiApplication.clipboard().setText(self.statement.tsv())

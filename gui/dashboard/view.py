@@ -56,6 +56,8 @@ class Dashboard(QWidget):
 
     def set_document(self, doc: ProjectDocument) -> None:
         self.doc = doc
+        for chart in self.charts:
+            chart.colours = doc.colours
         doc.result_ready.connect(self._on_result)
         # A newer input makes pending chart updates stale: they are redone after its recompute.
         doc.project_changed.connect(self._input_changed)

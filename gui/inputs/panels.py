@@ -66,6 +66,7 @@ class PriceSourceEditor(QGroupBox):
     def __init__(self, doc: ProjectDocument, ask_csv: Callable[[], None]):
         super().__init__("Power price")
         self.doc = doc
+        self._shown_source: object = None  # the source the grid and series label show
         lay = QVBoxLayout(self)
         row = QHBoxLayout()
         row.addWidget(QLabel("Source"))
@@ -167,6 +168,9 @@ class PriceSourceEditor(QGroupBox):
         self.kind.setCurrentIndex([k for _, k in self.KINDS].index(src.kind))
         self.stack.setCurrentIndex(self.kind.currentIndex())
         self.spikes.setVisible(src.kind != "hourly")
+        if src == self._shown_source and not self._bad_cells:
+            return  # another input changed: the 288 cells already show this source
+        self._shown_source = src
         if isinstance(src, TimeOfUsePrice):
             self.grid.blockSignals(True)
             for month, row in enumerate(src.matrix_usd_per_mwh):

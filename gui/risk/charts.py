@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QComboBox, QWidget
 from core.engine.cashflow import ProjectResult
 from core.risk.montecarlo import RiskResult
 from core.risk.sensitivity import SplitSweep, Tornado
-from gui.widgets.chart import ChartPanel, color
+from gui.widgets.chart import ChartPanel
 
 
 def _names_changed(items: dict, names: list[str], chart: ChartPanel) -> None:
@@ -51,8 +51,8 @@ class TornadoChart(ChartPanel):
                 width=np.abs(hi - lo),
                 y=y,
                 height=height * 0.9,
-                brush=pg.mkBrush(color(i)),
-                pen=pg.mkPen(color(i)),
+                brush=pg.mkBrush(self.colours(name)),
+                pen=pg.mkPen(self.colours(name)),
             )
             bar = self.bars.get(name)
             if bar is None:
@@ -112,14 +112,14 @@ class HistogramChart(ChartPanel):
         if hi <= lo:
             lo, hi = lo - 1, hi + 1
         edges = np.linspace(lo, hi, self.BINS + 1)
-        for i, s in enumerate(r.strategies):
+        for s in r.strategies:
             counts, _ = np.histogram(np.clip(s.npv_usd / 1e6, lo, hi), edges)
             share = counts / max(s.npv_usd.size, 1) * 100
             curve = self.curves.get(s.name)
             if curve is None:
                 curve = self.plot.plot(name=s.name, stepMode="center", fillLevel=0)
                 self.curves[s.name] = curve
-            c = pg.mkColor(color(i))
+            c = pg.mkColor(self.colours(s.name))
             curve.setPen(pg.mkPen(c, width=2))
             c.setAlpha(40)
             curve.setBrush(pg.mkBrush(c))

@@ -109,6 +109,8 @@ class RiskView(QWidget):
         self.split = SplitChart()
         for i, chart in enumerate(self.charts):
             chart.ask_path = self.ask_path
+            if self.doc is not None:
+                chart.colours = self.doc.colours
             grid.addWidget(chart, i // 2, i % 2)
         self._layout.addLayout(grid, 1)
         self.table = QTableWidget(0, len(COLUMNS))
@@ -126,6 +128,9 @@ class RiskView(QWidget):
     def set_document(self, doc: ProjectDocument) -> None:
         self.doc = doc
         self.bundle = None
+        if self._built:
+            for chart in self.charts:
+                chart.colours = doc.colours
         doc.result_ready.connect(self._on_result)
         doc.project_changed.connect(self._on_inputs_changed)
         doc.goal_seek_ready.connect(lambda _: self._fill_table())

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters as pg_exporters
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -19,26 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from gui.picture import save_picture
+from gui.widgets.colours import StrategyColours
 from gui.widgets.elided import ElidedLabel
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#333")
-
-PALETTE = [
-    "#1f77b4",
-    "#d62728",
-    "#2ca02c",
-    "#9467bd",
-    "#ff7f0e",
-    "#8c564b",
-    "#e377c2",
-    "#17becf",
-    "#7f7f7f",
-    "#bcbd22",
-]
-
-
-def color(i: int) -> str:
-    return PALETTE[i % len(PALETTE)]
 
 
 class MonthAxis(pg.AxisItem):
@@ -113,6 +98,7 @@ class ChartPanel(QWidget):
             self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse
         )
         self.export_dir: Path | None = None
+        self.colours = StrategyColours()  # the document's, once the window sets it
         self.ask_path = None  # set by the main window: (title, suffix) -> Path | None
 
     # ------------------------------------------------------------------ hover
@@ -162,6 +148,16 @@ class ChartPanel(QWidget):
                     f"Could not write {path}:\n{exc.strerror or exc}\n"
                     "Any file already at that path was left as it was.",
                 )
+
+    @staticmethod
+    def set_pen(item, colour: str, width: float = 2.0, dashed: bool = False) -> None:
+        """Give a curve its pen only when it changed: a new pen costs pyqtgraph a redraw of
+        the item on every recompute."""
+        key = (colour, width, dashed)
+        if getattr(item, "_pen_key", None) != key:
+            style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
+            item.setPen(pg.mkPen(colour, width=width, style=style))
+            item._pen_key = key
 
     def month_labels(self, labels: list[str]) -> None:
         if self.axis is not None and self.axis.labels != labels:

@@ -141,9 +141,12 @@ class Field(QWidget):
             else:
                 if self.editor.hasFocus() and self._means(self.editor.text(), value):
                     return
-                self.editor.setText(self._format(value))
+                text = self._format(value)
+                if self.editor.text() != text:  # most edits change one field of ~100
+                    self.editor.setText(text)
                 ph = self._placeholder() if callable(self._placeholder) else self._placeholder
-                self.editor.setPlaceholderText(ph)
+                if self.editor.placeholderText() != ph:
+                    self.editor.setPlaceholderText(ph)
             self.set_error([])
         finally:
             self.editor.blockSignals(False)
@@ -213,8 +216,9 @@ class Field(QWidget):
     def set_error(self, problems: list[str]) -> None:
         """Show the problems (the field's own first), or clear the mark."""
         if not problems:
-            self.error_label.hide()
-            self.editor.setStyleSheet("")
+            if self.has_error:  # a style sheet set again costs a re-polish: only to clear
+                self.error_label.hide()
+                self.editor.setStyleSheet("")
             self.doc.mark_invalid(self.path, None)
             return
         own = [p.split(": ", 1)[1] for p in problems if p.startswith(self.path + ":")]

@@ -23,3 +23,17 @@ def test_results_tab_shows_the_annual_statement_and_copies_it(qtbot, window):
     assert head.startswith("USD\tYear 1 (2027-01 to 2027-12)")
     fcf_row = next(r for r in rows if r.startswith("Free cash flow\t")).split("\t")
     assert float(fcf_row[-1]) == round(fcf.sum(), 2)
+
+
+def test_results_tab_catches_up_with_edits_made_while_hidden(qtbot, window):
+    view = window.results_view
+    window.views.setCurrentWidget(view)
+    window.views.setCurrentWidget(window.dashboard)
+    window.doc.set_value("market.btc_price_usd", 150_000.0)
+    window.doc.recompute()
+    window.views.setCurrentWidget(view)
+    view.strategy.setCurrentText("Keep mining")
+    table = view.table
+    labels = [table.verticalHeaderItem(r).text() for r in range(table.rowCount())]
+    fcf = window.doc.result.by_name("Keep mining").monthly["fcf_usd"]
+    assert table.item(labels.index("Free cash flow"), 10).text() == f"{fcf.sum() / 1e6:,.1f}"
