@@ -15,14 +15,12 @@ import html
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRect, Qt, QUrl
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QUrl
 from PySide6.QtGui import (
-    QColor,
     QFont,
     QImage,
     QPageLayout,
     QPageSize,
-    QPainter,
     QPdfWriter,
     QTextDocument,
 )
@@ -162,8 +160,19 @@ def _summary(project: Project, entered: Project, path: Path | None, r: ProjectRe
         + _table(cols, rows)
         + "<p class='note'>n/m: no investment to recover (cumulative cash flow never below "
         "zero). Incremental figures are the strategy's monthly free cash flow minus the "
-        "baseline's.</p>" + f"<h2>Reading</h2><p>{_e(reading(r))}</p>"
+        "baseline's.</p>" + f"<h2>Reading</h2><p>{_e(reading(r))}</p>" + _notes(project)
     )
+
+
+def _notes(project: Project) -> str:
+    """The project's and each strategy's notes, line breaks kept."""
+    noted = [("Project", project.notes)] + [(s.name, s.notes) for s in project.strategies]
+    parts = [
+        f"<p><b>{_e(who)}.</b> {_e(text).replace(chr(10), '<br>')}</p>"
+        for who, text in noted
+        if text.strip()
+    ]
+    return "<h2>Notes</h2>" + "".join(parts) if parts else ""
 
 
 def reading(r: ProjectResult) -> str:
@@ -197,27 +206,14 @@ def reading(r: ProjectResult) -> str:
 
 
 def _chart_images(window, folder: Path, text: QTextDocument) -> list[tuple[str, float]]:
-    """The dashboard's charts (and the Risk tab's when its run is current) as PNG resources,
-    each with its title drawn above it, so that a page break never parts the two."""
+    """The dashboard's charts (and the Risk tab's when its run is current) as PNG resources:
+    each as its slide export, title inside the picture, so a page break never parts them."""
     charts = list(window.dashboard.charts)
     if window.risk_view.current_bundle() is not None:
         charts += list(window.risk_view.charts)
     out = []
     for i, chart in enumerate(charts):
-        plot = QImage(str(chart.export(folder / f"chart{i}.png")))
-        band = max(plot.height() // 12, 40)
-        image = QImage(plot.width(), plot.height() + band, QImage.Format.Format_RGB32)
-        image.fill(QColor("white"))
-        painter = QPainter(image)
-        font = QFont()
-        font.setPixelSize(int(band * 0.55))
-        font.setBold(True)
-        painter.setFont(font)
-        painter.drawText(
-            QRect(10, 0, plot.width() - 20, band), Qt.AlignmentFlag.AlignVCenter, chart.title
-        )
-        painter.drawImage(0, band, plot)
-        painter.end()
+        image = QImage(str(chart.export(folder / f"chart{i}.png")))
         name = f"chart{i}"
         text.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
         out.append((name, image.height() / image.width()))

@@ -402,6 +402,7 @@ class Strategy(Model):
     # interconnect for a later tenant); otherwise the site closes when its last block stops.
     keep_site_open: bool = False
     financing: Financing | None = None  # unlevered when None
+    notes: str = Field(default="", max_length=20_000)  # free text, several lines
 
 
 # ----------------------------------------------------------------------------- risk

@@ -58,7 +58,7 @@ class CumulativeChart(ChartPanel):
             if w is not None:
                 wc = self.weighted.get(s.name)
                 if wc is None:
-                    wc = self.plot.plot(name=f"{s.name} (probability-weighted)")
+                    wc = self.plot.plot(name=f"{s.name} (weighted)")
                     self.weighted[s.name] = wc
                 self.set_pen(wc, self.colours(s.name), 1.5, dashed=True)
                 wc.setData(x, w / 1e6)
@@ -122,8 +122,6 @@ class StackChart(ChartPanel):
         super().__init__("Monthly revenue and cost", "USD million", parent=parent)
         self.bars: dict[str, pg.BarGraphItem] = {}
         self.labels = STACK_LABELS
-        self.legend.setColumnCount(3)
-        self.legend.setBrush(pg.mkBrush(255, 255, 255, 200))
         for key, col in STACK_UP + STACK_DOWN:
             bar = pg.BarGraphItem(x=[0], height=[0], width=0.85, brush=col, pen=pg.mkPen(None))
             self.plot.addItem(bar)
@@ -208,6 +206,11 @@ class HashpriceChart(ChartPanel):
             if i < len(marks):
                 line.setPos(marks[i][0])
                 line.label.setFormat(f"halving {marks[i][1][8:15]}")
+                # Near the right edge the label sits left of its line, inside the plot.
+                side = (1, 0) if marks[i][0] > 0.8 * hp.size else (0, 0)
+                line.label.anchors = [side, side]
+                line.label.setAnchor(side)
+                line.label.setPosition(0.97 if i % 2 == 0 else 0.87)  # neighbours apart
                 line.setToolTip(marks[i][1])
                 line.show()
             else:

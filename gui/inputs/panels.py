@@ -319,7 +319,13 @@ class FinancePanel(QWidget):
             doc,
             [
                 ("name", "Project name", "", "Shown in the title bar and exports.", specs.TEXT),
-                ("notes", "Notes", "", "Free text kept with the project.", specs.TEXT),
+                (
+                    "notes",
+                    "Notes",
+                    "",
+                    "Free text kept with the project, several lines (Tab moves on).",
+                    {"kind": "notes"},
+                ),
             ],
             "",
         )

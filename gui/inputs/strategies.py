@@ -259,6 +259,14 @@ class StrategiesPanel(StrategyActions, QWidget):
                         "site closes, and its fixed opex stops, when its last block stops.",
                         {"kind": "bool"},
                     ),
+                    (
+                        "notes",
+                        "Notes",
+                        "",
+                        "Free text kept with the strategy: assumptions, sources, open "
+                        "questions. Several lines (Tab moves on); in the workbook and report.",
+                        {"kind": "notes"},
+                    ),
                 ],
                 f"strategies[{i}].",
             )

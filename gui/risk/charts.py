@@ -12,8 +12,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from core.engine.cashflow import ProjectResult
+from core.model.format import money_change
 from core.risk.montecarlo import RiskResult
-from core.risk.sensitivity import SplitSweep, Tornado
+from core.risk.sensitivity import SplitSweep, Tornado, TornadoBar
 from gui.widgets.chart import ChartPanel
 
 
@@ -24,68 +25,130 @@ def _names_changed(items: dict, names: list[str], chart: ChartPanel) -> None:
         chart.plot.removeItem(item)
 
 
+LOW_SIDE, HIGH_SIDE = "#35618f", "#e8a35c"  # dark and light: apart in grey print too
+MIN_ROW_PX = 16  # a tornado row's height at the least, so its label stays legible
+
+
+def _pct(value: float) -> str:
+    return f"{value:+g}".replace("-", "\u2212")
+
+
+def _range_text(low_pct: float, high_pct: float) -> str:
+    if low_pct == -high_pct:
+        return f"\u00b1{abs(high_pct):g} %"
+    return f"{_pct(low_pct)} / {_pct(high_pct)} %"
+
+
 class TornadoChart(ChartPanel):
-    """NPV swing of each input, low to high, one bar per strategy; widest swing on top."""
+    """One strategy's probability-weighted NPV swing per input, widest on top: the input at
+    its low value and at its high value drawn as two bars (dark and light, so either side is
+    told apart in grey). As many rows as the plot's height holds (the readout says how many
+    are left out); a slide export holds all."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Tornado: NPV swing per input", "", month_axis=False, parent=parent)
-        self.plot.setLabel("bottom", "change in probability-weighted NPV, USD million")
+        self.choice = QComboBox()
+        self.choice.setToolTip("Strategy whose NPV the tornado shows")
+        self.choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.header.insertWidget(1, self.choice)
         self.plot.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen("#888", width=1)))
-        self.legend.anchor((1, 1), (1, 1), offset=(-8, -8))  # bottom right: short bars there
-        self.bars: dict[str, pg.BarGraphItem] = {}
+        self.low = pg.BarGraphItem(
+            name="input low",
+            x0=[0],
+            width=[0],
+            y=[0],
+            height=0.75,
+            brush=LOW_SIDE,
+            pen=pg.mkPen(None),
+        )
+        self.high = pg.BarGraphItem(
+            name="input high",
+            x0=[0],
+            width=[0],
+            y=[0],
+            height=0.45,
+            brush=HIGH_SIDE,
+            pen=pg.mkPen("#8a5a2b", width=0.5),
+        )
+        self.plot.addItem(self.low)
+        self.plot.addItem(self.high)
         self.tornado: Tornado | None = None
+        self.rows: list[tuple[TornadoBar, float, float]] = []  # shown, top first
+        self.choice.currentTextChanged.connect(lambda _: self._draw())
+        self.plot.plotItem.vb.sigResized.connect(self._refit)
+        self._fits = 0
+        self.hidden_note = ""
 
     def update_tornado(self, t: Tornado) -> None:
         self.tornado = t
         names = list(t.base_npv_usd)
-        _names_changed(self.bars, names, self)
-        n_rows = len(t.bars)
-        height = 0.8 / max(len(names), 1)
-        for i, name in enumerate(names):
-            lo = np.array([b.npv_low_usd[name] - t.base_npv_usd[name] for b in t.bars]) / 1e6
-            hi = np.array([b.npv_high_usd[name] - t.base_npv_usd[name] for b in t.bars]) / 1e6
-            # Row 0 (the widest) at the top.
-            y = (n_rows - 1 - np.arange(n_rows)) + 0.4 - height * (i + 0.5)
-            opts = dict(
-                x0=np.minimum(lo, hi),
-                width=np.abs(hi - lo),
-                y=y,
-                height=height * 0.9,
-                brush=pg.mkBrush(self.colours(name)),
-                pen=pg.mkPen(self.colours(name)),
-            )
-            bar = self.bars.get(name)
-            if bar is None:
-                bar = pg.BarGraphItem(name=name, **opts)
-                self.plot.addItem(bar)  # a named item joins the legend by itself
-                self.bars[name] = bar
-            else:
-                bar.setOpts(**opts)
+        if [self.choice.itemText(i) for i in range(self.choice.count())] != names:
+            current = self.choice.currentText()
+            self.choice.blockSignals(True)
+            self.choice.clear()
+            self.choice.addItems(names)
+            if current in names:
+                self.choice.setCurrentText(current)
+            self.choice.blockSignals(False)
+        self._draw()
+
+    def _room(self) -> int:
+        return max(3, int(self.plot.plotItem.vb.height() // MIN_ROW_PX))
+
+    def _refit(self, *_: object) -> None:
+        if self.tornado is not None and self._room() != self._fits:
+            self._draw()
+
+    def _draw(self) -> None:
+        t, name = self.tornado, self.choice.currentText()
+        if t is None or name not in t.base_npv_usd:
+            return
+        base = t.base_npv_usd[name]
+        rows = [
+            (b, (b.npv_low_usd[name] - base) / 1e6, (b.npv_high_usd[name] - base) / 1e6)
+            for b in t.bars
+        ]
+        rows.sort(key=lambda r: -abs(r[2] - r[1]))  # stable: equal swings keep their order
+        self._fits = self._room()
+        self.rows = rows[: self._fits]
+        n = len(self.rows)
+        y = n - 1 - np.arange(n, dtype=float)
+        lo = np.array([r[1] for r in self.rows])
+        hi = np.array([r[2] for r in self.rows])
+        self.low.setOpts(x0=np.minimum(lo, 0), width=np.abs(lo), y=y)
+        self.high.setOpts(x0=np.minimum(hi, 0), width=np.abs(hi), y=y)
         ticks = [
-            (n_rows - 1 - r, f"{b.label} ({b.low_pct:+g} / {b.high_pct:+g} %)")
-            for r, b in enumerate(t.bars)
+            (n - 1 - k, f"{b.label} {_range_text(b.low_pct, b.high_pct)}")
+            for k, (b, _, _) in enumerate(self.rows)
         ]
         self.plot.getAxis("left").setTicks([ticks, []])
+        hidden = len(rows) - n
+        self.hidden_note = (
+            f"the {hidden} narrowest of {len(rows)} inputs not shown: a taller window or an "
+            "export shows them"
+            if hidden
+            else ""
+        )
+        self.plot.setLabel("bottom", f"change in NPV of {name}, USD million")
+        self.readout.setText(self.hidden_note or " ")
         self.plot.enableAutoRange()
 
     def describe(self, x: float, y: float) -> str:
-        t = self.tornado
-        if t is None or not t.bars:
-            return ""
-        row = len(t.bars) - 1 - round(y)
-        if not 0 <= row < len(t.bars):
-            return ""
-        b = t.bars[row]
-        parts = [f"{b.label} {b.low_pct:+g} % / {b.high_pct:+g} %:"]
-        for name, base in t.base_npv_usd.items():
-            lo, hi = (b.npv_low_usd[name] - base) / 1e6, (b.npv_high_usd[name] - base) / 1e6
-            parts.append(f"{name} {lo:+,.1f} / {hi:+,.1f} M")
-            equity = t.base_equity_npv_usd.get(name)
-            if equity is not None and name in b.equity_npv_low_usd:
-                e_lo = (b.equity_npv_low_usd[name] - equity) / 1e6
-                e_hi = (b.equity_npv_high_usd.get(name, equity) - equity) / 1e6
-                parts.append(f"(equity {e_lo:+,.1f} / {e_hi:+,.1f} M)")
-        return "  ".join(parts)
+        t, name = self.tornado, self.choice.currentText()
+        k = len(self.rows) - 1 - round(y)
+        if t is None or not 0 <= k < len(self.rows):
+            return self.hidden_note
+        b, lo, hi = self.rows[k]
+        text = (
+            f"{name}, {b.label}: at {_pct(b.low_pct)} % NPV {money_change(lo * 1e6)}, "
+            f"at {_pct(b.high_pct)} % {money_change(hi * 1e6)}"
+        )
+        equity = t.base_equity_npv_usd.get(name)
+        if equity is not None and name in b.equity_npv_low_usd:
+            e_lo = b.equity_npv_low_usd[name] - equity
+            e_hi = b.equity_npv_high_usd.get(name, equity) - equity
+            text += f" (equity NPV {money_change(e_lo)} / {money_change(e_hi)})"
+        return text
 
 
 class HistogramChart(ChartPanel):
@@ -96,7 +159,6 @@ class HistogramChart(ChartPanel):
     def __init__(self, parent: QWidget | None = None):
         super().__init__("NPV distribution", "share of paths, %", month_axis=False, parent=parent)
         self.plot.setLabel("bottom", "NPV, USD million")
-        self.legend.anchor((1, 0), (1, 0), offset=(-8, 8))  # top right: the long right tail
         self.plot.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen("#888", width=1)))
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.result: RiskResult | None = None

@@ -117,7 +117,9 @@ class RiskView(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setMaximumHeight(140)
+        # Compact rows: at 1366 × 768 the four charts above keep room for their labels.
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.table.setMaximumHeight(self.fontMetrics().height() * 7 + 12)
         self._layout.addWidget(self.table)
 
     @property

@@ -4,12 +4,14 @@ shared palette and the month axis."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-import pyqtgraph.exporters as pg_exporters
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -24,6 +26,13 @@ from gui.widgets.colours import StrategyColours
 from gui.widgets.elided import ElidedLabel
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#333")
+
+
+class MinusAxis(pg.AxisItem):
+    """Tick labels with a real minus sign (U+2212), as the app writes negative figures."""
+
+    def tickStrings(self, values, scale, spacing):
+        return [t.replace("-", "\u2212") for t in super().tickStrings(values, scale, spacing)]
 
 
 class MonthAxis(pg.AxisItem):
@@ -54,6 +63,64 @@ class MonthAxis(pg.AxisItem):
             else:
                 out.append(self.labels[i][5:])
         return out
+
+
+SLIDE = QSize(1280, 720)  # an exported chart's layout size: a 16:9 slide
+LEGEND_TEXT = "8pt"
+
+
+class BelowLegend(pg.LegendItem):
+    """A legend in its own row under the bottom axis, outside the data: named items join it
+    as with ``addLegend``, a click on an entry still toggles its series, and the entries flow
+    into as many columns as the plot's width holds (so the legend never widens the chart)."""
+
+    def __init__(self, plot: pg.PlotItem, text_size: str = LEGEND_TEXT):
+        super().__init__(offset=None, labelTextSize=text_size, colCount=1, verSpacing=-4)
+        self._plot = plot
+        plot.layout.addItem(self, 4, 1)
+        plot.legend = self
+        plot.geometryChanged.connect(self.fit)
+
+    def addItem(self, item, name) -> None:
+        super().addItem(item, name)
+        self.fit()
+
+    def removeItem(self, item) -> None:
+        super().removeItem(item)
+        self.fit()
+
+    def set_text_size(self, size: str) -> None:
+        """Every entry's text at ``size`` (a CSS size, "12pt"), new entries too."""
+        self.opts["labelTextSize"] = size
+        for _, label in self.items:
+            label.setText(label.text, size=size)
+        self.updateSize()
+
+    def fit(self, *_: object) -> None:
+        """The most columns whose widest entries, side by side, fit the plot's width."""
+        if not self.items:
+            return
+        widths = [s.width() + label.item.boundingRect().width() + 14 for s, label in self.items]
+        # The view's width less the side axes: not the plot's or the view box's, which a wide
+        # legend would itself have widened.
+        view = self._plot.getViewWidget()
+        if view is None:
+            return
+        sides = [self._plot.getAxis(s) for s in ("left", "right")]
+        room = view.width() - sum(a.width() for a in sides if a.isVisible()) - 8
+        columns = next(
+            (
+                k
+                for k in range(len(widths), 1, -1)
+                if sum(max(widths[c::k]) for c in range(k)) <= room
+            ),
+            1,
+        )
+        if columns != self.columnCount:
+            self.setColumnCount(columns)
+            self._plot.layout.activate()
+            if self._plot.geometry().width() > view.width():  # held wide by the old legend
+                view.resizeEvent(None)
 
 
 class ChartPanel(QWidget):
@@ -87,12 +154,14 @@ class ChartPanel(QWidget):
             header.addWidget(b)
         layout.addLayout(header)
         self.axis = MonthAxis() if month_axis else None
-        self.plot = pg.PlotWidget(axisItems={"bottom": self.axis} if self.axis else None)
+        axes = {"left": MinusAxis("left"), "bottom": self.axis or MinusAxis("bottom")}
+        self.plot = pg.PlotWidget(axisItems=axes)
         self.plot.setLabel("left", y_label)
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.plot.setMenuEnabled(True)
-        self.legend = self.plot.addLegend(offset=(8, 8), labelTextSize="8pt")
-        self.legend.setZValue(100)
+        self.legend = BelowLegend(self.plot.plotItem)
+        for side in ("left", "bottom"):  # no "(x0.001)" while a chart is empty or tiny
+            self.plot.getAxis(side).enableAutoSIPrefix(False)
         layout.addWidget(self.plot, 1)
         self._proxy = pg.SignalProxy(
             self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse
@@ -119,20 +188,88 @@ class ChartPanel(QWidget):
         self.plot.autoRange()
 
     def export(self, path: Path) -> Path:
-        """Write the chart as SVG or PNG, atomically (a link is written through). Raises
-        OSError when it cannot be written; a file already at ``path`` is then untouched."""
+        """Write the chart as a slide picture, SVG or PNG, atomically (a link is written
+        through): laid out at 1280 × 720 with its title, 13-point ticks and a 12-point legend
+        (PNG at twice that, 2560 × 1440 pixels). Raises OSError when it cannot be written;
+        a file already at ``path`` is then untouched."""
         path = Path(path)
-        # SVG: Qt's own generator; pyqtgraph 0.14.0's SVGExporter fails on the path data
-        # that current Qt writes (pyqtgraph issue #3485).
-        exporter = pg_exporters.ImageExporter(self.plot.plotItem)
-        exporter.parameters()["width"] = max(1200, int(self.plot.width() * 2))
-        return save_picture(
-            path,
-            self.title,
+        with self._slide_layout():
+            # SVG: Qt's own generator; pyqtgraph 0.14.0's SVGExporter fails on the path data
+            # that current Qt writes (pyqtgraph issue #3485).
+            return save_picture(path, self.title, SLIDE, self.plot.render, png=self._slide_png)
+
+    def _slide_png(self) -> QImage:
+        """The laid-out scene on a 2× image (device pixel ratio 2, so text is drawn at the
+        layout's sizes, sharp; pyqtgraph's exporter scales the legend's text wrongly)."""
+        item = self.plot.plotItem
+        image = QImage(SLIDE * 2, QImage.Format.Format_ARGB32)
+        image.setDevicePixelRatio(2.0)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            item.scene().render(
+                painter, QRectF(0, 0, SLIDE.width(), SLIDE.height()), item.sceneBoundingRect()
+            )
+        finally:
+            painter.end()
+        return image
+
+    @contextmanager
+    def _slide_layout(self) -> Iterator[None]:
+        """The plot re-laid out at slide size with slide fonts, then put back as it was
+        (before the window repaints, so the screen never shows it)."""
+        item = self.plot.plotItem
+        axes = [item.getAxis(side) for side in ("left", "bottom")]
+        before = (
             self.plot.size(),
-            self.plot.render,
-            png=lambda: exporter.export(toBytes=True),
+            [(a.style["tickFont"], a.label.font(), a.textWidth, a.textHeight) for a in axes],
         )
+        tick, label = QFont(), QFont()
+        tick.setPixelSize(18)  # pixels of the 1280 × 720 layout: the same on every screen
+        label.setPixelSize(19)
+        digits = QFontMetrics(tick)
+        # Lines twice as wide: a 2 px screen line is a hairline on a 2× picture or a page.
+        curves = [c for c in item.listDataItems() if isinstance(c, pg.PlotDataItem)]
+        pens = [c.opts["pen"] for c in curves]
+        try:
+            for c, pen in zip(curves, pens, strict=True):
+                wide = pg.mkPen(pen)
+                wide.setWidthF(max(wide.widthF(), 1.0) * 2)
+                c.setPen(wide)
+            item.setTitle(self.title, size="24px", bold=True)
+            for a in axes:
+                a.setStyle(tickFont=tick)
+                a.label.setFont(label)
+            # Room for the larger ticks beside the axis title (pyqtgraph widens an axis
+            # only after it has painted).
+            named = [text for level in axes[0]._tickLevels or [] for _, text in level]
+            axes[0].setWidth(max(map(digits.horizontalAdvance, [*named, "−88,888"])) + 14)
+            axes[1].setHeight(digits.height() + 22)
+            self.legend.set_text_size("17px")
+            self.plot.resize(SLIDE)
+            self.plot.resizeEvent(None)  # lays the scene out now, shown or not
+            item.layout.activate()
+            self.legend.fit()
+            item.layout.activate()
+            yield
+        finally:
+            item.setTitle(None)
+            for c, pen in zip(curves, pens, strict=True):
+                c.setPen(pen)
+            for a, (font, label_font, width, height) in zip(axes, before[1], strict=True):
+                a.setStyle(tickFont=font)
+                a.label.setFont(label_font)
+                a.textWidth, a.textHeight = width, height  # as the screen had them
+            axes[0].setWidth(None)
+            axes[1].setHeight(None)
+            self.legend.set_text_size(LEGEND_TEXT)
+            self.plot.resize(before[0])
+            self.plot.resizeEvent(None)
+            item.layout.activate()
+            self.legend.fit()
+            item.layout.activate()
+            self.layout().invalidate()
 
     def ask_export(self, suffix: str) -> None:
         if self.ask_path is None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +31,9 @@ from core.model.paths import get_attr_path
 from gui.document import ProjectDocument
 
 _REDO = QKeySequence("Ctrl+Shift+Z")[0].toCombined()
-ERROR_STYLE = "QLineEdit, QComboBox { border: 1px solid #c62828; background: #fff3f3; }"
+ERROR_STYLE = (
+    "QLineEdit, QComboBox, QPlainTextEdit { border: 1px solid #c62828; background: #fff3f3; }"
+)
 
 
 def format_number(value: float | int | None) -> str:
@@ -56,7 +59,8 @@ def parse_number(text: str, integer: bool) -> float | int:
 
 
 class Field(QWidget):
-    """One editor bound to ``path``. Kinds: float, int, text, choice, bool, list (numbers)."""
+    """One editor bound to ``path``. Kinds: float, int, text, notes (several lines), choice,
+    bool, list (numbers)."""
 
     committed = Signal(str)  # path, after a valid value was applied
 
@@ -89,6 +93,11 @@ class Field(QWidget):
             for label, value in choices or []:
                 self.editor.addItem(label, value)
             self.editor.activated.connect(self._on_choice)
+        elif kind == "notes":
+            self.editor = QPlainTextEdit()
+            self.editor.setTabChangesFocus(True)
+            self.editor.setFixedHeight(self.editor.fontMetrics().lineSpacing() * 5 + 10)
+            self.editor.textChanged.connect(lambda: self._on_text(self.editor.toPlainText()))
         else:
             self.editor = QLineEdit()
             self.editor.textEdited.connect(self._on_text)
@@ -126,6 +135,8 @@ class Field(QWidget):
             if any(event.matches(k) for k in keys) or chord == _REDO:
                 event.ignore()  # not the widget's: the window's shortcut takes it
                 return True
+        if event.type() == QEvent.Type.FocusOut and self.kind == "notes":
+            self.doc.end_edit()  # the next typing in the notes is a new undo step
         return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------------ model → widget
@@ -138,6 +149,9 @@ class Field(QWidget):
             elif isinstance(self.editor, QComboBox):
                 idx = self.editor.findData(value)
                 self.editor.setCurrentIndex(max(idx, 0))
+            elif isinstance(self.editor, QPlainTextEdit):
+                if self.editor.toPlainText() != (value or ""):
+                    self.editor.setPlainText(value or "")
             else:
                 if self.editor.hasFocus() and self._means(self.editor.text(), value):
                     return

@@ -5,7 +5,7 @@ brings the panel back; the Dashboard draws every strategy from the document's re
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit
 
 from core.io.example import example_project
 from core.model.paths import get_attr_path
@@ -39,6 +39,8 @@ def _shown(field) -> object:
         return editor.isChecked()
     if isinstance(editor, QComboBox):
         return editor.currentData()
+    if isinstance(editor, QPlainTextEdit):  # notes, several lines
+        return editor.toPlainText()
     assert isinstance(editor, QLineEdit)
     return editor.text()
 

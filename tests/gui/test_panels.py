@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 
 from tests.gui.conftest import curve_y, settle, type_into
 
@@ -159,10 +161,35 @@ def test_hover_readout(qtbot, window):
 
 
 def test_chart_export_png_and_svg(qtbot, window, tmp_path):
-    png = window.dashboard.cumulative.export(tmp_path / "c.png")
+    chart = window.dashboard.cumulative
+    window.show()
+    QApplication.processEvents()
+    on_screen = (chart.plot.size(), chart.legend.columnCount, chart.plot.getAxis("left").width())
+    png = chart.export(tmp_path / "c.png")
     svg = window.dashboard.hourly.export(tmp_path / "h.svg")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
     assert b"<svg" in svg.read_bytes()[:2000]
+    # A slide picture: 16:9 at 2560 × 1440 pixels, with the chart's title in it.
+    image = QImage(str(png))
+    assert (image.width(), image.height()) == (2560, 1440)
+    assert b"Hourly price and curtailment" in svg.read_bytes()
+    # The screen's layout is as it was.
+    after = (chart.plot.size(), chart.legend.columnCount, chart.plot.getAxis("left").width())
+    assert after == on_screen
+    assert not chart.plot.plotItem.titleLabel.isVisible()
+
+
+def test_legends_sit_below_the_data_and_axes_never_rescale(qtbot, window):
+    window.show()
+    QApplication.processEvents()
+    for chart in window.dashboard.charts:
+        vb = chart.plot.plotItem.vb.sceneBoundingRect()
+        if chart.legend.items:
+            legend = chart.legend.sceneBoundingRect()
+            assert legend.top() >= vb.bottom(), chart.title
+            assert legend.width() <= chart.plot.width(), chart.title
+        assert not chart.plot.getAxis("left").autoSIPrefix  # no "(x0.001)" on an empty chart
+    assert chart.plot.getAxis("left").tickStrings([-5.0], 1, 1) == ["\u22125"]
 
 
 def test_reset_view_after_zoom(qtbot, window):

@@ -236,6 +236,8 @@ def write_inputs(
             "Chance the AI contract is signed",
         )
         inp.put(f"strategies[{i}].fallback_strategy", "Fallback strategy", s.fallback_strategy)
+        if s.notes:
+            inp.put(f"strategies[{i}].notes", "Notes", s.notes)
         if s.financing is not None:
             inp.rows(s.financing, f"strategies[{i}].financing.", block_labels.FINANCING)
         for j, b in enumerate(s.blocks):

@@ -187,3 +187,26 @@ def test_an_ampersand_in_a_label_is_shown_not_taken_as_a_mnemonic(qtbot, window,
     qtbot.waitUntil(lambda: any(p.endswith("om_usd_per_mw_month") for p in panel.block_fields))
     texts = [w.text() for w in panel.block_box.findChildren(QLabel)]
     assert "O&&M" in texts and "O&M" not in texts
+
+
+def test_strategy_notes_take_several_lines_and_undo_as_one_step(qtbot, window, panel):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    from gui.widgets.fields import Field
+
+    panel.list.setCurrentRow(1)
+    notes = next(f for f in panel.findChildren(Field) if f.path == "strategies[1].notes")
+    assert isinstance(notes.editor, QPlainTextEdit)
+    window.show()
+    notes.editor.setFocus()
+    qtbot.keyClicks(notes.editor, "Lease signed")
+    qtbot.keyClick(notes.editor, Qt.Key.Key_Return)
+    qtbot.keyClicks(notes.editor, "Tenant: 80 MW")
+    assert window.doc.project.strategies[1].notes == "Lease signed\nTenant: 80 MW"
+    notes.clearFocus()
+    window.undo_action.trigger()  # the typing is one undo step
+    assert window.doc.project.strategies[1].notes == ""
+    assert notes.editor.toPlainText() == ""
+    window.redo_action.trigger()
+    assert notes.editor.toPlainText() == "Lease signed\nTenant: 80 MW"

@@ -29,7 +29,9 @@ def test_opening_the_tab_runs_and_fills_charts_and_table(qtbot, window):
     wait_current(qtbot, window)
     names = [s.name for s in window.doc.project.strategies]
     assert [view.table.item(r, 0).text() for r in range(view.table.rowCount())] == names
-    assert set(view.tornado_chart.bars) == set(names)
+    chart = view.tornado_chart
+    assert [chart.choice.itemText(i) for i in range(chart.choice.count())] == names
+    assert chart.rows and chart.low.opts["width"].size == len(chart.rows)
     assert view.fan.p50.yData.size == 120
     assert view.split.npv.yData.size == 5
     assert "400 paths" in view.status.text()
@@ -102,3 +104,23 @@ def test_export_includes_the_risk_sheet_only_when_current(qtbot, window, tmp_pat
     window.doc.flush()
     assert window.export_xlsx(path)  # stale results stay out of the workbook
     assert "Risk" not in openpyxl.load_workbook(path).sheetnames
+
+
+def test_tornado_shows_one_strategy_with_both_sides_marked(qtbot, window):
+    quick(window)
+    window.views.setCurrentWidget(window.risk_view)
+    wait_current(qtbot, window)
+    chart = window.risk_view.tornado_chart
+    t = window.risk_view.bundle.tornado
+    chart.choice.setCurrentText("Hybrid")
+    base = t.base_npv_usd["Hybrid"]
+    widest = max(t.bars, key=lambda b: abs(b.npv_high_usd["Hybrid"] - b.npv_low_usd["Hybrid"]))
+    top, lo, hi = chart.rows[0]
+    assert top is widest
+    assert lo == (widest.npv_low_usd["Hybrid"] - base) / 1e6
+    assert hi == (widest.npv_high_usd["Hybrid"] - base) / 1e6
+    # The low side and the high side are two bars in their own colours, both in the legend.
+    labels = [label.text for _, label in chart.legend.items]
+    assert labels == ["input low", "input high"]
+    assert chart.low.opts["width"][0] == abs(lo) and chart.high.opts["width"][0] == abs(hi)
+    assert "Hybrid" in chart.plot.getAxis("bottom").labelText
