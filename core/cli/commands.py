@@ -25,7 +25,13 @@ from core.engine.columns import MONTHLY_COLUMNS
 from core.engine.goalseek import goal_seek
 from core.io.atomicfile import atomic_write_bytes, cannot_write
 from core.io.example import example_project
-from core.io.priceimport import PriceImportError, check_utc_offset, import_price_csv
+from core.io.priceimport import (
+    PriceImportError,
+    check_file_clock,
+    check_utc_offset,
+    import_price_csv,
+    parse_file_clock,
+)
 from core.io.projectfile import ProjectFileError, load_project, save_project
 from core.model.format import money, pct
 from core.model.project import Market, Project
@@ -161,9 +167,16 @@ def _cmd_import_prices(args: argparse.Namespace) -> int:
     problem = check_utc_offset(args.utc_offset)
     if problem:
         raise UserError(f"--utc-offset: {problem}")
+    clock = parse_file_clock(args.file_clock)
+    problem = check_file_clock(clock)
+    if problem:
+        raise UserError(f"--file-clock: {problem}")
     project = load_project(args.project)
     series, report = import_price_csv(
-        args.csv, utc_offset_hours=args.utc_offset, progress=_import_progress(Path(args.csv))
+        args.csv,
+        utc_offset_hours=args.utc_offset,
+        progress=_import_progress(Path(args.csv)),
+        file_clock=clock,
     )
     for line in report:
         print(f"note: {line}", file=sys.stderr)
@@ -303,7 +316,14 @@ def add_commands(sub: Any) -> dict[str, argparse.ArgumentParser]:
         type=float,
         default=-6.0,
         metavar="HOURS",
-        help="local standard time for UTC timestamps (default -6, US Central)",
+        help="the site's local standard time, hours from UTC (default -6, US Central)",
+    )
+    i.add_argument(
+        "--file-clock",
+        default="as-written",
+        metavar="CLOCK",
+        help="what timestamps without a zone are in: as-written (local clock, the default), "
+        "UTC, hours from UTC (-5) or a time zone (America/Chicago, daylight saving included)",
     )
     i.set_defaults(func=_cmd_import_prices)
     x = sub.add_parser("export", help="write the board workbook (Excel, live formulas)")

@@ -1,9 +1,12 @@
 """Hourly price CSV import: ``timestamp, $/MWh`` rows → whole years of local standard time.
 
-Timestamps with a zone (``2023-01-01T06:00:00Z``) are moved to local standard time by a fixed
-UTC offset, so there is no daylight saving to handle. Timestamps without one are local wall
-clock: the repeated fall-back hour is averaged and the missing spring-forward hour is filled
-from the hour before; both are reported. Sub-hourly rows (15-minute prices) are averaged to
+Timestamps with a zone (``2023-01-01T06:00:00Z``) are moved to the site's local standard time
+(a fixed UTC offset), so there is no daylight saving to handle. Timestamps without one are read
+on the file's clock, which the user names (``file_clock``): by default the local wall clock as
+written, where the repeated fall-back hour is averaged and the missing spring-forward hour is
+filled from the hour before, both reported; or UTC, a fixed UTC offset, or a time zone (IANA
+name, daylight saving included: the second of two equal fall-back times is the later hour),
+each moved to the site's standard time. Sub-hourly rows (15-minute prices) are averaged to
 hours. Bad values are rejected with their line numbers, all at once; nothing is changed
 silently (a row with more fields than the header is refused, not read off by one column).
 
@@ -21,7 +24,8 @@ import math
 import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +76,66 @@ def check_utc_offset(hours: float) -> str | None:
     return None
 
 
+FileClock = str | float | None  # None: as written; "UTC", hours from UTC, or an IANA zone name
+
+
+def check_file_clock(clock: FileClock) -> str | None:
+    """The problem with a file clock, or None."""
+    if clock is None or clock == "UTC":
+        return None
+    if isinstance(clock, int | float):
+        problem = check_utc_offset(float(clock))
+        return problem and problem.replace("UTC offset", "the file's UTC offset")
+    try:
+        ZoneInfo(str(clock))
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"time zone {str(clock)[:60]!r} is not known (an IANA name: America/Chicago)"
+    return None
+
+
+def parse_file_clock(text: str) -> FileClock:
+    """"as-written" → None, "UTC" → "UTC", "-5" or "UTC-5" → −5.0, else a zone name."""
+    word = text.strip()
+    if word.lower() in ("", "as-written", "as written", "local"):
+        return None
+    if word.upper() == "UTC":
+        return "UTC"
+    number = word[3:] if word.upper().startswith("UTC") else word
+    try:
+        return float(number.replace("\u2212", "-"))
+    except ValueError:
+        return word
+
+
+class _Clock:
+    """Naive timestamps from the file's clock to the site's standard time. A time zone's
+    repeated fall-back hour is told apart by order: a time not after the one before it, inside
+    the repeated hour, is its second occurrence."""
+
+    def __init__(self, clock: FileClock, utc_offset_hours: float):
+        self.site = timedelta(hours=utc_offset_hours)
+        self.zone: timezone | ZoneInfo | None = None
+        if clock == "UTC":
+            self.zone = UTC
+        elif isinstance(clock, int | float):
+            self.zone = timezone(timedelta(hours=float(clock)))
+        elif clock is not None:
+            self.zone = ZoneInfo(str(clock))
+        self.last: datetime | None = None
+
+    def local(self, ts: datetime) -> tuple[datetime, bool]:
+        """(site standard time, whether it was converted)."""
+        if self.zone is None:
+            return ts, False
+        fold = 1 if self.last is not None and ts <= self.last else 0
+        self.last = ts
+        aware = ts.replace(tzinfo=self.zone, fold=fold)
+        try:
+            return aware.astimezone(UTC).replace(tzinfo=None) + self.site, True
+        except OverflowError:
+            raise ValueError(f"timestamp {ts:%Y-%m-%d %H:%M} is outside the calendar") from None
+
+
 def parse_timestamp(text: str, utc_offset_hours: float) -> tuple[datetime, bool]:
     """(naive local time, whether it came with a zone). Raises ValueError when unreadable."""
     text = text.strip()
@@ -91,6 +155,24 @@ def parse_timestamp(text: str, utc_offset_hours: float) -> tuple[datetime, bool]
     except OverflowError:  # a zoned time at the very end or start of the calendar
         raise ValueError(f"timestamp {_short(text)} is outside the calendar") from None
     return local, True
+
+
+def offset_text(hours: float) -> str:
+    """ "UTC−6", "UTC+5:30", "UTC"."""
+    if not hours:
+        return "UTC"
+    whole, half = divmod(abs(hours), 1)
+    return f"UTC{'−' if hours < 0 else '+'}{int(whole)}" + (":30" if half else "")
+
+
+def clock_text(clock: FileClock) -> str:
+    if clock is None:
+        return "timestamps as written (local clock)"
+    if clock == "UTC":
+        return "timestamps in UTC"
+    if isinstance(clock, int | float):
+        return f"timestamps at {offset_text(float(clock))}"
+    return f"timestamps on {clock} clock time"
 
 
 def _short(text: str) -> str:
@@ -116,14 +198,17 @@ def _pick_columns(header: list[str]) -> tuple[int, int]:
 
 
 def import_price_csv(
-    path: str | Path, utc_offset_hours: float = -6.0, progress: ProgressFn | None = None
+    path: str | Path,
+    utc_offset_hours: float = -6.0,
+    progress: ProgressFn | None = None,
+    file_clock: FileClock = None,
 ) -> tuple[HourlySeriesPrice, list[str]]:
     """Read a price CSV into whole calendar years of hourly prices, with a report of fixes.
-    ``progress`` gets the share of the file read (0 to 1) now and then."""
+    ``utc_offset_hours`` is the site's standard time; ``file_clock`` what the file's timestamps
+    without a zone are in (see the module). ``progress`` gets the share of the file read (0 to
+    1) now and then."""
     path = Path(path)
-    offset_problem = check_utc_offset(utc_offset_hours)
-    if offset_problem:
-        raise PriceImportError(str(path), [offset_problem])
+    _check_clocks(str(path), utc_offset_hours, file_clock)
     try:
         size = path.stat().st_size
         with open(path, "rb") as raw:
@@ -140,7 +225,7 @@ def import_price_csv(
                 if progress is not None:
                     progress(1.0)
 
-            return _import_lines(lines(), path.name, utc_offset_hours)
+            return _import_lines(lines(), path.name, utc_offset_hours, file_clock)
     except OSError as exc:
         raise PriceImportError(str(path), [f"cannot be read: {exc.strerror or exc}"]) from None
     except UnicodeDecodeError:
@@ -148,14 +233,18 @@ def import_price_csv(
 
 
 def import_price_text(
-    text: str, source: str, utc_offset_hours: float = -6.0
+    text: str, source: str, utc_offset_hours: float = -6.0, file_clock: FileClock = None
 ) -> tuple[HourlySeriesPrice, list[str]]:
-    offset_problem = check_utc_offset(utc_offset_hours)
-    if offset_problem:
-        raise PriceImportError(source, [offset_problem])
+    _check_clocks(source, utc_offset_hours, file_clock)
     return _import_lines(
-        io.StringIO(text.removeprefix("\ufeff"), newline=""), source, utc_offset_hours
+        io.StringIO(text.removeprefix("\ufeff"), newline=""), source, utc_offset_hours, file_clock
     )
+
+
+def _check_clocks(source: str, utc_offset_hours: float, file_clock: FileClock) -> None:
+    problems = [p for p in (check_utc_offset(utc_offset_hours), check_file_clock(file_clock)) if p]
+    if problems:
+        raise PriceImportError(source, problems)
 
 
 class _Problems:
@@ -176,8 +265,9 @@ class _Problems:
 
 
 def _import_lines(
-    lines: Iterable[str], source: str, utc_offset_hours: float
+    lines: Iterable[str], source: str, utc_offset_hours: float, file_clock: FileClock = None
 ) -> tuple[HourlySeriesPrice, list[str]]:
+    clock = _Clock(file_clock, utc_offset_hours)
     it = iter(lines)
     head = list(itertools.islice(it, 1))
     while head and not head[0].strip():  # leading blank lines
@@ -222,6 +312,8 @@ def _import_lines(
                 continue
             try:
                 ts, has_zone = parse_timestamp(row[time_col], utc_offset_hours)
+                if not has_zone:
+                    ts, has_zone = clock.local(ts)
             except ValueError as exc:
                 problems.add(f"line {line}: {exc}")
                 continue
@@ -239,7 +331,7 @@ def _import_lines(
             prices.append(value)
     except csv.Error as exc:
         problems.add(f"line {reader.line_num}: not readable as CSV ({exc})")
-    if len(zoned) > 1:
+    if len(zoned) > 1 and file_clock is None:
         problems.add("timestamps mix times with and without a UTC offset; use one kind")
     if problems.items:
         raise PriceImportError(source, problems.listed())
@@ -254,6 +346,12 @@ def _import_lines(
         raise PriceImportError(source, series)
     if header_note:
         notes.insert(0, header_note)
+    if file_clock is not None:
+        notes.insert(
+            0,
+            f"{clock_text(file_clock)} moved to the site's standard time, "
+            f"{offset_text(utc_offset_hours)}",
+        )
     return HourlySeriesPrice(
         source_name=source[:200], first_year=series[0], years_usd_per_mwh=series[1]
     ), notes

@@ -1,12 +1,111 @@
-"""File → Import hourly prices (a part of MainWindow): a CSV becomes the project's prices."""
+"""File → Import hourly prices (a part of MainWindow): a CSV becomes the project's prices. The
+dialog asks what clock the file's timestamps are on and the site's standard time."""
 
 from __future__ import annotations
 
+import zoneinfo
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QWidget,
+)
 
-from core.io.priceimport import PriceImportError, import_price_csv
+from core.io.priceimport import FileClock, PriceImportError, import_price_csv
+
+CLOCKS = (
+    ("as_written", "Local clock time, as written"),
+    ("utc", "UTC"),
+    ("offset", "A fixed offset from UTC"),
+    ("zone", "A time zone (daylight saving included)"),
+)
+
+
+class FileClockDialog(QDialog):
+    """What the file's timestamps without a zone are in, and the site's standard time."""
+
+    def __init__(self, file_name: str, settings, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.settings = settings
+        self.setWindowTitle(f"Import {file_name}")
+        form = QFormLayout(self)
+        note = QLabel(
+            "Timestamps that carry a zone (2023-01-01T06:00Z, …−06:00) are read by it. For the "
+            "others, say what clock they are on: prices are moved to the site's local "
+            "standard time, the hours the model runs on."
+        )
+        note.setWordWrap(True)
+        form.addRow(note)
+        self.kind = QComboBox()
+        for key, label in CLOCKS:
+            self.kind.addItem(label, key)
+        self.kind.setToolTip(
+            "As written: the local wall clock, the repeated fall-back hour averaged and the "
+            "missing spring-forward hour filled (ERCOT's public files). UTC or a fixed offset: "
+            "a market's settlement clock. A time zone: its wall clock with daylight saving."
+        )
+        form.addRow("Timestamps are in", self.kind)
+        self.offset = QDoubleSpinBox()
+        self.offset.setRange(-14.0, 14.0)
+        self.offset.setSingleStep(0.5)
+        self.offset.setDecimals(1)
+        self.offset.setSuffix(" h from UTC")
+        form.addRow("File's offset", self.offset)
+        self.zone = QComboBox()
+        self.zone.setEditable(True)
+        self.zone.addItems(sorted(zoneinfo.available_timezones()))
+        self.zone.setToolTip(
+            "An IANA time zone name, e.g. America/Chicago (ERCOT), America/New_York"
+        )
+        form.addRow("File's time zone", self.zone)
+        self.site = QDoubleSpinBox()
+        self.site.setRange(-14.0, 14.0)
+        self.site.setSingleStep(0.5)
+        self.site.setDecimals(1)
+        self.site.setSuffix(" h from UTC")
+        self.site.setToolTip("The site's standard time (no daylight saving): US Central is −6")
+        form.addRow("Site's standard time", self.site)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.kind.currentIndexChanged.connect(self._enable)
+        self.kind.setCurrentIndex(
+            max(self.kind.findData(settings.value("import/clock", "as_written")), 0)
+        )
+        self.offset.setValue(float(settings.value("import/file_offset", -6.0)))
+        self.zone.setCurrentText(str(settings.value("import/zone", "America/Chicago")))
+        self.site.setValue(float(settings.value("import/site_offset", -6.0)))
+        self._enable()
+
+    def _enable(self, *_: object) -> None:
+        kind = self.kind.currentData()
+        self.offset.setEnabled(kind == "offset")
+        self.zone.setEnabled(kind == "zone")
+
+    def file_clock(self) -> FileClock:
+        kind = self.kind.currentData()
+        if kind == "utc":
+            return "UTC"
+        if kind == "offset":
+            return self.offset.value()
+        if kind == "zone":
+            return self.zone.currentText().strip()
+        return None
+
+    def remember(self) -> None:
+        self.settings.setValue("import/clock", self.kind.currentData())
+        self.settings.setValue("import/file_offset", self.offset.value())
+        self.settings.setValue("import/zone", self.zone.currentText().strip())
+        self.settings.setValue("import/site_offset", self.site.value())
 
 
 class PriceImport:
@@ -19,12 +118,21 @@ class PriceImport:
             self._last_folder(),
             "CSV files (*.csv *.txt);;All files (*)",
         )
-        if path:
-            self.import_csv(Path(path))
+        if not path:
+            return
+        clock = FileClockDialog(Path(path).name, self.settings, self)
+        if clock.exec() != QDialog.DialogCode.Accepted:
+            return
+        clock.remember()
+        self.import_csv(Path(path), clock.file_clock(), clock.site.value())
 
-    def import_csv(self, path: Path) -> bool:
+    def import_csv(
+        self, path: Path, file_clock: FileClock = None, utc_offset_hours: float = -6.0
+    ) -> bool:
         try:
-            series, report = import_price_csv(path)
+            series, report = import_price_csv(
+                path, utc_offset_hours=utc_offset_hours, file_clock=file_clock
+            )
         except PriceImportError as exc:
             self.show_problems("Cannot import prices", str(path), exc.problems)
             return False

@@ -218,3 +218,36 @@ class _FakeClick:
 
     def accept(self):
         pass
+
+
+def test_the_import_dialog_asks_for_the_file_clock(qtbot, window, tmp_path, monkeypatch):
+    from datetime import datetime, timedelta
+
+    from PySide6.QtWidgets import QDialog, QFileDialog
+
+    from gui.inputs.importprices import FileClockDialog
+
+    # A year of UTC hours without a zone: the price is the UTC hour of the day.
+    t = datetime(2023, 1, 1)
+    rows = [f"{t + timedelta(hours=h):%Y-%m-%d %H:%M},{h % 24}" for h in range(8760 + 24)]
+    path = tmp_path / "utc.csv"
+    path.write_text("\n".join(rows))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+
+    def answer(dialog):
+        dialog.kind.setCurrentIndex(dialog.kind.findData("utc"))
+        assert not dialog.zone.isEnabled() and not dialog.offset.isEnabled()
+        dialog.site.setValue(-6.0)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(FileClockDialog, "exec", answer)
+    window.import_csv_dialog()
+    src = window.doc.project.site.energy.price_source
+    # Local midnight (UTC−6) is 06:00 UTC: the first local hour costs 6.
+    assert src.kind == "hourly" and src.years_usd_per_mwh[0][:2] == [6.0, 7.0]
+    assert "UTC moved to the site's standard time, UTC−6" in window.statusBar().currentMessage()
+    again = FileClockDialog("x.csv", window.settings)  # the choice is remembered
+    assert again.file_clock() == "UTC"
+    again.kind.setCurrentIndex(again.kind.findData("zone"))
+    again.zone.setCurrentText("America/Chicago")
+    assert again.zone.isEnabled() and again.file_clock() == "America/Chicago"

@@ -1,6 +1,7 @@
 """The minepivot command as a user runs it: output, files, exit codes, no tracebacks."""
 
 import csv
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -247,3 +248,21 @@ def test_help_tells_the_whole_truth():
     assert "No command, or a project file, opens the desktop app" in top.stdout
     app = cli("open", "--help")
     assert "--screenshot OUT.png" in app.stdout and "--smoke-test OUT_DIR" in app.stdout
+
+
+def test_import_prices_takes_the_file_clock(tmp_path):
+    # A year of UTC hours written without a zone: read as UTC, the first local (UTC−6) hour
+    # of 2023 is the row at 06:00.
+    prices = tmp_path / "utc.csv"
+    start = dt.datetime(2023, 1, 1, 6)
+    prices.write_text(
+        "\n".join(f"{start + dt.timedelta(hours=h):%Y-%m-%d %H:%M},{h}" for h in range(8760))
+    )
+    out_path = tmp_path / "utc.minepivot"
+    out = cli("import-prices", EXAMPLE, str(prices), "-o", str(out_path), "--file-clock", "UTC")
+    assert out.returncode == 0, out.stderr
+    assert "timestamps in UTC moved to the site's standard time, UTC−6" in out.stderr
+    source = json.loads(out_path.read_text())["site"]["energy"]["price_source"]
+    assert source["years_usd_per_mwh"][0][:2] == [0.0, 1.0]
+    bad = cli("import-prices", EXAMPLE, str(prices), "-o", str(out_path), "--file-clock", "Mars/X")
+    assert bad.returncode == 2 and "--file-clock: time zone 'Mars/X' is not known" in bad.stderr

@@ -1,6 +1,7 @@
 """Hourly price CSV import, on real ERCOT files and on made-up edge cases."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -162,3 +163,57 @@ def test_multi_year_series_cycles_over_the_horizon():
     assert np.allclose(p[y[1] : y[2]], 22.0)  # second year: 20 × 1.10
     assert np.allclose(p[y[2] : y[3]], 12.1)  # third year: 10 × 1.10²
     assert p.size == 3 * 8760 + 24  # 2028 is a leap year: February padded by a day
+
+
+def _utc_year_rows(fmt) -> str:
+    """A price per UTC hour, price = hours since 2023-01-01T06:00Z (US Central midnight),
+    each timestamp written by ``fmt(utc datetime)``."""
+    t = datetime(2023, 1, 1, 6)
+    rows = ["timestamp,price"]
+    rows += [f"{fmt(t + timedelta(hours=h))},{h}" for h in range(8760)]
+    return "\n".join(rows)
+
+
+def test_the_file_clock_says_what_unzoned_timestamps_are():
+    zoned, _ = import_price_text(_utc_year_rows(lambda t: t.isoformat() + "Z"), "z.csv")
+    expected = list(range(8760))
+    assert zoned.years_usd_per_mwh[0] == expected
+    # The same instants written without a zone, with the file's clock named.
+    utc, report = import_price_text(
+        _utc_year_rows(lambda t: t.isoformat(sep=" ")), "u.csv", file_clock="UTC"
+    )
+    assert utc.years_usd_per_mwh == zoned.years_usd_per_mwh
+    assert report[0] == "timestamps in UTC moved to the site's standard time, UTC−6"
+    # US Eastern standard time (UTC−5) is an hour ahead of Central standard time.
+    est, _ = import_price_text(
+        _utc_year_rows(lambda t: (t - timedelta(hours=5)).isoformat(sep=" ")),
+        "e.csv",
+        file_clock=-5.0,
+    )
+    assert est.years_usd_per_mwh == zoned.years_usd_per_mwh
+    # Chicago wall clock with daylight saving: 2023-03-12 02:00 does not exist and
+    # 2023-11-05 01:00 comes twice (CDT, then CST); read on that zone, every hour lands once.
+    chicago = ZoneInfo("America/Chicago")
+
+    def wall(t):
+        return t.replace(tzinfo=UTC).astimezone(chicago).replace(tzinfo=None).isoformat(sep=" ")
+
+    text = _utc_year_rows(wall)
+    assert text.count("2023-11-05 01:00:00,") == 2 and "2023-03-12 02:00:00," not in text
+    dst, report = import_price_text(text, "c.csv", file_clock="America/Chicago")
+    assert dst.years_usd_per_mwh == zoned.years_usd_per_mwh
+    assert not any("averaged" in r or "filled" in r for r in report)
+    # As written (the default), the same file is local wall clock: the repeat is averaged.
+    _, as_written = import_price_text(text, "c.csv")
+    assert any("fall-back" in r for r in as_written)
+
+
+def test_an_unknown_time_zone_is_refused_by_name():
+    with pytest.raises(PriceImportError) as exc:
+        import_price_text("2023-01-01 00:00,1", "x.csv", file_clock="Mars/Olympus")
+    assert exc.value.problems == [
+        "time zone 'Mars/Olympus' is not known (an IANA name: America/Chicago)"
+    ]
+    with pytest.raises(PriceImportError) as exc:
+        import_price_text("2023-01-01 00:00,1", "x.csv", file_clock=-15.0)
+    assert "the file's UTC offset must be whole or half hours" in exc.value.problems[0]
