@@ -25,8 +25,8 @@ import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 
@@ -94,7 +94,7 @@ def check_file_clock(clock: FileClock) -> str | None:
 
 
 def parse_file_clock(text: str) -> FileClock:
-    """"as-written" → None, "UTC" → "UTC", "-5" or "UTC-5" → −5.0, else a zone name."""
+    """ "as-written" → None, "UTC" → "UTC", "-5" or "UTC-5" → −5.0, else a zone name."""
     word = text.strip()
     if word.lower() in ("", "as-written", "as written", "local"):
         return None
