@@ -159,7 +159,8 @@ def _summary(project: Project, entered: Project, path: Path | None, r: ProjectRe
         + "<h2>Results by strategy</h2>"
         + _table(cols, rows)
         + "<p class='note'>n/m: no investment to recover (cumulative cash flow never below "
-        "zero). Incremental figures are the strategy's monthly free cash flow minus the "
+        "zero), or an IRR above 1,000 % a year (too little money at risk for a rate to mean "
+        "anything). Incremental figures are the strategy's monthly free cash flow minus the "
         "baseline's.</p>" + f"<h2>Reading</h2><p>{_e(reading(r))}</p>" + _notes(project)
     )
 

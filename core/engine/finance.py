@@ -253,11 +253,26 @@ def _npv_sign_at(rate: float, flows: np.ndarray, t: np.ndarray) -> float:
 IRR_GUESS_MONTHLY = 1.1 ** (1 / 12) - 1
 
 
+# Above this annual rate an IRR is not shown: so little money is at risk (a month's loss
+# against years of income, or a root of many sign changes far from any return) that the rate
+# says nothing a board can use; NPV does. The workbook's IRR cells apply the same ceiling.
+IRR_CEILING = 10.0  # 1,000 % a year
+
+
+def _above_ceiling(annual: float) -> IrrResult:
+    return IrrResult(
+        None,
+        None,
+        f"n/m: the rate that makes NPV zero is {annual * 100:,.0f} % a year, above "
+        f"{IRR_CEILING * 100:,.0f} %: too little money at risk for a rate to mean anything",
+    )
+
+
 def irr(flows: np.ndarray) -> IrrResult:
     """Monthly IRR of the flows, annualised; none where the flows never change sign or no root
     exists. With one sign change the root is unique and found by bisection; with several,
     Newton's method from IRR_GUESS_MONTHLY is used, as Excel's IRR(values, guess) does, and the
-    note says so."""
+    note says so. A rate above IRR_CEILING is n/m, with the rate in the note."""
     flows = np.asarray(flows, dtype=float)
     nz = flows[flows != 0]
     if nz.size == 0 or np.all(nz > 0) or np.all(nz < 0):
@@ -270,6 +285,8 @@ def irr(flows: np.ndarray) -> IrrResult:
         root = _bisect_irr(flows, t)
         if root is None:
             return IrrResult(None, None, "no rate makes NPV zero")
+        if (1 + root) ** 12 - 1 > IRR_CEILING:
+            return _above_ceiling((1 + root) ** 12 - 1)
         return IrrResult(
             (1 + root) ** 12 - 1, root, "unique root (one sign change)" + _kind(flows, t, root)
         )
@@ -280,6 +297,8 @@ def irr(flows: np.ndarray) -> IrrResult:
             None,
             f"no root found ({changes} sign changes; Newton from 10 % a year did not converge)",
         )
+    if (1 + root) ** 12 - 1 > IRR_CEILING:
+        return _above_ceiling((1 + root) ** 12 - 1)
     return IrrResult(
         (1 + root) ** 12 - 1,
         root,
@@ -382,6 +401,7 @@ def irr_paths(flows: np.ndarray) -> np.ndarray:
         if np.count_nonzero(np.diff(np.sign(nz))) == 1 or changes[r] == 1:
             result = irr(flows[r])
             out[r] = np.nan if result.annual is None else result.annual
+    out[out > IRR_CEILING] = np.nan  # as ``irr``: n/m above the ceiling
     return out
 
 

@@ -65,8 +65,9 @@ class KpiCard(QFrame):
                 f"({k.contract_probability_pct:g} % contract)"
             )
         reason = ""
-        if not_meaningful(k.irr_note):
-            reason = "<br><i>n/m: no investment to recover</i>"
+        if not_meaningful(k.irr_note):  # the reason, short: the tooltip has it whole
+            why = "above 1,000 % a year" if "above" in k.irr_note else "no investment to recover"
+            reason = f"<br><i>n/m: {why}</i>"
         incremental = ""
         inc = s.incremental
         if inc is not None:

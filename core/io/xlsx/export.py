@@ -17,7 +17,7 @@ import xlsxwriter
 
 from core.engine.cashflow import ProjectResult, evaluate
 from core.engine.energy import mining_end
-from core.engine.finance import IRR_GUESS_MONTHLY
+from core.engine.finance import IRR_CEILING, IRR_GUESS_MONTHLY
 from core.engine.goalseek import GoalSeek, goal_seek
 from core.io.atomicfile import begin_write, cannot_write
 from core.io.xlsx.rows import StrategySheet
@@ -224,6 +224,15 @@ def write_inputs(
     )
     inp.ws.write_formula(inp.row - 1, 1, "=1.1^(1/12)-1", fmt["pct"], IRR_GUESS_MONTHLY)
     wb.define_name("IrrGuess", "=" + inp.names["finance.irr_guess"])
+    inp.put(
+        "finance.irr_ceiling",
+        "IRR shown up to",
+        None,
+        "%/year",
+        "a higher rate is n/m: too little money at risk for a rate to mean anything (NPV does)",
+    )
+    inp.ws.write_number(inp.row - 1, 1, IRR_CEILING, fmt["pct"])
+    wb.define_name("IrrCeiling", "=" + inp.names["finance.irr_ceiling"])
     n = project.finance.horizon_years * 12
     block_paths: dict[tuple[int, int], str] = {}
     for i, s in enumerate(project.strategies):

@@ -37,6 +37,13 @@ KPI_ROWS = [
 CHECKED = ("npv", "irr", "payback", "dpayback", "peak", "weighted")
 
 
+
+def annual_irr(values: str) -> str:
+    """The annual IRR of monthly ``values`` as the app finds it (Newton from IrrGuess), "n/m"
+    above IrrCeiling and "none" where Excel finds no root."""
+    rate = f"((1+IRR({values},IrrGuess))^12-1)"
+    return f'IFERROR(IF({rate}>IrrCeiling,"n/m",{rate}),"none")'
+
 def _no_investment(sheet: StrategySheet) -> str:
     """True where the cumulative free cash flow never goes below zero: nothing to recover."""
     return f"MIN({sheet.ref('cumulative_fcf_usd')})>=0"
@@ -109,8 +116,7 @@ def write_summary(
         no_irr = NOT_MEANINGFUL if not_meaningful(k.irr_note) else "none"
         put(
             "irr",
-            f'=IF({_no_investment(sheet)},"n/m",'
-            f'IFERROR((1+IRR({sheet.ref("fcf_usd")},IrrGuess))^12-1,"none"))',
+            f'=IF({_no_investment(sheet)},"n/m",{annual_irr(sheet.ref("fcf_usd"))})',
             k.irr if k.irr is not None else no_irr,
             "kpi_pct",
         )
@@ -193,7 +199,7 @@ def _equity_kpis(put, ws, fmt, row, col, sheet: StrategySheet, s, financing) -> 
     put(
         "equity_irr",
         f'=IF(MIN({sheet.ref("cumulative_equity_fcf_usd")})>=0,"n/m",'
-        f'IFERROR((1+IRR({sheet.ref("equity_fcf_usd")},IrrGuess))^12-1,"none"))',
+        f"{annual_irr(sheet.ref('equity_fcf_usd'))})",
         k.equity_irr if k.equity_irr is not None else no_irr,
         "kpi_pct",
     )

@@ -7,9 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.engine.finance import (
+    IRR_CEILING,
     Asset,
     asset_flows,
     irr,
+    irr_paths,
     monthly_rate,
     npv,
     payback_months,
@@ -58,6 +60,11 @@ def test_irr_conventional_flows_agree_with_numpy_financial(outlay, inflows):
     # One sign change: a single real root. Below −99 %/month it is too degenerate to compare.
     if expected < -0.99:
         return
+    if (1 + expected) ** 12 - 1 > IRR_CEILING * 1.001:  # above 1,000 % a year: n/m
+        assert r.annual is None and r.note.startswith("n/m: the rate that makes NPV zero")
+        return
+    if (1 + expected) ** 12 - 1 > IRR_CEILING * 0.999:
+        return  # at the ceiling itself either reading is fair
     assert r.monthly == pytest.approx(expected, rel=1e-6, abs=1e-9)
     discounted = flows * (1 + r.monthly) ** -np.arange(flows.size)
     assert abs(discounted.sum()) <= 1e-8 * np.abs(discounted).max()
@@ -180,3 +187,16 @@ def test_bonus_depreciation_and_the_book_value_at_a_sale():
     assert f.depreciation_usd[12:].sum() == 0
     assert f.salvage_usd[12] == pytest.approx(1.08e6)
     assert f.sale_gain_usd[12] == pytest.approx(1.08e6 - 540_000)
+
+
+def test_an_irr_above_1000_pct_a_year_is_not_meaningful():
+    # $1 at risk for a month returns $1,000: the monthly root is 999 (99,900 %), annualised
+    # (1 + 999)^12 − 1 ≈ 1e36. No board reads that as a return: n/m, with the rate in the note.
+    flows = np.array([-1.0, 1000.0])
+    r = irr(flows)
+    assert r.annual is None and r.note.startswith("n/m: the rate that makes NPV zero is ")
+    assert "above 1,000 %" in r.note
+    assert np.isnan(irr_paths(np.array([flows, [-1000.0, 1100.0]]))[0])
+    # 10 % a month is 213.8 % a year ((1.1)^12 − 1 = 2.1384): shown.
+    shown = irr(np.array([-1000.0, 1100.0]))
+    assert shown.annual == pytest.approx(1.1**12 - 1, rel=1e-9)
