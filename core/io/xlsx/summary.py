@@ -37,12 +37,12 @@ KPI_ROWS = [
 CHECKED = ("npv", "irr", "payback", "dpayback", "peak", "weighted")
 
 
-
 def annual_irr(values: str) -> str:
     """The annual IRR of monthly ``values`` as the app finds it (Newton from IrrGuess), "n/m"
     above IrrCeiling and "none" where Excel finds no root."""
     rate = f"((1+IRR({values},IrrGuess))^12-1)"
     return f'IFERROR(IF({rate}>IrrCeiling,"n/m",{rate}),"none")'
+
 
 def _no_investment(sheet: StrategySheet) -> str:
     """True where the cumulative free cash flow never goes below zero: nothing to recover."""
