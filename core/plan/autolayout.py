@@ -9,11 +9,13 @@ item in its aisles (or itself in theirs).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from core.model.plan import RACK_KINDS, FloorPlan, Hangar, LayoutRules, PlanItem
+from core.model.plan import RACK_KINDS, FloorPlan, Hangar, LayoutRules, PlanItem, new_item
 from core.plan.geometry import EPS, PlanGeometry, aisle_strips, overlapping_pairs
-from core.plan.layout import Rect
+from core.plan.layout import Rect, footprint, size
 
 
 def row_offsets(depth_m: float, span_m: float, rules: LayoutRules, racks: bool) -> list[tuple]:
@@ -98,3 +100,70 @@ def _hits(rects: np.ndarray, obstacles: np.ndarray) -> np.ndarray:
     out = np.zeros(len(rects), dtype=bool)
     out[i[(i < len(rects)) & (j >= len(rects))]] = True
     return out
+
+
+def free_position(
+    hangar: Hangar,
+    item: PlanItem,
+    others: list[PlanItem] | tuple[PlanItem, ...],
+    near: tuple[float, float],
+    step_m: float = 0.1,
+) -> tuple[float, float] | None:
+    """The (x, y) nearest ``near`` (the item's centre) where ``item`` fits inside the walls on
+    a ``step_m`` grid without touching another item's footprint; None if the hangar has no
+    room. An occupancy grid with a summed-area table: every window is tested at once."""
+    w, h = size(item)
+    nx, ny = (
+        int(np.floor(hangar.length_m / step_m + EPS)),
+        int(np.floor(hangar.width_m / step_m + EPS)),
+    )
+    kx, ky = int(np.ceil(w / step_m - EPS)), int(np.ceil(h / step_m - EPS))
+    if kx > nx or ky > ny:
+        return None
+    busy = np.zeros((ny, nx), dtype=np.int32)
+    for other in others:
+        x0, y0, x1, y1 = footprint(other)
+        i0, j0 = max(int(np.floor(y0 / step_m + EPS)), 0), max(int(np.floor(x0 / step_m + EPS)), 0)
+        i1, j1 = min(int(np.ceil(y1 / step_m - EPS)), ny), min(int(np.ceil(x1 / step_m - EPS)), nx)
+        if i1 > i0 and j1 > j0:
+            busy[i0:i1, j0:j1] = 1
+    table = np.zeros((ny + 1, nx + 1), dtype=np.int64)
+    table[1:, 1:] = busy.cumsum(0).cumsum(1)
+    # Cells covered by a window whose top-left cell is (i, j): rows i..i+ky, columns j..j+kx.
+    covered = table[ky:, kx:] - table[:-ky, kx:] - table[ky:, :-kx] + table[:-ky, :-kx]
+    free_i, free_j = np.nonzero(covered == 0)
+    if free_i.size == 0:
+        return None
+    cx = free_j * step_m + w / 2 - near[0]
+    cy = free_i * step_m + h / 2 - near[1]
+    best = int(np.lexsort((free_j, free_i, cx * cx + cy * cy))[0])  # ties: north, then west
+    return round(float(free_j[best] * step_m), 6), round(float(free_i[best] * step_m), 6)
+
+
+def layout_with_cdus(
+    hangar: Hangar,
+    template: PlanItem,
+    rules: LayoutRules,
+    heat_kw: Callable[[list[PlanItem]], float],
+    area: Rect | None = None,
+    keep: list[PlanItem] | tuple[PlanItem, ...] = (),
+    cdu: PlanItem | None = None,
+) -> tuple[list[PlanItem], list[PlanItem]]:
+    """Liquid-cooled racks filling ``area`` and the CDUs that carry their heat (``heat_kw`` of
+    the racks, as the capacity check counts it), in a strip kept at the area's east end: one
+    CDU column first, another while the strip holds too few. (racks, CDUs)."""
+    cdu = cdu or new_item("cdu")
+    x0, y0, x1, y1 = area if area is not None else (0.0, 0.0, hangar.length_m, hangar.width_m)
+    x1 = min(x1, hangar.length_m)
+    racks: list[PlanItem] = []
+    for columns in range(1, 21):
+        strip = columns * cdu.length_m + rules.cold_aisle_m  # CDUs, and an aisle to the racks
+        if x1 - strip <= x0:
+            break
+        racks = auto_layout(hangar, template, rules, (x0, y0, x1 - strip, y1), keep)
+        need = int(np.ceil(heat_kw(racks) / cdu.cooling_kw - 1e-9)) if cdu.cooling_kw else 0
+        room = (x1 - columns * cdu.length_m, y0, x1, y1)
+        cdus = auto_layout(hangar, cdu, rules, room, [*keep, *racks])
+        if len(cdus) >= need:
+            return racks, cdus[:need]
+    return racks, []

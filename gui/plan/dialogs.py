@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.model.plan import TEMPLATE_LABELS, TEMPLATES, Door, Hangar, LayoutRules
+from core.model.plan import CDU_COOLED, TEMPLATE_LABELS, TEMPLATES, Door, Hangar, LayoutRules
 
 WALLS = ("north", "south", "east", "west")
 
@@ -181,6 +181,11 @@ class AutoLayoutDialog(QDialog):
         self.width = metres(y1 - y0, hangar.width_m, "Area width, north to south (m)", 0.1)
         self.replace = QCheckBox("Replace the items inside the area (others stay)")
         self.replace.setChecked(True)
+        self.cdus = QCheckBox("With the CDUs their liquid heat needs (in a strip at the east end)")
+        self.cdus.setToolTip(
+            "Direct-liquid and rear-door racks reject their heat through CDUs: enough 800 kW "
+            "units are placed for the racks laid out, so the plan's cooling check passes"
+        )
         form.addRow("Item", self.template)
         form.addRow("Counts towards", self.block)
         form.addRow("Miners / servers each", self.units)
@@ -189,6 +194,7 @@ class AutoLayoutDialog(QDialog):
         form.addRow("Length", self.length)
         form.addRow("Width", self.width)
         form.addRow(self.replace)
+        form.addRow(self.cdus)
         note = QLabel(
             "Rows run west–east: racks in facing pairs with cold and hot aisles, other items "
             "with a cold-aisle gap; door egress zones and kept items are avoided."
@@ -215,11 +221,18 @@ class AutoLayoutDialog(QDialog):
         self.units.setValue(int(TEMPLATES[key].get("units", 0)))  # type: ignore[arg-type]
         self.units.setEnabled(kind in ("asic_rack", "container", "gpu_rack"))
         self.block.setEnabled(kind in ("asic_rack", "container", "gpu_rack"))
+        liquid = kind == "gpu_rack" and TEMPLATES[key].get("cooling") in CDU_COOLED
+        self.cdus.setEnabled(liquid)
+        self.cdus.setChecked(liquid)
 
-    def choice(self) -> tuple[str, dict[str, object], tuple[float, float, float, float], bool]:
+    def choice(
+        self,
+    ) -> tuple[str, dict[str, object], tuple[float, float, float, float], bool, bool]:
+        """(palette key, item changes, area, replace the items inside, add CDUs)."""
         x, y = self.x.value(), self.y.value()
         area = (x, y, x + self.length.value(), y + self.width.value())
         changes: dict[str, object] = {"block": self.block.currentData() or None}
         if self.units.isEnabled():
             changes["units"] = self.units.value()
-        return self.template.currentData(), changes, area, self.replace.isChecked()
+        with_cdus = self.cdus.isEnabled() and self.cdus.isChecked()
+        return self.template.currentData(), changes, area, self.replace.isChecked(), with_cdus

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QListWidgetItem, QMessageBox
 
 from core.model.plan import TEMPLATE_LABELS, TEMPLATES, PlanItem, new_item
 from core.model.project import MiningBlock
+from core.plan.autolayout import free_position
 from core.plan.layout import plan_counts, rotated, size
 from gui.plan.scene import ItemGraphic
 
@@ -18,7 +19,8 @@ from gui.plan.scene import ItemGraphic
 class ItemEdits:
     """Each edit builds the new item list and hands it to ``commit`` (one undo step)."""
 
-    def drop(self, key: str, point) -> None:
+    def _new(self, key: str) -> PlanItem:
+        """Palette item ``key`` as the hangar has it already (block, model, units), if any."""
         item = new_item(key, block=self._default_block(str(TEMPLATES[key]["kind"])))
         like = [i for i in self.current_items() if (i.kind, i.cooling) == (item.kind, item.cooling)]
         if like:  # a new one matches what the hangar already has of its kind
@@ -28,6 +30,10 @@ class ItemEdits:
                     k: getattr(last, k) for k in ("block", "model", "units", "cooling_limit_kw")
                 }
             )
+        return item
+
+    def drop(self, key: str, point) -> None:
+        item = self._new(key)
         w, h = size(item)
         step = self.scene.snap_m
         x = round((point.x() - w / 2) / step) * step
@@ -37,8 +43,22 @@ class ItemEdits:
         self.commit([*items, placed], f"Add {TEMPLATE_LABELS[key]}", select=[len(items)])
 
     def _palette_double_clicked(self, entry: QListWidgetItem) -> None:
+        """The item in the free space nearest the middle of the view, never on another."""
+        key = entry.data(Qt.ItemDataRole.UserRole)
+        hangar = self.current_hangar()
+        if hangar is None:
+            return
         centre = self.view.mapToScene(self.view.viewport().rect().center())
-        self.drop(entry.data(Qt.ItemDataRole.UserRole), centre)
+        item = self._new(key)
+        items = self.current_items()
+        spot = free_position(hangar, item, items, (centre.x(), centre.y()), self.scene.snap_m)
+        if spot is None:
+            QMessageBox.information(
+                self, "Add item", f"{hangar.name} has no free room for a {TEMPLATE_LABELS[key]}."
+            )
+            return
+        placed = item.model_copy(update={"x_m": spot[0], "y_m": spot[1]})
+        self.commit([*items, placed], f"Add {TEMPLATE_LABELS[key]}", select=[len(items)])
 
     def _default_block(self, kind: str) -> str | None:
         """The block a new item feeds: one the plans already feed, else one with no count

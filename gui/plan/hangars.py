@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from PySide6.QtWidgets import QDialog, QMessageBox
 
-from core.model.plan import TEMPLATE_LABELS, Hangar, LayoutRules, new_item
-from core.plan.autolayout import auto_layout
-from core.plan.layout import apply_plan_counts, footprint
+from core.model.plan import TEMPLATE_LABELS, FloorPlan, Hangar, LayoutRules, new_item
+from core.plan.autolayout import auto_layout, layout_with_cdus
+from core.plan.layout import PlanContext, apply_plan_counts, footprint, summarise
 from gui.plan.dialogs import AutoLayoutDialog, HangarDialog
 from gui.plan.export import plan_title
 from gui.plan.view import export_scene
@@ -91,15 +93,31 @@ class HangarActions:
         kinds = ("asic_rack", "container", "gpu_rack")
         defaults = {k: self._default_block(k) for k in kinds}
         dialog = AutoLayoutDialog(
-            hangar, self.linkable_blocks(), area, parent=self, defaults=defaults
+            hangar,
+            self.linkable_blocks(),
+            area,
+            template=self._fitting_template(),
+            parent=self,
+            defaults=defaults,
         )
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        key, changes, area, replace = dialog.choice()
-        self.fill(key, changes, area, replace)
+        key, changes, area, replace, with_cdus = dialog.choice()
+        self.fill(key, changes, area, replace, with_cdus)
 
-    def fill(self, key: str, changes: dict, area: tuple, replace: bool = True) -> int:
-        """Auto-layout ``area`` with palette item ``key``; returns how many were placed."""
+    def _fitting_template(self) -> str:
+        """What the hangar is for: the kind it holds most of already; an empty hangar of a
+        strategy with AI blocks takes direct-liquid GPU racks (H100 HGX), else ASIC shelving."""
+        kinds = Counter(i.kind for i in self.current_items() if i.kind in ("asic_rack", "gpu_rack"))
+        if kinds:
+            return "gpu_rack_liquid" if kinds.most_common(1)[0][0] == "gpu_rack" else "asic_rack"
+        return "gpu_rack_liquid" if self.linkable_blocks()["gpu_rack"] else "asic_rack"
+
+    def fill(
+        self, key: str, changes: dict, area: tuple, replace: bool = True, with_cdus: bool = False
+    ) -> int:
+        """Auto-layout ``area`` with palette item ``key`` (and, ``with_cdus``, the CDUs the
+        racks' liquid heat needs); returns how many were placed."""
         hangar = self.current_hangar()
         items = self.current_items()
         x0, y0, x1, y1 = area
@@ -110,13 +128,28 @@ class HangarActions:
 
         keep = [i for i in items if not (replace and inside(i))]
         template = new_item(key, **changes)
-        placed = auto_layout(hangar, template, self.project.site.aisles, area, keep)
+        rules = self.project.site.aisles
+        text = f"Auto-layout {{}} × {TEMPLATE_LABELS[key]}"
+        if with_cdus:
+            strategy = self.current_strategy()
+            ctx = PlanContext.of(self.project, strategy)
+
+            def heat(racks: list) -> float:
+                return summarise(FloorPlan(hangar=hangar.name, items=racks), "", ctx).heat_load_kw
+
+            racks, cdus = layout_with_cdus(hangar, template, rules, heat, area, keep)
+            placed = [*racks, *cdus]
+            text += f" and {len(cdus)} CDU(s)"
+            count = len(racks)
+        else:
+            placed = auto_layout(hangar, template, rules, area, keep)
+            count = len(placed)
         self.commit(
             [*keep, *placed],
-            f"Auto-layout {len(placed)} × {TEMPLATE_LABELS[key]}",
+            text.format(count),
             select=list(range(len(keep), len(keep) + len(placed))),
         )
-        return len(placed)
+        return count
 
     def export_dialog(self, suffix: str) -> None:
         if self.ask_path is None or self.current_hangar() is None:

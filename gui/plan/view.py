@@ -62,6 +62,9 @@ class PlanView(QGraphicsView):
         self.on_drop: Callable[[str, QPointF], None] | None = None
         self._panning: QPointF | None = None
         self._space = False
+        # Fitted: the whole hangar stays in view as the view is resized (a window resized,
+        # a panel shown), until the user zooms; Fit (F) fits again.
+        self.fitted = True
 
     def px_per_m(self) -> float:
         return self.transform().m11()
@@ -70,11 +73,18 @@ class PlanView(QGraphicsView):
         current = self.px_per_m()
         factor = max(0.5 / current, min(400.0 / current, factor))  # 0.5 … 400 px per metre
         self.scale(factor, factor)
+        self.fitted = False
 
     def fit(self) -> None:
         scene = self.scene()
         rect = scene.bounds() if isinstance(scene, PlanScene) else scene.itemsBoundingRect()
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        self.fitted = True
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.fitted:
+            self.fit()
 
     def wheelEvent(self, event) -> None:
         steps = event.angleDelta().y() / 120

@@ -10,7 +10,7 @@ import pytest
 from core.io.projectfile import ProjectFileError, load_project, project_from_data, project_to_json
 from core.model.plan import Door, FloorPlan, Hangar, LayoutRules, new_item
 from core.model.project import AiBlock, MiningBlock, Strategy
-from core.plan.autolayout import auto_layout
+from core.plan.autolayout import auto_layout, free_position, layout_with_cdus
 from core.plan.checks import check_plan
 from core.plan.geometry import PlanGeometry
 from core.plan.layout import PlanContext, footprint, plan_counts, rotated, summarise
@@ -281,3 +281,43 @@ def test_a_plan_of_an_unknown_hangar_is_refused_with_its_path():
         in err.value.problems
     )
     assert "strategies[0].plans[0].items[0].length_m: must be > 0, got -1" in err.value.problems
+
+
+def test_racks_come_with_the_cdus_their_heat_needs_and_the_plan_checks_clean():
+    # A 20 × 10 m hall of direct-liquid racks of 4 HGX H100 (40.8 kW each, all of it liquid
+    # heat). CDUs of 800 kW in a strip at the east end: ceil(racks × 40.8 / 800) of them.
+    project = _gpu_project([])
+    strategy = project.strategies[0]
+    hall = project.site.hangars[0]
+    ctx = PlanContext.of(project, strategy)
+
+    def heat(items):
+        return summarise(FloorPlan(hangar="Hall", items=items), "AI", ctx).heat_load_kw
+
+    template = new_item("gpu_rack_liquid", block="AI")
+    racks, cdus = layout_with_cdus(hall, template, RULES, heat)
+    assert len(racks) > 20 and all(r.kind == "gpu_rack" for r in racks)
+    assert heat(racks) == pytest.approx(40.8 * len(racks))
+    assert len(cdus) == int(np.ceil(40.8 * len(racks) / 800))
+    # Every CDU east of every rack, across the cold aisle, inside the hall.
+    assert min(c.x_m for c in cdus) >= max(footprint(r)[2] for r in racks) + RULES.cold_aisle_m
+    assert max(footprint(c)[2] for c in cdus) <= hall.length_m
+    plan = FloorPlan(hangar="Hall", items=[*racks, *cdus])
+    filled = project.model_copy(
+        update={"strategies": [strategy.model_copy(update={"plans": [plan]})]}
+    )
+    found = check_plan(filled, filled.strategies[0], plan)
+    assert found == []  # no cooling shortfall, overlap, aisle, wall or door problem
+
+
+def test_a_double_clicked_item_lands_in_free_space_nearest_the_view_centre():
+    hall = Hangar(name="Hall", length_m=10, width_m=5)
+    block = new_item("power_pad", 0.0, 0.0, length_m=5.0, depth_m=5.0)  # the west half
+    item = new_item("cdu")  # 0.6 × 1.2 m
+    # Wanted at (2, 2), inside the pad: the nearest free spot puts its west edge on the pad's
+    # east edge (x = 5.0) with its centre at y = 2 (y = 2 − 0.6 = 1.4).
+    assert free_position(hall, item, [block], (2.0, 2.0)) == (5.0, 1.4)
+    # A free point is kept (centred on it, to the 0.1 m grid).
+    assert free_position(hall, item, [block], (8.0, 3.0)) == (7.7, 2.4)
+    full = new_item("power_pad", 0.0, 0.0, length_m=10.0, depth_m=5.0)
+    assert free_position(hall, item, [full], (2.0, 2.0)) is None

@@ -170,3 +170,53 @@ def test_layout_png_to_a_folder_or_missing_parent_says_so_once(tmp_path, capsys)
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and expected in err[0], err
     assert not any(folder.iterdir())
+
+
+def test_auto_layout_proposes_gpu_racks_with_their_cdus_in_an_ai_plan(qtbot, window, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from gui.plan.dialogs import AutoLayoutDialog
+
+    editor = open_plan(qtbot, window)
+    editor.choose("Convert to AI", "Hangar B")
+    seen = {}
+
+    def accept(dialog):
+        seen["template"] = dialog.template.currentData()
+        seen["cdus"] = dialog.cdus.isChecked()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(AutoLayoutDialog, "exec", accept)
+    editor.auto_layout_dialog()
+    # The strategy runs AI only: direct-liquid GPU racks, with CDUs, are proposed.
+    assert seen == {"template": "gpu_rack_liquid", "cdus": True}
+    items = editor.current_items()
+    cdus = [i for i in items if i.kind == "cdu"]
+    racks = [i for i in items if i.kind == "gpu_rack"]
+    assert racks and cdus
+    assert editor.summary.cooling_kw >= editor.summary.heat_load_kw  # the heat has a way out
+    assert not [v for v in editor.all_violations() if v.rule == "cooling"]
+    assert window.doc.undo_stack.undoText().endswith(f"and {len(cdus)} CDU(s)")
+
+
+def test_a_double_clicked_palette_item_lands_in_free_space(qtbot, window):
+    from PySide6.QtWidgets import QListWidgetItem
+
+    from core.plan.layout import footprint
+
+    editor = open_plan(qtbot, window)
+    before = editor.current_items()
+    editor.view.fit()
+    entry = next(
+        editor.palette.item(i)
+        for i in range(editor.palette.count())
+        if editor.palette.item(i).data(Qt.ItemDataRole.UserRole) == "cdu"
+    )
+    assert isinstance(entry, QListWidgetItem)
+    editor._palette_double_clicked(entry)
+    items = editor.current_items()
+    assert len(items) == len(before) + 1
+    new = footprint(items[-1])
+    for other in map(footprint, before):  # on nothing: shares no area with any shelf
+        assert new[2] <= other[0] or other[2] <= new[0] or new[3] <= other[1] or other[3] <= new[1]
+    assert not [v for v in editor.all_violations() if v.rule == "overlap"]
