@@ -184,6 +184,17 @@ class ProjectDocument(QObject):
         ]
         return apply_plan_counts(candidate.model_copy(update={"strategies": strategies}))
 
+    def apply_data(self, data: dict[str, Any], text: str) -> list[str]:
+        """Validate project JSON ``data`` (several values changed together) and apply it as
+        one undoable step, or return the problems, each ``path: message``."""
+        try:
+            project = project_from_data(data)
+        except ProjectFileError as exc:
+            return exc.problems
+        self.apply(project, text)
+        self.end_edit()
+        return []
+
     def apply(self, project: Project, text: str, merge_key: str | None = None) -> None:
         """Replace the project (already valid) as one undoable step."""
         if project == self._project:

@@ -32,10 +32,10 @@ from gui.dashboard.results import ResultsView
 from gui.dashboard.view import Dashboard
 from gui.dialogs import AboutDialog, ProblemsDialog
 from gui.document import ProjectDocument
+from gui.inputs.equipment import EquipmentPanel
 from gui.inputs.importprices import PriceImport
 from gui.inputs.panels import (
     DemandResponsePanel,
-    EquipmentPanel,
     FinancePanel,
     MarketPanel,
     SitePanel,
@@ -241,7 +241,7 @@ class MainWindow(PriceImport, QMainWindow):
             ("DR", "Demand response", self.dr_panel),
             ("Market", "Bitcoin market", self.market_panel),
             ("Strategies", "Strategies and their mining and AI blocks", self.strategies_panel),
-            ("Equipment", "ASIC and GPU catalog with sources", EquipmentPanel()),
+            ("Equipment", "ASIC and GPU catalog with sources", EquipmentPanel(doc)),
             ("Finance", "Project, horizon, rates, depreciation", self.finance_panel),
             ("Risk", "Monte Carlo spreads, tornado inputs, split sweep", self.risk_panel),
         ):

@@ -123,6 +123,15 @@ def semantic_problems(data: dict[str, Any]) -> list[str]:
     """
     problems: list[str] = []
     cat = bundled_catalog()
+    for key in ("custom_asics", "custom_gpu_servers"):  # a project's own model ids, once each
+        models = _dicts(data.get(key))
+        first = _first_use((i, m.get("id")) for i, m in models)
+        for i, m in models:
+            if isinstance(m.get("id"), str) and first[m["id"]] != i:
+                problems.append(
+                    f"{key}[{i}].id: {json.dumps(m['id'])} is already used by "
+                    f"{key}[{first[m['id']]}]"
+                )
     asic_ids = set(cat.asics) | _texts(a.get("id") for _, a in _dicts(data.get("custom_asics")))
     gpu_ids = set(cat.gpu_servers) | _texts(
         g.get("id") for _, g in _dicts(data.get("custom_gpu_servers"))

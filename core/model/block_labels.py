@@ -3,20 +3,22 @@ colocation, GPU cloud), in the row format of ``core.model.labels``."""
 
 from __future__ import annotations
 
-from core.model.catalog import bundled_catalog
+from typing import Any
+
+from core.model.catalog import Catalog, bundled_catalog
 from core.model.labels import BOOL, INT, TEXT
 from core.model.project import AiBlock, HostingBlock, MiningBlock
 
 
-def asic_choices() -> list[tuple[str, str]]:
+def asic_choices(catalog: Catalog | None = None) -> list[tuple[str, str]]:
     return [
         (f"{m.name} ({m.hashrate_ths:g} TH/s, {m.efficiency_j_per_th:.1f} J/TH)", k)
-        for k, m in bundled_catalog().asics.items()
+        for k, m in (catalog or bundled_catalog()).asics.items()
     ]
 
 
-def gpu_choices() -> list[tuple[str, str]]:
-    return [(m.name, k) for k, m in bundled_catalog().gpu_servers.items()]
+def gpu_choices(catalog: Catalog | None = None) -> list[tuple[str, str]]:
+    return [(m.name, k) for k, m in (catalog or bundled_catalog()).gpu_servers.items()]
 
 
 MINING_BLOCK = [
@@ -317,14 +319,26 @@ AI_GPU = [
 ]
 
 
-def block_rows(block: MiningBlock | AiBlock) -> list:
+def block_rows(block: MiningBlock | AiBlock, catalog: Catalog | None = None) -> list:
     """The input rows of one block: a mining block's, or an AI block's common rows and those
-    of its business model."""
+    of its business model; its model list from ``catalog`` (a project's own models too)."""
+    rows: list[Any]
     if isinstance(block, HostingBlock):
-        return HOSTING_BLOCK
-    if isinstance(block, MiningBlock):
-        return MINING_BLOCK
-    return AI_COMMON + (AI_COLOCATION if block.business_model == "colocation" else AI_GPU)
+        rows = HOSTING_BLOCK
+    elif isinstance(block, MiningBlock):
+        rows = MINING_BLOCK
+    else:
+        rows = [*AI_COMMON, *(AI_COLOCATION if block.business_model == "colocation" else AI_GPU)]
+    if catalog is None:
+        return rows
+    choices = {"asic_model": asic_choices(catalog), "gpu_server_model": gpu_choices(catalog)}
+    out = []
+    for row in rows:
+        if row[0] in choices:
+            spec: dict[str, Any] = dict(row[4])
+            row = (*row[:4], spec | {"choices": choices[row[0]]})
+        out.append(row)
+    return out
 
 
 FINANCING = [

@@ -37,3 +37,29 @@ def bundled_catalog() -> Catalog:
 
 def catalog_for(project: Project) -> Catalog:
     return bundled_catalog().with_project_models(project)
+
+
+MODEL_FIELDS = {"asic": "asic_model", "gpu": "gpu_server_model"}  # a block's link to a model
+
+
+def model_users(project: Project, kind: str, model_id: str) -> list[str]:
+    """ "Strategy / block" of every block that runs on model ``model_id`` (``kind``: "asic" or
+    "gpu")."""
+    link = MODEL_FIELDS[kind]
+    return [
+        f"{s.name} / {b.name}"
+        for s in project.strategies
+        for b in s.blocks
+        if getattr(b, link, None) == model_id
+    ]
+
+
+def relinked_blocks(data: dict, kind: str, old: str, new: str) -> dict:
+    """Project JSON ``data`` with every block that ran on model ``old`` running on ``new``
+    (a model's id changed in the catalog editor)."""
+    link = MODEL_FIELDS[kind]
+    for s in data.get("strategies", []):
+        for b in s.get("blocks", []):
+            if b.get(link) == old:
+                b[link] = new
+    return data

@@ -30,7 +30,6 @@ from core.engine.bitcoin import halving_schedule
 from core.engine.prices import hourly_prices
 from core.engine.timeline import build_timeline
 from core.model import labels as specs
-from core.model.catalog import bundled_catalog
 from core.model.project import FlatPrice, HourlySeriesPrice, TimeOfUsePrice
 from gui.document import ProjectDocument
 from gui.widgets.fields import Field, add_fields, format_number, parse_number
@@ -334,77 +333,3 @@ class FinancePanel(QWidget):
         self.fields |= fin
         lay.addWidget(box)
         lay.addStretch(1)
-
-
-def _catalog_table(headers: list[str], rows: list[tuple[list[str], str]]) -> QTableWidget:
-    """A read-only table; each row is (cells, tooltip with the sources)."""
-    table = QTableWidget(len(rows), len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    for r, (cells, tip) in enumerate(rows):
-        for c, text in enumerate(cells):
-            item = QTableWidgetItem(text)
-            item.setToolTip(tip)
-            table.setItem(r, c, item)
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.resizeColumnsToContents()
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
-class EquipmentPanel(QWidget):
-    """The catalog: every ASIC and GPU server with specs, prices, sources and as-of dates."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        cat = bundled_catalog()
-        lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(f"<b>ASIC miners</b> (as of {cat.asics_as_of})"))
-        asics = [
-            (
-                [
-                    m.name,
-                    f"{m.hashrate_ths:g}",
-                    f"{m.power_w:,.0f}",
-                    f"{m.efficiency_j_per_th:.1f}",
-                    m.cooling,
-                    f"{m.price_usd:,.0f}",
-                    f"{m.spec_source}; {m.price_source} ({m.as_of})",
-                ],
-                f"Specs: {m.spec_source}\nPrice: {m.price_source}\nAs of {m.as_of}",
-            )
-            for m in cat.asics.values()
-        ]
-        lay.addWidget(
-            _catalog_table(
-                ["Model", "TH/s", "W", "J/TH", "Cooling", "Price USD", "Sources"], asics
-            ),
-            3,
-        )
-        lay.addWidget(QLabel(f"<b>GPU servers</b> (as of {cat.gpu_servers_as_of})"))
-        gpus = [
-            (
-                [
-                    g.name,
-                    str(g.gpus),
-                    f"{g.max_power_kw:g}",
-                    f"{g.typical_power_kw:g}",
-                    f"{g.price_usd:,.0f}",
-                    f"{g.spec_source}; {g.price_source} ({g.as_of})",
-                ],
-                f"Specs: {g.spec_source}\nPrice: {g.price_source}\nAs of {g.as_of}",
-            )
-            for g in cat.gpu_servers.values()
-        ]
-        lay.addWidget(
-            _catalog_table(
-                ["Server", "GPUs", "Max kW", "Typical kW", "Price USD", "Sources"], gpus
-            ),
-            1,
-        )
-        note = QLabel(
-            "A project can add its own models (custom_asics, custom_gpu_servers in the "
-            "project file). Check specs before use: catalogs disagree by a few %."
-        )
-        note.setWordWrap(True)
-        note.setStyleSheet("color: #555;")
-        lay.addWidget(note)

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 from core.engine.energy import ai_block_it_mw, mining_block_power
-from core.io.projectfile import ProjectFileError, project_from_data
 from core.model import block_labels
 from core.model.catalog import catalog_for
 from core.model.project import AiBlock, HostingBlock, MiningBlock, Project, Strategy
@@ -183,14 +182,10 @@ class StrategiesPanel(StrategyActions, QWidget):
         names = {s.name for s in strategies}
         if data.get("baseline_strategy") not in names:
             data["baseline_strategy"] = renamed.get(data.get("baseline_strategy") or "")
-        try:
-            project = project_from_data(data)
-        except ProjectFileError as exc:
-            self.message.setText("\n".join(exc.problems))
+        problems = self.doc.apply_data(data, text)
+        self.message.setText("\n".join(problems))
+        if problems:
             return
-        self.message.setText("")
-        self.doc.apply(project, text)
-        self.doc.end_edit()
         if select is not None:
             self.list.setCurrentRow(select)
         if select_block is not None:
@@ -321,8 +316,11 @@ class StrategiesPanel(StrategyActions, QWidget):
         self._lock_planned_count()
 
     def _form_key(self, block: MiningBlock | AiBlock, j: int) -> tuple:
+        """What the block form is built for: a new model in the Equipment tab rebuilds it."""
         prefix = f"strategies[{self.index}].blocks[{j}]."
-        return (prefix, block.kind, getattr(block, "business_model", None))
+        project = self.doc.project
+        models = tuple(m.id for m in (*project.custom_asics, *project.custom_gpu_servers))
+        return (prefix, block.kind, getattr(block, "business_model", None), models)
 
     def _build_block_form(self) -> None:
         s, j = self.strategy, self.blocks.currentRow()
@@ -333,7 +331,7 @@ class StrategiesPanel(StrategyActions, QWidget):
         if key == self._block_key:
             return
         self._clear_block_form()
-        rows = block_labels.block_rows(block)
+        rows = block_labels.block_rows(block, catalog_for(self.doc.project))
         self.block_fields = add_fields(self.block_form, self.doc, rows, key[0])
         self._block_key = key
         self._lock_planned_count()

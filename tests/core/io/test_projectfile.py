@@ -101,6 +101,14 @@ def test_wrong_kind_and_bad_references():
     )
 
 
+def test_a_projects_own_model_ids_are_used_once():
+    data = example_data()
+    model = {"id": "s21_site", "name": "S21 at site", "hashrate_ths": 200, "power_w": 3400}
+    data["custom_asics"] = [model, dict(model, name="Another")]
+    problems = problems_of(data)
+    assert 'custom_asics[1].id: "s21_site" is already used by custom_asics[0]' in problems
+
+
 def test_an_identical_copy_of_a_strategy_is_a_duplicate():
     data = example_data()
     data["strategies"].append(copy.deepcopy(data["strategies"][0]))
