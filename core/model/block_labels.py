@@ -322,7 +322,7 @@ AI_GPU = [
 def block_rows(block: MiningBlock | AiBlock, catalog: Catalog | None = None) -> list:
     """The input rows of one block: a mining block's, or an AI block's common rows and those
     of its business model; its model list from ``catalog`` (a project's own models too)."""
-    rows: list[Any]
+    rows: list[tuple[Any, ...]]
     if isinstance(block, HostingBlock):
         rows = HOSTING_BLOCK
     elif isinstance(block, MiningBlock):
