@@ -3,7 +3,7 @@ colocation, GPU cloud), in the row format of ``core.model.labels``."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from core.model.catalog import Catalog, bundled_catalog
 from core.model.labels import BOOL, INT, TEXT
@@ -335,8 +335,8 @@ def block_rows(block: MiningBlock | AiBlock, catalog: Catalog | None = None) -> 
     out = []
     for row in rows:
         if row[0] in choices:
-            spec: dict[str, Any] = dict(row[4])
-            row = (*row[:4], spec | {"choices": choices[row[0]]})
+            spec = cast(dict[str, Any], row[4])
+            row = (*row[:4], {**spec, "choices": choices[row[0]]})
         out.append(row)
     return out
 
