@@ -32,6 +32,7 @@ from core.engine.timeline import build_timeline
 from core.model import labels as specs
 from core.model.project import FlatPrice, HourlySeriesPrice, TimeOfUsePrice
 from gui.document import ProjectDocument
+from gui.widgets.elided import ElidedLabel
 from gui.widgets.fields import Field, add_fields, format_number, parse_number
 
 
@@ -123,7 +124,13 @@ class PriceSourceEditor(QGroupBox):
         hourly = QWidget()
         hl = QVBoxLayout(hourly)
         hl.setContentsMargins(0, 0, 0, 0)
+        # The file's name on one line (a long one cut with "…", whole in the tooltip), its
+        # figures wrapped below: neither widens the panel.
+        self.series_name = ElidedLabel()
+        self.series_name.setStyleSheet("font-weight: 600;")
+        hl.addWidget(self.series_name)
         self.series_label = QLabel()
+        self.series_label.setWordWrap(True)
         hl.addWidget(self.series_label)
         self.preview = pg.PlotWidget()
         self.preview.setMinimumHeight(160)
@@ -187,10 +194,10 @@ class PriceSourceEditor(QGroupBox):
         elif isinstance(src, HourlySeriesPrice):
             years = len(src.years_usd_per_mwh)
             first = np.asarray(src.years_usd_per_mwh[0])
+            self.series_name.setText(src.source_name or "imported series")
             self.series_label.setText(
-                f"{src.source_name or 'imported series'}: {years} year(s) from {src.first_year}; "
-                f"first year mean {first.mean():,.2f}, max {first.max():,.0f}, "
-                f"{int((first < 0).sum())} negative hours"
+                f"{years} year(s) from {src.first_year}; first year mean {first.mean():,.2f} "
+                f"USD/MWh, max {first.max():,.0f}, {int((first < 0).sum())} negative hours"
             )
             self.preview_curve.setData(np.arange(first.size), first)
 

@@ -90,3 +90,30 @@ def test_a_window_saved_larger_than_the_screen_opens_within_it(qtbot, settings):
     assert area.contains(again.frameGeometry().topLeft())
     again.doc.undo_stack.setClean()
     again.close()
+
+
+def test_an_imported_series_with_a_long_name_does_not_widen_the_energy_tab(
+    qtbot, window, tmp_path
+):
+    from datetime import datetime, timedelta
+
+    from PySide6.QtWidgets import QScrollArea
+
+    t = datetime(2023, 1, 1, 6)
+    rows = [f"{(t + timedelta(hours=h)).isoformat()}Z,{20 + h % 24}" for h in range(8760)]
+    path = tmp_path / ("ercot_lz_west_real_time_settlement_point_prices_" * 3 + "2023.csv")
+    path.write_text("\n".join(rows))
+    window.resize(1366, 768)
+    window.show()
+    assert window.import_csv(path)
+    window.inputs.setCurrentIndex(0)
+    QApplication.processEvents()
+    area = window.inputs.currentWidget()
+    assert isinstance(area, QScrollArea)
+    assert not area.horizontalScrollBar().isVisible()  # the long summary wraps
+    assert window.width() <= 1366
+    price = window.site_panel.price
+    assert price.series_name.toolTip() == path.name  # cut on screen, whole in the tooltip
+    assert price.series_name.width() <= area.viewport().width()
+    label = price.series_label  # the figures wrap inside the panel, whole
+    assert label.heightForWidth(label.width()) <= label.height()
