@@ -92,9 +92,7 @@ def test_a_window_saved_larger_than_the_screen_opens_within_it(qtbot, settings):
     again.close()
 
 
-def test_an_imported_series_with_a_long_name_does_not_widen_the_energy_tab(
-    qtbot, window, tmp_path
-):
+def test_an_imported_series_with_a_long_name_does_not_widen_the_energy_tab(qtbot, window, tmp_path):
     from datetime import datetime, timedelta
 
     from PySide6.QtWidgets import QScrollArea
