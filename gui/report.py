@@ -79,7 +79,7 @@ def write_report(window, out: Path, paper: str = "a4") -> Path:
         font.setFeature(QFont.Tag(tag), 0)
     text.setDefaultFont(font)
     with tempfile.TemporaryDirectory() as folder:
-        images = _chart_images(window, Path(folder), text)
+        images = _chart_images(window, text)
         body = "".join(
             [
                 _summary(project, doc.project, doc.path, result),
@@ -206,7 +206,7 @@ def reading(r: ProjectResult) -> str:
     return " ".join(parts)
 
 
-def _chart_images(window, folder: Path, text: QTextDocument) -> list[tuple[str, float]]:
+def _chart_images(window, text: QTextDocument) -> list[tuple[str, float]]:
     """The dashboard's charts (and the Risk tab's when its run is current) as PNG resources:
     each as its slide export, title inside the picture, so a page break never parts them."""
     charts = list(window.dashboard.charts)
@@ -214,7 +214,7 @@ def _chart_images(window, folder: Path, text: QTextDocument) -> list[tuple[str, 
         charts += list(window.risk_view.charts)
     out = []
     for i, chart in enumerate(charts):
-        image = QImage(str(chart.export(folder / f"chart{i}.png")))
+        image = chart.slide_image()
         name = f"chart{i}"
         text.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
         out.append((name, image.height() / image.width()))

@@ -198,6 +198,11 @@ class ChartPanel(QWidget):
             # that current Qt writes (pyqtgraph issue #3485).
             return save_picture(path, self.title, SLIDE, self.plot.render, png=self._slide_png)
 
+    def slide_image(self) -> QImage:
+        """The chart as its PNG export draws it, as an image (the report's pictures)."""
+        with self._slide_layout():
+            return self._slide_png()
+
     def _slide_png(self) -> QImage:
         """The laid-out scene on a 2× image (device pixel ratio 2, so text is drawn at the
         layout's sizes, sharp; pyqtgraph's exporter scales the legend's text wrongly)."""
