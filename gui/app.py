@@ -51,13 +51,15 @@ def scratch_settings() -> Iterator[QSettings]:
         yield QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
 
 
-def settle(app: QApplication, window) -> None:
-    """Process events until the first results and goal seek have reached the widgets."""
+def settle(app: QApplication, window, goal_seek: bool = True) -> None:
+    """Process events until the first results (and, ``goal_seek``, the goal seek's answers)
+    have reached the widgets."""
     for _ in range(50):
         app.processEvents()
         if window.doc.result is not None and not window.dashboard.updating():
             break
-    window.doc.wait_for_goal_seek()
+    if goal_seek:
+        window.doc.wait_for_goal_seek()
     for _ in range(20):
         app.processEvents()
     risk = window.risk_view
@@ -129,7 +131,7 @@ def report(project_path: Path, out: Path, paper: str = "a4", with_risk: bool = F
         if with_risk:
             window.show_tab("Risk")
         window.show()
-        settle(app, window)
+        settle(app, window, goal_seek=False)  # the report shows no goal-seek figures
         try:
             write_report(window, out, paper)
         except OSError as exc:
