@@ -59,9 +59,15 @@ def debt_detail(project: Project, strategy: Strategy, t: dict[str, np.ndarray]) 
     """``debt_rows`` and, where the strategy borrows, the schedule's parts the workbook shows:
     "scheduled_service_usd", "scheduled_principal_usd" and "sweep_usd"."""
     fin = strategy.financing
-    if fin is None:
-        n = t["fcf_usd"].size
-        rows = {k: np.zeros(n) for k in DEBT_COLUMNS}
+    n = t["fcf_usd"].size
+    nothing_to_fund = (
+        fin is not None
+        and fin.sizing == "ltc"
+        and not t["capex_usd"][: repayment_start(strategy, n)].any()
+    )
+    if fin is None or nothing_to_fund:  # unlevered: the equity is the project
+        parts = SCHEDULE_PARTS if fin is not None else ()
+        rows = {k: np.zeros(n) for k in (*DEBT_COLUMNS, *parts)}
         rows["cfads_usd"] = t["ebitda_usd"] - t["tax_usd"] - t["capex_usd"]
         rows["equity_fcf_usd"] = t["fcf_usd"].copy()
         rows["cumulative_equity_fcf_usd"] = t["cumulative_fcf_usd"].copy()
