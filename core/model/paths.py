@@ -27,3 +27,13 @@ def get_attr_path(obj: Any, path: str) -> Any:
         except (IndexError, AttributeError, TypeError):
             return None
     return obj
+
+
+def has_path(obj: Any, path: str) -> bool:
+    """True where ``path`` names a field of ``obj`` (its value may be None)."""
+    for part in _split(path):
+        try:
+            obj = obj[part] if isinstance(part, int) else getattr(obj, part)
+        except (IndexError, AttributeError, TypeError, KeyError):
+            return False
+    return True

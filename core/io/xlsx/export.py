@@ -9,6 +9,7 @@ file untouched.
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from core.io.xlsx.strategy import write_strategy_sheet
 from core.model import block_labels
 from core.model import labels as spec
 from core.model.catalog import Catalog, catalog_for
-from core.model.paths import get_attr_path
+from core.model.paths import get_attr_path, has_path
 from core.model.project import (
     HostingBlock,
     HourlySeriesPrice,
@@ -42,6 +43,11 @@ INPUT_STYLE = {
     "border_color": "#7F7F7F",
 }  # Excel's built-in "Input" cell style
 IMPORTED_STYLE = {"bg_color": "#DDEBF7", "font_color": "#1F4E79"}
+FIXED_STYLE = {"bg_color": "#EDEDED", "font_color": "#404040"}  # set in MinePivot
+FIXED_NOTE = "Set in MinePivot: re-export to change. "
+# Set apart whatever the formulas read: the workbook's shape follows them (its months, its
+# price series), so a change here would not be honoured.
+STRUCTURAL = {"finance.horizon_years", "finance.start_month", "price.kind", "price.source"}
 NAMES = {
     "finance.discount_rate_pct_per_year": "DiscountRate",
     "finance.tax_rate_pct": "TaxRate",
@@ -55,6 +61,78 @@ NAMES = {
 BAD_SHEET_CHARS = str.maketrans(
     {c: "_" for c in "[]:*?/\\"} | {chr(c): None for c in (*range(32), 127)}
 )
+
+
+_REF = re.compile(
+    r"(?:'([^']+)'|([A-Za-z_][\w.]*))!\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"
+)
+
+
+def _column(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+class FormulaLog:
+    """Every formula the workbook gets, where it sits, and its defined names: enough to tell
+    which cells any formula reads, directly or through a cell that is itself read."""
+
+    def __init__(self, wb) -> None:
+        self.formulas: list[tuple[str, int, int, str]] = []  # sheet, row, column, formula
+        self.names: dict[str, str] = {}
+        add_sheet, define = wb.add_worksheet, wb.define_name
+
+        def add_worksheet(*args, **kwargs):
+            ws = add_sheet(*args, **kwargs)
+            write = ws.write_formula
+
+            def write_formula(row, col, formula, *rest, **more):
+                self.formulas.append((ws.name, row, col, formula))
+                return write(row, col, formula, *rest, **more)
+
+            ws.write_formula = write_formula
+            return ws
+
+        def define_name(name, formula):
+            self.names[name] = formula
+            return define(name, formula)
+
+        wb.add_worksheet, wb.define_name = add_worksheet, define_name
+
+    def _refs(self, formula: str) -> set[tuple[str, int, int]]:
+        out = set()
+        for quoted, plain, c0, r0, c1, r1 in _REF.findall(formula):
+            sheet = quoted or plain
+            a, b = _column(c0), _column(c1 or c0)
+            lo, hi = int(r0) - 1, int(r1 or r0) - 1
+            out |= {(sheet, r, c) for r in range(lo, hi + 1) for c in range(a, b + 1)}
+        return out
+
+    def live_cells(self, sheet: str) -> set[tuple[int, int]]:
+        """(row, column) of every cell on ``sheet`` that a formula on another sheet reads,
+        directly, through a defined name or through formula cells of ``sheet`` so read."""
+        at = {(s, r, c): f for s, r, c, f in self.formulas if s == sheet}
+        prefix = f"{sheet}!"
+        named = {name: self._refs(ref) for name, ref in self.names.items()}
+
+        def reads(formula: str) -> set[tuple[str, int, int]]:
+            out = self._refs(formula) if prefix in formula else set()
+            for name, cells in named.items():
+                if name in formula and re.search(rf"\b{re.escape(name)}\b", formula):
+                    out |= cells
+            return out
+
+        live: set[tuple[str, int, int]] = set()
+        todo = [f for s, _r, _c, f in self.formulas if s != sheet]
+        while todo:
+            for cell in reads(todo.pop()):
+                if cell[0] == sheet and cell not in live:
+                    live.add(cell)
+                    if cell in at:
+                        todo.append(at[cell])
+        return {(r, c) for _s, r, c in live}
 
 
 class ExportError(Exception):
@@ -83,6 +161,9 @@ def formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
         "input": {"num_format": "#,##0.######", **INPUT_STYLE},
         "input_pct": {"num_format": "0.00%", **INPUT_STYLE},
         "input_text": {**INPUT_STYLE},
+        "fixed": {"num_format": "#,##0.######", **FIXED_STYLE},
+        "fixed_pct": {"num_format": "0.00%", **FIXED_STYLE},
+        "fixed_text": {**FIXED_STYLE},
         "kpi": {"num_format": "#,##0;[Red]-#,##0", "align": "right"},
         "kpi_pct": {"num_format": "0.00%", "align": "right"},
         "ok": {"bold": True, "font_color": "#2E7D32"},
@@ -103,48 +184,60 @@ def _sheet_names(project: Project) -> list[str]:
     return out
 
 
+TIP_COL = 4  # the Inputs sheet: label, value, unit, Field (the project-file path), meaning
+MATRIX_COL = 5  # a matrix row's first value (a time-of-use month: hours 0–23)
+
+
 class _Inputs:
-    def __init__(self, wb, fmt):
+    def __init__(self, wb, fmt, project: Project):
         self.ws = wb.add_worksheet("Inputs")
-        self.wb, self.fmt, self.row = wb, fmt, 2
+        self.wb, self.fmt, self.row, self.project = wb, fmt, 2, project
         self.names: dict[str, str] = {}
         self.values: dict[str, Any] = {}
+        # Every value cell written input-styled: (row, column, value, unit, tip, path); the
+        # ones no formula reads are set apart once the workbook is written (``set_apart``).
+        self.cells: list[tuple[int, int, Any, str, str, str]] = []
         self.ws.set_column(0, 0, 40)
         self.ws.set_column(1, 1, 18)
         self.ws.set_column(2, 2, 14)
-        self.ws.set_column(3, 3, 100)
+        self.ws.set_column(3, 3, 44)
+        self.ws.set_column(TIP_COL, TIP_COL, 90)
         self.ws.write_string(0, 0, "Inputs", fmt["title"])
-        self.ws.write_string(
-            1,
-            0,
-            "Orange cells are inputs (Excel's Input style). Formulas on "
-            "the strategy sheets read them; rows marked as engine values "
-            "come from the hourly simulation.",
-            fmt["note"],
-        )
 
     def group(self, title: str) -> None:
         self.row += 1
-        for c, h in enumerate((title, "Value", "Unit", "Meaning and source")):
+        for c, h in enumerate((title, "Value", "Unit", "Field", "Meaning and source")):
             self.ws.write_string(self.row, c, h, self.fmt["header"])
         self.row += 1
 
-    def put(self, path: str, label: str, value: Any, unit: str = "", tip: str = "") -> None:
-        ws, r, fmt = self.ws, self.row, self.fmt
-        ws.write_string(r, 0, label)
+    def value(self, r: int, c: int, value: Any, unit: str, fixed: bool = False) -> None:
+        ws, fmt = self.ws, self.fmt
+        kind = "fixed" if fixed else "input"
         pct = "%" in unit
         if isinstance(value, bool):
-            ws.write_boolean(r, 1, value, fmt["input_text"])
+            ws.write_boolean(r, c, value, fmt[f"{kind}_text"])
         elif isinstance(value, int | float):
-            ws.write_number(
-                r, 1, value / 100 if pct else value, fmt["input_pct"] if pct else fmt["input"]
-            )
+            shown = value / 100 if pct else value
+            ws.write_number(r, c, shown, fmt[f"{kind}_pct"] if pct else fmt[kind])
         elif value is None:
-            ws.write_blank(r, 1, None, fmt["input_text"])
+            ws.write_blank(r, c, None, fmt[f"{kind}_text"])
         else:
-            ws.write_string(r, 1, str(value), fmt["input_text"])
+            ws.write_string(r, c, str(value), fmt[f"{kind}_text"])
+
+    def put(
+        self, path: str, label: str, value: Any, unit: str = "", tip: str = "", field: str = ""
+    ) -> None:
+        """One input row. ``field``: its project-file path where ``path`` is not one."""
+        ws, r, fmt = self.ws, self.row, self.fmt
+        ws.write_string(r, 0, label)
+        field = field or (path if has_path(self.project, path) else "")
+        fixed = path in STRUCTURAL
+        self.value(r, 1, value, unit, fixed)
+        if not fixed:
+            self.cells.append((r, 1, value, unit, tip, path))
         ws.write_string(r, 2, unit, fmt["unit"])
-        ws.write_string(r, 3, tip, fmt["note"])
+        ws.write_string(r, 3, field, fmt["unit"])
+        ws.write_string(r, TIP_COL, FIXED_NOTE + tip if fixed else tip, fmt["note"])
         ref = f"Inputs!$B${r + 1}"
         self.names[path] = ref
         self.values[path] = value
@@ -157,11 +250,33 @@ class _Inputs:
             rel, label, unit, tip = row[:4]
             self.put(prefix + rel, label, get_attr_path(obj, rel), unit, tip)
 
+    def set_apart(self, live: set[tuple[int, int]]) -> None:
+        """Input cells no formula reads: restyled as set in MinePivot, their meaning saying
+        so, and the sheet's note counting both kinds."""
+        read = dead = 0
+        for r, c, value, unit, tip, _path in self.cells:
+            if (r, c) in live:
+                read += 1
+                continue
+            dead += 1
+            self.value(r, c, value, unit, fixed=True)
+            if c == 1:
+                self.ws.write_string(r, TIP_COL, FIXED_NOTE + tip, self.fmt["note"])
+        self.ws.write_string(
+            1,
+            0,
+            f"Orange cells are live inputs (Excel's Input style): {read} of them drive the "
+            "formulas, so a change recalculates the workbook. Grey cells "
+            f"({dead} here, with the horizon, start month and price series) are set in "
+            "MinePivot: re-export to change them. Field: each input's path in the project file.",
+            self.fmt["note"],
+        )
+
 
 def write_inputs(
     wb, fmt, project: Project, catalog: Catalog
-) -> tuple[dict[str, str], dict[tuple[int, int], str]]:
-    inp = _Inputs(wb, fmt)
+) -> tuple[dict[str, str], dict[tuple[int, int], str], _Inputs]:
+    inp = _Inputs(wb, fmt, project)
     inp.group("Project")
     inp.put("name", "Project name", project.name)
     inp.put("notes", "Notes", project.notes)
@@ -175,6 +290,7 @@ def write_inputs(
         {"flat": "flat", "tou": "time of use (12 × 24)", "hourly": "imported hourly series"}[
             src.kind
         ],
+        field="site.energy.price_source.kind",
     )
     if isinstance(src, HourlySeriesPrice):
         inp.put(
@@ -182,16 +298,31 @@ def write_inputs(
             "Series",
             f"{src.source_name or 'imported'}: "
             f"{len(src.years_usd_per_mwh)} year(s) from {src.first_year}",
+            field="site.energy.price_source.years_usd_per_mwh",
         )
     elif isinstance(src, TimeOfUsePrice):
         for mo, row in enumerate(src.matrix_usd_per_mwh):
+            field = f"site.energy.price_source.matrix_usd_per_mwh[{mo}]"
             inp.put(
-                f"price.tou.{mo}", f"Time of use, month {mo + 1} (hours 0–23 →)", None, "USD/MWh"
+                f"price.tou.{mo}",
+                f"Time of use, month {mo + 1} (hours 0–23 →)",
+                None,
+                "USD/MWh",
+                field=field,
             )
+            inp.cells.pop()  # the label row's blank value cell: the hours carry the prices
+            inp.value(inp.row - 1, 1, None, "", fixed=True)
             for h, v in enumerate(row):
-                inp.ws.write_number(inp.row - 1, 4 + h, v, fmt["input"])
+                inp.value(inp.row - 1, MATRIX_COL + h, v, "")
+                inp.cells.append((inp.row - 1, MATRIX_COL + h, v, "", "", f"{field}[{h}]"))
     else:
-        inp.put("price.flat", "Flat price", src.price_usd_per_mwh, "USD/MWh")
+        inp.put(
+            "price.flat",
+            "Flat price",
+            src.price_usd_per_mwh,
+            "USD/MWh",
+            field="site.energy.price_source.price_usd_per_mwh",
+        )
     inp.rows(project.site.energy, "site.energy.", spec.ENERGY)
     inp.group("Demand response")
     inp.rows(project.site.demand_response, "site.demand_response.", spec.DEMAND_RESPONSE)
@@ -323,7 +454,7 @@ def write_inputs(
                     )
                 else:
                     inp.names[p + ".it_mw_used"] = inp.names[p + ".it_mw"]
-    return inp.names, block_paths
+    return inp.names, block_paths, inp
 
 
 def _price_used(inp: _Inputs, fmt, p: str, field: str, catalog_price: float, source: str) -> None:
@@ -406,9 +537,10 @@ def _write(
             "comments": "Formulas carry the app's values as cached results.",
         }
     )
+    formulas = FormulaLog(wb)  # which input cells the formulas read, for ``set_apart``
     fmt = formats(wb)
     summary = wb.add_worksheet("Summary")
-    names, block_paths = write_inputs(wb, fmt, project, catalog)
+    names, block_paths, inputs = write_inputs(wb, fmt, project, catalog)
     sheets: list[StrategySheet] = []
     for i, (s, sheet_name) in enumerate(
         zip(project.strategies, _sheet_names(project), strict=True)
@@ -440,4 +572,5 @@ def _write(
 
         write_layout(wb, fmt, project)
     write_sources(wb, fmt, project, catalog)
+    inputs.set_apart(formulas.live_cells("Inputs"))
     wb.close()

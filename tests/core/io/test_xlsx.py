@@ -365,3 +365,60 @@ def test_gpu_servers_replaced_or_run_off_recalculate_as_the_app(tmp_path):
     for s in result.strategies[1:3]:
         np.testing.assert_allclose(fcf_row(wb[s.name]), s.fcf, rtol=1e-9, atol=1e-3)
         assert kpi_table(wb)["NPV"][s.name] == pytest.approx(s.kpis.npv_usd, rel=1e-9)
+
+
+_CELL = re.compile(r"(?:'([^']+)'|([A-Za-z_][\w.]*))!\$?([A-Z]{1,3})\$?(\d+)")
+
+
+def test_every_orange_input_drives_a_formula_and_every_input_names_its_field(exported):
+    # Read from the file: a cell styled as an input (Excel's Input orange) must be read by a
+    # formula on another sheet, directly, through a defined name, or through an Inputs
+    # formula cell that is so read. The others are grey, "set in MinePivot".
+    from core.model.paths import has_path
+
+    project, _, path = exported
+    wb = openpyxl.load_workbook(path)
+    formulas = {
+        (ws.title, c.coordinate): c.value
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=")
+    }
+    names = {n: wb.defined_names[n].attr_text for n in wb.defined_names}
+
+    def cells(text):
+        out = {(q or p, f"{col}{row}") for q, p, col, row in _CELL.findall(text)}
+        for name, ref in names.items():
+            if re.search(rf"\b{re.escape(name)}\b", text):
+                out |= cells(ref)
+        return out
+
+    read, todo = set(), [f for (sheet, _), f in formulas.items() if sheet != "Inputs"]
+    while todo:
+        for cell in cells(todo.pop()):
+            if cell[0] == "Inputs" and cell not in read:
+                read.add(cell)
+                if cell in formulas:
+                    todo.append(formulas[cell])
+    ws = wb["Inputs"]
+    orange, grey = [], []
+    for row in ws.iter_rows():
+        for c in row:
+            fill = c.fill.fgColor.rgb if c.fill.fill_type else ""
+            if str(fill).endswith("FFCC99"):
+                orange.append(c.coordinate)
+            elif str(fill).endswith("EDEDED"):
+                grey.append(c.coordinate)
+    assert len(orange) > 50 and grey
+    unread = [a for a in orange if ("Inputs", a) not in read]
+    assert unread == []
+    # The horizon is set apart whatever reads it; a grey value says where it is set.
+    fields = {ws.cell(r, 4).value: r for r in range(1, ws.max_row + 1) if ws.cell(r, 4).value}
+    horizon = fields["finance.horizon_years"]
+    assert ws.cell(horizon, 2).coordinate in grey
+    assert ws.cell(horizon, 5).value.startswith("Set in MinePivot: re-export to change.")
+    # Every Field names a path of the project file (a matrix row: its row).
+    assert "site.energy.price_source.matrix_usd_per_mwh[0]" in fields
+    missing = [f for f in fields if f != "Field" and not has_path(project, f)]
+    assert missing == []
