@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from core.engine.cashflow import ProjectResult, has_ai
 from core.engine.goalseek import GoalSeek
@@ -91,7 +91,8 @@ def write_summary(
     ws.write_string(3, 1, project.market.as_of)
     ws.write_string(4, 0, "Horizon")
     ws.write_string(4, 1, f"{result.months[0]} to {result.months[-1]}")
-    ws.write_string(5, 0, "Workbook checks (formulas = app)")
+    ws.write_string(5, 0, "Integrity checks (hold for any inputs)")
+    ws.write_string(6, 0, "Matches MinePivot at export")
     top = 7
     ws.write_string(top, 0, "KPI", fmt["header"])
     ws.write_string(top, 1, "Unit", fmt["header"])
@@ -277,6 +278,91 @@ def _charts(
     ws.insert_chart(first_row, 6, bars)
 
 
+def _span(sheet: StrategySheet, key: str, first: int, last: int) -> str:
+    """'Sheet'!$F$r:$X$r: months ``first`` … ``last`` (0-based) of a row."""
+    r = sheet.rows[key] + 1
+    a, b = xl_col_to_name(FIRST_COL + first), xl_col_to_name(FIRST_COL + last)
+    return f"{quote(sheet.name)}!${a}${r}:${b}${r}"
+
+
+def _within(residual: str, scale: str) -> str:
+    """True where Σ|residual| is at most a millionth of Σ|scale| (or of $1)."""
+    return f"SUMPRODUCT(ABS({residual}))<=1E-6*MAX(1,SUMPRODUCT(ABS({scale})))"
+
+
+REVENUE_LINES = (
+    "revenue_mining_usd",
+    "revenue_hosting_usd",
+    "power_passthrough_usd",
+    "dr_capacity_usd",
+    "power_credits_usd",
+)
+EQUITY_TERMS = (
+    ("+", "debt_draw_usd"),
+    ("-", "interest_paid_usd"),
+    ("-", "principal_usd"),
+    ("-", "fees_usd"),
+    ("-", "dsra_funding_usd"),
+    ("+", "dsra_release_usd"),
+    ("+", "tax_shield_usd"),
+)
+
+
+def integrity_checks(sheet: StrategySheet) -> list[tuple[str, str]]:
+    """(what, formula) of the identities one strategy sheet keeps whatever its inputs: each
+    formula is TRUE while the rows add up. A value typed over a formula breaks one."""
+    rows, n = sheet.rows, sheet.n
+    out = []
+    lines = [k for k in REVENUE_LINES if k in rows] + [k for k in rows if k.startswith("host")]
+    if "revenue_total_usd" in rows and lines:
+        total = sheet.ref("revenue_total_usd")
+        parts = "".join(f"-{sheet.ref(k)}" for k in lines)
+        out.append(("revenue lines add up to total revenue", _within(total + parts, total)))
+    for cum, flow in (
+        ("cumulative_fcf_usd", "fcf_usd"),
+        ("cumulative_discounted_fcf_usd", "discounted_fcf_usd"),
+        ("cumulative_equity_fcf_usd", "equity_fcf_usd"),
+    ):
+        if cum in rows and flow in rows and n > 1:
+            step = (
+                f"{_span(sheet, cum, 1, n - 1)}-{_span(sheet, cum, 0, n - 2)}"
+                f"-{_span(sheet, flow, 1, n - 1)}"
+            )
+            first = f"{_span(sheet, cum, 0, 0)}-{_span(sheet, flow, 0, 0)}"
+            out.append(
+                (
+                    f"{cum.removesuffix('_usd').replace('_', ' ')} is the running sum",
+                    f"AND({_within(step, sheet.ref(flow))},{_within(first, sheet.ref(flow))})",
+                )
+            )
+    if all(k in rows for k in ("debt_balance_usd", "debt_draw_usd", "principal_usd")):
+        capitalised = (
+            f"+SUM({sheet.ref('capitalised_interest_usd')})"
+            if "capitalised_interest_usd" in rows
+            else ""
+        )
+        rolled = (
+            f"{sheet.last('debt_balance_usd')}-(SUM({sheet.ref('debt_draw_usd')}){capitalised}"
+            f"-SUM({sheet.ref('principal_usd')}))"
+        )
+        out.append(
+            (
+                "debt balance = draws + capitalised interest − principal",
+                f"ABS({rolled})<=1E-6*MAX(1,SUM({sheet.ref('debt_draw_usd')}))",
+            )
+        )
+    if "equity_fcf_usd" in rows and all(k in rows for _, k in EQUITY_TERMS):
+        terms = "".join(f"{'-' if sign == '+' else '+'}{sheet.ref(k)}" for sign, k in EQUITY_TERMS)
+        residual = f"{sheet.ref('equity_fcf_usd')}-{sheet.ref('fcf_usd')}{terms}"
+        out.append(
+            (
+                "equity cash flow = FCF + draws − debt service − fees ± DSRA + tax shield",
+                _within(residual, sheet.ref("fcf_usd")),
+            )
+        )
+    return out
+
+
 def write_checks(
     wb,
     fmt: dict,
@@ -286,18 +372,42 @@ def write_checks(
     sheets: list[StrategySheet],
     summary,
 ) -> None:
+    """Two kinds of check, flagged apart: identities the formulas keep whatever the inputs
+    (the master flag: an input changed leaves it true), and the app's values at export
+    beside the formulas' (a changed input legitimately moves those)."""
     ws = wb.add_worksheet("Checks")
-    ws.set_column(0, 0, 44)
+    ws.set_column(0, 0, 64)
     ws.set_column(1, 4, 18)
+    ws.write_string(0, 0, "Checks", fmt["title"])
+    ws.write_string(2, 0, "Integrity: identities that hold for any input values", fmt["section"])
+    ws.write_string(3, 0, "Item", fmt["header"])
+    ws.write_string(3, 4, "OK", fmt["header"])
+    r = 4
+    integrity = []
+    for sheet in sheets:
+        for what, formula in integrity_checks(sheet):
+            ws.write_string(r, 0, f"{sheet.name}: {what}")
+            ws.write_formula(r, 4, f"=IFERROR({formula},FALSE)", fmt["ok"], True)
+            integrity.append(xl_rowcol_to_cell(r, 4))
+            r += 1
+    ws.write_string(r, 0, "All integrity checks hold", fmt["section"])
+    ws.write_formula(r, 4, f"=AND({','.join(integrity) or 'TRUE'})", fmt["ok"], True)
+    integrity_cell = xl_rowcol_to_cell(r, 4, True, True)
+    r += 3
     ws.write_string(
-        0, 0, "Checks: the app's own values beside the workbook's formulas", fmt["title"]
+        r - 1,
+        0,
+        "Matches MinePivot at export: the app's values beside the workbook's formulas "
+        "(an input changed here moves the formulas, not the app's values)",
+        fmt["section"],
     )
     for c, h in enumerate(("Item", "App value", "Workbook formula", "Difference", "OK")):
-        ws.write_string(2, c, h, fmt["header"])
-    r = 3
+        ws.write_string(r, c, h, fmt["header"])
+    r += 1
     flags = []
     for i, s in enumerate(result.strategies):
-        items = [(f"{s.name}: {key}", cells[(i, key)]) for key in CHECKED]
+        keys = [*CHECKED, *(k for k in ("equity_npv", "equity_irr") if (i, k) in cells)]
+        items = [(f"{s.name}: {key}", cells[(i, key)]) for key in keys]
         items.append(
             (
                 f"{s.name}: total free cash flow",
@@ -319,28 +429,31 @@ def write_checks(
             ws.write_formula(
                 r,
                 3,
-                f'=IF(ISNUMBER({b}),{cc}-{b},"")',
+                f'=IF(AND(ISNUMBER({b}),ISNUMBER({cc})),{cc}-{b},"")',
                 fmt["num"],
                 "" if isinstance(app, str) else diff,
             )
+            # Text against a number ("n/m" against a rate) is a difference, not an error.
             ws.write_formula(
                 r,
                 4,
-                f"=IF(ISNUMBER({b}),ABS({cc}-{b})<=1E-6*MAX(1,ABS({b})),{cc}={b})",
+                f"=IFERROR(IF(ISNUMBER({b}),ABS({cc}-{b})<=1E-6*MAX(1,ABS({b})),{cc}={b}),FALSE)",
                 fmt["ok"],
                 True,
             )
             flags.append(xl_rowcol_to_cell(r, 4))
             r += 1
-    ws.write_string(r + 1, 0, "All checks pass", fmt["section"])
-    master = f"AND({','.join(flags)})"
-    ws.write_formula(r + 1, 4, "=" + master, fmt["ok"], True)
+    ws.write_string(r + 1, 0, "Matches MinePivot at export", fmt["section"])
+    ws.write_formula(r + 1, 4, f"=AND({','.join(flags)})", fmt["ok"], True)
     summary.write_formula(
-        5,
+        5, 1, f'=IF(Checks!{integrity_cell},"all pass","CHECK FAILED")', fmt["ok"], "all pass"
+    )
+    summary.write_formula(
+        6,
         1,
-        f'=IF(Checks!{xl_rowcol_to_cell(r + 1, 4, True, True)},"all pass","CHECK FAILED")',
+        f'=IF(Checks!{xl_rowcol_to_cell(r + 1, 4, True, True)},"yes","no: inputs changed")',
         fmt["ok"],
-        "all pass",
+        "yes",
     )
 
 

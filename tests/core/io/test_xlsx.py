@@ -153,6 +153,7 @@ def test_libreoffice_recalculation_matches_the_app(exported, tmp_path):
         scale = np.maximum(np.abs(s.monthly["fcf_usd"]), 1.0)
         assert np.all(np.abs(recalculated - s.monthly["fcf_usd"]) <= 1e-6 * scale)
     assert wb["Summary"]["B6"].value == "all pass"
+    assert wb["Summary"]["B7"].value == "yes"  # matches MinePivot at export
 
 
 @needs_soffice
@@ -422,3 +423,45 @@ def test_every_orange_input_drives_a_formula_and_every_input_names_its_field(exp
     assert "site.energy.price_source.matrix_usd_per_mwh[0]" in fields
     missing = [f for f in fields if f != "Field" and not has_path(project, f)]
     assert missing == []
+
+
+@needs_soffice
+def test_integrity_checks_survive_an_edit_and_catch_an_overwritten_formula(exported, tmp_path):
+    # A board member raises the fixed opex: the workbook recalculates, its identities still
+    # hold ("all pass"), and only the export-time comparison says the inputs changed. A value
+    # typed over a revenue formula breaks "revenue lines add up to total revenue".
+    _, result, path = exported
+    wb = openpyxl.load_workbook(path)
+    inputs = wb["Inputs"]
+    row = next(
+        r
+        for r in range(1, inputs.max_row + 1)
+        if inputs.cell(r, 4).value == "site.fixed_opex_usd_per_year"
+    )
+    inputs.cell(row, 2).value = inputs.cell(row, 2).value * 1.1
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    sheet = wb[result.strategies[0].name]
+    total = next(
+        r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "Revenue, total"
+    )
+    sheet.cell(total, 7).value = 123.0  # the second month's total, typed over its formula
+    broken = tmp_path / "broken.xlsx"
+    wb.save(broken)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    after = openpyxl.load_workbook(recalculate(edited, tmp_path / "a"), data_only=True)
+    assert after["Summary"]["B6"].value == "all pass"
+    assert after["Summary"]["B7"].value == "no: inputs changed"
+    npv = kpi_table(after)["NPV"][result.strategies[0].name]
+    assert npv < result.strategies[0].kpis.npv_usd  # dearer opex, lower NPV
+    checks = after["Checks"]
+    assert not any(v == "#VALUE!" for row in checks.iter_rows(values_only=True) for v in row)
+    wrong = openpyxl.load_workbook(recalculate(broken, tmp_path / "b"), data_only=True)
+    assert wrong["Summary"]["B6"].value == "CHECK FAILED"
+    failed = [
+        r[0]
+        for r in wrong["Checks"].iter_rows(values_only=True)
+        if r and r[4] is False and isinstance(r[0], str)
+    ]
+    assert f"{result.strategies[0].name}: revenue lines add up to total revenue" in failed
