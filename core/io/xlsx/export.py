@@ -8,6 +8,7 @@ file untouched.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from datetime import date
@@ -21,6 +22,7 @@ from core.engine.energy import mining_end
 from core.engine.finance import IRR_CEILING, IRR_GUESS_MONTHLY
 from core.engine.goalseek import GoalSeek, goal_seek
 from core.io.atomicfile import begin_write, cannot_write
+from core.io.projectfile import project_to_json
 from core.io.xlsx.rows import StrategySheet
 from core.io.xlsx.strategy import write_strategy_sheet
 from core.model import block_labels
@@ -41,6 +43,7 @@ INPUT_STYLE = {
     "font_color": "#3F3F76",
     "border": 1,
     "border_color": "#7F7F7F",
+    "locked": False,  # the sheets are protected (no password): inputs stay editable
 }  # Excel's built-in "Input" cell style
 IMPORTED_STYLE = {"bg_color": "#DDEBF7", "font_color": "#1F4E79"}
 FIXED_STYLE = {"bg_color": "#EDEDED", "font_color": "#404040"}  # set in MinePivot
@@ -135,6 +138,18 @@ class FormulaLog:
         return {(r, c) for _s, r, c in live}
 
 
+MONEY_M = '"$"#,##0.0,," M";"\u2212$"#,##0.0,," M";"$0.0 M"'
+# What a protected sheet still lets a reader do: select, resize and format, but not change a
+# formula (Review → Unprotect Sheet, no password, lifts it).
+PROTECTION = {
+    "select_locked_cells": True,
+    "select_unlocked_cells": True,
+    "format_cells": True,
+    "format_columns": True,
+    "format_rows": True,
+}
+
+
 class ExportError(Exception):
     """The workbook could not be written; the message says why and where."""
 
@@ -165,7 +180,9 @@ def formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
         "fixed_pct": {"num_format": "0.00%", **FIXED_STYLE},
         "fixed_text": {**FIXED_STYLE},
         "kpi": {"num_format": "#,##0;[Red]-#,##0", "align": "right"},
-        "kpi_pct": {"num_format": "0.00%", "align": "right"},
+        "kpi_pct": {"num_format": "0.0%", "align": "right"},
+        # Money as the app writes it: $ million, one decimal, a real minus sign (U+2212).
+        "kpi_money": {"num_format": MONEY_M, "align": "right"},
         "ok": {"bold": True, "font_color": "#2E7D32"},
     }
     return {k: wb.add_format(v) for k, v in f.items()}
@@ -498,8 +515,9 @@ def export_workbook(
     except OSError as exc:
         raise ExportError(cannot_write(path, exc)) from None
     operated = result.project or project  # "auto" retirements as the app chose them
+    digest = hashlib.sha256(project_to_json(project).encode()).hexdigest()  # as entered
     try:
-        _write(operated, result, seeks, str(tmp.path), today or date.today(), risk)
+        _write(operated, result, seeks, str(tmp.path), today or date.today(), risk, digest)
         tmp.commit()
     except OSError as exc:
         tmp.discard()
@@ -517,6 +535,7 @@ def _write(
     tmp: str,
     today: date,
     risk: RiskAnalysis | None,
+    digest: str = "",
 ) -> None:
     from core.io.xlsx.summary import write_checks, write_sources, write_summary
 
@@ -561,7 +580,9 @@ def _write(
                 f"strategies[{i}].financing",
             )
         )
-    kpi_cells = write_summary(wb, summary, fmt, project, result, seeks, sheets, names, today)
+    kpi_cells = write_summary(
+        wb, summary, fmt, project, result, seeks, sheets, names, today, digest
+    )
     write_checks(wb, fmt, project, result, kpi_cells, sheets, summary)
     if risk is not None:
         from core.io.xlsx.risk import write_risk
@@ -573,4 +594,6 @@ def _write(
         write_layout(wb, fmt, project)
     write_sources(wb, fmt, project, catalog)
     inputs.set_apart(formulas.live_cells("Inputs"))
+    for ws in wb.worksheets():  # formulas cannot be typed over by accident; no password
+        ws.protect("", PROTECTION)
     wb.close()

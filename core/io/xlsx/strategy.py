@@ -121,7 +121,13 @@ def _timeline(sh: _Sheet, ws, fmt: dict, months: list[str]) -> None:
     ws.set_column(0, 0, 42)
     ws.set_column(1, 1, 11)
     ws.set_column(2, 3, 15)
-    ws.set_column(4, 4, 2)
+    ws.set_column(4, 4, 14)  # blank beside the months; the asset table's value column below
+    # Printed: landscape A4, one page tall, the labels repeated on every page.
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.repeat_columns(0, 3)
+    ws.repeat_rows(0, 3)
+    ws.fit_to_pages(0, 1)
     ws.set_column(FIRST_COL, FIRST_COL + n - 1, 12.5)
     ws.write_string(0, 0, sh.strategy.name, fmt["title"])
     ws.write_string(0, 2, "constant", fmt["unit"])

@@ -8,21 +8,23 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from core.engine.cashflow import ProjectResult, has_ai
+from core.engine.cashflow import ProjectResult, baseline_name, has_ai
 from core.engine.goalseek import GoalSeek
+from core.io.buildinfo import build_info
 from core.io.xlsx.rows import FIRST_COL, StrategySheet, add_named_series, quote
 from core.model.catalog import Catalog
 from core.model.format import NOT_MEANINGFUL, no_payback, not_meaningful
 from core.model.project import Project
 
 KPI_ROWS = [
-    ("npv", "NPV", "USD"),
+    ("npv", "NPV", "$ M"),
     ("irr", "IRR", "% p.a. effective"),
     ("payback", "Payback", "months"),
     ("dpayback", "Discounted payback", "months"),
-    ("peak", "Peak funding need", "USD"),
+    ("peak", "Peak funding need", "$ M"),
     ("probability", "AI contract probability", "%"),
-    ("weighted", "Probability-weighted NPV", "USD"),
+    ("weighted", "Probability-weighted NPV", "$ M"),
+    ("inc_npv", "NPV added over the baseline strategy", "$ M"),
     ("be_power", "Break-even power price (engine goal seek)", "USD/MWh"),
     ("be_btc", "Break-even BTC price (engine goal seek)", "USD/BTC"),
     (
@@ -30,7 +32,7 @@ KPI_ROWS = [
         "Required AI price for the target IRR (engine goal seek)",
         "USD/kW-month or USD/GPU-hour",
     ),
-    ("equity_npv", "Equity NPV (at the cost of equity; the NPV without debt)", "USD"),
+    ("equity_npv", "Equity NPV (at the cost of equity; the NPV without debt)", "$ M"),
     ("equity_irr", "Equity IRR (the IRR without debt)", "% p.a. effective"),
     ("min_dscr", "Minimum DSCR", "×"),
 ]
@@ -74,19 +76,23 @@ def write_summary(
     sheets: list[StrategySheet],
     names: dict[str, str],
     today: date,
+    digest: str = "",
 ) -> dict[tuple[int, str], tuple[str, Any]]:
+    """The KPIs of every strategy as formulas of the strategy sheets, with the app's values
+    cached; ``digest``: the SHA-256 of the project as exported."""
     ws.hide_gridlines(2)
     ws.set_landscape()
     ws.fit_to_pages(1, 1)
     ws.set_paper(9)  # A4
     ws.set_column(0, 0, 46)
-    ws.set_column(1, 1, 16)
+    ws.set_column(1, 1, 30)  # units whole: "USD/kW-month or USD/GPU-hour"
     ws.set_column(2, 1 + 2 * len(sheets), 21)
     ws.write_string(0, 0, "MinePivot feasibility summary", fmt["title"])
     ws.write_string(1, 0, "Project")
     ws.write_string(1, 1, project.name)
     ws.write_string(2, 0, "Exported")
     ws.write_string(2, 1, today.isoformat())
+    ws.write_string(2, 2, f"MinePivot {build_info().version}; project SHA-256 {digest[:16]}…")
     ws.write_string(3, 0, "Market inputs as of")
     ws.write_string(3, 1, project.market.as_of)
     ws.write_string(4, 0, "Horizon")
@@ -113,7 +119,12 @@ def write_summary(
             ws.write_formula(row[key], col, formula, fmt[style], value)
             cells[(c, key)] = (f"Summary!{xl_rowcol_to_cell(row[key], col, True, True)}", value)
 
-        put("npv", f"=SUMPRODUCT({sheet.ref('fcf_usd')},{sheet.ref('discount_factor')})", k.npv_usd)
+        put(
+            "npv",
+            f"=SUMPRODUCT({sheet.ref('fcf_usd')},{sheet.ref('discount_factor')})",
+            k.npv_usd,
+            "kpi_money",
+        )
         no_irr = NOT_MEANINGFUL if not_meaningful(k.irr_note) else "none"
         put(
             "irr",
@@ -138,7 +149,12 @@ def write_summary(
         ):
             if not_meaningful(note):
                 ws.write_comment(row[key], col, note)
-        put("peak", f"=MAX(0,-MIN({sheet.ref('cumulative_fcf_usd')}))", k.peak_funding_usd)
+        put(
+            "peak",
+            f"=MAX(0,-MIN({sheet.ref('cumulative_fcf_usd')}))",
+            k.peak_funding_usd,
+            "kpi_money",
+        )
         strategy = project.strategies[c]
         p_ref = names[f"strategies[{c}].contract_probability_pct"]
         put("probability", f"={p_ref}", k.contract_probability_pct / 100, "kpi_pct")
@@ -152,7 +168,17 @@ def write_summary(
             )
         else:
             formula = f"={npv_cell}"
-        put("weighted", formula, k.probability_weighted_npv_usd)
+        put("weighted", formula, k.probability_weighted_npv_usd, "kpi_money")
+        base = by_name.get(baseline_name(project), 0)
+        if s.incremental is not None and base != c:
+            put(
+                "inc_npv",
+                f"={npv_cell}-{xl_rowcol_to_cell(row['npv'], 2 + base)}",
+                s.incremental.npv_usd,
+                "kpi_money",
+            )
+        else:
+            ws.write_string(row["inc_npv"], col, "baseline", fmt["unit"])
         g = seeks.get(s.name)
         for key, attr in (
             ("be_power", "breakeven_power"),
@@ -185,7 +211,7 @@ def _equity_kpis(put, ws, fmt, row, col, sheet: StrategySheet, s, financing) -> 
     debt, the project's NPV and IRR and no DSCR."""
     k = s.kpis
     if financing is None or k.max_debt_usd <= 0:
-        put("equity_npv", f"={xl_rowcol_to_cell(row['npv'], col)}", k.equity_npv_usd)
+        put("equity_npv", f"={xl_rowcol_to_cell(row['npv'], col)}", k.equity_npv_usd, "kpi_money")
         irr = (
             k.irr
             if k.irr is not None
@@ -195,7 +221,12 @@ def _equity_kpis(put, ws, fmt, row, col, sheet: StrategySheet, s, financing) -> 
         ws.write_string(row["min_dscr"], col, "—", fmt["unit"])
         return
     discount = f"(1+CostOfEquity)^(-{sheet.ref('idx')}/12)"
-    put("equity_npv", f"=SUMPRODUCT({sheet.ref('equity_fcf_usd')},{discount})", k.equity_npv_usd)
+    put(
+        "equity_npv",
+        f"=SUMPRODUCT({sheet.ref('equity_fcf_usd')},{discount})",
+        k.equity_npv_usd,
+        "kpi_money",
+    )
     no_irr = NOT_MEANINGFUL if not_meaningful(k.equity_irr_note) else "none"
     put(
         "equity_irr",

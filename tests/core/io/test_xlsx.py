@@ -14,6 +14,7 @@ import pytest
 from core.engine.cashflow import evaluate
 from core.io.example import example_project
 from core.io.xlsx.export import ExportError, export_workbook
+from core.io.xlsx.summary import KPI_ROWS
 
 SOFFICE = shutil.which("soffice")
 needs_soffice = pytest.mark.skipif(
@@ -67,7 +68,7 @@ def kpi_table(wb) -> dict[str, dict[str, object]]:
     ws = wb["Summary"]
     names = [c.value for c in ws[8][2:]]
     out: dict[str, dict[str, object]] = {}
-    for row in ws.iter_rows(min_row=9, max_row=21, values_only=True):
+    for row in ws.iter_rows(min_row=9, max_row=8 + len(KPI_ROWS), values_only=True):
         out[row[0]] = dict(zip(names, row[2:], strict=False))
     return out
 
@@ -154,6 +155,11 @@ def test_libreoffice_recalculation_matches_the_app(exported, tmp_path):
         assert np.all(np.abs(recalculated - s.monthly["fcf_usd"]) <= 1e-6 * scale)
     assert wb["Summary"]["B6"].value == "all pass"
     assert wb["Summary"]["B7"].value == "yes"  # matches MinePivot at export
+    # What each strategy adds over the baseline (Keep mining), as the app reckons it.
+    for s in result.strategies[1:]:
+        added = kpis["NPV added over the baseline strategy"][s.name]
+        assert added == pytest.approx(s.incremental.npv_usd, rel=1e-6)
+    assert kpis["NPV added over the baseline strategy"][result.strategies[0].name] == "baseline"
 
 
 @needs_soffice
@@ -371,6 +377,21 @@ def test_gpu_servers_replaced_or_run_off_recalculate_as_the_app(tmp_path):
 _CELL = re.compile(r"(?:'([^']+)'|([A-Za-z_][\w.]*))!\$?([A-Z]{1,3})\$?(\d+)")
 
 
+def test_the_summary_reads_like_finance(exported):
+    # Money in $ million with one decimal and a real minus sign; the version and the file's
+    # hash beside the export date; strategy sheets print landscape, one page tall, with
+    # their label columns on every page.
+    _, _, path = exported
+    wb = openpyxl.load_workbook(path)
+    summary = wb["Summary"]
+    assert summary["C9"].number_format == '"$"#,##0.0,," M";"\u2212$"#,##0.0,," M";"$0.0 M"'
+    assert summary["C10"].number_format == "0.0%"
+    assert summary["C3"].value.startswith("MinePivot ") and "SHA-256" in summary["C3"].value
+    sheet = wb["Keep mining"]
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.print_title_cols == "$A:$D" and sheet.sheet_properties.pageSetUpPr.fitToPage
+
+
 def test_every_orange_input_drives_a_formula_and_every_input_names_its_field(exported):
     # Read from the file: a cell styled as an input (Excel's Input orange) must be read by a
     # formula on another sheet, directly, through a defined name, or through an Inputs
@@ -414,6 +435,10 @@ def test_every_orange_input_drives_a_formula_and_every_input_names_its_field(exp
     assert len(orange) > 50 and grey
     unread = [a for a in orange if ("Inputs", a) not in read]
     assert unread == []
+    # Protected without a password: an input can be typed, a formula not overwritten.
+    assert all(w.protection.sheet for w in wb.worksheets)
+    assert not any(ws[a].protection.locked for a in orange)
+    assert all(wb[s][a].protection.locked for s, a in list(formulas)[:500])
     # The horizon is set apart whatever reads it; a grey value says where it is set.
     fields = {ws.cell(r, 4).value: r for r in range(1, ws.max_row + 1) if ws.cell(r, 4).value}
     horizon = fields["finance.horizon_years"]
