@@ -168,6 +168,8 @@ def formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
         "bold": {"num_format": num, "bold": True},
         "total": {"num_format": num, "bold": True},
         "factor": {"num_format": "0.000000"},
+        "factor2": {"num_format": "0.00"},
+        "area": {"num_format": "#,##0"},
         "pct": {"num_format": "0.00%"},
         "date": {"num_format": "mmm yyyy", "bold": True, "bottom": 1},
         "imported": {"num_format": num, **IMPORTED_STYLE},
@@ -591,7 +593,7 @@ def _write(
     if any(s.plans for s in project.strategies):
         from core.io.xlsx.layout import write_layout
 
-        write_layout(wb, fmt, project)
+        write_layout(wb, fmt, project, names)
     write_sources(wb, fmt, project, catalog)
     inputs.set_apart(formulas.live_cells("Inputs"))
     for ws in wb.worksheets():  # formulas cannot be typed over by accident; no password

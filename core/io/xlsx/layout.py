@@ -17,7 +17,10 @@ from core.plan.layout import FT2_PER_M2, PlanContext
 MAX_LISTED = 500  # violations per plan written out; the count is always given
 
 
-def write_layout(wb, fmt: dict, project: Project) -> None:
+def write_layout(wb, fmt: dict, project: Project, names: dict[str, str] | None = None) -> None:
+    """``names``: the Inputs sheet's cells by project path (the interconnect and each
+    block's PUE are read from there, so an edit on Inputs reaches the checks)."""
+    names = names or {}
     ws = wb.add_worksheet("Layout")
     ws.hide_gridlines(2)
     ws.set_landscape()
@@ -53,6 +56,10 @@ def write_layout(wb, fmt: dict, project: Project) -> None:
             for h in project.site.hangars
         ],
     )
+    for k, h in enumerate(project.site.hangars):  # floor areas to the square metre / foot
+        area = h.length_m * h.width_m
+        ws.write_number(row - len(project.site.hangars) + k, 3, area, fmt["area"])
+        ws.write_number(row - len(project.site.hangars) + k, 4, area * FT2_PER_M2, fmt["area"])
     a = project.site.aisles
     ws.write_string(
         row + 1,
@@ -68,6 +75,13 @@ def write_layout(wb, fmt: dict, project: Project) -> None:
     totals: dict[str, list[str]] = defaultdict(list)  # strategy → its facility kW cells
     planned = [s for s in project.strategies if s.plans]
     reviews = {s.name: review_plans(project, s) for s in planned}  # each plan checked once
+    block_pue: dict[tuple, str] = {}  # (strategy, model, PUE) → the block's PUE cell
+    for i, strategy in enumerate(project.strategies):
+        for j, b in enumerate(strategy.blocks):
+            model = getattr(b, "asic_model", None) or getattr(b, "gpu_server_model", None)
+            ref = names.get(f"strategies[{i}].blocks[{j}].pue")
+            if model and ref:
+                block_pue.setdefault((strategy.name, model, getattr(b, "pue", None)), ref)
     for strategy in planned:
         ctx = PlanContext.of(project, strategy)
         for plan in strategy.plans:
@@ -85,7 +99,11 @@ def write_layout(wb, fmt: dict, project: Project) -> None:
                 ws.write_number(row, 4, unit_kw, fmt["input"])
                 d, e, f, g = (xl_rowcol_to_cell(row, c) for c in (3, 4, 5, 6))
                 ws.write_formula(row, 5, f"={d}*{e}", fmt["num"], units * unit_kw)
-                ws.write_number(row, 6, pue, fmt["input"])
+                pue_ref = block_pue.get((strategy.name, model, pue))
+                if pue_ref:
+                    ws.write_formula(row, 6, f"={pue_ref}", fmt["factor2"], pue)
+                else:
+                    ws.write_number(row, 6, pue, fmt["factor2"])
                 ws.write_formula(row, 7, f"={f}*{g}", fmt["num"], units * unit_kw * pue)
                 totals[strategy.name].append(xl_rowcol_to_cell(row, 7))
                 row += 1
@@ -98,7 +116,11 @@ def write_layout(wb, fmt: dict, project: Project) -> None:
         ws.write_string(row, 0, strategy.name)
         formula = f"=({'+'.join(cells)})/1000" if cells else "=0"
         ws.write_formula(row, 1, formula, fmt["imported_2dp"], mw)
-        ws.write_number(row, 2, project.site.interconnect_mw, fmt["num"])
+        interconnect = names.get("site.interconnect_mw")
+        if interconnect:
+            ws.write_formula(row, 2, f"={interconnect}", fmt["num"], project.site.interconnect_mw)
+        else:
+            ws.write_number(row, 2, project.site.interconnect_mw, fmt["num"])
         b, c = xl_rowcol_to_cell(row, 1), xl_rowcol_to_cell(row, 2)
         ok = mw <= project.site.interconnect_mw + 1e-9
         ws.write_formula(row, 3, f'=IF({b}<={c},"OK","OVER")', None, "OK" if ok else "OVER")

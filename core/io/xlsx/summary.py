@@ -37,6 +37,8 @@ KPI_ROWS = [
     ("min_dscr", "Minimum DSCR", "×"),
 ]
 CHECKED = ("npv", "irr", "payback", "dpayback", "peak", "weighted")
+RATES = ("irr", "equity_irr")  # shown as percentages on the Checks sheet
+AXIS_MONEY_M = '"$"#,##0,," M";"\u2212$"#,##0,," M";"$0"'  # chart axes in $ million
 
 
 def annual_irr(values: str) -> str:
@@ -261,11 +263,17 @@ def _charts(
                 "line": {"width": 2},
             },
         )
-    line.set_title({"name": "Cumulative free cash flow (USD)"})
+    line.set_title({"name": "Cumulative free cash flow ($ M)"})
     line.set_x_axis(
-        {"date_axis": True, "num_format": "yyyy", "major_unit": 12, "major_unit_type": "months"}
+        {
+            "date_axis": True,
+            "num_format": "yyyy",
+            "major_unit": 12,
+            "major_unit_type": "months",
+            "label_position": "low",  # years below the plot, not on the zero line
+        }
     )
-    line.set_y_axis({"num_format": '#,##0,,"M"'})
+    line.set_y_axis({"num_format": AXIS_MONEY_M})
     line.set_legend({"position": "bottom"})
     line.set_size({"width": 720, "height": 340})
     ws.insert_chart(first_row, 0, line)
@@ -301,9 +309,9 @@ def _charts(
                 "values": ["Summary", top + 2, c, top + 1 + len(years), c],
             },
         )
-    bars.set_title({"name": "Annual revenue vs operating cost"})
-    bars.set_x_axis({"name": "Year of the horizon"})
-    bars.set_y_axis({"num_format": '#,##0,,"M"'})
+    bars.set_title({"name": "Annual revenue vs operating cost ($ M)"})
+    bars.set_x_axis({"name": "Year of the horizon", "label_position": "low"})
+    bars.set_y_axis({"num_format": AXIS_MONEY_M})
     bars.set_legend({"position": "bottom"})
     bars.set_size({"width": 720, "height": 340})
     ws.insert_chart(first_row, 6, bars)
@@ -450,11 +458,12 @@ def write_checks(
         )
         for label, (ref, app) in items:
             ws.write_string(r, 0, label)
+            style = fmt["kpi_pct"] if label.rsplit(": ", 1)[-1] in RATES else fmt["num"]
             if isinstance(app, str):
                 ws.write_string(r, 1, app)
             else:
-                ws.write_number(r, 1, app, fmt["num"])
-            ws.write_formula(r, 2, f"={ref}", fmt["num"], app)
+                ws.write_number(r, 1, app, style)
+            ws.write_formula(r, 2, f"={ref}", style, app)
             b, cc = xl_rowcol_to_cell(r, 1), xl_rowcol_to_cell(r, 2)
             diff = 0 if isinstance(app, str) else 0.0
             ws.write_formula(

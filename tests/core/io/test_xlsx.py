@@ -306,6 +306,19 @@ def test_layout_sheet_loads_recalculate_and_flag_an_over_interconnect(tmp_path):
 
 
 @needs_soffice
+def test_the_interconnect_typed_on_inputs_reaches_the_layout_check(tmp_path):
+    # Exported at 100 MW (97.39 MW drawn: OK); 95 MW typed on the Inputs sheet: OVER.
+    from tests.core.io.test_xlsx_terminal import _set_input
+
+    path = export_workbook(example_project(), tmp_path / "plans.xlsx")
+    edited = _set_input(path, "Interconnect", 95.0, tmp_path / "edited.xlsx")
+    wb = openpyxl.load_workbook(recalculate(edited, tmp_path), data_only=True)
+    rows = [r for r in wb["Layout"].iter_rows(values_only=True)]
+    check = next(r for r in rows if r[0] == "Keep mining" and r[3] in ("OK", "OVER"))
+    assert (check[2], check[3]) == (95, "OVER")
+
+
+@needs_soffice
 def test_a_lease_that_ends_recalculates_as_the_app(tmp_path):
     # Convert to AI with a 60-month lease renewed at 70 % and $120/kW-month, and Hybrid's
     # lease ending with no renewal: the revenue and O&M rows are live formulas of the lease
