@@ -30,6 +30,7 @@ from gui.widgets.colours import StrategyColours
 from gui.worker import LatestWins
 
 _BLOCK_NAME = re.compile(r"strategies\[(\d+)\]\.blocks\[(\d+)\]\.name")
+_STRATEGY = re.compile(r"strategies\[\d+\]")
 _BUSINESS_MODEL = re.compile(r"strategies\[(\d+)\]\.blocks\[(\d+)\]\.business_model")
 
 
@@ -90,6 +91,9 @@ class ProjectDocument(QObject):
         self.last_goal_seek: dict[str, GoalSeek] | None = None  # for the current project
         self._edit_session = 0
         self._invalid: dict[str, str] = {}
+        # The paths the change being announced touched (one field's edit), or None: anything
+        # may have changed (undo, open, a list rewritten). Views skip what it leaves alone.
+        self.changed_paths: tuple[str, ...] | None = None
         # Each strategy's chart and card colour, kept through additions, moves and renames.
         self.colours = StrategyColours([s.name for s in project.strategies])
         self.undo_stack = QUndoStack(self)
@@ -161,8 +165,27 @@ class ProjectDocument(QObject):
             old = self._project.strategies[i].blocks[j].name
             candidate = apply_plan_counts(rename_block_links(candidate, i, old, str(value)))
         if candidate != self._project:
-            self.apply(candidate, text or f"Edit {path}", merge_key=path)
+            # A strategy's field may move others of it (a model sets the plan's IT MW, a
+            # business model its defaults): the whole strategy counts as touched.
+            within = _STRATEGY.match(path)
+            self.changed_paths = (within[0] if within else path,)
+            try:
+                self.apply(candidate, text or f"Edit {path}", merge_key=path)
+            finally:
+                self.changed_paths = None
         return []
+
+    def touches(self, path: str) -> bool:
+        """Whether the change being announced may have changed ``path``'s value: the same
+        path, one inside it or one it is inside (a whole block replaced)."""
+        if self.changed_paths is None:
+            return True
+        return any(
+            p == path
+            or path.startswith((p + ".", p + "["))
+            or p.startswith((path + ".", path + "["))
+            for p in self.changed_paths
+        )
 
     def _validated(self, path: str, value: Any) -> Project:
         """The project with one value changed, validated. Floor plans (thousands of items a

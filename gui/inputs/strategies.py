@@ -193,6 +193,11 @@ class StrategiesPanel(StrategyActions, QWidget):
 
     # ------------------------------------------------------------------ refresh
     def refresh(self, *_: Any) -> None:
+        # The lists show strategies, blocks and the models they run on: a market, site or
+        # finance field leaves them as they are.
+        mine = ("strategies", "baseline_strategy", "custom_asics", "custom_gpu_servers")
+        if not any(self.doc.touches(p) for p in mine):
+            return
         project = self.doc.project
         names = [s.name for s in project.strategies]
         row = min(self.list.currentRow(), len(names) - 1)

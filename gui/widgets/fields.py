@@ -141,6 +141,10 @@ class Field(QWidget):
 
     # ------------------------------------------------------------------ model → widget
     def refresh(self, *_: Any) -> None:
+        # Another field's edit leaves this one as it is (a keystroke would otherwise refresh
+        # every field); a refused value or a computed placeholder is always looked at again.
+        if not (self.has_error or callable(self._placeholder) or self.doc.touches(self.path)):
+            return
         value = get_attr_path(self.doc.project, self.path)
         self.editor.blockSignals(True)
         try:

@@ -318,3 +318,32 @@ def test_ctrl_z_in_a_field_undoes_the_project_and_the_menu_says_what(qtbot, wind
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
     assert window.doc.project.market.btc_price_usd == 123_456
+
+
+def test_an_edit_refreshes_the_fields_it_touches_and_undo_refreshes_all(qtbot, window):
+    # A keystroke in one field leaves the others alone (no refresh of ~100 fields per key);
+    # what an edit or an undo changes still reaches every field that shows it.
+    doc = window.doc
+    btc = window.market_panel.fields["market.btc_price_usd"]
+    other = window.market_panel.fields["market.fees_btc_per_block"]
+    calls = []
+    original = type(other).refresh
+
+    def counting(self, *a):
+        if self is other:
+            calls.append(doc.changed_paths)
+        return original(self, *a)
+
+    type(other).refresh = counting
+    try:
+        btc.editor.setText("123456")
+        btc.editor.textEdited.emit("123456")
+        assert doc.project.market.btc_price_usd == 123456
+        shown = other.editor.text()
+        doc.set_value("market.fees_btc_per_block", 0.031)
+        assert other.editor.text() == "0.031"  # its own edit reaches it
+        window.undo_action.trigger()  # undo: anything may have changed
+        assert other.editor.text() == shown
+    finally:
+        type(other).refresh = original
+    assert (("market.btc_price_usd",) in calls) and (None in calls)
