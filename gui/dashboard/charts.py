@@ -52,7 +52,7 @@ class CumulativeChart(ChartPanel):
             if curve is None:
                 curve = self.plot.plot(name=s.name)
                 self.curves[s.name] = curve
-            self.set_pen(curve, self.colours(s.name))
+            self.set_pen(curve, self.colours(s.name), 2.0, self.colours.line(s.name))
             curve.setData(x, s.monthly["cumulative_fcf_usd"] / 1e6)
             w = s.weighted_cumulative_fcf_usd
             if w is not None:
@@ -60,7 +60,8 @@ class CumulativeChart(ChartPanel):
                 if wc is None:
                     wc = self.plot.plot(name=f"{s.name} (weighted)")
                     self.weighted[s.name] = wc
-                self.set_pen(wc, self.colours(s.name), 1.5, dashed=True)
+                # Its strategy's colour and line, thin: told apart from it on screen and paper.
+                self.set_pen(wc, self.colours(s.name), 0.8, self.colours.line(s.name))
                 wc.setData(x, w / 1e6)
             elif s.name in self.weighted:
                 self._remove(self.weighted.pop(s.name))

@@ -34,7 +34,7 @@ class _Lines(ChartPanel):
             if curve is None:
                 curve = self.plot.plot(name=s.name, connect="finite")
                 self.curves[s.name] = curve
-            curve.setPen(pg.mkPen(self.colours(s.name), width=2))
+            self.set_pen(curve, self.colours(s.name), 2.0, self.colours.line(s.name))
             y = s.monthly[self.column] / self.scale
             curve.setData(x, self.shaped(y))
         for gone in [n for n in self.curves if n not in shown]:

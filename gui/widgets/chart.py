@@ -65,6 +65,13 @@ class MonthAxis(pg.AxisItem):
         return out
 
 
+PEN_STYLES = {
+    "solid": Qt.PenStyle.SolidLine,
+    "dash": Qt.PenStyle.DashLine,
+    "dot": Qt.PenStyle.DotLine,
+    "dashdot": Qt.PenStyle.DashDotLine,
+    "dashdotdot": Qt.PenStyle.DashDotDotLine,
+}
 SLIDE = QSize(1280, 720)  # an exported chart's layout size: a 16:9 slide
 LEGEND_TEXT = "8pt"
 
@@ -292,13 +299,12 @@ class ChartPanel(QWidget):
                 )
 
     @staticmethod
-    def set_pen(item, colour: str, width: float = 2.0, dashed: bool = False) -> None:
-        """Give a curve its pen only when it changed: a new pen costs pyqtgraph a redraw of
-        the item on every recompute."""
-        key = (colour, width, dashed)
+    def set_pen(item, colour: str, width: float = 2.0, line: str = "solid") -> None:
+        """Give a curve its pen (``line``: one of LINE_STYLES) only when it changed: a new
+        pen costs pyqtgraph a redraw of the item on every recompute."""
+        key = (colour, width, line)
         if getattr(item, "_pen_key", None) != key:
-            style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
-            item.setPen(pg.mkPen(colour, width=width, style=style))
+            item.setPen(pg.mkPen(colour, width=width, style=PEN_STYLES[line]))
             item._pen_key = key
 
     def month_labels(self, labels: list[str]) -> None:

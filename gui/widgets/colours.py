@@ -17,6 +17,10 @@ PALETTE = [
 ]
 
 
+# With the colour, a line style per slot: strategies stay apart when a page is printed in grey.
+LINE_STYLES = ("solid", "dash", "dot", "dashdot", "dashdotdot")
+
+
 def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
@@ -55,6 +59,13 @@ class StrategyColours:
 
     def __call__(self, name: str) -> str:
         """The strategy's colour (an unknown name takes the next free slot)."""
+        return PALETTE[self._slot_of(name) % len(PALETTE)]
+
+    def line(self, name: str) -> str:
+        """The strategy's line style, one of LINE_STYLES."""
+        return LINE_STYLES[self._slot_of(name) % len(LINE_STYLES)]
+
+    def _slot_of(self, name: str) -> int:
         if name not in self._slot:
             self.follow([*self._names, name])
-        return PALETTE[self._slot[name] % len(PALETTE)]
+        return self._slot[name]

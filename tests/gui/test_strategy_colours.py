@@ -38,3 +38,17 @@ def test_window_keeps_colours_when_a_strategy_is_inserted(qtbot, window):
     assert window.dashboard.cumulative.curves[names[1]].opts["pen"].color().name() == curve_pen
     cards = {card.name.text().split("<b>")[1].split("<")[0]: card for card in window.cards.cards}
     assert before[names[1]] in cards[names[1]].name.text()
+
+
+def test_each_strategy_has_its_own_line_style_for_grey_print(qtbot, window):
+    # Told apart without colour: solid, dash, dot, dash-dot; a weighted curve is its
+    # strategy's style, thin.
+    from gui.widgets.chart import PEN_STYLES
+
+    doc, chart = window.doc, window.dashboard.cumulative
+    names = [s.name for s in doc.project.strategies]
+    styles = [chart.curves[n].opts["pen"].style() for n in names]
+    assert len(set(styles)) == len(names)
+    assert styles[0] == PEN_STYLES[doc.colours.line(names[0])]
+    weighted = chart.weighted[names[1]].opts["pen"]
+    assert weighted.style() == styles[1] and weighted.widthF() < 1
