@@ -5,6 +5,7 @@ carries them along, a delete is refused with their names)."""
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from pydantic import ValidationError
@@ -85,9 +86,11 @@ FIELDS: dict[str, list[tuple[str, str, str, str, str]]] = {
 MODEL_CLASS = {"asic": AsicModel, "gpu": GpuServerModel}
 PROJECT_KEY = {"asic": "custom_asics", "gpu": "custom_gpu_servers"}
 NOUN = {"asic": "ASIC model", "gpu": "GPU server"}
+# The figures in columns; a project's own model is marked ✎; the sources of the selected model
+# below its table (and in every row's tooltip), so the tables fit the panel at 1366 × 768.
 COLUMNS = {
-    "asic": ["Model", "Origin", "TH/s", "W", "J/TH", "Cooling", "Price USD", "Sources"],
-    "gpu": ["Server", "Origin", "GPUs", "Max kW", "Typical kW", "Price USD", "Sources"],
+    "asic": ["Model", "TH/s", "W", "J/TH", "Cooling", "USD"],
+    "gpu": ["Server", "GPUs", "Max kW", "Typ. kW", "USD"],
 }
 REQUIRED = ("spec_source", "price_source", "as_of")  # a project's own figures say where from
 
@@ -191,6 +194,7 @@ class EquipmentPanel(QWidget):
         cat = bundled_catalog()
         lay = QVBoxLayout(self)
         self.tables: dict[str, QTableWidget] = {}
+        self.details: dict[str, QLabel] = {}  # the selected model's sources
         self.buttons: dict[str, dict[str, QPushButton]] = {}
         self.rows: dict[str, list[tuple[str, bool]]] = {}  # per table row: (model id, own)
         for kind, title, as_of, stretch in (
@@ -209,6 +213,11 @@ class EquipmentPanel(QWidget):
             table.cellDoubleClicked.connect(lambda _r, _c, k=kind: self._double_clicked(k))
             lay.addWidget(table, stretch)
             self.tables[kind] = table
+            details = QLabel()
+            details.setWordWrap(True)
+            details.setStyleSheet("color: #444;")
+            lay.addWidget(details)
+            self.details[kind] = details
             row = QHBoxLayout()
             self.buttons[kind] = {}
             for name, text, tip, slot in (
@@ -245,8 +254,8 @@ class EquipmentPanel(QWidget):
         lay.addWidget(self.message)
         note = QLabel(
             "Catalog models are read-only: duplicate one to change it. A project's own models "
-            "are saved with the project and need their sources and as-of date. Check specs "
-            "before use: catalogs disagree by a few %."
+            "(✎) are saved with the project and need their sources and as-of date. Check "
+            "specs before use: catalogs disagree by a few %."
         )
         note.setWordWrap(True)
         note.setStyleSheet("color: #555;")
@@ -277,7 +286,7 @@ class EquipmentPanel(QWidget):
                 for c, text in enumerate(cells):
                     item = QTableWidgetItem(text)
                     item.setToolTip(tip)
-                    if c >= 2 and c < len(cells) - 1:
+                    if c >= 1:
                         item.setTextAlignment(
                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                         )
@@ -291,27 +300,22 @@ class EquipmentPanel(QWidget):
 
     @staticmethod
     def _cells(kind: str, m: Any, own: bool) -> list[str]:
-        origin = "project" if own else "catalog"
-        sources = f"{m.spec_source}; {m.price_source} ({m.as_of or 'no date'})"
+        name = f"✎ {m.name}" if own else m.name  # the project's own
         if kind == "asic":
             return [
-                m.name,
-                origin,
+                name,
                 f"{m.hashrate_ths:g}",
                 f"{m.power_w:,.0f}",
                 f"{m.efficiency_j_per_th:.1f}",
                 m.cooling,
                 f"{m.price_usd:,.0f}",
-                sources,
             ]
         return [
-            m.name,
-            origin,
+            name,
             str(m.gpus),
             f"{m.max_power_kw:g}",
             f"{m.typical_power_kw:g}",
             f"{m.price_usd:,.0f}",
-            sources,
         ]
 
     def selected(self, kind: str) -> str | None:
@@ -326,6 +330,14 @@ class EquipmentPanel(QWidget):
     def _enable(self, kind: str) -> None:
         chosen = self.selected(kind)
         own = self._own(kind, chosen)
+        m = self._find(kind, chosen)
+        self.details[kind].setText(
+            f"<b>{escape(m.name)}</b> ({'the project' if own else 'the catalog'}, as of "
+            f"{escape(m.as_of or '—')}). Specs: {escape(m.spec_source or '—')}. "
+            f"Price: {escape(m.price_source or '—')}."
+            if m is not None
+            else "Select a model to see its sources."
+        )
         b = self.buttons[kind]
         b["duplicate"].setEnabled(chosen is not None)
         b["edit"].setEnabled(own)

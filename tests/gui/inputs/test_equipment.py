@@ -140,3 +140,17 @@ def test_a_new_model_needs_valid_figures_and_its_sources(qtbot, window, panel, m
     panel.add("gpu")
     assert seen["error"] == ""
     assert [m.id for m in window.doc.project.custom_gpu_servers] == ["b300"]
+
+
+def test_the_tables_fit_the_panel_and_the_selection_shows_its_sources(qtbot, window, panel):
+    from PySide6.QtWidgets import QApplication
+
+    window.resize(1366, 768)
+    window.show()
+    window.inputs.setCurrentIndex(window.inputs.indexOf(window.inputs.widget(4)))
+    QApplication.processEvents()
+    for table in panel.tables.values():  # no sideways scrolling at 1366 × 768
+        assert not table.horizontalScrollBar().isVisible()
+    select(panel, "asic", "s21")
+    text = panel.details["asic"].text()
+    assert "Antminer S21" in text and "Bitmain data sheet" in text and "2025-12-01" in text
