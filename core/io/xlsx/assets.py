@@ -97,17 +97,17 @@ def write_asset_table(
         ws.write_formula(r, 7, f"=ROUND({life_years}*12,0)", fmt["int"], life_m)
         sale = n - 1 if held else min(a.sale_month, n - 1)
         dep_end = min(a.in_service_month + life_m, n if held else sale)
-        end_expr = str(n) if held else f"J{a1}"
+        end_expr = "HorizonMonths" if held else f"J{a1}"
         ws.write_formula(r, 8, f"=MIN(G{a1}+H{a1},{end_expr})", fmt["int"], dep_end)
         if held:
-            sale_expr = str(n - 1)
+            sale_expr = "HorizonMonths-1"
         elif a.part == "gpu":  # at the end of the servers' life
-            sale_expr = f"MIN(G{a1}+H{a1},{n - 1})"
+            sale_expr = f"MIN(G{a1}+H{a1},HorizonMonths-1)"
         else:
-            sale_expr = f"MIN({names[p + '.end_month_or_horizon']},{n - 1})"
+            sale_expr = f"MIN({names[p + '.end_month_or_horizon']},HorizonMonths-1)"
         ws.write_formula(r, 9, f"={sale_expr}", fmt["int"], sale)
         age = (n if held else sale) - a.in_service_month
-        ws.write_formula(r, 10, f"={n if held else f'J{a1}'}-G{a1}", fmt["int"], age)
+        ws.write_formula(r, 10, f"={'HorizonMonths' if held else f'J{a1}'}-G{a1}", fmt["int"], age)
         res = project.finance.residual_value_pct.model_dump()[a.asset_class] / 100
         ws.write_formula(r, 11, f"={residual}", fmt["pct"], res)
         bonus_share = project.finance.bonus_depreciation_pct.model_dump()[a.asset_class] / 100
@@ -135,7 +135,7 @@ def write_asset_table(
             13,
             "=0"
             if no_terminal
-            else f"=IF(G{a1}>={n},0,E{a1}*MAX(1-K{a1}/({life_years}*12),L{a1})*P{a1})",
+            else f"=IF(G{a1}>=HorizonMonths,0,E{a1}*MAX(1-K{a1}/({life_years}*12),L{a1})*P{a1})",
             fmt["num"],
             proceeds,
         )

@@ -244,13 +244,22 @@ class _Inputs:
             ws.write_string(r, c, str(value), fmt[f"{kind}_text"])
 
     def put(
-        self, path: str, label: str, value: Any, unit: str = "", tip: str = "", field: str = ""
+        self,
+        path: str,
+        label: str,
+        value: Any,
+        unit: str = "",
+        tip: str = "",
+        field: str = "",
+        structural: bool = False,
     ) -> None:
-        """One input row. ``field``: its project-file path where ``path`` is not one."""
+        """One input row. ``field``: its project-file path where ``path`` is not one;
+        ``structural``: set in MinePivot (the catalog, the horizon) even where formulas read
+        it."""
         ws, r, fmt = self.ws, self.row, self.fmt
         ws.write_string(r, 0, label)
         field = field or (path if has_path(self.project, path) else "")
-        fixed = path in STRUCTURAL
+        fixed = structural or path in STRUCTURAL
         self.value(r, 1, value, unit, fixed)
         if not fixed:
             self.cells.append((r, 1, value, unit, tip, path))
@@ -383,6 +392,15 @@ def write_inputs(
     )
     inp.ws.write_number(inp.row - 1, 1, IRR_CEILING, fmt["pct"])
     wb.define_name("IrrCeiling", "=" + inp.names["finance.irr_ceiling"])
+    inp.put(
+        "finance.horizon_months",
+        "Horizon in months",
+        project.finance.horizon_years * 12,
+        "months",
+        "The strategy sheets' month columns: month indices run from 0 to this less 1",
+        structural=True,
+    )
+    wb.define_name("HorizonMonths", "=" + inp.names["finance.horizon_months"])
     n = project.finance.horizon_years * 12
     block_paths: dict[tuple[int, int], str] = {}
     for i, s in enumerate(project.strategies):
@@ -480,6 +498,15 @@ def _price_used(inp: _Inputs, fmt, p: str, field: str, catalog_price: float, sou
     """A row with the unit price in force: the block's own, else the catalog's."""
     given = inp.names[p + field]
     inp.put(
+        p + ".catalog_price",
+        "Catalog unit price",
+        catalog_price,
+        "USD",
+        f"The equipment catalog: {source}",
+        structural=True,
+    )
+    catalog = inp.names[p + ".catalog_price"]
+    inp.put(
         p + ".price_used",
         "Unit price used",
         None,
@@ -490,7 +517,7 @@ def _price_used(inp: _Inputs, fmt, p: str, field: str, catalog_price: float, sou
     inp.ws.write_formula(
         inp.row - 1,
         1,
-        f"=IF(ISNUMBER({given}),{given},{catalog_price})",
+        f"=IF(ISNUMBER({given}),{given},{catalog})",
         fmt["num"],
         own if own is not None else catalog_price,
     )

@@ -503,3 +503,21 @@ def test_integrity_checks_survive_an_edit_and_catch_an_overwritten_formula(expor
         if r and r[4] is False and isinstance(r[0], str)
     ]
     assert f"{result.strategies[0].name}: revenue lines add up to total revenue" in failed
+
+
+def test_no_horizon_or_catalog_price_literal_sits_in_a_formula(exported):
+    # The horizon (120 months: 119 is its last index) and the catalog's S21 price ($3,400)
+    # are cells on Inputs, set in MinePivot, that the formulas name (HorizonMonths, the
+    # catalog price row); a cell reference such as $F$120 is not a literal.
+    _, _, path = exported
+    wb = openpyxl.load_workbook(path)
+    literal = re.compile(r"(?<![\w$.:])(119|120|3400(?:\.0)?)(?![\w.])")
+    found = [
+        (ws.title, c.coordinate, c.value)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=") and literal.search(c.value)
+    ]
+    assert found == []
+    assert "HorizonMonths" in wb.defined_names
