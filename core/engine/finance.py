@@ -175,8 +175,11 @@ def tax_with_loss_limit(taxable_usd: np.ndarray, rate_pct: float, limit_pct: flo
     # Months padded with zeros to whole years (a padded month changes no year-to-date
     # figure), then laid out month of the year first, so that each month's figures for every
     # year (and path) are contiguous.
-    padded = np.zeros((*lead, years * 12))
-    padded[..., :n] = x
+    if n == years * 12:
+        padded = x
+    else:
+        padded = np.zeros((*lead, years * 12))
+        padded[..., :n] = x
     nd = len(lead) + 1  # the axes of (…, years)
     ytd = padded.reshape((*lead, years, 12)).transpose((nd, *range(nd))).copy()  # (12, …, years)
     for k in range(1, 12):
@@ -198,11 +201,21 @@ def tax_with_loss_limit(taxable_usd: np.ndarray, rate_pct: float, limit_pct: flo
             carry = carry - used + max(-prior, 0.0)
             each[y] = carry
         carried = np.array(each)
-    base = np.maximum(ytd - np.minimum(carried, limit * np.maximum(ytd, 0.0)), 0.0)
+    # base = max(ytd − min(carried, limit × max(ytd, 0)), 0), in one buffer (the same roundings;
+    # a (paths, months) array would otherwise make five temporaries of its size).
+    base = np.maximum(ytd, 0.0)
+    base *= limit
+    np.minimum(carried, base, out=base)
+    np.subtract(ytd, base, out=base)
+    np.maximum(base, 0.0, out=base)
     paid = base.copy()
     paid[1:] -= base[:-1]
-    by_month = paid.transpose((*range(1, nd + 1), 0)).reshape((*lead, years * 12))[..., :n]
-    return by_month * rate_pct / 100
+    # × rate, written straight into month order (…, years, 12), then ÷ 100.
+    out = np.empty((*lead, years, 12))
+    np.multiply(paid.transpose((*range(1, nd + 1), 0)), rate_pct, out=out)
+    out /= 100
+    by_month = out.reshape((*lead, years * 12))
+    return by_month if n == years * 12 else np.ascontiguousarray(by_month[..., :n])
 
 
 def finance_tax(taxable_usd: np.ndarray, fin: Finance) -> np.ndarray:
@@ -430,9 +443,11 @@ def _npv_slope_months(months: np.ndarray, rate: np.ndarray) -> tuple[np.ndarray,
     v = 1.0 / (1.0 + rate)
     f = np.zeros(rate.size)
     dv = np.zeros(rate.size)
-    for c in months[::-1]:
-        dv = dv * v + f
-        f = f * v + c
+    for c in months[::-1]:  # in place, the same roundings: dv = dv·v + f, f = f·v + c
+        dv *= v
+        dv += f
+        f *= v
+        f += c
     return f, -dv * v * v
 
 
