@@ -376,10 +376,12 @@ def _npv_and_slope_at(rate: float, flows: np.ndarray, t: np.ndarray) -> tuple[fl
 
 def _newton_irr(flows: np.ndarray, t: np.ndarray, guess: float) -> float | None:
     rate = guess
+    neg_t = -t
+    weighted = neg_t * flows  # −t·c, as each step would compute it first
     for _ in range(100):
-        disc = (1 + rate) ** -t
+        disc = (1 + rate) ** neg_t
         f = float(np.sum(flows * disc))
-        df = float(np.sum(-t * flows * disc / (1 + rate)))
+        df = float(np.sum(weighted * disc / (1 + rate)))
         if df == 0 or not np.isfinite(df):
             return None
         step = f / df
