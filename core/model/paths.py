@@ -19,21 +19,25 @@ def split_path(path: str) -> list[str | int]:
     return list(_split(path))
 
 
-def get_attr_path(obj: Any, path: str) -> Any:
-    """Follow a path through model attributes and list indices; None if it no longer exists."""
+_MISSING = object()
+
+
+def _walk(obj: Any, path: str, errors: tuple[type[Exception], ...]) -> Any:
+    """What ``path`` names in ``obj``, or _MISSING where a step raises one of ``errors``."""
     for part in _split(path):  # a field reads its value on every edit: parsed once
         try:
             obj = obj[part] if isinstance(part, int) else getattr(obj, part)
-        except (IndexError, AttributeError, TypeError):
-            return None
+        except errors:
+            return _MISSING
     return obj
+
+
+def get_attr_path(obj: Any, path: str) -> Any:
+    """Follow a path through model attributes and list indices; None if it no longer exists."""
+    value = _walk(obj, path, (IndexError, AttributeError, TypeError))
+    return None if value is _MISSING else value
 
 
 def has_path(obj: Any, path: str) -> bool:
     """True where ``path`` names a field of ``obj`` (its value may be None)."""
-    for part in _split(path):
-        try:
-            obj = obj[part] if isinstance(part, int) else getattr(obj, part)
-        except (IndexError, AttributeError, TypeError, KeyError):
-            return False
-    return True
+    return _walk(obj, path, (IndexError, AttributeError, TypeError, KeyError)) is not _MISSING

@@ -41,33 +41,39 @@ PRICE_TIP = (
     "Where the price comes from: a quote, an index or a filing "
     "(e.g. 'Hashrate Index ASIC price index, Nov 2025')"
 )
-FIELDS: dict[str, list[tuple[str, str, str, str, str]]] = {
-    "asic": [
+Row = tuple[str, str, str, str, str]
+
+
+def _named(what: str) -> list[Row]:
+    """The id and name rows every model has (``what``: "model", "server")."""
+    return [
         (
             "id",
             "ID",
             "",
-            "How blocks name the model in the project file (letters, digits, _)",
+            f"How blocks name the {what} in the project file (letters, digits, _)",
             "text",
         ),
-        ("name", "Name", "", "Shown in the block's model list and the reports", "text"),
+        ("name", "Name", "", f"Shown in the block's {what} list and the reports", "text"),
+    ]
+
+
+SOURCED: list[Row] = [  # where every model's figures come from, and when they held
+    ("spec_source", "Spec source", "", SPEC_TIP, "text"),
+    ("price_source", "Price source", "", PRICE_TIP, "text"),
+    ("as_of", "As of", "YYYY-MM-DD", "The date the figures were true", "date"),
+]
+FIELDS: dict[str, list[Row]] = {
+    "asic": [
+        *_named("model"),
         ("hashrate_ths", "Hashrate", "TH/s", "Nominal hashrate at stock settings", "float"),
         ("power_w", "Power", "W", "Wall power at stock settings", "float"),
         ("cooling", "Cooling", "", "How the miner is cooled", "cooling"),
         ("price_usd", "Price", "USD", "Price per unit, delivered", "float"),
-        ("spec_source", "Spec source", "", SPEC_TIP, "text"),
-        ("price_source", "Price source", "", PRICE_TIP, "text"),
-        ("as_of", "As of", "YYYY-MM-DD", "The date the figures were true", "date"),
+        *SOURCED,
     ],
     "gpu": [
-        (
-            "id",
-            "ID",
-            "",
-            "How blocks name the server in the project file (letters, digits, _)",
-            "text",
-        ),
-        ("name", "Name", "", "Shown in the block's server list and the reports", "text"),
+        *_named("server"),
         ("gpus", "GPUs", "per server", "GPUs in one server", "int"),
         ("max_power_kw", "Max power", "kW", "The data sheet's maximum (sizes the load)", "float"),
         (
@@ -78,9 +84,7 @@ FIELDS: dict[str, list[tuple[str, str, str, str, str]]] = {
             "float",
         ),
         ("price_usd", "Price", "USD", "Price per server with networking", "float"),
-        ("spec_source", "Spec source", "", SPEC_TIP, "text"),
-        ("price_source", "Price source", "", PRICE_TIP, "text"),
-        ("as_of", "As of", "YYYY-MM-DD", "The date the figures were true", "date"),
+        *SOURCED,
     ],
 }
 MODEL_CLASS = {"asic": AsicModel, "gpu": GpuServerModel}

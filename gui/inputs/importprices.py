@@ -17,7 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.io.priceimport import FileClock, PriceImportError, import_price_csv
+from core.io.priceimport import (
+    MAX_UTC_OFFSET_HOURS,
+    FileClock,
+    PriceImportError,
+    import_price_csv,
+)
 
 CLOCKS = (
     ("as_written", "Local clock time, as written"),
@@ -25,6 +30,16 @@ CLOCKS = (
     ("offset", "A fixed offset from UTC"),
     ("zone", "A time zone (daylight saving included)"),
 )
+
+
+def _hours_from_utc() -> QDoubleSpinBox:
+    """An offset from UTC in half hours, within the world's zones."""
+    box = QDoubleSpinBox()
+    box.setRange(-MAX_UTC_OFFSET_HOURS, MAX_UTC_OFFSET_HOURS)
+    box.setSingleStep(0.5)
+    box.setDecimals(1)
+    box.setSuffix(" h from UTC")
+    return box
 
 
 class FileClockDialog(QDialog):
@@ -51,11 +66,7 @@ class FileClockDialog(QDialog):
             "a market's settlement clock. A time zone: its wall clock with daylight saving."
         )
         form.addRow("Timestamps are in", self.kind)
-        self.offset = QDoubleSpinBox()
-        self.offset.setRange(-14.0, 14.0)
-        self.offset.setSingleStep(0.5)
-        self.offset.setDecimals(1)
-        self.offset.setSuffix(" h from UTC")
+        self.offset = _hours_from_utc()
         form.addRow("File's offset", self.offset)
         self.zone = QComboBox()
         self.zone.setEditable(True)
@@ -64,11 +75,7 @@ class FileClockDialog(QDialog):
             "An IANA time zone name, e.g. America/Chicago (ERCOT), America/New_York"
         )
         form.addRow("File's time zone", self.zone)
-        self.site = QDoubleSpinBox()
-        self.site.setRange(-14.0, 14.0)
-        self.site.setSingleStep(0.5)
-        self.site.setDecimals(1)
-        self.site.setSuffix(" h from UTC")
+        self.site = _hours_from_utc()
         self.site.setToolTip("The site's standard time (no daylight saving): US Central is −6")
         form.addRow("Site's standard time", self.site)
         buttons = QDialogButtonBox(

@@ -18,6 +18,29 @@ from core.risk.sensitivity import SplitSweep, Tornado, TornadoBar
 from gui.widgets.chart import ChartPanel
 
 
+def _strategy_choice(chart: ChartPanel, tip: str) -> QComboBox:
+    """A strategy picker in the chart's header, beside its title."""
+    choice = QComboBox()
+    choice.setToolTip(tip)
+    choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    chart.header.insertWidget(1, choice)
+    return choice
+
+
+def _offer(choice: QComboBox, names: list[str]) -> None:
+    """The picker lists ``names``, keeping the one chosen if it is still there (quietly: the
+    caller redraws)."""
+    if [choice.itemText(i) for i in range(choice.count())] == names:
+        return
+    current = choice.currentText()
+    choice.blockSignals(True)
+    choice.clear()
+    choice.addItems(names)
+    if current in names:
+        choice.setCurrentText(current)
+    choice.blockSignals(False)
+
+
 def _names_changed(items: dict, names: list[str], chart: ChartPanel) -> None:
     for gone in [n for n in items if n not in names]:
         item = items.pop(gone)
@@ -47,10 +70,7 @@ class TornadoChart(ChartPanel):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Tornado: NPV swing per input", "", month_axis=False, parent=parent)
-        self.choice = QComboBox()
-        self.choice.setToolTip("Strategy whose NPV the tornado shows")
-        self.choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.header.insertWidget(1, self.choice)
+        self.choice = _strategy_choice(self, "Strategy whose NPV the tornado shows")
         self.plot.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen("#888", width=1)))
         self.low = pg.BarGraphItem(
             name="input low",
@@ -81,15 +101,7 @@ class TornadoChart(ChartPanel):
 
     def update_tornado(self, t: Tornado) -> None:
         self.tornado = t
-        names = list(t.base_npv_usd)
-        if [self.choice.itemText(i) for i in range(self.choice.count())] != names:
-            current = self.choice.currentText()
-            self.choice.blockSignals(True)
-            self.choice.clear()
-            self.choice.addItems(names)
-            if current in names:
-                self.choice.setCurrentText(current)
-            self.choice.blockSignals(False)
+        _offer(self.choice, list(t.base_npv_usd))
         self._draw()
 
     def _room(self) -> int:
@@ -204,10 +216,7 @@ class FanChart(ChartPanel):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Cumulative cash flow, P10–P90", "USD million", parent=parent)
-        self.choice = QComboBox()
-        self.choice.setToolTip("Strategy shown in the fan chart")
-        self.choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.header.insertWidget(1, self.choice)
+        self.choice = _strategy_choice(self, "Strategy shown in the fan chart")
         self.plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen("#888", width=1)))
         # The band's edges carry its legend entry (a FillBetweenItem cannot be in a legend).
         self.p10 = self.plot.plot(name="P10–P90", pen=pg.mkPen("#1f77b4", width=1))
@@ -225,15 +234,7 @@ class FanChart(ChartPanel):
     def update_risk(self, r: RiskResult, deterministic: ProjectResult | None) -> None:
         self.result, self.deterministic = r, deterministic
         self.month_labels(r.months)
-        names = [s.name for s in r.strategies]
-        current = self.choice.currentText()
-        if [self.choice.itemText(i) for i in range(self.choice.count())] != names:
-            self.choice.blockSignals(True)
-            self.choice.clear()
-            self.choice.addItems(names)
-            if current in names:
-                self.choice.setCurrentText(current)
-            self.choice.blockSignals(False)
+        _offer(self.choice, [s.name for s in r.strategies])
         self._draw()
 
     def _draw(self) -> None:
