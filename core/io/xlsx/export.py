@@ -23,6 +23,8 @@ from core.engine.goalseek import GoalSeek, goal_seek
 from core.io.atomicfile import begin_write, cannot_write
 from core.io.projectfile import project_to_json
 from core.io.xlsx.formulas import FormulaLog
+from core.io.xlsx.hourly import write_market
+from core.io.xlsx.prices import write_prices
 from core.io.xlsx.rows import StrategySheet
 from core.io.xlsx.strategy import write_strategy_sheet
 from core.model import block_labels
@@ -92,6 +94,7 @@ def formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
         "unit": {"font_color": "#595959"},
         "note": {"italic": True, "font_color": "#595959"},
         "num": {"num_format": num},
+        "num2": {"num_format": "#,##0.00"},
         "int": {"num_format": "0"},
         "bold": {"num_format": num, "bold": True},
         "total": {"num_format": num, "bold": True},
@@ -279,6 +282,28 @@ def write_inputs(
             "USD/MWh",
             field="site.energy.price_source.price_usd_per_mwh",
         )
+    if not isinstance(src, HourlySeriesPrice):
+        spikes, at = src.spikes, "site.energy.price_source.spikes."
+        inp.put(
+            "price.spike_price",
+            "Scarcity spike price",
+            spikes.price_usd_per_mwh,
+            "USD/MWh",
+            "The price of each seeded spike hour (the Prices sheet's spike rows)",
+            field=at + "price_usd_per_mwh",
+        )
+        inp.put(
+            "price.spike_hours",
+            "Scarcity spike hours",
+            spikes.hours_per_year,
+            "h/year",
+            "Summer late afternoons, drawn with the seed below",
+            field=at + "hours_per_year",
+            structural=True,
+        )
+        inp.put(
+            "price.spike_seed", "Spike seed", spikes.seed, "", field=at + "seed", structural=True
+        )
     inp.rows(project.site.energy, "site.energy.", spec.ENERGY)
     inp.group("Demand response")
     inp.rows(project.site.demand_response, "site.demand_response.", spec.DEMAND_RESPONSE)
@@ -359,6 +384,15 @@ def write_inputs(
                     asic.power_w,
                     "W",
                     asic.spec_source,
+                    structural=True,
+                )
+                inp.put(
+                    p + ".asic_hashrate_ths",
+                    "Miner hashrate (catalog)",
+                    asic.hashrate_ths,
+                    "TH/s",
+                    asic.spec_source,
+                    structural=True,
                 )
                 if not isinstance(b, HostingBlock):  # a client's machines have no price here
                     _price_used(
@@ -517,6 +551,8 @@ def _write(
     fmt = formats(wb)
     summary = wb.add_worksheet("Summary")
     names, block_paths, inputs = write_inputs(wb, fmt, project, catalog)
+    prices = write_prices(wb, fmt, project, names)
+    market = write_market(wb, fmt, project, prices, names, result.months)
     sheets: list[StrategySheet] = []
     for i, (s, sheet_name) in enumerate(
         zip(project.strategies, _sheet_names(project), strict=True)
@@ -535,6 +571,8 @@ def _write(
                 result.months,
                 paths,
                 f"strategies[{i}].financing",
+                prices,
+                market,
             )
         )
     kpi_cells = write_summary(

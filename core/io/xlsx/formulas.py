@@ -3,13 +3,32 @@ so the export can tell live inputs from those no formula reads."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from xlsxwriter.utility import xl_cell_to_rowcol
+from xlsxwriter.worksheet import CellFormulaTuple
 
 _REF = re.compile(
     r"(?:'([^']+)'|([A-Za-z_][\w.]*))!\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"
 )
+
+
+def _store(ws):
+    """A worksheet's formula writer without XlsxWriter's per-formula rewriting: the workbook's
+    formulas are the export's own and use none of the functions it rewrites (dynamic arrays,
+    future functions; a test holds every formula to that), so a formula needs only its "="
+    stripped. Its checks are ~30 regular-expression passes a formula, and the workbook has
+    ~40,000 formulas."""
+    table, check = ws.table, ws._check_dimensions
+
+    def store(row, col, formula, cell_format=None, value=0):
+        if check(row, col):
+            return -1
+        table[row][col] = CellFormulaTuple(formula[1:], cell_format, value)
+        return 0
+
+    return store
 
 
 def _column(letters: str) -> int:
@@ -28,7 +47,7 @@ class FormulaLog:
 
         def add_worksheet(*args, **kwargs):
             ws = add_sheet(*args, **kwargs)
-            write = ws.write_formula
+            write = _store(ws)
 
             def write_formula(row, col, formula, *rest, **more):
                 self.formulas.append((ws.name, row, col, formula))
@@ -44,13 +63,18 @@ class FormulaLog:
         wb.add_worksheet, wb.define_name = add_worksheet, define_name
 
     def _refs(self, formula: str) -> set[tuple[str, int, int]]:
-        out = set()
-        for quoted, plain, c0, r0, c1, r1 in _REF.findall(formula):
-            sheet = quoted or plain
-            a, b = _column(c0), _column(c1 or c0)
-            lo, hi = int(r0) - 1, int(r1 or r0) - 1
-            out |= {(sheet, r, c) for r in range(lo, hi + 1) for c in range(a, b + 1)}
+        out: set[tuple[str, int, int]] = set()
+        for match in _REF.findall(formula):
+            out |= self._cells(match)
         return out
+
+    @functools.cache  # noqa: B019 (one log per export, dropped with it)
+    def _cells(self, match: tuple[str, ...]) -> frozenset[tuple[str, int, int]]:
+        quoted, plain, c0, r0, c1, r1 = match
+        sheet = quoted or plain
+        a, b = _column(c0), _column(c1 or c0)
+        lo, hi = int(r0) - 1, int(r1 or r0) - 1
+        return frozenset((sheet, r, c) for r in range(lo, hi + 1) for c in range(a, b + 1))
 
     def live_cells(self, sheet: str) -> set[tuple[int, int]]:
         """(row, column) of every cell on ``sheet`` that a formula on another sheet reads,
@@ -58,18 +82,40 @@ class FormulaLog:
         at = {(s, r, c): f for s, r, c, f in self.formulas if s == sheet}
         prefix = f"{sheet}!"
         named = {name: self._refs(ref) for name, ref in self.names.items()}
+        any_name = (
+            re.compile(
+                r"\b(" + "|".join(map(re.escape, sorted(named, key=len, reverse=True))) + r")\b"
+            )
+            if named
+            else None
+        )
+
+        # References to ``sheet`` only (the ones that matter here): a pattern that starts
+        # with the sheet's name is far quicker than the general one on long formulas.
+        on_sheet = re.compile(
+            r"(?:'" + re.escape(sheet) + r"'|(?<![\w.'])" + re.escape(sheet) + r")!"
+            r"\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"
+        )
 
         def reads(formula: str) -> set[tuple[str, int, int]]:
-            out = self._refs(formula) if prefix in formula else set()
-            for name, cells in named.items():
-                if name in formula and re.search(rf"\b{re.escape(name)}\b", formula):
-                    out |= cells
+            out: set[tuple[str, int, int]] = set()
+            if prefix in formula:
+                for c0, r0, c1, r1 in on_sheet.findall(formula):
+                    out |= self._cells(("", sheet, c0, r0, c1, r1))
+            if any_name is not None and any(name in formula for name in named):
+                for name in set(any_name.findall(formula)):
+                    out |= named[name]
             return out
 
         live: set[tuple[str, int, int]] = set()
         todo = [f for s, _r, _c, f in self.formulas if s != sheet]
+        seen: set[str] = set()
         while todo:
-            for cell in reads(todo.pop()):
+            formula = todo.pop()
+            if formula in seen:
+                continue
+            seen.add(formula)
+            for cell in reads(formula):
                 if cell[0] == sheet and cell not in live:
                     live.add(cell)
                     if cell in at:

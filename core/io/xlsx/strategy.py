@@ -20,6 +20,8 @@ from core.engine.debt import debt_detail
 from core.engine.terminal import FINAL_YEAR_MONTHS, Term, block_terms, strategy_factor
 from core.io.xlsx.assets import write_asset_table
 from core.io.xlsx.debt import write_debt_rows
+from core.io.xlsx.hourly import Market, formulas_follow, write_hourly
+from core.io.xlsx.prices import PriceSheet
 from core.io.xlsx.rows import FIRST_COL, RowWriter, StrategySheet
 from core.model.catalog import Catalog
 from core.model.project import AiBlock, Finance, MiningBlock, Project, Strategy
@@ -81,6 +83,8 @@ def write_strategy_sheet(
     months: list[str],
     block_paths: dict[int, str],
     fin_path: str = "",
+    prices: PriceSheet | None = None,
+    market: Market | None = None,
 ) -> StrategySheet:
     ws = wb.add_worksheet(sheet_name)
     n = len(months)
@@ -91,7 +95,11 @@ def write_strategy_sheet(
     sh.nol_limit = project.finance.nol_80_pct_limit
     sh.project_finance = project.finance
     _timeline(sh, ws, fmt, months)
-    _simulated(sh)
+    why = formulas_follow(project, strategy) if market is not None else "no Prices sheet"
+    if why or prices is None or market is None:
+        _simulated(sh, why)
+    else:
+        write_hourly(sh, prices, market, project, catalog, _hours(months))
     _revenue(sh)
     _operating_costs(sh)
     table_first = _assets(sh)
@@ -163,8 +171,11 @@ def _timeline(sh: _Sheet, ws, fmt: dict, months: list[str]) -> None:
     sh.hours = f"{{c}}${w.r('hours')}"
 
 
-def _simulated(sh: _Sheet) -> None:
-    sh.w.heading("From the hourly simulation (engine values: they do not follow edits to Inputs)")
+def _simulated(sh: _Sheet, why: str) -> None:
+    sh.w.heading(
+        f"From the hourly simulation (engine values for {why}: they do not follow edits to "
+        "Inputs; re-export to change them)"
+    )
     for key in SIMULATED_ROWS:
         sh.w.column(key, None, sh.t[key], "imported")
 
