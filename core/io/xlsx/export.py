@@ -38,6 +38,7 @@ from core.model.project import (
     Project,
     TimeOfUsePrice,
 )
+from core.plan.layout import plan_counts
 from core.risk.sensitivity import RiskAnalysis
 
 INPUT_STYLE = {
@@ -144,6 +145,9 @@ class _Inputs:
         self.wb, self.fmt, self.row, self.project = wb, fmt, 2, project
         self.names: dict[str, str] = {}
         self.values: dict[str, Any] = {}
+        # Counts a floor plan sets (its linked racks): the file's loader recounts them, so a
+        # typed count would not be the app's.
+        self.from_plans: set[str] = set()
         # Every value cell written input-styled: (row, column, value, unit, tip, path); the
         # ones no formula reads are set apart once the workbook is written (``set_apart``).
         self.cells: list[tuple[int, int, Any, str, str, str]] = []
@@ -190,7 +194,9 @@ class _Inputs:
         ws, r, fmt = self.ws, self.row, self.fmt
         ws.write_string(r, 0, label)
         field = field or (path if has_path(self.project, path) else "")
-        fixed = structural or path in STRUCTURAL
+        fixed = structural or path in STRUCTURAL or path in self.from_plans
+        if path in self.from_plans:
+            tip = "Set by the strategy's floor plan (its linked racks) in MinePivot. " + tip
         self.value(r, 1, value, unit, fixed)
         if not fixed:
             self.cells.append((r, 1, value, unit, tip, path))
@@ -370,9 +376,12 @@ def write_inputs(
             inp.put(f"strategies[{i}].notes", "Notes", s.notes)
         if s.financing is not None:
             inp.rows(s.financing, f"strategies[{i}].financing.", block_labels.FINANCING)
+        linked = plan_counts(project, s) if s.plans else {}
         for j, b in enumerate(s.blocks):
             p = f"strategies[{i}].blocks[{j}]"
             block_paths[(i, j)] = p
+            if b.name in linked:
+                inp.from_plans |= {p + ".asic_count", p + ".server_count", p + ".it_mw"}
             inp.ws.write_string(inp.row, 0, f"Block {j + 1}: {b.name}", fmt["section"])
             inp.row += 1
             if isinstance(b, MiningBlock):

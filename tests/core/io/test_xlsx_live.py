@@ -1,0 +1,308 @@
+"""The workbook is live: each input typed on the Inputs sheet, alone, +10 %, recalculated by
+LibreOffice, gives every strategy the NPV, IRR and equity IRR that ``minepivot run`` gives on the
+same change in the project file.
+
+The project is the example with three changes that let more inputs be tested: a 60 % LTC loan at
+8 % over ten years on "Convert to AI" (so the equity IRR differs from the project IRR), a demand
+charge of 1.5 USD/kW-month (so the demand-charge rows carry a value), and the retirement months
+MinePivot chose for "auto" written in (a +10 % edit may move the month the app would choose, and
+the workbook holds the month it was exported with: it is set in MinePivot). The fleets' ASIC
+counts are not typed: the floor plans set them (grey on Inputs, tested below).
+"""
+
+import argparse
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+
+from core.cli.commands import _cmd_run
+from core.engine.cashflow import evaluate
+from core.engine.columns import MONTHLY_COLUMNS
+from core.io.example import example_project
+from core.io.projectfile import project_from_data, project_to_json
+from core.io.xlsx.export import MATRIX_COL, export_workbook
+from core.model.project import Financing
+from tests.core.io.test_xlsx import kpi_table, needs_soffice, recalculate_all
+
+# Every market and power driver, a time-of-use cell (March, 11:00: a cheap hour, so it moves no
+# DR call or 4CP window), site, finance, fleet, AI, financing inputs, and Hybrid's two fleets
+# (a pool fee that reorders which fleet a DR call cuts first). The residual values are not
+# here: in this project no asset is sold at them (each that is sold goes before its life ends).
+LIVE_INPUTS = (
+    "market.btc_price_usd",
+    "market.btc_price_growth_pct_per_year",
+    "market.difficulty",
+    "market.difficulty_growth_pct_per_month",
+    "market.fees_btc_per_block",
+    "site.energy.price_source.matrix_usd_per_mwh[2][11]",
+    "site.energy.price_source.spikes.price_usd_per_mwh",
+    "site.energy.escalator_pct_per_year",
+    "site.energy.tnd_adder_usd_per_mwh",
+    "site.energy.demand_charge_usd_per_kw_month",
+    "site.energy.fourcp_usd_per_kw_year",
+    "site.demand_response.enrolled_mw",
+    "site.demand_response.capacity_usd_per_mw_month",
+    "site.fixed_opex_usd_per_year",
+    "site.opex_escalator_pct_per_year",
+    "finance.discount_rate_pct_per_year",
+    "finance.tax_rate_pct",
+    "finance.cost_of_equity_pct_per_year",
+    "finance.depreciation_life_years.facility",
+    "strategies[0].blocks[0].pue",
+    "strategies[0].blocks[0].pool_fee_pct",
+    "strategies[0].blocks[0].derate_pct_per_year",
+    "strategies[0].blocks[0].om_usd_per_mw_month",
+    "strategies[1].blocks[1].it_mw",
+    "strategies[1].blocks[1].colo_usd_per_kw_month",
+    "strategies[1].blocks[1].colo_escalator_pct_per_year",
+    "strategies[1].blocks[1].pue",
+    "strategies[1].blocks[1].it_load_factor_pct",
+    "strategies[1].blocks[1].retrofit_usd_per_mw",
+    "strategies[1].blocks[1].om_usd_per_mw_month",
+    "strategies[1].financing.ltc_pct",
+    "strategies[1].financing.rate_pct_per_year",
+    "strategies[1].financing.upfront_fee_pct",
+    "strategies[1].blocks[0].pue",
+    "strategies[2].blocks[0].pool_fee_pct",
+    "strategies[2].blocks[1].pool_fee_pct",
+    "strategies[2].blocks[2].it_mw",
+)
+_STEP = re.compile(r"\.?([A-Za-z_]\w*)|\[(\d+)\]")
+
+
+def _steps(path: str) -> list[str | int]:
+    return [int(i) if i else k for k, i in _STEP.findall(path)]
+
+
+def _get(data, path: str):
+    for step in _steps(path):
+        data = data[step]
+    return data
+
+
+def _set(data, path: str, value) -> None:
+    *head, last = _steps(path)
+    for step in head:
+        data = data[step]
+    data[last] = value
+
+
+def _base_project():
+    project = example_project()
+    strategies = [
+        s.model_copy(
+            update={"financing": Financing(ltc_pct=60.0, rate_pct_per_year=8.0, tenor_months=120)}
+        )
+        if s.name == "Convert to AI"
+        else s
+        for s in project.strategies
+    ]
+    energy = project.site.energy.model_copy(update={"demand_charge_usd_per_kw_month": 1.5})
+    site = project.site.model_copy(update={"energy": energy})
+    project = project.model_copy(update={"strategies": strategies, "site": site})
+    operated = evaluate(project).project
+    assert operated is not None
+    return operated
+
+
+def _input_cells(path: Path) -> dict[str, str]:
+    """Field path → the A1 cell that holds it on the Inputs sheet (a time-of-use hour: its
+    row's Field and the hour's column)."""
+    ws = openpyxl.load_workbook(path)["Inputs"]
+    out = {}
+    for row in ws.iter_rows(min_col=1, max_col=4):
+        field = row[3].value
+        if not field:
+            continue
+        if field.startswith("site.energy.price_source.matrix_usd_per_mwh["):
+            for h in range(24):
+                cell = ws.cell(row=row[0].row, column=MATRIX_COL + 1 + h)
+                out[f"{field}[{h}]"] = cell.coordinate
+        else:
+            out[field] = row[1].coordinate
+    return out
+
+
+def _typed(src: Path, dst: Path, cell: str, value: float) -> None:
+    """A copy of the workbook with ``value`` typed into Inputs!``cell`` (the sheet's XML edited,
+    so nothing else of the file changes)."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":  # Inputs
+                data, n = re.subn(
+                    rb'(<c r="' + cell.encode() + rb'"[^>]*>)<v>[^<]*</v>',
+                    rb"\g<1><v>" + repr(value).encode() + rb"</v>",
+                    data,
+                )
+                assert n == 1, f"Inputs!{cell} is not a number cell"
+            zout.writestr(item, data)
+
+
+def _run_json(path: Path, capsys) -> dict[str, dict]:
+    """``minepivot run --json --no-goal-seek`` on a project file, by strategy name."""
+    capsys.readouterr()
+    args = argparse.Namespace(project=str(path), json=True, no_goal_seek=True, monthly=None)
+    assert _cmd_run(args) == 0
+    return {r["name"]: r for r in json.loads(capsys.readouterr().out)["strategies"]}
+
+
+def _rel(a, b) -> float:
+    if isinstance(a, str) or isinstance(b, str) or a is None or b is None:
+        return 0.0 if a == b else float("inf")
+    return abs(a - b) / max(abs(b), 1e-9)
+
+
+@needs_soffice
+def test_each_input_typed_on_inputs_recalculates_as_minepivot_run(tmp_path, capsys):
+    project = _base_project()
+    base = tmp_path / "base.xlsx"
+    export_workbook(project, base)
+    cells = _input_cells(base)
+    data = json.loads(project_to_json(project))
+    copies, expected, results = [], {}, {}
+    for k, path in enumerate(LIVE_INPUTS):
+        assert path in cells, f"{path} has no row on the Inputs sheet"
+        old = _get(data, path)
+        new = round(old * 1.1) if isinstance(old, int) else old * 1.1
+        # The workbook: the cell as the sheet holds it (a percentage as a fraction).
+        shown = openpyxl.load_workbook(base, data_only=True)["Inputs"][cells[path]].value
+        typed = new / 100 if abs(shown - old / 100) < 1e-15 * max(abs(old), 1) else new
+        copy = tmp_path / f"in{k:02d}.xlsx"
+        _typed(base, copy, cells[path], typed)
+        copies.append(copy)
+        # The app: the same change in the project file.
+        changed = json.loads(project_to_json(project))
+        _set(changed, path, new)
+        file = tmp_path / f"in{k:02d}.minepivot"
+        file.write_text(project_to_json(project_from_data(changed)))
+        expected[path] = _run_json(file, capsys)
+        results[path] = evaluate(project_from_data(changed))
+    table = []
+    for path, out in zip(LIVE_INPUTS, recalculate_all(copies, tmp_path), strict=True):
+        wb = openpyxl.load_workbook(out, data_only=True)
+        kpis = kpi_table(wb)
+        worst = 0.0
+        for name, app in expected[path].items():
+            for label, key in (
+                ("NPV", "npv_usd"),
+                ("IRR", "irr"),
+                ("Equity IRR (the IRR without debt)", "equity_irr"),
+            ):
+                got, want = kpis[label][name], app[key]
+                if want is None:  # "n/m" or "none" in the workbook
+                    assert isinstance(got, str), f"{path}: {name} {label} {got!r}"
+                    continue
+                worst = max(worst, _rel(got, want))
+        # Revenue and energy cost too: a pass-through moves both and leaves NPV alone.
+        for s in results[path].strategies:
+            for key in ("revenue_total_usd", "energy_cost_usd"):
+                worst = max(worst, _rel(_total(wb[s.name], key), float(s.monthly[key].sum())))
+        table.append((path, worst))
+    print("\n".join(f"{p:55s} {w:.1e}" for p, w in table))
+    bad = [(p, w) for p, w in table if not w <= 1e-6]
+    assert not bad, f"inputs whose recalculation differs from minepivot run: {bad}"
+    # Each input moves something in the app, so each is a test of a live cell.
+    base_result = evaluate(project)
+    still = [p for p in LIVE_INPUTS if _same(results[p], base_result)]
+    assert not still, f"inputs that move nothing: {still}"
+
+
+def _total(ws, key: str) -> float:
+    label = MONTHLY_COLUMNS[key].label
+    return next(r[3] for r in ws.iter_rows(values_only=True) if r[0] == label)
+
+
+def _same(a, b) -> bool:
+    for x, y in zip(a.strategies, b.strategies, strict=True):
+        if any(not np.array_equal(x.monthly[k], y.monthly[k]) for k in x.monthly):
+            return False
+        if x.kpis != y.kpis:
+            return False
+    return True
+
+
+def test_the_prices_and_market_sheets_carry_the_hours_and_the_market(tmp_path):
+    project = example_project()
+    path = tmp_path / "example.xlsx"
+    export_workbook(project, path)
+    wb = openpyxl.load_workbook(path)
+    prices, market = wb["Prices"], wb["Market"]
+    hours = [r[5].value for r in prices.iter_rows(min_row=5) if r[0].value is not None]
+    assert sum(hours) == 87_672  # 2027-01 to 2036-12: 3,653 days (2028, 2032, 2036 are leap)
+    # Each price is a formula of the Inputs cell it comes from, never a pasted number.
+    sources = {r[6].value for r in prices.iter_rows(min_row=5) if r[0].value is not None}
+    assert all(isinstance(s, str) and s.startswith("=Inputs!$") for s in sources)
+    labels = [r[0].value for r in market.iter_rows(max_col=1)]
+    assert "BTC price" in labels and "Hashprice, month average" in labels
+    keep = wb["Keep mining"]
+    revenue = next(r for r in keep.iter_rows() if r[0].value == "Mining revenue")
+    assert revenue[5].value.startswith("=F")  # the fleet's own revenue row, a formula
+    runs = next(r for r in keep.iter_rows() if r[0].value == "S21 fleet: hours run, not called")
+    assert "SUMIFS(INDEX(PrHours," in runs[5].value
+
+
+@pytest.mark.parametrize("why", ["hosting", "fixed_block"])
+def test_a_strategy_the_formulas_cannot_follow_keeps_labelled_engine_values(tmp_path, why):
+    from core.io.xlsx.hourly import formulas_follow
+
+    project = example_project()
+    if why == "fixed_block":
+        energy = project.site.energy.model_copy(
+            update={
+                "contract": "fixed_block",
+                "fixed_block_mw": 50.0,
+                "fixed_price_usd_per_mwh": 40.0,
+            }
+        )
+        project = project.model_copy(
+            update={"site": project.site.model_copy(update={"energy": energy})}
+        )
+        assert formulas_follow(project, project.strategies[0]) == "a fixed-price block contract"
+        path = tmp_path / "fixed.xlsx"
+        export_workbook(project, path)
+        ws = openpyxl.load_workbook(path)["Keep mining"]
+        heads = [r[0].value for r in ws.iter_rows(max_col=1) if r[0].value]
+        assert any("engine values for a fixed-price block contract" in h for h in heads)
+    else:
+        from core.model.project import HostingBlock
+
+        s = project.strategies[0]
+        hosted = s.model_copy(
+            update={"blocks": [HostingBlock(name="Client racks", asic_model="s21", asic_count=100)]}
+        )
+        assert formulas_follow(project, hosted) == "a hosting contract"
+
+
+def test_a_count_the_floor_plan_sets_is_set_apart(tmp_path):
+    # The example's fleets are counted from their racks: the file's loader recounts them, so a
+    # count typed in the workbook could never be the app's. Grey, and the note says why.
+    path = tmp_path / "example.xlsx"
+    export_workbook(example_project(), path)
+    ws = openpyxl.load_workbook(path)["Inputs"]
+    row = next(r for r in ws.iter_rows() if r[3].value == "strategies[0].blocks[0].asic_count")
+    assert row[1].fill.fgColor.rgb.endswith("EDEDED")
+    assert "floor plan" in row[4].value
+
+
+def test_no_formula_needs_the_rewriting_the_export_skips(tmp_path):
+    # The export stores formulas without XlsxWriter's per-formula rewriting of dynamic-array
+    # functions (core.io.xlsx.formulas): it holds only while no formula uses one.
+    from xlsxwriter.worksheet import re_dynamic_function
+
+    path = tmp_path / "example.xlsx"
+    export_workbook(example_project(), path)
+    wb = openpyxl.load_workbook(path)
+    count = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    count += 1
+                    assert not re_dynamic_function.search(cell.value), (ws.title, cell.coordinate)
+    assert count > 30_000
