@@ -16,7 +16,7 @@ from typing import Any
 
 import xlsxwriter
 
-from core.engine.cashflow import ProjectResult, evaluate
+from core.engine.cashflow import ProjectResult, baseline_name, evaluate
 from core.engine.energy import mining_end
 from core.engine.finance import IRR_CEILING, IRR_GUESS_MONTHLY
 from core.engine.goalseek import GoalSeek, goal_seek
@@ -562,28 +562,36 @@ def _write(
     names, block_paths, inputs = write_inputs(wb, fmt, project, catalog)
     prices = write_prices(wb, fmt, project, names)
     market = write_market(wb, fmt, project, prices, names, result.months)
-    sheets: list[StrategySheet] = []
-    for i, (s, sheet_name) in enumerate(
-        zip(project.strategies, _sheet_names(project), strict=True)
-    ):
+    # The sheets in the project's order; the baseline's is written first, so that the others
+    # can refer to its rows (what each adds over it).
+    sheet_names = _sheet_names(project)
+    worksheets = [wb.add_worksheet(name) for name in sheet_names]
+    base_i = next(
+        (i for i, s in enumerate(project.strategies) if s.name == baseline_name(project)), 0
+    )
+    written: dict[int, StrategySheet] = {}
+    for i in [base_i, *(k for k in range(len(sheet_names)) if k != base_i)]:
+        s = project.strategies[i]
         paths = {j: block_paths[(i, j)] for j in range(len(s.blocks))}
-        sheets.append(
-            write_strategy_sheet(
-                wb,
-                fmt,
-                sheet_name,
-                project,
-                s,
-                result.strategies[i],
-                names,
-                catalog,
-                result.months,
-                paths,
-                f"strategies[{i}].financing",
-                prices,
-                market,
-            )
+        base = None
+        if i != base_i:
+            base = (written[base_i], result.strategies[base_i].monthly["fcf_usd"])
+        written[i] = write_strategy_sheet(
+            worksheets[i],
+            fmt,
+            project,
+            s,
+            result.strategies[i],
+            names,
+            catalog,
+            result.months,
+            paths,
+            f"strategies[{i}].financing",
+            prices,
+            market,
+            base,
         )
+    sheets = [written[i] for i in range(len(sheet_names))]
     kpi_cells = write_summary(
         wb, summary, fmt, project, result, seeks, sheets, names, today, digest
     )

@@ -106,8 +106,8 @@ def write_prices(wb, fmt: dict, project: Project, names: dict[str, str]) -> Pric
     uniq, hours = np.unique(key, return_counts=True)
     flags, source = np.divmod(uniq, n_codes)
     cols = []
-    for base in (2, 2, 2, 2):
-        flags, bit = np.divmod(flags, base)
+    for _ in range(4):
+        flags, bit = np.divmod(flags, 2)
         cols.append(bit)
     groups = np.stack([flags, *reversed(cols), source - 1], axis=1)  # month, part, .., code
 
@@ -140,12 +140,14 @@ def write_prices(wb, fmt: dict, project: Project, names: dict[str, str]) -> Pric
     ws.set_column(0, 5, 10)
     ws.set_column(6, 7, 16)
     ws.freeze_panes(3, 0)
+    ws.repeat_rows(2)  # printed: the headings on every page, the columns on one page wide
+    ws.fit_to_pages(1, 0)
     for c in range(6):  # the row of no hours: an empty part of a month points here
         ws.write_number(EMPTY_ROW - 1, c, 0, fmt["int"])
     ws.write_string(EMPTY_ROW - 1, 6, "(no hours)", fmt["unit"])
     for letter, name in RANGE_NAMES.items():
         wb.define_name(name, f"={SHEET}!${letter}:${letter}")
-    base = _price_cell(project, names)
+    cell_of = None if isinstance(src, HourlySeriesPrice) else _price_cell(project, names)
     price = np.empty(groups.shape[0])
     for k, ((m, p, c_, a, pk, s), h) in enumerate(zip(groups, hours, strict=True)):
         r = FIRST_ROW - 1 + k
@@ -155,7 +157,8 @@ def write_prices(wb, fmt: dict, project: Project, names: dict[str, str]) -> Pric
             value = float(series_values[s])
             ws.write_number(r, 6, value, fmt["imported_2dp"])
         else:
-            ref, value = base(int(s))
+            assert cell_of is not None
+            ref, value = cell_of(int(s))
             ws.write_formula(r, 6, "=" + ref, fmt["num2"], value)
         ws.write_formula(r, 7, f"=G{r + 1}*F{r + 1}", fmt["num"], value * float(h))
         price[k] = value

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -22,7 +22,7 @@ from core.io.xlsx.assets import write_asset_table
 from core.io.xlsx.debt import write_debt_rows
 from core.io.xlsx.hourly import Market, formulas_follow, write_hourly
 from core.io.xlsx.prices import PriceSheet
-from core.io.xlsx.rows import FIRST_COL, RowWriter, StrategySheet
+from core.io.xlsx.rows import FIRST_COL, RowWriter, StrategySheet, quote
 from core.model.catalog import Catalog
 from core.model.project import AiBlock, Finance, MiningBlock, Project, Strategy
 
@@ -60,6 +60,8 @@ class _Sheet:
     continuing: bool = False  # finance.terminal_value: held assets stay in use, not sold
     nol_limit: bool = False  # finance.nol_80_pct_limit: the yearly 80 % loss rule
     project_finance: Finance | None = None
+    baseline: tuple[StrategySheet, np.ndarray] | None = None  # the baseline's, for others
+    held_salvage: list[str] = field(default_factory=list)  # salvage rows of assets held
 
     def name(self, j: int, field: str) -> str:
         """The defined name of block ``j``'s input ``field``."""
@@ -72,9 +74,8 @@ class _Sheet:
 
 
 def write_strategy_sheet(
-    wb,
+    ws,
     fmt: dict,
-    sheet_name: str,
     project: Project,
     strategy: Strategy,
     result: StrategyResult,
@@ -85,8 +86,12 @@ def write_strategy_sheet(
     fin_path: str = "",
     prices: PriceSheet | None = None,
     market: Market | None = None,
+    baseline: tuple[StrategySheet, np.ndarray] | None = None,
 ) -> StrategySheet:
-    ws = wb.add_worksheet(sheet_name)
+    """``ws``: the strategy's (empty) worksheet. ``baseline``: the baseline strategy's sheet,
+    already written, and its FCF, for any other strategy (the rows of what it adds over the
+    baseline)."""
+    sheet_name = ws.name
     n = len(months)
     assert result.breakdown is not None
     w = RowWriter(ws, fmt, n)
@@ -94,6 +99,7 @@ def write_strategy_sheet(
     sh.continuing = project.finance.terminal_value == "continuing"
     sh.nol_limit = project.finance.nol_80_pct_limit
     sh.project_finance = project.finance
+    sh.baseline = baseline
     _timeline(sh, ws, fmt, months)
     why = formulas_follow(project, strategy) if market is not None else "no Prices sheet"
     if why or prices is None or market is None:
@@ -284,7 +290,7 @@ def _assets(sh: _Sheet) -> int:
     w, i, t, bd = sh.w, sh.i, sh.t, sh.bd
     w.heading("Capital assets (parameters in the table at the bottom of this sheet)")
     # Rows reserved below for the flow rows (and the financing rows of a strategy that borrows).
-    table_first = w.row + 4 * len(bd.assets) + 24 + (45 if sh.strategy.financing else 0)
+    table_first = w.row + 4 * len(bd.assets) + 30 + (45 if sh.strategy.financing else 0)
     kinds: dict[str, list[str]] = {"capex": [], "dep": [], "salvage": [], "gain": []}
     for k, (a, flows) in enumerate(bd.assets):
         tr = table_first + 1 + k + 1  # 1-based row of the asset's parameter line
@@ -317,6 +323,8 @@ def _assets(sh: _Sheet) -> int:
             key = f"{kind}{k}"
             w.line(key, label, "USD", _f(body), values)
             kinds[kind].append(key)
+        if a.sale_month is None or a.sale_month >= sh.n:
+            sh.held_salvage.append(f"salvage{k}")
     w.column("capex_usd", sh.total(kinds["capex"]), t["capex_usd"], "bold")
     w.column("depreciation_usd", sh.total(kinds["dep"]), t["depreciation_usd"], "bold")
     w.column("salvage_usd", sh.total(kinds["salvage"]), t["salvage_usd"], "bold")
@@ -501,6 +509,48 @@ def _tax_and_cash_flow(sh: _Sheet, terms: list[Term]) -> None:
         "cumulative_discounted_fcf_usd",
         lambda c, p: f"N({p}{w.r('cumulative_discounted_fcf_usd')})+{c}{w.r('discounted_fcf_usd')}",
         t["cumulative_discounted_fcf_usd"],
+        total=False,
+    )
+    if not sh.continuing:
+        w.line(
+            "terminal_value_usd",
+            "Terminal value: the held assets' sale at the horizon (in salvage above)",
+            "USD",
+            sh.total(sh.held_salvage),
+            t["terminal_value_usd"],
+        )
+    if sh.baseline is not None:
+        _over_baseline(sh, *sh.baseline)
+
+
+def _over_baseline(sh: _Sheet, base: StrategySheet, base_fcf: np.ndarray) -> None:
+    """What the strategy adds over the baseline: its FCF less the baseline's, month by month,
+    and the running sums the incremental IRR and paybacks read (core.engine.kpis)."""
+    w, t = sh.w, sh.t
+    w.heading("Over the baseline strategy")
+    diff = t["fcf_usd"] - base_fcf
+    ref, fcf_row, base_row = quote(base.name), w.r("fcf_usd"), base.rows["fcf_usd"] + 1
+    w.line(
+        "inc_fcf",
+        f"Free cash flow over {base.name}",
+        "USD",
+        lambda c, p: f"{c}{fcf_row}-{ref}!{c}{base_row}",
+        diff,
+    )
+    w.line(
+        "inc_cum",
+        "Cumulative, over the baseline",
+        "USD",
+        lambda c, p: f"N({p}{w.r('inc_cum')})+{c}{w.r('inc_fcf')}",
+        np.cumsum(diff),
+        total=False,
+    )
+    w.line(
+        "inc_cum_disc",
+        "Cumulative discounted, over the baseline",
+        "USD",
+        lambda c, p: f"N({p}{w.r('inc_cum_disc')})+{c}{w.r('inc_fcf')}*{c}{w.r('discount_factor')}",
+        np.cumsum(diff * t["discount_factor"]),
         total=False,
     )
 

@@ -35,6 +35,9 @@ KPI_ROWS = [
     ("equity_npv", "Equity NPV (at the cost of equity; the NPV without debt)", "$ M"),
     ("equity_irr", "Equity IRR (the IRR without debt)", "% p.a. effective"),
     ("min_dscr", "Minimum DSCR", "×"),
+    ("inc_irr", "IRR of what it adds over the baseline", "% p.a. effective"),
+    ("inc_payback", "Payback of what it adds over the baseline", "months"),
+    ("tv_share", "Terminal value's share of NPV (its present value ÷ NPV)", "%"),
 ]
 CHECKED = ("npv", "irr", "payback", "dpayback", "peak", "weighted")
 RATES = ("irr", "equity_irr")  # shown as percentages on the Checks sheet
@@ -48,17 +51,17 @@ def annual_irr(values: str) -> str:
     return f'IFERROR(IF({rate}>IrrCeiling,"n/m",{rate}),"none")'
 
 
-def _no_investment(sheet: StrategySheet) -> str:
+def _no_investment(sheet: StrategySheet, key: str = "cumulative_fcf_usd") -> str:
     """True where the cumulative free cash flow never goes below zero: nothing to recover."""
-    return f"MIN({sheet.ref('cumulative_fcf_usd')})>=0"
+    return f"MIN({sheet.ref(key)})>=0"
 
 
-def _payback_formula(sheet: StrategySheet, key: str) -> str:
+def _payback_formula(sheet: StrategySheet, key: str, cumulative: str = "cumulative_fcf_usd") -> str:
     """Months until the cumulative row turns ≥ 0 for good: 1-based index of its last negative
     month, 0 if it never dips, "never" if it ends negative, "n/m" where there is no investment
     (SUMPRODUCT evaluates the array in Excel and LibreOffice alike)."""
     return (
-        f'=IF({_no_investment(sheet)},"n/m",IF({sheet.last(key)}<0,"never",'
+        f'=IF({_no_investment(sheet, cumulative)},"n/m",IF({sheet.last(key)}<0,"never",'
         f"SUMPRODUCT(MAX(({sheet.ref(key)}<0)*({sheet.ref('idx')}+1)))))"
     )
 
@@ -200,6 +203,31 @@ def write_summary(
                     + solved.note,
                 )
         _equity_kpis(put, ws, fmt, row, col, sheet, s, project.strategies[c].financing)
+        inc = s.incremental
+        if inc is not None and "inc_fcf" in sheet.rows:
+            no_irr = NOT_MEANINGFUL if not_meaningful(inc.irr_note) else "none"
+            put(
+                "inc_irr",
+                f'=IF({_no_investment(sheet, "inc_cum")},"n/m",{annual_irr(sheet.ref("inc_fcf"))})',
+                inc.irr if inc.irr is not None else no_irr,
+                "kpi_pct",
+            )
+            put(
+                "inc_payback",
+                _payback_formula(sheet, "inc_cum", "inc_cum"),
+                shown_months(inc.payback_months, inc.payback_note),
+            )
+        else:
+            ws.write_string(row["inc_irr"], col, "baseline", fmt["unit"])
+            ws.write_string(row["inc_payback"], col, "baseline", fmt["unit"])
+        share = k.terminal_value_share_of_npv
+        put(
+            "tv_share",
+            f"=IF({npv_cell}>0,SUMPRODUCT({sheet.ref('terminal_value_usd')},"
+            f'{sheet.ref("discount_factor")})/{npv_cell},"n/m")',
+            share if share is not None else "n/m",
+            "kpi_pct",
+        )
     warn_row = top + len(KPI_ROWS) + 1
     ws.write_string(warn_row, 0, "Warnings")
     for c, s in enumerate(result.strategies):

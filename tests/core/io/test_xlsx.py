@@ -165,6 +165,23 @@ def test_libreoffice_recalculation_matches_the_app(exported, tmp_path):
         added = kpis["NPV added over the baseline strategy"][s.name]
         assert added == pytest.approx(s.incremental.npv_usd, rel=1e-6)
     assert kpis["NPV added over the baseline strategy"][result.strategies[0].name] == "baseline"
+    # Its IRR and payback, and terminal value's share of NPV (the held assets' sale at book
+    # value at the horizon, discounted, over NPV), as the app reckons them.
+    for s in result.strategies[1:]:
+        inc = s.incremental
+        got = kpis["IRR of what it adds over the baseline"][s.name]
+        if inc.irr is None:
+            assert got in ("n/m", "none")
+        else:
+            assert got == pytest.approx(inc.irr, rel=1e-6)
+        shown = inc.payback_months
+        if shown is None:
+            shown = "n/m" if inc.payback_note.startswith("n/m") else "never"
+        assert kpis["Payback of what it adds over the baseline"][s.name] == shown
+    for s in result.strategies:
+        share = s.kpis.terminal_value_share_of_npv
+        got = kpis["Terminal value's share of NPV (its present value ÷ NPV)"][s.name]
+        assert got == ("n/m" if share is None else pytest.approx(share, rel=1e-6))
 
 
 @needs_soffice
