@@ -595,15 +595,16 @@ def _write(
     kpi_cells = write_summary(
         wb, summary, fmt, project, result, seeks, sheets, names, today, digest
     )
-    write_checks(wb, fmt, project, result, kpi_cells, sheets, summary)
+    from core.io.xlsx.layout import planned_count, write_layout
+
+    later = planned_count(project)
+    checks = write_checks(wb, fmt, project, result, kpi_cells, sheets, summary, later)
     if risk is not None:
         from core.io.xlsx.risk import write_risk
 
         write_risk(wb, fmt, risk)
-    if any(s.plans for s in project.strategies):
-        from core.io.xlsx.layout import write_layout
-
-        write_layout(wb, fmt, project, names)
+    if later:
+        write_layout(wb, fmt, project, names, checks)
     write_sources(wb, fmt, project, catalog)
     inputs.set_apart(formulas.live_cells("Inputs"))
     for ws in wb.worksheets():  # formulas cannot be typed over by accident; no password

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
@@ -17,9 +18,17 @@ from core.plan.layout import FT2_PER_M2, PlanContext
 MAX_LISTED = 500  # violations per plan written out; the count is always given
 
 
-def write_layout(wb, fmt: dict, project: Project, names: dict[str, str] | None = None) -> None:
+def write_layout(
+    wb,
+    fmt: dict,
+    project: Project,
+    names: dict[str, str] | None = None,
+    checks: tuple[Any, int] | None = None,
+) -> None:
     """``names``: the Inputs sheet's cells by project path (the interconnect and each
-    block's PUE are read from there, so an edit on Inputs reaches the checks)."""
+    block's PUE are read from there, so an edit on Inputs reaches the checks). ``checks``:
+    the Checks sheet and the first of the rows it kept for one integrity check per planned
+    strategy (``planned_count``): the load check agrees with its loads."""
     names = names or {}
     ws = wb.add_worksheet("Layout")
     ws.hide_gridlines(2)
@@ -124,6 +133,26 @@ def write_layout(wb, fmt: dict, project: Project, names: dict[str, str] | None =
         b, c = xl_rowcol_to_cell(row, 1), xl_rowcol_to_cell(row, 2)
         ok = mw <= project.site.interconnect_mw + 1e-9
         ws.write_formula(row, 3, f'=IF({b}<={c},"OK","OVER")', None, "OK" if ok else "OVER")
+        if checks is not None:
+            sheet, at = checks
+            cell = f"Layout!{xl_rowcol_to_cell(row, 1)}"
+            parts = "+".join(f"Layout!{x}" for x in cells) or "0"
+            flag, limit = (
+                f"Layout!{xl_rowcol_to_cell(row, 3)}",
+                f"Layout!{xl_rowcol_to_cell(row, 2)}",
+            )
+            sheet.write_string(
+                at, 0, f"Layout: {strategy.name}: the interconnect check agrees with the loads"
+            )
+            sheet.write_formula(
+                at,
+                4,
+                f"=IFERROR(AND(ABS({cell}-({parts})/1000)<=1E-9*MAX(1,ABS({cell})),"
+                f'{flag}=IF({cell}<={limit},"OK","OVER")),FALSE)',
+                fmt["ok"],
+                True,
+            )
+            checks = (sheet, at + 1)
         row += 1
     row += 1
     ws.write_string(row, 0, "Plans", fmt["section"])
@@ -169,3 +198,8 @@ def write_layout(wb, fmt: dict, project: Project, names: dict[str, str] | None =
     if not rows:
         rows = [["—", "—", "—", "No violations in any plan"]]
     write_table(ws, fmt, row + 1, ["Strategy", "Hangar", "Rule", "What"], rows)
+
+
+def planned_count(project: Project) -> int:
+    """The strategies the Layout sheet checks against the interconnect: those with plans."""
+    return sum(1 for s in project.strategies if s.plans)

@@ -438,10 +438,13 @@ def write_checks(
     cells: dict[tuple[int, str], tuple[str, Any]],
     sheets: list[StrategySheet],
     summary,
-) -> None:
+    later: int = 0,
+) -> tuple[Any, int]:
     """Two kinds of check, flagged apart: identities the formulas keep whatever the inputs
     (the master flag: an input changed leaves it true), and the app's values at export
-    beside the formulas' (a changed input legitimately moves those)."""
+    beside the formulas' (a changed input legitimately moves those). ``later``: rows kept in
+    the integrity list for checks another sheet writes once it exists (the Layout's); returns
+    the sheet and the first of those rows."""
     ws = wb.add_worksheet("Checks")
     ws.set_column(0, 0, 64)
     ws.set_column(1, 4, 18)
@@ -457,6 +460,11 @@ def write_checks(
             ws.write_formula(r, 4, f"=IFERROR({formula},FALSE)", fmt["ok"], True)
             integrity.append(xl_rowcol_to_cell(r, 4))
             r += 1
+    reserved = r
+    for _ in range(later):
+        ws.write_boolean(r, 4, False, fmt["ok"])  # until the check is written
+        integrity.append(xl_rowcol_to_cell(r, 4))
+        r += 1
     ws.write_string(r, 0, "All integrity checks hold", fmt["section"])
     ws.write_formula(r, 4, f"=AND({','.join(integrity) or 'TRUE'})", fmt["ok"], True)
     integrity_cell = xl_rowcol_to_cell(r, 4, True, True)
@@ -523,6 +531,7 @@ def write_checks(
         fmt["ok"],
         "yes",
     )
+    return ws, reserved
 
 
 def write_sources(wb, fmt: dict, project: Project, catalog: Catalog) -> None:

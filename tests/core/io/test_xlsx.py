@@ -338,6 +338,41 @@ def test_the_interconnect_typed_on_inputs_reaches_the_layout_check(tmp_path):
     rows = [r for r in wb["Layout"].iter_rows(values_only=True)]
     check = next(r for r in rows if r[0] == "Keep mining" and r[3] in ("OK", "OVER"))
     assert (check[2], check[3]) == (95, "OVER")
+    # A legitimate edit keeps the integrity checks; the check agrees with its loads.
+    assert wb["Summary"]["B6"].value == "all pass"
+    names = [r[0] for r in wb["Checks"].iter_rows(values_only=True) if r[0]]
+    assert "Layout: Keep mining: the interconnect check agrees with the loads" in names
+
+
+@needs_soffice
+def test_an_ok_typed_over_the_interconnect_check_fails_the_integrity_checks(tmp_path):
+    # At 95 MW the check says OVER; "OK" typed over its formula is caught.
+    project = example_project()
+    site = project.site.model_copy(update={"interconnect_mw": 95.0})
+    path = export_workbook(project.model_copy(update={"site": site}), tmp_path / "over.xlsx")
+    ws = openpyxl.load_workbook(path)["Layout"]
+    cell = next(
+        r[3].coordinate
+        for r in ws.iter_rows()
+        if r[0].value == "Keep mining" and isinstance(r[3].value, str) and "OVER" in r[3].value
+    )
+    sheet = next(
+        i for i, n in enumerate(openpyxl.load_workbook(path).sheetnames, 1) if n == "Layout"
+    )
+    typed = tmp_path / "typed.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(typed, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == f"xl/worksheets/sheet{sheet}.xml":
+                data, n = re.subn(
+                    rb'<c r="' + cell.encode() + rb'"([^>]*)><f>[^<]*</f><v>[^<]*</v></c>',
+                    rb'<c r="' + cell.encode() + rb'" t="inlineStr"><is><t>OK</t></is></c>',
+                    data,
+                )
+                assert n == 1
+            dst.writestr(item, data)
+    wb = openpyxl.load_workbook(recalculate(typed, tmp_path), data_only=True)
+    assert wb["Summary"]["B6"].value == "CHECK FAILED"
 
 
 @needs_soffice
