@@ -160,11 +160,19 @@ def deductible_interest(interest: np.ndarray, ebitda: np.ndarray) -> np.ndarray:
     total = paid.sum(axis=-1)
     allowed = 0.3 * np.maximum(ebitda.reshape((*ebitda.shape[:-1], years, 12)).sum(axis=-1), 0.0)
     deduct = np.zeros(np.broadcast_shapes(total.shape, allowed.shape))
-    carried = np.zeros(deduct.shape[:-1])
-    for y in range(years):  # only what is carried is sequential
-        due = total[..., y] + carried
-        deduct[..., y] = np.minimum(due, allowed[..., y])
-        carried = due - deduct[..., y]
+    if deduct.size == years:  # one row: Python floats, no numpy call a year
+        owed, room, each, carry = total.ravel().tolist(), allowed.ravel().tolist(), [], 0.0
+        for y in range(years):
+            due = owed[y] + carry
+            each.append(min(due, room[y]))
+            carry = due - each[-1]
+        deduct.reshape(years)[:] = each
+    else:
+        carried = np.zeros(deduct.shape[:-1])
+        for y in range(years):  # only what is carried is sequential
+            due = total[..., y] + carried
+            deduct[..., y] = np.minimum(due, allowed[..., y])
+            carried = due - deduct[..., y]
     safe = np.where(total > 0, total, 1.0)
     share = np.where((total > 0)[..., None], paid / safe[..., None], 1.0 / 12)
     out = deduct[..., None] * share
@@ -218,7 +226,16 @@ def _schedule(fin: Financing, rows: dict, i: float, r0: int) -> None:
     draws, cfads = rows["debt_draw_usd"], rows["cfads_usd"]
     p, n = draws.shape
     balance = np.zeros(p)
-    for m in range(r0):  # construction: interest capitalised
+    if p == 1:  # one path: the same arithmetic on Python floats, no numpy call a month
+        b, accrued, owed = 0.0, [0.0] * r0, [0.0] * r0
+        for m, d in enumerate(draws[0, :r0].tolist()):  # construction: interest capitalised
+            accrued[m] = b * i
+            b = b + accrued[m] + d
+            owed[m] = b
+        rows["interest_usd"][0, :r0] = rows["capitalised_interest_usd"][0, :r0] = accrued
+        rows["debt_balance_usd"][0, :r0] = owed
+        balance[0] = b
+    for m in range(r0 if p > 1 else 0):  # construction: interest capitalised
         interest = balance * i
         rows["interest_usd"][:, m] = rows["capitalised_interest_usd"][:, m] = interest
         balance = balance + interest + draws[:, m]

@@ -180,27 +180,21 @@ def tax_with_loss_limit(taxable_usd: np.ndarray, rate_pct: float, limit_pct: flo
     else:
         padded = np.zeros((*lead, years * 12))
         padded[..., :n] = x
+    limit = limit_pct / 100
+    if all(d == 1 for d in lead):  # one row (the table's, or a (1, M) path)
+        row = _tax_with_loss_limit_row(padded.reshape(years * 12), n, years, rate_pct, limit)
+        return row.reshape((*lead, n))
     nd = len(lead) + 1  # the axes of (…, years)
     ytd = padded.reshape((*lead, years, 12)).transpose((nd, *range(nd))).copy()  # (12, …, years)
     for k in range(1, 12):
         ytd[k] += ytd[k - 1]
     year_end = ytd[-1]
-    limit = limit_pct / 100
     # Only the losses carried into each year are sequential; they depend on year-end totals.
-    if lead:
-        carried = np.zeros(year_end.shape)
-        for y in range(1, years):
-            prior = year_end[..., y - 1]
-            used = np.minimum(carried[..., y - 1], limit * np.maximum(prior, 0.0))
-            carried[..., y] = carried[..., y - 1] - used + np.maximum(-prior, 0.0)
-    else:  # one row: the same arithmetic on Python floats, without a numpy call per year
-        carry, each = 0.0, [0.0] * years
-        for y in range(1, years):
-            prior = float(year_end[y - 1])
-            used = min(carry, limit * max(prior, 0.0))
-            carry = carry - used + max(-prior, 0.0)
-            each[y] = carry
-        carried = np.array(each)
+    carried = np.zeros(year_end.shape)
+    for y in range(1, years):
+        prior = year_end[..., y - 1]
+        used = np.minimum(carried[..., y - 1], limit * np.maximum(prior, 0.0))
+        carried[..., y] = carried[..., y - 1] - used + np.maximum(-prior, 0.0)
     # base = max(ytd − min(carried, limit × max(ytd, 0)), 0), in one buffer (the same roundings;
     # a (paths, months) array would otherwise make five temporaries of its size).
     base = np.maximum(ytd, 0.0)
@@ -216,6 +210,32 @@ def tax_with_loss_limit(taxable_usd: np.ndarray, rate_pct: float, limit_pct: flo
     out /= 100
     by_month = out.reshape((*lead, years * 12))
     return by_month if n == years * 12 else np.ascontiguousarray(by_month[..., :n])
+
+
+def _tax_with_loss_limit_row(
+    padded: np.ndarray, n: int, years: int, rate_pct: float, limit: float
+) -> np.ndarray:
+    """``tax_with_loss_limit`` of one row, in its own (years, 12) layout: the same additions
+    in the same order (a cumulative sum runs month by month, as the loop over months does),
+    so the same roundings, with a few numpy calls instead of one per month."""
+    ytd = np.cumsum(padded.reshape(years, 12), axis=1)
+    carry, each = 0.0, [0.0] * years
+    for y in range(1, years):  # Python floats: no numpy call per year
+        prior = float(ytd[y - 1, -1])
+        used = min(carry, limit * max(prior, 0.0))
+        carry = carry - used + max(-prior, 0.0)
+        each[y] = carry
+    base = np.maximum(ytd, 0.0)
+    base *= limit
+    np.minimum(np.array(each)[:, None], base, out=base)
+    np.subtract(ytd, base, out=base)
+    np.maximum(base, 0.0, out=base)
+    paid = base.copy()
+    paid[:, 1:] -= base[:, :-1]
+    paid *= rate_pct
+    paid /= 100
+    flat = paid.reshape(years * 12)
+    return flat if n == years * 12 else flat[:n].copy()
 
 
 def finance_tax(taxable_usd: np.ndarray, fin: Finance) -> np.ndarray:
@@ -378,10 +398,17 @@ def _newton_irr(flows: np.ndarray, t: np.ndarray, guess: float) -> float | None:
     rate = guess
     neg_t = -t
     weighted = neg_t * flows  # −t·c, as each step would compute it first
+    # Each step's arithmetic as np.sum(flows × disc) and np.sum(weighted × disc / (1 + rate))
+    # would do it (np.sum is np.add.reduce), in buffers made once: the same roundings without
+    # a temporary or np.sum's Python layer per call (a step is ~8 such calls on ~120 months).
+    total = np.add.reduce
+    disc, a, b = np.empty_like(flows), np.empty_like(flows), np.empty_like(flows)
     for _ in range(100):
-        disc = (1 + rate) ** neg_t
-        f = float(np.sum(flows * disc))
-        df = float(np.sum(weighted * disc / (1 + rate)))
+        np.power(1 + rate, neg_t, out=disc)
+        f = float(total(np.multiply(flows, disc, out=a)))
+        np.multiply(weighted, disc, out=b)
+        b /= 1 + rate
+        df = float(total(b))
         if df == 0 or not np.isfinite(df):
             return None
         step = f / df
