@@ -159,7 +159,8 @@ def deductible_interest(interest: np.ndarray, ebitda: np.ndarray) -> np.ndarray:
     paid = interest.reshape((*interest.shape[:-1], years, 12))
     total = paid.sum(axis=-1)
     allowed = 0.3 * np.maximum(ebitda.reshape((*ebitda.shape[:-1], years, 12)).sum(axis=-1), 0.0)
-    deduct = np.zeros(np.broadcast_shapes(total.shape, allowed.shape))
+    same = total.shape == allowed.shape
+    deduct = np.zeros(total.shape if same else np.broadcast_shapes(total.shape, allowed.shape))
     if deduct.size == years:  # one row: Python floats, no numpy call a year
         owed, room, each, carry = total.ravel().tolist(), allowed.ravel().tolist(), [], 0.0
         for y in range(years):
@@ -241,7 +242,7 @@ def _schedule(fin: Financing, rows: dict, i: float, r0: int) -> None:
         balance = balance + interest + draws[:, m]
         rows["debt_balance_usd"][:, m] = balance
     committed = draws.sum(axis=1)
-    drawn = np.flatnonzero(draws.any(axis=0))
+    drawn = np.flatnonzero(draws[0] if p == 1 else draws.any(axis=0))
     if drawn.size:
         rows["fees_usd"][:, drawn[0]] = fin.upfront_fee_pct / 100 * committed
     if r0 >= n:  # never repaid within the horizon: owed at its end
@@ -298,7 +299,7 @@ def _level_schedule(
     n = rows["debt_draw_usd"].shape[1]
     n_pay = fin.tenor_months
     k = np.arange(n - r0 + 1, dtype=float)
-    left = np.clip(1 - k / n_pay, 0.0, None)
+    left = np.maximum(1 - k / n_pay, 0.0)
     if fin.repayment == "annuity" and i > 0:
         g = (1 + i) ** n_pay
         left = np.where(k <= n_pay, (g - (1 + i) ** np.minimum(k, n_pay)) / (g - 1), 0.0)

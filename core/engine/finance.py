@@ -218,7 +218,7 @@ def _tax_with_loss_limit_row(
     """``tax_with_loss_limit`` of one row, in its own (years, 12) layout: the same additions
     in the same order (a cumulative sum runs month by month, as the loop over months does),
     so the same roundings, with a few numpy calls instead of one per month."""
-    ytd = np.cumsum(padded.reshape(years, 12), axis=1)
+    ytd = np.add.accumulate(padded.reshape(years, 12), axis=1)  # np.cumsum, without its wrapper
     carry, each = 0.0, [0.0] * years
     for y in range(1, years):  # Python floats: no numpy call per year
         prior = float(ytd[y - 1, -1])
@@ -307,13 +307,15 @@ def irr(flows: np.ndarray) -> IrrResult:
     Newton's method from IRR_GUESS_MONTHLY is used, as Excel's IRR(values, guess) does, and the
     note says so. A rate above IRR_CEILING is n/m, with the rate in the note."""
     flows = np.asarray(flows, dtype=float)
-    nz = flows[flows != 0]
-    if nz.size == 0 or np.all(nz > 0) or np.all(nz < 0):
+    held = flows != 0
+    nz = flows[held]
+    if nz.size == 0 or (nz > 0).all() or (nz < 0).all():
         return IrrResult(None, None, "cash flows never change sign, so there is no IRR")
-    changes = int(np.count_nonzero(np.diff(np.sign(nz))))
+    sign = np.sign(nz)
+    changes = int(np.count_nonzero(sign[1:] != sign[:-1]))
     # Zero months add nothing to any NPV: the root search runs on the others only.
-    t = np.flatnonzero(flows).astype(float)
-    flows = flows[flows != 0]
+    t = np.flatnonzero(held).astype(float)
+    flows = nz
     if changes == 1:
         root = _bisect_irr(flows, t)
         if root is None:
@@ -342,10 +344,10 @@ def irr(flows: np.ndarray) -> IrrResult:
 
 def _kind(flows: np.ndarray, t: np.ndarray, root: float) -> str:
     """A note where the rate is a cost, not a return: NPV rises with the rate at the root,
-    as for money received first and paid back later (a sale now against income later)."""
-    nz = flows != 0
-    log_factor = -np.log1p(root) * (t[nz] + 1)
-    slope = -float(np.sum(t[nz] * flows[nz] * np.exp(log_factor - log_factor.max())))
+    as for money received first and paid back later (a sale now against income later).
+    ``flows`` has no zero month (``irr`` drops them), ``t`` their months."""
+    log_factor = -np.log1p(root) * (t + 1)
+    slope = -float(np.add.reduce(t * flows * np.exp(log_factor - log_factor.max())))
     if slope > 0:
         return "; NPV rises with the rate here, so this is a cost of funds (lower is better)"
     return ""
