@@ -24,6 +24,7 @@ from core.io.atomicfile import begin_write, cannot_write
 from core.io.projectfile import project_to_json
 from core.io.xlsx.formulas import FormulaLog
 from core.io.xlsx.hourly import write_market
+from core.io.xlsx.inputstyle import named_input_style
 from core.io.xlsx.prices import write_prices
 from core.io.xlsx.rows import StrategySheet
 from core.io.xlsx.strategy import write_strategy_sheet
@@ -47,7 +48,8 @@ INPUT_STYLE = {
     "border": 1,
     "border_color": "#7F7F7F",
     "locked": False,  # the sheets are protected (no password): inputs stay editable
-}  # Excel's built-in "Input" cell style
+}  # the look of Excel's built-in "Input" cell style, which these cells are named as
+# (core.io.xlsx.inputstyle)
 IMPORTED_STYLE = {"bg_color": "#DDEBF7", "font_color": "#1F4E79"}
 FIXED_STYLE = {"bg_color": "#EDEDED", "font_color": "#404040"}  # set in MinePivot
 FIXED_NOTE = "Set in MinePivot: re-export to change. "
@@ -609,4 +611,5 @@ def _write(
     inputs.set_apart(formulas.live_cells("Inputs"))
     for ws in wb.worksheets():  # formulas cannot be typed over by accident; no password
         ws.protect("", PROTECTION)
-    wb.close()
+    with named_input_style([fmt["input"], fmt["input_pct"], fmt["input_text"]]):
+        wb.close()

@@ -306,3 +306,21 @@ def test_no_formula_needs_the_rewriting_the_export_skips(tmp_path):
                     count += 1
                     assert not re_dynamic_function.search(cell.value), (ws.title, cell.coordinate)
     assert count > 30_000
+
+
+def test_live_inputs_carry_excels_named_input_style(tmp_path):
+    # Excel's built-in "Input" style (builtinId 20), named, on the live inputs; the cells set
+    # in MinePivot are Normal (grey fill).
+    import zipfile as zf
+
+    path = tmp_path / "example.xlsx"
+    export_workbook(example_project(), path)
+    wb = openpyxl.load_workbook(path)
+    assert "Input" in wb.named_styles
+    ws = wb["Inputs"]
+    row = next(r for r in ws.iter_rows() if r[3].value == "market.btc_price_usd")
+    assert row[1].style == "Input"
+    fixed = next(r for r in ws.iter_rows() if r[3].value == "finance.horizon_years")
+    assert fixed[1].style == "Normal"
+    styles = zf.ZipFile(path).read("xl/styles.xml").decode()
+    assert '<cellStyle name="Input" xfId="1" builtinId="20"/>' in styles
