@@ -342,29 +342,18 @@ def _timeline_rows(h: _Hourly) -> None:
 
 
 def _fleet_values(h: _Hourly, j: int) -> None:
-    """Block j's activity flag (its facility MW in column C) and its value per MWh at full run
-    in each part of the month."""
-    sh, w, n = h.sh, h.w, h.n
+    """Block j's value per MWh at full run in each part of the month (its timing flag and
+    facility MW are the strategy sheet's)."""
+    sh, n = h.sh, h.n
     b: MiningBlock = sh.strategy.blocks[j]
     asic = h.catalog.asics[b.asic_model]
-    mw, _ths = mining_block_power(b, h.catalog)
     first, end = operating_months(b, n)
     m_ = np.arange(n)
     flag = ((m_ >= b.start_month) & (m_ < end) & (first < end)).astype(float)
     i = lambda c: sh.i.replace("{c}", c)  # noqa: E731
-    start, stop = sh.name(j, "start_month"), sh.name(j, "end_month_or_horizon")
-    h.row(
-        f"f{j}",
-        f"{b.name}: active (1/0); facility MW in column C",
-        "flag",
-        lambda c: f"IF(AND({i(c)}>={start},{i(c)}<{stop}),1,0)",
-        flag,
-        "int",
-        False,
-    )
-    r = w.rows[f"f{j}"]
-    count, watts, pue = sh.name(j, "asic_count"), sh.name(j, "asic_power_w"), sh.name(j, "pue")
-    w.ws.write_formula(r, 2, f"={count}*{watts}/1000000*{pue}", w.fmt["num2"], mw)
+    start = sh.name(j, "start_month")
+    h.v[f"f{j}"] = flag  # the block's timing flag (strategy sheet), with its MW in column C
+    watts, pue = sh.name(j, "asic_power_w"), sh.name(j, "pue")
     pool, derate = sh.name(j, "pool_fee_pct"), sh.name(j, "derate_pct_per_year")
     ths = sh.name(j, "asic_hashrate_ths")
     d = (1 - b.derate_pct_per_year / 100) ** np.maximum((m_ - b.start_month) // 12, 0)
@@ -608,16 +597,14 @@ def _ai_rows(h: _Hourly, j: int) -> None:
     b: AiBlock = sh.strategy.blocks[j]
     i = lambda c: sh.i.replace("{c}", c)  # noqa: E731
     live = f"({sh.name(j, 'start_month')}+{sh.name(j, 'conversion_months')})"
+    flag = lambda c: h.R(f"live{j}", c)  # noqa: E731 (the timing flag)
     if b.business_model == "colocation" and b.lease_term_months is not None:
         end = f"{live}+{sh.name(j, 'lease_term_months')}"
         body = lambda c: (  # noqa: E731
-            f"IF({i(c)}<{live},0,IF({i(c)}<{end},1,{sh.name(j, 'renewal_probability_pct')}))"
+            f"IF({flag(c)}=0,0,IF({i(c)}<{end},1,{sh.name(j, 'renewal_probability_pct')}))"
         )
-    elif b.business_model == "gpu_cloud" and b.gpu_end_of_life == "run_off":
-        life = f"ROUND({h.names['finance.depreciation_life_years.gpu']}*12,0)"
-        body = lambda c: f"IF(AND({i(c)}>={live},{i(c)}<{live}+{life}),1,0)"  # noqa: E731
     else:
-        body = lambda c: f"IF({i(c)}>={live},1,0)"  # noqa: E731
+        body = flag
     share = ai_block_share(b, h.n, gpu_life_months(h.project))
     h.row(f"share{j}", f"{b.name}: share in place", "share", body, share, "factor", False)
     it = sh.name(j, "it_mw_used")

@@ -17,6 +17,12 @@ import numpy as np
 from core.engine.cashflow import Breakdown, StrategyResult, site_closes
 from core.engine.columns import MONTHLY_COLUMNS
 from core.engine.debt import debt_detail
+from core.engine.energy import (
+    ai_block_share,
+    gpu_life_months,
+    mining_block_power,
+    operating_months,
+)
 from core.engine.terminal import FINAL_YEAR_MONTHS, Term, block_terms, strategy_factor
 from core.io.xlsx.assets import write_asset_table
 from core.io.xlsx.debt import write_debt_rows
@@ -101,6 +107,7 @@ def write_strategy_sheet(
     sh.project_finance = project.finance
     sh.baseline = baseline
     _timeline(sh, ws, fmt, months)
+    _timing(sh, project, catalog)
     why = formulas_follow(project, strategy) if market is not None else "no Prices sheet"
     if why or prices is None or market is None:
         _simulated(sh, why)
@@ -199,7 +206,7 @@ def _revenue(sh: _Sheet) -> None:
             growth = f"(1+{sh.name(j, 'colo_escalator_pct_per_year')})"
             kw = f"{sh.name(j, 'it_mw')}*1000"
             lease = f"{kw}*{sh.name(j, 'colo_usd_per_kw_month')}*{growth}^{yrs}"
-            body = f"IF({i}>={live},{lease},0)"
+            body = f"IF({_live(sh, j)},{lease},0)"
             if b.lease_term_months is not None:
                 end = f"({live}+{sh.name(j, 'lease_term_months')})"
                 after = lease  # the escalated rate runs on, unless a renewal rate is set
@@ -209,12 +216,12 @@ def _revenue(sh: _Sheet) -> None:
                         f"*{growth}^INT(({i}-{end})/12)"
                     )
                 body = (
-                    f"IF({i}<{live},0,IF({i}<{end},{lease},"
+                    f"IF(NOT({_live(sh, j)}),0,IF({i}<{end},{lease},"
                     f"{sh.name(j, 'renewal_probability_pct')}*{after}))"
                 )
         else:
             body = (
-                f"IF({_gpu_renting(sh, b, live)},{sh.name(j, 'server_count')}"
+                f"IF({_live(sh, j)},{sh.name(j, 'server_count')}"
                 f"*{sh.name(j, 'gpus_per_server')}"
                 f"*{sh.hours}*{sh.name(j, 'gpu_hour_usd')}"
                 f"*(1-{sh.name(j, 'gpu_price_decline_pct_per_year')})^{yrs}"
@@ -251,21 +258,18 @@ def _operating_costs(sh: _Sheet) -> None:
     om_keys = []
     for j, b in enumerate(sh.strategy.blocks):
         if isinstance(b, MiningBlock):
-            end = sh.names.get(f"{sh.block_paths[j]}.end_month_or_horizon")
-            count, watts = sh.name(j, "asic_count"), sh.name(j, "asic_power_w")
-            mw = f"{count}*{watts}/1000000*{sh.name(j, 'pue')}"
             body = (
-                f"IF(AND({i}>={sh.name(j, 'start_month')},{i}<{end}),"
-                f"{mw}*{sh.name(j, 'om_usd_per_mw_month')},0)"
+                f"IF({{c}}${w.r(f'f{j}')}=1,$C${w.r(f'f{j}')}"
+                f"*{sh.name(j, 'om_usd_per_mw_month')},0)"
             )
         else:
             live = f"({sh.name(j, 'start_month')}+{sh.name(j, 'conversion_months')})"
             om = f"{sh.name(j, 'it_mw_used')}*{sh.name(j, 'om_usd_per_mw_month')}"
-            body = f"IF({_gpu_renting(sh, b, live)},{om},0)"
+            body = f"IF({_live(sh, j)},{om},0)"
             if isinstance(b, AiBlock) and b.lease_term_months is not None:
                 end = f"({live}+{sh.name(j, 'lease_term_months')})"
                 body = (
-                    f"IF({i}<{live},0,IF({i}<{end},{om},"
+                    f"IF(NOT({_live(sh, j)}),0,IF({i}<{end},{om},"
                     f"{sh.name(j, 'renewal_probability_pct')}*{om}))"
                 )
         key = f"om{j}"
@@ -595,6 +599,59 @@ def _continuing_value(sh: _Sheet, terms: list[Term]) -> None:
         t["terminal_value_usd"],
     )
     w.ws.write_formula(row, 2, "=" + factor, w.fmt["factor"], float(strategy_factor(terms)))
+
+
+def _timing(sh: _Sheet, project: Project, catalog: Catalog) -> None:
+    """FAST timing flags, one row per block, that every row of the block reads: a fleet is
+    active (1) from its start month to its end or retirement, with its facility MW in column
+    C; an AI block is live (1) from the end of its conversion (GPU servers that run off, until
+    the end of their life)."""
+    w, n = sh.w, sh.n
+    w.heading("Timing flags (1 in the months a block operates)")
+    m = np.arange(n)
+    for j, b in enumerate(sh.strategy.blocks):
+        if isinstance(b, MiningBlock):
+            first, end = operating_months(b, n)
+            start, stop = sh.name(j, "start_month"), sh.name(j, "end_month_or_horizon")
+            w.line(
+                f"f{j}",
+                f"{b.name}: active (1/0); facility MW in column C",
+                "flag",
+                _f(f"IF(AND({sh.i}>={start},{sh.i}<{stop}),1,0)"),
+                ((m >= b.start_month) & (m < end) & (first < end)).astype(float),
+                "int",
+                total=False,
+            )
+            count, watts = sh.name(j, "asic_count"), sh.name(j, "asic_power_w")
+            w.ws.write_formula(
+                w.rows[f"f{j}"],
+                2,
+                f"={count}*{watts}/1000000*{sh.name(j, 'pue')}",
+                w.fmt["num2"],
+                mining_block_power(b, catalog)[0],
+            )
+        else:
+            live = f"({sh.name(j, 'start_month')}+{sh.name(j, 'conversion_months')})"
+            life = gpu_life_months(project)
+            share = ai_block_share(b, n, life)
+            went = operating_months(b, n)[0]
+            flag = (m >= went).astype(float)
+            if b.business_model == "gpu_cloud" and b.gpu_end_of_life == "run_off":
+                flag = (share > 0).astype(float)
+            w.line(
+                f"live{j}",
+                f"{b.name}: live (1/0)",
+                "flag",
+                _f(f"IF({_gpu_renting(sh, b, live)},1,0)"),
+                flag,
+                "int",
+                total=False,
+            )
+
+
+def _live(sh: _Sheet, j: int) -> str:
+    """AI block j's live flag in the month ("{c}" for the column)."""
+    return f"{{c}}${sh.w.r(f'live{j}')}=1"
 
 
 def _gpu_renting(sh: _Sheet, b: AiBlock, live: str) -> str:
