@@ -14,9 +14,11 @@ engine); on the Prices sheet's base prices that is ``base ≤ (value − adder) 
 - 4CP: each summer month's peak hour is its own group, so the load in it is a sum over it;
   each year's average is billed over the next year (``demand.fourcp_bill``).
 
-A strategy whose energy the formulas cannot follow (a hosting contract, a fixed-price block,
-DR calls on the highest-load hours, a BTC price set year by year) keeps the engine's values, and
-its heading says so.
+- A fixed-price block: each group's load against the block, by SUMPRODUCT (``_FixedBlock``).
+
+A strategy whose energy the formulas cannot follow (a hosting contract, DR calls on the
+highest-load hours, a BTC price set year by year) keeps the engine's values, and its heading
+says so.
 """
 
 from __future__ import annotations
@@ -57,11 +59,9 @@ FIXED = "imported_int"  # set in MinePivot: the calendar, the halving schedule
 
 def formulas_follow(project: Project, strategy: Strategy) -> str:
     """Why a strategy's hourly rows stay engine values, or "" when formulas follow them."""
-    energy, dr = project.site.energy, project.site.demand_response
+    dr = project.site.demand_response
     if any(isinstance(b, HostingBlock) for b in strategy.blocks):
         return "a hosting contract"
-    if energy.contract == "fixed_block" and energy.fixed_block_mw > 0:
-        return "a fixed-price block contract"
     if dr.events_on == "highest_load" and dr.enrolled_mw > 0:
         return "DR calls placed on the highest-load hours"
     if project.market.btc_price_by_year_usd:
@@ -623,6 +623,56 @@ def _ai_rows(h: _Hourly, j: int) -> None:
     )
 
 
+class _FixedBlock:
+    """A fixed-price block contract's energy cost and credits (``energy.simulate_strategy``):
+    the block's MW every hour at the fixed price, the load above it at the hour's price, and
+    the block's unused MW sold back at it. The load in each Prices group is the AI blocks' MW
+    plus each fleet's MW where the group's price is at or below its break-even (not in 4CP
+    avoidance; in a DR call, the share it keeps), so both are SUMPRODUCTs over the groups."""
+
+    def __init__(self, h: _Hourly, fleets: list[int], ais: list[int], adder: str):
+        self.h, self.fleets, self.ais, self.adder = h, fleets, ais, adder
+        self.b = h.names[E + "fixed_block_mw"]
+        self.price = h.names[E + "fixed_price_usd_per_mwh"]
+
+    def load(self, c: str, part: str) -> str:
+        h = self.h
+        ai = "+".join(h.R(f"load{j}", c) for j in self.ais) or "0"
+        terms = [f"({ai})"]
+        for j in self.fleets:
+            crit = f"({h.R(f'v{part}{j}', c)}-{self.adder})/{h.R('esc', c)}"
+            terms.append(
+                f"{h.R(f'f{j}', c)}*{_mw(h, j)}*({h.rng(PRICE, part, c)}<={crit})"
+                f"*(1-{h.rng(AVOIDED, part, c)})"
+                f"*(1+({h.R(f'keep{j}', c)}-1)*{h.rng(CALLED, part, c)})"
+            )
+        return "(" + "+".join(terms) + ")"
+
+    def _sum(self, c: str, gap) -> str:
+        h = self.h
+        parts = [
+            f"SUMPRODUCT({h.rng(HOURS, p, c)},{h.rng(PRICE, p, c)},{gap(self.load(c, p))})"
+            for p in "ab"
+        ]
+        return f"{h.R('esc', c)}*({'+'.join(parts)})"
+
+    def cost(self, c: str) -> str:
+        b = self.b
+        above = self._sum(c, lambda load: f"({load}-{b})*({load}>{b})")
+        return f"{b}*{self.h.sh.hours.replace('{c}', c)}*{self.price}+{above}"
+
+    def credits(self, c: str) -> str:
+        b = self.b
+        return self._sum(c, lambda load: f"({b}-{load})*({b}>{load})")
+
+
+def _fixed_block(h: _Hourly, fleets: list[int], ais: list[int], adder: str) -> _FixedBlock | None:
+    energy = h.project.site.energy
+    if energy.contract == "fixed_block" and energy.fixed_block_mw > 0:
+        return _FixedBlock(h, fleets, ais, adder)
+    return None
+
+
 def _totals(h: _Hourly, fleets: list[int], ais: list[int], adder: str) -> None:
     sh, w, t, names = h.sh, h.w, h.sh.t, h.names
     hours = lambda c: sh.hours.replace("{c}", c)  # noqa: E731
@@ -667,7 +717,12 @@ def _totals(h: _Hourly, fleets: list[int], ais: list[int], adder: str) -> None:
         lambda c, p: f"({plus([h.R(f'avail{j}', c) for j in fleets])})/{hours(c)}*{rate}",
         t["dr_capacity_usd"],
     )
-    w.column("power_credits_usd", lambda c, p: "0", t["power_credits_usd"])
+    fixed = _fixed_block(h, fleets, ais, adder)
+    w.column(
+        "power_credits_usd",
+        (lambda c, p: fixed.credits(c)) if fixed else (lambda c, p: "0"),
+        t["power_credits_usd"],
+    )
     w.column(
         "energy_mwh",
         lambda c, p: plus(
@@ -686,9 +741,13 @@ def _totals(h: _Hourly, fleets: list[int], ais: list[int], adder: str) -> None:
     w.column(
         "energy_cost_usd",
         lambda c, p: (
-            plus(
-                [f"{_mw(h, j)}*{h.R(f'ph{j}', c)}" for j in fleets]
-                + [f"{h.R(f'load{j}', c)}*{energy_sum(c)}" for j in ais]
+            (
+                fixed.cost(c)
+                if fixed
+                else plus(
+                    [f"{_mw(h, j)}*{h.R(f'ph{j}', c)}" for j in fleets]
+                    + [f"{h.R(f'load{j}', c)}*{energy_sum(c)}" for j in ais]
+                )
             )
             + f"+{adder}*{c}{w.r('energy_mwh')}"
         ),

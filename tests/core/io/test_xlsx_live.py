@@ -247,36 +247,64 @@ def test_the_prices_and_market_sheets_carry_the_hours_and_the_market(tmp_path):
     assert "SUMIFS(INDEX(PrHours," in runs[5].value
 
 
-@pytest.mark.parametrize("why", ["hosting", "fixed_block"])
-def test_a_strategy_the_formulas_cannot_follow_keeps_labelled_engine_values(tmp_path, why):
+def test_a_hosting_contract_keeps_labelled_engine_values(tmp_path):
     from core.io.xlsx.hourly import formulas_follow
+    from core.model.project import HostingBlock
 
     project = example_project()
-    if why == "fixed_block":
-        energy = project.site.energy.model_copy(
-            update={
-                "contract": "fixed_block",
-                "fixed_block_mw": 50.0,
-                "fixed_price_usd_per_mwh": 40.0,
-            }
-        )
-        project = project.model_copy(
-            update={"site": project.site.model_copy(update={"energy": energy})}
-        )
-        assert formulas_follow(project, project.strategies[0]) == "a fixed-price block contract"
-        path = tmp_path / "fixed.xlsx"
-        export_workbook(project, path)
-        ws = openpyxl.load_workbook(path)["Keep mining"]
-        heads = [r[0].value for r in ws.iter_rows(max_col=1) if r[0].value]
-        assert any("engine values for a fixed-price block contract" in h for h in heads)
-    else:
-        from core.model.project import HostingBlock
+    s = project.strategies[0]
+    racks = HostingBlock(name="Client racks", asic_model="s21", asic_count=100)
+    hosted = s.model_copy(update={"blocks": [*s.blocks, racks]})
+    project = project.model_copy(update={"strategies": [hosted, *project.strategies[1:]]})
+    assert formulas_follow(project, hosted) == "a hosting contract"
+    path = tmp_path / "hosted.xlsx"
+    export_workbook(project, path)
+    ws = openpyxl.load_workbook(path)["Keep mining"]
+    heads = [r[0].value for r in ws.iter_rows(max_col=1) if r[0].value]
+    assert any("engine values for a hosting contract" in h for h in heads)
 
-        s = project.strategies[0]
-        hosted = s.model_copy(
-            update={"blocks": [HostingBlock(name="Client racks", asic_model="s21", asic_count=100)]}
+
+@needs_soffice
+def test_a_fixed_price_block_recalculates_and_its_price_is_live(tmp_path, capsys):
+    # A 60 MW block at $38/MWh: each hour the load above the block is bought at the hour's
+    # price and the unused block sold back (power credits), both SUMPRODUCTs of the Prices
+    # groups. Exported as is, and with the fixed price and the block typed +10 % on Inputs.
+    project = _base_project()
+    energy = project.site.energy.model_copy(
+        update={"contract": "fixed_block", "fixed_block_mw": 60.0, "fixed_price_usd_per_mwh": 38.0}
+    )
+    project = project.model_copy(
+        update={"site": project.site.model_copy(update={"energy": energy})}
+    )
+    base = tmp_path / "fixed.xlsx"
+    export_workbook(project, base)
+    cells = _input_cells(base)
+    copies, expected = [base], [evaluate(project)]
+    for k, path in enumerate(
+        (
+            "site.energy.fixed_price_usd_per_mwh",
+            "site.energy.fixed_block_mw",
+            "market.btc_price_usd",
         )
-        assert formulas_follow(project, hosted) == "a hosting contract"
+    ):
+        data = json.loads(project_to_json(project))
+        new = _get(data, path) * 1.1
+        copy = tmp_path / f"fixed{k}.xlsx"
+        _typed(base, copy, cells[path], new)
+        copies.append(copy)
+        _set(data, path, new)
+        expected.append(evaluate(project_from_data(data)))
+    for out, result in zip(recalculate_all(copies, tmp_path), expected, strict=True):
+        wb = openpyxl.load_workbook(out, data_only=True)
+        kpis = kpi_table(wb)
+        for s in result.strategies:
+            assert kpis["NPV"][s.name] == pytest.approx(s.kpis.npv_usd, rel=1e-9)
+            for key in ("energy_cost_usd", "power_credits_usd"):
+                assert _total(wb[s.name], key) == pytest.approx(
+                    float(s.monthly[key].sum()), rel=1e-9, abs=1e-3
+                )
+        assert wb["Summary"]["B6"].value == "all pass"
+    assert float(expected[0].strategies[0].monthly["power_credits_usd"].sum()) > 0
 
 
 def test_a_count_the_floor_plan_sets_is_set_apart(tmp_path):
