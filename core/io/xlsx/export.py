@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 
 from core.engine.cashflow import ProjectResult, baseline_name, evaluate
 from core.engine.energy import mining_end
@@ -317,6 +318,18 @@ def write_inputs(
     inp.rows(project.site.demand_response, "site.demand_response.", spec.DEMAND_RESPONSE)
     inp.group("Bitcoin market")
     inp.rows(project.market, "market.", spec.MARKET)
+    table = project.market.btc_price_by_year_usd
+    if table:  # one cell a year, as the time-of-use hours: each is an input
+        path = "market.btc_price_by_year_usd"
+        r = int(inp.names[path].rsplit("$", 1)[1]) - 1
+        inp.cells = [cell for cell in inp.cells if cell[5] != path]
+        inp.value(r, 1, None, "", fixed=True)
+        inp.ws.write_string(r, TIP_COL, "Years 1, 2, … of the horizon →", fmt["note"])
+        for k, usd in enumerate(table):
+            inp.value(r, MATRIX_COL + k, usd, "")
+            inp.cells.append((r, MATRIX_COL + k, usd, "", "", f"{path}[{k}]"))
+        first, last = xl_col_to_name(MATRIX_COL), xl_col_to_name(MATRIX_COL + len(table) - 1)
+        wb.define_name("BtcPriceByYear", f"=Inputs!${first}${r + 1}:${last}${r + 1}")
     inp.group("Finance")
     inp.rows(project.finance, "finance.", spec.FINANCE)
     inp.put(

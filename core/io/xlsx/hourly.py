@@ -17,8 +17,7 @@ engine); on the Prices sheet's base prices that is ``base ≤ (value − adder) 
 - A fixed-price block: each group's load against the block, by SUMPRODUCT (``_FixedBlock``).
 
 A strategy whose energy the formulas cannot follow (a hosting contract, DR calls on the
-highest-load hours, a BTC price set year by year) keeps the engine's values, and its heading
-says so.
+highest-load hours) keeps the engine's values, and its heading says so.
 """
 
 from __future__ import annotations
@@ -31,6 +30,7 @@ from datetime import datetime
 
 import numpy as np
 
+from core.engine.bitcoin import monthly_btc_price
 from core.engine.energy import (
     ai_block_load_mw,
     ai_block_share,
@@ -64,8 +64,6 @@ def formulas_follow(project: Project, strategy: Strategy) -> str:
         return "a hosting contract"
     if dr.events_on == "highest_load" and dr.enrolled_mw > 0:
         return "DR calls placed on the highest-load hours"
-    if project.market.btc_price_by_year_usd:
-        return "a BTC price set year by year"
     return ""
 
 
@@ -218,19 +216,17 @@ def write_market(
         "factor",
         False,
     )
-    btc = mk.btc_price_usd * (1 + mk.btc_price_growth_pct_per_year / 100) ** (m_ / 12)
-    h.row(
-        "btc",
-        "BTC price",
-        "USD",
-        lambda c: (
+    btc = monthly_btc_price(mk, n)
+    if mk.btc_price_by_year_usd:  # the year's price, the last one held
+        btc_body = lambda c: (  # noqa: E731
+            f"INDEX(BtcPriceByYear,MIN(INT({idx(c)}/12),COLUMNS(BtcPriceByYear)-1)+1)"
+        )
+    else:
+        btc_body = lambda c: (  # noqa: E731
             f"{names['market.btc_price_usd']}"
             f"*(1+{names['market.btc_price_growth_pct_per_year']})^({idx(c)}/12)"
-        ),
-        btc,
-        "num",
-        False,
-    )
+        )
+    h.row("btc", "BTC price", "USD", btc_body, btc, "num", False)
     diff = mk.difficulty * (1 + mk.difficulty_growth_pct_per_month / 100) ** m_
     h.row(
         "difficulty",

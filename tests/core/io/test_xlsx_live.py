@@ -352,3 +352,38 @@ def test_live_inputs_carry_excels_named_input_style(tmp_path):
     assert fixed[1].style == "Normal"
     styles = zf.ZipFile(path).read("xl/styles.xml").decode()
     assert '<cellStyle name="Input" xfId="1" builtinId="20"/>' in styles
+
+
+@needs_soffice
+def test_a_btc_price_set_year_by_year_is_live(tmp_path):
+    # Four years of BTC prices, the last held to the horizon: each year is an input cell, and
+    # a typed year (the second, +10 %) moves every strategy as the app does.
+    project = _base_project()
+    market = project.market.model_copy(
+        update={"btc_price_by_year_usd": [95_000.0, 110_000.0, 120_000.0, 100_000.0]}
+    )
+    project = project.model_copy(update={"market": market})
+    base = tmp_path / "by_year.xlsx"
+    export_workbook(project, base)
+    cells = _input_cells_by_year(base)
+    data = json.loads(project_to_json(project))
+    data["market"]["btc_price_by_year_usd"][1] *= 1.1
+    copy = tmp_path / "by_year_typed.xlsx"
+    _typed(base, copy, cells[1], data["market"]["btc_price_by_year_usd"][1])
+    expected = [evaluate(project), evaluate(project_from_data(data))]
+    for out, result in zip(recalculate_all([base, copy], tmp_path), expected, strict=True):
+        wb = openpyxl.load_workbook(out, data_only=True)
+        kpis = kpi_table(wb)
+        for s in result.strategies:
+            assert kpis["NPV"][s.name] == pytest.approx(s.kpis.npv_usd, rel=1e-9)
+            assert _total(wb[s.name], "revenue_mining_usd") == pytest.approx(
+                float(s.monthly["revenue_mining_usd"].sum()), rel=1e-9, abs=1e-3
+            )
+    assert expected[0].strategies[0].kpis.npv_usd != expected[1].strategies[0].kpis.npv_usd
+
+
+def _input_cells_by_year(path: Path) -> list[str]:
+    ws = openpyxl.load_workbook(path)["Inputs"]
+    row = next(r for r in ws.iter_rows() if r[3].value == "market.btc_price_by_year_usd")
+    r = row[0].row
+    return [ws.cell(row=r, column=MATRIX_COL + 1 + k).coordinate for k in range(4)]
