@@ -41,7 +41,6 @@ RANGE_NAMES = {
     PRICE_HOURS: "PrPriceHours",
 }
 SPIKE = -1  # source code of a scarcity-spike hour
-MATRIX_SOURCES = 12 * 24
 
 
 @dataclass(frozen=True)
