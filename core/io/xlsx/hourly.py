@@ -13,7 +13,6 @@ engine); on the Prices sheet's base prices that is ``base ≤ (value − adder) 
   most valuable ones, so block j adds min(E, ahead + MW) − min(E, ahead) in each hour it runs.
 - 4CP: each summer month's peak hour is its own group, so the load in it is a sum over it;
   each year's average is billed over the next year (``demand.fourcp_bill``).
-
 - A fixed-price block: each group's load against the block, by SUMPRODUCT (``_FixedBlock``).
 
 A strategy whose energy the formulas cannot follow (a hosting contract, DR calls on the
