@@ -51,6 +51,19 @@ def annual_irr(values: str) -> str:
     return f'IFERROR(IF({rate}>IrrCeiling,"n/m",{rate}),"none")'
 
 
+def irr_cell(sheet: StrategySheet, flows: str, cumulative: str) -> str:
+    """The IRR formula of row ``flows``: "n/m" where row ``cumulative`` never dips below zero
+    (nothing to recover), else ``annual_irr``."""
+    return f'=IF({_no_investment(sheet, cumulative)},"n/m",{annual_irr(sheet.ref(flows))})'
+
+
+def shown_irr(value: float | None, note: str) -> float | str:
+    """An IRR as the workbook shows it: the rate, "n/m" or "none" (``annual_irr``)."""
+    if value is not None:
+        return value
+    return NOT_MEANINGFUL if not_meaningful(note) else "none"
+
+
 def _no_investment(sheet: StrategySheet, key: str = "cumulative_fcf_usd") -> str:
     """True where the cumulative free cash flow never goes below zero: nothing to recover."""
     return f"MIN({sheet.ref(key)})>=0"
@@ -130,11 +143,10 @@ def write_summary(
             k.npv_usd,
             "kpi_money",
         )
-        no_irr = NOT_MEANINGFUL if not_meaningful(k.irr_note) else "none"
         put(
             "irr",
-            f'=IF({_no_investment(sheet)},"n/m",{annual_irr(sheet.ref("fcf_usd"))})',
-            k.irr if k.irr is not None else no_irr,
+            irr_cell(sheet, "fcf_usd", "cumulative_fcf_usd"),
+            shown_irr(k.irr, k.irr_note),
             "kpi_pct",
         )
         put(
@@ -205,11 +217,10 @@ def write_summary(
         _equity_kpis(put, ws, fmt, row, col, sheet, s, project.strategies[c].financing)
         inc = s.incremental
         if inc is not None and "inc_fcf" in sheet.rows:
-            no_irr = NOT_MEANINGFUL if not_meaningful(inc.irr_note) else "none"
             put(
                 "inc_irr",
-                f'=IF({_no_investment(sheet, "inc_cum")},"n/m",{annual_irr(sheet.ref("inc_fcf"))})',
-                inc.irr if inc.irr is not None else no_irr,
+                irr_cell(sheet, "inc_fcf", "inc_cum"),
+                shown_irr(inc.irr, inc.irr_note),
                 "kpi_pct",
             )
             put(
@@ -242,11 +253,7 @@ def _equity_kpis(put, ws, fmt, row, col, sheet: StrategySheet, s, financing) -> 
     k = s.kpis
     if financing is None or k.max_debt_usd <= 0:
         put("equity_npv", f"={xl_rowcol_to_cell(row['npv'], col)}", k.equity_npv_usd, "kpi_money")
-        irr = (
-            k.irr
-            if k.irr is not None
-            else (NOT_MEANINGFUL if not_meaningful(k.irr_note) else "none")
-        )
+        irr = shown_irr(k.irr, k.irr_note)
         put("equity_irr", f"={xl_rowcol_to_cell(row['irr'], col)}", irr, "kpi_pct")
         ws.write_string(row["min_dscr"], col, "—", fmt["unit"])
         return
@@ -257,12 +264,10 @@ def _equity_kpis(put, ws, fmt, row, col, sheet: StrategySheet, s, financing) -> 
         k.equity_npv_usd,
         "kpi_money",
     )
-    no_irr = NOT_MEANINGFUL if not_meaningful(k.equity_irr_note) else "none"
     put(
         "equity_irr",
-        f'=IF(MIN({sheet.ref("cumulative_equity_fcf_usd")})>=0,"n/m",'
-        f"{annual_irr(sheet.ref('equity_fcf_usd'))})",
-        k.equity_irr if k.equity_irr is not None else no_irr,
+        irr_cell(sheet, "equity_fcf_usd", "cumulative_equity_fcf_usd"),
+        shown_irr(k.equity_irr, k.equity_irr_note),
         "kpi_pct",
     )
     dscr = sheet.ref("dscr")
