@@ -21,11 +21,9 @@ highest-load hours) keeps the engine's values, and its heading says so.
 
 from __future__ import annotations
 
-import calendar
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 
@@ -47,7 +45,7 @@ from core.io.xlsx.prices import (
     RANGE_NAMES,
     PriceSheet,
 )
-from core.io.xlsx.rows import FIRST_COL, RowWriter
+from core.io.xlsx.rows import FIRST_COL, RowWriter, write_months
 from core.model.project import AiBlock, HostingBlock, MiningBlock, Project, Strategy
 
 E = "site.energy."
@@ -172,35 +170,10 @@ def write_market(
     ws.repeat_columns(0, 1)
     ws.fit_to_pages(0, 1)
     ws.write_string(0, 0, "Market: month by month, for every strategy", fmt["title"])
-    w.rows["date"] = 1
-    ws.write_string(1, 0, "Month", fmt["label"])
-    for m, label in enumerate(months):
-        ws.write_datetime(1, FIRST_COL + m, datetime.strptime(label, "%Y-%m"), fmt["date"])
-    w.row = 2
-    m_ = np.arange(n, dtype=float)
-    hours = np.array(
-        [calendar.monthrange(int(x[:4]), int(x[5:]))[1] * 24 for x in months], dtype=float
-    )
-    h = _Hourly(sh, prices, project, None, hours, Market({}, {}))
-    h.row("idx", "Month index (0 = start)", "#", None, m_, "int", False)
-    h.row(
-        "year",
-        "Year of the horizon (0 = first)",
-        "#",
-        lambda c: f"INT({c}${w.r('idx')}/12)",
-        m_ // 12,
-        "int",
-        False,
-    )
-    h.row(
-        "hours",
-        "Hours in the month",
-        "h",
-        lambda c: f"DAY(EOMONTH({c}$2,0))*24",
-        hours,
-        "int",
-        False,
-    )
+    h = _Hourly(sh, prices, project, None, np.zeros(n), Market({}, {}))
+    h.v.update(write_months(w, months, "Month index (0 = start)", hours_total=False))
+    m_, hours = h.v["idx"], h.v["hours"]
+    h.hours = hours
     _timeline_rows(h)
     idx = lambda c: f"{c}${w.r('idx')}"  # noqa: E731
     energy, mk = project.site.energy, project.market

@@ -4,8 +4,10 @@ each went; ``StrategySheet`` is that record, which the Summary's formulas and ch
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -112,3 +114,46 @@ class RowWriter:
         self.row += 1
         self.ws.write_string(self.row, 0, text, self.fmt["section"])
         self.row += 1
+
+
+def month_hours(months: list[str]) -> np.ndarray:
+    """Hours in each "YYYY-MM" month."""
+    return np.array(
+        [calendar.monthrange(int(m[:4]), int(m[5:]))[1] * 24 for m in months], dtype=float
+    )
+
+
+def write_months(
+    w: RowWriter, months: list[str], idx_label: str, hours_total: bool = True
+) -> dict[str, np.ndarray]:
+    """What every FAST sheet starts with: row 2, each month's first day, then the month index,
+    the year of the horizon and the hours in the month, which the formulas below count from.
+    Returns the three rows' values."""
+    ws, fmt = w.ws, w.fmt
+    w.rows["date"] = 1
+    ws.write_string(1, 0, "Month", fmt["label"])
+    for m, label in enumerate(months):
+        ws.write_datetime(1, FIRST_COL + m, datetime.strptime(label, "%Y-%m"), fmt["date"])
+    w.row = 2
+    idx = np.arange(len(months), dtype=float)
+    hours = month_hours(months)
+    w.line("idx", idx_label, "#", None, idx, "int", total=False)
+    w.line(
+        "year",
+        "Year of the horizon (0 = first)",
+        "#",
+        lambda c, p: f"INT({c}${w.r('idx')}/12)",
+        idx // 12,
+        "int",
+        total=False,
+    )
+    w.line(
+        "hours",
+        "Hours in the month",
+        "h",
+        lambda c, p: f"DAY(EOMONTH({c}$2,0))*24",
+        hours,
+        "int",
+        total=hours_total,
+    )
+    return {"idx": idx, "year": idx // 12, "hours": hours}

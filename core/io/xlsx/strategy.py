@@ -7,10 +7,8 @@ running balances need no special case.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import numpy as np
 
@@ -28,7 +26,14 @@ from core.io.xlsx.assets import write_asset_table
 from core.io.xlsx.debt import write_debt_rows
 from core.io.xlsx.hourly import Market, formulas_follow, write_hourly
 from core.io.xlsx.prices import PriceSheet
-from core.io.xlsx.rows import FIRST_COL, RowWriter, StrategySheet, quote
+from core.io.xlsx.rows import (
+    FIRST_COL,
+    RowWriter,
+    StrategySheet,
+    month_hours,
+    quote,
+    write_months,
+)
 from core.model.catalog import Catalog
 from core.model.project import AiBlock, Finance, MiningBlock, Project, Strategy
 
@@ -112,7 +117,7 @@ def write_strategy_sheet(
     if why or prices is None or market is None:
         _simulated(sh, why)
     else:
-        write_hourly(sh, prices, market, project, catalog, _hours(months))
+        write_hourly(sh, prices, market, project, catalog, month_hours(months))
     _revenue(sh)
     _operating_costs(sh)
     table_first = _assets(sh)
@@ -153,32 +158,7 @@ def _timeline(sh: _Sheet, ws, fmt: dict, months: list[str]) -> None:
     ws.write_string(0, 0, sh.strategy.name, fmt["title"])
     ws.write_string(0, 2, "constant", fmt["unit"])
     ws.write_string(0, 3, "total", fmt["unit"])
-    w.rows["date"] = 1
-    ws.write_string(1, 0, "Month", fmt["label"])
-    for m, label in enumerate(months):
-        ws.write_datetime(1, FIRST_COL + m, datetime.strptime(label, "%Y-%m"), fmt["date"])
-    w.row = 2
-    idx = np.arange(n, dtype=float)
-    w.line(
-        "idx", "Month index (0 = start, flows at month start)", "#", None, idx, "int", total=False
-    )
-    w.line(
-        "year",
-        "Year of the horizon (0 = first)",
-        "#",
-        lambda c, p: f"INT({c}${w.r('idx')}/12)",
-        idx // 12,
-        "int",
-        total=False,
-    )
-    w.line(
-        "hours",
-        "Hours in the month",
-        "h",
-        lambda c, p: f"DAY(EOMONTH({c}$2,0))*24",
-        _hours(months),
-        "int",
-    )
+    write_months(w, months, "Month index (0 = start, flows at month start)")
     sh.i = f"{{c}}${w.r('idx')}"
     sh.year = f"{{c}}${w.r('year')}"
     sh.hours = f"{{c}}${w.r('hours')}"
@@ -665,9 +645,3 @@ def _gpu_renting(sh: _Sheet, b: AiBlock, live: str) -> str:
 
 def _f(body: str) -> Callable[[str, str], str]:
     return lambda c, p: body.replace("{c}", c)
-
-
-def _hours(months: list[str]) -> np.ndarray:
-    return np.array(
-        [calendar.monthrange(int(m[:4]), int(m[5:]))[1] * 24 for m in months], dtype=float
-    )
