@@ -33,7 +33,6 @@ from core.engine.energy import (
     ai_block_share,
     gpu_life_months,
     mining_block_power,
-    operating_months,
 )
 from core.io.xlsx.prices import (
     AVOIDED,
@@ -76,6 +75,7 @@ class _Hourly:
         self.n = sh.n
         self.hours = hours
         self.v: dict[str, np.ndarray] = dict(market.values)
+        self.mw: dict[int, float] = {}  # facility MW of each fleet (by block index)
         gm, gp, gc, ga, gk = prices.groups.T
         self.g = {"month": gm, "part": gp, "called": gc, "avoided": ga, "peak": gk}
 
@@ -268,6 +268,8 @@ def write_hourly(
     )
     fleets = [j for j, b in enumerate(sh.strategy.blocks) if isinstance(b, MiningBlock)]
     ais = [j for j, b in enumerate(sh.strategy.blocks) if isinstance(b, AiBlock)]
+    h.mw = {j: mining_block_power(sh.strategy.blocks[j], catalog)[0] for j in fleets}
+    h.v.update(sh.flags)  # the timing flags' values (the strategy sheet's rows)
     for j in fleets:
         _fleet_values(h, j)
     _dr_rows(h, fleets)
@@ -315,12 +317,10 @@ def _fleet_values(h: _Hourly, j: int) -> None:
     sh, n = h.sh, h.n
     b: MiningBlock = sh.strategy.blocks[j]
     asic = h.catalog.asics[b.asic_model]
-    first, end = operating_months(b, n)
     m_ = np.arange(n)
-    flag = ((m_ >= b.start_month) & (m_ < end) & (first < end)).astype(float)
+    flag = h.v[f"f{j}"]  # the block's timing flag (strategy sheet), with its MW in column C
     i = lambda c: sh.i.replace("{c}", c)  # noqa: E731
     start = sh.name(j, "start_month")
-    h.v[f"f{j}"] = flag  # the block's timing flag (strategy sheet), with its MW in column C
     watts, pue = sh.name(j, "asic_power_w"), sh.name(j, "pue")
     pool, derate = sh.name(j, "pool_fee_pct"), sh.name(j, "derate_pct_per_year")
     ths = sh.name(j, "asic_hashrate_ths")
@@ -355,8 +355,7 @@ def _dr_rows(h: _Hourly, fleets: list[int]) -> None:
     running, and what of the enrolled MW still runs (and earns) under a call."""
     names, dr = h.names, h.project.site.demand_response
     enrolled = names[DR + "enrolled_mw"]
-    mws = {j: mining_block_power(h.sh.strategy.blocks[j], h.catalog)[0] for j in fleets}
-    cap = sum((h.v[f"f{j}"] * mws[j] for j in fleets), np.zeros(h.n))
+    cap = sum((h.v[f"f{j}"] * h.mw[j] for j in fleets), np.zeros(h.n))
     terms = lambda c: "+".join(f"{h.R(f'f{j}', c)}*{_mw(h, j)}" for j in fleets) or "0"  # noqa: E731
     h.row(
         "dr_cap",
@@ -401,8 +400,8 @@ def _dr_rows(h: _Hourly, fleets: list[int]) -> None:
 def _fleet_runs(h: _Hourly, j: int, fleets: list[int]) -> None:
     sh, v = h.sh, h.v
     b: MiningBlock = sh.strategy.blocks[j]
-    mw = mining_block_power(b, h.catalog)[0]
-    mws = {k: mining_block_power(sh.strategy.blocks[k], h.catalog)[0] for k in fleets}
+    mws = h.mw
+    mw = mws[j]
     name, mwc = b.name, _mw(h, j)
     adder = h.names[E + "tnd_adder_usd_per_mwh"]
     adder_v = h.project.site.energy.tnd_adder_usd_per_mwh
@@ -457,6 +456,21 @@ def _fleet_runs(h: _Hourly, j: int, fleets: list[int]) -> None:
     g, ps = h.g, h.ps
     runs = h.runs_mask(crit_v["a"], crit_v["b"])
     normal, called = runs & (g["called"] == 0), runs & (g["called"] == 1)
+
+    def over(col: str, c: str, k_called: int, peak: bool = False, parts: str = "ab") -> str:
+        """Σ of Prices ``col`` over the month's parts where the fleet would run."""
+        return "+".join(h.sumifs(col, p, c, crit[p](c), k_called, peak) for p in parts)
+
+    def kept(col: str, c: str, peak: bool = False, parts: str = "ab") -> str:
+        """The same, the called hours at the share the fleet keeps in a call."""
+        return (
+            f"{over(col, c, 0, peak, parts)}+{h.R(f'keep{j}', c)}*({over(col, c, 1, peak, parts)})"
+        )
+
+    def kept_sum(x: np.ndarray, mask: np.ndarray | bool = True) -> np.ndarray:
+        """``kept``'s value over the groups, weights ``x``."""
+        return (h.gsum(x, normal & mask) + keep * h.gsum(x, called & mask)) * flag
+
     run_n = h.gsum(ps.hours, normal) * flag
     run_c = h.gsum(ps.hours, called) * flag
     f = lambda c: h.R(f"f{j}", c)  # noqa: E731
@@ -468,26 +482,16 @@ def _fleet_runs(h: _Hourly, j: int, fleets: list[int]) -> None:
             key,
             f"{name}: {label}",
             "h",
-            functools.partial(
-                lambda c, k: (
-                    f"IF({f(c)}=1,{h.sumifs(HOURS, 'a', c, crit['a'](c), k)}"
-                    f"+{h.sumifs(HOURS, 'b', c, crit['b'](c), k)},0)"
-                ),
-                k=k_called,
-            ),
+            functools.partial(lambda c, k: f"IF({f(c)}=1,{over(HOURS, c, k)},0)", k=k_called),
             values,
             "num2",
         )
-    after = g["part"] == 1
-    run_b = (h.gsum(ps.hours, normal & after) + keep * h.gsum(ps.hours, called & after)) * flag
+    run_b = kept_sum(ps.hours, g["part"] == 1)
     h.row(
         f"rb{j}",
         f"{name}: hours run after a halving in the month",
         "h",
-        lambda c: (
-            f"IF({f(c)}=1,{h.sumifs(HOURS, 'b', c, crit['b'](c), 0)}"
-            f"+{h.R(f'keep{j}', c)}*{h.sumifs(HOURS, 'b', c, crit['b'](c), 1)},0)"
-        ),
+        lambda c: f"IF({f(c)}=1,{kept(HOURS, c, parts='b')},0)",
         run_b,
         "num2",
     )
@@ -510,19 +514,12 @@ def _fleet_runs(h: _Hourly, j: int, fleets: list[int]) -> None:
         ),
         mw * (v[f"va{j}"] * (run - run_b) + v[f"vb{j}"] * run_b),
     )
-    price_h = ps.price * ps.hours
-    psum = (h.gsum(price_h, normal) + keep * h.gsum(price_h, called)) * v["esc"] * flag
     h.row(
         f"ph{j}",
         f"{name}: price × hours run (escalated)",
         "USD/MWh·h",
-        lambda c: (
-            f"IF({f(c)}=1,{h.R('esc', c)}*({h.sumifs(PRICE_HOURS, 'a', c, crit['a'](c), 0)}"
-            f"+{h.sumifs(PRICE_HOURS, 'b', c, crit['b'](c), 0)}+{h.R(f'keep{j}', c)}"
-            f"*({h.sumifs(PRICE_HOURS, 'a', c, crit['a'](c), 1)}"
-            f"+{h.sumifs(PRICE_HOURS, 'b', c, crit['b'](c), 1)})),0)"
-        ),
-        psum,
+        lambda c: f"IF({f(c)}=1,{h.R('esc', c)}*({kept(PRICE_HOURS, c)}),0)",
+        kept_sum(ps.price * ps.hours) * v["esc"],
     )
     em, e2 = v["dr_em"], v["dr_e2"]
     avail = (np.minimum(em, ahead + mw) - np.minimum(em, ahead)) * run_n + (
@@ -540,20 +537,12 @@ def _fleet_runs(h: _Hourly, j: int, fleets: list[int]) -> None:
         ),
         avail,
     )
-    pk = g["peak"] == 1
-    at_peak = (h.gsum(ps.hours, normal & pk) + keep * h.gsum(ps.hours, called & pk)) * flag
     h.row(
         f"pk{j}",
         f"{name}: share running in the 4CP peak hour",
         "share",
-        lambda c: (
-            f"IF(AND({f(c)}=1,{h.R('has_peak', c)}=1),"
-            f"{h.sumifs(HOURS, 'a', c, crit['a'](c), 0, True)}"
-            f"+{h.sumifs(HOURS, 'b', c, crit['b'](c), 0, True)}+{h.R(f'keep{j}', c)}"
-            f"*({h.sumifs(HOURS, 'a', c, crit['a'](c), 1, True)}"
-            f"+{h.sumifs(HOURS, 'b', c, crit['b'](c), 1, True)}),0)"
-        ),
-        at_peak,
+        lambda c: f"IF(AND({f(c)}=1,{h.R('has_peak', c)}=1),{kept(HOURS, c, peak=True)},0)",
+        kept_sum(ps.hours, g["peak"] == 1),
         "factor",
         False,
     )
@@ -735,10 +724,9 @@ def _totals(h: _Hourly, fleets: list[int], ais: list[int], adder: str) -> None:
         lambda c, p: f"({peak_mining(c)}+{plus([h.R(f'load{j}', c) for j in ais])})*1000*{dc}",
         t["demand_charge_usd"],
     )
-    peak_load = sum(
-        (mining_block_power(sh.strategy.blocks[j], h.catalog)[0] * h.v[f"pk{j}"] for j in fleets),
-        np.zeros(h.n),
-    ) + sum((h.v[f"load{j}"] * h.ps.has_peak for j in ais), np.zeros(h.n))
+    peak_load = sum((h.mw[j] * h.v[f"pk{j}"] for j in fleets), np.zeros(h.n)) + sum(
+        (h.v[f"load{j}"] * h.ps.has_peak for j in ais), np.zeros(h.n)
+    )
     h.row(
         "peak_load",
         "Load in the month's 4CP peak hour",

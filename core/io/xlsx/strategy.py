@@ -73,6 +73,7 @@ class _Sheet:
     project_finance: Finance | None = None
     baseline: tuple[StrategySheet, np.ndarray] | None = None  # the baseline's, for others
     held_salvage: list[str] = field(default_factory=list)  # salvage rows of assets held
+    flags: dict[str, np.ndarray] = field(default_factory=dict)  # timing flag rows' values
 
     def name(self, j: int, field: str) -> str:
         """The defined name of block ``j``'s input ``field``."""
@@ -593,12 +594,13 @@ def _timing(sh: _Sheet, project: Project, catalog: Catalog) -> None:
         if isinstance(b, MiningBlock):
             first, end = operating_months(b, n)
             start, stop = sh.name(j, "start_month"), sh.name(j, "end_month_or_horizon")
+            sh.flags[f"f{j}"] = ((m >= b.start_month) & (m < end) & (first < end)).astype(float)
             w.line(
                 f"f{j}",
                 f"{b.name}: active (1/0); facility MW in column C",
                 "flag",
                 _f(f"IF(AND({sh.i}>={start},{sh.i}<{stop}),1,0)"),
-                ((m >= b.start_month) & (m < end) & (first < end)).astype(float),
+                sh.flags[f"f{j}"],
                 "int",
                 total=False,
             )
@@ -618,6 +620,7 @@ def _timing(sh: _Sheet, project: Project, catalog: Catalog) -> None:
             flag = (m >= went).astype(float)
             if b.business_model == "gpu_cloud" and b.gpu_end_of_life == "run_off":
                 flag = (share > 0).astype(float)
+            sh.flags[f"live{j}"] = flag
             w.line(
                 f"live{j}",
                 f"{b.name}: live (1/0)",
