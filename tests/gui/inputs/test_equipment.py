@@ -82,13 +82,22 @@ def test_duplicate_a_catalog_model_use_it_edit_its_id_and_delete_it(
 
 
 def test_a_new_model_needs_valid_figures_and_its_sources(qtbot, window, panel, monkeypatch):
+    # A valid server, then each case with what it changes.
+    valid = {
+        "id": "b300",
+        "name": "HGX B300",
+        "gpus": "8",
+        "max_power_kw": "14.3",
+        "typical_power_kw": "11",
+        "price_usd": "400000",
+        "spec_source": "NVIDIA data sheet",
+        "price_source": "Quote",
+        "as_of": "2026-11-01",
+    }
     seen = answer(
         monkeypatch,
-        id="b300",
-        name="HGX B300",
-        gpus="8",
+        **{k: valid[k] for k in ("id", "name", "gpus", "typical_power_kw")},
         max_power_kw="-14",
-        typical_power_kw="11",
         price_usd="abc",
     )
     panel.add("gpu")
@@ -97,46 +106,13 @@ def test_a_new_model_needs_valid_figures_and_its_sources(qtbot, window, panel, m
     assert "Price: must be a number, got 'abc'" in error
     assert "Spec source: required for a project's own model" in error
     assert "As of: required" in error
-    seen = answer(
-        monkeypatch,
-        id="hgx_h100",
-        name="Again",
-        gpus="8",
-        max_power_kw="14",
-        typical_power_kw="11",
-        price_usd="400000",
-        spec_source="NVIDIA data sheet",
-        price_source="Quote",
-        as_of="2026-11-01",
-    )
+    seen = answer(monkeypatch, **valid | {"id": "hgx_h100", "name": "Again", "max_power_kw": "14"})
     panel.add("gpu")
     assert "ID: 'hgx_h100' is already a model's" in seen["error"]
-    seen = answer(
-        monkeypatch,
-        id="b300",
-        name="HGX B300",
-        gpus="8",
-        max_power_kw="-14",
-        typical_power_kw="11",
-        price_usd="400000",
-        spec_source="NVIDIA data sheet",
-        price_source="Quote",
-        as_of="2026-11-01",
-    )
+    seen = answer(monkeypatch, **valid | {"max_power_kw": "-14"})
     panel.add("gpu")
     assert seen["error"].startswith("Max power: Input should be greater than 0, got -14")
-    seen = answer(
-        monkeypatch,
-        id="b300",
-        name="HGX B300",
-        gpus="8",
-        max_power_kw="14.3",
-        typical_power_kw="11",
-        price_usd="400000",
-        spec_source="NVIDIA data sheet",
-        price_source="Quote",
-        as_of="2026-11-01",
-    )
+    seen = answer(monkeypatch, **valid)
     panel.add("gpu")
     assert seen["error"] == ""
     assert [m.id for m in window.doc.project.custom_gpu_servers] == ["b300"]
