@@ -108,7 +108,7 @@ def _price_hours(project: Project, shift: float) -> tuple:
         for k, hours in _price_cache:
             if k == key:
                 return hours
-    hours = _compute_price_hours(energy, called, build_timeline(*key[2:4]), shift)
+    hours = compute_price_hours(energy, called, build_timeline(*key[2:4]), shift)
     for a in hours[1:]:
         a.flags.writeable = False
     with _price_lock:
@@ -117,7 +117,10 @@ def _price_hours(project: Project, shift: float) -> tuple:
     return hours
 
 
-def _compute_price_hours(energy: Energy, called: int, tl: Timeline, shift: float) -> tuple:
+def compute_price_hours(energy: Energy, called: int, tl: Timeline, shift: float) -> tuple:
+    """(timeline, price, DR-called hours, 4CP peak hours, 4CP avoidance hours) with ``called``
+    calls a simulation year, not cached (``_price_hours`` keeps the last few; the workbook's
+    Prices sheet asks for the calls whether or not MW are enrolled)."""
     price = hourly_prices(energy, tl, shift)
     # Rankings use the price itself; a uniform shift or a positive yearly factor keeps them.
     # Ties (a flat or time-of-use price is all ties) go to the earliest hour (core.engine.ranking).

@@ -23,7 +23,7 @@ def hourly_prices(energy: Energy, tl: Timeline, shift_usd_per_mwh: float = 0.0) 
         matrix = np.asarray(src.matrix_usd_per_mwh, dtype=float)
         base = matrix[tl.day_month_of_year - 1].ravel()  # one 24-hour row per day
     else:
-        base = _series_over_timeline(src, tl)
+        base = series_over_timeline(src, tl)
     if not isinstance(src, HourlySeriesPrice) and src.spikes.hours_per_year > 0:
         base[spike_hours(src.spikes, tl)] = src.spikes.price_usd_per_mwh
     if shift_usd_per_mwh:
@@ -50,7 +50,7 @@ def spike_hours(spikes: ScarcitySpikes, tl: Timeline) -> np.ndarray:
     return np.concatenate(chosen) if chosen else np.empty(0, dtype=int)
 
 
-def _series_over_timeline(src: HourlySeriesPrice, tl: Timeline) -> np.ndarray:
+def series_over_timeline(src: HourlySeriesPrice, tl: Timeline) -> np.ndarray:
     """Lay the imported years over the horizon, cycling through them in order.
 
     Calendar year Y of the horizon takes source year (Y − first horizon year) mod n. A month

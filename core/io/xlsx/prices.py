@@ -20,8 +20,8 @@ import numpy as np
 from xlsxwriter.utility import xl_col_to_name
 
 from core.engine.bitcoin import hourly_subsidy
-from core.engine.energy import _compute_price_hours
-from core.engine.prices import _series_over_timeline, spike_hours
+from core.engine.energy import compute_price_hours
+from core.engine.prices import series_over_timeline, spike_hours
 from core.engine.timeline import Timeline, build_timeline
 from core.model.project import FlatPrice, HourlySeriesPrice, Project, TimeOfUsePrice
 
@@ -69,7 +69,7 @@ def price_timeline(project: Project) -> tuple[Timeline, np.ndarray, np.ndarray, 
     energy = project.site.energy
     tl = build_timeline(project.finance.start_month, project.finance.horizon_years)
     called = project.site.demand_response.event_hours_per_year
-    _, _, dr_event, peaks, avoid = _compute_price_hours(energy, called, tl, 0.0)
+    _, _, dr_event, peaks, avoid = compute_price_hours(energy, called, tl, 0.0)
     return tl, dr_event, peaks, avoid
 
 
@@ -78,7 +78,7 @@ def _sources(project: Project, tl: Timeline) -> tuple[np.ndarray, np.ndarray]:
     imported series the code indexes them; a matrix hour's code is month × 24 + hour)."""
     src = project.site.energy.price_source
     if isinstance(src, HourlySeriesPrice):
-        values, code = np.unique(_series_over_timeline(src, tl), return_inverse=True)
+        values, code = np.unique(series_over_timeline(src, tl), return_inverse=True)
         return code.astype(np.int64), values
     if isinstance(src, TimeOfUsePrice):
         code = (tl.hour_month_of_year.astype(np.int64) - 1) * 24 + tl.hour_of_day
