@@ -45,3 +45,191 @@ def test_hosting_recalculates_as_the_app(tmp_path):
     for s in result.strategies:
         np.testing.assert_allclose(fcf_row(wb[s.name]), s.fcf, rtol=1e-9, atol=1e-3)
         assert kpi_table(wb)["NPV"][s.name] == pytest.approx(s.kpis.npv_usd, rel=1e-9)
+
+
+# Each hosting contract kind beside the site's own fleets, with DR enrolled (40 MW, calls on
+# the highest-price hours) and the 2028 halving inside the horizon:
+# - Keep mining: Client A, cost-plus and curtailable, passes its capacity income to the
+#   client; Client B, $0.055/kWh and curtailable, keeps it. B's rate does not halve, so the
+#   order a DR call keeps the blocks in changes at the halving.
+# - Hybrid: Client C, $0.07/kWh, firm; Client D, cost-plus, firm.
+HOSTED_INPUTS = (
+    "strategies[0].blocks[1].margin_usd_per_kwh",
+    "strategies[0].blocks[1].profit_share_pct",
+    "strategies[0].blocks[1].pool_fee_pct",
+    "strategies[0].blocks[2].hosting_usd_per_kwh",
+    "strategies[0].blocks[2].pue",
+    "strategies[0].blocks[2].asic_count",
+    "strategies[2].blocks[3].hosting_usd_per_kwh",
+    "strategies[2].blocks[4].margin_usd_per_kwh",
+    "strategies[2].blocks[4].profit_share_pct",
+    "strategies[2].blocks[4].pue",
+    "market.btc_price_usd",
+    "site.demand_response.enrolled_mw",
+    "site.demand_response.capacity_usd_per_mw_month",
+    "site.energy.tnd_adder_usd_per_mwh",
+    "site.energy.price_source.spikes.price_usd_per_mwh",
+    "site.energy.escalator_pct_per_year",
+)
+# What a hosting contract moves, compared line by line as well as through NPV.
+HOSTED_LINES = (
+    "revenue_mining_usd",
+    "revenue_hosting_usd",
+    "power_passthrough_usd",
+    "dr_capacity_usd",
+    "revenue_total_usd",
+    "energy_cost_usd",
+    "energy_mwh",
+    "curtailed_mwh",
+    "demand_charge_usd",
+    "fourcp_charge_usd",
+)
+
+
+def _hosted_project():
+    from tests.core.io.test_xlsx_live import _base_project
+
+    project = _base_project()
+    added = {
+        0: [
+            HostingBlock(
+                name="Client A",
+                asic_model="s19j_pro",
+                asic_count=1500,
+                pricing="cost_plus",
+                margin_usd_per_kwh=0.012,
+                profit_share_pct=15.0,
+                dr_income="passed",
+            ),
+            HostingBlock(
+                name="Client B", asic_model="s21", asic_count=1200, hosting_usd_per_kwh=0.055
+            ),
+        ],
+        2: [
+            HostingBlock(
+                name="Client C",
+                asic_model="s21",
+                asic_count=800,
+                curtailable=False,
+                hosting_usd_per_kwh=0.07,
+            ),
+            HostingBlock(
+                name="Client D",
+                asic_model="s19j_pro",
+                asic_count=900,
+                curtailable=False,
+                pricing="cost_plus",
+                margin_usd_per_kwh=0.01,
+                profit_share_pct=20.0,
+            ),
+        ],
+    }
+    strategies = list(project.strategies)
+    for k, blocks in added.items():
+        strategies[k] = strategies[k].model_copy(
+            update={"blocks": [*strategies[k].blocks, *blocks]}
+        )
+    return project.model_copy(update={"strategies": strategies})
+
+
+@needs_soffice
+def test_hosting_contracts_are_live(tmp_path):
+    from tests.core.io.test_xlsx import recalculate_all
+    from tests.core.io.test_xlsx_live import _rel, _same, _total, typed_variants
+
+    project = _hosted_project()
+    base = tmp_path / "hosted.xlsx"
+    export_workbook(project, base)
+    # Formulas, not the engine's values: the fees read the contract's inputs.
+    keep = openpyxl.load_workbook(base)["Keep mining"]
+    label = "Client B: hosting fee (the rate × the kWh its machines drew)"
+    fee = next(r for r in keep.iter_rows() if r[0].value == label)
+    assert fee[5].value.startswith("=Inputs!$B$")  # the rate's cell × the kWh drawn
+    variants = typed_variants(project, base, HOSTED_INPUTS)
+    cases = [("as exported", base, project), *variants]
+    results = [evaluate(p) for _, _, p in cases]
+    assert results[0].strategies[2].monthly["power_passthrough_usd"].sum() > 0
+    table = []
+    outs = recalculate_all([copy for _, copy, _ in cases], tmp_path)
+    for (path, _, _), out, result in zip(cases, outs, results, strict=True):
+        wb = openpyxl.load_workbook(out, data_only=True)
+        kpis = kpi_table(wb)
+        worst = 0.0
+        for s in result.strategies:
+            worst = max(worst, _rel(kpis["NPV"][s.name], s.kpis.npv_usd))
+            for label, want in (
+                ("IRR", s.kpis.irr),
+                ("Equity IRR (the IRR without debt)", s.kpis.equity_irr),
+            ):
+                if want is not None:
+                    worst = max(worst, _rel(kpis[label][s.name], want))
+            for key in HOSTED_LINES:
+                want = float(s.monthly[key].sum())
+                got = _total(wb[s.name], key)
+                worst = max(worst, abs(got - want) / max(abs(want), 1.0))
+        assert wb["Summary"]["B6"].value == "all pass", path
+        table.append((path, worst))
+    print("\n".join(f"{p:50s} {w:.1e}" for p, w in table))
+    bad = [(p, w) for p, w in table if not w <= 1e-9]
+    assert not bad, f"hosting inputs whose recalculation differs from the app: {bad}"
+    still = [
+        path for (path, _, _), r in zip(variants, results[1:], strict=True) if _same(r, results[0])
+    ]
+    assert not still, f"inputs that move nothing: {still}"
+
+
+@needs_soffice
+def test_a_call_after_the_halving_keeps_the_blocks_in_that_parts_order(tmp_path):
+    # Power at $20/MWh but for April's 18:00 ($40) and 19:00 ($39): the year's 50 DR calls
+    # are April's thirty 18:00 hours and twenty 19:00 hours, so some fall after the April 2028
+    # halving. Client B's $0.063/kWh is $60/MWh (÷ PUE 1.05): below the S21 fleet's value in
+    # that month before the halving (about $73/MWh), above it after (about $37, which no
+    # longer covers $40 + $4). So a call keeps the fleet ahead of B before the halving and B
+    # alone after it: the workbook must cut by each part's order, as the app does hour by hour.
+    from tests.core.io.test_xlsx import recalculate_all
+    from tests.core.io.test_xlsx_live import _total, typed_variants
+
+    project = _hosted_project()
+    matrix = [[20.0] * 24 for _ in range(12)]
+    matrix[3][18], matrix[3][19] = 40.0, 39.0
+    energy = project.site.energy
+    source = energy.price_source.model_copy(
+        update={
+            "matrix_usd_per_mwh": matrix,
+            "spikes": energy.price_source.spikes.model_copy(update={"hours_per_year": 0}),
+        }
+    )
+    energy = energy.model_copy(update={"price_source": source})
+    keep = project.strategies[0]
+    blocks = list(keep.blocks)
+    blocks[0] = blocks[0].model_copy(update={"retire": "never"})  # it mines past the halving
+    blocks[2] = blocks[2].model_copy(update={"hosting_usd_per_kwh": 0.063})
+    strategies = [keep.model_copy(update={"blocks": blocks}), *project.strategies[1:]]
+    project = project.model_copy(
+        update={
+            "site": project.site.model_copy(update={"energy": energy}),
+            "strategies": strategies,
+        }
+    )
+    base = tmp_path / "april.xlsx"
+    export_workbook(project, base)
+    cached = openpyxl.load_workbook(base, data_only=True)
+    rows = {r[0]: r for r in cached["Keep mining"].iter_rows(values_only=True) if r[0]}
+    market = {r[0]: r for r in cached["Market"].iter_rows(values_only=True) if r[0]}
+    halving = [k for k, v in enumerate(market["Hours after a halving in the month"][5:]) if v]
+    assert halving, "no halving in the horizon"
+    m = 5 + halving[0]
+    before = rows["Client B: share kept running in a DR call (before any halving)"][m]
+    after = rows["Client B: share kept running in a DR call (after a halving)"][m]
+    assert before < after == 1.0  # the fleet is ahead of B only before the halving
+    assert rows["Client B: called hours it would run, before the cut (after a halving)"][m] > 0
+    variants = typed_variants(project, base, ("strategies[0].blocks[2].hosting_usd_per_kwh",))
+    cases = [(base, project)] + [(copy, p) for _, copy, p in variants]
+    for out, (_, p) in zip(recalculate_all([c for c, _ in cases], tmp_path), cases, strict=True):
+        wb = openpyxl.load_workbook(out, data_only=True)
+        s = evaluate(p).strategies[0]
+        assert kpi_table(wb)["NPV"][s.name] == pytest.approx(s.kpis.npv_usd, rel=1e-9)
+        for key in ("revenue_hosting_usd", "dr_capacity_usd", "energy_cost_usd"):
+            assert _total(wb[s.name], key) == pytest.approx(
+                float(s.monthly[key].sum()), rel=1e-9, abs=1e-3
+            )

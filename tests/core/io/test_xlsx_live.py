@@ -144,6 +144,28 @@ def _typed(src: Path, dst: Path, cell: str, value: float) -> None:
             zout.writestr(item, data)
 
 
+def typed_variants(project, base: Path, paths) -> list[tuple[str, Path, object]]:
+    """For each field path, alone +10 % (an integer rounded): a copy of the workbook ``base``
+    with the new value typed on Inputs (a percentage as the fraction the sheet holds), and
+    the project with the same change made in its file."""
+    cells = _input_cells(base)
+    shown_in = openpyxl.load_workbook(base, data_only=True)["Inputs"]
+    data = json.loads(project_to_json(project))
+    out = []
+    for k, path in enumerate(paths):
+        assert path in cells, f"{path} has no row on the Inputs sheet"
+        old = _get(data, path)
+        new = round(old * 1.1) if isinstance(old, int) else old * 1.1
+        shown = shown_in[cells[path]].value
+        typed = new / 100 if abs(shown - old / 100) < 1e-15 * max(abs(old), 1) else new
+        copy = base.with_name(f"{base.stem}_in{k:02d}.xlsx")
+        _typed(base, copy, cells[path], typed)
+        changed = json.loads(project_to_json(project))
+        _set(changed, path, new)
+        out.append((path, copy, project_from_data(changed)))
+    return out
+
+
 def _run_json(path: Path, capsys) -> dict[str, dict]:
     """``minepivot run --json --no-goal-seek`` on a project file, by strategy name."""
     capsys.readouterr()
@@ -163,26 +185,13 @@ def test_each_input_typed_on_inputs_recalculates_as_minepivot_run(tmp_path, caps
     project = _base_project()
     base = tmp_path / "base.xlsx"
     export_workbook(project, base)
-    cells = _input_cells(base)
-    data = json.loads(project_to_json(project))
     copies, expected, results = [], {}, {}
-    for k, path in enumerate(LIVE_INPUTS):
-        assert path in cells, f"{path} has no row on the Inputs sheet"
-        old = _get(data, path)
-        new = round(old * 1.1) if isinstance(old, int) else old * 1.1
-        # The workbook: the cell as the sheet holds it (a percentage as a fraction).
-        shown = openpyxl.load_workbook(base, data_only=True)["Inputs"][cells[path]].value
-        typed = new / 100 if abs(shown - old / 100) < 1e-15 * max(abs(old), 1) else new
-        copy = tmp_path / f"in{k:02d}.xlsx"
-        _typed(base, copy, cells[path], typed)
+    for k, (path, copy, changed) in enumerate(typed_variants(project, base, LIVE_INPUTS)):
         copies.append(copy)
-        # The app: the same change in the project file.
-        changed = json.loads(project_to_json(project))
-        _set(changed, path, new)
         file = tmp_path / f"in{k:02d}.minepivot"
-        file.write_text(project_to_json(project_from_data(changed)))
+        file.write_text(project_to_json(changed))
         expected[path] = _run_json(file, capsys)
-        results[path] = evaluate(project_from_data(changed))
+        results[path] = evaluate(changed)
     table = []
     for path, out in zip(LIVE_INPUTS, recalculate_all(copies, tmp_path), strict=True):
         wb = openpyxl.load_workbook(out, data_only=True)
@@ -247,21 +256,24 @@ def test_the_prices_and_market_sheets_carry_the_hours_and_the_market(tmp_path):
     assert "SUMIFS(INDEX(PrHours," in runs[5].value
 
 
-def test_a_hosting_contract_keeps_labelled_engine_values(tmp_path):
+def test_dr_calls_on_the_highest_load_hours_keep_labelled_engine_values(tmp_path):
+    # Where the calls go depends on the load each hour, so they cannot be flags of the Prices
+    # groups: the strategy's hourly rows stay the engine's values, and the heading says so.
     from core.io.xlsx.hourly import formulas_follow
-    from core.model.project import HostingBlock
 
     project = example_project()
-    s = project.strategies[0]
-    racks = HostingBlock(name="Client racks", asic_model="s21", asic_count=100)
-    hosted = s.model_copy(update={"blocks": [*s.blocks, racks]})
-    project = project.model_copy(update={"strategies": [hosted, *project.strategies[1:]]})
-    assert formulas_follow(project, hosted) == "a hosting contract"
-    path = tmp_path / "hosted.xlsx"
+    dr = project.site.demand_response.model_copy(update={"events_on": "highest_load"})
+    project = project.model_copy(
+        update={"site": project.site.model_copy(update={"demand_response": dr})}
+    )
+    assert formulas_follow(project, project.strategies[0]) == (
+        "DR calls placed on the highest-load hours"
+    )
+    path = tmp_path / "highest_load.xlsx"
     export_workbook(project, path)
     ws = openpyxl.load_workbook(path)["Keep mining"]
     heads = [r[0].value for r in ws.iter_rows(max_col=1) if r[0].value]
-    assert any("engine values for a hosting contract" in h for h in heads)
+    assert any("engine values for DR calls placed on the highest-load hours" in h for h in heads)
 
 
 @needs_soffice

@@ -1,0 +1,94 @@
+"""A strategy sheet's hourly rows as formulas: mining revenue, hosting fees, running and
+curtailed MWh, energy cost, demand response, demand and 4CP charges, from the Prices sheet's
+grouped hours.
+
+The method is the Monte Carlo fast path's (``core.risk.segments``). In a month (each part of
+it, where a halving splits it) a block's value per MWh is constant, so it runs in the hours
+whose price is at or below its break-even, ``price ≤ value per MWh − T&D adder`` (a tie runs,
+as in the engine); on the Prices sheet's base prices that is ``base ≤ (value − adder) ÷
+escalation``. A hosted rack's value is its contract's (``fleets.value_rows``).
+- Called DR hours: the site's flexible loads keep running up to (capacity − enrolled MW), the
+  most valuable per MWh first, ties to the block listed first (``demand.apply_dr_events``). A
+  block runs whenever every block worth more runs, so what one keeps is min(MW, max(0, left −
+  MW of those ahead of it)), the same in every called hour of the month (of its part, where a
+  hosting rate that does not halve may reorder them).
+- Capacity income: each hour's min(enrolled, running MW the site keeps the income of). The
+  running blocks are always the most valuable ones, so block j adds min(E, ahead + MW) −
+  min(E, ahead) in each hour it runs.
+- 4CP: each summer month's peak hour is its own group, so the load in it is a sum over it;
+  each year's average is billed over the next year (``demand.fourcp_bill``).
+- A fixed-price block: each group's load against the block, by SUMPRODUCT (``FixedBlock``).
+
+A strategy whose energy the formulas cannot follow (DR calls on the highest-load hours) keeps
+the engine's values, and its heading says so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.engine.energy import mining_block_power
+from core.io.xlsx.hourly.fleets import (
+    ai_rows,
+    call_rows,
+    dr_rows,
+    firm_rows,
+    run_rows,
+    value_rows,
+)
+from core.io.xlsx.hourly.hosting import hosting_rows
+from core.io.xlsx.hourly.market import write_market
+from core.io.xlsx.hourly.sheet import E, Hourly, Market, miners
+from core.io.xlsx.hourly.totals import totals
+from core.io.xlsx.prices import PriceSheet
+from core.model.project import HostingBlock, Project, Strategy
+
+__all__ = ["Market", "formulas_follow", "write_hourly", "write_market"]
+
+
+def formulas_follow(project: Project, strategy: Strategy) -> str:
+    """Why a strategy's hourly rows stay engine values, or "" when formulas follow them."""
+    dr = project.site.demand_response
+    if dr.events_on == "highest_load" and dr.enrolled_mw > 0:
+        return "DR calls placed on the highest-load hours"
+    return ""
+
+
+def write_hourly(
+    sh, prices: PriceSheet, market: Market, project: Project, catalog, hours: np.ndarray
+) -> None:
+    """The hourly rows of ``sh`` (a strategy sheet) as formulas; the totals carry the engine's
+    values as cached results, the steps this module's own sums of the same groups."""
+    h = Hourly(sh, prices, project, catalog, hours, market)
+    w = h.w
+    w.heading("Hourly simulation as formulas (each month's hours grouped on the Prices sheet)")
+    adder = h.names[E + "tnd_adder_usd_per_mwh"]
+    h.row(
+        "hashprice_usd_per_ph_day",
+        "Hashprice, month average (used miners' resale follows it)",
+        "USD/PH/day",
+        lambda c: h.R("hashprice_m", c),
+        market.values["hashprice_m"],
+        "num2",
+        False,
+    )
+    blocks = sh.strategy.blocks
+    h.m = m = miners(sh.strategy)
+    h.mw = {j: mining_block_power(blocks[j], catalog)[0] for j in m.flex + m.firm}
+    h.v.update(sh.flags)  # the timing flags' values (the strategy sheet's rows)
+    for j in m.flex + m.firm:
+        b = blocks[j]
+        if j in m.flex or (isinstance(b, HostingBlock) and b.pricing == "cost_plus"):
+            value_rows(h, j)
+    dr_rows(h)
+    for j in m.flex:
+        call_rows(h, j)
+    for j in m.flex:
+        run_rows(h, j)
+    for j in m.firm:
+        firm_rows(h, j)
+    for j in m.hosted:
+        hosting_rows(h, j)
+    for j in m.ais:
+        ai_rows(h, j)
+    totals(h, adder)
