@@ -309,23 +309,31 @@ def _avail(h: Hourly, j: int) -> None:
     otherwise K counts the blocks whose income is kept, at the share each keeps."""
     v, mw, mwc, name = h.v, h.mw[j], h.mwc(j), h.sh.strategy.blocks[j].name
     em_v, e2_v = v["dr_em"], v["dr_e2"]
-    em = lambda c: h.R("dr_em", c)  # noqa: E731
-    terms, value = [], np.zeros(h.n)
-    for p in h.m.parts:
-        rn, rc = (lambda c, p=p: h.R(f"rn{p}{j}", c)), (lambda c, p=p: h.R(f"rc{p}{j}", c))
+
+    def shed(limit: str, below: str, mw: str, hours: str) -> str:
+        return f"(MIN({limit},{below}+{mw})-MIN({limit},{below}))*{hours}"
+
+    def term(c: str, p: str) -> str:
+        """Part ``p``'s MWh: the hours run not called, then the called hours it runs."""
+        em, rn, rc = h.R("dr_em", c), h.R(f"rn{p}{j}", c), h.R(f"rc{p}{j}", c)
         if not h.m.passed:
-            a = lambda c, p=p: h.R(f"ahead{p}{j}", c)  # noqa: E731
+            a = h.R(f"ahead{p}{j}", c)
+            return f"{shed(em, a, mwc, rn)}+{shed(h.R('dr_e2', c), a, mwc, rc)}"
+        kept_mw = f"{h.R(f'keep{p}{j}', c)}*{mwc}"
+        return (
+            f"{shed(em, h.R(f'kahead{p}{j}', c), mwc, rn)}"
+            f"+{shed(em, h.R(f'kcall{p}{j}', c), kept_mw, rc)}"
+        )
+
+    def shed_v(limit, below, mw, hours) -> np.ndarray:
+        return (np.minimum(limit, below + mw) - np.minimum(limit, below)) * hours
+
+    value = np.zeros(h.n)
+    for p in h.m.parts:
+        rn, rc = v[f"rn{p}{j}"], v[f"rc{p}{j}"]
+        if not h.m.passed:
             ahead = v[f"ahead{p}{j}"]
-            terms.append(
-                lambda c, a=a, rn=rn, rc=rc: (
-                    f"(MIN({em(c)},{a(c)}+{mwc})-MIN({em(c)},{a(c)}))*{rn(c)}"
-                    f"+(MIN({h.R('dr_e2', c)},{a(c)}+{mwc})-MIN({h.R('dr_e2', c)},{a(c)}))"
-                    f"*{rc(c)}"
-                )
-            )
-            value += (np.minimum(em_v, ahead + mw) - np.minimum(em_v, ahead)) * v[f"rn{p}{j}"] + (
-                np.minimum(e2_v, ahead + mw) - np.minimum(e2_v, ahead)
-            ) * v[f"rc{p}{j}"]
+            value += shed_v(em_v, ahead, mw, rn) + shed_v(e2_v, ahead, mw, rc)
             continue
         for key, label, weight in (
             (f"kahead{p}{j}", "MW kept ahead of it that keeps its capacity income", ""),
@@ -333,24 +341,15 @@ def _avail(h: Hourly, j: int) -> None:
         ):
             body, values = _ahead(h, j, p, h.m.kept, weight)
             h.row(key, f"{name}: {label}{_when(p)}", "MW", body, values, "num2", False)
-        k = lambda c, p=p: h.R(f"kahead{p}{j}", c)  # noqa: E731
-        q = lambda c, p=p: h.R(f"kcall{p}{j}", c)  # noqa: E731
-        km = lambda c, p=p: f"{h.R(f'keep{p}{j}', c)}*{mwc}"  # noqa: E731
-        terms.append(
-            lambda c, k=k, q=q, km=km, rn=rn, rc=rc: (
-                f"(MIN({em(c)},{k(c)}+{mwc})-MIN({em(c)},{k(c)}))*{rn(c)}"
-                f"+(MIN({em(c)},{q(c)}+{km(c)})-MIN({em(c)},{q(c)}))*{rc(c)}"
-            )
+        kept_v = v[f"keep{p}{j}"] * mw
+        value += shed_v(em_v, v[f"kahead{p}{j}"], mw, rn) + shed_v(
+            em_v, v[f"kcall{p}{j}"], kept_v, rc
         )
-        kv, qv, kmv = v[f"kahead{p}{j}"], v[f"kcall{p}{j}"], v[f"keep{p}{j}"] * mw
-        value += (np.minimum(em_v, kv + mw) - np.minimum(em_v, kv)) * v[f"rn{p}{j}"] + (
-            np.minimum(em_v, qv + kmv) - np.minimum(em_v, qv)
-        ) * v[f"rc{p}{j}"]
     h.row(
         f"avail{j}",
         f"{name}: MWh that could be shed (earns capacity income)",
         "MWh",
-        lambda c: "+".join(t(c) for t in terms),
+        lambda c: "+".join(term(c, p) for p in h.m.parts),
         value,
     )
 

@@ -50,10 +50,11 @@ class Miners:
 def miners(strategy: Strategy) -> Miners:
     blocks = strategy.blocks
     mining = [j for j, b in enumerate(blocks) if isinstance(b, MiningBlock)]
-    hosted = [j for j in mining if isinstance(blocks[j], HostingBlock)]
-    firm = [j for j in hosted if not blocks[j].curtailable]
+    hosting = {j: b for j, b in enumerate(blocks) if isinstance(b, HostingBlock)}
+    hosted = list(hosting)
+    firm = [j for j in hosted if not hosting[j].curtailable]
     flex = [j for j in mining if j not in firm]
-    kept = [j for j in flex if j not in hosted or blocks[j].dr_income == "kept"]
+    kept = [j for j in flex if j not in hosting or hosting[j].dr_income == "kept"]
     ais = [j for j, b in enumerate(blocks) if isinstance(b, AiBlock)]
     split = len(flex) > 1 and any(j in hosted for j in flex)
     own = [j for j in mining if j not in hosted]
@@ -73,7 +74,7 @@ class Hourly:
         self.hours = hours
         self.v: dict[str, np.ndarray] = dict(market.values)
         self.mw: dict[int, float] = {}  # facility MW of each miner (by block index)
-        self.m: Miners | None = None
+        self.m = Miners([], [], [], [], [], [], ("",))  # a strategy sheet's: ``miners``
         gm, gp, gc, ga, gk = prices.groups.T
         self.g = {"month": gm, "part": gp, "called": gc, "avoided": ga, "peak": gk}
 
