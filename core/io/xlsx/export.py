@@ -24,7 +24,7 @@ from core.engine.goalseek import GoalSeek, goal_seek
 from core.io.atomicfile import begin_write, cannot_write
 from core.io.projectfile import project_to_json
 from core.io.xlsx.formulas import FormulaLog
-from core.io.xlsx.hourly import write_market
+from core.io.xlsx.hourly import write_calls, write_market
 from core.io.xlsx.inputstyle import named_input_style
 from core.io.xlsx.prices import write_prices
 from core.io.xlsx.rows import StrategySheet
@@ -575,7 +575,7 @@ def _write(
     fmt = formats(wb)
     summary = wb.add_worksheet("Summary")
     names, block_paths, inputs = write_inputs(wb, fmt, project, catalog)
-    prices = write_prices(wb, fmt, project, names)
+    prices = write_prices(wb, fmt, project, names, catalog)
     market = write_market(wb, fmt, project, prices, names, result.months)
     # The sheets in the project's order; the baseline's is written first, so that the others
     # can refer to its rows (what each adds over it).
@@ -607,6 +607,8 @@ def _write(
             base,
         )
     sheets = [written[i] for i in range(len(sheet_names))]
+    if prices.by_load:
+        write_calls(wb, fmt, project, prices, market, sheets, names)
     kpi_cells = write_summary(
         wb, summary, fmt, project, result, seeks, sheets, names, today, digest
     )

@@ -81,7 +81,9 @@ class FormulaLog:
         directly, through a defined name or through formula cells of ``sheet`` so read."""
         at = {(s, r, c): f for s, r, c, f in self.formulas if s == sheet}
         prefix = f"{sheet}!"
+        # The names that refer to ``sheet`` (the Prices columns' do not, for Inputs).
         named = {name: self._refs(ref) for name, ref in self.names.items()}
+        named = {name: refs for name, refs in named.items() if any(c[0] == sheet for c in refs)}
         any_name = (
             re.compile(
                 r"\b(" + "|".join(map(re.escape, sorted(named, key=len, reverse=True))) + r")\b"

@@ -10,6 +10,9 @@ so COUNTIFS/SUMIFS-style sums on the strategy sheets follow every price input.
 
 The flags depend only on the prices as exported (the year's highest-price hours, the summer
 months' highest hours, the seeded spike hours): they are selections made in MinePivot, labelled so.
+DR calls placed on the highest-load hours depend on each strategy's load, so then the groups are
+not split by a call flag: each strategy has its own columns (``hourly.calls``), the load in each
+group and the hours of it called, as formulas.
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ import numpy as np
 from xlsxwriter.utility import xl_col_to_name
 
 from core.engine.bitcoin import hourly_subsidy
-from core.engine.energy import compute_price_hours
+from core.engine.energy import called_hours, compute_price_hours, market_context
 from core.engine.prices import series_over_timeline, spike_hours
 from core.engine.timeline import Timeline, build_timeline
+from core.model.catalog import Catalog
 from core.model.project import FlatPrice, HourlySeriesPrice, Project, TimeOfUsePrice
 
 SHEET = "Prices"
@@ -41,6 +45,16 @@ RANGE_NAMES = {
     PRICE_HOURS: "PrPriceHours",
 }
 SPIKE = -1  # source code of a scarcity-spike hour
+# With DR calls on the highest-load hours, strategy i's columns: its load before any call,
+# the hours of the group called, and their base price × hours.
+CALL_COLS = 3
+CALL_FIRST_COL = 8  # column I
+CALL_NAMES = ("PrLoad", "PrCallHours", "PrCallPriceHours")
+
+
+def call_names(i: int) -> tuple[str, str, str]:
+    """Strategy i's (0-based) column names on the Prices sheet, with calls by load."""
+    return tuple(f"{name}{i + 1}" for name in CALL_NAMES)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,20 @@ class PriceSheet:
     groups: np.ndarray  # (G, 5) int: month, part, called, avoided, peak
     hours: np.ndarray  # (G,)
     price: np.ndarray  # (G,) USD/MWh before the escalator
+    # DR calls on the highest-load hours: each month's number of calls (the price rule's
+    # count), and each strategy's called hours in each group as the app placed them.
+    calls: np.ndarray | None = None  # (M,)
+    called_hours: tuple[np.ndarray, ...] = ()  # per strategy, (G,)
+
+    @property
+    def by_load(self) -> bool:
+        return self.calls is not None
+
+    def called_share(self, i: int) -> np.ndarray:
+        """(G,) the share of each group's hours strategy i has called."""
+        if self.calls is None:
+            return self.groups[:, 2].astype(float)
+        return self.called_hours[i] / self.hours
 
 
 def price_timeline(project: Project) -> tuple[Timeline, np.ndarray, np.ndarray, np.ndarray]:
@@ -89,8 +117,11 @@ def _sources(project: Project, tl: Timeline) -> tuple[np.ndarray, np.ndarray]:
     return code, np.empty(0)
 
 
-def write_prices(wb, fmt: dict, project: Project, names: dict[str, str]) -> PriceSheet:
+def write_prices(
+    wb, fmt: dict, project: Project, names: dict[str, str], catalog: Catalog
+) -> PriceSheet:
     tl, dr_event, peaks, avoid = price_timeline(project)
+    by_load = project.site.demand_response.events_on == "highest_load"
     subsidy = hourly_subsidy(project.market, tl)
     first_hour = tl.month_first_hour[:-1]
     month = tl.hour_month.astype(np.int64)
@@ -99,10 +130,12 @@ def write_prices(wb, fmt: dict, project: Project, names: dict[str, str]) -> Pric
     peak[peaks] = 1
     code, series_values = _sources(project, tl)
     called, avoided = dr_event.astype(np.int64), avoid.astype(np.int64)
+    if by_load:  # each strategy places its own calls, in its columns
+        called = np.zeros_like(called)
     # One integer per hour orders the groups by month, part, flags, then source.
     n_codes = int(code.max()) + 2
     key = ((((month * 2 + part) * 2 + called) * 2 + avoided) * 2 + peak) * n_codes + code + 1
-    uniq, hours = np.unique(key, return_counts=True)
+    uniq, hour_group, hours = np.unique(key, return_inverse=True, return_counts=True)
     flags, source = np.divmod(uniq, n_codes)
     cols = []
     for _ in range(4):
@@ -121,13 +154,20 @@ def write_prices(wb, fmt: dict, project: Project, names: dict[str, str]) -> Pric
         "comes from (a time-of-use hour, the spike price or the flat price); the hours and "
         "the flags are set in MinePivot (the calendar, the year's highest-price hours called for "
         "demand response, the 4CP peak and the hours sat out to dodge it, the seeded spike "
-        "hours): re-export to change them.",
+        "hours): re-export to change them."
+        + (
+            " DR calls go to each strategy's highest-load hours: its columns on the right "
+            "place each month's calls (the price rule's count, on the Market sheet) by "
+            "formulas of its load."
+            if by_load
+            else ""
+        ),
         fmt["note"],
     )
     heads = (
         "Month #",
         "Part",
-        "DR called",
+        "DR called" if not by_load else "DR called (by load: each strategy's columns)",
         "4CP avoided",
         "4CP peak",
         "Hours",
@@ -175,6 +215,15 @@ def write_prices(wb, fmt: dict, project: Project, names: dict[str, str]) -> Pric
             target_first[uniq], target_last[uniq] = idx[first], idx[last]
     hours_b = tl.month_sum(part.astype(float))
     last_hour = tl.month_first_hour[1:] - 1
+    calls: np.ndarray | None = None
+    called_hours: tuple[np.ndarray, ...] = ()
+    if by_load:
+        calls = np.bincount(tl.hour_month[dr_event], minlength=n).astype(float)
+        called_hours = _called_hours(project, catalog, hour_group, groups.shape[0])
+        for i in range(len(project.strategies)):
+            for k, name in enumerate(call_names(i)):
+                col = xl_col_to_name(CALL_FIRST_COL + CALL_COLS * i + k)
+                wb.define_name(name, f"={SHEET}!${col}:${col}")
     return PriceSheet(
         a_first,
         a_last,
@@ -187,7 +236,27 @@ def write_prices(wb, fmt: dict, project: Project, names: dict[str, str]) -> Pric
         groups[:, :5],
         hours.astype(float),
         price,
+        calls,
+        called_hours,
     )
+
+
+def _called_hours(
+    project: Project, catalog: Catalog, hour_group: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, ...]:
+    """Each strategy's DR-called hours as the app places them on its highest-load hours,
+    counted by group (the cached values of the formulas ``hourly.calls`` writes). They are
+    placed whether or not MW are enrolled, as the price rule's calls are here."""
+    enrolled = project.site.demand_response.model_copy(update={"enrolled_mw": 1.0})
+    placing = project.model_copy(
+        update={"site": project.site.model_copy(update={"demand_response": enrolled})}
+    )
+    ctx = market_context(placing)
+    out = []
+    for s in project.strategies:
+        hours = called_hours(placing, s, ctx, catalog)
+        out.append(np.bincount(hour_group[hours], minlength=n_groups).astype(float))
+    return tuple(out)
 
 
 def _price_cell(project: Project, names: dict[str, str]):

@@ -25,6 +25,7 @@ class StrategySheet:
     name: str
     rows: dict[str, int] = field(default_factory=dict)  # key → 0-based row
     n: int = 0
+    group_load: np.ndarray | None = None  # DR calls by load: its load in each Prices group
 
     def ref(self, key: str, absolute: bool = True) -> str:
         """'Sheet'!$F$r:$X$r for a row's months."""

@@ -24,7 +24,7 @@ from core.engine.energy import (
 from core.engine.terminal import FINAL_YEAR_MONTHS, Term, block_terms, strategy_factor
 from core.io.xlsx.assets import write_asset_table
 from core.io.xlsx.debt import write_debt_rows
-from core.io.xlsx.hourly import Market, formulas_follow, write_hourly
+from core.io.xlsx.hourly import Market, write_hourly
 from core.io.xlsx.prices import PriceSheet
 from core.io.xlsx.rows import (
     FIRST_COL,
@@ -114,11 +114,11 @@ def write_strategy_sheet(
     sh.baseline = baseline
     _timeline(sh, ws, fmt, months)
     _timing(sh, project, catalog)
-    why = formulas_follow(project, strategy) if market is not None else "no Prices sheet"
-    if why or prices is None or market is None:
-        _simulated(sh, why)
+    loads = None
+    if prices is None or market is None:
+        _simulated(sh, "no Prices sheet")
     else:
-        write_hourly(sh, prices, market, project, catalog, month_hours(months))
+        loads = write_hourly(sh, prices, market, project, catalog, month_hours(months))
     _revenue(sh)
     _operating_costs(sh)
     table_first = _assets(sh)
@@ -139,7 +139,7 @@ def write_strategy_sheet(
         w.r("hashprice_usd_per_ph_day"),
         sh.t["hashprice_usd_per_ph_day"],
     )
-    return StrategySheet(sheet_name, w.rows, n)
+    return StrategySheet(sheet_name, w.rows, n, loads)
 
 
 def _timeline(sh: _Sheet, ws, fmt: dict, months: list[str]) -> None:

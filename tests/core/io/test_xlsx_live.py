@@ -256,24 +256,70 @@ def test_the_prices_and_market_sheets_carry_the_hours_and_the_market(tmp_path):
     assert "SUMIFS(INDEX(PrHours," in runs[5].value
 
 
-def test_dr_calls_on_the_highest_load_hours_keep_labelled_engine_values(tmp_path):
-    # Where the calls go depends on the load each hour, so they cannot be flags of the Prices
-    # groups: the strategy's hourly rows stay the engine's values, and the heading says so.
-    from core.io.xlsx.hourly import formulas_follow
+# DR calls on the highest-load hours move with whatever moves the load: the market, the power
+# prices and adder, a fleet's pool fee and PUE, a hosting rate (the hosted project's Client B).
+# How many calls each month takes is the price rule's count (the year's highest-price hours),
+# set in MinePivot like the price rule's calls: the time-of-use cell is a cheap hour, which
+# moves no count.
+BY_LOAD_INPUTS = (
+    "market.btc_price_usd",
+    "market.difficulty_growth_pct_per_month",
+    "site.energy.price_source.matrix_usd_per_mwh[2][11]",
+    "site.energy.price_source.spikes.price_usd_per_mwh",
+    "site.energy.tnd_adder_usd_per_mwh",
+    "site.energy.escalator_pct_per_year",
+    "site.demand_response.enrolled_mw",
+    "site.demand_response.capacity_usd_per_mw_month",
+    "strategies[0].blocks[0].pool_fee_pct",
+    "strategies[2].blocks[0].pue",
+    "strategies[0].blocks[2].hosting_usd_per_kwh",
+)
 
-    project = example_project()
+
+@needs_soffice
+def test_dr_calls_on_the_highest_load_hours_are_placed_by_formulas(tmp_path):
+    # Each strategy's calls go to its own highest-load hours: on the Prices sheet its load in
+    # each group and the hours of it called are formulas, so an edit that moves which hours
+    # the fleets run moves the calls, as in the app.
+    from tests.core.io.test_xlsx_hosting import _hosted_project
+
+    project = _hosted_project()
     dr = project.site.demand_response.model_copy(update={"events_on": "highest_load"})
     project = project.model_copy(
         update={"site": project.site.model_copy(update={"demand_response": dr})}
     )
-    assert formulas_follow(project, project.strategies[0]) == (
-        "DR calls placed on the highest-load hours"
-    )
-    path = tmp_path / "highest_load.xlsx"
-    export_workbook(project, path)
-    ws = openpyxl.load_workbook(path)["Keep mining"]
-    heads = [r[0].value for r in ws.iter_rows(max_col=1) if r[0].value]
-    assert any("engine values for DR calls placed on the highest-load hours" in h for h in heads)
+    base = tmp_path / "by_load.xlsx"
+    export_workbook(project, base)
+    prices = openpyxl.load_workbook(base)["Prices"]
+    assert prices["J5"].value.startswith("=MAX(0,MIN($F5,Market!")  # Keep mining's calls
+    variants = typed_variants(project, base, BY_LOAD_INPUTS)
+    cases = [("as exported", base, project), *variants]
+    results = [evaluate(p) for _, _, p in cases]
+    table = []
+    outs = recalculate_all([copy for _, copy, _ in cases], tmp_path)
+    for (path, _, _), out, result in zip(cases, outs, results, strict=True):
+        wb = openpyxl.load_workbook(out, data_only=True)
+        kpis = kpi_table(wb)
+        worst = 0.0
+        for s in result.strategies:
+            worst = max(worst, _rel(kpis["NPV"][s.name], s.kpis.npv_usd))
+            for key in ("revenue_total_usd", "dr_capacity_usd", "energy_cost_usd"):
+                want = float(s.monthly[key].sum())
+                worst = max(worst, abs(_total(wb[s.name], key) - want) / max(abs(want), 1.0))
+        assert wb["Summary"]["B6"].value == "all pass", path
+        table.append((path, worst))
+    print("\n".join(f"{p:55s} {w:.1e}" for p, w in table))
+    bad = [(p, w) for p, w in table if not w <= 1e-9]
+    assert not bad, f"inputs whose recalculation differs from the app: {bad}"
+    # The calls do move: BTC price +10 % places some elsewhere in the app.
+    from core.engine.energy import called_hours, market_context
+    from core.model.catalog import catalog_for
+
+    catalog = catalog_for(project)
+    moved = variants[0][2]
+    before = called_hours(project, project.strategies[0], market_context(project), catalog)
+    after = called_hours(moved, moved.strategies[0], market_context(moved), catalog)
+    assert not np.array_equal(before, after)
 
 
 @needs_soffice

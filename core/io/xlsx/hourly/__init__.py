@@ -19,8 +19,8 @@ escalation``. A hosted rack's value is its contract's (``fleets.value_rows``).
   each year's average is billed over the next year (``demand.fourcp_bill``).
 - A fixed-price block: each group's load against the block, by SUMPRODUCT (``FixedBlock``).
 
-A strategy whose energy the formulas cannot follow (DR calls on the highest-load hours) keeps
-the engine's values, and its heading says so.
+- DR calls on the highest-load hours: each strategy places its own, by formulas of its load on
+  the Prices sheet (``calls``).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.engine.energy import mining_block_power
+from core.io.xlsx.hourly.calls import group_load, write_calls
 from core.io.xlsx.hourly.fleets import (
     ai_rows,
     call_rows,
@@ -41,24 +42,17 @@ from core.io.xlsx.hourly.market import write_market
 from core.io.xlsx.hourly.sheet import E, Hourly, Market, miners
 from core.io.xlsx.hourly.totals import totals
 from core.io.xlsx.prices import PriceSheet
-from core.model.project import HostingBlock, Project, Strategy
+from core.model.project import HostingBlock, Project
 
-__all__ = ["Market", "formulas_follow", "write_hourly", "write_market"]
-
-
-def formulas_follow(project: Project, strategy: Strategy) -> str:
-    """Why a strategy's hourly rows stay engine values, or "" when formulas follow them."""
-    dr = project.site.demand_response
-    if dr.events_on == "highest_load" and dr.enrolled_mw > 0:
-        return "DR calls placed on the highest-load hours"
-    return ""
+__all__ = ["Market", "write_calls", "write_hourly", "write_market"]
 
 
 def write_hourly(
     sh, prices: PriceSheet, market: Market, project: Project, catalog, hours: np.ndarray
-) -> None:
+) -> np.ndarray | None:
     """The hourly rows of ``sh`` (a strategy sheet) as formulas; the totals carry the engine's
-    values as cached results, the steps this module's own sums of the same groups."""
+    values as cached results, the steps this module's own sums of the same groups. With DR
+    calls by load: the strategy's load in each Prices group (the cached values of its column)."""
     h = Hourly(sh, prices, project, catalog, hours, market)
     w = h.w
     w.heading("Hourly simulation as formulas (each month's hours grouped on the Prices sheet)")
@@ -92,3 +86,4 @@ def write_hourly(
     for j in m.ais:
         ai_rows(h, j)
     totals(h, adder)
+    return group_load(h) if prices.by_load else None

@@ -205,7 +205,7 @@ def run_rows(h: Hourly, j: int) -> None:
     g, ps = h.g, h.ps
     runs = h.runs_mask(crit_v["a"], crit_v["b"])
     in_part = {"": True, "a": g["part"] == 0, "b": g["part"] == 1}
-    normal, called = runs & (g["called"] == 0), runs & (g["called"] == 1)
+    cs = h.cs  # the share of each group's hours called
     keep = lambda c, p: h.R(f"keep{p}{j}", c)  # noqa: E731
     f = lambda c: h.R(f"f{j}", c)  # noqa: E731
 
@@ -230,13 +230,13 @@ def run_rows(h: Hourly, j: int) -> None:
         out = np.zeros(h.n)
         for p in parts:
             m = mask & in_part[p]
-            out += h.gsum(x, normal & m) + v[f"keep{p}{j}"] * h.gsum(x, called & m)
+            out += h.gsum(x * (1 - cs), runs & m) + v[f"keep{p}{j}"] * h.gsum(x * cs, runs & m)
         return out * flag
 
     run = np.zeros(h.n)
     for p in parts:
-        run_n = h.gsum(ps.hours, normal & in_part[p]) * flag
-        run_c = h.gsum(ps.hours, called & in_part[p]) * flag
+        run_n = h.gsum(ps.hours * (1 - cs), runs & in_part[p]) * flag
+        run_c = h.gsum(ps.hours * cs, runs & in_part[p]) * flag
         for key, label, k_called, values in (
             (f"rn{p}{j}", "hours run, not called", 0, run_n),
             (f"rc{p}{j}", "called hours it would run, before the cut", 1, run_c),

@@ -149,3 +149,12 @@ def _timeline_rows(h: Hourly) -> None:
         False,
     )
     h.row("has_peak", "4CP peak month (June to September)", "flag", None, ps.has_peak, FIXED, False)
+    if ps.calls is not None:
+        h.row(
+            "calls",
+            "DR calls in the month (the price rule's count), placed on the highest-load hours",
+            "h",
+            None,
+            ps.calls,
+            FIXED,
+        )

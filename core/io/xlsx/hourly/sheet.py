@@ -8,7 +8,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.io.xlsx.prices import AVOIDED, CALLED, PEAK, PRICE, RANGE_NAMES, PriceSheet
+from core.io.xlsx.prices import (
+    AVOIDED,
+    CALLED,
+    HOURS,
+    PEAK,
+    PRICE,
+    PRICE_HOURS,
+    RANGE_NAMES,
+    PriceSheet,
+    call_names,
+)
 from core.model.project import AiBlock, HostingBlock, MiningBlock, Project, Strategy
 
 E = "site.energy."
@@ -77,6 +87,12 @@ class Hourly:
         self.m = Miners([], [], [], [], [], [], ("",))  # a strategy sheet's: ``miners``
         gm, gp, gc, ga, gk = prices.groups.T
         self.g = {"month": gm, "part": gp, "called": gc, "avoided": ga, "peak": gk}
+        # The strategy's place in the project: with DR calls on the highest-load hours, its
+        # own call columns on the Prices sheet.
+        strategy = getattr(sh, "strategy", None)
+        self.i = next((k for k, s in enumerate(project.strategies) if s is strategy), 0)
+        self.calls = call_names(self.i) if prices.by_load and strategy is not None else None
+        self.cs = prices.called_share(self.i)  # (G,) the share of each group's hours called
 
     # ------------------------------------------------------------------ writing
     def R(self, key: str, c: str) -> str:
@@ -110,8 +126,9 @@ class Hourly:
         return f"{at}${w.col(0)}${r}:${w.col(self.n - 1)}${r}"
 
     def rng(self, col: str, part: str, c: str) -> str:
+        """The month part's rows of a Prices column (a letter, or a column's defined name)."""
         a, b = self.R(f"p{part}1", c), self.R(f"p{part}2", c)
-        name = RANGE_NAMES[col]
+        name = RANGE_NAMES.get(col, col)
         return f"INDEX({name},{a}):INDEX({name},{b})"
 
     def sumifs(
@@ -120,12 +137,20 @@ class Hourly:
         """Σ of Prices column ``col`` over the month's part: not sat out for 4CP, called or
         not, (the peak only), priced at or below ``crit`` (any price when None). ``called``
         None: every hour, called, sat out or not (a firm load's)."""
-        conds = [] if called is None else [(CALLED, str(called)), (AVOIDED, "0")]
+        by_load = self.calls is not None and called is not None
+        conds = [] if called is None or by_load else [(CALLED, str(called)), (AVOIDED, "0")]
+        conds += [(AVOIDED, "0")] if by_load else []
         conds += [(PEAK, "1")] if peak else []
         if crit is not None:
             conds.append((PRICE, f'"<="&{crit}'))
         body = ",".join(f"{self.rng(k, part, c)},{v}" for k, v in conds)
-        return f"SUMIFS({self.rng(col, part, c)},{body})"
+        if not by_load:
+            return f"SUMIFS({self.rng(col, part, c)},{body})"
+        # Calls by load: the strategy's called hours are a column of their own.
+        assert self.calls is not None and col in (HOURS, PRICE_HOURS)
+        of_calls = self.calls[1] if col == HOURS else self.calls[2]
+        in_calls = f"SUMIFS({self.rng(of_calls, part, c)},{body})"
+        return in_calls if called == 1 else f"(SUMIFS({self.rng(col, part, c)},{body})-{in_calls})"
 
     def month_sum(self, col: str, c: str) -> str:
         return f"SUM({self.rng(col, 'a', c)})+SUM({self.rng(col, 'b', c)})"

@@ -23,7 +23,10 @@ class FixedBlock:
         self.b = h.names[E + "fixed_block_mw"]
         self.price = h.names[E + "fixed_price_usd_per_mwh"]
 
-    def load(self, c: str, part: str) -> str:
+    def load(self, c: str, part: str, called: bool | None = None) -> str:
+        """Each group's load in the month part: in a DR call where the group is called
+        (``called`` None), or all called or none (DR calls by load: the hours called are a
+        column of their own)."""
         h, m = self.h, self.h.m
         firm = [h.R(f"load{j}", c) for j in m.ais] + [
             f"{h.R(f'f{j}', c)}*{h.mwc(j)}" for j in m.firm
@@ -32,19 +35,29 @@ class FixedBlock:
         p = part if m.parts != ("",) else ""
         for j in m.flex:
             crit = f"({h.R(f'v{part}{j}', c)}-{self.adder})/{h.R('esc', c)}"
+            keep = h.R(f"keep{p}{j}", c)
+            cut = {None: f"*(1+({keep}-1)*{h.rng(CALLED, part, c)})", True: f"*{keep}"}
             terms.append(
                 f"{h.R(f'f{j}', c)}*{h.mwc(j)}*({h.rng(PRICE, part, c)}<={crit})"
-                f"*(1-{h.rng(AVOIDED, part, c)})"
-                f"*(1+({h.R(f'keep{p}{j}', c)}-1)*{h.rng(CALLED, part, c)})"
+                f"*(1-{h.rng(AVOIDED, part, c)}){cut.get(called, '')}"
             )
         return "(" + "+".join(terms) + ")"
 
     def _sum(self, c: str, gap) -> str:
         h = self.h
-        parts = [
-            f"SUMPRODUCT({h.rng(HOURS, p, c)},{h.rng(PRICE, p, c)},{gap(self.load(c, p))})"
-            for p in "ab"
-        ]
+        if h.calls is None:
+            parts = [
+                f"SUMPRODUCT({h.rng(HOURS, p, c)},{h.rng(PRICE, p, c)},{gap(self.load(c, p))})"
+                for p in "ab"
+            ]
+        else:  # the hours not called at the full load, those called at the cut load
+            called = h.calls[1]
+            parts = [
+                f"SUMPRODUCT({h.rng(HOURS, p, c)}-{h.rng(called, p, c)},{h.rng(PRICE, p, c)},"
+                f"{gap(self.load(c, p, False))})+SUMPRODUCT({h.rng(called, p, c)},"
+                f"{h.rng(PRICE, p, c)},{gap(self.load(c, p, True))})"
+                for p in "ab"
+            ]
         return f"{h.R('esc', c)}*({'+'.join(parts)})"
 
     def cost(self, c: str) -> str:
