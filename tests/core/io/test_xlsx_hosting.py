@@ -233,3 +233,33 @@ def test_a_call_after_the_halving_keeps_the_blocks_in_that_parts_order(tmp_path)
             assert _total(wb[s.name], key) == pytest.approx(
                 float(s.monthly[key].sum()), rel=1e-9, abs=1e-3
             )
+
+
+@needs_soffice
+def test_a_fixed_block_with_hosting_and_calls_by_load_recalculates_as_the_app(tmp_path):
+    # The hosted project on a 60 MW block at $38/MWh, DR calls on the highest-load hours:
+    # the block's SUMPRODUCTs take each group's hours not called at the full load and those
+    # called at the cut load. As exported, and with the BTC price and the block typed +10 %.
+    from tests.core.io.test_xlsx import recalculate_all
+    from tests.core.io.test_xlsx_live import _rel, _total, typed_variants
+
+    project = _hosted_project()
+    dr = project.site.demand_response.model_copy(update={"events_on": "highest_load"})
+    energy = project.site.energy.model_copy(
+        update={"contract": "fixed_block", "fixed_block_mw": 60.0, "fixed_price_usd_per_mwh": 38.0}
+    )
+    site = project.site.model_copy(update={"demand_response": dr, "energy": energy})
+    project = project.model_copy(update={"site": site})
+    base = tmp_path / "fixed_by_load.xlsx"
+    export_workbook(project, base)
+    paths = ("market.btc_price_usd", "site.energy.fixed_block_mw")
+    cases = [(base, project)] + [(c, p) for _, c, p in typed_variants(project, base, paths)]
+    for out, (_, p) in zip(recalculate_all([c for c, _ in cases], tmp_path), cases, strict=True):
+        wb = openpyxl.load_workbook(out, data_only=True)
+        kpis = kpi_table(wb)
+        for s in evaluate(p).strategies:
+            assert _rel(kpis["NPV"][s.name], s.kpis.npv_usd) <= 1e-9
+            for key in ("energy_cost_usd", "power_credits_usd", "dr_capacity_usd"):
+                want = float(s.monthly[key].sum())
+                assert abs(_total(wb[s.name], key) - want) <= 1e-9 * max(abs(want), 1.0)
+        assert wb["Summary"]["B6"].value == "all pass"
