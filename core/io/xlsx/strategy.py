@@ -37,21 +37,6 @@ from core.io.xlsx.rows import (
 from core.model.catalog import Catalog
 from core.model.project import AiBlock, Finance, MiningBlock, Project, Strategy
 
-# The rows taken from the hourly simulation as values.
-SIMULATED_ROWS = (
-    "revenue_mining_usd",
-    "revenue_hosting_usd",
-    "power_passthrough_usd",
-    "dr_capacity_usd",
-    "power_credits_usd",
-    "energy_cost_usd",
-    "demand_charge_usd",
-    "fourcp_charge_usd",
-    "energy_mwh",
-    "curtailed_mwh",
-    "hashprice_usd_per_ph_day",  # used miners' resale follows it (the asset table)
-)
-
 
 @dataclass
 class _Sheet:
@@ -95,9 +80,9 @@ def write_strategy_sheet(
     catalog: Catalog,
     months: list[str],
     block_paths: dict[int, str],
-    fin_path: str = "",
-    prices: PriceSheet | None = None,
-    market: Market | None = None,
+    fin_path: str,
+    prices: PriceSheet,
+    market: Market,
     baseline: tuple[StrategySheet, np.ndarray] | None = None,
 ) -> StrategySheet:
     """``ws``: the strategy's (empty) worksheet. ``baseline``: the baseline strategy's sheet,
@@ -114,11 +99,7 @@ def write_strategy_sheet(
     sh.baseline = baseline
     _timeline(sh, ws, fmt, months)
     _timing(sh, project, catalog)
-    loads = None
-    if prices is None or market is None:
-        _simulated(sh, "no Prices sheet")
-    else:
-        loads = write_hourly(sh, prices, market, project, catalog, month_hours(months))
+    loads = write_hourly(sh, prices, market, project, catalog, month_hours(months))
     _revenue(sh)
     _operating_costs(sh)
     table_first = _assets(sh)
@@ -163,15 +144,6 @@ def _timeline(sh: _Sheet, ws, fmt: dict, months: list[str]) -> None:
     sh.i = f"{{c}}${w.r('idx')}"
     sh.year = f"{{c}}${w.r('year')}"
     sh.hours = f"{{c}}${w.r('hours')}"
-
-
-def _simulated(sh: _Sheet, why: str) -> None:
-    sh.w.heading(
-        f"From the hourly simulation (engine values for {why}: they do not follow edits to "
-        "Inputs; re-export to change them)"
-    )
-    for key in SIMULATED_ROWS:
-        sh.w.column(key, None, sh.t[key], "imported")
 
 
 def _revenue(sh: _Sheet) -> None:
