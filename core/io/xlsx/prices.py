@@ -49,12 +49,11 @@ SPIKE = -1  # source code of a scarcity-spike hour
 # the hours of the group called, and their base price × hours.
 CALL_COLS = 3
 CALL_FIRST_COL = 8  # column I
-CALL_NAMES = ("PrLoad", "PrCallHours", "PrCallPriceHours")
 
 
 def call_names(i: int) -> tuple[str, str, str]:
     """Strategy i's (0-based) column names on the Prices sheet, with calls by load."""
-    return tuple(f"{name}{i + 1}" for name in CALL_NAMES)  # type: ignore[return-value]
+    return f"PrLoad{i + 1}", f"PrCallHours{i + 1}", f"PrCallPriceHours{i + 1}"
 
 
 @dataclass(frozen=True)
@@ -216,10 +215,10 @@ def write_prices(
     hours_b = tl.month_sum(part.astype(float))
     last_hour = tl.month_first_hour[1:] - 1
     calls: np.ndarray | None = None
-    called_hours: tuple[np.ndarray, ...] = ()
+    by_strategy: tuple[np.ndarray, ...] = ()
     if by_load:
         calls = np.bincount(tl.hour_month[dr_event], minlength=n).astype(float)
-        called_hours = _called_hours(project, catalog, hour_group, groups.shape[0])
+        by_strategy = _called_hours(project, catalog, hour_group, groups.shape[0])
         for i in range(len(project.strategies)):
             for k, name in enumerate(call_names(i)):
                 col = xl_col_to_name(CALL_FIRST_COL + CALL_COLS * i + k)
@@ -237,7 +236,7 @@ def write_prices(
         hours.astype(float),
         price,
         calls,
-        called_hours,
+        by_strategy,
     )
 
 
