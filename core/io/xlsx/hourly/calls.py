@@ -84,9 +84,8 @@ def write_calls(
             hrs, lds, prs = (f"${col}${a}:${col}${b}" for col in (HOURS, L, PRICE))
             before = f"SUMPRODUCT({hrs},({lds}>{L}{r})+({lds}={L}{r})*({prs}>${PRICE}{r}))"
             if r > a:  # as much load at the same price, in a row above
-                up = (f"${col}${a}:${col}${r - 1}" for col in (HOURS, L, PRICE))
-                uh, ul, up_ = up
-                before += f"+SUMPRODUCT({uh},({ul}={L}{r})*({up_}=${PRICE}{r}))"
+                uh, ul, up = (f"${col}${a}:${col}${r - 1}" for col in (HOURS, L, PRICE))
+                before += f"+SUMPRODUCT({uh},({ul}={L}{r})*({up}=${PRICE}{r}))"
             ws.write_formula(
                 r - 1,
                 CALL_FIRST_COL + CALL_COLS * i + 1,
