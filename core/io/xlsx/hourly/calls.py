@@ -33,15 +33,12 @@ LOAD_DP = 9  # MW equal to a nanowatt are equal, as in the engine
 def group_load(h) -> np.ndarray:
     """(G,) the strategy's flexible load in each Prices group before any call, MW (the
     cached values of its load column)."""
-    v, g, ps = h.v, h.g, h.ps
-    adder = h.project.site.energy.tnd_adder_usd_per_mwh
-    month, part = g["month"], g["part"]
+    month = h.g["month"]
     load = np.zeros(month.size)
     for j in h.m.flex:
-        crit = np.where(part == 0, v[f"va{j}"][month], v[f"vb{j}"][month])
-        crit = (crit - adder) / v["esc"][month]
-        load += v[f"f{j}"][month] * h.mw[j] * (ps.price <= crit)
-    return np.round(load * (g["avoided"] == 0), LOAD_DP)
+        runs = h.runs_mask(h.breakeven_v(j, "a"), h.breakeven_v(j, "b"))
+        load += h.v[f"f{j}"][month] * h.mw[j] * runs
+    return np.round(load, LOAD_DP)
 
 
 def write_calls(

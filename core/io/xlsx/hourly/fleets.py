@@ -9,7 +9,7 @@ import functools
 import numpy as np
 
 from core.engine.energy import ai_block_load_mw, ai_block_share, gpu_life_months
-from core.io.xlsx.hourly.sheet import DR, E, Hourly
+from core.io.xlsx.hourly.sheet import DR, Hourly
 from core.io.xlsx.prices import HOURS, PRICE_HOURS
 from core.model.project import AiBlock, HostingBlock, MiningBlock
 
@@ -197,13 +197,9 @@ def run_rows(h: Hourly, j: int) -> None:
     sh, v = h.sh, h.v
     b: MiningBlock = sh.strategy.blocks[j]
     mw, name, mwc, parts = h.mw[j], b.name, h.mwc(j), h.m.parts
-    adder = h.names[E + "tnd_adder_usd_per_mwh"]
-    adder_v = h.project.site.energy.tnd_adder_usd_per_mwh
-    crit = {p: (lambda c, p=p: f"({h.R(f'v{p}{j}', c)}-{adder})/{h.R('esc', c)}") for p in "ab"}
-    crit_v = {p: (v[f"v{p}{j}"] - adder_v) / v["esc"] for p in "ab"}
     flag = v[f"f{j}"]
     g, ps = h.g, h.ps
-    runs = h.runs_mask(crit_v["a"], crit_v["b"])
+    runs = h.runs_mask(h.breakeven_v(j, "a"), h.breakeven_v(j, "b"))
     in_part = {"": True, "a": g["part"] == 0, "b": g["part"] == 1}
     cs = h.cs  # the share of each group's hours called
     keep = lambda c, p: h.R(f"keep{p}{j}", c)  # noqa: E731
@@ -211,7 +207,7 @@ def run_rows(h: Hourly, j: int) -> None:
 
     def over(col: str, c: str, k_called: int, peak: bool = False, parts: str = "ab") -> str:
         """Σ of Prices ``col`` over the month's parts where the block would run."""
-        return "+".join(h.sumifs(col, q, c, crit[q](c), k_called, peak) for q in parts)
+        return "+".join(h.sumifs(col, q, c, h.breakeven(j, q, c), k_called, peak) for q in parts)
 
     def kept(col: str, c: str, peak: bool = False, only: str = "") -> str:
         """The same, the called hours at the share the block keeps in a call (``only``: one

@@ -53,13 +53,12 @@ def hosting_rows(h: Hourly, j: int) -> None:
     else:
         # Firm: every hour's power is recharged; the share counts the hours whose margin is
         # positive, priced below (value − adder) ÷ escalation, called or not.
-        energy = lambda c: f"{esc(c)}*({h.month_sum(PRICE_HOURS, c)})"  # noqa: E731
-        recharge = lambda c: f"{f(c)}*{mwc}*({energy(c)}+{adder}*{hours(c)})"  # noqa: E731
-        price_month = np.bincount(g["month"], weights=ps.price * ps.hours, minlength=h.n)
+        recharge = lambda c: f"{f(c)}*{mwc}*({h.energy_sum(c)}+{adder}*{hours(c)})"  # noqa: E731
+        price_month = h.gsum(ps.price * ps.hours, np.ones(ps.hours.size, dtype=bool))
         recharge_v = v[f"f{j}"] * mw * (v["esc"] * price_month + adder_v * h.hours)
 
         def margin(c: str, p: str) -> str:
-            crit = f"({h.R(f'v{p}{j}', c)}-{adder})/{esc(c)}"
+            crit = h.breakeven(j, p, c)
             return (
                 f"({h.R(f'v{p}{j}', c)}-{adder})*{h.sumifs(HOURS, p, c, crit, None)}"
                 f"-{esc(c)}*{h.sumifs(PRICE_HOURS, p, c, crit, None)}"
@@ -68,8 +67,7 @@ def hosting_rows(h: Hourly, j: int) -> None:
         share = lambda c: (  # noqa: E731
             f"IF({f(c)}=1,{pct}*{mwc}*({margin(c, 'a')}+{margin(c, 'b')}),0)"
         )
-        crit_v = {p: (v[f"v{p}{j}"] - adder_v) / v["esc"] for p in "ab"}
-        below = h.crit_mask(crit_v["a"], crit_v["b"])
+        below = h.crit_mask(h.breakeven_v(j, "a"), h.breakeven_v(j, "b"))
         share_v = np.zeros(h.n)
         for p, part in (("a", 0), ("b", 1)):
             m = below & (g["part"] == part)

@@ -155,9 +155,24 @@ class Hourly:
     def month_sum(self, col: str, c: str) -> str:
         return f"SUM({self.rng(col, 'a', c)})+SUM({self.rng(col, 'b', c)})"
 
+    def energy_sum(self, c: str) -> str:
+        """The month's escalated Σ price × hours: a firm MW's energy cost, USD/MW."""
+        return f"{self.R('esc', c)}*({self.month_sum(PRICE_HOURS, c)})"
+
+    def breakeven(self, j: int, part: str, c: str) -> str:
+        """Block j's break-even base price in the month part: the highest Prices base price
+        at which it runs, (value per MWh − T&D adder) ÷ escalation."""
+        adder = self.names[E + "tnd_adder_usd_per_mwh"]
+        return f"({self.R(f'v{part}{j}', c)}-{adder})/{self.R('esc', c)}"
+
     # ------------------------------------------------------------------ values
     def gsum(self, weights: np.ndarray, mask: np.ndarray) -> np.ndarray:
         return np.bincount(self.g["month"], weights=weights * mask, minlength=self.n)
+
+    def breakeven_v(self, j: int, part: str) -> np.ndarray:
+        """``breakeven``'s values by month."""
+        adder = self.project.site.energy.tnd_adder_usd_per_mwh
+        return (self.v[f"v{part}{j}"] - adder) / self.v["esc"]
 
     def crit_mask(self, crit_a: np.ndarray, crit_b: np.ndarray) -> np.ndarray:
         """The groups priced at or below each month part's criterion."""

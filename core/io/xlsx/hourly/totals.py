@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.io.xlsx.hourly.sheet import DR, E, Hourly
-from core.io.xlsx.prices import AVOIDED, CALLED, HOURS, PRICE, PRICE_HOURS
+from core.io.xlsx.prices import AVOIDED, CALLED, HOURS, PRICE
 
 
 class FixedBlock:
@@ -18,8 +18,8 @@ class FixedBlock:
     below its break-even (not in 4CP avoidance; in a DR call, the share it keeps), so both are
     SUMPRODUCTs over the groups."""
 
-    def __init__(self, h: Hourly, adder: str):
-        self.h, self.adder = h, adder
+    def __init__(self, h: Hourly):
+        self.h = h
         self.b = h.names[E + "fixed_block_mw"]
         self.price = h.names[E + "fixed_price_usd_per_mwh"]
 
@@ -34,7 +34,7 @@ class FixedBlock:
         terms = [f"({'+'.join(firm) or '0'})"]
         p = part if m.parts != ("",) else ""
         for j in m.flex:
-            crit = f"({h.R(f'v{part}{j}', c)}-{self.adder})/{h.R('esc', c)}"
+            crit = h.breakeven(j, part, c)
             keep = h.R(f"keep{p}{j}", c)
             cut = {None: f"*(1+({keep}-1)*{h.rng(CALLED, part, c)})", True: f"*{keep}"}
             terms.append(
@@ -70,10 +70,10 @@ class FixedBlock:
         return self._sum(c, lambda load: f"({b}-{load})*({b}>{load})")
 
 
-def _fixed_block(h: Hourly, adder: str) -> FixedBlock | None:
+def _fixed_block(h: Hourly) -> FixedBlock | None:
     energy = h.project.site.energy
     if energy.contract == "fixed_block" and energy.fixed_block_mw > 0:
-        return FixedBlock(h, adder)
+        return FixedBlock(h)
     return None
 
 
@@ -95,7 +95,6 @@ def totals(h: Hourly, adder: str) -> None:
             f"{h.row_span('has_peak')},1),0)*1000*{fourcp}/12"
         )
 
-    energy_sum = lambda c: f"{h.R('esc', c)}*({h.month_sum(PRICE_HOURS, c)})"  # noqa: E731
     w.column(
         "revenue_mining_usd",
         lambda c, p: plus([h.R(f"rev{j}", c) for j in m.own]),
@@ -112,7 +111,7 @@ def totals(h: Hourly, adder: str) -> None:
         if b.business_model == "colocation" and b.power_passthrough:
             pass_terms.append(
                 lambda c, j=j: (
-                    f"{h.R(f'load{j}', c)}*({energy_sum(c)}+{adder}*{hours(c)}"
+                    f"{h.R(f'load{j}', c)}*({h.energy_sum(c)}+{adder}*{hours(c)}"
                     f"+1000*{dc})+{billed(f'load{j}', c)}"
                 )
             )
@@ -127,7 +126,7 @@ def totals(h: Hourly, adder: str) -> None:
         lambda c, p: f"({plus([h.R(f'avail{j}', c) for j in m.kept])})/{hours(c)}*{rate}",
         t["dr_capacity_usd"],
     )
-    fixed = _fixed_block(h, adder)
+    fixed = _fixed_block(h)
     w.column(
         "power_credits_usd",
         (lambda c, p: fixed.credits(c)) if fixed else (lambda c, p: "0"),
@@ -156,8 +155,8 @@ def totals(h: Hourly, adder: str) -> None:
                 if fixed
                 else plus(
                     [f"{h.mwc(j)}*{h.R(f'ph{j}', c)}" for j in m.flex]
-                    + [f"{firm_mw(c, j)}*{energy_sum(c)}" for j in m.firm]
-                    + [f"{h.R(f'load{j}', c)}*{energy_sum(c)}" for j in m.ais]
+                    + [f"{firm_mw(c, j)}*{h.energy_sum(c)}" for j in m.firm]
+                    + [f"{h.R(f'load{j}', c)}*{h.energy_sum(c)}" for j in m.ais]
                 )
             )
             + f"+{adder}*{c}{w.r('energy_mwh')}"
