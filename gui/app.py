@@ -16,6 +16,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QTimer
 from PySide6.QtGui import QFileOpenEvent, QIcon
 from PySide6.QtWidgets import QApplication
 
+from core.io.atomicfile import cannot_write
 from core.io.projectfile import ProjectFileError, load_project
 from core.resources import example_project_path, resource_path
 
@@ -48,7 +49,13 @@ def scratch_settings() -> Iterator[QSettings]:
     window geometry (screenshot, smoke test, benchmark). Not os.devnull: QSettings saves by
     renaming a temporary file over its target, which would replace the /dev/null device."""
     with tempfile.TemporaryDirectory(prefix="minepivot-") as folder:
-        yield QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
+        settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
+        try:
+            yield settings
+        finally:
+            # Written now, while the folder exists: a QSettings with unsaved changes writes
+            # them when it is destroyed, which would make the folder again after its removal.
+            settings.sync()
 
 
 def settle(app: QApplication, window, goal_seek: bool = True) -> None:
@@ -79,8 +86,9 @@ def screenshot(
     tab: str | None = None,
 ) -> int:
     """The window on the project (the example by default) at ``size``, showing ``tab`` (a
-    results tab such as "Risk" or an inputs tab such as "Finance"), saved as a PNG."""
+    results tab such as "Risk" or an inputs tab such as "Finance"), saved as a PNG, atomically."""
     from gui.mainwindow import MainWindow
+    from gui.picture import save_picture
 
     app = application()
     path = project_path or example_project_path()
@@ -102,12 +110,21 @@ def screenshot(
         window.resize(*size)
         window.show()
         settle(app, window)
-        ok = window.grab().save(str(out))
-        window.doc.undo_stack.setClean()
-        window.close()
-    if not ok:
-        print(f"error: cannot write {out}", file=sys.stderr)
-        return 2
+        try:
+            shot = window.grab()
+            save_picture(
+                out,
+                project.name,
+                window.size(),
+                paint=lambda painter: painter.drawPixmap(0, 0, shot),
+                png=shot.toImage,
+            )
+        except OSError as exc:
+            print(f"error: {cannot_write(out, exc)}", file=sys.stderr)
+            return 2
+        finally:
+            window.doc.undo_stack.setClean()
+            window.close()
     print(f"wrote {out}")
     return 0
 
@@ -135,7 +152,7 @@ def report(project_path: Path, out: Path, paper: str = "a4", with_risk: bool = F
         try:
             write_report(window, out, paper)
         except OSError as exc:
-            print(f"error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+            print(f"error: {cannot_write(out, exc)}", file=sys.stderr)
             return 2
         finally:
             window.doc.undo_stack.setClean()

@@ -83,11 +83,22 @@ def _open(args: argparse.Namespace) -> int:
     if args.screenshot is not None:
         from gui.app import screenshot
 
+        if args.screenshot.suffix.lower() != ".png":
+            raise commands.UserError(
+                f"--screenshot writes a PNG picture (OUT.png), got {str(args.screenshot)!r}"
+            )
+        commands.check_output(args.screenshot, _project_input(args), "a PNG picture")
+
         return screenshot(args.screenshot, args.project, args.size, args.tab)
     if args.tab is not None:
         raise commands.UserError("--tab works with --screenshot only")
     if args.smoke_test is not None:
         from gui.smoketest import smoke_test
+
+        if args.smoke_test.exists() and not args.smoke_test.is_dir():
+            raise commands.UserError(
+                f"--smoke-test writes into a folder; {args.smoke_test} is a file"
+            )
 
         return smoke_test(args.smoke_test, args.project)
     from gui.app import open_app
@@ -95,12 +106,19 @@ def _open(args: argparse.Namespace) -> int:
     return open_app(args.project)
 
 
+def _project_input(args: argparse.Namespace) -> dict[str, Path]:
+    return {} if args.project is None else {"project": args.project}
+
+
 def _layout(args: argparse.Namespace) -> int:
     chosen = plans.layout_reviews(args)
     if args.png:
         from gui.plan.export import render_plan_png
 
-        for strategy, review, path in plans.plan_picture_paths(chosen, Path(args.png)):
+        drawn = plans.plan_picture_paths(chosen, Path(args.png))
+        for _strategy, _review, path in drawn:
+            commands.check_output(path, {"project": args.project}, "a PNG picture")
+        for strategy, review, path in drawn:
             try:
                 render_plan_png(review, strategy.name, path)
             except OSError as exc:
@@ -112,6 +130,7 @@ def _layout(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from gui.app import report
 
+    commands.check_output(args.output, {"project": args.project}, "a PDF report")
     return report(Path(args.project), Path(args.output), args.paper, args.risk)
 
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.io.example import example_project
+from core.io.outputs import output_problem
 from core.io.preflight import compute_problems
 from core.io.projectfile import ProjectFileError, load_project, save_project
 from core.model.format import file_stem
@@ -467,6 +468,8 @@ class MainWindow(PriceImport, QMainWindow):
         """Write the board report; on failure say why (an existing file is left as it was)."""
         from gui.report import write_report
 
+        if self._refused_output(path, "Report failed", "a PDF report"):
+            return False
         self.doc.flush()
         try:
             write_report(self, path, paper)
@@ -486,6 +489,8 @@ class MainWindow(PriceImport, QMainWindow):
         """Write the workbook; on failure say why. The project is never changed by an export."""
         from core.io.xlsx.export import ExportError, export_workbook
 
+        if self._refused_output(path, "Export failed", "a workbook"):
+            return False
         self.doc.flush()
         try:
             export_workbook(
@@ -503,6 +508,15 @@ class MainWindow(PriceImport, QMainWindow):
         self.settings.setValue("files/last_folder", str(path.parent))
         self.statusBar().showMessage(f"Exported {path}")
         return True
+
+    def _refused_output(self, path: Path, title: str, writes: str) -> bool:
+        """Say so and return True when ``path`` is the open project's file (or another
+        project): an export never writes over one."""
+        inputs = {} if self.doc.path is None else {"project": self.doc.path}
+        problem = output_problem(path, inputs, writes)
+        if problem:
+            QMessageBox.critical(self, title, problem[0].upper() + problem[1:] + ".")
+        return problem is not None
 
     def ask_export_path(self, title: str, suffix: str) -> Path | None:
         start = str(Path(self._last_folder()) / f"{file_stem(title)}.{suffix}")

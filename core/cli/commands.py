@@ -25,6 +25,7 @@ from core.engine.columns import MONTHLY_COLUMNS
 from core.engine.goalseek import goal_seek
 from core.io.atomicfile import atomic_write_bytes, cannot_write
 from core.io.example import example_project
+from core.io.outputs import output_problem
 from core.io.priceimport import (
     PriceImportError,
     check_file_clock,
@@ -32,7 +33,7 @@ from core.io.priceimport import (
     import_price_csv,
     parse_file_clock,
 )
-from core.io.projectfile import ProjectFileError, load_project, save_project
+from core.io.projectfile import ProjectFileError, load_project, project_to_json
 from core.model.format import money, pct
 from core.model.project import Market, Project
 
@@ -67,7 +68,28 @@ def print_json(obj: Any, indent: int | None = None) -> None:
     print(text)
 
 
+def check_output(output: str | Path, inputs: dict[str, str | Path], writes: str | None) -> Path:
+    """``output`` as a path, or a UserError naming it and the input it would replace (or the
+    project file it would overwrite with something else); see ``core.io.outputs``."""
+    problem = output_problem(Path(output), {k: Path(v) for k, v in inputs.items()}, writes)
+    if problem:
+        raise UserError(problem)
+    return Path(output)
+
+
+# Text cells a spreadsheet would take for a formula (OWASP's CSV-injection list).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(text: str) -> str:
+    """A text cell that opens in Excel as the text it is: one that starts like a formula gets
+    a leading apostrophe."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
+    if args.monthly:
+        check_output(args.monthly, {"project": args.project}, "a monthly CSV table")
     project = load_project(args.project)
     result = evaluate(project)
     seeks = None if args.no_goal_seek else [goal_seek(project, s) for s in project.strategies]
@@ -88,23 +110,24 @@ def _write_monthly_csv(result: ProjectResult, path: Path) -> None:
     for s in result.strategies:
         for m, label in enumerate(result.months):
             writer.writerow(
-                [s.name, label, *(repr(float(s.monthly[c][m])) for c in MONTHLY_COLUMNS)]
+                [
+                    csv_text(s.name),
+                    csv_text(label),
+                    *(repr(float(s.monthly[c][m])) for c in MONTHLY_COLUMNS),
+                ]
             )
     _write_output(path, buf.getvalue().encode("utf-8"))
 
 
 def _save(project: Project, path: Path) -> None:
-    try:
-        save_project(project, path)
-    except OSError as exc:
-        raise UserError(cannot_write(path, exc)) from None
+    _write_output(path, project_to_json(project).encode("utf-8"))
 
 
 def _write_output(path: Path, data: bytes) -> None:
     try:
         atomic_write_bytes(path, data)
     except OSError as exc:
-        raise UserError(cannot_write(path, exc)) from None
+        raise UserError(cannot_write(path, exc, len(data))) from None
 
 
 def _cmd_hashprice(args: argparse.Namespace) -> int:
@@ -127,6 +150,12 @@ def _cmd_hashprice(args: argparse.Namespace) -> int:
         hashprice_usd_per_ph_day(args.btc_price, args.difficulty, subsidy, args.fees_per_block)
     )
     btc = usd / args.btc_price
+    if not (math.isfinite(usd) and math.isfinite(btc)):
+        raise UserError(
+            f"--btc-price {args.btc_price:g} with --difficulty {args.difficulty:g} (and "
+            f"{subsidy + args.fees_per_block:g} BTC per block) gives a hashprice beyond "
+            "the largest number a computer holds (about 1.8e308); check the two values"
+        )
     if args.json:
         print_json({"usd_per_ph_day": usd, "btc_per_ph_day": btc, "subsidy_btc": subsidy})
     else:
@@ -171,6 +200,7 @@ def _cmd_import_prices(args: argparse.Namespace) -> int:
     problem = check_file_clock(clock)
     if problem:
         raise UserError(f"--file-clock: {problem}")
+    check_output(args.output, {"project": args.project, "price file": args.csv}, None)
     project = load_project(args.project)
     series, report = import_price_csv(
         args.csv,
@@ -211,6 +241,7 @@ def _import_progress(path: Path) -> Callable[[float], None] | None:
 def _cmd_export(args: argparse.Namespace) -> int:
     from core.io.xlsx.export import ExportError, export_workbook
 
+    check_output(args.output, {"project": args.project}, "a workbook")
     project = load_project(args.project)
     analysis = None
     if args.risk:

@@ -9,7 +9,9 @@ a killed save left behind are removed by the next save to the same folder.
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -25,23 +27,50 @@ STALE_AFTER_S = 3600.0  # where locks are not available, a temporary this old is
 
 def write_target(path: Path) -> Path:
     """The file a write to ``path`` must replace: the end of a symbolic link's chain (made
-    absolute), else ``path``. Raises OSError for a folder or a link loop."""
+    absolute), else ``path``. Raises OSError for a folder, a link loop or a missing folder."""
     path = Path(path)
     if path.is_symlink():
         path = Path(os.path.realpath(path))  # raises or loops back on a cycle
         if path.is_symlink():
             raise OSError(40, "Too many levels of symbolic links", str(path))
     if path.is_dir():
-        raise IsADirectoryError(21, "Is a directory", str(path))
+        raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
+    if not path.parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(path.parent))
     return path
 
 
-def cannot_write(path: Path, exc: OSError) -> str:
-    """The message for a write to ``path`` that failed: the folder's fault or the target's."""
+def cannot_write(path: Path, exc: OSError, size_bytes: int | None = None) -> str:
+    """The message for a write to ``path`` that failed: the folder's fault or the target's; a
+    full disk says so, with what the file needs (``size_bytes``, when known) and what is free."""
     why = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"cannot write {path}: the disk is full ({_space_needed(path, size_bytes)})"
     if exc.filename is not None and Path(exc.filename) == path:
         return f"cannot write {path}: {why}"
     return f"cannot write in {path.parent}: {why}"
+
+
+def _space_needed(path: Path, size_bytes: int | None) -> str:
+    try:
+        free = f"{byte_size(shutil.disk_usage(Path(path).parent).free)} free"
+    except OSError:
+        free = "free space unknown"
+    if size_bytes is None:
+        return free
+    return f"{byte_size(size_bytes)} needed, {free}"
+
+
+def byte_size(n: int) -> str:
+    """ "512 bytes", "740.2 kB", "1.6 MB", "2.0 GB" (powers of 1,000, as file managers show)."""
+    if n < 1000:
+        return f"{n:,} bytes"
+    size = float(n)
+    for unit in ("kB", "MB", "GB", "TB"):
+        size /= 1000
+        if size < 1000 or unit == "TB":
+            break
+    return f"{size:,.1f} {unit}"
 
 
 def target_mode(path: Path) -> int:
@@ -98,9 +127,9 @@ class TempFile:
 
     def __init__(self, target: Path):
         self.target = target
-        fd, name = tempfile.mkstemp(
-            prefix=f".{target.name[:100]}.", suffix=TEMP_SUFFIX, dir=target.parent
-        )
+        # A short name of its own: one built from the target's could pass the file system's
+        # 255-byte limit for a long (legal) target name.
+        fd, name = tempfile.mkstemp(prefix=".", suffix=TEMP_SUFFIX, dir=target.parent)
         self.path = Path(name)
         self.fd = fd
         try:

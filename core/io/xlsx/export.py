@@ -9,6 +9,7 @@ file untouched.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from datetime import date
 from pathlib import Path
@@ -21,7 +22,7 @@ from core.engine.cashflow import ProjectResult, baseline_name, evaluate
 from core.engine.energy import mining_end
 from core.engine.finance import IRR_CEILING, IRR_GUESS_MONTHLY
 from core.engine.goalseek import GoalSeek, goal_seek
-from core.io.atomicfile import begin_write, cannot_write
+from core.io.atomicfile import atomic_write_bytes, cannot_write, write_target
 from core.io.projectfile import project_to_json
 from core.io.xlsx.formulas import FormulaLog
 from core.io.xlsx.hourly import write_calls, write_market
@@ -125,14 +126,31 @@ def formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
     return {k: wb.add_format(v) for k, v in f.items()}
 
 
+SHEET_NAME_UNITS = 31  # Excel's limit, counted in UTF-16 code units (an emoji takes two)
+
+
+def utf16_cut(text: str, units: int) -> str:
+    """The longest start of ``text`` that takes at most ``units`` UTF-16 code units (a
+    character beyond the Basic Multilingual Plane takes two, and is never split)."""
+    used = 0
+    for i, c in enumerate(text):
+        used += 2 if ord(c) > 0xFFFF else 1
+        if used > units:
+            return text[:i]
+    return text
+
+
 def _sheet_names(project: Project) -> list[str]:
+    """One sheet name per strategy, unique (as Excel compares them) and within Excel's rules:
+    no []:*?/\\ or control characters, no apostrophe at either end, at most 31 UTF-16 units."""
     taken = {"summary", "inputs", "checks", "sources", "risk", "layout", "history"}
     out = []
     for s in project.strategies:
-        base = s.name.translate(BAD_SHEET_CHARS).strip("'")[:28].strip("'") or "Strategy"
+        clean = s.name.translate(BAD_SHEET_CHARS).strip("'")
+        base = utf16_cut(clean, SHEET_NAME_UNITS - 3).strip("'") or "Strategy"
         name, k = base, 2
         while name.lower() in taken:
-            name, k = f"{base[:25]} ({k})", k + 1
+            name, k = f"{utf16_cut(base, SHEET_NAME_UNITS - 6)} ({k})", k + 1  # room for " (99)"
         taken.add(name.lower())
         out.append(name)
     return out
@@ -526,20 +544,20 @@ def export_workbook(
     if seeks is None:
         seeks = {s.name: goal_seek(project, s) for s in project.strategies}
     try:
-        tmp = begin_write(path)
+        write_target(path)  # a folder or a link loop is refused before the work
     except OSError as exc:
         raise ExportError(cannot_write(path, exc)) from None
     operated = result.project or project  # "auto" retirements as the app chose them
     digest = hashlib.sha256(project_to_json(project).encode()).hexdigest()  # as entered
+    # Built in memory (XlsxWriter's temporaries would otherwise go to the system's temp
+    # folder, and stay there when the disk fills), then written in one atomic step.
+    buffer = io.BytesIO()
+    _write(operated, result, seeks, buffer, today or date.today(), risk, digest)
+    data = buffer.getvalue()
     try:
-        _write(operated, result, seeks, str(tmp.path), today or date.today(), risk, digest)
-        tmp.commit()
+        atomic_write_bytes(path, data)
     except OSError as exc:
-        tmp.discard()
-        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
-    except BaseException:
-        tmp.discard()
-        raise
+        raise ExportError(cannot_write(path, exc, len(data))) from None
     return path
 
 
@@ -547,7 +565,7 @@ def _write(
     project: Project,
     result: ProjectResult,
     seeks: dict[str, GoalSeek],
-    tmp: str,
+    out: io.BytesIO,
     today: date,
     risk: RiskAnalysis | None,
     digest: str = "",
@@ -556,8 +574,9 @@ def _write(
 
     catalog = catalog_for(project)
     wb = xlsxwriter.Workbook(
-        tmp,
+        out,
         {
+            "in_memory": True,
             "strings_to_formulas": False,
             "strings_to_numbers": False,
             "strings_to_urls": False,

@@ -53,7 +53,7 @@ def test_a_folder_or_missing_parent_as_the_target(tmp_path, capsys, command):
 
 
 @pytest.mark.parametrize(
-    "code, name", [(errno.ENOSPC, "No space left on device"), (errno.EROFS, "Read-only")]
+    "code, name", [(errno.ENOSPC, "the disk is full ("), (errno.EROFS, "Read-only")]
 )
 def test_full_disk_or_read_only_folder_keeps_the_old_file(
     tmp_path, capsys, monkeypatch, code, name
