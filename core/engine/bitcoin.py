@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
+from core.engine.exact import power_table
 from core.engine.timeline import Timeline
 from core.model.project import Market
 
@@ -81,14 +82,14 @@ def monthly_btc_price(market: Market, n_months: int) -> np.ndarray:
     if market.btc_price_by_year_usd:
         table = np.asarray(market.btc_price_by_year_usd, dtype=float)
         return table[np.minimum(m // 12, table.size - 1)]
-    return market.btc_price_usd * (1 + market.btc_price_growth_pct_per_year / 100) ** (m / 12)
+    monthly = (1 + market.btc_price_growth_pct_per_year / 100) ** (1 / 12)
+    return market.btc_price_usd * power_table(monthly, n_months)
 
 
 def monthly_difficulty(market: Market, n_months: int) -> np.ndarray:
     """Network difficulty in each month: D0 · (1 + g)^m with g the monthly growth."""
-    return market.difficulty * (1 + market.difficulty_growth_pct_per_month / 100) ** np.arange(
-        n_months
-    )
+    growth = 1 + market.difficulty_growth_pct_per_month / 100
+    return market.difficulty * power_table(growth, n_months)
 
 
 def hourly_hashprice(market: Market, tl: Timeline, btc_price_scale: float = 1.0) -> np.ndarray:

@@ -30,6 +30,7 @@ from core.engine.energy import (
     operating_mask,
     simulate_strategy,
 )
+from core.engine.exact import powers
 from core.engine.finance import (
     Asset,
     AssetFlows,
@@ -308,7 +309,7 @@ def fixed_opex_usd(project: Project, n: int) -> np.ndarray:
     return (
         site.fixed_opex_usd_per_year
         / 12
-        * (1 + site.opex_escalator_pct_per_year / 100) ** (np.arange(n) // 12)
+        * powers(1 + site.opex_escalator_pct_per_year / 100, np.arange(n) // 12)
     )
 
 

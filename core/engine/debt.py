@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.engine.energy import operating_months
+from core.engine.exact import dot, power_table
 from core.engine.finance import finance_tax, running_sum
 from core.model.project import AiBlock, Financing, Project, Strategy
 
@@ -94,8 +95,8 @@ def debt_paths(
     cfads = ebitda_usd - tax_usd - capex_usd
     i = fin.rate_pct_per_year / 100 / 12
     r0 = repayment_start(strategy, n)
-    growth = (1 + i) ** (r0 - 1 - np.arange(r0))  # a draw at m grows to month r0's balance
-    per_share = float(np.dot(capex_usd[:r0], growth))  # month r0's balance if all is debt
+    growth = power_table(1 + i, r0)[::-1]  # a draw at m grows to month r0's balance
+    per_share = float(dot(capex_usd[:r0], growth))  # month r0's balance if all is debt
     share = np.full(p, fin.ltc_pct / 100)
     if fin.sizing == "dscr":
         sized = _dscr_sized(fin, cfads[:, r0:], i)
@@ -218,7 +219,7 @@ def _dscr_sized(fin: Financing, cfads: np.ndarray, i: float) -> np.ndarray:
         per_unit = 1 / n_pay + i * (1 - k / n_pay)
         return np.maximum((c / target / per_unit).min(axis=1), 0.0)
     # Sculpted: debt service = CFADS / target in every month; the debt is its present value.
-    return (np.maximum(c, 0.0) / target) @ ((1 + i) ** -(k + 1.0))
+    return dot(np.maximum(c, 0.0) / target, 1.0 / power_table(1 + i, k.size + 1)[1:])
 
 
 def _schedule(fin: Financing, rows: dict, i: float, r0: int) -> None:
@@ -301,8 +302,9 @@ def _level_schedule(
     k = np.arange(n - r0 + 1, dtype=float)
     left = np.maximum(1 - k / n_pay, 0.0)
     if fin.repayment == "annuity" and i > 0:
-        g = (1 + i) ** n_pay
-        left = np.where(k <= n_pay, (g - (1 + i) ** np.minimum(k, n_pay)) / (g - 1), 0.0)
+        grown = power_table(1 + i, n_pay + 1)  # (1 + i)^k; the last is (1 + i)^N exactly
+        g = grown[-1]
+        left = np.where(k <= n_pay, (g - grown[np.minimum(k, n_pay).astype(int)]) / (g - 1), 0.0)
     opening = start[:, None] * left[None, :]  # (P, K + 1): opening balances, then the closing
     interest = opening[:, :-1] * i
     principal = opening[:, :-1] - opening[:, 1:]
@@ -339,7 +341,7 @@ def _scheduled_service(
     c = np.zeros((balance.size, k.size))
     width = min(cfads.shape[1], n_pay)
     c[:, :width] = np.maximum(cfads[:, :width], 0.0)
-    pv = c[:, :n_pay] @ ((1 + i) ** -(k[:n_pay] + 1.0))
+    pv = dot(c[:, :n_pay], 1.0 / power_table(1 + i, min(k.size, n_pay) + 1)[1:])
     level = np.where(on, b / _annuity_factor(i, n_pay), 0.0)  # nothing to sculpt to
     safe = np.where(pv > 0, pv, 1.0)
     return np.where((pv > 0)[:, None], c * (balance / safe)[:, None], level)

@@ -22,6 +22,7 @@ from core.engine.demand import (
     fourcp_charge,
     load_called_hours,
 )
+from core.engine.exact import powers
 from core.engine.hosting import hosting_months, keeps_dr_income, make_hosted, takes_dr
 from core.engine.prices import hourly_prices
 from core.engine.ranking import peak_hour, top_k_hours
@@ -303,11 +304,11 @@ def colocation_rate(block: AiBlock, n_months: int) -> np.ndarray:
     live, _ = operating_months(block, n_months)
     months = np.arange(n_months)
     growth = 1 + block.colo_escalator_pct_per_year / 100
-    rate = block.colo_usd_per_kw_month * growth ** np.maximum((months - live) // 12, 0)
+    rate = block.colo_usd_per_kw_month * powers(growth, np.maximum((months - live) // 12, 0))
     term = block.lease_term_months
     if term is not None and block.renewal_usd_per_kw_month is not None:
         after = months >= live + term
-        renewed = block.renewal_usd_per_kw_month * growth ** ((months - live - term) // 12)
+        renewed = block.renewal_usd_per_kw_month * powers(growth, (months - live - term) // 12)
         rate = np.where(after, renewed, rate)
     return rate
 
@@ -336,7 +337,7 @@ def _mining_run(
     revenue_full = ctx.hashprice[first:stop] * scale
     if block.derate_pct_per_year:
         months = np.arange(block.start_month, end)
-        derate = (1 - block.derate_pct_per_year / 100) ** ((months - block.start_month) // 12)
+        derate = powers(1 - block.derate_pct_per_year / 100, (months - block.start_month) // 12)
         revenue_full *= np.repeat(derate, tl.hours_in_month[block.start_month : end])
     if curtail and facility_mw > 0:
         run = var_cost[first:stop] * facility_mw <= revenue_full
@@ -446,7 +447,7 @@ def simulate_strategy(
                 passthrough += fourcp_charge(at_peaks, ctx, energy.fourcp_usd_per_kw_year)
         else:
             server = catalog.gpu_servers[block.gpu_server_model]
-            decline = (1 - block.gpu_price_decline_pct_per_year / 100) ** years_live
+            decline = powers(1 - block.gpu_price_decline_pct_per_year / 100, years_live)
             block_revenue[j] = (
                 share
                 * block.server_count

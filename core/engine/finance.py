@@ -12,6 +12,7 @@ from typing import Literal
 
 import numpy as np
 
+from core.engine.exact import dot, power_table, powers
 from core.model.project import Finance
 
 AssetClass = Literal["asic", "gpu", "facility"]
@@ -251,11 +252,22 @@ def monthly_rate(annual_pct: float) -> float:
 
 
 def discount_factors(annual_pct: float, n_months: int) -> np.ndarray:
-    return (1 + monthly_rate(annual_pct)) ** -np.arange(n_months, dtype=float)
+    """1 / (1 + r_m)^k for months k = 0 … n − 1, the same bits on every CPU (``exact``)."""
+    return 1.0 / power_table(1 + monthly_rate(annual_pct), n_months)
 
 
 def npv(annual_pct: float, flows: np.ndarray) -> float:
-    return float(np.dot(flows, discount_factors(annual_pct, flows.size)))
+    return float(dot(flows, discount_factors(annual_pct, flows.size)))
+
+
+def _scaled_discount(rate: float, t: np.ndarray) -> np.ndarray:
+    """(1 + rate)^−t for whole months ``t`` times one positive factor that makes the largest
+    of them 1: finite at any rate above −100 % (a late factor near −100 % a month exceeds any
+    float), and built from products, so the same bits on every CPU."""
+    k = t.astype(np.int64)
+    if rate >= 0:  # the earliest month's factor is the largest
+        return 1.0 / power_table(1 + rate, int(k.max() - k.min()) + 1)[k - k.min()]
+    return power_table(1 + rate, int(k.max() - k.min()) + 1)[k.max() - k]
 
 
 @dataclass(frozen=True)
@@ -268,16 +280,15 @@ class IrrResult:
 def _npv_sign_at(rate: float, flows: np.ndarray, t: np.ndarray) -> float:
     """NPV at ``rate`` times a positive factor (same sign, never overflows).
 
-    Near −100 % a month the late discount factors exceed any float; subtracting the largest
-    log-factor before exponentiating keeps every term finite without changing the sign.
+    Near −100 % a month the late discount factors exceed any float; scaling them so that the
+    largest is 1 keeps every term finite without changing the sign.
     """
     # Only the non-zero flows: a zero flow's factor (the months after a fleet is sold, say)
     # must not be the largest, or it would scale every other term down to nothing.
     nz = flows != 0
     if not nz.any():
         return 0.0
-    log_factor = -np.log1p(rate) * t[nz]
-    return float(np.sum(flows[nz] * np.exp(log_factor - log_factor.max())))
+    return float(np.sum(flows[nz] * _scaled_discount(rate, t[nz])))
 
 
 # Newton's start for flows with several sign changes: 10 % a year as a monthly rate. Excel's
@@ -346,8 +357,7 @@ def _kind(flows: np.ndarray, t: np.ndarray, root: float) -> str:
     """A note where the rate is a cost, not a return: NPV rises with the rate at the root,
     as for money received first and paid back later (a sale now against income later).
     ``flows`` has no zero month (``irr`` drops them), ``t`` their months."""
-    log_factor = -np.log1p(root) * (t + 1)
-    slope = -float(np.add.reduce(t * flows * np.exp(log_factor - log_factor.max())))
+    slope = -float(np.add.reduce(t * flows * _scaled_discount(root, t + 1)))
     if slope > 0:
         return "; NPV rises with the rate here, so this is a cost of funds (lower is better)"
     return ""
@@ -391,9 +401,8 @@ def _bisect_irr(flows: np.ndarray, t: np.ndarray) -> float | None:
 def _npv_and_slope_at(rate: float, flows: np.ndarray, t: np.ndarray) -> tuple[float, float]:
     """NPV and its derivative in the rate at ``rate``, both times the same positive factor
     (``_npv_sign_at``'s), so their ratio is the Newton step. ``flows`` has no zeros."""
-    log_factor = -np.log1p(rate) * t
-    terms = flows * np.exp(log_factor - log_factor.max())
-    return float(terms.sum()), float(-(t @ terms) / (1 + rate))
+    terms = flows * _scaled_discount(rate, t)
+    return float(terms.sum()), float(-dot(t, terms) / (1 + rate))
 
 
 def _newton_irr(flows: np.ndarray, t: np.ndarray, guess: float) -> float | None:
@@ -404,9 +413,9 @@ def _newton_irr(flows: np.ndarray, t: np.ndarray, guess: float) -> float | None:
     # would do it (np.sum is np.add.reduce), in buffers made once: the same roundings without
     # a temporary or np.sum's Python layer per call (a step is ~8 such calls on ~120 months).
     total = np.add.reduce
-    disc, a, b = np.empty_like(flows), np.empty_like(flows), np.empty_like(flows)
+    a, b = np.empty_like(flows), np.empty_like(flows)
     for _ in range(100):
-        np.power(1 + rate, neg_t, out=disc)
+        disc = powers(1 + rate, neg_t)
         f = float(total(np.multiply(flows, disc, out=a)))
         np.multiply(weighted, disc, out=b)
         b /= 1 + rate

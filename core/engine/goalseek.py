@@ -15,6 +15,7 @@ import numpy as np
 from core.engine.cashflow import cash_flow_table, has_ai
 from core.engine.debt import debt_rows, repayment_start
 from core.engine.energy import market_context, simulate_strategy
+from core.engine.exact import dot
 from core.engine.finance import discount_factors
 from core.engine.retirement import resolve_strategy
 from core.model.catalog import catalog_for
@@ -223,7 +224,7 @@ def required_ai_price_equity(project: Project, strategy: Strategy) -> Solved:
 
     def f(k: float) -> float:
         t, _ = cash_flow_table(project, strategy, energy, ctx, catalog, ai_price_scale=k)
-        return float(debt_rows(project, strategy, t)["equity_fcf_usd"] @ df)
+        return float(dot(debt_rows(project, strategy, t)["equity_fcf_usd"], df))
 
     goal = f"{target:g} % equity IRR"
     return _scaled_price(f, ai, unit, base, goal, goal)

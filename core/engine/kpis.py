@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from core.engine.exact import dot
 from core.engine.finance import discount_factors, irr, payback_months, peak_funding
 from core.model.project import Strategy
 
@@ -73,7 +74,7 @@ def kpis_from_table(t: dict[str, np.ndarray], strategy: Strategy | None) -> Kpis
         rate, note, payback, discounted = None, NO_INVESTMENT, None, None
         payback_note = discounted_note = NO_INVESTMENT
     terminal = t.get("terminal_value_usd")
-    tv = float(terminal @ t["discount_factor"]) if terminal is not None else 0.0
+    tv = float(dot(terminal, t["discount_factor"])) if terminal is not None else 0.0
     return Kpis(
         terminal_value_pv_usd=tv,
         terminal_value_share_of_npv=tv / npv_usd if npv_usd > 0 else None,
@@ -139,7 +140,7 @@ def with_equity(
             peak_equity_usd=k.peak_funding_usd,
         )
     flows, cumulative = t["equity_fcf_usd"], t["cumulative_equity_fcf_usd"]
-    npv_usd = float(flows @ discount_factors(cost_of_equity_pct, flows.size))
+    npv_usd = float(dot(flows, discount_factors(cost_of_equity_pct, flows.size)))
     if invests(cumulative):
         r = irr(flows)
         rate, note = r.annual, r.note

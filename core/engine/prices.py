@@ -6,6 +6,7 @@ import calendar
 
 import numpy as np
 
+from core.engine.exact import power_table
 from core.engine.timeline import Timeline
 from core.model.project import Energy, FlatPrice, HourlySeriesPrice, ScarcitySpikes, TimeOfUsePrice
 
@@ -29,7 +30,7 @@ def hourly_prices(energy: Energy, tl: Timeline, shift_usd_per_mwh: float = 0.0) 
     if shift_usd_per_mwh:
         base += shift_usd_per_mwh
     if energy.escalator_pct_per_year:
-        growth = (1.0 + energy.escalator_pct_per_year / 100.0) ** np.arange(tl.n_years)
+        growth = power_table(1.0 + energy.escalator_pct_per_year / 100.0, tl.n_years)
         bounds = tl.year_first_hour
         for y in range(1, tl.n_years):
             base[bounds[y] : bounds[y + 1]] *= growth[y]

@@ -40,6 +40,7 @@ from core.engine.energy import (
     mining_end,
     simulate_strategy,
 )
+from core.engine.exact import dot
 from core.engine.finance import discount_factors, finance_tax
 from core.engine.terminal import (
     FINAL_YEAR_MONTHS,
@@ -135,7 +136,7 @@ def resolve_strategy(
             continue
         gone = _operating_run(project, _with_retire(current, j, lo), ctx, catalog)
         months = np.arange(lo, hi + 1)  # hi: runs to its end
-        npvs = _candidate_fcf(project, current, j, months, ctx, catalog, state, gone) @ df
+        npvs = dot(_candidate_fcf(project, current, j, months, ctx, catalog, state, gone), df)
         r = int(months[np.flatnonzero(npvs >= npvs.max() - TIE_USD)[0]])
         if r < hi:
             trial_strategy = _with_retire(current, j, r)

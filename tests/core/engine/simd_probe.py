@@ -1,4 +1,5 @@
-"""Print the KPIs of the example and of a project full of tied prices, as JSON, for the SIMD test.
+"""Print the KPIs of the example and of a project full of tied prices, and what ``minepivot run
+--json`` prints for them and for a DSCR-financed example, as JSON, for the SIMD test.
 
 Run in a subprocess under a given ``NPY_DISABLE_CPU_FEATURES`` (tests/core/test_determinism.py):
 ``python -m tests.core.engine.simd_probe``.
@@ -6,13 +7,18 @@ Run in a subprocess under a given ``NPY_DISABLE_CPU_FEATURES`` (tests/core/test_
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import tempfile
+from pathlib import Path
 
 import numpy as np
 
 from core.engine.cashflow import evaluate
 from core.io.example import example_project
-from core.model.project import AiBlock, Strategy
+from core.io.projectfile import save_project
+from core.model.project import AiBlock, Financing, Strategy
 from core.risk.montecarlo import run_monte_carlo
 from tests.core.helpers import miner, tiny_project
 
@@ -57,13 +63,47 @@ def kpis(project) -> dict:
     return out
 
 
+def financed_example():
+    """The example with Convert to AI on a DSCR-sized, sculpted loan (the debt's powers and
+    present values)."""
+    p = example_project()
+    loan = Financing(ltc_pct=70.0, rate_pct_per_year=9.0, sizing="dscr", repayment="sculpted")
+    strategies = list(p.strategies)
+    strategies[1] = strategies[1].model_copy(update={"financing": loan})
+    return p.model_copy(update={"strategies": strategies})
+
+
+def run_json(projects: dict) -> dict[str, str]:
+    """What ``minepivot run PROJECT --json`` prints for each project, as text."""
+    from gui.main import main as cli_main
+
+    out = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for name, project in projects.items():
+            path = Path(folder) / f"{name}.minepivot"
+            save_project(project, path)
+            text = io.StringIO()
+            with contextlib.redirect_stdout(text):
+                assert cli_main(["run", str(path), "--json"]) == 0
+            out[name] = text.getvalue()
+    return out
+
+
 def main() -> None:
     from numpy._core._multiarray_umath import __cpu_features__
 
     enabled = sorted(k for k, v in __cpu_features__.items() if v)
+    example, tied = example_project(), tied_project()
     print(
         json.dumps(
-            {"features": enabled, "example": kpis(example_project()), "tied": kpis(tied_project())}
+            {
+                "features": enabled,
+                "example": kpis(example),
+                "tied": kpis(tied),
+                "run_json": run_json(
+                    {"example": example, "tied": tied, "financed": financed_example()}
+                ),
+            }
         )
     )
 
