@@ -2,10 +2,13 @@
 not mean to write, long legal names work, a full disk says so and leaves no temporaries, and
 the window's one-shot commands leave nothing behind in the system's temp folder."""
 
+import csv
 import os
+import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -14,6 +17,7 @@ import pytest
 from core.io import atomicfile
 from core.io.example import example_project
 from core.io.projectfile import save_project
+from core.io.xlsx.export import export_workbook
 from core.resources import example_project_path
 from gui.main import main as cli_main
 
@@ -228,3 +232,46 @@ echo "old=$(cat {disk}/book.xlsx)"
     assert "temp=0" in run.stdout
     assert "files=book.xlsx temp " in run.stdout
     assert "old=what was there" in run.stdout
+
+
+def test_monthly_csv_text_that_starts_like_a_formula_stays_text(tmp_path, capsys):
+    # Before: a strategy named =HYPERLINK(...) was a bare cell, a live formula in Excel.
+    names = ['=HYPERLINK("http://x","y")', "+1 case", "-2 case", "@SUM(A1)", "\tTabbed", "Plain"]
+    p = example_project()
+    one = p.strategies[0]
+    p = p.model_copy(update={"strategies": [one.model_copy(update={"name": n}) for n in names]})
+    project = tmp_path / "p.minepivot"
+    save_project(p, project)
+    table = tmp_path / "m.csv"
+    assert cli_main(["run", str(project), "--no-goal-seek", "--monthly", str(table)]) == 0
+    capsys.readouterr()
+    with table.open(newline="") as fh:
+        shown = {row["strategy"] for row in csv.DictReader(fh)}
+    assert shown == {"'" + n for n in names[:-1]} | {"Plain"}
+
+
+def test_any_valid_strategy_name_exports_with_excel_sheet_names(tmp_path):
+    # Before: 20 emoji (40 UTF-16 units, Excel's count) crashed export with
+    # InvalidWorksheetName.
+    p = example_project()
+    one = p.strategies[0]
+    names = ["😀" * 20, "😀" * 20 + "!", "x" * 40, "X" * 40]
+    p = p.model_copy(update={"strategies": [one.model_copy(update={"name": n}) for n in names]})
+    path = export_workbook(p, tmp_path / "emoji.xlsx")
+    with zipfile.ZipFile(path) as z:
+        book = z.read("xl/workbook.xml").decode()
+    sheets = re.findall(r'<sheet name="([^"]*)"', book)
+    strategy_sheets = [s for s in sheets if s[0] in "😀xX"]
+    assert len(strategy_sheets) == 4
+    assert len({s.lower() for s in strategy_sheets}) == 4
+    assert all(len(s.encode("utf-16-le")) // 2 <= 31 for s in strategy_sheets)
+    assert strategy_sheets[0] == "😀" * 14  # 28 units: no emoji cut in half
+
+
+def test_hashprice_refuses_inputs_whose_result_overflows(capsys):
+    # Before: `hashprice: inf USD per PH/s per day`.
+    args = ["hashprice", "--btc-price", "1e308", "--difficulty", "1e-300", "--fees-per-block", "0"]
+    assert cli_main(args) == 2
+    out = capsys.readouterr()
+    assert "inf" not in out.out + out.err.replace("1e+308", "")
+    assert "--btc-price 1e+308 with --difficulty 1e-300" in out.err
