@@ -27,6 +27,7 @@ from core.io.atomicfile import atomic_write_bytes, cannot_write
 from core.io.example import example_project
 from core.io.outputs import output_problem
 from core.io.priceimport import (
+    ImportChoices,
     PriceImportError,
     check_file_clock,
     check_utc_offset,
@@ -207,6 +208,7 @@ def _cmd_import_prices(args: argparse.Namespace) -> int:
         utc_offset_hours=args.utc_offset,
         progress=_import_progress(Path(args.csv)),
         file_clock=clock,
+        choices=ImportChoices(decimal=args.decimal, average_duplicates=args.average_duplicates),
     )
     for line in report:
         print(f"note: {line}", file=sys.stderr)
@@ -355,6 +357,18 @@ def add_commands(sub: Any) -> dict[str, argparse.ArgumentParser]:
         metavar="CLOCK",
         help="what timestamps without a zone are in: as-written (local clock, the default), "
         "UTC, hours from UTC (-5) or a time zone (America/Chicago, daylight saving included)",
+    )
+    i.add_argument(
+        "--decimal",
+        choices=("point", "comma"),
+        help="the file's decimal mark, where its values do not settle it (the other mark is "
+        "then a thousands separator)",
+    )
+    i.add_argument(
+        "--average-duplicates",
+        action="store_true",
+        help="average a time given twice with different prices (refused by default outside "
+        "a daylight-saving fall-back hour)",
     )
     i.set_defaults(func=_cmd_import_prices)
     x = sub.add_parser("export", help="write the board workbook (Excel, live formulas)")

@@ -2,47 +2,72 @@
 
 Timestamps with a zone (``2023-01-01T06:00:00Z``) are moved to the site's local standard time
 (a fixed UTC offset), so there is no daylight saving to handle. Timestamps without one are read
-on the file's clock, which the user names (``file_clock``): by default the local wall clock as
-written, where the repeated fall-back hour is averaged and the missing spring-forward hour is
-filled from the hour before, both reported; or UTC, a fixed UTC offset, or a time zone (IANA
-name, daylight saving included: the second of two equal fall-back times is the later hour),
-each moved to the site's standard time. Sub-hourly rows (15-minute prices) are averaged to
-hours. Bad values are rejected with their line numbers, all at once; nothing is changed
-silently (a row with more fields than the header is refused, not read off by one column).
+on the file's clock, which the user names (``file_clock``, see ``priceclock``): by default the
+local wall clock as written, where a repeated daylight-saving fall-back hour is averaged and a
+missing spring-forward hour is filled from the hour before, both reported.
 
-The file is read as a stream: each row keeps only an hour index and a price (16 bytes), so ten
+Nothing is changed without a word, and what the file does not settle is refused with the line,
+the text and the readings it could have:
+- the decimal mark comes from the whole file (``pricenumbers``; ``decimal`` settles it);
+- a headerless comma-separated row ``time,20,37`` is 20.37 or 20 and another column: refused
+  unless ``decimal`` says which;
+- the same time twice with different prices is refused outside a real fall-back hour, unless
+  ``average_duplicates``; sub-hourly rows (15-minute prices) are averaged to hours;
+- hour-ending files (01:00 … 24:00, or a year from Jan 1 01:00 to the next Jan 1 00:00) are
+  read as such and said so;
+- gaps of up to 3 hours are filled and reported; a year missing more than 2 % of its hours,
+  or a longer gap, is refused.
+
+The file is read as a stream: each row keeps a time, a price and its line (20 bytes), so ten
 million rows stay well under a gigabyte, and ``progress`` hears how far the reading has got.
 """
 
 from __future__ import annotations
 
-import calendar
 import csv
 import io
 import itertools
-import math
 import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, date, datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 
+from core.io.priceclock import (
+    MAX_UTC_OFFSET_HOURS,
+    Clock,
+    FileClock,
+    check_file_clock,
+    check_utc_offset,
+    clock_text,
+    offset_text,
+    parse_file_clock,
+)
+from core.io.pricenumbers import Decimal, PriceReader
+from core.io.pricerows import distinct_times, hourly, seconds, whole_years
 from core.model.project import (
     HOURLY_PRICE_MAX,
     HOURLY_PRICE_MIN,
     HOURLY_YEAR_MAX,
     HOURLY_YEAR_MIN,
-    MAX_SERIES_YEARS,
     HourlySeriesPrice,
 )
 
-MAX_FILL_RUN_HOURS = 3  # longer gaps inside the data are errors, not guesses
-EDGE_TOLERANCE_HOURS = 24  # a UTC file shifted to local time may spill this far
+__all__ = [
+    "MAX_UTC_OFFSET_HOURS",
+    "FileClock",
+    "PriceImportError",
+    "check_file_clock",
+    "check_utc_offset",
+    "import_price_csv",
+    "import_price_text",
+    "parse_file_clock",
+]
+
 MAX_PROBLEMS = 200  # reported line by line; beyond that only counted
-MAX_UTC_OFFSET_HOURS = 14.0  # UTC−12 … UTC+14 are the world's zones
 _US_FORMATS = (
     "%m/%d/%Y %I:%M:%S %p",
     "%m/%d/%Y %I:%M %p",
@@ -52,10 +77,9 @@ _US_FORMATS = (
 )
 _PRICE_HINT = re.compile(r"price|usd|\$|lmp|spp|mwh|value", re.I)
 _TIME_HINT = re.compile(r"time|date|hour|interval|stamp", re.I)
-_DECIMAL_COMMA = re.compile(r"[-+]?[0-9]+,[0-9]+")
-# Hours are counted from the start of the first year a row may fall in (a spill of a day).
-_BASE = date(HOURLY_YEAR_MIN - 1, 1, 1)
-_BASE_ORDINAL = _BASE.toordinal()
+_HOUR_24 = re.compile(r"(?<![0-9])24:00(?::00)?(?![0-9:])")
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+_DIGITS = re.compile(r"[0-9]+")
 ProgressFn = Callable[[float], None]
 
 
@@ -67,112 +91,50 @@ class PriceImportError(Exception):
         super().__init__(f"{source}: {len(problems)} problem(s)\n{shown}{more}")
 
 
-def check_utc_offset(hours: float) -> str | None:
-    """The problem with a UTC offset (whole or half hours within ±14), or None."""
-    if not isinstance(hours, int | float) or isinstance(hours, bool) or not math.isfinite(hours):
-        return f"UTC offset must be a number of hours, got {hours!r}"
-    if abs(hours) > MAX_UTC_OFFSET_HOURS or (hours * 2) != int(hours * 2):
-        return f"UTC offset must be whole or half hours from -14 to +14, got {hours:g}"
-    return None
+@dataclass(frozen=True)
+class ImportChoices:
+    """What the user settles for a file the importer would otherwise refuse."""
+
+    decimal: Decimal | None = None  # "point" or "comma": the file's decimal mark
+    average_duplicates: bool = False  # the same time twice with different prices: average
 
 
-FileClock = str | float | None  # None: as written; "UTC", hours from UTC, or an IANA zone name
-
-
-def check_file_clock(clock: FileClock) -> str | None:
-    """The problem with a file clock, or None."""
-    if clock is None or clock == "UTC":
-        return None
-    if isinstance(clock, int | float):
-        problem = check_utc_offset(float(clock))
-        return problem and problem.replace("UTC offset", "the file's UTC offset")
-    try:
-        ZoneInfo(str(clock))
-    except (ZoneInfoNotFoundError, ValueError):
-        return f"time zone {str(clock)[:60]!r} is not known (an IANA name: America/Chicago)"
-    return None
-
-
-def parse_file_clock(text: str) -> FileClock:
-    """ "as-written" → None, "UTC" → "UTC", "-5" or "UTC-5" → −5.0, else a zone name."""
-    word = text.strip()
-    if word.lower() in ("", "as-written", "as written", "local"):
-        return None
-    if word.upper() == "UTC":
-        return "UTC"
-    number = word[3:] if word.upper().startswith("UTC") else word
-    try:
-        return float(number.replace("\u2212", "-"))
-    except ValueError:
-        return word
-
-
-class _Clock:
-    """Naive timestamps from the file's clock to the site's standard time. A time zone's
-    repeated fall-back hour is told apart by order: a time not after the one before it, inside
-    the repeated hour, is its second occurrence."""
-
-    def __init__(self, clock: FileClock, utc_offset_hours: float):
-        self.site = timedelta(hours=utc_offset_hours)
-        self.zone: timezone | ZoneInfo | None = None
-        if clock == "UTC":
-            self.zone = UTC
-        elif isinstance(clock, int | float):
-            self.zone = timezone(timedelta(hours=float(clock)))
-        elif clock is not None:
-            self.zone = ZoneInfo(str(clock))
-        self.last: datetime | None = None
-
-    def local(self, ts: datetime) -> tuple[datetime, bool]:
-        """(site standard time, whether it was converted)."""
-        if self.zone is None:
-            return ts, False
-        fold = 1 if self.last is not None and ts <= self.last else 0
-        self.last = ts
-        aware = ts.replace(tzinfo=self.zone, fold=fold)
-        try:
-            return aware.astimezone(UTC).replace(tzinfo=None) + self.site, True
-        except OverflowError:
-            raise ValueError(f"timestamp {ts:%Y-%m-%d %H:%M} is outside the calendar") from None
+NO_CHOICES = ImportChoices()  # the file must settle everything itself
 
 
 def parse_timestamp(text: str, utc_offset_hours: float) -> tuple[datetime, bool]:
-    """(naive local time, whether it came with a zone). Raises ValueError when unreadable."""
+    """(naive local time, whether it came with a zone). Raises ValueError when unreadable.
+    A time of 24:00 is midnight at the end of its day."""
+    local, has_zone, _h24 = _read_time(text, utc_offset_hours)
+    return local, has_zone
+
+
+def _read_time(text: str, utc_offset_hours: float) -> tuple[datetime, bool, bool]:
+    """(naive local time, whether it came with a zone, whether it was written as 24:00)."""
     text = text.strip()
-    try:
-        ts = datetime.fromisoformat(text)
-    except ValueError:
-        for fmt in _US_FORMATS:
-            try:
-                return datetime.strptime(text, fmt), False
-            except ValueError:
-                continue
-        raise ValueError(f"unreadable timestamp {_short(text)}") from None
+    plain, n = _HOUR_24.subn("00:00", text, count=1)
+    ts = _parse(plain, text)
+    if n:
+        ts += timedelta(days=1)
     if ts.tzinfo is None:
-        return ts, False
+        return ts, False, bool(n)
     try:
         local = ts.astimezone(UTC).replace(tzinfo=None) + timedelta(hours=utc_offset_hours)
     except OverflowError:  # a zoned time at the very end or start of the calendar
         raise ValueError(f"timestamp {_short(text)} is outside the calendar") from None
-    return local, True
+    return local, True, bool(n)
 
 
-def offset_text(hours: float) -> str:
-    """ "UTC−6", "UTC+5:30", "UTC"."""
-    if not hours:
-        return "UTC"
-    whole, half = divmod(abs(hours), 1)
-    return f"UTC{'−' if hours < 0 else '+'}{int(whole)}" + (":30" if half else "")
-
-
-def clock_text(clock: FileClock) -> str:
-    if clock is None:
-        return "timestamps as written (local clock)"
-    if clock == "UTC":
-        return "timestamps in UTC"
-    if isinstance(clock, int | float):
-        return f"timestamps at {offset_text(float(clock))}"
-    return f"timestamps on {clock} clock time"
+def _parse(text: str, shown: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        for fmt in _US_FORMATS:
+            try:
+                return datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+        raise ValueError(f"unreadable timestamp {_short(shown)}") from None
 
 
 def _short(text: str) -> str:
@@ -202,11 +164,12 @@ def import_price_csv(
     utc_offset_hours: float = -6.0,
     progress: ProgressFn | None = None,
     file_clock: FileClock = None,
+    choices: ImportChoices = NO_CHOICES,
 ) -> tuple[HourlySeriesPrice, list[str]]:
-    """Read a price CSV into whole calendar years of hourly prices, with a report of fixes.
-    ``utc_offset_hours`` is the site's standard time; ``file_clock`` what the file's timestamps
-    without a zone are in (see the module). ``progress`` gets the share of the file read (0 to
-    1) now and then."""
+    """Read a price CSV into whole calendar years of hourly prices, with a report of what was
+    read how. ``utc_offset_hours`` is the site's standard time; ``file_clock`` what the file's
+    timestamps without a zone are in; ``choices`` settle what the file leaves open (see the
+    module). ``progress`` gets the share of the file read (0 to 1) now and then."""
     path = Path(path)
     _check_clocks(str(path), utc_offset_hours, file_clock)
     try:
@@ -225,7 +188,7 @@ def import_price_csv(
                 if progress is not None:
                     progress(1.0)
 
-            return _import_lines(lines(), path.name, utc_offset_hours, file_clock)
+            return _import_lines(lines(), path.name, utc_offset_hours, file_clock, choices)
     except OSError as exc:
         raise PriceImportError(str(path), [f"cannot be read: {exc.strerror or exc}"]) from None
     except UnicodeDecodeError:
@@ -233,11 +196,19 @@ def import_price_csv(
 
 
 def import_price_text(
-    text: str, source: str, utc_offset_hours: float = -6.0, file_clock: FileClock = None
+    text: str,
+    source: str,
+    utc_offset_hours: float = -6.0,
+    file_clock: FileClock = None,
+    choices: ImportChoices = NO_CHOICES,
 ) -> tuple[HourlySeriesPrice, list[str]]:
     _check_clocks(source, utc_offset_hours, file_clock)
     return _import_lines(
-        io.StringIO(text.removeprefix("\ufeff"), newline=""), source, utc_offset_hours, file_clock
+        io.StringIO(text.removeprefix("\ufeff"), newline=""),
+        source,
+        utc_offset_hours,
+        file_clock,
+        choices,
     )
 
 
@@ -264,10 +235,30 @@ class _Problems:
         return self.items + ([f"… and {self.more:,} more problems"] if self.more else [])
 
 
+class _Rows:
+    """The rows as read: each one's time (seconds, site standard time), price and line."""
+
+    def __init__(self) -> None:
+        self.stamp = array("q")
+        self.price = array("d")
+        self.line = array("i")
+        self.zoned: set[bool] = set()
+        self.hour_24 = False  # a time written as 24:00
+
+    def add(self, local: datetime, price: float, line: int) -> None:
+        self.stamp.append(seconds(local))
+        self.price.append(price)
+        self.line.append(line)
+
+
 def _import_lines(
-    lines: Iterable[str], source: str, utc_offset_hours: float, file_clock: FileClock = None
+    lines: Iterable[str],
+    source: str,
+    utc_offset_hours: float,
+    file_clock: FileClock = None,
+    choices: ImportChoices = NO_CHOICES,
 ) -> tuple[HourlySeriesPrice, list[str]]:
-    clock = _Clock(file_clock, utc_offset_hours)
+    clock = Clock(file_clock, utc_offset_hours)
     it = iter(lines)
     head = list(itertools.islice(it, 1))
     while head and not head[0].strip():  # leading blank lines
@@ -276,15 +267,17 @@ def _import_lines(
         raise PriceImportError(source, ["the file has no rows"])
     delimiter = _delimiter(head[0])
     reader = csv.reader(itertools.chain(head, it), delimiter=delimiter)
+    numbers = PriceReader(choices.decimal)
     problems = _Problems()
-    hour_index = array("q")
-    prices = array("d")
-    zoned: set[bool] = set()
+    rows = _Rows()
     header_note = ""
+    # Headerless "time,20,37": 20.37, or 20 and another column? The first such row, and how many.
+    first_split: tuple[int, str] | None = None
+    split_rows = 0
     time_col, price_col, width = 0, 1, 0
     first = True
-    lo_hour = (date(HOURLY_YEAR_MIN - 1, 12, 31).toordinal() - _BASE_ORDINAL) * 24
-    hi_hour = (date(HOURLY_YEAR_MAX + 1, 1, 1).toordinal() - _BASE_ORDINAL) * 24 + 23
+    first_day = date(HOURLY_YEAR_MIN - 1, 12, 31).toordinal()
+    last_day = date(HOURLY_YEAR_MAX + 1, 1, 1).toordinal()
     try:
         for row in reader:
             line = reader.line_num
@@ -294,7 +287,7 @@ def _import_lines(
                 first = False
                 width = len(row)
                 try:
-                    parse_timestamp(row[0], utc_offset_hours)
+                    _read_time(row[0], utc_offset_hours)
                 except (ValueError, IndexError):
                     time_col, price_col = _pick_columns(row)
                     header_note = (
@@ -304,6 +297,12 @@ def _import_lines(
                         else ""
                     )
                     continue
+            row, guessed = _decimal_comma_split(
+                row, delimiter, price_col, width, bool(header_note), choices.decimal
+            )
+            if guessed:
+                split_rows += 1
+                first_split = first_split or (line, delimiter.join(row))
             if len(row) <= max(time_col, price_col):
                 problems.add(f"line {line}: needs a timestamp and a price, got {len(row)} field(s)")
                 continue
@@ -311,205 +310,136 @@ def _import_lines(
                 problems.add(_extra_fields(line, len(row), width, delimiter, header_note))
                 continue
             try:
-                ts, has_zone = parse_timestamp(row[time_col], utc_offset_hours)
+                ts, has_zone, h24 = _read_time(row[time_col], utc_offset_hours)
                 if not has_zone:
                     ts, has_zone = clock.local(ts)
             except ValueError as exc:
                 problems.add(f"line {line}: {exc}")
                 continue
-            zoned.add(has_zone)
-            value = _price(row[price_col], delimiter, line, problems)
+            rows.zoned.add(has_zone)
+            rows.hour_24 |= h24
+            value, problem = numbers.read(row[price_col], line)
             if value is None:
+                problems.add(problem or f"line {line}: price is not a number")
                 continue
-            h = (ts.toordinal() - _BASE_ORDINAL) * 24 + ts.hour
-            if not lo_hour <= h <= hi_hour:
+            if not HOURLY_PRICE_MIN <= value <= HOURLY_PRICE_MAX:
+                problems.add(
+                    f"line {line}: price {value:g} USD/MWh is outside {HOURLY_PRICE_MIN:,.0f} to "
+                    f"{HOURLY_PRICE_MAX:,.0f}"
+                )
+                continue
+            if not first_day <= ts.toordinal() <= last_day:
                 problems.add(
                     f"line {line}: year {ts.year} is outside {HOURLY_YEAR_MIN} to {HOURLY_YEAR_MAX}"
                 )
                 continue
-            hour_index.append(h)
-            prices.append(value)
+            rows.add(ts, value, line)
     except csv.Error as exc:
         problems.add(f"line {reader.line_num}: not readable as CSV ({exc})")
-    if len(zoned) > 1 and file_clock is None:
+    if len(rows.zoned) > 1 and file_clock is None:
         problems.add("timestamps mix times with and without a UTC offset; use one kind")
+    for p in numbers.problems():
+        problems.add(p)
+    if first_split:
+        problems.add(_split_problem(*first_split, split_rows))
     if problems.items:
         raise PriceImportError(source, problems.listed())
-    if not prices:
+    if not rows.price:
         raise PriceImportError(source, ["the file has no price rows"])
-    series, notes = _to_years(
-        np.frombuffer(hour_index, dtype=np.int64),
-        np.frombuffer(prices, dtype=np.float64),
-        wall_clock=zoned == {False},
-    )
-    if isinstance(series, list):
-        raise PriceImportError(source, series)
+    notes: list[str] = []
     if header_note:
-        notes.insert(0, header_note)
+        notes.append(header_note)
+    elif width > price_col + 1 and not (choices.decimal == "comma" and delimiter == ","):
+        notes.append(f"no header: prices read from column {price_col + 1} of {width}")
     if file_clock is not None:
         notes.insert(
             0,
             f"{clock_text(file_clock)} moved to the site's standard time, "
             f"{offset_text(utc_offset_hours)}",
         )
+    mark = numbers.summary()
+    if mark:
+        notes.append(mark)
+    series = _to_years(
+        rows,
+        wall_clock=rows.zoned == {False},
+        utc_offset_hours=utc_offset_hours,
+        average_duplicates=choices.average_duplicates,
+        notes=notes,
+    )
+    if isinstance(series, list):
+        raise PriceImportError(source, series)
     return HourlySeriesPrice(
         source_name=source[:200], first_year=series[0], years_usd_per_mwh=series[1]
     ), notes
 
 
+def _decimal_comma_split(
+    row: list[str],
+    delimiter: str,
+    price_col: int,
+    width: int,
+    has_header: bool,
+    decimal: Decimal | None,
+) -> tuple[list[str], bool]:
+    """A comma-separated row whose price may be a decimal comma taken for a separator
+    (``20,37`` read as the fields 20 and 37). Returns the row to read and whether it is
+    ambiguous. With decimal commas named, the two fields are joined as one price; with decimal
+    points, they stay apart (the third is another column). Otherwise a header of ``price_col +
+    1`` columns refuses the extra field as such elsewhere, a header naming a third column
+    settles it, and without a header the row is ambiguous."""
+    if delimiter != "," or len(row) != price_col + 2 or decimal == "point":
+        return row, False
+    whole, fraction = row[price_col].strip(), row[price_col + 1].strip()
+    if not (_WHOLE.fullmatch(whole) and _DIGITS.fullmatch(fraction)):
+        return row, False
+    if decimal == "comma":
+        return [*row[:price_col], f"{whole},{fraction}"], False
+    return row, not has_header
+
+
+def _split_problem(line: int, text: str, rows: int) -> str:
+    fields = text.split(",")
+    whole, fraction = fields[-2].strip(), fields[-1].strip()
+    more = f" ({rows - 1:,} more such rows)" if rows > 1 else ""
+    return (
+        f"line {line}: {text!r} has no header to say what its last field is: a price of "
+        f"{whole}.{fraction} written with a decimal comma, or {whole} followed by another "
+        f"column ({fraction}){more}; name the file's decimal mark: --decimal comma or "
+        "--decimal point"
+    )
+
+
 def _extra_fields(line: int, got: int, width: int, delimiter: str, header: str) -> str:
     what = "the header" if header else "the first row"
     hint = (
-        " (a decimal comma in a comma-separated file? Separate fields with ';' or write "
-        "decimals with a point)"
+        " (a decimal comma in a comma-separated file? Separate fields with ';', write "
+        "decimals with a point, or name the mark: --decimal comma)"
         if delimiter == ","
         else ""
     )
     return f"line {line}: {got} fields, but {what} has {width}{hint}"
 
 
-def _price(raw: str, delimiter: str, line: int, problems: _Problems) -> float | None:
-    raw = raw.strip()
-    if not raw:
-        problems.add(f"line {line}: price is empty")
-        return None
-    text = raw.replace("$", "")
-    if delimiter != "," and _DECIMAL_COMMA.fullmatch(text):
-        text = text.replace(",", ".")  # 12,5 in a semicolon- or tab-separated file
-    try:
-        value = float(text)
-    except ValueError:
-        hint = (
-            " (decimal commas are read in semicolon- or tab-separated files only; "
-            "no thousands separators)"
-            if "," in text
-            else ""
-        )
-        problems.add(f"line {line}: price {_short(raw)} is not a number{hint}")
-        return None
-    if not math.isfinite(value):
-        problems.add(f"line {line}: price {_short(raw)} is not a finite number")
-        return None
-    if not HOURLY_PRICE_MIN <= value <= HOURLY_PRICE_MAX:
-        problems.add(
-            f"line {line}: price {value:g} USD/MWh is outside {HOURLY_PRICE_MIN:,.0f} to "
-            f"{HOURLY_PRICE_MAX:,.0f}"
-        )
-        return None
-    return value
-
-
-def _year_start_hour(year: int) -> int:
-    return (date(year, 1, 1).toordinal() - _BASE_ORDINAL) * 24
-
-
 def _to_years(
-    hour: np.ndarray, price: np.ndarray, wall_clock: bool
-) -> tuple[tuple[int, list[list[float]]] | list[str], list[str]]:
-    notes: list[str] = []
-    first_h, last_h = int(hour.min()), int(hour.max())
-    counts = np.bincount(hour - first_h)
-    # Sums in row order, as a running total would add them.
-    sums = np.bincount(hour - first_h, weights=price)
-    present = counts > 0
-    per_hour = int(np.median(counts[present]))
-    if per_hour > 1:
-        notes.append(f"sub-hourly data: {per_hour} rows per hour averaged to hourly prices")
-    doubled = np.flatnonzero(counts > per_hour)
-    for k in doubled[:10]:
-        why = " (daylight-saving fall-back)" if wall_clock else ""
-        t = _hour_time(first_h + int(k))
-        notes.append(f"{t:%Y-%m-%d %H:00} appears {counts[k] // per_hour} times{why}: averaged")
-    if doubled.size > 10:
-        notes.append(f"… and {doubled.size - 10} more repeated hours, averaged")
-    y0, y1 = _hour_time(first_h).year, _hour_time(last_h).year
-    # A UTC series moved to local time can start a few hours early (a US offset: the hours
-    # before the first local midnight belong to the previous year) or spill into the next year.
-    if y1 > y0 and _year_start_hour(y0 + 1) - first_h <= EDGE_TOLERANCE_HOURS:
-        n = int(present[: _year_start_hour(y0 + 1) - first_h].sum())
-        notes.append(f"dropped {n} hour(s) before {y0 + 1} (time-zone spill)")
-        y0 += 1
-    if y1 > y0 and last_h - _year_start_hour(y1) < EDGE_TOLERANCE_HOURS:
-        n = int(present[_year_start_hour(y1) - first_h :].sum())
-        notes.append(f"dropped {n} hour(s) after {y1 - 1} (time-zone spill)")
-        y1 -= 1
-    if y1 - y0 + 1 > MAX_SERIES_YEARS:
-        return [
-            f"the series spans {y1 - y0 + 1} years; at most {MAX_SERIES_YEARS} are allowed"
-        ], notes
-    if not HOURLY_YEAR_MIN <= y0 <= HOURLY_YEAR_MAX:
-        return [
-            f"the series starts in {y0}; it must start {HOURLY_YEAR_MIN} to {HOURLY_YEAR_MAX}"
-        ], notes
-    errors: list[str] = []
-    years: list[list[float]] = []
-    for y in range(y0, y1 + 1):
-        n = (366 if calendar.isleap(y) else 365) * 24
-        values = np.full(n, np.nan)
-        a = _year_start_hour(y) - first_h
-        lo, hi = max(a, 0), min(a + n, counts.size)
-        if hi > lo:
-            c = counts[lo:hi]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                values[lo - a : hi - a] = np.where(c > 0, sums[lo:hi] / np.maximum(c, 1), np.nan)
-        missing = np.flatnonzero(np.isnan(values))
-        if missing.size > n // 2:
-            errors.append(
-                f"{y} has {n - missing.size:,} of {n:,} hours: the series must cover "
-                "whole calendar years"
-            )
-            continue
-        err = _fill_gaps(values, missing, datetime(y, 1, 1), y == y0, y == y1, wall_clock, notes)
-        if err:
-            errors.extend(err)
-            continue
-        years.append(values.tolist())
-    if errors:
-        return errors, notes
-    return (y0, years), notes
-
-
-def _hour_time(h: int) -> datetime:
-    return datetime.combine(date.fromordinal(_BASE_ORDINAL + h // 24), datetime.min.time()) + (
-        timedelta(hours=h % 24)
-    )
-
-
-def _fill_gaps(
-    values: np.ndarray,
-    missing: np.ndarray,
-    start: datetime,
-    first_year: bool,
-    last_year: bool,
+    rows: _Rows,
     wall_clock: bool,
+    utc_offset_hours: float,
+    average_duplicates: bool,
     notes: list[str],
-) -> list[str]:
-    """Fill short gaps from the neighbouring hour; report each; long gaps are errors. The first
-    and last day of the series may be partial (a UTC file moved to local time)."""
-    errors: list[str] = []
-    if missing.size == 0:
-        return errors
-    runs = np.split(missing, np.flatnonzero(np.diff(missing) > 1) + 1)
-    for run in runs:
-        a, b = int(run[0]), int(run[-1])
-        at_edge = (first_year and a == 0) or (last_year and b == values.size - 1)
-        t0 = start + timedelta(hours=a)
-        if run.size > MAX_FILL_RUN_HOURS and not (at_edge and run.size <= EDGE_TOLERANCE_HOURS):
-            t1 = start + timedelta(hours=b)
-            errors.append(
-                f"missing {run.size} hours from {t0:%Y-%m-%d %H:00} to "
-                f"{t1:%Y-%m-%d %H:00}: too long a gap to fill"
-            )
-            continue
-        source = values[a - 1] if a > 0 else values[b + 1]
-        values[a : b + 1] = source
-        why = (
-            " (daylight-saving spring-forward)"
-            if wall_clock and run.size == 1 and t0.month in (3, 4)
-            else ""
-        )
-        notes.append(
-            f"{t0:%Y-%m-%d %H:00}: {run.size} missing hour(s){why} filled from the "
-            "neighbouring hour"
-        )
-    return errors
+) -> tuple[int, list[list[float]]] | list[str]:
+    """Whole years of hourly prices from the rows (see ``pricerows``), or the problems."""
+    times = distinct_times(
+        np.frombuffer(rows.stamp, dtype=np.int64),
+        np.frombuffer(rows.price, dtype=np.float64),
+        np.frombuffer(rows.line, dtype=np.int32),
+        wall_clock,
+        utc_offset_hours,
+        average_duplicates,
+        rows.hour_24,
+        notes,
+    )
+    if isinstance(times, list):
+        return times
+    first_hour, sums, counts = hourly(*times, notes)
+    return whole_years(first_hour, sums, counts, wall_clock, utc_offset_hours, notes)

@@ -1,5 +1,6 @@
 """File → Import hourly prices (a part of MainWindow): a CSV becomes the project's prices. The
-dialog asks what clock the file's timestamps are on and the site's standard time."""
+dialog asks what clock the file's timestamps are on, the site's standard time, and settles what
+a file may leave open: its decimal mark, and whether a time given twice is averaged."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import zoneinfo
 from pathlib import Path
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -19,7 +21,9 @@ from PySide6.QtWidgets import (
 
 from core.io.priceimport import (
     MAX_UTC_OFFSET_HOURS,
+    NO_CHOICES,
     FileClock,
+    ImportChoices,
     PriceImportError,
     import_price_csv,
 )
@@ -29,6 +33,11 @@ CLOCKS = (
     ("utc", "UTC"),
     ("offset", "A fixed offset from UTC"),
     ("zone", "A time zone (daylight saving included)"),
+)
+DECIMALS = (
+    (None, "As the file's values show (refuse if they do not)"),
+    ("point", "Point: 1234.5 (a comma separates thousands)"),
+    ("comma", "Comma: 1234,5 (a point separates thousands)"),
 )
 
 
@@ -78,6 +87,21 @@ class FileClockDialog(QDialog):
         self.site = _hours_from_utc()
         self.site.setToolTip("The site's standard time (no daylight saving): US Central is −6")
         form.addRow("Site's standard time", self.site)
+        self.decimal = QComboBox()
+        for key, label in DECIMALS:
+            self.decimal.addItem(label, key)
+        self.decimal.setToolTip(
+            "How the file writes decimals. Left to the file, values such as 20.5 or 20,5 decide "
+            "it; a file that mixes both, or has only ambiguous values such as 9,999 (9.999 or "
+            "9999?), is refused with the line."
+        )
+        form.addRow("Decimal mark", self.decimal)
+        self.average = QCheckBox("Average a time given twice with different prices")
+        self.average.setToolTip(
+            "Off: such times are refused (two price nodes in one file?), except in a "
+            "daylight-saving fall-back hour of a local clock, which is always averaged."
+        )
+        form.addRow(self.average)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -91,6 +115,9 @@ class FileClockDialog(QDialog):
         self.offset.setValue(float(settings.value("import/file_offset", -6.0)))
         self.zone.setCurrentText(str(settings.value("import/zone", "America/Chicago")))
         self.site.setValue(float(settings.value("import/site_offset", -6.0)))
+        self.decimal.setCurrentIndex(
+            max(self.decimal.findData(settings.value("import/decimal", None)), 0)
+        )
         self._enable()
 
     def _enable(self, *_: object) -> None:
@@ -108,11 +135,17 @@ class FileClockDialog(QDialog):
             return self.zone.currentText().strip()
         return None
 
+    def choices(self) -> ImportChoices:
+        return ImportChoices(
+            decimal=self.decimal.currentData(), average_duplicates=self.average.isChecked()
+        )
+
     def remember(self) -> None:
         self.settings.setValue("import/clock", self.kind.currentData())
         self.settings.setValue("import/file_offset", self.offset.value())
         self.settings.setValue("import/zone", self.zone.currentText().strip())
         self.settings.setValue("import/site_offset", self.site.value())
+        self.settings.setValue("import/decimal", self.decimal.currentData())
 
 
 class PriceImport:
@@ -131,14 +164,18 @@ class PriceImport:
         if clock.exec() != QDialog.DialogCode.Accepted:
             return
         clock.remember()
-        self.import_csv(Path(path), clock.file_clock(), clock.site.value())
+        self.import_csv(Path(path), clock.file_clock(), clock.site.value(), clock.choices())
 
     def import_csv(
-        self, path: Path, file_clock: FileClock = None, utc_offset_hours: float = -6.0
+        self,
+        path: Path,
+        file_clock: FileClock = None,
+        utc_offset_hours: float = -6.0,
+        choices: ImportChoices = NO_CHOICES,
     ) -> bool:
         try:
             series, report = import_price_csv(
-                path, utc_offset_hours=utc_offset_hours, file_clock=file_clock
+                path, utc_offset_hours=utc_offset_hours, file_clock=file_clock, choices=choices
             )
         except PriceImportError as exc:
             self.show_problems("Cannot import prices", str(path), exc.problems)
