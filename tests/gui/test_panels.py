@@ -251,3 +251,39 @@ def test_the_import_dialog_asks_for_the_file_clock(qtbot, window, tmp_path, monk
     again.kind.setCurrentIndex(again.kind.findData("zone"))
     again.zone.setCurrentText("America/Chicago")
     assert again.zone.isEnabled() and again.file_clock() == "America/Chicago"
+
+
+def test_the_import_dialog_settles_the_decimal_mark_and_repeats(
+    qtbot, window, tmp_path, monkeypatch
+):
+    from datetime import datetime, timedelta
+
+    from PySide6.QtWidgets import QDialog, QFileDialog
+
+    from gui.inputs.importprices import FileClockDialog
+
+    # Headerless "time,20,37": refused as it stands (20.37, or 20 and a column?).
+    t = datetime(2023, 1, 1)
+    path = tmp_path / "eu.csv"
+    path.write_text(
+        "\n".join(f"{t + timedelta(hours=h):%Y-%m-%d %H:%M},20,37" for h in range(8760))
+    )
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    before = window.doc.project
+    monkeypatch.setattr(FileClockDialog, "exec", lambda d: QDialog.DialogCode.Accepted)
+    window.import_csv_dialog()
+    assert window.doc.project is before
+    first = window.problems_dialog.list.item(0).text()
+    assert "a price of 20.37 written with a decimal comma" in first
+
+    def comma(dialog):
+        assert dialog.decimal.currentData() is None  # the file decides, by default
+        dialog.decimal.setCurrentIndex(dialog.decimal.findData("comma"))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(FileClockDialog, "exec", comma)
+    window.import_csv_dialog()
+    src = window.doc.project.site.energy.price_source
+    assert src.kind == "hourly" and set(src.years_usd_per_mwh[0]) == {20.37}
+    assert FileClockDialog("x.csv", window.settings).decimal.currentData() == "comma"
+    assert not FileClockDialog("x.csv", window.settings).choices().average_duplicates
