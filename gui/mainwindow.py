@@ -20,11 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.io.atomicfile import cannot_write
 from core.io.example import example_project
 from core.io.outputs import output_problem
 from core.io.preflight import compute_problems
 from core.io.projectfile import ProjectFileError, load_project, save_project
-from core.model.format import file_stem
+from core.model.format import as_sentence, file_stem
 from core.model.project import Project
 from core.resources import example_project_path
 from gui.dashboard.debtchart import DebtCharts
@@ -437,8 +438,7 @@ class MainWindow(PriceImport, QMainWindow):
             QMessageBox.critical(
                 self,
                 "Save failed",
-                f"Could not save {path}:\n"
-                f"{exc.strerror or exc}\nThe project is still open, unsaved.",
+                f"{as_sentence(cannot_write(path, exc))}\nThe project is still open, unsaved.",
             )
             return False
         self.doc.set_path(Path(path))
@@ -474,11 +474,11 @@ class MainWindow(PriceImport, QMainWindow):
         try:
             write_report(self, path, paper)
         except (OSError, ValueError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            reason = cannot_write(path, exc) if isinstance(exc, OSError) else f"{path}: {exc}"
             QMessageBox.critical(
                 self,
                 "Report failed",
-                f"Cannot write {path}: {reason}\nAny file already at that path was left as it was.",
+                f"{as_sentence(reason)}\nAny file already at that path was left as it was.",
             )
             return False
         self.settings.setValue("files/last_folder", str(path.parent))
@@ -515,7 +515,7 @@ class MainWindow(PriceImport, QMainWindow):
         inputs = {} if self.doc.path is None else {"project": self.doc.path}
         problem = output_problem(path, inputs, writes)
         if problem:
-            QMessageBox.critical(self, title, problem[0].upper() + problem[1:] + ".")
+            QMessageBox.critical(self, title, as_sentence(problem))
         return problem is not None
 
     def ask_export_path(self, title: str, suffix: str) -> Path | None:

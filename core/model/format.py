@@ -104,3 +104,11 @@ def file_stem(name: str, fallback: str = "MinePivot project") -> str:
     if not out:
         return fallback
     return f"{out}_" if out.split(".")[0].upper() in _RESERVED else out
+
+
+def as_sentence(text: str) -> str:
+    """A message as a sentence: its first letter raised, a full stop at the end."""
+    text = text.strip()
+    if not text:
+        return text
+    return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.io.atomicfile import cannot_write
+from core.model.format import as_sentence
 from gui.picture import save_picture
 from gui.widgets.colours import StrategyColours
 from gui.widgets.elided import ElidedLabel
@@ -291,11 +293,11 @@ class ChartPanel(QWidget):
             try:
                 self.export(path)
             except OSError as exc:
+                reason = cannot_write(path, exc)
                 QMessageBox.critical(
                     self,
                     "Export failed",
-                    f"Could not write {path}:\n{exc.strerror or exc}\n"
-                    "Any file already at that path was left as it was.",
+                    f"{as_sentence(reason)}\nAny file already at that path was left as it was.",
                 )
 
     @staticmethod
