@@ -205,17 +205,38 @@ def _written(p, mark: str) -> tuple[str, float]:
     return text, float(f"{sign}{whole}.{fraction or 0}")
 
 
+_STYLES = {
+    "iso": lambda t: f"{t:%Y-%m-%d %H:%M}",
+    "iso-T": lambda t: f"{t:%Y-%m-%dT%H:%M:%S}",
+    "us": lambda t: f"{t:%m/%d/%Y %H:%M}",
+}
+
+
+def _label(style: str, ending: str | None):
+    """A time's text in a style; for "24:00" files, midnight as the end of the day before."""
+    write = _STYLES[style]
+
+    def label(t: datetime) -> str:
+        if ending == "24:00" and t.hour == 0:
+            return write(t - timedelta(days=1)).replace("00:00", "24:00", 1)
+        return write(t)
+
+    return label
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     sep=st.sampled_from([",", ";", "\t"]),
     mark=st.sampled_from([".", ","]),
     header=st.booleans(),
-    ending=st.booleans(),
+    style=st.sampled_from(sorted(_STYLES)),
+    ending=st.sampled_from([None, "next-midnight", "24:00"]),
     day=st.lists(_PRICE, min_size=24, max_size=24),
 )
-def test_every_accepted_value_is_the_number_in_the_file(sep, mark, header, ending, day):
+def test_every_accepted_value_is_the_number_in_the_file(sep, mark, header, style, ending, day):
     # A price per hour of the day, written in the file's convention; a decimal comma in a
-    # comma-separated file is quoted, as CSV requires.
+    # comma-separated file is quoted, as CSV requires. Hour-ending files label each hour by
+    # its end: 01:00 … 00:00 of the next day, or 01:00 … 24:00.
     written = [_written(p, mark) for p in day]
     quote = '"' if sep == "," and mark == "," else ""
     text = _csv(
@@ -223,10 +244,11 @@ def test_every_accepted_value_is_the_number_in_the_file(sep, mark, header, endin
         sep=sep,
         header=header,
         start=datetime(YEAR, 1, 1, 1 if ending else 0),
+        label=_label(style, ending),
     )
     a, notes = _prices(text)
     assert np.array_equal(a, np.array([written[h % 24][1] for h in range(HOURS)]))
-    assert any("hour-ending" in n for n in notes) == ending
+    assert any("hour-ending" in n for n in notes) == bool(ending)
     if any(p[2] for p in day):
         assert f"decimal {'points' if mark == '.' else 'commas'} (as its values show)" in notes
 
