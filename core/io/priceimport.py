@@ -384,15 +384,17 @@ def _decimal_comma_split(
 ) -> tuple[list[str], bool]:
     """A comma-separated row whose price may be a decimal comma taken for a separator
     (``20,37`` read as the fields 20 and 37). Returns the row to read and whether it is
-    ambiguous. With decimal commas named, the two fields are joined as one price; with decimal
-    points, they stay apart (the third is another column). Otherwise a header of ``price_col +
-    1`` columns refuses the extra field as such elsewhere, a header naming a third column
-    settles it, and without a header the row is ambiguous."""
+    ambiguous. A header naming a column after the price settles it (that is the column). Else,
+    with decimal commas named, the two fields are joined as one price; with decimal points
+    they stay apart; with neither, a header of ``price_col + 1`` columns refuses the extra field
+    as such elsewhere, and without a header the row is ambiguous."""
     if delimiter != "," or len(row) != price_col + 2 or decimal == "point":
         return row, False
     whole, fraction = row[price_col].strip(), row[price_col + 1].strip()
     if not (_WHOLE.fullmatch(whole) and _DIGITS.fullmatch(fraction)):
         return row, False
+    if has_header and width > price_col + 1:
+        return row, False  # the header names the field after the price
     if decimal == "comma":
         return [*row[:price_col], f"{whole},{fraction}"], False
     return row, not has_header

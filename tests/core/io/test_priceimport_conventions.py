@@ -272,3 +272,11 @@ def test_every_ambiguous_file_is_refused(sep, mark, whole, fraction, at, other):
     assert problem.startswith(f"line {at + 2}: price '{whole}{odd}{fraction}' reads as ")
     settled, _ = _prices(text, choices=ImportChoices(decimal="point" if mark == "." else "comma"))
     assert settled[at] == whole * 1000 + int(fraction)
+
+
+def test_a_header_that_names_the_column_after_the_price_settles_it():
+    # "time,price,node" and rows "…,20,37": 37 is the node, whatever the decimal mark.
+    text = _csv(lambda h: "20,37").replace("time,price", "time,price,node", 1)
+    for choices in (ImportChoices(), ImportChoices(decimal="comma")):
+        a, _ = _prices(text, choices=choices)
+        assert np.all(a == 20.0)
