@@ -552,7 +552,10 @@ def export_workbook(
     # Built in memory (XlsxWriter's temporaries would otherwise go to the system's temp
     # folder, and stay there when the disk fills), then written in one atomic step.
     buffer = io.BytesIO()
-    _write(operated, result, seeks, buffer, today or date.today(), risk, digest)
+    try:
+        _write(operated, result, seeks, buffer, today or date.today(), risk, digest)
+    except OSError as exc:  # nothing is written to disk yet: the target is untouched
+        raise ExportError(cannot_write(path, exc)) from None
     data = buffer.getvalue()
     try:
         atomic_write_bytes(path, data)

@@ -20,7 +20,8 @@ ULP = 2.0**-52
 
 @settings(max_examples=60, deadline=None)
 @given(
-    base=st.floats(min_value=0.5, max_value=1.5, allow_nan=False),
+    # Monthly factors of 0.8 to 1.25 (−93 % to +1,355 % a year) stay normal floats to k = 1,500.
+    base=st.floats(min_value=0.8, max_value=1.25, allow_nan=False),
     n=st.integers(min_value=1, max_value=1_500),
 )
 def test_power_table_is_within_about_k_roundings_of_the_exact_power(base, n):
