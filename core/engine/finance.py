@@ -12,7 +12,7 @@ from typing import Literal
 
 import numpy as np
 
-from core.engine.exact import dot, power_table, powers
+from core.engine.exact import dot, power_table
 from core.model.project import Finance
 
 AssetClass = Literal["asic", "gpu", "facility"]
@@ -264,10 +264,12 @@ def _scaled_discount(rate: float, t: np.ndarray) -> np.ndarray:
     """(1 + rate)^−t for whole months ``t`` times one positive factor that makes the largest
     of them 1: finite at any rate above −100 % (a late factor near −100 % a month exceeds any
     float), and built from products, so the same bits on every CPU."""
-    k = t.astype(np.int64)
+    k = t.astype(np.intp)
+    first, last = int(k[0]), int(k[-1])  # months in order
+    table = power_table(1 + rate, last - first + 1)
     if rate >= 0:  # the earliest month's factor is the largest
-        return 1.0 / power_table(1 + rate, int(k.max() - k.min()) + 1)[k - k.min()]
-    return power_table(1 + rate, int(k.max() - k.min()) + 1)[k.max() - k]
+        return 1.0 / table[k - first]
+    return table[last - k]
 
 
 @dataclass(frozen=True)
@@ -414,8 +416,9 @@ def _newton_irr(flows: np.ndarray, t: np.ndarray, guess: float) -> float | None:
     # a temporary or np.sum's Python layer per call (a step is ~8 such calls on ~120 months).
     total = np.add.reduce
     a, b = np.empty_like(flows), np.empty_like(flows)
+    months, span = t.astype(np.intp), int(t[-1]) + 1  # t: whole months in order
     for _ in range(100):
-        disc = powers(1 + rate, neg_t)
+        disc = 1.0 / power_table(1 + rate, span)[months]  # (1 + rate)^−t
         f = float(total(np.multiply(flows, disc, out=a)))
         np.multiply(weighted, disc, out=b)
         b /= 1 + rate
