@@ -20,9 +20,8 @@ $(PACKAGING): $(STAMP)
 run: $(STAMP)
 	$(BIN)/minepivot resources/examples/west_texas_100mw.minepivot
 
-test: $(STAMP)
-	$(BIN)/ruff check core gui tests build
-	$(BIN)/lint-imports
+# The same lint as `make lint` (ruff, its format check, import-linter, mypy), then every test.
+test: lint
 	$(BIN)/python -m pytest
 
 # The project-file fuzzer for longer than the test suite runs it (FUZZ_CASES=... to change).

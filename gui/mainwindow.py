@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -47,6 +47,7 @@ from gui.inputs.strategies import StrategiesPanel
 from gui.plan.editor import PlanEditor
 from gui.risk.panel import RiskInputsPanel
 from gui.risk.view import RiskView
+from gui.settings import LAST_FOLDER, RECENT_FILES, WINDOW_GEOMETRY
 
 MAX_RECENT = 8
 FILE_FILTER = "MinePivot projects (*.minepivot);;All files (*)"
@@ -69,8 +70,8 @@ class MainWindow(PriceImport, QMainWindow):
         self._build_ui()
         self._build_menus()
         self.set_document(ProjectDocument(project or example_project(), path))
-        geometry = self.settings.value("window/geometry")
-        if isinstance(geometry, QByteArray | bytes):
+        geometry = WINDOW_GEOMETRY.read(self.settings)
+        if not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
             self.resize(1440, 900)
@@ -481,7 +482,7 @@ class MainWindow(PriceImport, QMainWindow):
                 f"{as_sentence(reason)}\nAny file already at that path was left as it was.",
             )
             return False
-        self.settings.setValue("files/last_folder", str(path.parent))
+        LAST_FOLDER.write(self.settings, str(path.parent))
         self.statusBar().showMessage(f"Wrote the report {path}")
         return True
 
@@ -505,7 +506,7 @@ class MainWindow(PriceImport, QMainWindow):
                 self, "Export failed", f"{exc}\nAny file already at that path was left as it was."
             )
             return False
-        self.settings.setValue("files/last_folder", str(path.parent))
+        LAST_FOLDER.write(self.settings, str(path.parent))
         self.statusBar().showMessage(f"Exported {path}")
         return True
 
@@ -527,18 +528,17 @@ class MainWindow(PriceImport, QMainWindow):
 
     # ------------------------------------------------------------------ settings
     def _last_folder(self) -> str:
-        return str(self.settings.value("files/last_folder", str(Path.home())))
+        return LAST_FOLDER.read(self.settings)
 
     def recent_files(self) -> list[str]:
-        value = self.settings.value("files/recent", [])
-        return [value] if isinstance(value, str) else list(value or [])
+        return RECENT_FILES.read(self.settings)
 
     def _remember(self, path: Path) -> None:
         recent = [str(path.resolve())] + [
             p for p in self.recent_files() if p != str(path.resolve())
         ]
-        self.settings.setValue("files/recent", recent[:MAX_RECENT])
-        self.settings.setValue("files/last_folder", str(path.resolve().parent))
+        RECENT_FILES.write(self.settings, recent[:MAX_RECENT])
+        LAST_FOLDER.write(self.settings, str(path.resolve().parent))
         self._refresh_recent()
 
     def _refresh_recent(self) -> None:
@@ -554,7 +554,7 @@ class MainWindow(PriceImport, QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
-        self.settings.setValue("window/geometry", self.saveGeometry())
+        WINDOW_GEOMETRY.write(self.settings, self.saveGeometry())
         self.doc.shutdown()
         self.risk_view.shutdown()
         event.accept()

@@ -27,6 +27,7 @@ from core.io.atomicfile import atomic_write_bytes, cannot_write
 from core.io.example import example_project
 from core.io.outputs import output_problem
 from core.io.priceimport import (
+    DEFAULT_SITE_UTC_OFFSET_HOURS,
     ImportChoices,
     PriceImportError,
     check_file_clock,
@@ -347,7 +348,7 @@ def add_commands(sub: Any) -> dict[str, argparse.ArgumentParser]:
     i.add_argument(
         "--utc-offset",
         type=float,
-        default=-6.0,
+        default=DEFAULT_SITE_UTC_OFFSET_HOURS,
         metavar="HOURS",
         help="the site's local standard time, hours from UTC (default -6, US Central)",
     )

@@ -11,6 +11,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MAX_UTC_OFFSET_HOURS = 14.0  # UTC−12 … UTC+14 are the world's zones
+DEFAULT_SITE_UTC_OFFSET_HOURS = -6.0  # US Central standard time: ERCOT's, the example's
 
 FileClock = str | float | None  # None: as written; "UTC", hours from UTC, or an IANA zone name
 

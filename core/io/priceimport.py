@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from core.io.priceclock import (
+    DEFAULT_SITE_UTC_OFFSET_HOURS,
     MAX_UTC_OFFSET_HOURS,
     Clock,
     FileClock,
@@ -57,6 +58,7 @@ from core.model.project import (
 )
 
 __all__ = [
+    "DEFAULT_SITE_UTC_OFFSET_HOURS",
     "MAX_UTC_OFFSET_HOURS",
     "FileClock",
     "PriceImportError",
@@ -161,7 +163,7 @@ def _pick_columns(header: list[str]) -> tuple[int, int]:
 
 def import_price_csv(
     path: str | Path,
-    utc_offset_hours: float = -6.0,
+    utc_offset_hours: float = DEFAULT_SITE_UTC_OFFSET_HOURS,
     progress: ProgressFn | None = None,
     file_clock: FileClock = None,
     choices: ImportChoices = NO_CHOICES,
@@ -198,7 +200,7 @@ def import_price_csv(
 def import_price_text(
     text: str,
     source: str,
-    utc_offset_hours: float = -6.0,
+    utc_offset_hours: float = DEFAULT_SITE_UTC_OFFSET_HOURS,
     file_clock: FileClock = None,
     choices: ImportChoices = NO_CHOICES,
 ) -> tuple[HourlySeriesPrice, list[str]]:

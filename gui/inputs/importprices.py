@@ -20,12 +20,21 @@ from PySide6.QtWidgets import (
 )
 
 from core.io.priceimport import (
+    DEFAULT_SITE_UTC_OFFSET_HOURS,
     MAX_UTC_OFFSET_HOURS,
     NO_CHOICES,
     FileClock,
     ImportChoices,
     PriceImportError,
     import_price_csv,
+)
+from gui.settings import (
+    IMPORT_CLOCK,
+    IMPORT_DECIMAL,
+    IMPORT_FILE_OFFSET,
+    IMPORT_SITE_OFFSET,
+    IMPORT_ZONE,
+    LAST_FOLDER,
 )
 
 CLOCKS = (
@@ -109,15 +118,11 @@ class FileClockDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.kind.currentIndexChanged.connect(self._enable)
-        self.kind.setCurrentIndex(
-            max(self.kind.findData(settings.value("import/clock", "as_written")), 0)
-        )
-        self.offset.setValue(float(settings.value("import/file_offset", -6.0)))
-        self.zone.setCurrentText(str(settings.value("import/zone", "America/Chicago")))
-        self.site.setValue(float(settings.value("import/site_offset", -6.0)))
-        self.decimal.setCurrentIndex(
-            max(self.decimal.findData(settings.value("import/decimal", None)), 0)
-        )
+        self.kind.setCurrentIndex(max(self.kind.findData(IMPORT_CLOCK.read(settings)), 0))
+        self.offset.setValue(IMPORT_FILE_OFFSET.read(settings))
+        self.zone.setCurrentText(IMPORT_ZONE.read(settings))
+        self.site.setValue(IMPORT_SITE_OFFSET.read(settings))
+        self.decimal.setCurrentIndex(max(self.decimal.findData(IMPORT_DECIMAL.read(settings)), 0))
         self._enable()
 
     def _enable(self, *_: object) -> None:
@@ -141,11 +146,11 @@ class FileClockDialog(QDialog):
         )
 
     def remember(self) -> None:
-        self.settings.setValue("import/clock", self.kind.currentData())
-        self.settings.setValue("import/file_offset", self.offset.value())
-        self.settings.setValue("import/zone", self.zone.currentText().strip())
-        self.settings.setValue("import/site_offset", self.site.value())
-        self.settings.setValue("import/decimal", self.decimal.currentData())
+        IMPORT_CLOCK.write(self.settings, self.kind.currentData())
+        IMPORT_FILE_OFFSET.write(self.settings, self.offset.value())
+        IMPORT_ZONE.write(self.settings, self.zone.currentText().strip())
+        IMPORT_SITE_OFFSET.write(self.settings, self.site.value())
+        IMPORT_DECIMAL.write(self.settings, self.decimal.currentData() or "")
 
 
 class PriceImport:
@@ -170,7 +175,7 @@ class PriceImport:
         self,
         path: Path,
         file_clock: FileClock = None,
-        utc_offset_hours: float = -6.0,
+        utc_offset_hours: float = DEFAULT_SITE_UTC_OFFSET_HOURS,
         choices: ImportChoices = NO_CHOICES,
     ) -> bool:
         try:
@@ -189,6 +194,6 @@ class PriceImport:
         if problems:
             self.show_problems("Cannot use these prices", str(path), problems)
             return False
-        self.settings.setValue("files/last_folder", str(path.parent))
+        LAST_FOLDER.write(self.settings, str(path.parent))
         self.statusBar().showMessage(f"Imported {path.name}: " + "; ".join(report[:3]))
         return True
