@@ -8,7 +8,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -110,23 +110,18 @@ def screenshot(
         window.resize(*size)
         window.show()
         settle(app, window)
-        try:
-            shot = window.grab()
-            save_picture(
+        shot = window.grab()
+        return _write_then_close(
+            window,
+            out,
+            lambda: save_picture(
                 out,
                 project.name,
                 window.size(),
                 paint=lambda painter: painter.drawPixmap(0, 0, shot),
                 png=shot.toImage,
-            )
-        except OSError as exc:
-            print(f"error: {cannot_write(out, exc)}", file=sys.stderr)
-            return 2
-        finally:
-            window.doc.undo_stack.setClean()
-            window.close()
-    print(f"wrote {out}")
-    return 0
+            ),
+        )
 
 
 def report(project_path: Path, out: Path, paper: str = "a4", with_risk: bool = False) -> int:
@@ -149,14 +144,20 @@ def report(project_path: Path, out: Path, paper: str = "a4", with_risk: bool = F
             window.show_tab("Risk")
         window.show()
         settle(app, window, goal_seek=False)  # the report shows no goal-seek figures
-        try:
-            write_report(window, out, paper)
-        except OSError as exc:
-            print(f"error: {cannot_write(out, exc)}", file=sys.stderr)
-            return 2
-        finally:
-            window.doc.undo_stack.setClean()
-            window.close()
+        return _write_then_close(window, out, lambda: write_report(window, out, paper))
+
+
+def _write_then_close(window, out: Path, write: Callable[[], object]) -> int:
+    """A one-shot command's file: ``write`` it, then close the window (its project unchanged,
+    so no prompt). 0, or 2 with the reason when the file cannot be written."""
+    try:
+        write()
+    except OSError as exc:
+        print(f"error: {cannot_write(out, exc)}", file=sys.stderr)
+        return 2
+    finally:
+        window.doc.undo_stack.setClean()
+        window.close()
     print(f"wrote {out}")
     return 0
 

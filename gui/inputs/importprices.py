@@ -60,6 +60,15 @@ def _hours_from_utc() -> QDoubleSpinBox:
     return box
 
 
+def _choices(items: tuple[tuple[str | None, str], ...], tip: str) -> QComboBox:
+    """A drop-down of (key, label) items, the key as each item's data."""
+    box = QComboBox()
+    for key, label in items:
+        box.addItem(label, key)
+    box.setToolTip(tip)
+    return box
+
+
 class FileClockDialog(QDialog):
     """What the file's timestamps without a zone are in, and the site's standard time."""
 
@@ -75,13 +84,11 @@ class FileClockDialog(QDialog):
         )
         note.setWordWrap(True)
         form.addRow(note)
-        self.kind = QComboBox()
-        for key, label in CLOCKS:
-            self.kind.addItem(label, key)
-        self.kind.setToolTip(
+        self.kind = _choices(
+            CLOCKS,
             "As written: the local wall clock, the repeated fall-back hour averaged and the "
             "missing spring-forward hour filled (ERCOT's public files). UTC or a fixed offset: "
-            "a market's settlement clock. A time zone: its wall clock with daylight saving."
+            "a market's settlement clock. A time zone: its wall clock with daylight saving.",
         )
         form.addRow("Timestamps are in", self.kind)
         self.offset = _hours_from_utc()
@@ -96,13 +103,11 @@ class FileClockDialog(QDialog):
         self.site = _hours_from_utc()
         self.site.setToolTip("The site's standard time (no daylight saving): US Central is −6")
         form.addRow("Site's standard time", self.site)
-        self.decimal = QComboBox()
-        for key, label in DECIMALS:
-            self.decimal.addItem(label, key)
-        self.decimal.setToolTip(
+        self.decimal = _choices(
+            DECIMALS,
             "How the file writes decimals. Left to the file, values such as 20.5 or 20,5 decide "
             "it; a file that mixes both, or has only ambiguous values such as 9,999 (9.999 or "
-            "9999?), is refused with the line."
+            "9999?), is refused with the line.",
         )
         form.addRow("Decimal mark", self.decimal)
         self.average = QCheckBox("Average a time given twice with different prices")
