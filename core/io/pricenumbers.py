@@ -43,10 +43,6 @@ def _value(text: str, decimal: Decimal, grouped: bool) -> float | None:
     return None
 
 
-def other(decimal: Decimal) -> Decimal:
-    return "comma" if decimal == "point" else "point"
-
-
 def _shown(number: float) -> str:
     return f"{number:.10g}"
 
