@@ -25,7 +25,7 @@ from core.model.catalog import catalog_for
 from core.model.paths import split_path
 from core.model.project import AiBlock, Project
 from core.plan.layout import apply_plan_counts, rename_block_links
-from core.risk.montecarlo import Cancelled
+from core.tasks import TaskState
 from gui.widgets.colours import StrategyColours
 from gui.worker import LatestWins
 
@@ -253,13 +253,12 @@ class ProjectDocument(QObject):
         project = self._project
         self.goal_seek_started.emit()
 
-        def job(cancelled, progress) -> dict[str, GoalSeek]:
+        def job(state: TaskState) -> dict[str, GoalSeek]:
             out = {}
             for k, s in enumerate(project.strategies):
-                if cancelled():
-                    raise Cancelled
+                state.check()
                 out[s.name] = goal_seek(project, s)
-                progress((k + 1) / len(project.strategies), s.name)
+                state.progress((k + 1) / len(project.strategies), s.name)
             return out
 
         self.seeker.request(job)

@@ -14,11 +14,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from core.risk.montecarlo import Cancelled
+from core.tasks import Cancelled, TaskState
 
-# A job: job(cancelled, progress) → result. It calls ``cancelled()`` now and then and raises
-# Cancelled when it says True; ``progress(fraction, stage)`` reports how far it has got.
-Job = Callable[[Callable[[], bool], Callable[[float, str], None]], Any]
+# A job: job(state) → result, a plain function. It calls ``state.check()`` between steps (which
+# raises Cancelled once a newer request or cancel() asked it to stop) and reports how far it
+# has got with ``state.progress(fraction, stage)``.
+Job = Callable[[TaskState], Any]
 
 
 class LatestWins(QObject):
@@ -60,7 +61,8 @@ class LatestWins(QObject):
             if stop.is_set():
                 return
             try:
-                result = job(stop.is_set, lambda f, s: self._progress.emit(generation, f, s))
+                state = TaskState(stop.is_set, lambda f, s: self._progress.emit(generation, f, s))
+                result = job(state)
                 self._done.emit(generation, result, "")
             except Cancelled:
                 self._done.emit(generation, None, "")

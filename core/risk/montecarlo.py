@@ -36,6 +36,7 @@ from core.risk.segments import (
     mining_blocks,
     segment_market,
 )
+from core.tasks import QUIET, TaskState
 
 
 class RiskError(ValueError):
@@ -78,10 +79,6 @@ class PathFlows:
     min_dscr: np.ndarray | None = None
 
 
-class Cancelled(Exception):
-    """A newer request replaced this run."""
-
-
 @dataclass(frozen=True, eq=False)
 class Simulator:
     """Everything about a project that its paths share; ``fcf`` runs one strategy's paths."""
@@ -119,17 +116,18 @@ class Simulator:
             self._markets[key] = segment_market(self.project, own)
         return self._markets[key]
 
-    def fcf(self, strategy: Strategy, d: Draws, cancel=None, cache: dict | None = None):
+    def fcf(
+        self, strategy: Strategy, d: Draws, state: TaskState = QUIET, cache: dict | None = None
+    ) -> np.ndarray:
         """(P, M) free cash flow of ``strategy`` on every path, before contract risk."""
-        return self.flows(strategy, d, cancel, cache).fcf
+        return self.flows(strategy, d, state, cache).fcf
 
     def flows(
-        self, strategy: Strategy, d: Draws, cancel=None, cache: dict | None = None
+        self, strategy: Strategy, d: Draws, state: TaskState = QUIET, cache: dict | None = None
     ) -> PathFlows:
         """Free cash flow of ``strategy`` on every path, before contract risk, and where it
         borrows its equity cash flow and minimum DSCR (core.engine.debt on each path)."""
-        if cancel is not None and cancel():
-            raise Cancelled
+        state.check()
         mk = self.market_for(strategy)
         blocks = mining_blocks(self.project, strategy, mk, self.catalog)
         mining = mining_paths(self.project, mk, blocks, d, {} if cache is None else cache)
@@ -146,8 +144,7 @@ class Simulator:
         equity = np.empty((d.n, n)) if financed else None
         min_dscr = np.empty(d.n) if financed else None
         for k in delays:
-            if cancel is not None and cancel():
-                raise Cancelled
+            state.check()
             rows = np.flatnonzero(d.delay_months == k) if ai else np.arange(d.n)
             variant = with_delay(strategy, int(k))
             tpl = strategy_template(
@@ -164,15 +161,13 @@ class Simulator:
         return PathFlows(out, equity, min_dscr)
 
 
-def strategy_paths_fcf(
-    sim: Simulator, d: Draws, cancel=None, progress=None
-) -> dict[str, np.ndarray]:
+def strategy_paths_fcf(sim: Simulator, d: Draws, state: TaskState = QUIET) -> dict[str, np.ndarray]:
     """(P, M) free cash flow per strategy with contract risk: where a path's contract is not
     signed, an AI strategy earns what its fallback earns on that same path."""
-    return {name: f.fcf for name, f in strategy_paths(sim, d, cancel, progress).items()}
+    return {name: f.fcf for name, f in strategy_paths(sim, d, state).items()}
 
 
-def strategy_paths(sim: Simulator, d: Draws, cancel=None, progress=None) -> dict[str, PathFlows]:
+def strategy_paths(sim: Simulator, d: Draws, state: TaskState = QUIET) -> dict[str, PathFlows]:
     """Every strategy's path flows with contract risk (``strategy_paths_fcf``); an unsigned
     path takes the fallback's free cash flow, and its equity flow and DSCR (an unfinanced
     fallback's equity is its free cash flow, with no debt service)."""
@@ -180,9 +175,8 @@ def strategy_paths(sim: Simulator, d: Draws, cancel=None, progress=None) -> dict
     raw: dict[str, PathFlows] = {}
     cache: dict = {}
     for i, s in enumerate(project.strategies):
-        raw[s.name] = sim.flows(s, d, cancel, cache)
-        if progress is not None:
-            progress((i + 1) / len(project.strategies))
+        raw[s.name] = sim.flows(s, d, state, cache)
+        state.progress((i + 1) / len(project.strategies))
     out = {}
     for s in project.strategies:
         own, back = raw[s.name], raw.get(s.fallback_strategy or "")
@@ -342,11 +336,11 @@ def run_monte_carlo(
     project: Project,
     n_paths: int | None = None,
     seed: int | None = None,
-    cancel=None,
-    progress=None,
+    state: TaskState = QUIET,
     ctx: MarketContext | None = None,
 ) -> RiskResult:
-    """Every strategy of the project over ``n_paths`` paths (the project's setting by default)."""
+    """Every strategy of the project over ``n_paths`` paths (the project's setting by default);
+    ``state`` can stop it between strategies and hears its progress."""
     risk = project.risk
     if seed is not None:
         risk = risk.model_copy(update={"seed": seed})
@@ -354,6 +348,6 @@ def run_monte_carlo(
         risk = risk.model_copy(update={"paths": n_paths})
     sim = Simulator.for_project(project, ctx)
     d = draw_paths(risk, project)
-    flows = strategy_paths(sim, d, cancel, progress)
+    flows = strategy_paths(sim, d, state)
     strategies = [summarise(project, name, f.fcf, f) for name, f in flows.items()]
     return RiskResult(risk, d.n, sim.market.ctx.tl.month_labels, strategies)

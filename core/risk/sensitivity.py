@@ -35,7 +35,6 @@ from core.model.project import (
 )
 from core.risk.fastpaths import map_blocks
 from core.risk.montecarlo import (
-    Cancelled,
     RiskError,
     RiskResult,
     Simulator,
@@ -45,6 +44,7 @@ from core.risk.montecarlo import (
     summarise,
     with_contract_risk,
 )
+from core.tasks import QUIET, TaskState
 
 # key: (label, what is scaled)
 TORNADO_INPUTS: dict[str, tuple[str, str]] = {
@@ -196,7 +196,7 @@ def _npvs(project: Project, ctx=None) -> tuple[dict[str, float], dict[str, float
     return npv, equity
 
 
-def tornado(project: Project, cancel: Callable[[], bool] | None = None) -> Tornado:
+def tornado(project: Project, state: TaskState = QUIET) -> Tornado:
     """NPV of every strategy (and equity NPV where it borrows) with each chosen input at its
     low and at its high."""
     ctx = market_context(project)
@@ -205,8 +205,7 @@ def tornado(project: Project, cancel: Callable[[], bool] | None = None) -> Torna
     for item in project.risk.tornado:
         ends = []
         for pct in (item.low_pct, item.high_pct):
-            if cancel is not None and cancel():
-                raise Cancelled
+            state.check()
             variant = scaled(project, item.input, 1 + pct / 100)
             ends.append(_npvs(variant, None if item.input in MARKET_INPUTS else ctx))
         label = TORNADO_INPUTS[item.input][0]
@@ -327,8 +326,7 @@ class SplitSweep:
 def split_sweep(
     project: Project,
     strategy_name: str | None = None,
-    cancel: Callable[[], bool] | None = None,
-    progress: Callable[[float], None] | None = None,
+    state: TaskState = QUIET,
 ) -> SplitSweep:
     """NPV and P10 NPV of the hybrid at AI shares 0, …, 100 % of the interconnect; every
     share sees the same Monte Carlo paths, so the curves are smooth."""
@@ -353,12 +351,11 @@ def split_sweep(
     )
     cache: dict = {}
     at_risk = fallback is not None and contract_at_risk(strategy)
-    fallback_fcf = sim.fcf(fallback, d, cancel, cache) if fallback is not None and at_risk else None
+    fallback_fcf = sim.fcf(fallback, d, state, cache) if fallback is not None and at_risk else None
     npv, p10 = [], []
     ctx = sim.market.ctx
     for i, share in enumerate(shares):
-        if cancel is not None and cancel():
-            raise Cancelled
+        state.check()
         variant = split_strategy(project, strategy, float(share))
         strategies = [variant if s.name == strategy.name else s for s in project.strategies]
         at_share = project.model_copy(update={"strategies": strategies})
@@ -367,10 +364,9 @@ def split_sweep(
         # The paths run the variant as operated: its fleets retired when its NPV chose.
         assert evaluated.project is not None
         operated = next(s for s in evaluated.project.strategies if s.name == strategy.name)
-        fcf = with_contract_risk(operated, d, sim.fcf(operated, d, cancel, cache), fallback_fcf)
+        fcf = with_contract_risk(operated, d, sim.fcf(operated, d, state, cache), fallback_fcf)
         p10.append(summarise(project, strategy.name, fcf).percentile(10))
-        if progress is not None:
-            progress((i + 1) / shares.size)
+        state.progress((i + 1) / shares.size)
     return SplitSweep(strategy.name, shares * 100, np.asarray(npv), np.asarray(p10), d.n)
 
 
@@ -387,29 +383,17 @@ class RiskAnalysis:
     seconds: float
 
 
-def analyse(
-    project: Project,
-    cancel: Callable[[], bool] | None = None,
-    progress: Callable[[float, str], None] | None = None,
-) -> RiskAnalysis:
-    """Tornado, Monte Carlo and split sweep; progress(fraction, stage) along the way."""
+def analyse(project: Project, state: TaskState = QUIET) -> RiskAnalysis:
+    """Tornado, Monte Carlo and split sweep; ``state`` hears (fraction, stage) along the way
+    and can stop it between steps."""
     t0 = time.perf_counter()
-
-    def report(fraction: float, stage: str) -> None:
-        if progress is not None:
-            progress(fraction, stage)
-
-    report(0.0, "Tornado")
-    torn = tornado(project, cancel)
-    report(0.15, "Monte Carlo")
-    mc = run_monte_carlo(
-        project, cancel=cancel, progress=lambda f: report(0.15 + 0.45 * f, "Monte Carlo")
-    )
-    report(0.6, "Hybrid split")
+    state.progress(0.0, "Tornado")
+    torn = tornado(project, state)
+    state.progress(0.15, "Monte Carlo")
+    mc = run_monte_carlo(project, state=state.part(0.15, 0.45, "Monte Carlo"))
+    state.progress(0.6, "Hybrid split")
     try:
-        split = split_sweep(
-            project, cancel=cancel, progress=lambda f: report(0.6 + 0.4 * f, "Hybrid split")
-        )
+        split = split_sweep(project, state=state.part(0.6, 0.4, "Hybrid split"))
         note = ""
     except RiskError as exc:
         split, note = None, str(exc)

@@ -35,7 +35,7 @@ class RiskRunner(LatestWins):
         super().__init__("Risk run", "risk", parent)
 
     def request_analysis(self, project: Project) -> int:
-        return self.request(lambda cancelled, progress: analyse(project, cancelled, progress))
+        return self.request(lambda state: analyse(project, state))
 
 
 class RiskInputsPanel(QWidget):

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from core.risk.montecarlo import Cancelled
+from core.tasks import Cancelled
 from gui.worker import LatestWins
 
 
@@ -19,12 +19,12 @@ def worker(qtbot):
 
 
 def _slow_job(seen_stop: threading.Event, value: str):
-    def job(cancelled, progress):
+    def job(state):
         for i in range(200):  # up to 2 s unless stopped
-            if cancelled():
+            if state.stop_requested():
                 seen_stop.set()
                 raise Cancelled
-            progress(i / 200, value)
+            state.progress(i / 200, value)
             time.sleep(0.01)
         return value
 
@@ -38,7 +38,7 @@ def test_a_new_request_stops_the_old_one_and_only_the_new_answer_arrives(qtbot, 
     worker.progressed.connect(lambda f, stage: stages.append(stage))
     worker.request(_slow_job(stopped, "old"))
     qtbot.waitUntil(lambda: "old" in stages, timeout=5000)
-    worker.request(lambda cancelled, progress: "new")
+    worker.request(lambda state: "new")
     qtbot.waitUntil(lambda: results == ["new"], timeout=5000)
     assert stopped.wait(5)  # the old job saw the stop and gave up
     qtbot.wait(50)
@@ -59,7 +59,7 @@ def test_cancel_stops_a_running_job_and_says_so(qtbot, worker):
 
 
 def test_an_error_arrives_with_its_traceback(qtbot, worker):
-    def broken(cancelled, progress):
+    def broken(state):
         raise ZeroDivisionError("float division by zero")
 
     with qtbot.waitSignal(worker.failed, timeout=5000) as failed:

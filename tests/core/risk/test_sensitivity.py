@@ -8,7 +8,7 @@ from core.engine.cashflow import evaluate
 from core.io.example import example_project
 from core.io.projectfile import ProjectFileError, project_from_data
 from core.model.project import Risk, TornadoInput
-from core.risk.montecarlo import Cancelled, RiskError
+from core.risk.montecarlo import RiskError
 from core.risk.sensitivity import (
     analyse,
     scaled,
@@ -17,6 +17,7 @@ from core.risk.sensitivity import (
     split_sweep,
     tornado,
 )
+from core.tasks import Cancelled, TaskState
 
 
 def _small(project, **risk):
@@ -162,14 +163,14 @@ def test_split_needs_a_hybrid():
 def test_analyse_runs_everything_and_can_be_cancelled():
     project = _small(example_project())
     seen = []
-    result = analyse(project, progress=lambda f, stage: seen.append((f, stage)))
+    result = analyse(project, TaskState(report=lambda f, stage: seen.append((f, stage))))
     assert result.project is project and result.split is not None
     assert {s.name for s in result.monte_carlo.strategies} == {s.name for s in project.strategies}
     assert seen[0] == (0.0, "Tornado") and seen[-1][0] == pytest.approx(1.0)
     assert [f for f, _ in seen] == sorted(f for f, _ in seen)
     calls = iter(range(1000))
     with pytest.raises(Cancelled):
-        analyse(project, cancel=lambda: next(calls) > 3)
+        analyse(project, TaskState(stop_requested=lambda: next(calls) > 3))
 
 
 def test_every_tornado_input_has_a_label_and_a_rule():
