@@ -38,7 +38,7 @@ def with_value(project: Project, path: str, value: Any) -> dict[str, Any]:
     """The project as JSON data with one value replaced (the project itself is untouched)."""
     data = project.model_dump(mode="json")
     parts = split_path(path)
-    node = data
+    node: Any = data
     for part in parts[:-1]:
         node = node[part]
     node[parts[-1]] = value

@@ -38,7 +38,8 @@ def save_picture(
                 painter.end()
         else:
             image = png() if png is not None else _painted(size, paint)
-            if image is None or not image.save(str(tmp.path), "PNG"):
+            # PySide6 takes the format as text, though its stubs say bytes.
+            if image is None or not image.save(str(tmp.path), "PNG"):  # type: ignore[call-overload]
                 raise OSError(f"could not write {path}")
         if tmp.path.stat().st_size == 0:
             raise OSError(f"could not write {path}")

@@ -13,7 +13,7 @@ import io
 import json
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -70,7 +70,7 @@ def print_json(obj: Any, indent: int | None = None) -> None:
     print(text)
 
 
-def check_output(output: str | Path, inputs: dict[str, str | Path], writes: str | None) -> Path:
+def check_output(output: str | Path, inputs: Mapping[str, str | Path], writes: str | None) -> Path:
     """``output`` as a path, or a UserError naming it and the input it would replace (or the
     project file it would overwrite with something else); see ``core.io.outputs``."""
     problem = output_problem(Path(output), {k: Path(v) for k, v in inputs.items()}, writes)

@@ -95,6 +95,7 @@ class ResultsView(QWidget):
         for r, row in enumerate(st.values_usd):
             for c, v in enumerate(row):
                 item = self.table.item(r, c)
+                assert item is not None  # every cell was made by _build
                 item.setText(millions(v))
                 item.setToolTip(f"{st.labels[r]}, {periods[c]}: {quantity(v, 'USD')}")
 

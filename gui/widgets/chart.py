@@ -283,7 +283,9 @@ class ChartPanel(QWidget):
             item.layout.activate()
             self.legend.fit()
             item.layout.activate()
-            self.layout().invalidate()
+            layout = self.layout()
+            if layout is not None:
+                layout.invalidate()
 
     def ask_export(self, suffix: str) -> None:
         if self.ask_path is None:
