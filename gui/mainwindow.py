@@ -20,9 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.io.atomicfile import cannot_write
+from core.io.atomicfile import cannot_write, output_problem
 from core.io.example import example_project
-from core.io.outputs import output_problem
 from core.io.preflight import compute_problems
 from core.io.projectfile import ProjectFileError, load_project, save_project
 from core.model.format import as_sentence, file_stem

@@ -23,9 +23,8 @@ from core.engine.bitcoin import hashprice_usd_per_ph_day, subsidy_at_height, sub
 from core.engine.cashflow import ProjectResult, evaluate
 from core.engine.columns import MONTHLY_COLUMNS
 from core.engine.goalseek import goal_seek
-from core.io.atomicfile import atomic_write_bytes, cannot_write
+from core.io.atomicfile import atomic_write_bytes, cannot_write, output_problem
 from core.io.example import example_project
-from core.io.outputs import output_problem
 from core.io.priceimport import (
     DEFAULT_SITE_UTC_OFFSET_HOURS,
     ImportChoices,
@@ -72,7 +71,7 @@ def print_json(obj: Any, indent: int | None = None) -> None:
 
 def check_output(output: str | Path, inputs: Mapping[str, str | Path], writes: str | None) -> Path:
     """``output`` as a path, or a UserError naming it and the input it would replace (or the
-    project file it would overwrite with something else); see ``core.io.outputs``."""
+    project file it would overwrite with something else); see ``core.io.atomicfile``."""
     problem = output_problem(Path(output), {k: Path(v) for k, v in inputs.items()}, writes)
     if problem:
         raise UserError(problem)

@@ -5,6 +5,9 @@ file is removed and an existing file at the target is untouched. A target that i
 link is written through: the file it points to is replaced and the link stays a link. The
 folder is flushed after the rename, so the new name survives a power cut. Temporary files that
 a killed save left behind are removed by the next save to the same folder.
+
+Where a command may write (``output_problem``): never over one of its own inputs, and never
+over a MinePivot project it did not mean to write (``export site.minepivot -o site.minepivot``).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 try:  # POSIX: a writer holds a lock on its temporary file, so a cleaner can tell it is alive
@@ -196,3 +200,47 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     except BaseException:
         tmp.discard()
         raise
+
+
+# ----------------------------------------------------------------------------- outputs
+PROJECT_SUFFIX = ".minepivot"
+_SNIFF_BYTES = 4096  # a project file names its schema version near the top
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (through links, ``..`` and hard links)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): compare where they lead
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def holds_a_project(path: Path) -> bool:
+    """Whether an existing file reads as a MinePivot project, whatever its name."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_SNIFF_BYTES)
+    except OSError:
+        return False
+    return head.lstrip().startswith(b"{") and b'"schema_version"' in head
+
+
+def output_problem(output: Path, inputs: Mapping[str, Path], writes: str | None) -> str | None:
+    """Why ``output`` must not be written, or None. ``inputs`` are the command's input files by
+    what they are ("project", "price file"); ``writes`` is what the command puts at ``output``
+    ("a workbook"), or None for a command that writes a project."""
+    output = Path(output)
+    for what, path in inputs.items():
+        if same_file(output, Path(path)):
+            return (
+                f"the output {output} is the {what} {path} this command reads; "
+                "choose another output file"
+            )
+    if writes is None:
+        return None
+    if output.suffix.lower() == PROJECT_SUFFIX or (output.is_file() and holds_a_project(output)):
+        return (
+            f"the output {output} is a MinePivot project file, but this command writes "
+            f"{writes}; choose another output file"
+        )
+    return None
