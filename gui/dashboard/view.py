@@ -90,8 +90,9 @@ class Dashboard(QWidget):
         self._secondary_timer.start()
 
     def _update_secondary(self) -> None:
-        result = self.doc.result if self.doc is not None else None
-        if result is None:
+        doc = self.doc
+        result = doc.result if doc is not None else None
+        if doc is None or result is None:
             return
         names = [s.name for s in result.strategies]
         current = self.chart_strategy.currentText()
@@ -100,8 +101,8 @@ class Dashboard(QWidget):
         self.chart_strategy.addItems(names)
         self.chart_strategy.setCurrentIndex(names.index(current) if current in names else 0)
         self.chart_strategy.blockSignals(False)
-        self.hashprice.update_result(result, self.doc.project)
-        self.hourly.year.setMaximum(self.doc.project.finance.horizon_years)
+        self.hashprice.update_result(result, doc.project)
+        self.hourly.year.setMaximum(doc.project.finance.horizon_years)
         self._update_strategy_charts()
         warnings = [w for s in result.strategies for w in s.warnings]
         self.status.emit("; ".join(warnings) if warnings else "Ready")

@@ -4,6 +4,7 @@ Finance, and the equipment catalog."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 import numpy as np
 import pyqtgraph as pg
@@ -230,7 +231,8 @@ class PriceSourceEditor(QGroupBox):
         """A cell validates like any field: a refused value is marked red with the reason
         beside the grid, is not applied, and the results stay those of the last valid grid."""
         path = f"{self.PATH}.matrix_usd_per_mwh[{item.column()}][{item.row()}]"
-        month = self.grid.horizontalHeaderItem(item.column()).text()
+        header = self.grid.horizontalHeaderItem(item.column())
+        month = header.text() if header is not None else ""
         where = f"Time-of-use price, {month} {item.row():02d}:00"
         try:
             value = parse_number(item.text(), integer=False)
@@ -304,7 +306,9 @@ class MarketPanel(QWidget):
         self.doc = doc
         lay = QVBoxLayout(self)
         rows = [
-            r if r[0] != "next_halving_date" else (*r[:4], {**r[4], "placeholder": self._projected})
+            r
+            if r[0] != "next_halving_date"
+            else (*r[:4], {**cast(dict[str, object], r[4]), "placeholder": self._projected})
             for r in specs.MARKET
         ]
         box, self.fields = form_group("Bitcoin market", doc, rows, "market.")

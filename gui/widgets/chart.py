@@ -4,7 +4,7 @@ shared palette and the month axis."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -177,7 +177,8 @@ class ChartPanel(QWidget):
         )
         self.export_dir: Path | None = None
         self.colours = StrategyColours()  # the document's, once the window sets it
-        self.ask_path = None  # set by the main window: (title, suffix) -> Path | None
+        # Set by the main window: (title, suffix) -> the path the user chose, or None.
+        self.ask_path: Callable[[str, str], Path | None] | None = None
 
     # ------------------------------------------------------------------ hover
     def _on_mouse(self, event) -> None:
