@@ -34,7 +34,7 @@ from core.io.priceimport import (
     import_price_csv,
     parse_file_clock,
 )
-from core.io.projectfile import ProjectFileError, load_project, project_to_json
+from core.io.projectfile import ProjectFileError, load_project, project_bytes
 from core.model.format import money, pct
 from core.model.project import Market, Project
 
@@ -121,7 +121,7 @@ def _write_monthly_csv(result: ProjectResult, path: Path) -> None:
 
 
 def _save(project: Project, path: Path) -> None:
-    _write_output(path, project_to_json(project).encode("utf-8"))
+    _write_output(path, project_bytes(project))  # its size named if the disk is full
 
 
 def _write_output(path: Path, data: bytes) -> None:

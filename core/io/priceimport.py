@@ -104,15 +104,9 @@ class ImportChoices:
 NO_CHOICES = ImportChoices()  # the file must settle everything itself
 
 
-def parse_timestamp(text: str, utc_offset_hours: float) -> tuple[datetime, bool]:
-    """(naive local time, whether it came with a zone). Raises ValueError when unreadable.
-    A time of 24:00 is midnight at the end of its day."""
-    local, has_zone, _h24 = _read_time(text, utc_offset_hours)
-    return local, has_zone
-
-
 def _read_time(text: str, utc_offset_hours: float) -> tuple[datetime, bool, bool]:
-    """(naive local time, whether it came with a zone, whether it was written as 24:00)."""
+    """(naive local time, whether it came with a zone, whether it was written as 24:00; a
+    time of 24:00 is midnight at the end of its day). Raises ValueError when unreadable."""
     text = text.strip()
     plain, n = _HOUR_24.subn("00:00", text, count=1)
     ts = _parse(plain, text)

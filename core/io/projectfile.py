@@ -193,6 +193,11 @@ def _dump(value: Any, level: int, key: str = "") -> str:
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
+def project_bytes(project: Project) -> bytes:
+    """The project file's contents (UTF-8 ``project_to_json``)."""
+    return project_to_json(project).encode("utf-8")
+
+
 def save_project(project: Project, path: str | os.PathLike[str]) -> None:
     """Write atomically: a temporary file beside the target, flushed, then renamed over it."""
-    atomic_write_bytes(Path(path), project_to_json(project).encode("utf-8"))
+    atomic_write_bytes(Path(path), project_bytes(project))
