@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from core.engine.cashflow import ProjectResult, evaluate
+from core.engine.evaluation import ProjectResult, evaluate
 from core.engine.goalseek import GoalSeek, goal_seek
 from core.io.projectfile import ProjectFileError, project_from_data
 from core.model.business import with_business_model

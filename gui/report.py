@@ -25,7 +25,7 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
-from core.engine.cashflow import ProjectResult, StrategyResult
+from core.engine.evaluation import ProjectResult, StrategyResult
 from core.io.atomicfile import atomic_write_bytes
 from core.io.buildinfo import build_info
 from core.io.projectfile import project_to_json

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from core.engine.cashflow import evaluate
+from core.engine.evaluation import evaluate
 from core.engine.goalseek import goal_seek
 from core.io.example import example_project
 from core.io.projectfile import (

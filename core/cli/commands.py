@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from core.cli.report import print_report, strategy_summaries
-from core.engine.bitcoin import hashprice_usd_per_ph_day, subsidy_at_height, subsidy_on
-from core.engine.cashflow import ProjectResult, evaluate
 from core.engine.columns import MONTHLY_COLUMNS
+from core.engine.evaluation import ProjectResult, evaluate
 from core.engine.goalseek import goal_seek
+from core.engine.market.bitcoin import hashprice_usd_per_ph_day, subsidy_at_height, subsidy_on
 from core.io.atomicfile import atomic_write_bytes, cannot_write, output_problem
 from core.io.example import example_project
 from core.io.priceimport import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.engine.cashflow import ProjectResult
+from core.engine.evaluation import ProjectResult
 from core.engine.goalseek import GoalSeek
 from core.model.format import cost_of_funds, money, no_payback, pct, quantity
 

@@ -1,36 +1,17 @@
-"""Project → results: the monthly cash-flow table and KPIs of every strategy.
-
-``evaluate`` is the per-keystroke recompute (energy simulation, finance, NPV/IRR/payback,
-probability weighting). The goal-seek KPIs (break-evens, required AI price) live in
-``core.engine.goalseek`` because each needs many re-evaluations.
-"""
+"""One strategy's monthly cash-flow table from its energy result: revenue, costs, EBITDA, the
+assets its blocks own, tax, free cash flow and discounting (``cash_flow_table``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
-from core.engine.bitcoin import monthly_btc_price
+from core.engine.blocks.ai import gpu_life_months
+from core.engine.blocks.kinds import kind_of, mines
+from core.engine.blocks.mining import mining_end
 from core.engine.columns import REVENUE_COLUMNS
-from core.engine.debt import debt_rows
-from core.engine.energy import (
-    EnergyResult,
-    HourlyLoads,
-    MarketContext,
-    ai_block_contracted_mw,
-    ai_block_it_mw,
-    ai_block_share,
-    gpu_life_months,
-    gpu_refresh_months,
-    market_context,
-    mining_block_power,
-    mining_end,
-    operating_mask,
-    simulate_strategy,
-)
-from core.engine.exact import powers
+from core.engine.energy import EnergyResult
 from core.engine.finance import (
     Asset,
     AssetFlows,
@@ -38,138 +19,23 @@ from core.engine.finance import (
     discount_factors,
     finance_tax,
 )
-from core.engine.kpis import Incremental, Kpis, incremental_kpis, kpis_from_table, with_equity
+from core.engine.market.bitcoin import monthly_btc_price
+from core.engine.market.context import MarketContext
+from core.engine.market.exact import powers
 from core.engine.terminal import block_terms, continuing_row, strategy_factor
-from core.model.business import zero_inputs
-from core.model.catalog import Catalog, catalog_for
-from core.model.project import AiBlock, HostingBlock, MiningBlock, Project, Strategy
-
-
-@dataclass(eq=False)
-class StrategyResult:
-    name: str
-    monthly: dict[str, np.ndarray]
-    kpis: Kpis
-    warnings: list[str] = field(default_factory=list)
-    weighted_cumulative_fcf_usd: np.ndarray | None = None
-    breakdown: Breakdown | None = None
-    hourly: HourlyLoads | None = None  # the hours behind the table, for the hourly chart
-    retirements: list[Any] = field(default_factory=list)  # core.engine.retirement.Retirement
-    incremental: Incremental | None = None  # against the baseline (None for the baseline)
-
-    @property
-    def fcf(self) -> np.ndarray:
-        return self.monthly["fcf_usd"]
-
-
-@dataclass(eq=False)
-class ProjectResult:
-    months: list[str]
-    strategies: list[StrategyResult]
-    context: MarketContext | None = None  # the hourly market it was computed on (for charts)
-    project: Project | None = None  # the project as operated: "auto" retirements filled in
-
-    def by_name(self, name: str) -> StrategyResult:
-        return next(s for s in self.strategies if s.name == name)
-
-
-def sale_month(block: MiningBlock) -> int | None:
-    """When a mining block's miners are sold: at its end or retirement month, else held."""
-    ends = [m for m in (block.end_month, block.retire) if isinstance(m, int)]
-    return min(ends) if ends else None
+from core.model.catalog import Catalog
+from core.model.project import AiBlock, MiningBlock, Project, Strategy
 
 
 def strategy_assets(
     strategy: Strategy, catalog: Catalog, n_months: int, life_months: int
 ) -> list[Asset]:
-    """Every purchase and owned fleet of a strategy, with timing and tax basis
-    (``life_months``: the GPU servers' life, for their replacements)."""
+    """Every purchase and owned fleet of a strategy, with timing and tax basis, as each block's
+    kind lists them (``life_months``: the GPU servers' life, for their replacements)."""
     assets: list[Asset] = []
     for j, b in enumerate(strategy.blocks):
-        if isinstance(b, MiningBlock):
-            asic = catalog.asics[b.asic_model]
-            unit = asic.price_usd if b.asic_unit_price_usd is None else b.asic_unit_price_usd
-            value = b.asic_count * unit
-            capex = 0.0 if b.existing_fleet else value
-            if not isinstance(b, HostingBlock):  # a client's machines are not the site's
-                assets.append(
-                    Asset(
-                        f"{b.name}: ASICs",
-                        "asic",
-                        capex,
-                        b.start_month,
-                        value,
-                        capex,
-                        b.start_month,
-                        sale_month(b),
-                        j,
-                        "asic",
-                    )
-                )
-            if b.infrastructure_usd_per_mw:
-                mw, _ = mining_block_power(b, catalog)
-                cost = mw * b.infrastructure_usd_per_mw
-                assets.append(
-                    Asset(
-                        f"{b.name}: infrastructure",
-                        "facility",
-                        cost,
-                        b.start_month,
-                        cost,
-                        cost,
-                        b.start_month,
-                        None,
-                        j,
-                        "infrastructure",
-                    )
-                )
-        else:
-            live = b.start_month + b.conversion_months
-            it_mw = ai_block_it_mw(b, catalog)
-            if b.retrofit_usd_per_mw:
-                cost = it_mw * b.retrofit_usd_per_mw
-                assets.append(
-                    Asset(
-                        f"{b.name}: retrofit",
-                        "facility",
-                        cost,
-                        b.start_month,
-                        cost,
-                        cost,
-                        live,
-                        None,
-                        j,
-                        "retrofit",
-                        capex_months=b.conversion_months,
-                        capex_shape=b.capex_draw,
-                    )
-                )
-            if b.business_model == "gpu_cloud" and b.server_count:
-                assets += _gpu_servers(j, b, catalog, live, n_months, life_months)
+        assets += kind_of(b).assets(j, b, catalog, n_months, life_months)
     return assets
-
-
-def _gpu_servers(
-    j: int, b: AiBlock, catalog: Catalog, live: int, n_months: int, life_months: int
-) -> list[Asset]:
-    """A GPU-cloud block's servers: bought at go-live; at the end of their life sold and either
-    replaced by new ones at the server price declined since go-live, or not (run off)."""
-    server = catalog.gpu_servers[b.gpu_server_model]
-    unit = server.price_usd if b.server_unit_price_usd is None else b.server_unit_price_usd
-    decline = (
-        b.gpu_price_decline_pct_per_year
-        if b.server_price_decline_pct_per_year is None
-        else b.server_price_decline_pct_per_year
-    )
-    ends = gpu_refresh_months(b, n_months, life_months)
-    bought = [live] + (ends if b.gpu_end_of_life == "replace" else [])
-    out = []
-    for k, month in enumerate(bought):
-        cost = b.server_count * unit * (1 - decline / 100) ** ((month - live) / 12)
-        sold = ends[k] if k < len(ends) else None
-        name = f"{b.name}: GPU servers" + (f" (replacement {k})" if k else "")
-        out.append(Asset(name, "gpu", cost, month, cost, cost, month, sold, j, "gpu", k))
-    return out
 
 
 def block_om_usd(
@@ -177,18 +43,12 @@ def block_om_usd(
 ) -> dict[int, np.ndarray]:
     """O&M of each block (by its index in strategy.blocks), USD per month while it operates."""
     out: dict[int, np.ndarray] = {}
+    life = gpu_life_months(project)
     for j, b in enumerate(strategy.blocks):
         # O&M scales with facility MW for miners and with IT MW for AI hosting.
-        mw = (
-            mining_block_power(b, catalog)[0]
-            if isinstance(b, MiningBlock)
-            else (ai_block_it_mw(b, catalog))
-        )
-        in_place = (
-            operating_mask(b, n_months)
-            if isinstance(b, MiningBlock)
-            else ai_block_share(b, n_months, gpu_life_months(project))
-        )
+        kind = kind_of(b)
+        mw = kind.om_mw(b, catalog)
+        in_place = kind.in_place(b, n_months, life)
         out[j] = in_place * mw * b.om_usd_per_mw_month
     return out
 
@@ -316,117 +176,4 @@ def fixed_opex_usd(project: Project, n: int) -> np.ndarray:
 def site_closes(blocks: list[MiningBlock | AiBlock], n: int) -> int:
     """The month the site closes: when its last block has stopped (an AI block runs to the
     horizon; a strategy with no blocks never opens)."""
-    return max((mining_end(b, n) if isinstance(b, MiningBlock) else n for b in blocks), default=0)
-
-
-def capacity_warnings(project: Project, strategy: Strategy, catalog: Catalog, n: int) -> list[str]:
-    """Months where what the strategy can draw exceeds the interconnect. A colocation tenant
-    may draw its whole contracted IT capacity at any hour (the load factor only sets the
-    energy), GPU servers their maximum kW, both × PUE; a mining fleet counts while it runs."""
-    load = np.zeros(n)
-    for b in strategy.blocks:
-        mw = (
-            mining_block_power(b, catalog)[0]
-            if isinstance(b, MiningBlock)
-            else (ai_block_contracted_mw(b, catalog))
-        )
-        load += operating_mask(b, n) * mw
-    limit = project.site.interconnect_mw
-    over = np.flatnonzero(load > limit + 1e-9)
-    if over.size == 0:
-        return []
-    return [
-        f"{strategy.name}: it can draw {load[over].max():,.1f} MW, above the "
-        f"{limit:,.1f} MW interconnect, in {over.size} month(s) from month index {over[0]}"
-    ]
-
-
-def zero_input_warnings(strategy: Strategy) -> list[str]:
-    """AI blocks whose business model still has a zero input (no servers, no price): the
-    block earns nothing, and the card says so rather than showing a result built on it."""
-    out = []
-    for b in strategy.blocks:
-        if isinstance(b, AiBlock) and (missing := zero_inputs(b)):
-            out.append(
-                f"{strategy.name}: {b.name} has {' and '.join(missing)} at 0; it earns nothing"
-            )
-    return out
-
-
-def has_ai(strategy: Strategy) -> bool:
-    return any(isinstance(b, AiBlock) for b in strategy.blocks)
-
-
-def evaluate(project: Project, ctx: MarketContext | None = None) -> ProjectResult:
-    """Run every strategy of the project and weight AI strategies by contract probability.
-    Fleets set to retire "auto" are first given their best month (core.engine.retirement); the
-    result's ``project`` is the project as operated, with those months filled in."""
-    # Retirement compares whole strategy runs, so it sits above the cash flow it calls.
-    from core.engine.retirement import operating_project
-
-    catalog = catalog_for(project)
-    ctx = ctx or market_context(project)
-    project, retirements, runs = operating_project(project, ctx, catalog)
-    results = []
-    for s in project.strategies:
-        if s.name in runs:
-            energy, table, breakdown = runs[s.name]
-        else:
-            energy = simulate_strategy(project, s, ctx, catalog)
-            table, breakdown = cash_flow_table(project, s, energy, ctx, catalog)
-        table = table | debt_rows(project, s, table)
-        kpis = with_equity(
-            kpis_from_table(table, s),
-            table,
-            bool(table["debt_draw_usd"].any()),  # financed and borrowing: else the project's
-            project.finance.cost_of_equity_pct_per_year,
-        )
-        results.append(
-            StrategyResult(
-                s.name,
-                table,
-                kpis,
-                # What makes the figures meaningless first: the card shows the first warning.
-                zero_input_warnings(s) + capacity_warnings(project, s, catalog, ctx.tl.n_months),
-                breakdown=breakdown,
-                hourly=energy.hourly,
-                retirements=retirements.get(s.name, []),
-            )
-        )
-    apply_contract_probability(project, results)
-    apply_incremental(project, results)
-    return ProjectResult(ctx.tl.month_labels, results, ctx, project)
-
-
-def baseline_name(project: Project) -> str:
-    """The strategy the others are compared with: the project's choice, else the first."""
-    return project.baseline_strategy or project.strategies[0].name
-
-
-def apply_incremental(project: Project, results: list[StrategyResult]) -> None:
-    """Every strategy but the baseline gets the KPIs of its FCF minus the baseline's."""
-    by_name = {r.name: r for r in results}
-    base = by_name.get(baseline_name(project))
-    if base is None:
-        return
-    for r in results:
-        if r is not base:
-            r.incremental = incremental_kpis(
-                r.fcf, base.fcf, base.monthly["discount_factor"], base.name
-            )
-
-
-def apply_contract_probability(project: Project, results: list[StrategyResult]) -> None:
-    """p × this strategy + (1 − p) × its fallback (keep mining) for uncertain AI contracts."""
-    by_name = {r.name: r for r in results}
-    for s, r in zip(project.strategies, results, strict=True):
-        p = s.contract_probability_pct / 100
-        fb = by_name.get(s.fallback_strategy or "")
-        if fb is None or p >= 1 or not has_ai(s):
-            continue
-        k = r.kpis
-        weighted = p * k.npv_usd + (1 - p) * fb.kpis.npv_usd
-        r.kpis = Kpis(**{**k.__dict__, "probability_weighted_npv_usd": weighted})
-        r.weighted_cumulative_fcf_usd = (
-            p * r.monthly["cumulative_fcf_usd"] + (1 - p) * fb.monthly["cumulative_fcf_usd"]
-        )
+    return max((mining_end(b, n) if mines(b) else n for b in blocks), default=0)

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.engine.energy import operating_months
-from core.engine.exact import dot, power_table
+from core.engine.blocks.kinds import is_ai, operating_months
 from core.engine.finance import finance_tax, running_sum
-from core.model.project import AiBlock, Financing, Project, Strategy
+from core.engine.market.exact import dot, power_table
+from core.model.project import Financing, Project, Strategy
 
 DEBT_COLUMNS = (
     "debt_draw_usd",
@@ -45,7 +45,7 @@ SCHEDULE_PARTS = ("scheduled_service_usd", "scheduled_principal_usd", "sweep_usd
 
 def repayment_start(strategy: Strategy, n: int) -> int:
     """The month after the strategy's last AI block comes online (1 without an AI block)."""
-    live = [operating_months(b, n)[0] for b in strategy.blocks if isinstance(b, AiBlock)]
+    live = [operating_months(b, n)[0] for b in strategy.blocks if is_ai(b)]
     return min(max(live, default=0) + 1, n)
 
 

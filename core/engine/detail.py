@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.engine.cashflow import ProjectResult
-from core.engine.energy import MarketContext, market_context, simulate_strategy
+from core.engine.energy import simulate_strategy
+from core.engine.evaluation import ProjectResult
+from core.engine.market.context import MarketContext, market_context
 from core.engine.retirement import operating_project
 from core.model.catalog import catalog_for
 from core.model.project import Project

@@ -12,7 +12,7 @@ from typing import Literal
 
 import numpy as np
 
-from core.engine.exact import dot, power_table
+from core.engine.market.exact import dot, power_table
 from core.model.project import Finance
 
 AssetClass = Literal["asic", "gpu", "facility"]

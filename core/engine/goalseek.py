@@ -12,14 +12,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.engine.cashflow import cash_flow_table, has_ai
+from core.engine.blocks.kinds import ai_kind, is_ai, mines
+from core.engine.cashflow import cash_flow_table
 from core.engine.debt import debt_rows, repayment_start
-from core.engine.energy import market_context, simulate_strategy
-from core.engine.exact import dot
+from core.engine.energy import simulate_strategy
+from core.engine.evaluation import has_ai
 from core.engine.finance import discount_factors
+from core.engine.market.context import market_context
+from core.engine.market.exact import dot
 from core.engine.retirement import resolve_strategy
 from core.model.catalog import catalog_for
-from core.model.project import AiBlock, MiningBlock, Project, Strategy
+from core.model.project import AiBlock, Project, Strategy
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,7 @@ def breakeven_power(project: Project, strategy: Strategy) -> Solved:
 
 def breakeven_btc(project: Project, strategy: Strategy) -> Solved:
     unit = "USD/BTC"
-    if not any(isinstance(b, MiningBlock) and b.asic_count for b in strategy.blocks):
+    if not any(mines(b) and b.asic_count for b in strategy.blocks):
         return Solved(None, unit, "strategy has no mining")
     f = lambda k: _strategy_npv(project, strategy, btc=k)  # noqa: E731
     f1 = f(1.0)
@@ -196,13 +199,11 @@ def _scaled_price(
 
 
 def _ai_unit(strategy: Strategy) -> tuple[list[AiBlock], str, float]:
-    ai = [b for b in strategy.blocks if isinstance(b, AiBlock)]
+    ai = [b for b in strategy.blocks if is_ai(b)]
     if not ai:
         return ai, "", 0.0
-    first = ai[0]
-    if first.business_model == "colocation":
-        return ai, "USD/kW-month", first.colo_usd_per_kw_month
-    return ai, "USD/GPU-hour", first.gpu_hour_usd
+    kind = ai_kind(ai[0])
+    return ai, kind.price_unit, kind.price(ai[0])
 
 
 def required_ai_price_equity(project: Project, strategy: Strategy) -> Solved:
@@ -259,7 +260,7 @@ def goal_seek(project: Project, strategy: Strategy) -> GoalSeek:
     """Break-even power and BTC prices and the required AI price of one strategy, with its
     fleets' retirement months as chosen on the project's own inputs (held while the price
     moves: a break-even asks what price makes the plan pay, not a different plan)."""
-    if any(isinstance(b, MiningBlock) and b.retire == "auto" for b in strategy.blocks):
+    if any(mines(b) and b.retire == "auto" for b in strategy.blocks):
         # This strategy's months only: the others do not enter its break-evens.
         strategy, _, _ = resolve_strategy(
             project, strategy, market_context(project), catalog_for(project)

@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from core.engine.exact import dot
 from core.engine.finance import discount_factors, irr, payback_months, peak_funding
+from core.engine.market.exact import dot
 from core.model.project import Strategy
 
 

@@ -24,6 +24,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from core.engine.blocks.demand import fourcp_bill, fourcp_charge, fourcp_peak_kw
+from core.engine.blocks.kinds import mines
+from core.engine.blocks.mining import mining_end
 from core.engine.cashflow import (
     Breakdown,
     cash_flow_table,
@@ -32,16 +35,10 @@ from core.engine.cashflow import (
     resale_index,
     site_closes,
 )
-from core.engine.demand import fourcp_bill, fourcp_charge, fourcp_peak_kw
-from core.engine.energy import (
-    EnergyResult,
-    MarketContext,
-    market_context,
-    mining_end,
-    simulate_strategy,
-)
-from core.engine.exact import dot
+from core.engine.energy import EnergyResult, simulate_strategy
 from core.engine.finance import discount_factors, finance_tax
+from core.engine.market.context import MarketContext, market_context
+from core.engine.market.exact import dot
 from core.engine.terminal import (
     FINAL_YEAR_MONTHS,
     block_terms,
@@ -49,7 +46,7 @@ from core.engine.terminal import (
     strategy_factor,
 )
 from core.model.catalog import Catalog, catalog_for
-from core.model.project import Finance, MiningBlock, Project, Strategy
+from core.model.project import AiBlock, Finance, MiningBlock, Project, Strategy
 
 TIE_USD = 1.0  # candidates within this of the best NPV count as equal: the earliest wins
 
@@ -93,8 +90,8 @@ def operating_project(
     return project.model_copy(update={"strategies": strategies}), chosen, runs
 
 
-def _is_auto(block: object) -> bool:
-    return isinstance(block, MiningBlock) and block.retire == "auto"
+def _is_auto(block: MiningBlock | AiBlock) -> bool:
+    return mines(block) and block.retire == "auto"
 
 
 def _with_retire(strategy: Strategy, j: int, retire: int | str) -> Strategy:
@@ -129,7 +126,7 @@ def resolve_strategy(
     for j, b in enumerate(strategy.blocks):
         if not _is_auto(b):
             continue
-        assert isinstance(b, MiningBlock)
+        assert mines(b)
         lo, hi = min(b.start_month, n), mining_end(b.model_copy(update={"retire": "never"}), n)
         if hi <= lo:
             out.append(Retirement(j, None, 0.0))
@@ -185,7 +182,7 @@ def spliced(
     sums["fourcp_charge_usd"] = fourcp_charge(
         peak_mw, ctx, project.site.energy.fourcp_usd_per_kw_year
     )
-    position = sum(isinstance(x, MiningBlock) for x in strategy.blocks[:j])
+    position = sum(mines(x) for x in strategy.blocks[:j])
     mining = []
     for k, ((key, ma), (_, mb)) in enumerate(zip(a.hourly.mining, b.hourly.mining, strict=True)):
         if k == position:

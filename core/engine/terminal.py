@@ -9,15 +9,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from core.engine.energy import (
-    ai_block_contracted_mw,
-    ai_block_share,
-    gpu_life_months,
-    mining_block_power,
-    operating_months,
-)
+from core.engine.blocks.ai import gpu_life_months
+from core.engine.blocks.kinds import kind_of
 from core.model.catalog import Catalog
-from core.model.project import Finance, MiningBlock, Project, Strategy
+from core.model.project import Finance, Project, Strategy
 
 FINAL_YEAR_MONTHS = 12
 
@@ -76,25 +71,10 @@ def block_terms(project: Project, strategy: Strategy, catalog: Catalog, n: int) 
     life = gpu_life_months(project)
     out = []
     for j, b in enumerate(strategy.blocks):
-        first, end = operating_months(b, n)
-        months: float | None
-        p = 0.0
-        if isinstance(b, MiningBlock):
-            held = float(np.mean((year >= first) & (year < end)))
-            stops = [m for m in (b.end_month, b.retire) if isinstance(m, int)]
-            months = 0 if end < n else (min(stops) - n if stops else None)
-            out.append(_term(fin, j, mining_block_power(b, catalog)[0], held, months, p))
-            continue
-        held = float(ai_block_share(b, n, life)[year].mean())
-        if first >= n:
-            months = 0
-        elif b.business_model == "gpu_cloud":
-            months = first + life - n if b.gpu_end_of_life == "run_off" else None
-        elif b.lease_term_months is None:
-            months = None
-        else:
-            months, p = max(first + b.lease_term_months - n, 0), b.renewal_probability_pct / 100
-        out.append(_term(fin, j, ai_block_contracted_mw(b, catalog), held, months, p))
+        kind = kind_of(b)
+        months, p = kind.after_horizon(b, n, life)
+        held = float(np.mean(kind.in_place(b, n, life)[year]))  # its share of the final year
+        out.append(_term(fin, j, kind.facility_mw(b, catalog), held, months, p))
     return out
 
 

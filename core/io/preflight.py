@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import traceback
 
-from core.engine.cashflow import evaluate
 from core.engine.detail import hourly_detail
+from core.engine.evaluation import evaluate
 from core.model.project import Project
 from core.plan.checks import review_plans
 

@@ -191,7 +191,7 @@ class DemandResponse(Model):
     event_hours_per_year: int = Field(default=0, ge=0, le=8760)
     # Where the calls fall: the year's highest-price hours (when a fleet may be curtailed
     # anyway), or, month by month as many, the hours its fleets would otherwise run with the
-    # highest load (core.engine.demand.load_called_hours): the prudent case.
+    # highest load (core.engine.blocks.demand.load_called_hours): the prudent case.
     events_on: Literal["highest_price", "highest_load"] = "highest_price"
 
 
@@ -349,7 +349,7 @@ class HostingBlock(MiningBlock):
     """Third-party miners hosted on the site: a mining rack like any other (floor plan, power,
     PUE, derate and pool fee set what the client's machines draw and earn), but the machines
     are the client's (no ASIC asset, no retirement: the contract ends at ``end_month``) and the
-    site earns what the hosting contract pays (core.engine.hosting)."""
+    site earns what the hosting contract pays (core.engine.blocks.hosting)."""
 
     kind: Literal["hosting"] = "hosting"  # type: ignore[assignment]
     name: str = Field(default="Hosting", max_length=200)

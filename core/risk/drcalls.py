@@ -4,14 +4,10 @@ MWh available to curtail on which capacity income is earned."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from core.engine.demand import keep_order
-
-if TYPE_CHECKING:
-    from core.risk.segments import Draws, MiningBlockPaths, SegmentMarket
+from core.engine.blocks.demand import keep_order
+from core.risk.segments import Draws, MiningBlockPaths, SegmentMarket
 
 
 def dr_paths(

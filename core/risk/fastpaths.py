@@ -25,14 +25,13 @@ from typing import Any
 
 import numpy as np
 
+from core.engine.blocks.base import Block
+from core.engine.blocks.demand import fourcp_bill, fourcp_peak_kw, keep_order
+from core.engine.blocks.kinds import is_ai, is_hosted, operating_months, owns_gpus
 from core.engine.cashflow import cash_flow_table
-from core.engine.demand import fourcp_bill, fourcp_peak_kw, keep_order
-from core.engine.energy import (
-    MarketContext,
-    operating_months,
-    simulate_strategy,
-)
+from core.engine.energy import simulate_strategy
 from core.engine.finance import finance_tax
+from core.engine.market.context import MarketContext
 from core.engine.terminal import block_terms, final_year_base, strategy_factor
 from core.model.catalog import Catalog
 from core.model.project import AiBlock, HostingBlock, Project, Strategy
@@ -66,9 +65,11 @@ class StrategyTemplate:
     continuing_factor: float = 0.0
 
 
-def map_blocks(strategy: Strategy, kind: type, update: Callable[[Any], dict]) -> Strategy:
-    """The strategy with every block of ``kind`` copied with ``update(block)`` applied."""
-    blocks = [b.model_copy(update=update(b)) if isinstance(b, kind) else b for b in strategy.blocks]
+def map_blocks(
+    strategy: Strategy, which: Callable[[Block], bool], update: Callable[[Any], dict]
+) -> Strategy:
+    """The strategy with every block ``which`` picks copied with ``update(block)`` applied."""
+    blocks = [b.model_copy(update=update(b)) if which(b) else b for b in strategy.blocks]
     return strategy.model_copy(update={"blocks": blocks})
 
 
@@ -77,7 +78,7 @@ def with_delay(strategy: Strategy, months: int) -> Strategy:
     if not months:
         return strategy
     return map_blocks(
-        strategy, AiBlock, lambda b: {"conversion_months": b.conversion_months + months}
+        strategy, is_ai, lambda b: {"conversion_months": b.conversion_months + months}
     )
 
 
@@ -87,9 +88,9 @@ def _firm(strategy: Strategy) -> Strategy:
     ``firm_shares``)."""
     blocks: list[AiBlock | HostingBlock] = []
     for b in strategy.blocks:
-        if isinstance(b, HostingBlock) and not b.curtailable:
+        if is_hosted(b) and not b.curtailable:
             blocks.append(b.model_copy(update={"profit_share_pct": 0.0}))
-        elif isinstance(b, AiBlock):
+        elif is_ai(b):
             blocks.append(b)
     return strategy.model_copy(update={"blocks": blocks})
 
@@ -123,7 +124,7 @@ def strategy_template(
     months = np.arange(n)
     gpu = []
     for j, b in enumerate(ai.blocks):  # e1 keys blocks by their index in ``ai``
-        if isinstance(b, AiBlock) and b.business_model == "gpu_cloud":
+        if owns_gpus(b):
             live, _ = operating_months(b, n)
             years = np.maximum((months - live) // 12, 0)
             gpu.append((e1.block_revenue_usd[j], years, b.gpu_price_decline_pct_per_year))

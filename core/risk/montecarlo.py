@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.engine.cashflow import has_ai
 from core.engine.debt import debt_paths
-from core.engine.energy import MarketContext, called_hours, market_context
+from core.engine.energy import called_hours
+from core.engine.evaluation import has_ai
 from core.engine.finance import discount_factors, irr_paths, running_sum
+from core.engine.market.context import MarketContext, market_context
 from core.engine.retirement import operating_project
 from core.model.catalog import Catalog, catalog_for
 from core.model.project import Project, Risk, Strategy

@@ -10,10 +10,12 @@ from functools import cached_property
 
 import numpy as np
 
-from core.engine.bitcoin import hourly_subsidy
-from core.engine.energy import MarketContext, _mining_run, mining_block_power
+from core.engine.blocks.kinds import is_hosted, miner_kind, mines
+from core.engine.blocks.mining import mining_block_power, mining_run
+from core.engine.market.bitcoin import hourly_subsidy
+from core.engine.market.context import MarketContext
 from core.model.catalog import Catalog
-from core.model.project import HostingBlock, MiningBlock, Project, Strategy
+from core.model.project import MiningBlock, Project, Strategy
 
 
 @dataclass(frozen=True, eq=False)
@@ -144,10 +146,10 @@ class MiningBlockPaths:
     stop: int
     special_rev: np.ndarray  # (n_special,) USD per MWh in each special hour, 0 if inactive
     special_active: np.ndarray  # (n_special,) bool: the hour is inside the block's run
-    # A hosted rack (core.engine.hosting): its value per MWh is ``rev`` × the path's hashprice
-    # multiplier (not for a per-kWh rate) less ``offset`` (a cost-plus margin); it runs where
-    # value − adder covers the price; the site earns ``share`` of that margin (a profit share)
-    # and ``bonus`` per MWh run (the cost-plus margin). An own fleet: 1, 0, 1, 0.
+    # A hosted rack (core.engine.blocks.hosting): its value per MWh is ``rev`` × the path's
+    # hashprice multiplier (not for a per-kWh rate) less ``offset`` (a cost-plus margin); it
+    # runs where value − adder covers the price; the site earns ``share`` of that margin (a
+    # profit share) and ``bonus`` per MWh run (the cost-plus margin). An own fleet: 1, 0, 1, 0.
     scaled: bool = True
     offset: float = 0.0
     share: float = 1.0
@@ -172,7 +174,7 @@ def mining_blocks(
     out = []
     starts = mk.seg_start[:-1]
     for b in strategy.blocks:
-        if not isinstance(b, MiningBlock) or (isinstance(b, HostingBlock) and not b.curtailable):
+        if not mines(b) or not miner_kind(b).takes_dr(b):
             continue  # firm hosting is in the template (and ``firm_shares``)
         blk = _block_on_grid(b, mk, cat, starts)
         if blk is not None:
@@ -189,7 +191,7 @@ def firm_shares(
     out = []
     for b in strategy.blocks:
         if (
-            isinstance(b, HostingBlock)
+            is_hosted(b)
             and not b.curtailable
             and b.pricing == "cost_plus"
             and b.profit_share_pct > 0
@@ -205,7 +207,7 @@ def _block_on_grid(
 ) -> MiningBlockPaths | None:
     ctx = mk.ctx
     mw, _ = mining_block_power(b, cat)
-    run = _mining_run(b, ctx, cat, ctx.price, curtail=False, avoid_4cp=False)
+    run = mining_run(b, ctx, cat, ctx.price, curtail=False, avoid_4cp=False)
     if mw <= 0 or run.stop <= run.first:
         return None
     segs = np.flatnonzero((starts >= run.first) & (starts < run.stop))
@@ -214,7 +216,7 @@ def _block_on_grid(
     inside = (mk.special >= run.first) & (mk.special < run.stop)
     special_rev[inside] = run.revenue_full[mk.special[inside] - run.first] / mw
     blk = MiningBlockPaths(mw, segs, rev, run.first, run.stop, special_rev, inside)
-    if not isinstance(b, HostingBlock):
+    if not is_hosted(b):
         return blk
     keeps = b.dr_income == "kept"
     if b.pricing == "per_kwh":

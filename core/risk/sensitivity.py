@@ -11,22 +11,25 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeGuard
+from typing import Any
 
 import numpy as np
 
-from core.engine.cashflow import evaluate
-from core.engine.energy import (
+from core.engine.blocks.base import Block
+from core.engine.blocks.kinds import (
     ai_block_load_mw,
-    market_context,
-    mining_block_power,
+    ai_kind,
+    is_ai,
     operating_months,
+    own_fleet,
 )
+from core.engine.blocks.mining import mining_block_power
+from core.engine.evaluation import evaluate
+from core.engine.market.context import market_context
 from core.model.catalog import catalog_for
 from core.model.project import (
     AiBlock,
     FlatPrice,
-    HostingBlock,
     HourlySeriesPrice,
     MiningBlock,
     Project,
@@ -64,9 +67,11 @@ TORNADO_INPUTS: dict[str, tuple[str, str]] = {
 MARKET_INPUTS = {"btc_price", "difficulty_growth", "fees", "power_price"}
 
 
-def _blocks(project: Project, kind: type, update: Callable[[Any], dict]) -> Project:
-    """Every block of ``kind`` in every strategy with ``update(block)`` applied."""
-    strategies = [map_blocks(s, kind, update) for s in project.strategies]
+def _blocks(
+    project: Project, which: Callable[[Block], bool], update: Callable[[Any], dict]
+) -> Project:
+    """Every block ``which`` picks in every strategy with ``update(block)`` applied."""
+    strategies = [map_blocks(s, which, update) for s in project.strategies]
     return project.model_copy(update={"strategies": strategies})
 
 
@@ -136,22 +141,21 @@ def scaled(project: Project, key: str, factor: float) -> Project:
         )
         return project.model_copy(update={"site": site.model_copy(update={"demand_response": dr})})
     if key == "colo_price":
-        return _blocks(project, AiBlock, _times(factor, "colo_usd_per_kw_month"))
+        return _blocks(project, is_ai, _times(factor, "colo_usd_per_kw_month"))
     if key == "gpu_hour_price":
-        return _blocks(project, AiBlock, _times(factor, "gpu_hour_usd"))
+        return _blocks(project, is_ai, _times(factor, "gpu_hour_usd"))
     if key == "retrofit_cost":
-        return _blocks(project, AiBlock, _times(factor, "retrofit_usd_per_mw"))
+        return _blocks(project, is_ai, _times(factor, "retrofit_usd_per_mw"))
     if key == "conversion_time":
         return _blocks(
-            project, AiBlock, lambda b: {"conversion_months": round(b.conversion_months * factor)}
+            project, is_ai, lambda b: {"conversion_months": round(b.conversion_months * factor)}
         )
     if key == "opex":
         site = site.model_copy(
             update={"fixed_opex_usd_per_year": site.fixed_opex_usd_per_year * factor}
         )
         out = project.model_copy(update={"site": site})
-        out = _blocks(out, MiningBlock, _times(factor, "om_usd_per_mw_month"))
-        return _blocks(out, AiBlock, _times(factor, "om_usd_per_mw_month"))
+        return _blocks(out, lambda b: True, _times(factor, "om_usd_per_mw_month"))
     if key == "discount_rate":
         rate = fin.discount_rate_pct_per_year * factor
         if fin.terminal_value == "continuing":  # r > g for a perpetuity: stop 1 point above g
@@ -222,18 +226,13 @@ def tornado(project: Project, state: TaskState = QUIET) -> Tornado:
 # ----------------------------------------------------------------------------- hybrid split
 def _kept(strategy: Strategy, n_months: int) -> list[MiningBlock]:
     """Mining blocks still running once the first AI block goes live."""
-    ai = [b for b in strategy.blocks if isinstance(b, AiBlock)]
+    ai = [b for b in strategy.blocks if is_ai(b)]
     if not ai:
         return []
     live = min(operating_months(b, n_months)[0] for b in ai)
     return [
-        b for b in strategy.blocks if _own_fleet(b) and (b.end_month is None or b.end_month > live)
+        b for b in strategy.blocks if own_fleet(b) and (b.end_month is None or b.end_month > live)
     ]
-
-
-def _own_fleet(block: object) -> TypeGuard[MiningBlock]:
-    """A mining block of the site's own miners (a hosting contract is not re-cut)."""
-    return isinstance(block, MiningBlock) and not isinstance(block, HostingBlock)
 
 
 def split_candidate(project: Project) -> Strategy | None:
@@ -255,11 +254,11 @@ def split_strategy(project: Project, strategy: Strategy, ai_share: float) -> Str
     catalog = catalog_for(project)
     limit = project.site.interconnect_mw
     n = project.finance.horizon_years * 12
-    ai = [b for b in strategy.blocks if isinstance(b, AiBlock)]
+    ai = [b for b in strategy.blocks if is_ai(b)]
     ai_load = sum(ai_block_load_mw(b, catalog) for b in ai)
     if ai_load <= 0:
         raise RiskError(f"{strategy.name}: its AI blocks draw no power, so they cannot be scaled")
-    mining = [b for b in strategy.blocks if _own_fleet(b)]
+    mining = [b for b in strategy.blocks if own_fleet(b)]  # a hosting contract is not re-cut
     kept = _kept(strategy, n)
     if not kept:
         raise RiskError(f"{strategy.name}: no mining block runs after the AI block goes live")
@@ -279,14 +278,9 @@ def split_strategy(project: Project, strategy: Strategy, ai_share: float) -> Str
     early_total = max(sum(b.asic_count for b in early), 1)
     blocks: list[MiningBlock | AiBlock] = []
     for b in strategy.blocks:
-        if isinstance(b, AiBlock):
-            update = (
-                {"it_mw": b.it_mw * k_ai}
-                if b.business_model == "colocation"
-                else {"server_count": round(b.server_count * k_ai)}
-            )
-            blocks.append(b.model_copy(update=update))
-        elif isinstance(b, HostingBlock):  # a contract: as it is
+        if is_ai(b):
+            blocks.append(b.model_copy(update=ai_kind(b).scaled(b, k_ai)))
+        elif not own_fleet(b):  # a hosting contract: as it is
             blocks.append(b)
         elif id(b) in wanted:
             blocks.append(b.model_copy(update={"asic_count": wanted[id(b)]}))

@@ -15,11 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.engine.bitcoin import halving_schedule
-from core.engine.cashflow import ProjectResult
 from core.engine.columns import MONTHLY_COLUMNS
 from core.engine.detail import HourlyDetail
-from core.engine.timeline import parse_month
+from core.engine.evaluation import ProjectResult
+from core.engine.market.bitcoin import halving_schedule
+from core.engine.market.timeline import parse_month
 from core.model.project import Project
 from gui.widgets.chart import ChartPanel
 from gui.widgets.colours import color

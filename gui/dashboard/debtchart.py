@@ -7,7 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-from core.engine.cashflow import ProjectResult
+from core.engine.evaluation import ProjectResult
 from gui.widgets.chart import ChartPanel
 from gui.widgets.colours import StrategyColours
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.engine.cashflow import ProjectResult, StrategyResult
+from core.engine.evaluation import ProjectResult, StrategyResult
 from core.engine.goalseek import GoalSeek, Solved
 from core.model.format import (
     irr_text,

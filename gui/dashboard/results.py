@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.engine.annual import AnnualStatement, annual_statement
-from core.engine.cashflow import ProjectResult
+from core.engine.evaluation import ProjectResult
 from core.model.format import millions, quantity
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from core.engine.cashflow import ProjectResult
 from core.engine.detail import hourly_detail
+from core.engine.evaluation import ProjectResult
 from gui.dashboard.charts import CumulativeChart, HashpriceChart, HourlyChart, StackChart
 from gui.document import ProjectDocument
 

@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.engine.bitcoin import halving_schedule
-from core.engine.prices import hourly_prices
-from core.engine.timeline import build_timeline
+from core.engine.market.bitcoin import halving_schedule
+from core.engine.market.prices import hourly_prices
+from core.engine.market.timeline import build_timeline
 from core.model import labels as specs
 from core.model.project import FlatPrice, HourlySeriesPrice, TimeOfUsePrice
 from gui.document import ProjectDocument

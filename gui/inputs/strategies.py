@@ -18,10 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.engine.energy import ai_block_it_mw, mining_block_power
+from core.engine.blocks.kinds import ai_block_it_mw, is_colocation, is_hosted, mines, owns_gpus
+from core.engine.blocks.mining import mining_block_power
 from core.model import block_labels
 from core.model.catalog import catalog_for
-from core.model.project import AiBlock, HostingBlock, MiningBlock, Project, Strategy
+from core.model.project import AiBlock, MiningBlock, Project, Strategy
 from core.plan.layout import plan_counts
 from gui.document import ProjectDocument
 from gui.inputs.financing import FinancingBox
@@ -41,10 +42,10 @@ def _button_row(buttons: list[tuple[str, str, Callable[[], None]]]) -> QHBoxLayo
 
 def describe_block(block: MiningBlock | AiBlock, project: Project) -> str:
     cat = catalog_for(project)
-    if isinstance(block, MiningBlock):
+    if mines(block):
         mw, ths = mining_block_power(block, cat) if block.asic_model in cat.asics else (0, 0)
         model = cat.asics[block.asic_model].name if block.asic_model in cat.asics else "?"
-        if isinstance(block, HostingBlock):
+        if is_hosted(block):
             terms = (
                 f"${block.hosting_usd_per_kwh:g}/kWh"
                 if block.pricing == "per_kwh"
@@ -59,10 +60,10 @@ def describe_block(block: MiningBlock | AiBlock, project: Project) -> str:
         )
     it = (
         ai_block_it_mw(block, cat)
-        if (block.business_model == "colocation" or block.gpu_server_model in cat.gpu_servers)
+        if (is_colocation(block) or block.gpu_server_model in cat.gpu_servers)
         else 0
     )
-    kind = "colocation" if block.business_model == "colocation" else "GPU cloud"
+    kind = "colocation" if is_colocation(block) else "GPU cloud"
     return f"▣ {block.name}: {kind}, {it:,.1f} MW IT"
 
 
@@ -366,7 +367,7 @@ class StrategiesPanel(StrategyActions, QWidget):
 
     def _spec_text(self, block: MiningBlock | AiBlock) -> str:
         cat = catalog_for(self.doc.project)
-        if isinstance(block, MiningBlock) and block.asic_model in cat.asics:
+        if mines(block) and block.asic_model in cat.asics:
             m = cat.asics[block.asic_model]
             return (
                 f"{m.name}: {m.hashrate_ths:g} TH/s, {m.power_w:,.0f} W, "
@@ -374,11 +375,7 @@ class StrategiesPanel(StrategyActions, QWidget):
                 f"${m.price_usd:,.0f}. Specs: {m.spec_source}. Price: {m.price_source} "
                 f"(as of {m.as_of})."
             )
-        if (
-            isinstance(block, AiBlock)
-            and block.business_model == "gpu_cloud"
-            and block.gpu_server_model in cat.gpu_servers
-        ):
+        if owns_gpus(block) and block.gpu_server_model in cat.gpu_servers:
             g = cat.gpu_servers[block.gpu_server_model]
             return (
                 f"{g.name}: {g.gpus} GPUs, {g.max_power_kw:g} kW max, {g.typical_power_kw:g} kW "

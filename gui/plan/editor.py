@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.engine.blocks.kinds import is_ai, mines
 from core.model.plan import (
     KIND_LABELS,
     MINER_KINDS,
@@ -31,7 +32,7 @@ from core.model.plan import (
     Hangar,
     PlanItem,
 )
-from core.model.project import AiBlock, MiningBlock, Project, Strategy
+from core.model.project import Project, Strategy
 from core.plan.checks import review_plan
 from core.plan.geometry import RULE_TITLES, PlanGeometry, Violation
 from core.plan.layout import (
@@ -233,8 +234,8 @@ class PlanEditor(ItemEdits, HangarActions, QWidget):
     def linkable_blocks(self) -> dict[str, list[str]]:
         s = self.current_strategy()
         blocks = s.blocks if s else []
-        mining = [b.name for b in blocks if isinstance(b, MiningBlock)]
-        ai = [b.name for b in blocks if isinstance(b, AiBlock)]
+        mining = [b.name for b in blocks if mines(b)]
+        ai = [b.name for b in blocks if is_ai(b)]
         return {"asic_rack": mining, "container": mining, "gpu_rack": ai}
 
     def _model_label(self, index: int, item: PlanItem) -> str:

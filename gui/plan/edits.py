@@ -9,8 +9,8 @@ from pydantic import ValidationError
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QListWidgetItem, QMessageBox
 
+from core.engine.blocks.kinds import mines, owns_gpus
 from core.model.plan import TEMPLATE_LABELS, TEMPLATES, PlanItem, new_item
-from core.model.project import MiningBlock
 from core.plan.autolayout import free_position
 from core.plan.layout import plan_counts, rotated, size
 from gui.plan.scene import ItemGraphic
@@ -76,11 +76,7 @@ class ItemEdits:
                 return name
         for name in names:
             b = blocks[name]
-            count = (
-                b.asic_count
-                if isinstance(b, MiningBlock)
-                else (b.server_count if b.business_model == "gpu_cloud" else b.it_mw)
-            )
+            count = b.asic_count if mines(b) else (b.server_count if owns_gpus(b) else b.it_mw)
             if count == 0:
                 return name
         return None

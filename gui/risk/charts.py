@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QWidget
 
-from core.engine.cashflow import ProjectResult
+from core.engine.evaluation import ProjectResult
 from core.model.format import money_change
 from core.risk.montecarlo import RiskResult
 from core.risk.sensitivity import SplitSweep, Tornado, TornadoBar

@@ -3,7 +3,7 @@ serviced, each strategy's covenant."""
 
 import numpy as np
 
-from core.engine.cashflow import evaluate
+from core.engine.evaluation import evaluate
 from core.io.example import example_project
 from core.model.project import Financing
 from gui.dashboard.debtchart import DebtCharts

@@ -7,16 +7,12 @@ places are set before any is written."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
+from core.engine.blocks.kinds import is_ai
 from core.engine.columns import MONTHLY_COLUMNS
 from core.engine.debt import deductible_interest, repayment_start
-from core.model.project import AiBlock
-
-if TYPE_CHECKING:
-    from core.io.xlsx.strategy import _Sheet
+from core.io.xlsx.strategyrows import StrategyRows, write_tax_rows
 
 ROWS = (
     "fin_start",
@@ -43,7 +39,7 @@ ROWS = (
 )
 
 
-def write_debt_rows(sh: _Sheet, fin_path: str, debt: dict[str, np.ndarray]) -> None:
+def write_debt_rows(sh: StrategyRows, fin_path: str, debt: dict[str, np.ndarray]) -> None:
     """``debt``: the engine's rows (the cached values); ``fin_path``: the Inputs prefix of
     the strategy's financing (``strategies[i].financing``)."""
     w, t, n = sh.w, sh.t, sh.n
@@ -91,7 +87,7 @@ def write_debt_rows(sh: _Sheet, fin_path: str, debt: dict[str, np.ndarray]) -> N
     lives = [
         f"{sh.name(j, 'start_month')}+{sh.name(j, 'conversion_months')}"
         for j, b in enumerate(sh.strategy.blocks)
-        if isinstance(b, AiBlock)
+        if is_ai(b)
     ]
     line(
         "fin_start",
@@ -370,8 +366,6 @@ def write_debt_rows(sh: _Sheet, fin_path: str, debt: dict[str, np.ndarray]) -> N
         lambda c, p: f"{cell('taxable_income_usd', c)}-{cell('fin_deducted', c)}",
         levered,
     )
-    from core.io.xlsx.strategy import write_tax_rows
-
     levered_tax = t["tax_usd"] - debt["tax_shield_usd"]
     write_tax_rows(sh, "fin_taxable", levered, "fin_tax", "Tax after interest", levered_tax, "lev_")
     w.column(

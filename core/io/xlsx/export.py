@@ -18,8 +18,9 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from core.engine.cashflow import ProjectResult, baseline_name, evaluate
-from core.engine.energy import mining_end
+from core.engine.blocks.kinds import is_hosted, mines, owns_gpus
+from core.engine.blocks.mining import mining_end
+from core.engine.evaluation import ProjectResult, baseline_name, evaluate
 from core.engine.finance import IRR_CEILING, IRR_GUESS_MONTHLY
 from core.engine.goalseek import GoalSeek, goal_seek
 from core.io.atomicfile import atomic_write_bytes, cannot_write, write_target
@@ -27,17 +28,18 @@ from core.io.projectfile import project_to_json
 from core.io.xlsx.formulas import FormulaLog
 from core.io.xlsx.hourly import write_calls, write_market
 from core.io.xlsx.inputstyle import named_input_style
-from core.io.xlsx.prices import write_prices
+from core.io.xlsx.layout import planned_count, write_layout
+from core.io.xlsx.prices import MATRIX_COL, write_prices
+from core.io.xlsx.risk import write_risk
 from core.io.xlsx.rows import StrategySheet
 from core.io.xlsx.strategy import write_strategy_sheet
+from core.io.xlsx.summary import write_checks, write_sources, write_summary
 from core.model import block_labels
 from core.model import labels as spec
 from core.model.catalog import Catalog, catalog_for
 from core.model.paths import get_attr_path, has_path
 from core.model.project import (
-    HostingBlock,
     HourlySeriesPrice,
-    MiningBlock,
     Project,
     TimeOfUsePrice,
 )
@@ -157,7 +159,6 @@ def _sheet_names(project: Project) -> list[str]:
 
 
 TIP_COL = 4  # the Inputs sheet: label, value, unit, Field (the project-file path), meaning
-MATRIX_COL = 5  # a matrix row's first value (a time-of-use month: hours 0–23)
 
 
 class _Inputs:
@@ -417,7 +418,7 @@ def write_inputs(
                 inp.from_plans |= {p + ".asic_count", p + ".server_count", p + ".it_mw"}
             inp.ws.write_string(inp.row, 0, f"Block {j + 1}: {b.name}", fmt["section"])
             inp.row += 1
-            if isinstance(b, MiningBlock):
+            if mines(b):
                 inp.rows(b, p + ".", block_labels.block_rows(b))
                 asic = catalog.asics[b.asic_model]
                 inp.put(
@@ -436,7 +437,7 @@ def write_inputs(
                     asic.spec_source,
                     structural=True,
                 )
-                if not isinstance(b, HostingBlock):  # a client's machines have no price here
+                if not is_hosted(b):  # a client's machines have no price here
                     _price_used(
                         inp, fmt, p, ".asic_unit_price_usd", asic.price_usd, asic.price_source
                     )
@@ -450,7 +451,7 @@ def write_inputs(
                 )
             else:
                 inp.rows(b, p + ".", block_labels.block_rows(b))
-                if b.business_model == "gpu_cloud":
+                if owns_gpus(b):
                     server = catalog.gpu_servers[b.gpu_server_model]
                     inp.put(
                         p + ".gpus_per_server",
@@ -573,8 +574,6 @@ def _write(
     risk: RiskAnalysis | None,
     digest: str = "",
 ) -> None:
-    from core.io.xlsx.summary import write_checks, write_sources, write_summary
-
     catalog = catalog_for(project)
     wb = xlsxwriter.Workbook(
         out,
@@ -634,13 +633,9 @@ def _write(
     kpi_cells = write_summary(
         wb, summary, fmt, project, result, seeks, sheets, names, today, digest
     )
-    from core.io.xlsx.layout import planned_count, write_layout
-
     later = planned_count(project)
     checks = write_checks(wb, fmt, project, result, kpi_cells, sheets, summary, later)
     if risk is not None:
-        from core.io.xlsx.risk import write_risk
-
         write_risk(wb, fmt, risk)
     if later:
         write_layout(wb, fmt, project, names, checks)

@@ -22,12 +22,16 @@ from dataclasses import dataclass
 import numpy as np
 from xlsxwriter.utility import xl_col_to_name
 
-from core.engine.bitcoin import hourly_subsidy
-from core.engine.energy import called_hours, compute_price_hours, market_context
-from core.engine.prices import series_over_timeline, spike_hours
-from core.engine.timeline import Timeline, build_timeline
+from core.engine.energy import called_hours
+from core.engine.market.bitcoin import hourly_subsidy
+from core.engine.market.context import compute_price_hours, market_context
+from core.engine.market.prices import series_over_timeline, spike_hours
+from core.engine.market.timeline import Timeline, build_timeline
 from core.model.catalog import Catalog
 from core.model.project import FlatPrice, HourlySeriesPrice, Project, TimeOfUsePrice
+
+# On the Inputs sheet, a price matrix row's first value (a time-of-use month: hours 0–23).
+MATRIX_COL = 5
 
 SHEET = "Prices"
 FIRST_ROW = 5  # 1-based: the first group; row 4 holds no hours (an empty part of a month)
@@ -273,13 +277,7 @@ def _price_cell(project: Project, names: dict[str, str]):
         assert isinstance(src, TimeOfUsePrice)
         mo, h = divmod(s, 24)
         row = names[f"price.tou.{mo}"].rsplit("$", 1)[1]
-        col = xl_col_to_name(_matrix_col() + h)
+        col = xl_col_to_name(MATRIX_COL + h)
         return f"Inputs!${col}${row}", src.matrix_usd_per_mwh[mo][h]
 
     return base
-
-
-def _matrix_col() -> int:
-    from core.io.xlsx.export import MATRIX_COL
-
-    return MATRIX_COL

@@ -8,19 +8,23 @@ running balances need no special case.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.engine.cashflow import Breakdown, StrategyResult, site_closes
+from core.engine.blocks.ai import gpu_life_months
+from core.engine.blocks.kinds import (
+    ai_block_share,
+    is_ai,
+    is_colocation,
+    mines,
+    operating_months,
+    owns_gpus,
+)
+from core.engine.blocks.mining import mining_block_power
+from core.engine.cashflow import site_closes
 from core.engine.columns import MONTHLY_COLUMNS
 from core.engine.debt import debt_detail
-from core.engine.energy import (
-    ai_block_share,
-    gpu_life_months,
-    mining_block_power,
-    operating_months,
-)
+from core.engine.evaluation import StrategyResult
 from core.engine.terminal import FINAL_YEAR_MONTHS, Term, block_terms, strategy_factor
 from core.io.xlsx.assets import write_asset_table
 from core.io.xlsx.debt import write_debt_rows
@@ -34,40 +38,9 @@ from core.io.xlsx.rows import (
     quote,
     write_months,
 )
+from core.io.xlsx.strategyrows import StrategyRows, write_tax_rows
 from core.model.catalog import Catalog
-from core.model.project import AiBlock, Finance, MiningBlock, Project, Strategy
-
-
-@dataclass
-class _Sheet:
-    """What every row group of one strategy sheet reads."""
-
-    w: RowWriter
-    strategy: Strategy
-    t: dict[str, np.ndarray]
-    bd: Breakdown
-    names: dict[str, str]  # input path → defined name on the Inputs sheet
-    block_paths: dict[int, str]  # block index → its input path
-    n: int
-    # A month column's cells, with "{c}" for the column: index, year of the horizon, hours.
-    i: str = ""
-    year: str = ""
-    hours: str = ""
-    continuing: bool = False  # finance.terminal_value: held assets stay in use, not sold
-    nol_limit: bool = False  # finance.nol_80_pct_limit: the yearly 80 % loss rule
-    project_finance: Finance | None = None
-    baseline: tuple[StrategySheet, np.ndarray] | None = None  # the baseline's, for others
-    held_salvage: list[str] = field(default_factory=list)  # salvage rows of assets held
-    flags: dict[str, np.ndarray] = field(default_factory=dict)  # timing flag rows' values
-
-    def name(self, j: int, field: str) -> str:
-        """The defined name of block ``j``'s input ``field``."""
-        return self.names[f"{self.block_paths[j]}.{field}"]
-
-    def total(self, keys: list[str]) -> Callable[[str, str], str]:
-        """A month's sum of the rows ``keys`` (0 when there are none)."""
-        w = self.w
-        return lambda c, p: "+".join(f"{c}{w.r(k)}" for k in keys) if keys else "0"
+from core.model.project import AiBlock, Project, Strategy
 
 
 def write_strategy_sheet(
@@ -92,7 +65,7 @@ def write_strategy_sheet(
     n = len(months)
     assert result.breakdown is not None
     w = RowWriter(ws, fmt, n)
-    sh = _Sheet(w, strategy, result.monthly, result.breakdown, names, block_paths, n)
+    sh = StrategyRows(w, strategy, result.monthly, result.breakdown, names, block_paths, n)
     sh.continuing = project.finance.terminal_value == "continuing"
     sh.nol_limit = project.finance.nol_80_pct_limit
     sh.project_finance = project.finance
@@ -123,7 +96,7 @@ def write_strategy_sheet(
     return StrategySheet(sheet_name, w.rows, n, loads)
 
 
-def _timeline(sh: _Sheet, ws, fmt: dict, months: list[str]) -> None:
+def _timeline(sh: StrategyRows, ws, fmt: dict, months: list[str]) -> None:
     w, n = sh.w, sh.n
     ws.freeze_panes(4, FIRST_COL)
     ws.set_column(0, 0, 42)
@@ -146,16 +119,16 @@ def _timeline(sh: _Sheet, ws, fmt: dict, months: list[str]) -> None:
     sh.hours = f"{{c}}${w.r('hours')}"
 
 
-def _revenue(sh: _Sheet) -> None:
+def _revenue(sh: StrategyRows) -> None:
     w, i, t = sh.w, sh.i, sh.t
     w.heading("Revenue")
     hosting_keys = []
     for j, b in enumerate(sh.strategy.blocks):
-        if not isinstance(b, AiBlock):
+        if not is_ai(b):
             continue
         live = f"({sh.name(j, 'start_month')}+{sh.name(j, 'conversion_months')})"
         yrs = f"INT(({i}-{live})/12)"
-        if b.business_model == "colocation":
+        if is_colocation(b):
             growth = f"(1+{sh.name(j, 'colo_escalator_pct_per_year')})"
             kw = f"{sh.name(j, 'it_mw')}*1000"
             lease = f"{kw}*{sh.name(j, 'colo_usd_per_kw_month')}*{growth}^{yrs}"
@@ -194,7 +167,7 @@ def _revenue(sh: _Sheet) -> None:
     w.column("revenue_total_usd", sh.total(streams), t["revenue_total_usd"], "bold")
 
 
-def _operating_costs(sh: _Sheet) -> None:
+def _operating_costs(sh: StrategyRows) -> None:
     w, i, t = sh.w, sh.i, sh.t
     w.heading("Operating costs")
     n = sh.n
@@ -210,7 +183,7 @@ def _operating_costs(sh: _Sheet) -> None:
     )
     om_keys = []
     for j, b in enumerate(sh.strategy.blocks):
-        if isinstance(b, MiningBlock):
+        if mines(b):
             body = (
                 f"IF({{c}}${w.r(f'f{j}')}=1,$C${w.r(f'f{j}')}"
                 f"*{sh.name(j, 'om_usd_per_mw_month')},0)"
@@ -219,7 +192,7 @@ def _operating_costs(sh: _Sheet) -> None:
             live = f"({sh.name(j, 'start_month')}+{sh.name(j, 'conversion_months')})"
             om = f"{sh.name(j, 'it_mw_used')}*{sh.name(j, 'om_usd_per_mw_month')}"
             body = f"IF({_live(sh, j)},{om},0)"
-            if isinstance(b, AiBlock) and b.lease_term_months is not None:
+            if is_ai(b) and b.lease_term_months is not None:
                 end = f"({live}+{sh.name(j, 'lease_term_months')})"
                 body = (
                     f"IF(NOT({_live(sh, j)}),0,IF({i}<{end},{om},"
@@ -241,7 +214,7 @@ def _operating_costs(sh: _Sheet) -> None:
     )
 
 
-def _assets(sh: _Sheet) -> int:
+def _assets(sh: StrategyRows) -> int:
     """Each asset's capex, depreciation, salvage and gain rows, and their totals. Returns the
     0-based row of the parameter table the rows refer to, below the flow rows."""
     w, i, t, bd = sh.w, sh.i, sh.t, sh.bd
@@ -290,117 +263,7 @@ def _assets(sh: _Sheet) -> int:
     return table_first
 
 
-def write_tax_rows(
-    sh: _Sheet,
-    taxable_key: str,
-    taxable: np.ndarray,
-    out_key: str,
-    out_label: str,
-    out_values: np.ndarray,
-    prefix: str = "",
-) -> None:
-    """The tax rows on the taxable-income row ``taxable_key``: the 80 % yearly rule or
-    unlimited carry-forward, as the project says, ending in row ``out_key``. ``prefix`` keeps
-    a second set (the levered tax) apart from the first."""
-    if sh.nol_limit:
-        _tax_with_loss_limit(sh, taxable_key, taxable, out_key, out_label, out_values, prefix)
-    else:
-        _tax_unlimited(sh, taxable_key, taxable, out_key, out_label, out_values, prefix)
-
-
-def _tax_unlimited(sh, taxable_key, taxable, out_key, out_label, out_values, prefix) -> None:
-    """Losses carried forward without limit, month by month: tax on each rise of the running
-    maximum of cumulative taxable income (core.engine.finance.tax_with_loss_carryforward)."""
-    w = sh.w
-    cum_key, base_key = prefix + "cum_taxable", prefix + "base"
-    cum_taxable = np.cumsum(taxable)
-    w.line(
-        cum_key,
-        "Cumulative taxable income",
-        "USD",
-        lambda c, p: f"N({p}{w.r(cum_key)})+{c}{w.r(taxable_key)}",
-        cum_taxable,
-        total=False,
-    )
-    w.line(
-        base_key,
-        "Cumulative income taxed (running maximum, ≥ 0)",
-        "USD",
-        lambda c, p: f"MAX(N({p}{w.r(base_key)}),{c}{w.r(cum_key)},0)",
-        np.maximum.accumulate(np.maximum(cum_taxable, 0.0)),
-        total=False,
-    )
-    w.line(
-        out_key,
-        out_label,
-        "USD",
-        lambda c, p: f"TaxRate*({c}{w.r(base_key)}-N({p}{w.r(base_key)}))",
-        out_values,
-    )
-
-
-def _tax_with_loss_limit(sh, taxable_key, taxable, out_key, out_label, out_values, prefix) -> None:
-    """Each tax year nets its months; losses carried from earlier years offset at most 80 %
-    of the year's income; each month pays the change in the year-to-date tax
-    (core.engine.finance.tax_with_loss_limit)."""
-    w = sh.w
-    ytd_key, carried_key, base_key = prefix + "ytd", prefix + "carried", prefix + "base"
-    n = taxable.size
-    ytd, carried, base = np.zeros(n), np.zeros(n), np.zeros(n)
-    held = 0.0
-    for a in range(0, n, 12):
-        year = np.cumsum(taxable[a : a + 12])
-        offset = np.minimum(held, 0.8 * np.maximum(year, 0.0))
-        ytd[a : a + 12], carried[a : a + 12] = year, held
-        base[a : a + 12] = np.maximum(year - offset, 0.0)
-        held = held - offset[-1] + max(-year[-1], 0.0)
-    new_year = f"MOD({sh.i},12)=0"
-
-    def prev(key: str, p: str) -> str:
-        return f"N({p}{w.r(key)})"
-
-    w.line(
-        ytd_key,
-        "Taxable income, year to date",
-        "USD",
-        lambda c, p: f"IF({new_year.replace('{c}', c)},0,{prev(ytd_key, p)})+{c}{w.r(taxable_key)}",
-        ytd,
-        total=False,
-    )
-    w.line(
-        carried_key,
-        "Losses carried into the year",
-        "USD",
-        lambda c, p: (
-            f"IF({new_year.replace('{c}', c)},{prev(carried_key, p)}"
-            f"-MIN({prev(carried_key, p)},0.8*MAX({prev(ytd_key, p)},0))"
-            f"+MAX(-{prev(ytd_key, p)},0),{prev(carried_key, p)})"
-        ),
-        carried,
-        total=False,
-    )
-    w.line(
-        base_key,
-        "Income taxed, year to date (losses offset ≤ 80 % of it)",
-        "USD",
-        lambda c, p: (
-            f"MAX({c}{w.r(ytd_key)}-MIN({c}{w.r(carried_key)},0.8*MAX({c}{w.r(ytd_key)},0)),0)"
-        ),
-        base,
-        total=False,
-    )
-    w.line(
-        out_key,
-        out_label,
-        "USD",
-        lambda c, p: (
-            f"TaxRate*({c}{w.r(base_key)}-IF({new_year.replace('{c}', c)},0,{prev(base_key, p)}))"
-        ),
-        out_values,
-    )
-
-
-def _capex_body(sh: _Sheet, a, cols: dict[str, str]) -> str:
+def _capex_body(sh: StrategyRows, a, cols: dict[str, str]) -> str:
     """An asset's capex in a month: at its capex month, or a retrofit drawn over the
     conversion months evenly or along the S-curve x²(3 − 2x) (core.engine.finance.Asset)."""
     i, cost, start = sh.i, cols["C"], cols["D"]
@@ -415,7 +278,7 @@ def _capex_body(sh: _Sheet, a, cols: dict[str, str]) -> str:
     return f"IF({inside},{cost}*{share},0)"
 
 
-def _tax_and_cash_flow(sh: _Sheet, terms: list[Term]) -> None:
+def _tax_and_cash_flow(sh: StrategyRows, terms: list[Term]) -> None:
     w, t = sh.w, sh.t
     w.heading("Tax (losses carried forward) and free cash flow")
     w.column(
@@ -480,7 +343,7 @@ def _tax_and_cash_flow(sh: _Sheet, terms: list[Term]) -> None:
         _over_baseline(sh, *sh.baseline)
 
 
-def _over_baseline(sh: _Sheet, base: StrategySheet, base_fcf: np.ndarray) -> None:
+def _over_baseline(sh: StrategyRows, base: StrategySheet, base_fcf: np.ndarray) -> None:
     """What the strategy adds over the baseline: its FCF less the baseline's, month by month,
     and the running sums the incremental IRR and paybacks read (core.engine.kpis)."""
     w, t = sh.w, sh.t
@@ -512,7 +375,7 @@ def _over_baseline(sh: _Sheet, base: StrategySheet, base_fcf: np.ndarray) -> Non
     )
 
 
-def _continuing_value(sh: _Sheet, terms: list[Term]) -> None:
+def _continuing_value(sh: StrategyRows, terms: list[Term]) -> None:
     """The continuing value row: in the last month, the factor (column C) × the final year's
     EBITDA − capex − tax, floored at 0. The factor is Σ MW × future / Σ MW × held over the
     blocks (core.engine.terminal); a block's future is P (1 − Q^(m/12)) + p P Q^(m/12), with
@@ -524,7 +387,7 @@ def _continuing_value(sh: _Sheet, terms: list[Term]) -> None:
     future, held = [], []
     for term in terms:
         b = sh.strategy.blocks[term.block]
-        lease = isinstance(b, AiBlock) and b.business_model == "colocation" and term.renewal
+        lease = is_colocation(b) and term.renewal
         p = sh.name(term.block, "renewal_probability_pct") if lease else f"{term.renewal!r}"
         if term.months is None:
             f = perpetuity
@@ -554,7 +417,7 @@ def _continuing_value(sh: _Sheet, terms: list[Term]) -> None:
     w.ws.write_formula(row, 2, "=" + factor, w.fmt["factor"], float(strategy_factor(terms)))
 
 
-def _timing(sh: _Sheet, project: Project, catalog: Catalog) -> None:
+def _timing(sh: StrategyRows, project: Project, catalog: Catalog) -> None:
     """FAST timing flags, one row per block, that every row of the block reads: a fleet is
     active (1) from its start month to its end or retirement, with its facility MW in column
     C; an AI block is live (1) from the end of its conversion (GPU servers that run off, until
@@ -563,7 +426,7 @@ def _timing(sh: _Sheet, project: Project, catalog: Catalog) -> None:
     w.heading("Timing flags (1 in the months a block operates)")
     m = np.arange(n)
     for j, b in enumerate(sh.strategy.blocks):
-        if isinstance(b, MiningBlock):
+        if mines(b):
             first, end = operating_months(b, n)
             start, stop = sh.name(j, "start_month"), sh.name(j, "end_month_or_horizon")
             sh.flags[f"f{j}"] = ((m >= b.start_month) & (m < end) & (first < end)).astype(float)
@@ -584,13 +447,13 @@ def _timing(sh: _Sheet, project: Project, catalog: Catalog) -> None:
                 w.fmt["num2"],
                 mining_block_power(b, catalog)[0],
             )
-        else:
+        elif is_ai(b):
             live = f"({sh.name(j, 'start_month')}+{sh.name(j, 'conversion_months')})"
             life = gpu_life_months(project)
             share = ai_block_share(b, n, life)
             went = operating_months(b, n)[0]
             flag = (m >= went).astype(float)
-            if b.business_model == "gpu_cloud" and b.gpu_end_of_life == "run_off":
+            if owns_gpus(b) and b.gpu_end_of_life == "run_off":
                 flag = (share > 0).astype(float)
             sh.flags[f"live{j}"] = flag
             w.line(
@@ -604,15 +467,15 @@ def _timing(sh: _Sheet, project: Project, catalog: Catalog) -> None:
             )
 
 
-def _live(sh: _Sheet, j: int) -> str:
+def _live(sh: StrategyRows, j: int) -> str:
     """AI block j's live flag in the month ("{c}" for the column)."""
     return f"{{c}}${sh.w.r(f'live{j}')}=1"
 
 
-def _gpu_renting(sh: _Sheet, b: AiBlock, live: str) -> str:
+def _gpu_renting(sh: StrategyRows, b: AiBlock, live: str) -> str:
     """The condition for an AI block to be live in a month: from go-live, and for GPU servers
     that run off, until the end of their life (Finance: GPU life)."""
-    if b.business_model == "gpu_cloud" and b.gpu_end_of_life == "run_off":
+    if owns_gpus(b) and b.gpu_end_of_life == "run_off":
         life = f"ROUND({sh.names['finance.depreciation_life_years.gpu']}*12,0)"
         return f"AND({sh.i}>={live},{sh.i}<{live}+{life})"
     return f"{sh.i}>={live}"

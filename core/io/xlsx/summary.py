@@ -8,7 +8,7 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from core.engine.cashflow import ProjectResult, baseline_name, has_ai
+from core.engine.evaluation import ProjectResult, baseline_name, has_ai
 from core.engine.goalseek import GoalSeek
 from core.io.buildinfo import build_info
 from core.io.xlsx.rows import FIRST_COL, StrategySheet, add_named_series, quote

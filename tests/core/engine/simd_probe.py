@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.engine.cashflow import evaluate
+from core.engine.evaluation import evaluate
 from core.io.example import example_project
 from core.io.projectfile import save_project
 from core.model.project import AiBlock, Financing, Strategy

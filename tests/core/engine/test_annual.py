@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from core.engine.annual import annual_statement
-from core.engine.cashflow import evaluate
+from core.engine.evaluation import evaluate
 from core.io.example import example_project
 from core.model.project import Financing
 

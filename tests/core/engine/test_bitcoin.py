@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import pytest
 
-from core.engine.bitcoin import (
+from core.engine.market.bitcoin import (
     halving_schedule,
     hashprice_usd_per_ph_day,
     hourly_subsidy,
@@ -14,7 +14,7 @@ from core.engine.bitcoin import (
     network_hashrate_hs,
     subsidy_at_height,
 )
-from core.engine.timeline import build_timeline
+from core.engine.market.timeline import build_timeline
 from core.model.project import Market
 
 

@@ -3,8 +3,8 @@ CSV, the workbook's row labels and the chart legends describe every column the e
 
 import numpy as np
 
-from core.engine.cashflow import evaluate
 from core.engine.columns import MONTHLY_COLUMNS, REVENUE_COLUMNS
+from core.engine.evaluation import evaluate
 from core.io.example import example_project
 
 

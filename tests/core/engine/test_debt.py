@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.engine.cashflow import evaluate
+from core.engine.evaluation import evaluate
 from core.io.example import example_project
 from core.model.project import AiBlock, Financing
 from tests.core.helpers import tiny_project

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from core.engine.cashflow import evaluate
 from core.engine.detail import hourly_detail
+from core.engine.evaluation import evaluate
 from core.engine.goalseek import required_ai_price
 from core.io.example import example_project
 from core.model.project import AiBlock, AsicModel, GpuServerModel, TimeOfUsePrice

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.engine.ranking import peak_hour, top_k_hours
+from core.engine.market.ranking import peak_hour, top_k_hours
 
 ROOT = Path(__file__).resolve().parents[3]
 

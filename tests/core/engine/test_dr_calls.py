@@ -5,7 +5,8 @@ the most load (``events_on = "highest_load"``), worked by hand on the unit miner
 import numpy as np
 import pytest
 
-from core.engine.energy import called_hours, market_context, simulate_strategy
+from core.engine.energy import called_hours, simulate_strategy
+from core.engine.market.context import market_context
 from core.model.catalog import catalog_for
 from tests.core.engine.test_economics import _half_day, _two_fleets
 from tests.core.helpers import miner, tiny_project

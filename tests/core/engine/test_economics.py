@@ -4,8 +4,9 @@ tests/core/engine/test_engine_hand.py: one S21, 3.5 kW, break-even $149.68/MWh).
 import numpy as np
 import pytest
 
-from core.engine.cashflow import evaluate
-from core.engine.energy import market_context, simulate_strategy
+from core.engine.energy import simulate_strategy
+from core.engine.evaluation import evaluate
+from core.engine.market.context import market_context
 from core.model.catalog import catalog_for
 from core.model.project import TimeOfUsePrice
 from tests.core.helpers import miner, tiny_project
@@ -123,8 +124,8 @@ def test_every_candidate_month_of_the_scan_is_the_full_evaluation(owned):
     # The scan's NPV of each candidate month equals a full evaluation with that month; a
     # bought fleet has a tax basis, deducted at once (100 % bonus) unless sold in its month.
     from core.engine.cashflow import cash_flow_table
-    from core.engine.energy import market_context
     from core.engine.finance import discount_factors
+    from core.engine.market.context import market_context
     from core.engine.retirement import _candidate_fcf
 
     project = _declining_fleet(retire="never", existing_fleet=owned)

@@ -10,8 +10,9 @@ revenue per MWh = 0.5238690 / 0.0035 = 149.68 USD. January has 744 hours.
 import numpy as np
 import pytest
 
-from core.engine.cashflow import evaluate
-from core.engine.energy import market_context, simulate_strategy
+from core.engine.energy import simulate_strategy
+from core.engine.evaluation import evaluate
+from core.engine.market.context import market_context
 from core.model.catalog import catalog_for
 from core.model.project import AiBlock, Strategy, TimeOfUsePrice
 from tests.core.helpers import miner, tiny_project

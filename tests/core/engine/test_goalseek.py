@@ -7,7 +7,7 @@ discounting, one year, flat $40/MWh.
 
 import pytest
 
-from core.engine.cashflow import evaluate
+from core.engine.evaluation import evaluate
 from core.engine.goalseek import breakeven_btc, breakeven_power, goal_seek, required_ai_price
 from core.model.project import AiBlock
 from tests.core.helpers import miner, tiny_project

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core.engine.cashflow import evaluate
+from core.engine.evaluation import evaluate
 from core.model.project import AiBlock
 from tests.core.helpers import tiny_project
 

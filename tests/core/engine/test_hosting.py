@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from core.engine.cashflow import evaluate
+from core.engine.evaluation import evaluate
 from core.io.projectfile import project_from_data, project_to_json
 from core.model.plan import FloorPlan, Hangar, new_item
 from core.model.project import HostingBlock, Strategy

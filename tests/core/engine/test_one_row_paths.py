@@ -6,8 +6,8 @@ alone must equal the same row computed among others, to the last bit."""
 import numpy as np
 import pytest
 
-from core.engine.cashflow import evaluate
 from core.engine.debt import debt_paths, deductible_interest
+from core.engine.evaluation import evaluate
 from core.engine.finance import tax_with_loss_limit
 from core.io.example import example_project
 from core.model.project import Financing

@@ -6,8 +6,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.engine.cashflow import evaluate
-from core.engine.energy import market_context, simulate_strategy
+from core.engine.energy import simulate_strategy
+from core.engine.evaluation import evaluate
+from core.engine.market.context import market_context
 from core.model.catalog import bundled_catalog, catalog_for
 from core.model.project import TimeOfUsePrice
 from tests.core.helpers import miner, tiny_project

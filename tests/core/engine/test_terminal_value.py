@@ -5,7 +5,7 @@ remaining term, weighted by the MW each block holds at the horizon end."""
 import numpy as np
 import pytest
 
-from core.engine.cashflow import evaluate
+from core.engine.evaluation import evaluate
 from core.engine.terminal import years_factor
 from core.io.projectfile import ProjectFileError, project_from_data
 from core.model.project import AiBlock
@@ -140,8 +140,9 @@ def test_every_candidate_of_the_retirement_scan_has_its_continuing_value(fleet_e
     # Each candidate month's scanned NPV equals a full evaluation, including months inside
     # the final year (the fleet held part of it) and a fleet that ends in it anyway.
     from core.engine.cashflow import cash_flow_table
-    from core.engine.energy import market_context, simulate_strategy
+    from core.engine.energy import simulate_strategy
     from core.engine.finance import discount_factors
+    from core.engine.market.context import market_context
     from core.engine.retirement import _candidate_fcf
     from core.model.catalog import catalog_for
 

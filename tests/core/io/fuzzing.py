@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from core.engine.cashflow import evaluate
 from core.engine.detail import hourly_detail
+from core.engine.evaluation import evaluate
 from core.engine.goalseek import goal_seek
 from core.io.projectfile import ProjectFileError, parse_project_bytes, project_to_json
 from core.model.project import AiBlock, HourlySeriesPrice, Strategy, TimeOfUsePrice

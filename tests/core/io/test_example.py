@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from core.engine.bitcoin import hashprice_usd_per_ph_day
-from core.engine.cashflow import evaluate
+from core.engine.evaluation import evaluate
+from core.engine.market.bitcoin import hashprice_usd_per_ph_day
 from core.io.example import example_project
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.engine.cashflow import evaluate
+from core.engine.evaluation import evaluate
 from core.io.projectfile import ProjectFileError, load_project, project_from_data
 from core.model.project import SCHEMA_VERSION, MiningBlock
 

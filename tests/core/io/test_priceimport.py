@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from core.engine.energy import market_context, simulate_strategy
+from core.engine.energy import simulate_strategy
+from core.engine.market.context import market_context
 from core.io.priceimport import PriceImportError, import_price_csv, import_price_text
 from core.model.catalog import catalog_for
 from tests.core.helpers import miner, tiny_project
@@ -151,8 +152,8 @@ def test_partial_year_and_long_gap_are_errors():
 
 def test_multi_year_series_cycles_over_the_horizon():
     # 2023 priced 10, 2024 priced 20: a 2026–2028 horizon uses 10, 20, 10 (cycling).
-    from core.engine.prices import hourly_prices
-    from core.engine.timeline import build_timeline
+    from core.engine.market.prices import hourly_prices
+    from core.engine.market.timeline import build_timeline
     from core.model.project import Energy, HourlySeriesPrice
 
     src = HourlySeriesPrice(first_year=2023, years_usd_per_mwh=[[10.0] * 8760, [20.0] * 8784])

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.engine.cashflow import evaluate
+from core.engine.evaluation import evaluate
 from core.io.example import example_project
 from core.io.projectfile import (
     ProjectFileError,

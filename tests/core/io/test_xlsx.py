@@ -11,7 +11,7 @@ import numpy as np
 import openpyxl
 import pytest
 
-from core.engine.cashflow import evaluate
+from core.engine.evaluation import evaluate
 from core.io.example import example_project
 from core.io.xlsx.export import ExportError, export_workbook
 from core.io.xlsx.summary import KPI_ROWS

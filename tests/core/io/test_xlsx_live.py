@@ -21,8 +21,8 @@ import openpyxl
 import pytest
 
 from core.cli.commands import _cmd_run
-from core.engine.cashflow import evaluate
 from core.engine.columns import MONTHLY_COLUMNS
+from core.engine.evaluation import evaluate
 from core.io.example import example_project
 from core.io.projectfile import project_from_data, project_to_json
 from core.io.xlsx.export import MATRIX_COL, export_workbook
@@ -328,7 +328,8 @@ def test_dr_calls_on_the_highest_load_hours_are_placed_by_formulas(tmp_path):
     bad = [(p, w) for p, w in table if not w <= 1e-9]
     assert not bad, f"inputs whose recalculation differs from the app: {bad}"
     # The calls do move: BTC price +10 % places some elsewhere in the app.
-    from core.engine.energy import called_hours, market_context
+    from core.engine.energy import called_hours
+    from core.engine.market.context import market_context
     from core.model.catalog import catalog_for
 
     catalog = catalog_for(project)

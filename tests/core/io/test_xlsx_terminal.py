@@ -5,7 +5,7 @@ import numpy as np
 import openpyxl
 import pytest
 
-from core.engine.cashflow import evaluate
+from core.engine.evaluation import evaluate
 from core.io.example import example_project
 from core.io.xlsx.export import export_workbook
 from tests.core.io.test_xlsx import fcf_row, kpi_table, needs_soffice, recalculate

@@ -2,7 +2,7 @@
 
 import math
 
-from core.engine.cashflow import evaluate
+from core.engine.evaluation import evaluate
 from core.io.example import example_project
 from core.model.business import COLO_USD_PER_KW_MONTH, GPU_HOUR_USD, with_business_model
 from core.model.catalog import bundled_catalog

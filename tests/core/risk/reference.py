@@ -8,7 +8,8 @@ import dataclasses
 import numpy as np
 
 from core.engine.cashflow import cash_flow_table
-from core.engine.energy import called_hours, market_context, simulate_strategy
+from core.engine.energy import called_hours, simulate_strategy
+from core.engine.market.context import market_context
 from core.engine.retirement import operating_project
 from core.model.catalog import catalog_for
 from core.model.project import AiBlock, Project

@@ -5,7 +5,7 @@ import numpy as np
 import numpy_financial as npf
 import pytest
 
-from core.engine.cashflow import evaluate
+from core.engine.evaluation import evaluate
 from core.engine.finance import discount_factors
 from core.io.example import example_project
 from core.model.project import AiBlock, MiningBlock, Strategy

@@ -4,7 +4,7 @@ import numpy as np
 import numpy_financial as npf
 import pytest
 
-from core.engine.cashflow import evaluate
+from core.engine.evaluation import evaluate
 from core.io.example import example_project
 from core.io.projectfile import ProjectFileError, project_from_data
 from core.model.project import Risk, TornadoInput

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.engine.energy import mining_block_power
+from core.engine.blocks.kinds import is_hosted
+from core.engine.blocks.mining import mining_block_power
 from core.io.xlsx.hourly.calls import group_load, write_calls
 from core.io.xlsx.hourly.fleets import (
     ai_rows,
@@ -42,7 +43,7 @@ from core.io.xlsx.hourly.market import write_market
 from core.io.xlsx.hourly.sheet import E, Hourly, Market, miners
 from core.io.xlsx.hourly.totals import totals
 from core.io.xlsx.prices import PriceSheet
-from core.model.project import HostingBlock, Project
+from core.model.project import Project
 
 __all__ = ["Market", "write_calls", "write_hourly", "write_market"]
 
@@ -72,7 +73,7 @@ def write_hourly(
     h.v.update(sh.flags)  # the timing flags' values (the strategy sheet's rows)
     for j in m.flex + m.firm:
         b = blocks[j]
-        if j in m.flex or (isinstance(b, HostingBlock) and b.pricing == "cost_plus"):
+        if j in m.flex or (is_hosted(b) and b.pricing == "cost_plus"):
             value_rows(h, j)
     dr_rows(h)
     for j in m.flex:

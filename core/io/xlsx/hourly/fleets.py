@@ -8,10 +8,11 @@ import functools
 
 import numpy as np
 
-from core.engine.energy import ai_block_load_mw, ai_block_share, gpu_life_months
+from core.engine.blocks.ai import gpu_life_months
+from core.engine.blocks.kinds import ai_block_load_mw, ai_block_share, is_colocation, is_hosted
 from core.io.xlsx.hourly.sheet import DR, Hourly
 from core.io.xlsx.prices import HOURS, PRICE_HOURS
-from core.model.project import AiBlock, HostingBlock, MiningBlock
+from core.model.project import AiBlock, MiningBlock
 
 
 def value_rows(h: Hourly, j: int) -> None:
@@ -24,7 +25,7 @@ def value_rows(h: Hourly, j: int) -> None:
     flag = h.v[f"f{j}"]
     f = lambda c: h.R(f"f{j}", c)  # noqa: E731
     pue = sh.name(j, "pue")
-    if isinstance(b, HostingBlock) and b.pricing == "per_kwh":
+    if is_hosted(b) and b.pricing == "per_kwh":
         rate = sh.name(j, "hosting_usd_per_kwh")
         for part in "ab":
             h.row(
@@ -50,7 +51,7 @@ def value_rows(h: Hourly, j: int) -> None:
         asic.hashrate_ths / 1e3 / 24 * (1 - b.pool_fee_pct / 100) / (asic.power_w / 1e6 * b.pue)
     )
     less, less_v, what = "", 0.0, ": value per MWh at full run"
-    if isinstance(b, HostingBlock):  # cost-plus: the client's mining less the margin
+    if is_hosted(b):  # cost-plus: the client's mining less the margin
         less = f"-{sh.name(j, 'margin_usd_per_kwh')}*1000/{pue}"
         less_v = b.margin_usd_per_kwh * 1e3 / b.pue
         what = ": value per MWh, the client's mining less the margin"
@@ -266,7 +267,7 @@ def run_rows(h: Hourly, j: int) -> None:
         run,
         "num2",
     )
-    if not isinstance(b, HostingBlock):
+    if not is_hosted(b):
         h.row(
             f"rev{j}",
             f"{name}: mining revenue",
@@ -370,7 +371,7 @@ def ai_rows(h: Hourly, j: int) -> None:
     i = lambda c: sh.i.replace("{c}", c)  # noqa: E731
     live = f"({sh.name(j, 'start_month')}+{sh.name(j, 'conversion_months')})"
     flag = lambda c: h.R(f"live{j}", c)  # noqa: E731 (the timing flag)
-    if b.business_model == "colocation" and b.lease_term_months is not None:
+    if is_colocation(b) and b.lease_term_months is not None:
         end = f"{live}+{sh.name(j, 'lease_term_months')}"
         body = lambda c: (  # noqa: E731
             f"IF({flag(c)}=0,0,IF({i(c)}<{end},1,{sh.name(j, 'renewal_probability_pct')}))"
@@ -381,7 +382,7 @@ def ai_rows(h: Hourly, j: int) -> None:
     h.row(f"share{j}", f"{b.name}: share in place", "share", body, share, "factor", False)
     it = sh.name(j, "it_mw_used")
     base = f"{it}*{sh.name(j, 'pue')}"
-    if b.business_model == "colocation":
+    if is_colocation(b):
         base = f"{it}*{sh.name(j, 'it_load_factor_pct')}*{sh.name(j, 'pue')}"
     mw = ai_block_load_mw(b, h.catalog)
     h.row(

@@ -7,7 +7,7 @@ import functools
 
 import numpy as np
 
-from core.engine.bitcoin import monthly_btc_price
+from core.engine.market.bitcoin import monthly_btc_price
 from core.io.xlsx.hourly.sheet import FIXED, MARKET, E, Hourly, Market
 from core.io.xlsx.prices import PriceSheet
 from core.io.xlsx.rows import FIRST_COL, RowWriter, write_months

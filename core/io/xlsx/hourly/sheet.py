@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.engine.blocks.kinds import is_ai, is_hosted, mines
 from core.io.xlsx.prices import (
     AVOIDED,
     CALLED,
@@ -19,7 +20,7 @@ from core.io.xlsx.prices import (
     PriceSheet,
     call_names,
 )
-from core.model.project import AiBlock, HostingBlock, MiningBlock, Project, Strategy
+from core.model.project import Project, Strategy
 
 E = "site.energy."
 DR = "site.demand_response."
@@ -59,13 +60,13 @@ class Miners:
 
 def miners(strategy: Strategy) -> Miners:
     blocks = strategy.blocks
-    mining = [j for j, b in enumerate(blocks) if isinstance(b, MiningBlock)]
-    hosting = {j: b for j, b in enumerate(blocks) if isinstance(b, HostingBlock)}
+    mining = [j for j, b in enumerate(blocks) if mines(b)]
+    hosting = {j: b for j, b in enumerate(blocks) if is_hosted(b)}
     hosted = list(hosting)
     firm = [j for j in hosted if not hosting[j].curtailable]
     flex = [j for j in mining if j not in firm]
     kept = [j for j in flex if j not in hosting or hosting[j].dr_income == "kept"]
-    ais = [j for j, b in enumerate(blocks) if isinstance(b, AiBlock)]
+    ais = [j for j, b in enumerate(blocks) if is_ai(b)]
     split = len(flex) > 1 and any(j in hosted for j in flex)
     own = [j for j in mining if j not in hosted]
     return Miners(own, flex, firm, kept, hosted, ais, ("a", "b") if split else ("",))

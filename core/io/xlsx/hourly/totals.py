@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.engine.blocks.kinds import is_colocation
 from core.io.xlsx.hourly.sheet import DR, E, Hourly
 from core.io.xlsx.prices import AVOIDED, CALLED, HOURS, PRICE
 
@@ -108,7 +109,7 @@ def totals(h: Hourly, adder: str) -> None:
     pass_terms = [lambda c, j=j: h.R(f"rch{j}", c) for j in cost_plus]
     for j in m.ais:
         b = sh.strategy.blocks[j]
-        if b.business_model == "colocation" and b.power_passthrough:
+        if is_colocation(b) and b.power_passthrough:
             pass_terms.append(
                 lambda c, j=j: (
                     f"{h.R(f'load{j}', c)}*({h.energy_sum(c)}+{adder}*{hours(c)}"

@@ -6,8 +6,8 @@ import calendar
 
 import numpy as np
 
-from core.engine.exact import power_table
-from core.engine.timeline import Timeline
+from core.engine.market.exact import power_table
+from core.engine.market.timeline import Timeline
 from core.model.project import Energy, FlatPrice, HourlySeriesPrice, ScarcitySpikes, TimeOfUsePrice
 
 

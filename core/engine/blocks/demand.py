@@ -4,18 +4,15 @@ each year's load in its summer peaks, billed over the following year."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from core.engine.timeline import Timeline, month_sums
-
-if TYPE_CHECKING:
-    from core.engine.energy import MarketContext, _Mining
+from core.engine.blocks.base import MinerRun
+from core.engine.market.context import MarketContext
+from core.engine.market.timeline import Timeline, month_sums
 
 
 def dr_capacity_usd(
-    mining: list[_Mining], tl: Timeline, enrolled_month: np.ndarray, usd_per_mw_month: float
+    mining: list[MinerRun], tl: Timeline, enrolled_month: np.ndarray, usd_per_mw_month: float
 ) -> np.ndarray:
     """Capacity income earned hour by hour on the MW that could be shed: min(enrolled MW,
     mining load running that hour at the meter), as ERCOT pays a controllable load resource
@@ -34,7 +31,7 @@ def dr_capacity_usd(
     return month_sums(tl, available, lo, hi) / tl.hours_in_month * usd_per_mw_month
 
 
-def load_called_hours(mining: list[_Mining], ctx: MarketContext) -> np.ndarray:
+def load_called_hours(mining: list[MinerRun], ctx: MarketContext) -> np.ndarray:
     """Called hours that fall where the fleets would run (``events_on = "highest_load"``):
     each month takes as many calls as the price rule puts in it (the year's highest-price
     hours, which depend on prices only); within the month they go to the hours with the most
@@ -55,7 +52,7 @@ def load_called_hours(mining: list[_Mining], ctx: MarketContext) -> np.ndarray:
 
 
 def apply_dr_events(
-    mining: list[_Mining],
+    mining: list[MinerRun],
     ctx: MarketContext,
     enrolled_month: np.ndarray,
     hours: np.ndarray | None = None,

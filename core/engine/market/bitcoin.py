@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
-from core.engine.exact import power_table
-from core.engine.timeline import Timeline
+from core.engine.market.exact import power_table
+from core.engine.market.timeline import Timeline
 from core.model.project import Market
 
 HALVING_INTERVAL_BLOCKS = 210_000

@@ -11,24 +11,74 @@ term and takes no demand-response calls.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from core.engine.timeline import Timeline, month_sums
-from core.model.project import HostingBlock
+from core.engine.blocks.base import MinerRun, MonthlySums
+from core.engine.blocks.mining import Mining, mining_run
+from core.engine.market.context import MarketContext
+from core.engine.market.timeline import Timeline, month_sums
+from core.model.catalog import Catalog
+from core.model.project import HostingBlock, MiningBlock
 
-if TYPE_CHECKING:
-    from core.engine.energy import _Mining
+
+class Hosting(Mining):
+    """A client's miners on the site: the site sells it power and space, not hashrate."""
+
+    name = "hosting"
+    label = "Hosting"
+    site_owns_machines = False  # a client's machines are not the site's
+
+    def run(
+        self,
+        block: MiningBlock,
+        ctx: MarketContext,
+        catalog: Catalog,
+        var_cost: np.ndarray,
+        curtail: bool,
+        avoid_4cp: bool,
+    ) -> MinerRun:
+        """The client's machines, run as the contract decides (``make_hosted``)."""
+        run = mining_run(block, ctx, catalog, var_cost, False, False)
+        make_hosted(run, var_cost, curtail, ctx.fourcp_avoid if avoid_4cp else None)
+        return run
+
+    def takes_dr(self, block: MiningBlock) -> bool:
+        """A firm (non-curtailable) rack takes no calls."""
+        return cast_hosting(block).curtailable
+
+    def keeps_dr_income(self, block: MiningBlock) -> bool:
+        """The site keeps the capacity income unless the contract passes it to the client."""
+        return cast_hosting(block).dr_income == "kept"
+
+    def add_months(
+        self,
+        run: MinerRun,
+        ctx: MarketContext,
+        var_cost: np.ndarray,
+        running_h: np.ndarray,
+        sums: MonthlySums,
+    ) -> None:
+        """The contract pays: hosting fees, and the power recharged to the client."""
+        fee, recharge = hosting_months(run, ctx.tl, var_cost)
+        sums["revenue_hosting_usd"] += fee
+        sums["power_passthrough_usd"] += recharge
 
 
-def it_mw(run: _Mining) -> float:
+HOSTING = Hosting()
+
+
+def cast_hosting(block: MiningBlock) -> HostingBlock:
+    assert isinstance(block, HostingBlock)
+    return block
+
+
+def it_mw(run: MinerRun) -> float:
     """The client's machines' own draw, MW (the meter's MW ÷ PUE)."""
     return run.facility_mw / run.block.pue
 
 
 def make_hosted(
-    run: _Mining, var_cost: np.ndarray, curtail: bool, avoid: np.ndarray | None
+    run: MinerRun, var_cost: np.ndarray, curtail: bool, avoid: np.ndarray | None
 ) -> None:
     """Turn the client's mining run into the hosted run, in place: ``revenue_full`` becomes
     the hour's value at full run (USD per hour) and ``frac`` whether it runs. ``avoid``: the
@@ -52,18 +102,8 @@ def make_hosted(
     run.frac = runs.astype(float)
 
 
-def takes_dr(run: _Mining) -> bool:
-    """Whether a run's load may be enrolled and called: own fleets and curtailable hosting."""
-    return not isinstance(run.block, HostingBlock) or run.block.curtailable
-
-
-def keeps_dr_income(run: _Mining) -> bool:
-    """Whether the site keeps the capacity income a run's load earns."""
-    return not isinstance(run.block, HostingBlock) or run.block.dr_income == "kept"
-
-
 def hosting_months(
-    run: _Mining, tl: Timeline, var_cost: np.ndarray
+    run: MinerRun, tl: Timeline, var_cost: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(hosting revenue, power recharged to the client) by month, USD. Per kWh: the rate × the
     kWh the machines drew. Cost-plus: the client repays the power its load drew at the meter

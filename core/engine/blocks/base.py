@@ -1,0 +1,81 @@
+"""What every block kind answers (``BlockKind``), and the hourly run of a block whose machines
+mine by the hour (``MinerRun``: an owned fleet or hosted miners)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.engine.finance import Asset
+from core.engine.market.timeline import Timeline
+from core.model.catalog import Catalog
+from core.model.project import AiBlock, MiningBlock
+
+Block = MiningBlock | AiBlock
+
+# The monthly sums a block adds to, by the name of the energy result's field (USD or MWh per
+# month): a kind adds its parts in place, so that one more kind needs no new branch elsewhere.
+MonthlySums = dict[str, np.ndarray]
+
+
+@dataclass(eq=False)
+class MinerRun:
+    """One block of miners over its active hours, as the hourly simulation runs it."""
+
+    block: MiningBlock
+    facility_mw: float
+    ths: float
+    first: int  # first and last-plus-one hour of the block's active run
+    stop: int
+    active_hours: np.ndarray  # hours in the active run, per month
+    revenue_full: np.ndarray  # USD per hour over [first, stop) if it ran all hour
+    frac: np.ndarray  # share of the block running in each hour of [first, stop)
+
+
+class BlockKind:
+    """A kind of block. Its methods take the block (a project model) and answer for it."""
+
+    name: str = ""  # the kind's key: "mining", "hosting", "colocation", "gpu_cloud"
+    label: str = ""  # how a person names it
+    mines: bool = False  # machines that mine by the hour (curtailed on price)
+    site_owns_machines: bool = False  # the site's own fleet: its hashrate, capex and sale
+
+    def operating_months(self, block: Block, n_months: int) -> tuple[int, int]:
+        """[first, end) months the block draws power and earns."""
+        raise NotImplementedError
+
+    def in_place(self, block: Block, n_months: int, life_months: int) -> np.ndarray:
+        """Per month, the share of the block in place (its O&M and capacity follow it)."""
+        first, end = self.operating_months(block, n_months)
+        mask = np.zeros(n_months, dtype=bool)
+        mask[first:end] = True
+        return mask
+
+    def facility_mw(self, block: Block, catalog: Catalog) -> float:
+        """Facility MW at the meter at full run (miners) or at the contracted load (AI)."""
+        raise NotImplementedError
+
+    def om_mw(self, block: Block, catalog: Catalog) -> float:
+        """The MW its O&M rate is charged on."""
+        raise NotImplementedError
+
+    def assets(
+        self, j: int, block: Block, catalog: Catalog, n_months: int, life_months: int
+    ) -> list[Asset]:
+        """What the strategy buys or owns for the block (``j``: its index in the strategy)."""
+        raise NotImplementedError
+
+    def after_horizon(
+        self, block: Block, n_months: int, life_months: int
+    ) -> tuple[float | None, float]:
+        """(months it stays in place after the horizon, None for ever; then the probability it
+        continues, for ever): its part in the continuing value."""
+        raise NotImplementedError
+
+
+def hours_active(tl: Timeline, start: int, end: int) -> np.ndarray:
+    """Per month, the hours of [start, end) months (0 outside)."""
+    out = np.zeros(tl.n_months)
+    out[start:end] = tl.hours_in_month[start:end]
+    return out

@@ -1,0 +1,184 @@
+"""An owned mining fleet: its power and hashrate, its months, what the site buys and sells,
+and its hourly run (it runs in an hour when its revenue covers the hour's power cost)."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import numpy as np
+
+from core.engine.blocks.base import Block, BlockKind, MinerRun, MonthlySums, hours_active
+from core.engine.finance import Asset
+from core.engine.market.context import MarketContext
+from core.engine.market.exact import powers
+from core.engine.market.timeline import month_sums
+from core.model.catalog import Catalog
+from core.model.project import MiningBlock
+
+
+def mining_block_power(block: MiningBlock, catalog: Catalog) -> tuple[float, float]:
+    """(facility MW at the meter, fleet hashrate TH/s) of a mining block at full run."""
+    asic = catalog.asics[block.asic_model]
+    return block.asic_count * asic.power_w / 1e6 * block.pue, block.asic_count * asic.hashrate_ths
+
+
+def mining_end(block: MiningBlock, n_months: int) -> int:
+    """The month a mining block stops: its end month, or its retirement month if earlier, or
+    the horizon. ``retire="auto"`` counts as never here; ``core.engine.retirement`` chooses the
+    month before a strategy is evaluated."""
+    end = n_months if block.end_month is None else block.end_month
+    if isinstance(block.retire, int):
+        end = min(end, block.retire)
+    return min(end, n_months)
+
+
+def sale_month(block: MiningBlock) -> int | None:
+    """When a mining block's miners are sold: at its end or retirement month, else held."""
+    ends = [m for m in (block.end_month, block.retire) if isinstance(m, int)]
+    return min(ends) if ends else None
+
+
+class Mining(BlockKind):
+    """The site's own miners."""
+
+    name = "mining"
+    label = "Mining"
+    mines = True
+    site_owns_machines = True
+
+    def operating_months(self, block: Block, n_months: int) -> tuple[int, int]:
+        """From its start to its end or retirement (or the horizon)."""
+        b = cast(MiningBlock, block)
+        first = min(b.start_month, n_months)
+        return first, max(mining_end(b, n_months), first)
+
+    def facility_mw(self, block: Block, catalog: Catalog) -> float:
+        return mining_block_power(cast(MiningBlock, block), catalog)[0]
+
+    def om_mw(self, block: Block, catalog: Catalog) -> float:
+        """O&M scales with facility MW for miners."""
+        return self.facility_mw(block, catalog)
+
+    def assets(
+        self, j: int, block: Block, catalog: Catalog, n_months: int, life_months: int
+    ) -> list[Asset]:
+        """The miners (bought, or owned at their resale value) and any new infrastructure."""
+        b = cast(MiningBlock, block)
+        asic = catalog.asics[b.asic_model]
+        unit = asic.price_usd if b.asic_unit_price_usd is None else b.asic_unit_price_usd
+        value = b.asic_count * unit
+        capex = 0.0 if b.existing_fleet else value
+        out = []
+        if self.site_owns_machines:
+            out.append(
+                Asset(
+                    f"{b.name}: ASICs",
+                    "asic",
+                    capex,
+                    b.start_month,
+                    value,
+                    capex,
+                    b.start_month,
+                    sale_month(b),
+                    j,
+                    "asic",
+                )
+            )
+        if b.infrastructure_usd_per_mw:
+            cost = self.facility_mw(b, catalog) * b.infrastructure_usd_per_mw
+            out.append(
+                Asset(
+                    f"{b.name}: infrastructure",
+                    "facility",
+                    cost,
+                    b.start_month,
+                    cost,
+                    cost,
+                    b.start_month,
+                    None,
+                    j,
+                    "infrastructure",
+                )
+            )
+        return out
+
+    def after_horizon(
+        self, block: Block, n_months: int, life_months: int
+    ) -> tuple[float | None, float]:
+        """A fleet runs on after the horizon unless an end or retirement month stops it."""
+        b = cast(MiningBlock, block)
+        _, end = self.operating_months(b, n_months)
+        stops = [m for m in (b.end_month, b.retire) if isinstance(m, int)]
+        return (0 if end < n_months else (min(stops) - n_months if stops else None)), 0.0
+
+    # The hours --------------------------------------------------------------------------
+
+    def run(
+        self,
+        block: MiningBlock,
+        ctx: MarketContext,
+        catalog: Catalog,
+        var_cost: np.ndarray,
+        curtail: bool,
+        avoid_4cp: bool,
+    ) -> MinerRun:
+        """The block's hours: it runs when its revenue covers price + adder (``curtail``) and
+        sits out the 4CP avoidance hours (``avoid_4cp``)."""
+        return mining_run(block, ctx, catalog, var_cost, curtail, avoid_4cp)
+
+    def takes_dr(self, block: MiningBlock) -> bool:
+        """Whether its load may be enrolled and called."""
+        return True
+
+    def keeps_dr_income(self, block: MiningBlock) -> bool:
+        """Whether the site keeps the capacity income its load earns."""
+        return True
+
+    def add_months(
+        self,
+        run: MinerRun,
+        ctx: MarketContext,
+        var_cost: np.ndarray,
+        running_h: np.ndarray,
+        sums: MonthlySums,
+    ) -> None:
+        """Its mining revenue and the hashrate it ran (``running_h``: its hours at full run
+        per month), added to the strategy's months."""
+        tl = ctx.tl
+        sums["revenue_mining_usd"] += month_sums(
+            tl, run.frac * run.revenue_full, run.first, run.stop
+        )
+        sums["hashrate_ph"] += running_h / tl.hours_in_month.astype(float) * run.ths / 1e3
+
+
+MINING = Mining()
+
+
+def mining_run(
+    block: MiningBlock,
+    ctx: MarketContext,
+    catalog: Catalog,
+    var_cost: np.ndarray,
+    curtail: bool,
+    avoid_4cp: bool,
+) -> MinerRun:
+    """The miners' hours at their own revenue: full-run revenue per hour (hashprice × hashrate
+    after pool fee and derate), and whether they run in each hour."""
+    tl = ctx.tl
+    facility_mw, ths = mining_block_power(block, catalog)
+    _, end = MINING.operating_months(block, tl.n_months)
+    first, stop = int(tl.month_first_hour[block.start_month]), int(tl.month_first_hour[end])
+    scale = ths / 1e3 / 24 * (1 - block.pool_fee_pct / 100)
+    revenue_full = ctx.hashprice[first:stop] * scale
+    if block.derate_pct_per_year:
+        months = np.arange(block.start_month, end)
+        derate = powers(1 - block.derate_pct_per_year / 100, (months - block.start_month) // 12)
+        revenue_full *= np.repeat(derate, tl.hours_in_month[block.start_month : end])
+    if curtail and facility_mw > 0:
+        run = var_cost[first:stop] * facility_mw <= revenue_full
+    else:
+        run = np.ones(stop - first, dtype=bool)
+    if avoid_4cp:
+        run &= ~ctx.fourcp_avoid[first:stop]
+    active_h = hours_active(tl, block.start_month, end)
+    return MinerRun(block, facility_mw, ths, first, stop, active_h, revenue_full, run.astype(float))

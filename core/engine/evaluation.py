@@ -1,0 +1,158 @@
+"""Project → results: every strategy's monthly table and KPIs, weighted by contract probability
+and compared with the baseline.
+
+``evaluate`` is the per-keystroke recompute (energy simulation, finance, NPV/IRR/payback,
+probability weighting). Retirement months are chosen first (``core.engine.retirement``), so
+this module sits above it. The goal-seek KPIs (break-evens, required AI price) live in
+``core.engine.goalseek`` because each needs many re-evaluations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.engine.blocks.kinds import facility_mw, is_ai, operating_mask
+from core.engine.cashflow import Breakdown, cash_flow_table
+from core.engine.debt import debt_rows
+from core.engine.energy import HourlyLoads, simulate_strategy
+from core.engine.kpis import Incremental, Kpis, incremental_kpis, kpis_from_table, with_equity
+from core.engine.market.context import MarketContext, market_context
+from core.engine.retirement import Retirement, operating_project
+from core.model.business import zero_inputs
+from core.model.catalog import Catalog, catalog_for
+from core.model.project import Project, Strategy
+
+
+@dataclass(eq=False)
+class StrategyResult:
+    name: str
+    monthly: dict[str, np.ndarray]
+    kpis: Kpis
+    warnings: list[str] = field(default_factory=list)
+    weighted_cumulative_fcf_usd: np.ndarray | None = None
+    breakdown: Breakdown | None = None
+    hourly: HourlyLoads | None = None  # the hours behind the table, for the hourly chart
+    retirements: list[Retirement] = field(default_factory=list)
+    incremental: Incremental | None = None  # against the baseline (None for the baseline)
+
+    @property
+    def fcf(self) -> np.ndarray:
+        return self.monthly["fcf_usd"]
+
+
+@dataclass(eq=False)
+class ProjectResult:
+    months: list[str]
+    strategies: list[StrategyResult]
+    context: MarketContext | None = None  # the hourly market it was computed on (for charts)
+    project: Project | None = None  # the project as operated: "auto" retirements filled in
+
+    def by_name(self, name: str) -> StrategyResult:
+        return next(s for s in self.strategies if s.name == name)
+
+
+def capacity_warnings(project: Project, strategy: Strategy, catalog: Catalog, n: int) -> list[str]:
+    """Months where what the strategy can draw exceeds the interconnect. A colocation tenant
+    may draw its whole contracted IT capacity at any hour (the load factor only sets the
+    energy), GPU servers their maximum kW, both × PUE; a mining fleet counts while it runs."""
+    load = np.zeros(n)
+    for b in strategy.blocks:
+        load += operating_mask(b, n) * facility_mw(b, catalog)
+    limit = project.site.interconnect_mw
+    over = np.flatnonzero(load > limit + 1e-9)
+    if over.size == 0:
+        return []
+    return [
+        f"{strategy.name}: it can draw {load[over].max():,.1f} MW, above the "
+        f"{limit:,.1f} MW interconnect, in {over.size} month(s) from month index {over[0]}"
+    ]
+
+
+def zero_input_warnings(strategy: Strategy) -> list[str]:
+    """AI blocks whose business model still has a zero input (no servers, no price): the
+    block earns nothing, and the card says so rather than showing a result built on it."""
+    out = []
+    for b in strategy.blocks:
+        if is_ai(b) and (missing := zero_inputs(b)):
+            out.append(
+                f"{strategy.name}: {b.name} has {' and '.join(missing)} at 0; it earns nothing"
+            )
+    return out
+
+
+def has_ai(strategy: Strategy) -> bool:
+    return any(is_ai(b) for b in strategy.blocks)
+
+
+def evaluate(project: Project, ctx: MarketContext | None = None) -> ProjectResult:
+    """Run every strategy of the project and weight AI strategies by contract probability.
+    Fleets set to retire "auto" are first given their best month (core.engine.retirement); the
+    result's ``project`` is the project as operated, with those months filled in."""
+    catalog = catalog_for(project)
+    ctx = ctx or market_context(project)
+    project, retirements, runs = operating_project(project, ctx, catalog)
+    results = []
+    for s in project.strategies:
+        if s.name in runs:
+            energy, table, breakdown = runs[s.name]
+        else:
+            energy = simulate_strategy(project, s, ctx, catalog)
+            table, breakdown = cash_flow_table(project, s, energy, ctx, catalog)
+        table = table | debt_rows(project, s, table)
+        kpis = with_equity(
+            kpis_from_table(table, s),
+            table,
+            bool(table["debt_draw_usd"].any()),  # financed and borrowing: else the project's
+            project.finance.cost_of_equity_pct_per_year,
+        )
+        results.append(
+            StrategyResult(
+                s.name,
+                table,
+                kpis,
+                # What makes the figures meaningless first: the card shows the first warning.
+                zero_input_warnings(s) + capacity_warnings(project, s, catalog, ctx.tl.n_months),
+                breakdown=breakdown,
+                hourly=energy.hourly,
+                retirements=retirements.get(s.name, []),
+            )
+        )
+    apply_contract_probability(project, results)
+    apply_incremental(project, results)
+    return ProjectResult(ctx.tl.month_labels, results, ctx, project)
+
+
+def baseline_name(project: Project) -> str:
+    """The strategy the others are compared with: the project's choice, else the first."""
+    return project.baseline_strategy or project.strategies[0].name
+
+
+def apply_incremental(project: Project, results: list[StrategyResult]) -> None:
+    """Every strategy but the baseline gets the KPIs of its FCF minus the baseline's."""
+    by_name = {r.name: r for r in results}
+    base = by_name.get(baseline_name(project))
+    if base is None:
+        return
+    for r in results:
+        if r is not base:
+            r.incremental = incremental_kpis(
+                r.fcf, base.fcf, base.monthly["discount_factor"], base.name
+            )
+
+
+def apply_contract_probability(project: Project, results: list[StrategyResult]) -> None:
+    """p × this strategy + (1 − p) × its fallback (keep mining) for uncertain AI contracts."""
+    by_name = {r.name: r for r in results}
+    for s, r in zip(project.strategies, results, strict=True):
+        p = s.contract_probability_pct / 100
+        fb = by_name.get(s.fallback_strategy or "")
+        if fb is None or p >= 1 or not has_ai(s):
+            continue
+        k = r.kpis
+        weighted = p * k.npv_usd + (1 - p) * fb.kpis.npv_usd
+        r.kpis = Kpis(**{**k.__dict__, "probability_weighted_npv_usd": weighted})
+        r.weighted_cumulative_fcf_usd = (
+            p * r.monthly["cumulative_fcf_usd"] + (1 - p) * fb.monthly["cumulative_fcf_usd"]
+        )
