@@ -10,12 +10,13 @@ chart), as references to arrays the simulation made anyway.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from core.engine.blocks.ai import gpu_life_months
-from core.engine.blocks.base import MinerRun, MonthlySums
+from core.engine.blocks.base import Block, MinerRun, MonthlySums
 from core.engine.blocks.demand import (
     apply_dr_events,
     dr_capacity_usd,
@@ -24,9 +25,10 @@ from core.engine.blocks.demand import (
 )
 from core.engine.blocks.kinds import ai_kind, is_ai, miner_kind, mines
 from core.engine.market.context import MarketContext
+from core.engine.market.memo import Memo
 from core.engine.market.timeline import month_sums
 from core.model.catalog import Catalog
-from core.model.project import Project, Strategy
+from core.model.project import MiningBlock, Project, Strategy
 
 
 @dataclass(eq=False)
@@ -101,28 +103,73 @@ class HourlyLoads:
         return load, curtailed, breakeven
 
 
-def simulate_strategy(
+@dataclass(frozen=True, eq=False)
+class _MinerPart:
+    """What a strategy's miners (own fleets and hosted racks) add to its months and hours: the
+    hourly part of the simulation, kept for the inputs it reads (``_miner_part``)."""
+
+    sums: dict[str, np.ndarray]  # their part of BLOCK_SUMS
+    dr_capacity: np.ndarray
+    index_cost: np.ndarray  # Σ load × price
+    mining_mwh: np.ndarray
+    curtailed_mwh: np.ndarray
+    peak_load: np.ndarray  # their load in each 4CP peak hour
+    load: np.ndarray | None  # their hourly load, when the contract or a demand charge needs it
+    hourly: tuple[tuple[str, MinerRun], ...]  # chart key, block run
+
+
+# A strategy's miner part for the last few inputs it read: an edit of an AI block, a loan or
+# a tax input reruns no hour, and the retirement scan's runs of the same fleets are reused.
+_miner_parts: Memo[_MinerPart] = Memo(24)
+
+
+def _miner_part(
     project: Project,
     strategy: Strategy,
     ctx: MarketContext,
     catalog: Catalog,
-    curtail: bool = True,
-    called: np.ndarray | None = None,
-) -> EnergyResult:
-    """The strategy's hours and their monthly sums. ``called`` holds the DR-called hours (as
-    ``called_hours`` chose them on other prices: the Monte Carlo keeps a strategy's calls
-    where its own inputs put them); by default they are chosen here."""
+    curtail: bool,
+    called: np.ndarray | None,
+) -> _MinerPart:
+    energy = project.site.energy
+    miners = tuple(b for b in strategy.blocks if mines(b))
+    if called is not None:  # the Monte Carlo's own calls: not kept
+        return _run_miners(project, miners, ctx, catalog, curtail, called)
+    key = (
+        ctx,  # by identity: the prices, hashprice, DR and 4CP hours it holds
+        energy.tnd_adder_usd_per_mwh,
+        energy.fourcp_avoidance,
+        _needs_load(project),
+        project.site.demand_response,
+        miners,
+        tuple(catalog.asics[b.asic_model] for b in miners),
+        curtail,
+    )
+    return _miner_parts.get(key, lambda: _run_miners(project, miners, ctx, catalog, curtail, None))
+
+
+def _needs_load(project: Project) -> bool:
+    """Whether the site's hourly load is needed: a fixed block's shortfall and excess, or the
+    month's peak for a demand charge."""
+    energy = project.site.energy
+    return energy.contract == "fixed_block" or bool(energy.demand_charge_usd_per_kw_month)
+
+
+def _run_miners(
+    project: Project,
+    miners: tuple[MiningBlock, ...],
+    ctx: MarketContext,
+    catalog: Catalog,
+    curtail: bool,
+    called: np.ndarray | None,
+) -> _MinerPart:
+    """Run the miners hour by hour and sum their months (DR calls cut the least valuable)."""
     tl, price = ctx.tl, ctx.price
     energy = project.site.energy
-    adder = energy.tnd_adder_usd_per_mwh
-    var_cost = ctx.var_cost(adder)
-    n_m = tl.n_months
-    life_m = gpu_life_months(project)
-    zeros = np.zeros(n_m)
-    hours_month = tl.hours_in_month.astype(float)
+    var_cost = ctx.var_cost(energy.tnd_adder_usd_per_mwh)
+    zeros = np.zeros(tl.n_months)
     sums: MonthlySums = {k: zeros.copy() for k in BLOCK_SUMS}
-
-    mining = miner_runs(strategy, ctx, catalog, var_cost, curtail, energy.fourcp_avoidance)
+    mining = miner_runs(miners, ctx, catalog, var_cost, curtail, energy.fourcp_avoidance)
 
     # Demand response: enrolled MW limited to the flexible capacity present in the month (own
     # fleets and curtailable hosting); the site keeps the income its own fleets earn first.
@@ -139,15 +186,13 @@ def simulate_strategy(
     kept = [mb for mb in flexible if miner_kind(mb.block).keeps_dr_income(mb.block)]
     dr_capacity = dr_capacity_usd(kept, tl, enrolled_month, dr.capacity_usd_per_mw_month)
 
-    need_load = energy.contract == "fixed_block" or bool(energy.demand_charge_usd_per_kw_month)
-    load = np.zeros(tl.n_hours) if need_load else None
+    load = np.zeros(tl.n_hours) if _needs_load(project) else None
     peaks = ctx.fourcp_peak
     peak_load = np.zeros(peaks.size)
     mining_mwh, curtailed_mwh = zeros.copy(), zeros.copy()
-    index_cost = zeros.copy()  # Σ load × price, used by index contracts
+    index_cost = zeros.copy()
     keys: dict[str, None] = {}  # chart keys taken, in block order
-    hourly_mining: list[tuple[str, MinerRun]] = []
-    hourly_ai: list[tuple[str, int, float]] = []
+    hourly: list[tuple[str, MinerRun]] = []
     for i, mb in enumerate(mining):
         running_h = month_sums(tl, mb.frac, mb.first, mb.stop)
         miner_kind(mb.block).add_months(mb, ctx, var_cost, running_h, sums)
@@ -160,9 +205,47 @@ def simulate_strategy(
         peak_load[inside] += mb.frac[peaks[inside] - mb.first] * mb.facility_mw
         if load is not None:
             load[mb.first : mb.stop] += mb.frac * mb.facility_mw
-        hourly_mining.append((_key(mb.block.name, i, keys), mb))
+        hourly.append((_key(mb.block.name, i, keys), mb))
+        mb.frac.flags.writeable = False  # kept, and read by every result that holds it
+        mb.revenue_full.flags.writeable = False
+    part = _MinerPart(
+        sums, dr_capacity, index_cost, mining_mwh, curtailed_mwh, peak_load, load, tuple(hourly)
+    )
+    for a in (*sums.values(), dr_capacity, index_cost, mining_mwh, curtailed_mwh, peak_load):
+        a.flags.writeable = False
+    if load is not None:
+        load.flags.writeable = False
+    return part
 
-    ai_mwh = zeros.copy()
+
+def simulate_strategy(
+    project: Project,
+    strategy: Strategy,
+    ctx: MarketContext,
+    catalog: Catalog,
+    curtail: bool = True,
+    called: np.ndarray | None = None,
+) -> EnergyResult:
+    """The strategy's hours and their monthly sums. ``called`` holds the DR-called hours (as
+    ``called_hours`` chose them on other prices: the Monte Carlo keeps a strategy's calls
+    where its own inputs put them); by default they are chosen here. The miners' hours are
+    kept for the inputs they read (``_miner_part``); the AI blocks' firm load is added here."""
+    tl, price = ctx.tl, ctx.price
+    energy = project.site.energy
+    adder = energy.tnd_adder_usd_per_mwh
+    n_m = tl.n_months
+    life_m = gpu_life_months(project)
+    hours_month = tl.hours_in_month.astype(float)
+    part = _miner_part(project, strategy, ctx, catalog, curtail, called)
+    # Copies: the AI blocks add to them, and the part is kept.
+    sums = {k: v.copy() for k, v in part.sums.items()}
+    index_cost, peak_load = part.index_cost.copy(), part.peak_load.copy()
+    load = None if part.load is None else part.load.copy()
+    peaks = ctx.fourcp_peak
+    keys: dict[str, None] = dict.fromkeys(k for k, _ in part.hourly)
+    hourly_ai: list[tuple[str, int, float]] = []
+
+    ai_mwh = np.zeros(n_m)
     months = np.arange(n_m)
     price_month = ctx.price_month
     block_revenue: dict[int, np.ndarray] = {}
@@ -185,7 +268,7 @@ def simulate_strategy(
         kind.add_recharge(block, ctx, energy, share, mw, at_peaks, sums)
         hourly_ai.append((_key(block.name, i, keys), first, mw))
 
-    energy_mwh = mining_mwh + ai_mwh
+    energy_mwh = part.mining_mwh + ai_mwh
     if energy.contract == "fixed_block" and energy.fixed_block_mw > 0:
         assert load is not None
         b = energy.fixed_block_mw
@@ -194,14 +277,14 @@ def simulate_strategy(
         )
         credits = tl.month_sum(np.maximum(b - load, 0.0) * price)
     else:
-        energy_cost, credits = index_cost, zeros.copy()
+        energy_cost, credits = index_cost, np.zeros(n_m)
     if adder:
         energy_cost = energy_cost + energy_mwh * adder
     if energy.demand_charge_usd_per_kw_month:
         assert load is not None
         demand = tl.month_max(load) * 1e3 * energy.demand_charge_usd_per_kw_month
     else:
-        demand = zeros.copy()
+        demand = np.zeros(n_m)
     fourcp = fourcp_charge(peak_load, ctx, energy.fourcp_usd_per_kw_year)
 
     return EnergyResult(
@@ -210,16 +293,16 @@ def simulate_strategy(
         sums["revenue_gpu_cloud_usd"],
         sums["revenue_hosting_usd"],
         sums["power_passthrough_usd"],
-        dr_capacity,
+        part.dr_capacity.copy(),
         credits,
         energy_cost,
         demand,
         fourcp,
         energy_mwh,
-        mining_mwh,
-        curtailed_mwh,
+        part.mining_mwh.copy(),
+        part.curtailed_mwh.copy(),
         sums["hashrate_ph"],
-        HourlyLoads(adder, tuple(hourly_mining), tuple(hourly_ai)),
+        HourlyLoads(adder, part.hourly, tuple(hourly_ai)),
         peak_load,
         block_revenue,
     )
@@ -235,23 +318,21 @@ def called_hours(
         return ctx.dr_hours
     energy = project.site.energy
     var_cost = ctx.var_cost(energy.tnd_adder_usd_per_mwh)
-    runs = miner_runs(strategy, ctx, catalog, var_cost, True, energy.fourcp_avoidance)
+    runs = miner_runs(strategy.blocks, ctx, catalog, var_cost, True, energy.fourcp_avoidance)
     return load_called_hours([mb for mb in runs if miner_kind(mb.block).takes_dr(mb.block)], ctx)
 
 
 def miner_runs(
-    strategy: Strategy,
+    blocks: Iterable[Block],
     ctx: MarketContext,
     catalog: Catalog,
     var_cost: np.ndarray,
     curtail: bool,
     avoid_4cp: bool,
 ) -> list[MinerRun]:
-    """The runs of a strategy's miners, own fleets and hosted racks, in block order."""
+    """The runs of the miners among ``blocks``, own fleets and hosted racks, in block order."""
     return [
-        miner_kind(b).run(b, ctx, catalog, var_cost, curtail, avoid_4cp)
-        for b in strategy.blocks
-        if mines(b)
+        miner_kind(b).run(b, ctx, catalog, var_cost, curtail, avoid_4cp) for b in blocks if mines(b)
     ]
 
 

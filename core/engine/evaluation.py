@@ -13,16 +13,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.engine.blocks.kinds import facility_mw, is_ai, operating_mask
+from core.engine.blocks.kinds import facility_mw, is_ai, mines, operating_mask
 from core.engine.cashflow import Breakdown, cash_flow_table
 from core.engine.debt import debt_rows
 from core.engine.energy import HourlyLoads, simulate_strategy
 from core.engine.kpis import Incremental, Kpis, incremental_kpis, kpis_from_table, with_equity
 from core.engine.market.context import MarketContext, market_context
-from core.engine.retirement import Retirement, operating_project
+from core.engine.market.memo import Memo
+from core.engine.retirement import Retirement, has_auto, resolve_strategy
 from core.model.business import zero_inputs
 from core.model.catalog import Catalog, catalog_for
-from core.model.project import Project, Strategy
+from core.model.project import AiBlock, MiningBlock, Project, Strategy
 
 
 @dataclass(eq=False)
@@ -89,39 +90,87 @@ def has_ai(strategy: Strategy) -> bool:
 def evaluate(project: Project, ctx: MarketContext | None = None) -> ProjectResult:
     """Run every strategy of the project and weight AI strategies by contract probability.
     Fleets set to retire "auto" are first given their best month (core.engine.retirement); the
-    result's ``project`` is the project as operated, with those months filled in."""
+    result's ``project`` is the project as operated, with those months filled in. Each
+    strategy's run is kept for the inputs it reads (``strategy_run``), so an edit of one
+    strategy reruns that strategy only."""
     catalog = catalog_for(project)
     ctx = ctx or market_context(project)
-    project, retirements, runs = operating_project(project, ctx, catalog)
-    results = []
-    for s in project.strategies:
-        if s.name in runs:
-            energy, table, breakdown = runs[s.name]
-        else:
-            energy = simulate_strategy(project, s, ctx, catalog)
-            table, breakdown = cash_flow_table(project, s, energy, ctx, catalog)
-        table = table | debt_rows(project, s, table)
-        kpis = with_equity(
-            kpis_from_table(table, s),
-            table,
-            bool(table["debt_draw_usd"].any()),  # financed and borrowing: else the project's
-            project.finance.cost_of_equity_pct_per_year,
+    runs = [strategy_run(project, s, ctx, catalog) for s in project.strategies]
+    if any(r.strategy is not s for r, s in zip(runs, project.strategies, strict=True)):
+        project = project.model_copy(update={"strategies": [r.strategy for r in runs]})
+    results = [
+        StrategyResult(
+            r.strategy.name,
+            dict(r.table),
+            r.kpis,
+            list(r.warnings),
+            breakdown=r.breakdown,
+            hourly=r.hourly,
+            retirements=list(r.retirements),
         )
-        results.append(
-            StrategyResult(
-                s.name,
-                table,
-                kpis,
-                # What makes the figures meaningless first: the card shows the first warning.
-                zero_input_warnings(s) + capacity_warnings(project, s, catalog, ctx.tl.n_months),
-                breakdown=breakdown,
-                hourly=energy.hourly,
-                retirements=retirements.get(s.name, []),
-            )
-        )
+        for r in runs
+    ]
     apply_contract_probability(project, results)
     apply_incremental(project, results)
     return ProjectResult(ctx.tl.month_labels, results, ctx, project)
+
+
+@dataclass(frozen=True, eq=False)
+class StrategyRun:
+    """One strategy evaluated on its own: as operated (its "auto" retirements chosen), its
+    monthly table with the debt rows, KPIs before contract weighting, and its warnings."""
+
+    strategy: Strategy
+    retirements: tuple[Retirement, ...]
+    table: dict[str, np.ndarray]
+    kpis: Kpis
+    warnings: tuple[str, ...]
+    breakdown: Breakdown
+    hourly: HourlyLoads
+
+
+# The last few strategy runs, by exactly what a strategy's run reads: the market context, the
+# site, the finance and market inputs, the strategy itself and the catalog models it uses.
+_strategy_runs: Memo[StrategyRun] = Memo(12)
+
+
+def strategy_run(
+    project: Project, strategy: Strategy, ctx: MarketContext, catalog: Catalog
+) -> StrategyRun:
+    models = tuple(_catalog_model(b, catalog) for b in strategy.blocks)
+    key = (ctx, project.site, project.finance, project.market, strategy, models)
+    return _strategy_runs.get(key, lambda: _run_strategy(project, strategy, ctx, catalog))
+
+
+def _catalog_model(block: MiningBlock | AiBlock, catalog: Catalog) -> object:
+    """The catalog entry a block runs on (its ASIC or its GPU server), None if absent."""
+    if mines(block):
+        return catalog.asics.get(block.asic_model)
+    assert is_ai(block)
+    return catalog.gpu_servers.get(block.gpu_server_model)
+
+
+def _run_strategy(
+    project: Project, s: Strategy, ctx: MarketContext, catalog: Catalog
+) -> StrategyRun:
+    chosen: list[Retirement] = []
+    if has_auto(s):
+        s, chosen, (energy, table, breakdown) = resolve_strategy(project, s, ctx, catalog)
+    else:
+        energy = simulate_strategy(project, s, ctx, catalog)
+        table, breakdown = cash_flow_table(project, s, energy, ctx, catalog)
+    table = table | debt_rows(project, s, table)
+    for column in table.values():
+        column.flags.writeable = False  # kept: every result of these inputs reads it
+    kpis = with_equity(
+        kpis_from_table(table, s),
+        table,
+        bool(table["debt_draw_usd"].any()),  # financed and borrowing: else the project's
+        project.finance.cost_of_equity_pct_per_year,
+    )
+    # What makes the figures meaningless first: the card shows the first warning.
+    warnings = zero_input_warnings(s) + capacity_warnings(project, s, catalog, ctx.tl.n_months)
+    return StrategyRun(s, tuple(chosen), table, kpis, tuple(warnings), breakdown, energy.hourly)
 
 
 def baseline_name(project: Project) -> str:

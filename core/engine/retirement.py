@@ -94,6 +94,11 @@ def _is_auto(block: MiningBlock | AiBlock) -> bool:
     return mines(block) and block.retire == "auto"
 
 
+def has_auto(strategy: Strategy) -> bool:
+    """Whether a fleet of the strategy waits for MinePivot to choose its retirement."""
+    return any(_is_auto(b) for b in strategy.blocks)
+
+
 def _with_retire(strategy: Strategy, j: int, retire: int | str) -> Strategy:
     blocks = list(strategy.blocks)
     blocks[j] = blocks[j].model_copy(update={"retire": retire})

@@ -264,6 +264,7 @@ class EquipmentPanel(QWidget):
         note.setWordWrap(True)
         note.setStyleSheet("color: #555;")
         lay.addWidget(note)
+        self._shown: tuple | None = None  # the project's own models the tables show
         doc.project_changed.connect(self.refresh)
         self.refresh()
 
@@ -275,6 +276,12 @@ class EquipmentPanel(QWidget):
         return [(m, False) for m in bundled.values()] + [(m, True) for m in own]
 
     def refresh(self, *_: object) -> None:
+        """Rebuild the tables when the project's own models changed (an edit elsewhere, a
+        BTC price or a lease, leaves them as they are)."""
+        shown = (self.doc.project.custom_asics, self.doc.project.custom_gpu_servers)
+        if shown == self._shown:
+            return
+        self._shown = shown
         for kind, table in self.tables.items():
             models = self._models(kind)
             selected = self.selected(kind)

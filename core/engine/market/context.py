@@ -3,13 +3,13 @@ demand response is called and the 4CP peaks, computed once per input state."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
 from core.engine.market.bitcoin import hourly_hashprice
+from core.engine.market.memo import Memo
 from core.engine.market.prices import hourly_prices
 from core.engine.market.ranking import peak_hour, top_k_hours
 from core.engine.market.timeline import Timeline, build_timeline
@@ -72,35 +72,49 @@ class MarketContext:
 def market_context(
     project: Project, price_shift_usd_per_mwh: float = 0.0, btc_price_scale: float = 1.0
 ) -> MarketContext:
-    tl, price, dr_event, peaks, avoid = _price_hours(project, price_shift_usd_per_mwh)
-    hashprice = hourly_hashprice(project.market, tl, btc_price_scale)
-    return MarketContext(tl, price, hashprice, dr_event, peaks, avoid)
+    """The project's market, hour by hour. Kept for the last few market inputs (prices, DR
+    hours, timeline, the Bitcoin market, the shifts): an edit of anything else (a fleet, a
+    lease, a loan) gets the same context back, and whatever was kept on it stays valid."""
+    key = (
+        _price_key(project, price_shift_usd_per_mwh),
+        project.market,
+        btc_price_scale,
+    )
+
+    def make() -> MarketContext:
+        tl, price, dr_event, peaks, avoid = _price_hours(project, price_shift_usd_per_mwh)
+        hashprice = hourly_hashprice(project.market, tl, btc_price_scale)
+        hashprice.flags.writeable = False
+        return MarketContext(tl, price, hashprice, dr_event, peaks, avoid)
+
+    return _contexts.get(key, make)
 
 
 # The hours that depend on prices only are kept for the last few price inputs: an edit of
 # anything else (BTC price, a fleet, a lease) reuses them. Keys compare by value; the arrays
 # are read-only, so no caller can change what another reads.
-_PRICE_CACHE_SIZE = 4
-_price_cache: list[tuple[tuple, tuple]] = []
-_price_lock = threading.Lock()
+_price_memo: Memo[tuple] = Memo(4)
+_contexts: Memo[MarketContext] = Memo(6)
+
+
+def _price_key(project: Project, shift: float) -> tuple:
+    """What the price hours read: the energy inputs, the DR calls a year, the timeline."""
+    energy, dr = project.site.energy, project.site.demand_response
+    called = dr.event_hours_per_year if dr.enrolled_mw > 0 else 0
+    return (energy, called, project.finance.start_month, project.finance.horizon_years, shift)
 
 
 def _price_hours(project: Project, shift: float) -> tuple:
     """(timeline, price, DR-called hours, 4CP peak hours, 4CP avoidance hours)."""
-    energy, dr = project.site.energy, project.site.demand_response
-    called = dr.event_hours_per_year if dr.enrolled_mw > 0 else 0
-    key = (energy, called, project.finance.start_month, project.finance.horizon_years, shift)
-    with _price_lock:
-        for k, hours in _price_cache:
-            if k == key:
-                return hours
-    hours = compute_price_hours(energy, called, build_timeline(*key[2:4]), shift)
-    for a in hours[1:]:
-        a.flags.writeable = False
-    with _price_lock:
-        _price_cache.insert(0, (key, hours))
-        del _price_cache[_PRICE_CACHE_SIZE:]
-    return hours
+    key = _price_key(project, shift)
+
+    def make() -> tuple:
+        hours = compute_price_hours(key[0], key[1], build_timeline(*key[2:4]), shift)
+        for a in hours[1:]:
+            a.flags.writeable = False
+        return hours
+
+    return _price_memo.get(key, make)
 
 
 def compute_price_hours(energy: Energy, called: int, tl: Timeline, shift: float) -> tuple:
