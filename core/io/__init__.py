@@ -1,2 +1,2 @@
-"""Files: project files and their validation, price import, atomic writes, the example,
+"""Files: project files (reading, migrations, saving), price import, atomic writes, the example,
 build information, the workbook (``xlsx``)."""

@@ -2,7 +2,8 @@
 
 Loading reports every problem at once, each as ``path: message`` (for example
 ``strategies[1].blocks[0].asic_count: must be ≥ 0, got -3``), and never raises anything but
-``ProjectFileError``. The messages are made in ``core.io.validation``.
+``ProjectFileError``. The messages and the whole-project rules are the model's
+(``core.model.validate``); this module adds reading, migrations and the floor plans' counts.
 """
 
 from __future__ import annotations
@@ -13,12 +14,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from core.io.atomicfile import atomic_write_bytes
 from core.io.migrations import migrate
-from core.io.validation import TooLarge, describe, format_path, semantic_problems
 from core.model.project import SCHEMA_VERSION, Project
+from core.model.validate import InvalidProject, TooLarge, format_path, validate_project
 from core.plan.layout import apply_plan_counts
 
 
@@ -59,16 +58,10 @@ def project_from_data(data: Any, source: str = "project") -> Project:
         )
     if version >= 1:
         data = migrate(data)
-    problems: list[str] = []
-    project = None
     try:
-        project = Project.model_validate(data)
-    except ValidationError as exc:
-        problems = [f"{format_path(e['loc'])}: {describe(e)}" for e in exc.errors()]
-    reported = set(problems)
-    problems += [p for p in semantic_problems(data) if p not in reported]
-    if problems or project is None:
-        raise ProjectFileError(source, problems)
+        project = validate_project(data)
+    except InvalidProject as exc:
+        raise ProjectFileError(source, exc.problems) from None
     return apply_plan_counts(project)  # a floor plan is the source of its blocks' counts
 
 

@@ -2,7 +2,7 @@
 
 Every field carries its unit in its name. Models are pydantic v2 (strict, no unknown keys, no
 NaN/inf) so that a project file is checked field by field with the path of each problem; the
-cross-field rules that need the whole project live in ``core.io.validation.semantic_problems``.
+cross-field rules that need the whole project live in ``core.model.rules.project_problems``.
 Every number has bounds on both sides that keep the engine finite over a 30-year horizon.
 """
 

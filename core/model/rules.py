@@ -1,8 +1,8 @@
-"""What is wrong with a project file, said so that a user can fix it: each problem as
-``path: message`` in the file's own terms (``strategies[1].blocks[0].asic_count: must be ≥ 0,
-got -3``). Field-by-field messages come from pydantic's errors (``describe``); the rules that
-need the whole project, such as names, references, timing and series lengths, are checked on
-the raw JSON (``semantic_problems``), so both kinds are reported together."""
+"""The rules that need the whole project: names are unique, references name something that
+exists, blocks start before the horizon ends and fleets end after they start, a continuing
+value grows slower than the discount rate, hourly series have a year's hours. Read from the
+JSON data defensively, so that they are reported together with any type or range problem (a
+value of the wrong type is skipped here: its field check names it)."""
 
 from __future__ import annotations
 
@@ -13,80 +13,10 @@ from typing import Any
 from core.model.catalog import bundled_catalog
 from core.model.project import MAX_STRATEGIES
 
-_UNION_TAGS = {"flat", "tou", "hourly", "mining", "ai", "hosting"}
 
-
-def format_path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    prev: Any = None
-    for i, part in enumerate(loc):
-        is_tag = isinstance(part, str) and part in _UNION_TAGS and i + 1 < len(loc)
-        if is_tag and (prev == "price_source" or isinstance(prev, int)):
-            prev = part
-            continue
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-        prev = part
-    return out or "(file)"
-
-
-def describe(err: Any) -> str:
-    """One pydantic error as a message in the file's terms (the path is said separately)."""
-    kind, ctx, got = err["type"], err.get("ctx") or {}, err.get("input")
-    if isinstance(got, TooLarge):
-        return f"must be a number in the allowed range, got {got!r}"
-    # Values are shown as they are written in the file (JSON), e.g. "lots", null, Infinity.
-    shown = json.dumps(got, ensure_ascii=False) if _jsonable(got) else repr(got)
-    if len(shown) > 60:
-        shown = shown[:57] + "…"
-    templates = {
-        "greater_than_equal": "must be ≥ {ge}, got {got}",
-        "greater_than": "must be > {gt}, got {got}",
-        "less_than_equal": "must be ≤ {le}, got {got}",
-        "less_than": "must be < {lt}, got {got}",
-        "finite_number": "must be a finite number, got {got}",
-        "missing": "is required",
-        "float_type": "must be a number, got {got}",
-        "int_type": "must be a whole number, got {got}",
-        "bool_type": "must be true or false, got {got}",
-        "string_type": "must be text, got {got}",
-        "list_type": "must be a list, got {got}",
-        "model_type": "must be an object, got {got}",
-        "dict_type": "must be an object, got {got}",
-        "extra_forbidden": "unknown key (not part of the MinePivot format)",
-        "literal_error": "must be one of {expected}, got {got}",
-        "too_short": "must have at least {min_length} item(s), got {actual_length}",
-        "too_long": "must have at most {max_length} item(s), got {actual_length}",
-        "string_too_short": "must not be empty",
-        "string_too_long": "must be at most {max_length} characters",
-        "union_tag_invalid": "kind must be one of {expected_tags}, got {tag}",
-        "union_tag_not_found": "needs a '{discriminator}' key",
-    }
-    if kind in templates:
-        fields = {k: _num(v) for k, v in ctx.items()}
-        for key in ("expected", "expected_tags"):  # pydantic quotes choices Python-style
-            if isinstance(fields.get(key), str):
-                fields[key] = fields[key].replace("'", '"')
-        if "tag" in fields:
-            fields["tag"] = json.dumps(fields["tag"], ensure_ascii=False)
-        try:
-            return templates[kind].format(got=shown, **fields)
-        except (KeyError, IndexError):
-            pass
-    if kind == "value_error":
-        return str(ctx.get("error", err["msg"]))
-    return f"{err['msg']}, got {shown}"
-
-
-def _num(v: Any) -> Any:
+def plain_number(v: Any) -> Any:
+    """A number as a person writes it: 5, not 5.0."""
     return int(v) if isinstance(v, float) and v.is_integer() else v
-
-
-def _jsonable(v: Any) -> bool:
-    try:
-        json.dumps(v)
-        return True
-    except (TypeError, ValueError):
-        return False
 
 
 def _int(v: Any) -> int | None:
@@ -115,7 +45,7 @@ def _dicts(v: Any) -> list[tuple[int, dict[str, Any]]]:
     return [(i, x) for i, x in enumerate(v) if isinstance(x, dict)] if isinstance(v, list) else []
 
 
-def semantic_problems(data: dict[str, Any]) -> list[str]:
+def project_problems(data: dict[str, Any]) -> list[str]:
     """Rules that need the whole project: names, references, timing, series lengths.
 
     Reads the raw JSON defensively, so these are reported together with any type and range
@@ -211,7 +141,7 @@ def semantic_problems(data: dict[str, Any]) -> list[str]:
     ):
         problems.append(
             "site.energy.fixed_block_mw: must be > 0 for a fixed-price block "
-            f"contract, got {_num(block_mw)}"
+            f"contract, got {plain_number(block_mw)}"
         )
     src = _obj(energy.get("price_source"))
     first_year = _int(src.get("first_year"))
@@ -241,7 +171,7 @@ def _growth_problems(finance: dict[str, Any]) -> list[str]:
         return []
     return [
         "finance.terminal_growth_pct_per_year: must be below the discount rate "
-        f"({_num(rate)} %/year) for a continuing value, got {_num(growth)}"
+        f"({plain_number(rate)} %/year) for a continuing value, got {plain_number(growth)}"
     ]
 
 
@@ -269,14 +199,3 @@ def _plan_problems(site: dict[str, Any], strategies: list[tuple[int, dict[str, A
                 problems.append(f"{p}: {json.dumps(name)} already has a plan in this strategy")
             seen.add(name)
     return problems
-
-
-class TooLarge:
-    """An integer too long to be any field's value (every bound is far below 10^30); kept as
-    its digit count so that the field check reports it at its path."""
-
-    def __init__(self, digits: int):
-        self.digits = digits
-
-    def __repr__(self) -> str:
-        return f"a number of {self.digits:,} digits"
