@@ -11,6 +11,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QTimer
 from PySide6.QtGui import QFileOpenEvent, QIcon
@@ -22,7 +23,7 @@ from core.resources import example_project_path, resource_path
 
 
 def application() -> QApplication:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
     QCoreApplication.setOrganizationName("MinePivot")
     QCoreApplication.setApplicationName("MinePivot")
     app.setWindowIcon(QIcon(str(resource_path("icons", "minepivot.png"))))

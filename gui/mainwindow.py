@@ -52,7 +52,7 @@ MAX_RECENT = 8
 FILE_FILTER = "MinePivot projects (*.minepivot);;All files (*)"
 
 
-class MainWindow(PriceImport, QMainWindow):
+class MainWindow(QMainWindow):
     def __init__(
         self,
         project: Project | None = None,
@@ -65,10 +65,18 @@ class MainWindow(PriceImport, QMainWindow):
         self.problems_dialog: ProblemsDialog | None = None
         self.error_box: QMessageBox | None = None
         self.about_dialog: QDialog | None = None
-        self.doc: ProjectDocument | None = None
+        # The open project: always one (opening another replaces it in ``set_document``).
+        self.doc = ProjectDocument(project or example_project(), path)
+        self.prices = PriceImport(
+            self,
+            self.settings,
+            lambda: self.doc,
+            self.show_problems,
+            lambda text: self.statusBar().showMessage(text),
+        )
         self._build_ui()
         self._build_menus()
-        self.set_document(ProjectDocument(project or example_project(), path))
+        self.set_document(self.doc)
         geometry = WINDOW_GEOMETRY.read(self.settings)
         if not geometry.isEmpty():
             self.restoreGeometry(geometry)
@@ -180,7 +188,7 @@ class MainWindow(PriceImport, QMainWindow):
         self._action(
             m,
             "&Import hourly prices (CSV)…",
-            self.import_csv_dialog,
+            self.prices.import_csv_dialog,
             tip="timestamp, $/MWh rows; one or more whole years",
         )
         self.export_action = self._action(
@@ -227,8 +235,9 @@ class MainWindow(PriceImport, QMainWindow):
         while self.inputs.count():
             w = self.inputs.widget(0)
             self.inputs.removeTab(0)
-            w.deleteLater()
-        self.site_panel = SitePanel(doc, self.import_csv_dialog)
+            if w is not None:
+                w.deleteLater()
+        self.site_panel = SitePanel(doc, self.prices.import_csv_dialog)
         self.dr_panel = DemandResponsePanel(doc)
         self.market_panel = MarketPanel(doc)
         self.strategies_panel = StrategiesPanel(doc)
@@ -277,7 +286,7 @@ class MainWindow(PriceImport, QMainWindow):
         self.undo_action.setEnabled(False)
         self.redo_action.setEnabled(False)
         self._update_title()
-        if old is not None:
+        if old is not doc:
             old.shutdown()
             old.deleteLater()
 

@@ -105,7 +105,7 @@ def write_report(window, out: Path, paper: str = "a4") -> Path:
     text.print_(writer)  # a document without its own page size gets page numbers
     del writer
     buffer.close()
-    atomic_write_bytes(Path(out), bytes(buffer.data()))
+    atomic_write_bytes(Path(out), bytes(buffer.data().data()))
     return Path(out)
 
 
@@ -243,7 +243,7 @@ def _plans(project: Project, folder: Path, text: QTextDocument) -> str:
     names = {k: m.name for k, m in cat.asics.items()} | {
         k: m.name for k, m in cat.gpu_servers.items()
     }
-    parts = []
+    parts: list[str] = []
     for s in project.strategies:
         for review in review_plans(project, s):
             path = folder / f"plan-{len(parts)}.png"
@@ -268,7 +268,9 @@ def _assumptions(project: Project) -> str:
     rows = []
     for group, prefix, specs in INPUT_GROUPS:
         rows.append([f"<b>{_e(group)}</b>", "", "", ""])
-        rows += [_input_row(project, prefix + s[0], s[1], s[2], s[3]) for s in specs]
+        rows += [
+            _input_row(project, prefix + str(s[0]), str(s[1]), str(s[2]), str(s[3])) for s in specs
+        ]
     for i, strategy in enumerate(project.strategies):
         rows.append([f"<b>Strategy: {_e(strategy.name)}</b>", "", "", ""])
         for j, block in enumerate(strategy.blocks):
@@ -323,4 +325,5 @@ def _e(text: object) -> str:
 
 
 def pdf_bytes_ok(data: QByteArray | bytes) -> bool:
-    return bytes(data[:5]) == b"%PDF-"
+    head = data.data()[:5] if isinstance(data, QByteArray) else data[:5]
+    return head == b"%PDF-"

@@ -87,7 +87,10 @@ FIELDS: dict[str, list[Row]] = {
         *SOURCED,
     ],
 }
-MODEL_CLASS = {"asic": AsicModel, "gpu": GpuServerModel}
+MODEL_CLASS: dict[str, type[AsicModel] | type[GpuServerModel]] = {
+    "asic": AsicModel,
+    "gpu": GpuServerModel,
+}
 PROJECT_KEY = {"asic": "custom_asics", "gpu": "custom_gpu_servers"}
 NOUN = {"asic": "ASIC model", "gpu": "GPU server"}
 # The figures in columns; a project's own model is marked ✎; the sources of the selected model
@@ -116,20 +119,25 @@ class ModelDialog(QDialog):
         form = QFormLayout(self)
         self.editors: dict[str, QLineEdit | QComboBox] = {}
         for field, label, unit, tip, how in FIELDS[kind]:
+            editor: QLineEdit | QComboBox
             if how == "cooling":
-                editor: QLineEdit | QComboBox = QComboBox()
+                choice = QComboBox()
                 for value in ("air", "hydro", "immersion"):
-                    editor.addItem(value, value)
-                editor.setCurrentIndex(max(editor.findData(data.get(field, "air")), 0))
+                    choice.addItem(value, value)
+                choice.setCurrentIndex(max(choice.findData(data.get(field, "air")), 0))
+                editor = choice
             else:
-                editor = QLineEdit()
-                value = data.get(field)
-                text = "" if value is None else value
-                editor.setText(
-                    format_number(text) if how in ("float", "int") and text != "" else str(text)
-                )
+                line = QLineEdit()
+                given = data.get(field)
+                if given is None or given == "":
+                    line.setText("")
+                elif how in ("float", "int"):
+                    line.setText(format_number(given))
+                else:
+                    line.setText(str(given))
                 if how in ("float", "int"):
-                    editor.setAlignment(Qt.AlignmentFlag.AlignRight)
+                    line.setAlignment(Qt.AlignmentFlag.AlignRight)
+                editor = line
                 editor.setPlaceholderText(unit if how == "date" else "")
             editor.setToolTip(tip + (f" ({unit})" if unit and how != "date" else ""))
             self.editors[field] = editor

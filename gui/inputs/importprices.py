@@ -5,8 +5,10 @@ a file may leave open: its decimal mark, and whether a time given twice is avera
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,6 +30,7 @@ from core.io.priceimport import (
     PriceImportError,
     import_price_csv,
 )
+from gui.document import ProjectDocument
 from gui.settings import (
     IMPORT_CLOCK,
     IMPORT_DECIMAL,
@@ -159,18 +162,31 @@ class FileClockDialog(QDialog):
 
 
 class PriceImport:
-    """Reads the CSV, reports every problem in the problems dialog, applies it as one undo step."""
+    """Reads the CSV, reports every problem in the problems dialog, applies it as one undo step.
+    Handed what it uses: the window its dialogs belong to, the settings, the open document,
+    and how the window shows problems and a status message."""
+
+    def __init__(
+        self,
+        window: QWidget,
+        settings: QSettings,
+        document: Callable[[], ProjectDocument],
+        show_problems: Callable[[str, str, list[str]], None],
+        status: Callable[[str], None],
+    ) -> None:
+        self.window, self.settings, self.document = window, settings, document
+        self.show_problems, self.status = show_problems, status
 
     def import_csv_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self,
+            self.window,
             "Import hourly prices",
-            self._last_folder(),
+            LAST_FOLDER.read(self.settings),
             "CSV files (*.csv *.txt);;All files (*)",
         )
         if not path:
             return
-        clock = FileClockDialog(Path(path).name, self.settings, self)
+        clock = FileClockDialog(Path(path).name, self.settings, self.window)
         if clock.exec() != QDialog.DialogCode.Accepted:
             return
         clock.remember()
@@ -190,15 +206,16 @@ class PriceImport:
         except PriceImportError as exc:
             self.show_problems("Cannot import prices", str(path), exc.problems)
             return False
-        problems = self.doc.set_value(
+        doc = self.document()
+        problems = doc.set_value(
             "site.energy.price_source",
             series.model_dump(mode="json"),
             f"Import prices from {path.name}",
         )
-        self.doc.end_edit()
+        doc.end_edit()
         if problems:
             self.show_problems("Cannot use these prices", str(path), problems)
             return False
         LAST_FOLDER.write(self.settings, str(path.parent))
-        self.statusBar().showMessage(f"Imported {path.name}: " + "; ".join(report[:3]))
+        self.status(f"Imported {path.name}: " + "; ".join(report[:3]))
         return True

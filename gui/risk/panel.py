@@ -24,7 +24,7 @@ from core.model import labels as specs
 from core.model.project import Project, TornadoInput
 from core.risk.sensitivity import TORNADO_INPUTS, analyse
 from gui.document import ProjectDocument
-from gui.widgets.fields import add_fields
+from gui.widgets.fields import Field, add_fields
 from gui.worker import LatestWins
 
 
@@ -65,17 +65,18 @@ class RiskInputsPanel(QWidget):
 
     def _rebuild(self) -> None:
         while self.tornado_layout.count():
-            item = self.tornado_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            child = self.tornado_layout.takeAt(0)
+            widget = child.widget() if child is not None else None
+            if widget is not None:
+                widget.deleteLater()
         tornado_inputs = self.doc.project.risk.tornado
         self._keys = [t.input for t in tornado_inputs]
         holder = QWidget()
         form = QFormLayout(holder)
         form.setContentsMargins(0, 0, 0, 0)
-        self.tornado_fields = {}
-        for i, item in enumerate(tornado_inputs):
-            label, what = TORNADO_INPUTS[item.input]
+        self.tornado_fields: dict[str, Field] = {}
+        for i, entry in enumerate(tornado_inputs):
+            label, what = TORNADO_INPUTS[entry.input]
             tip = f"{label}: scales {what}."
             row = QHBoxLayout()
             fields = add_fields(
@@ -91,7 +92,7 @@ class RiskInputsPanel(QWidget):
                 row.addWidget(f)
             remove = QPushButton("Remove")
             remove.setToolTip(f"Take {label} out of the tornado")
-            remove.clicked.connect(lambda _=False, k=item.input: self.remove_input(k))
+            remove.clicked.connect(lambda _=False, k=entry.input: self.remove_input(k))
             row.addWidget(remove)
             name = QLabel(label)
             name.setToolTip(tip)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -88,7 +91,8 @@ class RiskView(QWidget):
         lay.addLayout(bar)
 
         self._layout = lay
-        self.ask_path = None  # passed on to the charts' PNG/SVG buttons
+        # Passed on to the charts' PNG/SVG buttons.
+        self.ask_path: Callable[[str, str], Path | None] | None = None
         self._built = False
 
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 from core.model.paths import get_attr_path
 from gui.document import ProjectDocument
 
-_REDO = QKeySequence("Ctrl+Shift+Z")[0].toCombined()
+# PySide6's stubs lack QKeySequence[i]; Qt has it.
+_REDO = QKeySequence("Ctrl+Shift+Z")[0].toCombined()  # type: ignore[index]
 ERROR_STYLE = (
     "QLineEdit, QComboBox, QPlainTextEdit { border: 1px solid #c62828; background: #fff3f3; }"
 )
@@ -156,7 +157,7 @@ class Field(QWidget):
             elif isinstance(self.editor, QPlainTextEdit):
                 if self.editor.toPlainText() != (value or ""):
                     self.editor.setPlainText(value or "")
-            else:
+            elif isinstance(self.editor, QLineEdit):
                 if self.editor.hasFocus() and self._means(self.editor.text(), value):
                     return
                 text = self._format(value)
@@ -219,6 +220,7 @@ class Field(QWidget):
         self.doc.end_edit()
 
     def _on_choice(self, index: int) -> None:
+        assert isinstance(self.editor, QComboBox)
         self.commit(self.editor.itemData(index))
         self.doc.end_edit()
 

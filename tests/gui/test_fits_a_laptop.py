@@ -103,7 +103,7 @@ def test_an_imported_series_with_a_long_name_does_not_widen_the_energy_tab(qtbot
     path.write_text("\n".join(rows))
     window.resize(1366, 768)
     window.show()
-    assert window.import_csv(path)
+    assert window.prices.import_csv(path)
     window.inputs.setCurrentIndex(0)
     QApplication.processEvents()
     area = window.inputs.currentWidget()

@@ -106,7 +106,7 @@ def test_importing_a_price_csv_shows_a_preview(qtbot, window, tmp_path):
     lines += [f"{(t + timedelta(hours=h)).isoformat()}Z,{20 + h % 24}" for h in range(8760)]
     path = tmp_path / "prices.csv"
     path.write_text("\n".join(lines))
-    assert window.import_csv(path)
+    assert window.prices.import_csv(path)
     src = window.doc.project.site.energy.price_source
     assert src.kind == "hourly" and src.first_year == 2023
     assert window.site_panel.price.stack.currentIndex() == 2
@@ -119,7 +119,7 @@ def test_a_bad_price_csv_lists_its_problems(qtbot, window, tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("2023-01-01 00:00,abc\n2023-01-01 01:00,\n")
     before = window.doc.project
-    assert not window.import_csv(path)
+    assert not window.prices.import_csv(path)
     items = [
         window.problems_dialog.list.item(i).text()
         for i in range(window.problems_dialog.list.count())
@@ -241,7 +241,7 @@ def test_the_import_dialog_asks_for_the_file_clock(qtbot, window, tmp_path, monk
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(FileClockDialog, "exec", answer)
-    window.import_csv_dialog()
+    window.prices.import_csv_dialog()
     src = window.doc.project.site.energy.price_source
     # Local midnight (UTC−6) is 06:00 UTC: the first local hour costs 6.
     assert src.kind == "hourly" and src.years_usd_per_mwh[0][:2] == [6.0, 7.0]
@@ -271,7 +271,7 @@ def test_the_import_dialog_settles_the_decimal_mark_and_repeats(
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
     before = window.doc.project
     monkeypatch.setattr(FileClockDialog, "exec", lambda d: QDialog.DialogCode.Accepted)
-    window.import_csv_dialog()
+    window.prices.import_csv_dialog()
     assert window.doc.project is before
     first = window.problems_dialog.list.item(0).text()
     assert "a price of 20.37 written with a decimal comma" in first
@@ -282,7 +282,7 @@ def test_the_import_dialog_settles_the_decimal_mark_and_repeats(
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(FileClockDialog, "exec", comma)
-    window.import_csv_dialog()
+    window.prices.import_csv_dialog()
     src = window.doc.project.site.energy.price_source
     assert src.kind == "hourly" and set(src.years_usd_per_mwh[0]) == {20.37}
     assert FileClockDialog("x.csv", window.settings).decimal.currentData() == "comma"
