@@ -57,8 +57,10 @@ def debt_rows(project: Project, strategy: Strategy, t: dict[str, np.ndarray]) ->
 
 
 def debt_detail(project: Project, strategy: Strategy, t: dict[str, np.ndarray]) -> dict:
-    """``debt_rows`` and, where the strategy borrows, the schedule's parts the workbook shows:
-    "scheduled_service_usd", "scheduled_principal_usd" and "sweep_usd"."""
+    """``debt_rows`` and, where the strategy is financed, the parts the workbook shows: the
+    schedule's "scheduled_service_usd", "scheduled_principal_usd" and "sweep_usd", the sizing
+    rows (``sizing_rows``) and the interest carried under the 30 % limit
+    ("interest_carried_usd")."""
     fin = strategy.financing
     n = t["fcf_usd"].size
     nothing_to_fund = (
@@ -72,10 +74,57 @@ def debt_detail(project: Project, strategy: Strategy, t: dict[str, np.ndarray]) 
         rows["cfads_usd"] = t["ebitda_usd"] - t["tax_usd"] - t["capex_usd"]
         rows["equity_fcf_usd"] = t["fcf_usd"].copy()
         rows["cumulative_equity_fcf_usd"] = t["cumulative_fcf_usd"].copy()
+    else:
+        one = {k: t[k][None, :] for k in ("ebitda_usd", "tax_usd", "taxable_income_usd", "fcf_usd")}
+        paths = debt_paths(project, strategy, t["capex_usd"], **one)
+        rows = {k: v[0] for k, v in paths.items()}
+    if fin is None:
         return rows
-    one = {k: t[k][None, :] for k in ("ebitda_usd", "tax_usd", "taxable_income_usd", "fcf_usd")}
-    paths = debt_paths(project, strategy, t["capex_usd"], **one)
-    return {k: v[0] for k, v in paths.items()}
+    limited = project.finance.interest_limit_30_pct
+    carried = interest_carried(rows["interest_paid_usd"], t["ebitda_usd"]) if limited else None
+    rows["interest_carried_usd"] = np.zeros(n) if carried is None else carried
+    return rows | sizing_rows(fin, t, repayment_start(strategy, n))
+
+
+def sizing_rows(fin: Financing, t: dict[str, np.ndarray], r0: int) -> dict[str, np.ndarray]:
+    """The monthly rows behind the loan's size, as the workbook shows them: 1 from the start of
+    repayment ("repayment_phase"), each construction month's capex grown by interest to the
+    start of repayment ("sizing_growth_usd": their sum is the balance per unit of
+    loan-to-cost), and what each repayment month's CFADS supports at
+    the target DSCR ("sizing_supports_usd", 0 outside the repayment window): CFADS ÷ target
+    (annuity, times the annuity factor of their minimum), CFADS ÷ target ÷ the month's share
+    of a straight-line service, or the present value of CFADS ÷ target (sculpted)."""
+    n = t["capex_usd"].size
+    i = fin.rate_pct_per_year / 100 / 12
+    growth = np.zeros(n)
+    growth[:r0] = t["capex_usd"][:r0] * power_table(1 + i, r0)[::-1]
+    cfads = (t["ebitda_usd"] - t["tax_usd"] - t["capex_usd"])[r0 : r0 + fin.tenor_months]
+    k = np.arange(cfads.size)
+    if fin.repayment == "straight_line":
+        supports = cfads / fin.target_dscr / (1 / fin.tenor_months + i * (1 - k / fin.tenor_months))
+    elif fin.repayment == "sculpted":
+        supports = np.maximum(cfads, 0.0) / fin.target_dscr / power_table(1 + i, k.size + 1)[1:]
+    else:
+        supports = cfads / fin.target_dscr
+    rows = {
+        "repayment_phase": (np.arange(n) >= r0).astype(float),
+        "sizing_growth_usd": growth,
+        "sizing_supports_usd": np.zeros(n),
+    }
+    rows["sizing_supports_usd"][r0 : r0 + cfads.size] = supports
+    return rows
+
+
+def interest_carried(interest: np.ndarray, ebitda: np.ndarray) -> np.ndarray:
+    """Under the 30 % limit, the interest carried into each month's tax year from earlier
+    years (one row): what ``deductible_interest`` carries."""
+    carried = np.zeros(interest.size)
+    held = 0.0
+    for a in range(0, interest.size, 12):
+        carried[a : a + 12] = held
+        due = float(interest[a : a + 12].sum()) + held
+        held = due - min(due, 0.3 * max(float(ebitda[a : a + 12].sum()), 0.0))
+    return carried
 
 
 def debt_paths(

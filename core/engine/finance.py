@@ -219,6 +219,20 @@ def _tax_with_loss_limit_row(
     """``tax_with_loss_limit`` of one row, in its own (years, 12) layout: the same additions
     in the same order (a cumulative sum runs month by month, as the loop over months does),
     so the same roundings, with a few numpy calls instead of one per month."""
+    _, _, base = _loss_limit_steps(padded, years, limit)
+    paid = base.copy()
+    paid[:, 1:] -= base[:, :-1]
+    paid *= rate_pct
+    paid /= 100
+    flat = paid.reshape(years * 12)
+    return flat if n == years * 12 else flat[:n].copy()
+
+
+def _loss_limit_steps(
+    padded: np.ndarray, years: int, limit: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(year-to-date income (years, 12), losses carried into each year (years,), year-to-date
+    income taxed (years, 12)) of one row padded to whole years."""
     ytd = np.add.accumulate(padded.reshape(years, 12), axis=1)  # np.cumsum, without its wrapper
     carry, each = 0.0, [0.0] * years
     for y in range(1, years):  # Python floats: no numpy call per year
@@ -226,17 +240,36 @@ def _tax_with_loss_limit_row(
         used = min(carry, limit * max(prior, 0.0))
         carry = carry - used + max(-prior, 0.0)
         each[y] = carry
+    carried = np.array(each)
     base = np.maximum(ytd, 0.0)
     base *= limit
-    np.minimum(np.array(each)[:, None], base, out=base)
+    np.minimum(carried[:, None], base, out=base)
     np.subtract(ytd, base, out=base)
     np.maximum(base, 0.0, out=base)
-    paid = base.copy()
-    paid[:, 1:] -= base[:, :-1]
-    paid *= rate_pct
-    paid /= 100
-    flat = paid.reshape(years * 12)
-    return flat if n == years * 12 else flat[:n].copy()
+    return ytd, carried, base
+
+
+def tax_steps(taxable_usd: np.ndarray, fin: Finance) -> dict[str, np.ndarray]:
+    """The steps behind ``finance_tax`` of one taxable-income row, as the workbook's rows show
+    them. With the 80 % rule: the year-to-date income ("ytd"), the losses carried into each
+    month's year ("carried") and the year-to-date income taxed ("base"); the month pays the
+    rate × the change in "base" (from 0 in a year's first month). Without it: the cumulative
+    taxable income ("cum_taxable") and its running maximum floored at 0 ("base"); the month
+    pays the rate × the rise in "base"."""
+    x = np.asarray(taxable_usd, dtype=float)
+    if not fin.nol_80_pct_limit:
+        cumulative = running_sum(x)
+        return {"cum_taxable": cumulative, "base": running_max(np.maximum(cumulative, 0.0))}
+    n = x.size
+    years = -(-n // 12)
+    padded = np.zeros(years * 12)
+    padded[:n] = x
+    ytd, carried, base = _loss_limit_steps(padded, years, 0.8)
+    return {
+        "ytd": ytd.reshape(years * 12)[:n],
+        "carried": np.repeat(carried, 12)[:n],
+        "base": base.reshape(years * 12)[:n],
+    }
 
 
 def finance_tax(taxable_usd: np.ndarray, fin: Finance) -> np.ndarray:

@@ -98,19 +98,24 @@ def invests(cumulative_fcf: np.ndarray) -> bool:
     return bool(cumulative_fcf.size) and float(cumulative_fcf.min()) < 0
 
 
+def incremental_rows(
+    fcf: np.ndarray, base_fcf: np.ndarray, discount: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The monthly FCF over the baseline and its running sums, plain and discounted: the rows
+    the incremental KPIs read (and the workbook shows)."""
+    diff = fcf - base_fcf
+    return {
+        "fcf_usd": diff,
+        "cumulative_fcf_usd": np.cumsum(diff),
+        "cumulative_discounted_fcf_usd": np.cumsum(diff * discount),
+    }
+
+
 def incremental_kpis(
     fcf: np.ndarray, base_fcf: np.ndarray, discount: np.ndarray, vs: str
 ) -> Incremental:
     """KPIs of ``fcf − base_fcf``: what a strategy adds over the baseline ``vs``."""
-    diff = fcf - base_fcf
-    k = kpis_from_table(
-        {
-            "fcf_usd": diff,
-            "cumulative_fcf_usd": np.cumsum(diff),
-            "cumulative_discounted_fcf_usd": np.cumsum(diff * discount),
-        },
-        None,
-    )
+    k = kpis_from_table(incremental_rows(fcf, base_fcf, discount), None)
     return Incremental(
         vs,
         k.npv_usd,

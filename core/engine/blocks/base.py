@@ -52,6 +52,13 @@ class BlockKind:
         mask[first:end] = True
         return mask
 
+    def live(self, block: Block, n_months: int, life_months: int) -> np.ndarray:
+        """True in each month the block operates (its timing flag)."""
+        first, end = self.operating_months(block, n_months)
+        mask = np.zeros(n_months, dtype=bool)
+        mask[first:end] = True
+        return mask
+
     def facility_mw(self, block: Block, catalog: Catalog) -> float:
         """Facility MW at the meter at full run (miners) or at the contracted load (AI)."""
         raise NotImplementedError

@@ -57,6 +57,13 @@ class GpuCloud(Ai):
                 share[end:] = 0.0
         return share
 
+    def live(self, block: Block, n_months: int, life_months: int) -> np.ndarray:
+        """From go-live; servers that run off, until the end of their life."""
+        mask = super().live(block, n_months, life_months)
+        if cast(AiBlock, block).gpu_end_of_life == "run_off":
+            mask &= self.in_place(block, n_months, life_months) > 0
+        return mask
+
     def after_horizon(
         self, block: Block, n_months: int, life_months: int
     ) -> tuple[float | None, float]:

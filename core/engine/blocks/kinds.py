@@ -67,6 +67,13 @@ def operating_mask(block: Block, n_months: int) -> np.ndarray:
     return mask
 
 
+def live_mask(block: Block, n_months: int, life_months: int) -> np.ndarray:
+    """True in each month the block operates: a fleet from its start to its end or
+    retirement, an AI block from go-live (GPU servers that run off, until the end of their
+    life). The workbook's timing flags."""
+    return kind_of(block).live(block, n_months, life_months)
+
+
 def facility_mw(block: Block, catalog: Catalog) -> float:
     """Facility MW at the meter: a fleet at full run, an AI block at its contracted load."""
     return kind_of(block).facility_mw(block, catalog)

@@ -68,7 +68,6 @@ def write_debt_rows(sh: StrategyRows, fin_path: str, debt: dict[str, np.ndarray]
     tenor, target, start = name("tenor_months"), name("target_dscr"), f"$C${at['fin_start']}"
     share, balance0 = f"$C${at['debt_draw_usd']}", f"$C${at['fin_opening']}"
     r0 = repayment_start(sh.strategy, n)
-    months = np.arange(n)
 
     def window(c: str) -> str:
         return f"AND({i(c)}>={start},{i(c)}<{start}+{tenor})"
@@ -94,7 +93,7 @@ def write_debt_rows(sh: StrategyRows, fin_path: str, debt: dict[str, np.ndarray]
         "Repayment phase (from the month in column C: after the last AI block is online)",
         "flag",
         lambda c, p: f"IF({i(c)}>={start},1,0)",
-        (months >= r0).astype(float),
+        debt["repayment_phase"],
         "int",
         total=False,
         constant=r0,
@@ -102,36 +101,27 @@ def write_debt_rows(sh: StrategyRows, fin_path: str, debt: dict[str, np.ndarray]
     w.ws.write_formula(
         at["fin_start"] - 1, 2, f"=MAX({','.join(lives)})+1" if lives else "=1", w.fmt["int"], r0
     )
-    i_month = fin.rate_pct_per_year / 1200
     line(
         "fin_growth",
         "Construction capex grown by interest to the start of repayment",
         "USD",
         lambda c, p: f"IF({i(c)}<{start},{cell('capex_usd', c)}*(1+{rate})^({start}-1-{i(c)}),0)",
-        np.where(months < r0, t["capex_usd"] * (1 + i_month) ** (r0 - 1 - months), 0.0),
+        debt["sizing_growth_usd"],
     )
-    cf = t["ebitda_usd"] - t["tax_usd"] - t["capex_usd"]
-    kk = months - r0
-    inside = (kk >= 0) & (kk < fin.tenor_months)
     if fin.repayment == "straight_line":
         supports = lambda c: (  # noqa: E731
             f"{unfunded(c)}/({target}*(1/{tenor}+{rate}*(1-{k(c)}/{tenor})))"
         )
-        sup_values = cf / (
-            fin.target_dscr * (1 / fin.tenor_months + i_month * (1 - kk / fin.tenor_months))
-        )
     elif fin.repayment == "sculpted":
         supports = lambda c: f"MAX({unfunded(c)},0)/{target}/(1+{rate})^({k(c)}+1)"  # noqa: E731
-        sup_values = np.maximum(cf, 0) / fin.target_dscr / (1 + i_month) ** (kk + 1.0)
     else:
         supports = lambda c: f"{unfunded(c)}/{target}"  # noqa: E731
-        sup_values = cf / fin.target_dscr
     line(
         "fin_supports",
         "What each repayment month supports at the target DSCR (sizing)",
         "USD",
         lambda c, p: f'IF({window(c)},{supports(c)},"")',
-        np.where(inside, sup_values, 0.0),
+        debt["sizing_supports_usd"],
         total=False,
     )
     grown = f"SUM({span('fin_growth')})"
@@ -392,16 +382,8 @@ def write_debt_rows(sh: StrategyRows, fin_path: str, debt: dict[str, np.ndarray]
 
 
 def _interest_limit_values(sh, debt: dict) -> tuple[np.ndarray, np.ndarray]:
-    """(interest carried into each month's tax year, interest deducted) as the engine has
-    them, for the cached values."""
+    """(interest carried into each month's tax year, interest deducted), the engine's."""
     paid = debt["interest_paid_usd"]
     if sh.project_finance is None or not sh.project_finance.interest_limit_30_pct:
-        return np.zeros_like(paid), paid
-    deducted = deductible_interest(paid, sh.t["ebitda_usd"])
-    carried = np.zeros_like(paid)
-    held = 0.0
-    for a in range(0, paid.size, 12):
-        carried[a : a + 12] = held
-        due = paid[a : a + 12].sum() + held
-        held = max(due - 0.3 * max(sh.t["ebitda_usd"][a : a + 12].sum(), 0.0), 0.0)
-    return carried, deducted
+        return debt["interest_carried_usd"], paid
+    return debt["interest_carried_usd"], deductible_interest(paid, sh.t["ebitda_usd"])

@@ -13,11 +13,10 @@ import numpy as np
 
 from core.engine.blocks.ai import gpu_life_months
 from core.engine.blocks.kinds import (
-    ai_block_share,
     is_ai,
     is_colocation,
+    live_mask,
     mines,
-    operating_months,
     owns_gpus,
 )
 from core.engine.blocks.mining import mining_block_power
@@ -25,6 +24,7 @@ from core.engine.cashflow import site_closes
 from core.engine.columns import MONTHLY_COLUMNS
 from core.engine.debt import debt_detail
 from core.engine.evaluation import StrategyResult
+from core.engine.kpis import incremental_rows
 from core.engine.terminal import FINAL_YEAR_MONTHS, Term, block_terms, strategy_factor
 from core.io.xlsx.assets import write_asset_table
 from core.io.xlsx.debt import write_debt_rows
@@ -348,21 +348,21 @@ def _over_baseline(sh: StrategyRows, base: StrategySheet, base_fcf: np.ndarray) 
     and the running sums the incremental IRR and paybacks read (core.engine.kpis)."""
     w, t = sh.w, sh.t
     w.heading("Over the baseline strategy")
-    diff = t["fcf_usd"] - base_fcf
+    over = incremental_rows(t["fcf_usd"], base_fcf, t["discount_factor"])
     ref, fcf_row, base_row = quote(base.name), w.r("fcf_usd"), base.rows["fcf_usd"] + 1
     w.line(
         "inc_fcf",
         f"Free cash flow over {base.name}",
         "USD",
         lambda c, p: f"{c}{fcf_row}-{ref}!{c}{base_row}",
-        diff,
+        over["fcf_usd"],
     )
     w.line(
         "inc_cum",
         "Cumulative, over the baseline",
         "USD",
         lambda c, p: f"N({p}{w.r('inc_cum')})+{c}{w.r('inc_fcf')}",
-        np.cumsum(diff),
+        over["cumulative_fcf_usd"],
         total=False,
     )
     w.line(
@@ -370,7 +370,7 @@ def _over_baseline(sh: StrategyRows, base: StrategySheet, base_fcf: np.ndarray) 
         "Cumulative discounted, over the baseline",
         "USD",
         lambda c, p: f"N({p}{w.r('inc_cum_disc')})+{c}{w.r('inc_fcf')}*{c}{w.r('discount_factor')}",
-        np.cumsum(diff * t["discount_factor"]),
+        over["cumulative_discounted_fcf_usd"],
         total=False,
     )
 
@@ -424,12 +424,11 @@ def _timing(sh: StrategyRows, project: Project, catalog: Catalog) -> None:
     the end of their life)."""
     w, n = sh.w, sh.n
     w.heading("Timing flags (1 in the months a block operates)")
-    m = np.arange(n)
+    life = gpu_life_months(project)
     for j, b in enumerate(sh.strategy.blocks):
         if mines(b):
-            first, end = operating_months(b, n)
             start, stop = sh.name(j, "start_month"), sh.name(j, "end_month_or_horizon")
-            sh.flags[f"f{j}"] = ((m >= b.start_month) & (m < end) & (first < end)).astype(float)
+            sh.flags[f"f{j}"] = live_mask(b, n, life).astype(float)
             w.line(
                 f"f{j}",
                 f"{b.name}: active (1/0); facility MW in column C",
@@ -449,12 +448,7 @@ def _timing(sh: StrategyRows, project: Project, catalog: Catalog) -> None:
             )
         elif is_ai(b):
             live = f"({sh.name(j, 'start_month')}+{sh.name(j, 'conversion_months')})"
-            life = gpu_life_months(project)
-            share = ai_block_share(b, n, life)
-            went = operating_months(b, n)[0]
-            flag = (m >= went).astype(float)
-            if owns_gpus(b) and b.gpu_end_of_life == "run_off":
-                flag = (share > 0).astype(float)
+            flag = live_mask(b, n, life).astype(float)
             sh.flags[f"live{j}"] = flag
             w.line(
                 f"live{j}",

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.engine.cashflow import Breakdown
+from core.engine.finance import tax_steps
 from core.io.xlsx.rows import RowWriter, StrategySheet
 from core.model.project import Finance, Strategy
 
@@ -56,25 +57,27 @@ def write_tax_rows(
 ) -> None:
     """The tax rows on the taxable-income row ``taxable_key``: the 80 % yearly rule or
     unlimited carry-forward, as the project says, ending in row ``out_key``. ``prefix`` keeps
-    a second set (the levered tax) apart from the first."""
+    a second set (the levered tax) apart from the first. The cached values are the engine's
+    steps of the same rule (``core.engine.finance.tax_steps``)."""
+    assert sh.project_finance is not None
+    steps = tax_steps(taxable, sh.project_finance)
     if sh.nol_limit:
-        _tax_with_loss_limit(sh, taxable_key, taxable, out_key, out_label, out_values, prefix)
+        _tax_with_loss_limit(sh, taxable_key, steps, out_key, out_label, out_values, prefix)
     else:
-        _tax_unlimited(sh, taxable_key, taxable, out_key, out_label, out_values, prefix)
+        _tax_unlimited(sh, taxable_key, steps, out_key, out_label, out_values, prefix)
 
 
-def _tax_unlimited(sh, taxable_key, taxable, out_key, out_label, out_values, prefix) -> None:
+def _tax_unlimited(sh, taxable_key, steps, out_key, out_label, out_values, prefix) -> None:
     """Losses carried forward without limit, month by month: tax on each rise of the running
     maximum of cumulative taxable income (core.engine.finance.tax_with_loss_carryforward)."""
     w = sh.w
     cum_key, base_key = prefix + "cum_taxable", prefix + "base"
-    cum_taxable = np.cumsum(taxable)
     w.line(
         cum_key,
         "Cumulative taxable income",
         "USD",
         lambda c, p: f"N({p}{w.r(cum_key)})+{c}{w.r(taxable_key)}",
-        cum_taxable,
+        steps["cum_taxable"],
         total=False,
     )
     w.line(
@@ -82,7 +85,7 @@ def _tax_unlimited(sh, taxable_key, taxable, out_key, out_label, out_values, pre
         "Cumulative income taxed (running maximum, ≥ 0)",
         "USD",
         lambda c, p: f"MAX(N({p}{w.r(base_key)}),{c}{w.r(cum_key)},0)",
-        np.maximum.accumulate(np.maximum(cum_taxable, 0.0)),
+        steps["base"],
         total=False,
     )
     w.line(
@@ -94,21 +97,13 @@ def _tax_unlimited(sh, taxable_key, taxable, out_key, out_label, out_values, pre
     )
 
 
-def _tax_with_loss_limit(sh, taxable_key, taxable, out_key, out_label, out_values, prefix) -> None:
+def _tax_with_loss_limit(sh, taxable_key, steps, out_key, out_label, out_values, prefix) -> None:
     """Each tax year nets its months; losses carried from earlier years offset at most 80 %
     of the year's income; each month pays the change in the year-to-date tax
     (core.engine.finance.tax_with_loss_limit)."""
     w = sh.w
     ytd_key, carried_key, base_key = prefix + "ytd", prefix + "carried", prefix + "base"
-    n = taxable.size
-    ytd, carried, base = np.zeros(n), np.zeros(n), np.zeros(n)
-    held = 0.0
-    for a in range(0, n, 12):
-        year = np.cumsum(taxable[a : a + 12])
-        offset = np.minimum(held, 0.8 * np.maximum(year, 0.0))
-        ytd[a : a + 12], carried[a : a + 12] = year, held
-        base[a : a + 12] = np.maximum(year - offset, 0.0)
-        held = held - offset[-1] + max(-year[-1], 0.0)
+    ytd, carried, base = steps["ytd"], steps["carried"], steps["base"]
     new_year = f"MOD({sh.i},12)=0"
 
     def prev(key: str, p: str) -> str:
