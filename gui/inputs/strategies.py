@@ -12,13 +12,21 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from core.engine.blocks.kinds import ai_block_it_mw, is_colocation, is_hosted, mines, owns_gpus
+from core.engine.blocks.kinds import (
+    ai_block_it_mw,
+    is_ai,
+    is_colocation,
+    is_hosted,
+    mines,
+    owns_gpus,
+)
 from core.engine.blocks.mining import mining_block_power
 from core.model import block_labels
 from core.model.catalog import catalog_for
@@ -58,6 +66,7 @@ def describe_block(block: MiningBlock | AiBlock, project: Project) -> str:
         return (
             f"⛏ {block.name}: {block.asic_count:,} × {model}, {mw:,.1f} MW, {ths / 1e6:,.2f} EH/s"
         )
+    assert is_ai(block)
     it = (
         ai_block_it_mw(block, cat)
         if (is_colocation(block) or block.gpu_server_model in cat.gpu_servers)
@@ -67,12 +76,19 @@ def describe_block(block: MiningBlock | AiBlock, project: Project) -> str:
     return f"▣ {block.name}: {kind}, {it:,.1f} MW IT"
 
 
-class StrategiesPanel(StrategyActions, QWidget):
+class StrategiesPanel(QWidget):
     strategy_selected = Signal(str)
 
     def __init__(self, doc: ProjectDocument, parent: QWidget | None = None):
         super().__init__(parent)
         self.doc = doc
+        self.strategy_actions = StrategyActions(
+            doc,
+            lambda: (self.index, self.blocks.currentRow()),
+            self._apply,
+            lambda text: self.message.setText(text),
+            self,
+        )
         lay = QVBoxLayout(self)
         box = QGroupBox("Strategies")
         bl = QVBoxLayout(box)
@@ -80,17 +96,29 @@ class StrategiesPanel(StrategyActions, QWidget):
         self.list.setToolTip("Strategies evaluated over the same timeline. Double-click to rename.")
         self.list.setMaximumHeight(110)
         self.list.currentRowChanged.connect(self._strategy_row_changed)
-        self.list.itemDoubleClicked.connect(lambda _: self.rename_strategy())
+        self.list.itemDoubleClicked.connect(lambda _: self.strategy_actions.rename_strategy())
         bl.addWidget(self.list)
         bl.addLayout(
             _button_row(
                 [
-                    ("Add", "Add a strategy", self.add_strategy),
-                    ("Duplicate", "Copy the selected strategy", self.duplicate_strategy),
-                    ("Rename…", "Rename the selected strategy", lambda: self.rename_strategy()),
-                    ("Delete", "Delete the selected strategy", self.delete_strategy),
-                    ("▲", "Move up", lambda: self.move_strategy(-1)),
-                    ("▼", "Move down", lambda: self.move_strategy(1)),
+                    ("Add", "Add a strategy", self.strategy_actions.add_strategy),
+                    (
+                        "Duplicate",
+                        "Copy the selected strategy",
+                        self.strategy_actions.duplicate_strategy,
+                    ),
+                    (
+                        "Rename…",
+                        "Rename the selected strategy",
+                        lambda: self.strategy_actions.rename_strategy(),
+                    ),
+                    (
+                        "Delete",
+                        "Delete the selected strategy",
+                        self.strategy_actions.delete_strategy,
+                    ),
+                    ("▲", "Move up", lambda: self.strategy_actions.move_strategy(-1)),
+                    ("▼", "Move down", lambda: self.strategy_actions.move_strategy(1)),
                 ]
             )
         )
@@ -122,13 +150,17 @@ class StrategiesPanel(StrategyActions, QWidget):
         kl.addLayout(
             _button_row(
                 [
-                    ("+ Mining", "Add a mining block", self.add_mining),
-                    ("+ AI", "Add an AI hosting block", self.add_ai),
-                    ("+ Hosting", "Host a client's miners (third-party hosting)", self.add_hosting),
-                    ("Duplicate", "Copy the selected block", self.duplicate_block),
-                    ("Delete", "Delete the selected block", self.delete_block),
-                    ("▲", "Move up", lambda: self.move_block(-1)),
-                    ("▼", "Move down", lambda: self.move_block(1)),
+                    ("+ Mining", "Add a mining block", self.strategy_actions.add_mining),
+                    ("+ AI", "Add an AI hosting block", self.strategy_actions.add_ai),
+                    (
+                        "+ Hosting",
+                        "Host a client's miners (third-party hosting)",
+                        self.strategy_actions.add_hosting,
+                    ),
+                    ("Duplicate", "Copy the selected block", self.strategy_actions.duplicate_block),
+                    ("Delete", "Delete the selected block", self.strategy_actions.delete_block),
+                    ("▲", "Move up", lambda: self.strategy_actions.move_block(-1)),
+                    ("▼", "Move down", lambda: self.strategy_actions.move_block(1)),
                 ]
             )
         )
@@ -273,14 +305,16 @@ class StrategiesPanel(StrategyActions, QWidget):
             )
             self.probability = fields[f"strategies[{i}].contract_probability_pct"]
             self.strategy_form.addRow("Fallback", self.fallback)
-        self.fallback.blockSignals(True)
-        self.fallback.clear()
-        self.fallback.addItem("(none)", None)
+        fallback = self.fallback
+        assert fallback is not None  # built above with the form
+        fallback.blockSignals(True)
+        fallback.clear()
+        fallback.addItem("(none)", None)
         for other in self.doc.project.strategies:
             if other.name != s.name:
-                self.fallback.addItem(other.name, other.name)
-        self.fallback.setCurrentIndex(max(self.fallback.findData(s.fallback_strategy), 0))
-        self.fallback.blockSignals(False)
+                fallback.addItem(other.name, other.name)
+        fallback.setCurrentIndex(max(fallback.findData(s.fallback_strategy), 0))
+        fallback.blockSignals(False)
         row = self.blocks.currentRow()
         self.blocks.blockSignals(True)
         self.blocks.clear()
@@ -296,6 +330,7 @@ class StrategiesPanel(StrategyActions, QWidget):
             self.strategy_selected.emit(self.doc.project.strategies[row].name)
 
     def _fallback_chosen(self, index: int) -> None:
+        assert self.fallback is not None  # it sent the signal
         self.doc.set_value(
             f"strategies[{self.index}].fallback_strategy",
             self.fallback.itemData(index),
@@ -325,7 +360,9 @@ class StrategiesPanel(StrategyActions, QWidget):
         """What the block form is built for: a new model in the Equipment tab rebuilds it."""
         prefix = f"strategies[{self.index}].blocks[{j}]."
         project = self.doc.project
-        models = tuple(m.id for m in (*project.custom_asics, *project.custom_gpu_servers))
+        models = tuple(
+            [m.id for m in project.custom_asics] + [m.id for m in project.custom_gpu_servers]
+        )
         return (prefix, block.kind, getattr(block, "business_model", None), models)
 
     def _build_block_form(self) -> None:
@@ -353,7 +390,8 @@ class StrategiesPanel(StrategyActions, QWidget):
             field = self.block_fields.get(self._block_key[0] + rel)
             if field is None:
                 continue
-            field.editor.setReadOnly(planned)
+            if isinstance(field.editor, QLineEdit):
+                field.editor.setReadOnly(planned)
             field.editor.setToolTip(
                 f"Set by this strategy's floor plan ({hangars}): edit it on the Floor plan tab"
                 if planned

@@ -1,15 +1,17 @@
 """What the Strategies panel's buttons do to the project: add, duplicate, rename, delete and
 reorder strategies and their blocks. Each action builds the new strategy list and hands it to
-the panel's ``_apply``, which validates it and makes it one undoable step."""
+``apply`` (the panel's), which validates it and makes it one undoable step."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtWidgets import QInputDialog, QWidget
 
 from core.model.business import COLO_USD_PER_KW_MONTH
 from core.model.project import AiBlock, HostingBlock, MiningBlock, Strategy
+from gui.document import ProjectDocument
 
 
 def unique_name(base: str, taken: list[str]) -> str:
@@ -21,9 +23,44 @@ def unique_name(base: str, taken: list[str]) -> str:
     return f"{base} ({n})"
 
 
+class Apply(Protocol):
+    def __call__(
+        self,
+        strategies: list[Strategy],
+        text: str,
+        select: int | None = None,
+        select_block: int | None = None,
+        renamed: dict[str, str] | None = None,
+    ) -> None: ...
+
+
 class StrategyActions:
-    """Mixed into ``StrategiesPanel``, which provides ``doc``, ``list``, ``blocks``, ``message``,
-    ``index``, ``strategy`` and ``_apply``."""
+    """The strategy and block actions, handed what they use: the document, the selection (the
+    selected strategy's index and block row), where a new strategy list goes (``apply``), where
+    a refusal is said (``say``) and the widget a dialog belongs to."""
+
+    def __init__(
+        self,
+        doc: ProjectDocument,
+        selection: Callable[[], tuple[int, int]],
+        apply: Apply,
+        say: Callable[[str], None],
+        parent: QWidget,
+    ) -> None:
+        self.doc, self._selection, self._apply, self._say = doc, selection, apply, say
+        self._parent = parent
+
+    @property
+    def index(self) -> int:
+        return self._selection()[0]
+
+    @property
+    def block_row(self) -> int:
+        return self._selection()[1]
+
+    @property
+    def strategy(self) -> Strategy:
+        return self.doc.project.strategies[min(self.index, len(self.doc.project.strategies) - 1)]
 
     def add_strategy(self) -> None:
         names = [s.name for s in self.doc.project.strategies]
@@ -41,7 +78,9 @@ class StrategyActions:
     def rename_strategy(self, new_name: str | None = None) -> None:
         s = self.strategy
         if new_name is None:
-            new_name, ok = QInputDialog.getText(self, "Rename strategy", "Name:", text=s.name)
+            new_name, ok = QInputDialog.getText(
+                self._parent, "Rename strategy", "Name:", text=s.name
+            )
             if not ok:
                 return
         new_name = new_name.strip()
@@ -59,7 +98,7 @@ class StrategyActions:
 
     def delete_strategy(self) -> None:
         if len(self.doc.project.strategies) <= 1:
-            self.message.setText("A project needs at least one strategy.")
+            self._say("A project needs at least one strategy.")
             return
         s = self.strategy
         items = [
@@ -77,12 +116,14 @@ class StrategyActions:
             self._apply(items, "Reorder strategies", j)
 
     # ------------------------------------------------------------------ block actions
-    def _with_blocks(self, blocks: list, text: str, select: int) -> None:
+    def _with_blocks(self, blocks: list[MiningBlock | AiBlock], text: str, select: int) -> None:
         items = list(self.doc.project.strategies)
         items[self.index] = self.strategy.model_copy(update={"blocks": blocks})
         self._apply(items, text, self.index, select)
 
-    def _add_block(self, make, name: str, text: str) -> None:
+    def _add_block(
+        self, make: Callable[[str], MiningBlock | AiBlock], name: str, text: str
+    ) -> None:
         """Append ``make(unique name)`` to the strategy's blocks and select it."""
         blocks = list(self.strategy.blocks)
         blocks.append(make(unique_name(name, [b.name for b in blocks])))
@@ -116,7 +157,7 @@ class StrategyActions:
         )
 
     def duplicate_block(self) -> None:
-        j, blocks = self.blocks.currentRow(), list(self.strategy.blocks)
+        j, blocks = self.block_row, list(self.strategy.blocks)
         if 0 <= j < len(blocks):
             copy = blocks[j].model_copy(
                 update={"name": unique_name(f"{blocks[j].name} copy", [b.name for b in blocks])}
@@ -125,13 +166,13 @@ class StrategyActions:
             self._with_blocks(blocks, "Duplicate block", j + 1)
 
     def delete_block(self) -> None:
-        j, blocks = self.blocks.currentRow(), list(self.strategy.blocks)
+        j, blocks = self.block_row, list(self.strategy.blocks)
         if 0 <= j < len(blocks):
             del blocks[j]
             self._with_blocks(blocks, "Delete block", max(j - 1, 0))
 
     def move_block(self, step: int) -> None:
-        j, blocks = self.blocks.currentRow(), list(self.strategy.blocks)
+        j, blocks = self.block_row, list(self.strategy.blocks)
         k = j + step
         if 0 <= j < len(blocks) and 0 <= k < len(blocks):
             blocks[j], blocks[k] = blocks[k], blocks[j]

@@ -81,7 +81,7 @@ def test_undo_and_redo_every_input_change(qtbot, window):
 
 def test_undo_a_strategy_deletion(window):
     window.strategies_panel.list.setCurrentRow(2)
-    window.strategies_panel.delete_strategy()
+    window.strategies_panel.strategy_actions.delete_strategy()
     assert len(window.doc.project.strategies) == 3
     window.undo_action.trigger()
     assert [s.name for s in window.doc.project.strategies][2] == "Hybrid"

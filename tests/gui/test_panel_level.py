@@ -85,7 +85,7 @@ def test_the_strategies_panel_adds_and_undoes_a_strategy(qtbot, doc):
     qtbot.addWidget(panel)
     names = [s.name for s in doc.project.strategies]
     assert [panel.list.item(i).text() for i in range(panel.list.count())] == names
-    panel.add_strategy()
+    panel.strategy_actions.add_strategy()
     assert [s.name for s in doc.project.strategies] == [*names, "New strategy"]
     assert panel.list.count() == len(names) + 1
     doc.undo_stack.undo()
@@ -132,10 +132,10 @@ def test_the_baseline_is_chosen_and_follows_a_rename(qtbot, doc):
     panel.baseline.activated.emit(hybrid)
     assert doc.project.baseline_strategy == "Hybrid"
     panel.list.setCurrentRow(2)
-    panel.rename_strategy("Hybrid 50/50")
+    panel.strategy_actions.rename_strategy("Hybrid 50/50")
     assert doc.project.baseline_strategy == "Hybrid 50/50"
     assert panel.baseline.currentData() == "Hybrid 50/50"
-    panel.delete_strategy()
+    panel.strategy_actions.delete_strategy()
     assert doc.project.baseline_strategy is None
 
 

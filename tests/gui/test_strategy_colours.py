@@ -32,7 +32,7 @@ def test_window_keeps_colours_when_a_strategy_is_inserted(qtbot, window):
     before = {n: doc.colours(n) for n in names}
     curve_pen = window.dashboard.cumulative.curves[names[1]].opts["pen"].color().name()
     window.strategies_panel.list.setCurrentRow(0)
-    window.strategies_panel.duplicate_strategy()  # inserted after the first
+    window.strategies_panel.strategy_actions.duplicate_strategy()  # inserted after the first
     doc.recompute()
     assert {n: doc.colours(n) for n in names} == before
     assert window.dashboard.cumulative.curves[names[1]].opts["pen"].color().name() == curve_pen

@@ -15,20 +15,20 @@ def names(window):
 
 
 def test_add_duplicate_rename_reorder_delete(qtbot, window, panel):
-    panel.add_strategy()
+    panel.strategy_actions.add_strategy()
     assert names(window)[-1] == "New strategy"
     panel.list.setCurrentRow(0)
-    panel.duplicate_strategy()
+    panel.strategy_actions.duplicate_strategy()
     assert names(window)[1] == "Keep mining copy"
     panel.list.setCurrentRow(0)
-    panel.rename_strategy("Mine on")
+    panel.strategy_actions.rename_strategy("Mine on")
     assert names(window)[0] == "Mine on"
     # The fallbacks that named it follow the rename.
     assert window.doc.project.strategies[2].fallback_strategy == "Mine on"
-    panel.move_strategy(1)
+    panel.strategy_actions.move_strategy(1)
     assert names(window)[:2] == ["Keep mining copy", "Mine on"]
     panel.list.setCurrentRow(1)
-    panel.delete_strategy()
+    panel.strategy_actions.delete_strategy()
     assert "Mine on" not in names(window)
     assert all(s.fallback_strategy != "Mine on" for s in window.doc.project.strategies)
     settle(qtbot, window)
@@ -38,7 +38,7 @@ def test_add_duplicate_rename_reorder_delete(qtbot, window, panel):
 
 def test_a_duplicate_name_is_refused_with_a_message(window, panel):
     panel.list.setCurrentRow(1)
-    panel.rename_strategy("Keep mining")
+    panel.strategy_actions.rename_strategy("Keep mining")
     assert names(window)[1] == "Convert to AI"
     assert "already used" in panel.message.text()
 
@@ -77,7 +77,7 @@ def test_a_planned_count_is_read_only_and_a_rename_keeps_the_plan_linked(qtbot, 
 
 def test_add_ai_block_and_switch_business_model(qtbot, window, panel):
     panel.list.setCurrentRow(0)
-    panel.add_ai()
+    panel.strategy_actions.add_ai()
     blocks = window.doc.project.strategies[0].blocks
     assert blocks[-1].kind == "ai" and panel.blocks.currentRow() == len(blocks) - 1
     path = f"strategies[0].blocks[{len(blocks) - 1}]."
@@ -110,7 +110,7 @@ def test_add_a_hosting_block_and_price_it(qtbot, window, panel):
     # Given Keep mining, when a hosting block is added and its rate typed, then the strategy
     # earns hosting revenue, and more at a higher rate.
     panel.list.setCurrentRow(0)
-    panel.add_hosting()
+    panel.strategy_actions.add_hosting()
     blocks = window.doc.project.strategies[0].blocks
     assert blocks[-1].kind == "hosting" and "hosts 1,000" in panel.blocks.currentItem().text()
     path = f"strategies[0].blocks[{len(blocks) - 1}]."
@@ -127,11 +127,11 @@ def test_add_a_hosting_block_and_price_it(qtbot, window, panel):
 def test_add_duplicate_reorder_delete_blocks(window, panel):
     panel.list.setCurrentRow(2)
     n = len(window.doc.project.strategies[2].blocks)
-    panel.add_mining()
-    panel.duplicate_block()
+    panel.strategy_actions.add_mining()
+    panel.strategy_actions.duplicate_block()
     assert len(window.doc.project.strategies[2].blocks) == n + 2
-    panel.move_block(-1)
-    panel.delete_block()
+    panel.strategy_actions.move_block(-1)
+    panel.strategy_actions.delete_block()
     assert len(window.doc.project.strategies[2].blocks) == n + 1
 
 
