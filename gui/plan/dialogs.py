@@ -3,6 +3,8 @@ auto-layout (which item, linked to which block, in which rectangle)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.model.plan import CDU_COOLED, TEMPLATE_LABELS, TEMPLATES, Door, Hangar, LayoutRules
+from core.model.plan import CDU_COOLED, TEMPLATE_LABELS, TEMPLATES, Door, Hangar, LayoutRules, Wall
 
 WALLS = ("north", "south", "east", "west")
 
@@ -48,11 +50,11 @@ class HangarDialog(QDialog):
         form = QFormLayout()
         self.name = QLineEdit(hangar.name)
         self.name.setMaxLength(120)
-        self.length = metres(hangar.length_m, 2000, "Inside length, west to east wall (m)", 1)
-        self.width = metres(hangar.width_m, 2000, "Inside width, north to south wall (m)", 1)
+        self.length_m = metres(hangar.length_m, 2000, "Inside length, west to east wall (m)", 1)
+        self.width_m = metres(hangar.width_m, 2000, "Inside width, north to south wall (m)", 1)
         form.addRow("Name", self.name)
-        form.addRow("Length (west–east)", self.length)
-        form.addRow("Width (north–south)", self.width)
+        form.addRow("Length (west–east)", self.length_m)
+        form.addRow("Width (north–south)", self.width_m)
         doors = QGroupBox("Doors (each keeps a clear egress zone inside it)")
         dl = QVBoxLayout(doors)
         self.doors = QTableWidget(0, 3)
@@ -113,16 +115,16 @@ class HangarDialog(QDialog):
     def values(self) -> tuple[Hangar, LayoutRules]:
         doors = [
             Door(
-                wall=self.doors.cellWidget(r, 0).currentText(),
-                offset_m=self.doors.cellWidget(r, 1).value(),
-                width_m=self.doors.cellWidget(r, 2).value(),
+                wall=cast(Wall, cast(QComboBox, self.doors.cellWidget(r, 0)).currentText()),
+                offset_m=cast(QDoubleSpinBox, self.doors.cellWidget(r, 1)).value(),
+                width_m=cast(QDoubleSpinBox, self.doors.cellWidget(r, 2)).value(),
             )
             for r in range(self.doors.rowCount())
         ]
         hangar = Hangar(
             name=self.name.text().strip() or "Hangar",
-            length_m=self.length.value(),
-            width_m=self.width.value(),
+            length_m=self.length_m.value(),
+            width_m=self.width_m.value(),
             doors=doors,
         )
         rules = LayoutRules(
@@ -175,10 +177,10 @@ class AutoLayoutDialog(QDialog):
         self.units.setToolTip("Miners per shelf or container, servers per GPU rack")
         self.template.currentIndexChanged.connect(self._template_changed)
         x0, y0, x1, y1 = area
-        self.x = metres(x0, hangar.length_m, "West edge of the area (m)")
-        self.y = metres(y0, hangar.width_m, "North edge of the area (m)")
-        self.length = metres(x1 - x0, hangar.length_m, "Area length, west to east (m)", 0.1)
-        self.width = metres(y1 - y0, hangar.width_m, "Area width, north to south (m)", 0.1)
+        self.west_m = metres(x0, hangar.length_m, "West edge of the area (m)")
+        self.north_m = metres(y0, hangar.width_m, "North edge of the area (m)")
+        self.length_m = metres(x1 - x0, hangar.length_m, "Area length, west to east (m)", 0.1)
+        self.width_m = metres(y1 - y0, hangar.width_m, "Area width, north to south (m)", 0.1)
         self.replace = QCheckBox("Replace the items inside the area (others stay)")
         self.replace.setChecked(True)
         self.cdus = QCheckBox("With the CDUs their liquid heat needs (in a strip at the east end)")
@@ -189,10 +191,10 @@ class AutoLayoutDialog(QDialog):
         form.addRow("Item", self.template)
         form.addRow("Counts towards", self.block)
         form.addRow("Miners / servers each", self.units)
-        form.addRow("From west", self.x)
-        form.addRow("From north", self.y)
-        form.addRow("Length", self.length)
-        form.addRow("Width", self.width)
+        form.addRow("From west", self.west_m)
+        form.addRow("From north", self.north_m)
+        form.addRow("Length", self.length_m)
+        form.addRow("Width", self.width_m)
         form.addRow(self.replace)
         form.addRow(self.cdus)
         note = QLabel(
@@ -218,7 +220,8 @@ class AutoLayoutDialog(QDialog):
             self.block.addItem(name, name)
         self.block.addItem("(not counted)", "")
         self.block.setCurrentIndex(max(0, self.block.findData(self.defaults.get(str(kind)) or "")))
-        self.units.setValue(int(TEMPLATES[key].get("units", 0)))  # type: ignore[arg-type]
+        units = TEMPLATES[key].get("units")
+        self.units.setValue(units if isinstance(units, int) else 0)
         self.units.setEnabled(kind in ("asic_rack", "container", "gpu_rack"))
         self.block.setEnabled(kind in ("asic_rack", "container", "gpu_rack"))
         liquid = kind == "gpu_rack" and TEMPLATES[key].get("cooling") in CDU_COOLED
@@ -229,8 +232,8 @@ class AutoLayoutDialog(QDialog):
         self,
     ) -> tuple[str, dict[str, object], tuple[float, float, float, float], bool, bool]:
         """(palette key, item changes, area, replace the items inside, add CDUs)."""
-        x, y = self.x.value(), self.y.value()
-        area = (x, y, x + self.length.value(), y + self.width.value())
+        x, y = self.west_m.value(), self.north_m.value()
+        area = (x, y, x + self.length_m.value(), y + self.width_m.value())
         changes: dict[str, object] = {"block": self.block.currentData() or None}
         if self.units.isEnabled():
             changes["units"] = self.units.value()

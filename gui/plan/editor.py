@@ -5,10 +5,10 @@ charts follow the plan. While items are dragged only the moved ones are re-check
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, Qt, QTimer
+from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -41,6 +41,7 @@ from core.plan.layout import (
     PlanSummary,
     apply_plan_counts,
 )
+from gui.document import ProjectDocument
 from gui.plan.edits import ItemEdits
 from gui.plan.hangars import HangarActions
 from gui.plan.props import ItemProperties
@@ -64,17 +65,17 @@ class Palette(QListWidget):
     def mimeTypes(self) -> list[str]:
         return [ITEM_MIME]
 
-    def mimeData(self, items: list[QListWidgetItem]) -> QMimeData:
+    def mimeData(self, items: Sequence[QListWidgetItem]) -> QMimeData:
         data = QMimeData()
         if items:
             data.setData(ITEM_MIME, items[0].data(Qt.ItemDataRole.UserRole).encode())
         return data
 
 
-class PlanEditor(ItemEdits, HangarActions, QWidget):
+class PlanEditor(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.doc = None
+        self.doc: ProjectDocument | None = None
         self.ask_path: Callable[[str, str], Path | None] | None = None
         self.active = False
         self.built = False
@@ -82,16 +83,19 @@ class PlanEditor(ItemEdits, HangarActions, QWidget):
         self.hangar_name: str | None = None
         self.violations: list[Violation] = []
         self.others: list[Violation] = []  # capacity and facility: a drag does not move them
-        self.geometry: PlanGeometry | None = None
+        self.plan_geometry: PlanGeometry | None = None
         self.summary: PlanSummary | None = None
         self._select_after: list[int] | None = None
         self._dirty: dict[int, ItemGraphic] = {}
         self._paste_shift = 0.0
         self._ctx: PlanContext | None = None
-        QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
+        self.edits = ItemEdits(self, self)
+        self.hangars = HangarActions(self, self.edits)
+        self._box = QVBoxLayout(self)
+        self._box.setContentsMargins(0, 0, 0, 0)
 
     # ------------------------------------------------------------------ building
-    def set_document(self, doc) -> None:
+    def set_document(self, doc: ProjectDocument) -> None:
         if self.doc is not None:
             try:
                 self.doc.project_changed.disconnect(self._project_changed)
@@ -113,11 +117,11 @@ class PlanEditor(ItemEdits, HangarActions, QWidget):
     def _build(self) -> None:
         self.built = True
         self.scene = PlanScene(self)
-        self.scene.on_drag = self._dragged
+        self.scene.on_drag = self.edits.dragged
         self.scene.model_label = self._model_label
         self.view = PlanView(self.scene)
-        self.view.on_drop = self.drop
-        self.view.viewport().installEventFilter(self)
+        self.view.on_drop = self.edits.drop
+        self.view.viewport().installEventFilter(self.edits)
         self.scene.selectionChanged.connect(self._selection_changed)
         # A tool bar, not a row of buttons: what does not fit a laptop's width goes into its
         # » menu instead of widening the window.
@@ -139,13 +143,13 @@ class PlanEditor(ItemEdits, HangarActions, QWidget):
         bar.addWidget(QLabel("  Hangar "))
         bar.addWidget(self.hangar)
         for text, slot, tip in (
-            ("Add hangar…", self.add_hangar, "A new hangar on the site"),
-            ("Edit hangar…", self.edit_hangar, "Size, doors and aisle clearances"),
-            ("Delete hangar", self.delete_hangar, "Remove the hangar and its plans"),
-            ("Auto-layout…", self.auto_layout_dialog, "Fill the hangar or an area with rows"),
+            ("Add hangar…", self.hangars.add_hangar, "A new hangar on the site"),
+            ("Edit hangar…", self.hangars.edit_hangar, "Size, doors and aisle clearances"),
+            ("Delete hangar", self.hangars.delete_hangar, "Remove the hangar and its plans"),
+            ("Auto-layout…", self.hangars.auto_layout_dialog, "Fill the hangar or an area"),
             ("Fit", lambda: self.view.fit(), "Show the whole hangar (F)"),
-            ("PNG…", lambda: self.export_dialog(".png"), "Save the plan as a picture"),
-            ("SVG…", lambda: self.export_dialog(".svg"), "Save the plan as a drawing"),
+            ("PNG…", lambda: self.hangars.export_dialog(".png"), "Save the plan as a picture"),
+            ("SVG…", lambda: self.hangars.export_dialog(".svg"), "Save the plan as a drawing"),
         ):
             action = bar.addAction(text)
             action.setToolTip(tip)
@@ -159,11 +163,11 @@ class PlanEditor(ItemEdits, HangarActions, QWidget):
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addWidget(QLabel("Palette (drag onto the plan)"))
-        self.palette = Palette()
-        self.palette.itemDoubleClicked.connect(self._palette_double_clicked)
-        ll.addWidget(self.palette, 1)
+        self.item_palette = Palette()
+        self.item_palette.itemDoubleClicked.connect(self.edits.palette_double_clicked)
+        ll.addWidget(self.item_palette, 1)
         self.props = ItemProperties()
-        self.props.changed.connect(self.set_properties)
+        self.props.changed.connect(self.edits.set_properties)
         ll.addWidget(self.props)
         right = QWidget()
         right.setFixedWidth(250)
@@ -186,28 +190,35 @@ class PlanEditor(ItemEdits, HangarActions, QWidget):
         split.addWidget(right)
         split.setStretchFactor(1, 1)
         split.setSizes([200, 700, 240])
-        self.layout().addWidget(bar)
-        self.layout().addWidget(split, 1)
-        self._drag_timer = QTimer(self, singleShot=True, interval=0)
-        self._drag_timer.timeout.connect(self._recheck_drag)
+        self._box.addWidget(bar)
+        self._box.addWidget(split, 1)
         self._actions()
 
     def _actions(self) -> None:
-        for text, keys, slot in (
-            ("Rotate 90°", ["R"], self.rotate_selected),
-            ("Delete", [QKeySequence.StandardKey.Delete, "Backspace"], self.delete_selected),
-            ("Copy", [QKeySequence.StandardKey.Copy], self.copy_selected),
-            ("Paste", [QKeySequence.StandardKey.Paste], self.paste),
-            ("Duplicate", ["Ctrl+D"], lambda: (self.copy_selected(), self.paste())),
-            ("Select all", [QKeySequence.StandardKey.SelectAll], self.select_all),
+        e = self.edits
+
+        def duplicate() -> None:
+            e.copy_selected()
+            e.paste()
+
+        table: tuple[
+            tuple[str, list[str | QKeySequence.StandardKey], Callable[[], object]], ...
+        ] = (
+            ("Rotate 90°", ["R"], e.rotate_selected),
+            ("Delete", [QKeySequence.StandardKey.Delete, "Backspace"], e.delete_selected),
+            ("Copy", [QKeySequence.StandardKey.Copy], e.copy_selected),
+            ("Paste", [QKeySequence.StandardKey.Paste], e.paste),
+            ("Duplicate", ["Ctrl+D"], duplicate),
+            ("Select all", [QKeySequence.StandardKey.SelectAll], e.select_all),
             ("Fit", ["F"], lambda: self.view.fit()),
             ("Zoom in", ["+", "="], lambda: self.view.zoom(1.25)),
             ("Zoom out", ["-"], lambda: self.view.zoom(0.8)),
-            ("Nudge left", ["Left"], lambda: self.nudge(-1, 0)),
-            ("Nudge right", ["Right"], lambda: self.nudge(1, 0)),
-            ("Nudge up", ["Up"], lambda: self.nudge(0, -1)),
-            ("Nudge down", ["Down"], lambda: self.nudge(0, 1)),
-        ):
+            ("Nudge left", ["Left"], lambda: e.nudge(-1, 0)),
+            ("Nudge right", ["Right"], lambda: e.nudge(1, 0)),
+            ("Nudge up", ["Up"], lambda: e.nudge(0, -1)),
+            ("Nudge down", ["Down"], lambda: e.nudge(0, 1)),
+        )
+        for text, keys, slot in table:
             act = QAction(text, self.view)
             act.setShortcuts([QKeySequence(k) for k in keys])
             act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -218,7 +229,12 @@ class PlanEditor(ItemEdits, HangarActions, QWidget):
     # ------------------------------------------------------------------ model access
     @property
     def project(self) -> Project:
+        assert self.doc is not None
         return self.doc.project
+
+    def widget(self) -> QWidget:
+        """The widget the actions' dialogs belong to."""
+        return self
 
     def current_strategy(self) -> Strategy | None:
         return next((s for s in self.project.strategies if s.name == self.strategy_name), None)
@@ -259,6 +275,7 @@ class PlanEditor(ItemEdits, HangarActions, QWidget):
         new = strategy.model_copy(update={"plans": plans})
         strategies = [new if s.name == strategy.name else s for s in self.project.strategies]
         self._select_after = select
+        assert self.doc is not None
         self.doc.apply(
             apply_plan_counts(self.project.model_copy(update={"strategies": strategies})), text
         )
@@ -313,10 +330,10 @@ class PlanEditor(ItemEdits, HangarActions, QWidget):
         plan = FloorPlan(hangar=hangar.name, items=self.current_items())
         ctx = self._ctx = PlanContext.of(project, strategy)  # item tooltips use it too
         review = review_plan(project, strategy, plan, ctx)
-        self.summary, self.geometry = review.summary, review.geometry
+        self.summary, self.plan_geometry = review.summary, review.geometry
         self.violations, self.others = review.placement, review.others
         self.scene.set_items(list(plan.items), self.summary)
-        self._show_violations()
+        self.show_violations()
         self._show_capacity(project, strategy, review.summaries)
         if self._select_after is not None:
             self.scene.select(self._select_after)
@@ -328,7 +345,7 @@ class PlanEditor(ItemEdits, HangarActions, QWidget):
     def all_violations(self) -> list[Violation]:
         return self.violations + self.others
 
-    def _show_violations(self) -> None:
+    def show_violations(self) -> None:
         found = self.all_violations()
         self.scene.set_violations({i for v in found for i in v.items})
         self.violation_title.setText(
@@ -353,7 +370,7 @@ class PlanEditor(ItemEdits, HangarActions, QWidget):
 
     def _selection_changed(self) -> None:
         items = self.current_items()
-        chosen = [items[k] for k in self.selected() if k < len(items)]
+        chosen = [items[k] for k in self.edits.selected() if k < len(items)]
         self.props.show_items(chosen, self.linkable_blocks())
 
     def _show_capacity(

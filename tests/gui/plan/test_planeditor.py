@@ -33,7 +33,7 @@ def test_place_move_rotate_delete_and_undo(qtbot, window):
     assert fleet(window) == 26_500
     # Place: a shelf dropped at (107.5, 8.4) m lands centred there (x 106.5 … 108.5,
     # y 8.0 … 8.8): clear of the rows (which end at 106 m) and of the east door's zone.
-    editor.drop("asic_rack", QPointF(107.5, 8.4))
+    editor.edits.drop("asic_rack", QPointF(107.5, 8.4))
     assert len(editor.scene.graphics) == 266
     new = editor.scene.graphics[265]
     assert (new.item.x_m, new.item.y_m, new.item.block) == (106.5, 8.0, "S21 fleet")
@@ -82,8 +82,8 @@ def test_counts_reach_the_strategy_and_its_chart(qtbot, window):
     row = [k for k, g in enumerate(editor.scene.graphics) if g.item.y_m == 0.0]
     assert len(row) == 53
     editor.scene.select(row)
-    editor.copy_selected()
-    editor.paste()
+    editor.edits.copy_selected()
+    editor.edits.paste()
     assert len(editor.scene.graphics) == 318 and fleet(window) == 26_500 + 53 * 50
     settle(qtbot, window)
     after = curve_y(window, "Keep mining")
@@ -104,7 +104,7 @@ def test_auto_layout_and_heat_map_and_exports(qtbot, window, tmp_path):
     # 9.0 + 1.2 + 1.2 > 10. 4 × 183 = 732 racks, less the east door's zone (x 107 … 110,
     # y 3.5 … 6.5): the racks from x 106.8 (k = 178 … 182) of the rows spanning y 2.4 … 3.6
     # and 4.5 … 5.7; the row at 6.9 starts below 6.5. 732 − 2 × 5 = 722.
-    placed = editor.fill("gpu_rack_liquid", {"block": "AI colocation"}, (0, 0, 110, 10))
+    placed = editor.hangars.fill("gpu_rack_liquid", {"block": "AI colocation"}, (0, 0, 110, 10))
     assert placed == 722
     it_mw = window.doc.project.strategies[1].blocks[1].it_mw
     assert abs(it_mw - 722 * 4 * 10.2 / 1000) < 1e-6  # the plan sets the colocation MW
@@ -114,8 +114,8 @@ def test_auto_layout_and_heat_map_and_exports(qtbot, window, tmp_path):
     colours = {g.brush().color().name() for g in editor.scene.graphics}
     assert len(colours) == 1  # every rack carries the same kW
     png, svg = tmp_path / "plan.png", tmp_path / "plan.svg"
-    editor.export(png)
-    editor.export(svg)
+    editor.hangars.export(png)
+    editor.hangars.export(svg)
     image = QImage(str(png))
     assert image.width() >= 1600
     # Sample the picture's middle row: rack colour (heat map) appears.
@@ -187,7 +187,7 @@ def test_auto_layout_proposes_gpu_racks_with_their_cdus_in_an_ai_plan(qtbot, win
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(AutoLayoutDialog, "exec", accept)
-    editor.auto_layout_dialog()
+    editor.hangars.auto_layout_dialog()
     # The strategy runs AI only: direct-liquid GPU racks, with CDUs, are proposed.
     assert seen == {"template": "gpu_rack_liquid", "cdus": True}
     items = editor.current_items()
@@ -208,12 +208,12 @@ def test_a_double_clicked_palette_item_lands_in_free_space(qtbot, window):
     before = editor.current_items()
     editor.view.fit()
     entry = next(
-        editor.palette.item(i)
-        for i in range(editor.palette.count())
-        if editor.palette.item(i).data(Qt.ItemDataRole.UserRole) == "cdu"
+        editor.item_palette.item(i)
+        for i in range(editor.item_palette.count())
+        if editor.item_palette.item(i).data(Qt.ItemDataRole.UserRole) == "cdu"
     )
     assert isinstance(entry, QListWidgetItem)
-    editor._palette_double_clicked(entry)
+    editor.edits.palette_double_clicked(entry)
     items = editor.current_items()
     assert len(items) == len(before) + 1
     new = footprint(items[-1])
