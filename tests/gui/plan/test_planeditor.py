@@ -220,3 +220,43 @@ def test_a_double_clicked_palette_item_lands_in_free_space(qtbot, window):
     for other in map(footprint, before):  # on nothing: shares no area with any shelf
         assert new[2] <= other[0] or other[2] <= new[0] or new[3] <= other[1] or other[3] <= new[1]
     assert not [v for v in editor.all_violations() if v.rule == "overlap"]
+
+
+def test_a_hangar_is_edited_through_its_dialog_and_its_plans_follow(qtbot, window, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from core.model.plan import Door
+    from gui.plan.dialogs import HangarDialog
+
+    # Given the example's Hangar A, shown in Keep mining's plan.
+    editor = open_plan(qtbot, window)
+    before = window.doc.project.site.hangars[0]
+    assert editor.hangar_name == before.name
+
+    def edit(dialog):
+        # When the user renames it, makes it 10 m longer and adds a 6 m door on the east wall.
+        dialog.name.setText("Hall A")
+        dialog.length_m.setValue(before.length_m + 10)
+        dialog.add_door(Door(wall="east", offset_m=5.0, width_m=6.0))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(HangarDialog, "exec", edit)
+    editor.hangars.edit_hangar()
+    # Then the site has the new hangar, with its door, and the plans follow its new name.
+    hangar = window.doc.project.site.hangars[0]
+    assert (hangar.name, hangar.length_m, hangar.width_m) == (
+        "Hall A",
+        before.length_m + 10,
+        before.width_m,
+    )
+    assert (hangar.doors[-1].wall, hangar.doors[-1].offset_m, hangar.doors[-1].width_m) == (
+        "east",
+        5.0,
+        6.0,
+    )
+    assert editor.hangar_name == "Hall A"
+    plans = [p.hangar for p in window.doc.project.strategies[0].plans]
+    assert "Hall A" in plans and before.name not in plans
+    # And one undo puts everything back.
+    window.doc.undo_stack.undo()
+    assert window.doc.project.site.hangars[0] == before
