@@ -36,6 +36,7 @@ class CumulativeChart(ChartPanel):
         self.markers = pg.ScatterPlotItem(size=9, symbol="o", pen=pg.mkPen("k"))
         self.plot.addItem(self.markers)
         self._result: ProjectResult | None = None
+        self._drawn: dict[object, np.ndarray] = {}  # each curve's data as last set
 
     def update_result(self, result: ProjectResult) -> None:
         self._result = result
@@ -53,7 +54,7 @@ class CumulativeChart(ChartPanel):
                 curve = self.plot.plot(name=s.name)
                 self.curves[s.name] = curve
             self.set_pen(curve, self.colours(s.name), 2.0, self.colours.line(s.name))
-            curve.setData(x, s.monthly["cumulative_fcf_usd"] / 1e6)
+            self._set_data(curve, x, s.monthly["cumulative_fcf_usd"])
             w = s.weighted_cumulative_fcf_usd
             if w is not None:
                 wc = self.weighted.get(s.name)
@@ -62,7 +63,7 @@ class CumulativeChart(ChartPanel):
                     self.weighted[s.name] = wc
                 # Its strategy's colour and line, thin: told apart from it on screen and paper.
                 self.set_pen(wc, self.colours(s.name), 0.8, self.colours.line(s.name))
-                wc.setData(x, w / 1e6)
+                self._set_data(wc, x, w)
             elif s.name in self.weighted:
                 self._remove(self.weighted.pop(s.name))
             pb = s.kpis.payback_months
@@ -76,7 +77,17 @@ class CumulativeChart(ChartPanel):
                 )
         self.markers.setData(spots)
 
+    def _set_data(self, curve: pg.PlotDataItem, x: np.ndarray, usd: np.ndarray) -> None:
+        """Plot ``usd`` in millions, unless the curve already shows exactly these values (an
+        edit of one strategy leaves the others' curves as they are)."""
+        last = self._drawn.get(curve)
+        if last is not None and (last is usd or np.array_equal(last, usd)) and len(x) == len(usd):
+            return
+        self._drawn[curve] = usd
+        curve.setData(x, usd / 1e6)
+
     def _remove(self, item: pg.PlotDataItem) -> None:
+        self._drawn.pop(item, None)
         self.legend.removeItem(item)
         self.plot.removeItem(item)
 
