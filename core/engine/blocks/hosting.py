@@ -68,6 +68,7 @@ HOSTING = Hosting()
 
 
 def cast_hosting(block: MiningBlock) -> HostingBlock:
+    """A block of this kind, typed as the hosting contract it is."""
     assert isinstance(block, HostingBlock)
     return block
 

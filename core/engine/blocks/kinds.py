@@ -25,6 +25,7 @@ def kind_name(block: Block) -> str:
 
 
 def kind_of(block: Block) -> BlockKind:
+    """The kind that answers for the block (one of ``KINDS``)."""
     return _BY_NAME[kind_name(block)]
 
 
