@@ -246,7 +246,6 @@ def simulate_strategy(
     hourly_ai: list[tuple[str, int, float]] = []
 
     ai_mwh = np.zeros(n_m)
-    months = np.arange(n_m)
     price_month = ctx.price_month
     block_revenue: dict[int, np.ndarray] = {}
     ai_blocks = [(j, b) for j, b in enumerate(strategy.blocks) if is_ai(b)]
@@ -254,7 +253,7 @@ def simulate_strategy(
         kind = ai_kind(block)
         live_from, _ = kind.operating_months(block, n_m)
         share = kind.in_place(block, n_m, life_m)  # lease and renewal, GPU run-off
-        years_live = np.maximum((months - live_from) // 12, 0)
+        years_live = kind.years_live(block, n_m)
         mw = kind.load_mw(block, catalog)
         first = int(tl.month_first_hour[live_from])
         ai_mwh += share * hours_month * mw

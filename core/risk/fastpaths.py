@@ -27,7 +27,7 @@ import numpy as np
 
 from core.engine.blocks.base import Block
 from core.engine.blocks.demand import fourcp_bill, fourcp_peak_kw, keep_order
-from core.engine.blocks.kinds import is_ai, is_hosted, operating_months, owns_gpus
+from core.engine.blocks.kinds import ai_kind, is_ai, is_hosted, owns_gpus
 from core.engine.cashflow import cash_flow_table
 from core.engine.energy import simulate_strategy
 from core.engine.finance import finance_tax
@@ -121,12 +121,10 @@ def strategy_template(
     hours = ctx.tl.hours_in_month.astype(float)
     block_const = -fixed_mw * hours * energy.fixed_price_usd_per_mwh
     block_per_power = fixed_mw * ctx.price_month
-    months = np.arange(n)
     gpu = []
     for j, b in enumerate(ai.blocks):  # e1 keys blocks by their index in ``ai``
         if owns_gpus(b):
-            live, _ = operating_months(b, n)
-            years = np.maximum((months - live) // 12, 0)
+            years = ai_kind(b).years_live(b, n)  # the engine's decline counts these
             gpu.append((e1.block_revenue_usd[j], years, b.gpu_price_decline_pct_per_year))
     rate = project.site.energy.demand_charge_usd_per_kw_month
     return StrategyTemplate(

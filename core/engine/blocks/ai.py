@@ -34,6 +34,12 @@ class Ai(BlockKind):
         b = cast(AiBlock, block)
         return min(b.start_month + b.conversion_months, n_months), n_months
 
+    def years_live(self, block: AiBlock, n_months: int) -> np.ndarray:
+        """Per month, the whole years since go-live (0 before it): what escalators and
+        declines count."""
+        live, _ = self.operating_months(block, n_months)
+        return np.maximum((np.arange(n_months) - live) // 12, 0)
+
     def it_mw(self, block: AiBlock, catalog: Catalog) -> float:
         """Critical IT MW."""
         raise NotImplementedError

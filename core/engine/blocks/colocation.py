@@ -104,7 +104,7 @@ def colocation_rate(block: AiBlock, n_months: int) -> np.ndarray:
     live, _ = COLOCATION.operating_months(block, n_months)
     months = np.arange(n_months)
     growth = 1 + block.colo_escalator_pct_per_year / 100
-    rate = block.colo_usd_per_kw_month * powers(growth, np.maximum((months - live) // 12, 0))
+    rate = block.colo_usd_per_kw_month * powers(growth, COLOCATION.years_live(block, n_months))
     term = block.lease_term_months
     if term is not None and block.renewal_usd_per_kw_month is not None:
         after = months >= live + term
