@@ -111,6 +111,24 @@ class Mining(BlockKind):
         stops = [m for m in (b.end_month, b.retire) if isinstance(m, int)]
         return (0 if end < n_months else (min(stops) - n_months if stops else None)), 0.0
 
+    def derate(self, block: MiningBlock, n_months: int) -> np.ndarray:
+        """Per month, the share of its hashrate the fleet still has: (1 − derate) per whole
+        year since its start (1 before it)."""
+        years = np.maximum((np.arange(n_months) - block.start_month) // 12, 0)
+        return powers(1 - block.derate_pct_per_year / 100, years)
+
+    def value_per_mwh(self, block: MiningBlock, catalog: Catalog) -> float:
+        """USD per MWh drawn at the meter, at full run, per USD/PH/day of hashprice, before
+        derate: one machine's PH/s × days per hour after the pool fee, over its MW × PUE."""
+        asic = catalog.asics[block.asic_model]
+        return (
+            asic.hashrate_ths
+            / 1e3
+            / 24
+            * (1 - block.pool_fee_pct / 100)
+            / (asic.power_w / 1e6 * block.pue)
+        )
+
     # The hours --------------------------------------------------------------------------
 
     def run(
@@ -171,8 +189,7 @@ def mining_run(
     scale = ths / 1e3 / 24 * (1 - block.pool_fee_pct / 100)
     revenue_full = ctx.hashprice[first:stop] * scale
     if block.derate_pct_per_year:
-        months = np.arange(block.start_month, end)
-        derate = powers(1 - block.derate_pct_per_year / 100, (months - block.start_month) // 12)
+        derate = MINING.derate(block, end)[block.start_month : end]
         revenue_full *= np.repeat(derate, tl.hours_in_month[block.start_month : end])
     if curtail and facility_mw > 0:
         run = var_cost[first:stop] * facility_mw <= revenue_full

@@ -9,7 +9,13 @@ import functools
 import numpy as np
 
 from core.engine.blocks.ai import gpu_life_months
-from core.engine.blocks.kinds import ai_block_load_mw, ai_block_share, is_colocation, is_hosted
+from core.engine.blocks.kinds import (
+    ai_block_load_mw,
+    ai_block_share,
+    is_colocation,
+    is_hosted,
+    miner_kind,
+)
 from core.io.xlsx.hourly.sheet import DR, Hourly
 from core.io.xlsx.prices import HOURS, PRICE_HOURS
 from core.model.project import AiBlock, MiningBlock
@@ -39,17 +45,14 @@ def value_rows(h: Hourly, j: int) -> None:
                 False,
             )
         return
-    asic = h.catalog.asics[b.asic_model]
-    m_ = np.arange(n)
     i = lambda c: sh.i.replace("{c}", c)  # noqa: E731
     start = sh.name(j, "start_month")
     watts = sh.name(j, "asic_power_w")
     pool, derate = sh.name(j, "pool_fee_pct"), sh.name(j, "derate_pct_per_year")
     ths = sh.name(j, "asic_hashrate_ths")
-    d = (1 - b.derate_pct_per_year / 100) ** np.maximum((m_ - b.start_month) // 12, 0)
-    per_mwh = (
-        asic.hashrate_ths / 1e3 / 24 * (1 - b.pool_fee_pct / 100) / (asic.power_w / 1e6 * b.pue)
-    )
+    kind = miner_kind(b)
+    d = kind.derate(b, n)
+    per_mwh = kind.value_per_mwh(b, h.catalog)
     less, less_v, what = "", 0.0, ": value per MWh at full run"
     if is_hosted(b):  # cost-plus: the client's mining less the margin
         less = f"-{sh.name(j, 'margin_usd_per_kwh')}*1000/{pue}"
