@@ -24,8 +24,8 @@ from core.model.project import AiBlock, MiningBlock
 def value_rows(h: Hourly, j: int) -> None:
     """Block j's value per MWh at full run in each part of the month (its timing flag and
     facility MW are the strategy sheet's): what its machines mine, after pool fee and derate;
-    for a hosted rack, what decides whether it runs (``engine.hosting.make_hosted``): the rate
-    per kWh, or the client's mining less the margin it pays."""
+    for a hosted rack, what decides whether it runs (``engine.blocks.hosting.make_hosted``):
+    the rate per kWh, or the client's mining less the margin it pays."""
     sh, n = h.sh, h.n
     b: MiningBlock = sh.strategy.blocks[j]
     flag = h.v[f"f{j}"]

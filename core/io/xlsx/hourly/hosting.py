@@ -1,5 +1,5 @@
-"""A hosted rack's contract as formulas (``engine.hosting.hosting_months``): per kWh, the rate
-× the kWh its machines drew; cost-plus, the margin per kWh drawn plus the client's share of
+"""A hosted rack's contract as formulas (``engine.blocks.hosting.hosting_months``): per kWh,
+the rate × the kWh its machines drew; cost-plus, the margin per kWh drawn plus the client's share of
 its mining margin, with the power its load drew at the meter recharged to the client."""
 
 from __future__ import annotations
