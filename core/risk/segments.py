@@ -11,7 +11,7 @@ from functools import cached_property
 import numpy as np
 
 from core.engine.blocks.kinds import is_hosted, miner_kind, mines
-from core.engine.blocks.mining import mining_block_power, mining_run
+from core.engine.blocks.mining import MINING, mining_block_power
 from core.engine.market.bitcoin import hourly_subsidy
 from core.engine.market.context import MarketContext
 from core.model.catalog import Catalog
@@ -207,7 +207,7 @@ def _block_on_grid(
 ) -> MiningBlockPaths | None:
     ctx = mk.ctx
     mw, _ = mining_block_power(b, cat)
-    run = mining_run(b, ctx, cat, ctx.price, curtail=False, avoid_4cp=False)
+    run = MINING.run(b, ctx, cat, ctx.price, curtail=False, avoid_4cp=False)
     if mw <= 0 or run.stop <= run.first:
         return None
     segs = np.flatnonzero((starts >= run.first) & (starts < run.stop))

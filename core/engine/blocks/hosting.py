@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.engine.blocks.base import MinerRun, MonthlySums
-from core.engine.blocks.mining import Mining, mining_run
+from core.engine.blocks.mining import Mining
 from core.engine.market.context import MarketContext
 from core.engine.market.timeline import Timeline, month_sums
 from core.model.catalog import Catalog
@@ -38,7 +38,7 @@ class Hosting(Mining):
         avoid_4cp: bool,
     ) -> MinerRun:
         """The client's machines, run as the contract decides (``make_hosted``)."""
-        run = mining_run(block, ctx, catalog, var_cost, False, False)
+        run = super().run(block, ctx, catalog, var_cost, False, False)  # the machines mine
         make_hosted(run, var_cost, curtail, ctx.fourcp_avoid if avoid_4cp else None)
         return run
 

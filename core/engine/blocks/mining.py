@@ -140,9 +140,29 @@ class Mining(BlockKind):
         curtail: bool,
         avoid_4cp: bool,
     ) -> MinerRun:
-        """The block's hours: it runs when its revenue covers price + adder (``curtail``) and
-        sits out the 4CP avoidance hours (``avoid_4cp``)."""
-        return mining_run(block, ctx, catalog, var_cost, curtail, avoid_4cp)
+        """The miners' hours at their own revenue: full-run revenue per hour (hashprice ×
+        hashrate after pool fee and derate), and whether they run in each hour: when the
+        revenue covers price + adder (``curtail``), outside the 4CP avoidance hours
+        (``avoid_4cp``)."""
+        tl = ctx.tl
+        facility_mw, ths = mining_block_power(block, catalog)
+        _, end = self.operating_months(block, tl.n_months)
+        first, stop = int(tl.month_first_hour[block.start_month]), int(tl.month_first_hour[end])
+        scale = ths / 1e3 / 24 * (1 - block.pool_fee_pct / 100)
+        revenue_full = ctx.hashprice[first:stop] * scale
+        if block.derate_pct_per_year:
+            derate = self.derate(block, end)[block.start_month : end]
+            revenue_full *= np.repeat(derate, tl.hours_in_month[block.start_month : end])
+        if curtail and facility_mw > 0:
+            run = var_cost[first:stop] * facility_mw <= revenue_full
+        else:
+            run = np.ones(stop - first, dtype=bool)
+        if avoid_4cp:
+            run &= ~ctx.fourcp_avoid[first:stop]
+        active_h = hours_active(tl, block.start_month, end)
+        return MinerRun(
+            block, facility_mw, ths, first, stop, active_h, revenue_full, run.astype(float)
+        )
 
     def takes_dr(self, block: MiningBlock) -> bool:
         """Whether its load may be enrolled and called."""
@@ -170,32 +190,3 @@ class Mining(BlockKind):
 
 
 MINING = Mining()
-
-
-def mining_run(
-    block: MiningBlock,
-    ctx: MarketContext,
-    catalog: Catalog,
-    var_cost: np.ndarray,
-    curtail: bool,
-    avoid_4cp: bool,
-) -> MinerRun:
-    """The miners' hours at their own revenue: full-run revenue per hour (hashprice × hashrate
-    after pool fee and derate), and whether they run in each hour."""
-    tl = ctx.tl
-    facility_mw, ths = mining_block_power(block, catalog)
-    _, end = MINING.operating_months(block, tl.n_months)
-    first, stop = int(tl.month_first_hour[block.start_month]), int(tl.month_first_hour[end])
-    scale = ths / 1e3 / 24 * (1 - block.pool_fee_pct / 100)
-    revenue_full = ctx.hashprice[first:stop] * scale
-    if block.derate_pct_per_year:
-        derate = MINING.derate(block, end)[block.start_month : end]
-        revenue_full *= np.repeat(derate, tl.hours_in_month[block.start_month : end])
-    if curtail and facility_mw > 0:
-        run = var_cost[first:stop] * facility_mw <= revenue_full
-    else:
-        run = np.ones(stop - first, dtype=bool)
-    if avoid_4cp:
-        run &= ~ctx.fourcp_avoid[first:stop]
-    active_h = hours_active(tl, block.start_month, end)
-    return MinerRun(block, facility_mw, ths, first, stop, active_h, revenue_full, run.astype(float))
