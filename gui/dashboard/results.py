@@ -1,4 +1,4 @@
-"""The Results tab: each strategy's cash flows by project year (core.engine.annual), in USD
+"""The Results tab: each strategy's cash flows by project year (core.engine.columns), in USD
 million with subtotals in bold, and a copy to the clipboard as tab-separated numbers that paste
 into Excel."""
 
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.engine.annual import AnnualStatement, annual_statement
+from core.engine.columns import AnnualStatement, annual_statement
 from core.engine.evaluation import ProjectResult
 from core.model.format import millions, quantity
 

@@ -25,9 +25,8 @@ from core.engine.finance import IRR_CEILING, IRR_GUESS_MONTHLY
 from core.engine.goalseek import GoalSeek, goal_seek
 from core.io.atomicfile import atomic_write_bytes, cannot_write, write_target
 from core.io.projectfile import project_to_json
-from core.io.xlsx.formulas import FormulaLog
+from core.io.xlsx.formulas import FormulaLog, named_input_style
 from core.io.xlsx.hourly import write_calls, write_market
-from core.io.xlsx.inputstyle import named_input_style
 from core.io.xlsx.layout import planned_count, write_layout
 from core.io.xlsx.prices import MATRIX_COL, write_prices
 from core.io.xlsx.risk import write_risk
@@ -53,7 +52,7 @@ INPUT_STYLE = {
     "border_color": "#7F7F7F",
     "locked": False,  # the sheets are protected (no password): inputs stay editable
 }  # the look of Excel's built-in "Input" cell style, which these cells are named as
-# (core.io.xlsx.inputstyle)
+# (core.io.xlsx.formulas)
 IMPORTED_STYLE = {"bg_color": "#DDEBF7", "font_color": "#1F4E79"}
 FIXED_STYLE = {"bg_color": "#EDEDED", "font_color": "#404040"}  # set in MinePivot
 FIXED_NOTE = "Set in MinePivot: re-export to change. "

@@ -4,7 +4,7 @@ monthly table's sums (worked from the table's own columns, not from the statemen
 import numpy as np
 import pytest
 
-from core.engine.annual import annual_statement
+from core.engine.columns import annual_statement
 from core.engine.evaluation import evaluate
 from core.io.example import example_project
 from core.model.project import Financing
