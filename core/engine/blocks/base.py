@@ -45,19 +45,20 @@ class BlockKind:
         """[first, end) months the block draws power and earns."""
         raise NotImplementedError
 
-    def in_place(self, block: Block, n_months: int, life_months: int) -> np.ndarray:
-        """Per month, the share of the block in place (its O&M and capacity follow it)."""
+    def operating_mask(self, block: Block, n_months: int) -> np.ndarray:
+        """True for each month in ``operating_months`` (a new array)."""
         first, end = self.operating_months(block, n_months)
         mask = np.zeros(n_months, dtype=bool)
         mask[first:end] = True
         return mask
 
+    def in_place(self, block: Block, n_months: int, life_months: int) -> np.ndarray:
+        """Per month, the share of the block in place (its O&M and capacity follow it)."""
+        return self.operating_mask(block, n_months)
+
     def live(self, block: Block, n_months: int, life_months: int) -> np.ndarray:
         """True in each month the block operates (its timing flag)."""
-        first, end = self.operating_months(block, n_months)
-        mask = np.zeros(n_months, dtype=bool)
-        mask[first:end] = True
-        return mask
+        return self.operating_mask(block, n_months)
 
     def facility_mw(self, block: Block, catalog: Catalog) -> float:
         """Facility MW at the meter at full run (miners) or at the contracted load (AI)."""

@@ -62,10 +62,7 @@ def operating_months(block: Block, n_months: int) -> tuple[int, int]:
 
 def operating_mask(block: Block, n_months: int) -> np.ndarray:
     """True for each month the block operates (see operating_months)."""
-    first, end = operating_months(block, n_months)
-    mask = np.zeros(n_months, dtype=bool)
-    mask[first:end] = True
-    return mask
+    return kind_of(block).operating_mask(block, n_months)
 
 
 def live_mask(block: Block, n_months: int, life_months: int) -> np.ndarray:
