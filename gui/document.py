@@ -2,6 +2,9 @@
 
 Every edit replaces the Project; the document emits ``project_changed`` and recomputes the
 results on the next turn of the event loop (several edits in one turn cost one recompute).
+A value being typed is a preview (``preview_value``): the results follow it, but the project,
+the undo stack and everything saved or exported keep the last committed value until the field
+commits it (``set_value``) or drops it (``clear_preview``).
 Goal seek (break-evens, required AI price) runs on the latest-input-wins worker
 (``gui.worker``): an edit stops the running solve, and only the newest answer arrives. Worker
 errors come back as ``error``.
@@ -87,6 +90,10 @@ class ProjectDocument(QObject):
     # Fields holding a value that was not applied: {path: message}. While any is, the
     # results shown are those of the last valid inputs.
     invalid_changed = Signal(object)  # dict[str, str]
+    # A typed value shown in the results but not committed, set or dropped (its path).
+    preview_changed = Signal(str)
+    # A message for the status bar about an input (a refused value put back, say).
+    notice = Signal(str)
 
     def __init__(self, project: Project, path: Path | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -96,6 +103,7 @@ class ProjectDocument(QObject):
         self.last_goal_seek: dict[str, GoalSeek] | None = None  # for the current project
         self._edit_session = 0
         self._invalid: dict[str, str] = {}
+        self._preview: tuple[str, Project] | None = None  # (path, project) being typed
         # The paths the change being announced touched (one field's edit), or None: anything
         # may have changed (undo, open, a list rewritten). Views skip what it leaves alone.
         self.changed_paths: tuple[str, ...] | None = None
@@ -117,7 +125,19 @@ class ProjectDocument(QObject):
         return self._project
 
     @property
+    def shown(self) -> Project:
+        """The project the results are for: the committed one, or its preview while a value
+        is being typed."""
+        return self._preview[1] if self._preview is not None else self._project
+
+    @property
+    def previewing(self) -> str | None:
+        """The path of the value being previewed, if any."""
+        return self._preview[0] if self._preview is not None else None
+
+    @property
     def result(self) -> ProjectResult | None:
+        """The results of ``shown``."""
         return self._result
 
     @property
@@ -152,23 +172,15 @@ class ProjectDocument(QObject):
     def set_value(self, path: str, value: Any, text: str | None = None) -> list[str]:
         """Validate the project with one value changed; apply it (undoable) or return the
         problems, each ``path: message``. Consecutive edits of one field merge into one undo
-        step until ``end_edit``."""
-        switched = _BUSINESS_MODEL.fullmatch(path)
-        if switched:  # the new model's inputs filled with sourced defaults where still zero
-            i, j = int(switched[1]), int(switched[2])
-            block = self._project.strategies[i].blocks[j]
-            if isinstance(block, AiBlock) and value in ("colocation", "gpu_cloud"):
-                new = with_business_model(block, value, catalog_for(self._project))
-                path, value = f"strategies[{i}].blocks[{j}]", new.model_dump(mode="json")
+        step until ``end_edit``. A preview of the path is dropped either way."""
         try:
-            candidate = self._validated(path, value)
+            candidate = self._candidate(path, value)
         except InvalidProject as exc:
             return exc.problems
-        renamed = _BLOCK_NAME.fullmatch(path)
-        if renamed:  # plan items keep feeding the renamed block
-            i, j = int(renamed[1]), int(renamed[2])
-            old = self._project.strategies[i].blocks[j].name
-            candidate = apply_plan_counts(rename_block_links(candidate, i, old, str(value)))
+        if self._preview is not None and self._preview[0] == path:
+            self._preview = None
+            if candidate == self._project:
+                self._shown_changed(path)
         if candidate != self._project:
             # A strategy's field may move others of it (a model sets the plan's IT MW, a
             # business model its defaults): the whole strategy counts as touched.
@@ -179,6 +191,59 @@ class ProjectDocument(QObject):
             finally:
                 self.changed_paths = None
         return []
+
+    def preview_value(self, path: str, value: Any) -> list[str]:
+        """Show the results of the project with one value changed, without changing the
+        project: a value being typed. Returns the problems (and drops the preview) when the
+        value is refused."""
+        try:
+            candidate = self._candidate(path, value)
+        except InvalidProject as exc:
+            self.clear_preview(path)
+            return exc.problems
+        if candidate == self._project:
+            self.clear_preview(path)
+        elif self._preview is None or self._preview[1] != candidate:
+            self._preview = (path, candidate)
+            self._shown_changed(path)
+        return []
+
+    def check_value(self, path: str, value: Any) -> list[str]:
+        """The problems with one value changed (none: it would be accepted), applying
+        nothing: a name being typed."""
+        try:
+            self._candidate(path, value)
+        except InvalidProject as exc:
+            return exc.problems
+        return []
+
+    def clear_preview(self, path: str | None = None) -> None:
+        """Drop the preview (of ``path`` only, when given): the results go back to the
+        committed project."""
+        if self._preview is None or (path is not None and self._preview[0] != path):
+            return
+        path = self._preview[0]
+        self._preview = None
+        self._shown_changed(path)
+
+    def _candidate(self, path: str, value: Any) -> Project:
+        """The project with one value changed, validated (raises InvalidProject): a business
+        model switched fills its inputs with sourced defaults, a renamed block keeps its plan
+        items."""
+        switched = _BUSINESS_MODEL.fullmatch(path)
+        if switched:  # the new model's inputs filled with sourced defaults where still zero
+            i, j = int(switched[1]), int(switched[2])
+            block = self._project.strategies[i].blocks[j]
+            if isinstance(block, AiBlock) and value in ("colocation", "gpu_cloud"):
+                new = with_business_model(block, value, catalog_for(self._project))
+                path, value = f"strategies[{i}].blocks[{j}]", new.model_dump(mode="json")
+        candidate = self._validated(path, value)
+        renamed = _BLOCK_NAME.fullmatch(path)
+        if renamed:  # plan items keep feeding the renamed block
+            i, j = int(renamed[1]), int(renamed[2])
+            old = self._project.strategies[i].blocks[j].name
+            candidate = apply_plan_counts(rename_block_links(candidate, i, old, str(value)))
+        return candidate
 
     def touches(self, path: str) -> bool:
         """Whether the change being announced may have changed ``path``'s value: the same
@@ -236,10 +301,20 @@ class ProjectDocument(QObject):
 
     def _set_project(self, project: Project) -> None:
         self._project = project
+        self._preview = None  # a commit, undo or open ends any preview
         self.colours.follow([s.name for s in project.strategies])
+        self._stale()
+        self.project_changed.emit(project)
+
+    def _shown_changed(self, path: str) -> None:
+        """A preview was set or dropped: the results are redone for ``shown``."""
+        self._stale()
+        self.preview_changed.emit(path)
+
+    def _stale(self) -> None:
+        """The results no longer match ``shown``: recompute on the next turn."""
         self.last_goal_seek = None
         self.seeker.cancel(quiet=True)  # solving the old inputs is wasted work: stop it
-        self.project_changed.emit(project)
         self._recompute_timer.start()
 
     # ------------------------------------------------------------------ results
@@ -247,7 +322,7 @@ class ProjectDocument(QObject):
         """Evaluate now (the per-keystroke path, a few ms) and schedule a goal seek."""
         self._recompute_timer.stop()
         try:
-            self._result = evaluate(self._project)
+            self._result = evaluate(self.shown)
         except Exception as exc:  # an engine bug must reach the user, not kill the app
             self.error.emit(f"Recompute failed: {exc}")
             traceback.print_exc()
@@ -256,7 +331,7 @@ class ProjectDocument(QObject):
         self._seek_timer.start()
 
     def _start_goal_seek(self) -> None:
-        project = self._project
+        project = self.shown
         self.goal_seek_started.emit()
 
         def job(state: TaskState) -> dict[str, GoalSeek]:
@@ -285,7 +360,9 @@ class ProjectDocument(QObject):
         return self._recompute_timer.isActive()
 
     def flush(self) -> None:
-        """Bring results and goal seek up to date now (before an export)."""
+        """Bring results and goal seek up to date now for the committed project (before an
+        export: any preview is dropped)."""
+        self.clear_preview()
         if self._recompute_timer.isActive() or self._result is None:
             self.recompute()
         self.wait_for_goal_seek()

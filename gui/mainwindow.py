@@ -47,6 +47,7 @@ from gui.plan.editor import PlanEditor
 from gui.risk.panel import RiskInputsPanel
 from gui.risk.view import RiskView
 from gui.settings import LAST_FOLDER, RECENT_FILES, WINDOW_GEOMETRY
+from gui.widgets.fields import Field
 
 MAX_RECENT = 8
 FILE_FILTER = "MinePivot projects (*.minepivot);;All files (*)"
@@ -270,6 +271,7 @@ class MainWindow(QMainWindow):
         self.risk_view.set_document(doc)
         self.plan_editor.set_document(doc)
         doc.error.connect(self._on_error)
+        doc.notice.connect(self.statusBar().showMessage)
         doc.invalid_changed.connect(self._show_invalid)
         self._show_invalid(doc.invalid)
         # Bound methods, not lambdas: Qt drops them with the window (a modified document
@@ -373,7 +375,10 @@ class MainWindow(QMainWindow):
         )
 
     def maybe_save(self) -> bool:
-        """True when it is fine to drop the current project (saved, discarded or unchanged)."""
+        """True when it is fine to drop the current project (saved, discarded or unchanged).
+        A valid value still being typed is committed first, so the question covers it."""
+        for field in self.findChildren(Field):
+            field.settle()
         if not self.doc.is_modified():
             return True
         answer = self.ask_unsaved()
@@ -426,12 +431,49 @@ class MainWindow(QMainWindow):
         self.problems_dialog = ProblemsDialog(title, source, problems, self)
         self.problems_dialog.open()
 
+    def settle_inputs(self, verb: str) -> bool:
+        """Before a save, an export or a report: commit what is typed in a field and valid.
+        Where a field holds a refused value, ask whether to ``verb`` the last valid inputs
+        (the field is put back) or go back to it. True: go on."""
+        refused = [f for f in self.findChildren(Field) if not f.settle()]
+        if not refused:
+            return True
+        if not self.ask_refused(refused, verb):
+            refused[0].editor.setFocus()
+            return False
+        for field in refused:
+            field.revert()
+        return True
+
+    def ask_refused(self, refused: list[Field], verb: str) -> bool:
+        """Ask: go on with the last valid inputs, or go back to the refused fields?"""
+        valid = "; ".join(f"{f.name} {f.committed_text()}" for f in refused)
+        typed = "; ".join(f"{f.name} {f.typed_text()!r}" for f in refused)
+        which = "These values were" if len(refused) > 1 else "This value was"
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Inputs not applied",
+            f"{which} refused and not applied: {typed}.\n\n"
+            f"{verb} the last valid inputs ({valid}) or go back?",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        go_on = box.addButton(f"{verb} the last valid inputs", QMessageBox.ButtonRole.AcceptRole)
+        back = box.addButton("Go back", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(back)
+        box.exec()
+        return box.clickedButton() is go_on
+
     def save(self) -> bool:
+        if not self.settle_inputs("Save"):
+            return False
         if self.doc.path is None:
             return self.save_as()
         return self.save_to(self.doc.path)
 
     def save_as(self) -> bool:
+        if not self.settle_inputs("Save"):
+            return False
         start = str(Path(self._last_folder()) / f"{file_stem(self.doc.project.name)}.minepivot")
         path, _ = QFileDialog.getSaveFileName(self, "Save project", start, FILE_FILTER)
         if not path:
@@ -479,6 +521,8 @@ class MainWindow(QMainWindow):
 
         if self._refused_output(path, "Report failed", "a PDF report"):
             return False
+        if not self.settle_inputs("Report on"):
+            return False
         self.doc.flush()
         try:
             write_report(self, path, paper)
@@ -500,6 +544,8 @@ class MainWindow(QMainWindow):
 
         if self._refused_output(path, "Export failed", "a workbook"):
             return False
+        if not self.settle_inputs("Export"):
+            return False
         self.doc.flush()
         try:
             export_workbook(
@@ -508,6 +554,7 @@ class MainWindow(QMainWindow):
                 self.doc.result,
                 self.doc.last_goal_seek,
                 risk=self.risk_view.current_bundle(),
+                unsaved=self.doc.is_modified() or self.doc.path is None,
             )
         except ExportError as exc:
             QMessageBox.critical(

@@ -54,13 +54,18 @@ td.n { text-align: right; } p.note { color: #333; font-size: 8pt; }
 """
 
 
-def file_hash(project: Project, path: Path | None) -> str:
-    """SHA-256 of the project file as saved (of its JSON when it has not been saved)."""
-    try:
-        data = Path(path).read_bytes() if path is not None else project_to_json(project).encode()
-    except OSError:
-        data = project_to_json(project).encode()
-    return hashlib.sha256(data).hexdigest()
+def provenance(project: Project, path: Path | None, unsaved: bool) -> str:
+    """The report's provenance: the SHA-256 of the project file as saved (its first 16
+    digits); with unsaved changes (or no file), of the project as entered, and says so."""
+    data = project_to_json(project).encode()
+    if path is not None and not unsaved:
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            unsaved = True  # the file is gone: the state shown is not a saved file
+    stamp = "project file" if path is not None and not unsaved else "project"
+    note = ", unsaved changes" if unsaved or path is None else ""
+    return f"{stamp} SHA-256 {hashlib.sha256(data).hexdigest()[:16]}…{note}"
 
 
 def write_report(window, out: Path, paper: str = "a4") -> Path:
@@ -82,7 +87,7 @@ def write_report(window, out: Path, paper: str = "a4") -> Path:
         images = _chart_images(window, text)
         body = "".join(
             [
-                _summary(project, doc.project, doc.path, result),
+                _summary(project, result, provenance(doc.project, doc.path, doc.is_modified())),
                 _charts(images),
                 _plans(project, Path(folder), text),
                 _assumptions(doc.project),
@@ -110,7 +115,7 @@ def write_report(window, out: Path, paper: str = "a4") -> Path:
 
 
 # ----------------------------------------------------------------------------- pages
-def _summary(project: Project, entered: Project, path: Path | None, r: ProjectResult) -> str:
+def _summary(project: Project, r: ProjectResult, provenance: str) -> str:
     info = build_info()
     site = project.site
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -119,8 +124,8 @@ def _summary(project: Project, entered: Project, path: Path | None, r: ProjectRe
         f"<p>{_e(site.name)}, {_e(site.location)}: {site.interconnect_mw:,.0f} MW "
         f"interconnect; {project.finance.horizon_years}-year horizon from "
         f"{_e(r.months[0])}; discount rate {project.finance.discount_rate_pct_per_year:g} % "
-        f"a year.</p><p class='note'>MinePivot {_e(info.version)}, exported {when}; project "
-        f"file SHA-256 {file_hash(entered, path)[:16]}…</p>"
+        f"a year.</p><p class='note'>MinePivot {_e(info.version)}, exported {when}; "
+        f"{_e(provenance)}</p>"
     )
     cols = [
         "Strategy",

@@ -61,6 +61,7 @@ class Dashboard(QWidget):
         doc.result_ready.connect(self._on_result)
         # A newer input makes pending chart updates stale: they are redone after its recompute.
         doc.project_changed.connect(self._input_changed)
+        doc.preview_changed.connect(self._input_changed)
         if doc.result is not None:  # a document that has computed already
             self._on_result(doc.result)
 
@@ -101,8 +102,8 @@ class Dashboard(QWidget):
         self.chart_strategy.addItems(names)
         self.chart_strategy.setCurrentIndex(names.index(current) if current in names else 0)
         self.chart_strategy.blockSignals(False)
-        self.hashprice.update_result(result, doc.project)
-        self.hourly.year.setMaximum(doc.project.finance.horizon_years)
+        self.hashprice.update_result(result, doc.shown)
+        self.hourly.year.setMaximum(doc.shown.finance.horizon_years)
         self._update_strategy_charts()
         warnings = [w for s in result.strategies for w in s.warnings]
         self.status.emit("; ".join(warnings) if warnings else "Ready")
@@ -117,7 +118,7 @@ class Dashboard(QWidget):
         if self.doc is None:
             return
         name = self.chart_strategy.currentText()
-        project = self.doc.project
+        project = self.doc.shown  # the project the results are for (a value being typed)
         if name not in [s.name for s in project.strategies]:
             return
         year = min(self.hourly.year.value(), project.finance.horizon_years) - 1

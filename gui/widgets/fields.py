@@ -1,9 +1,13 @@
 """Input fields bound to one path of the project: unit, tooltip, inline validation.
 
-A field commits every valid keystroke through ``ProjectDocument.set_value`` (so charts move as
-the user types); an invalid value marks the field with the validator's message and is not
-applied, so the charts keep showing the last valid state. A refresh from the model (undo, open)
-rewrites the field, except the one being typed into while its text already means that value.
+Typing previews: each valid keystroke goes to ``ProjectDocument.preview_value``, so the charts
+move as the user types, while the project, its undo stack and everything saved or exported
+keep the committed value. Enter, Tab or leaving the field commits a valid value through
+``ProjectDocument.set_value`` (one undo step). A refused value marks the field with the
+validator's message and the results show the committed inputs; Escape or leaving the field
+puts the committed value back and says so in the status bar. Inside a field holding typed
+text, Ctrl+Z first puts the committed value back; the next Ctrl+Z walks the project's undo
+stack. A refresh from the model (undo, open) rewrites the field.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -86,6 +90,9 @@ class Field(QWidget):
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         outer.addLayout(row)
+        # Typed text not yet committed or put back: a preview, or a refused value.
+        self.typed = False
+        self._committing = False  # its own commit's refresh leaves the text as typed
         if kind == "bool":
             self.editor: QWidget = QCheckBox()
             self.editor.toggled.connect(self._on_toggled)
@@ -102,7 +109,7 @@ class Field(QWidget):
         else:
             self.editor = QLineEdit()
             self.editor.textEdited.connect(self._on_text)
-            self.editor.editingFinished.connect(doc.end_edit)
+            self.editor.returnPressed.connect(self.commit_typed)
             if kind in ("float", "int", "list"):
                 self.editor.setAlignment(Qt.AlignmentFlag.AlignRight)
         row.addWidget(self.editor, 1)
@@ -128,17 +135,103 @@ class Field(QWidget):
         self.refresh()
 
     def eventFilter(self, watched, event) -> bool:
-        """Ctrl+Z / Ctrl+Shift+Z in the field go to the project's undo stack (the Edit menu),
-        not to the line edit's own undo, which would leave the charts out of step."""
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
-            keys = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
+        """Ctrl+Z in a field holding typed text puts the committed value back; otherwise
+        Ctrl+Z / Ctrl+Shift+Z go to the project's undo stack (the Edit menu), not to the line
+        edit's own undo, which would leave the charts out of step. Escape puts the committed
+        value back; leaving the field commits a valid value or puts back a refused one."""
+        kind = event.type()
+        if kind == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
             chord = event.keyCombination().toCombined()
+            if event.matches(QKeySequence.StandardKey.Undo) and self.typed:
+                event.accept()  # the field's own: the KeyPress below restores it
+                return True
+            keys = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
             if any(event.matches(k) for k in keys) or chord == _REDO:
                 event.ignore()  # not the widget's: the window's shortcut takes it
                 return True
-        if event.type() == QEvent.Type.FocusOut and self.kind == "notes":
-            self.doc.end_edit()  # the next typing in the notes is a new undo step
+            if event.key() == Qt.Key.Key_Escape and self.typed:
+                event.accept()
+                return True
+        if kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and self.typed:
+            if event.matches(QKeySequence.StandardKey.Undo) or event.key() == Qt.Key.Key_Escape:
+                self.revert()
+                return True
+        if kind == QEvent.Type.FocusOut and isinstance(event, QFocusEvent):
+            # A menu, a dialog or another window taking the focus keeps the typing as it is
+            # (an export or a save settles it: ``settle``); Tab or a click elsewhere in the
+            # window leaves the field.
+            keeps = (Qt.FocusReason.PopupFocusReason, Qt.FocusReason.ActiveWindowFocusReason)
+            if event.reason() not in keeps:
+                self.leave()
         return super().eventFilter(watched, event)
+
+    # ------------------------------------------------------------------ commit and revert
+    def commit_typed(self) -> bool:
+        """Enter: commit the typed value if it is valid (one undo step). A refused value stays
+        in the field, marked. Returns whether nothing typed is left uncommitted."""
+        if not self.typed:
+            return True
+        if self.has_error:
+            return False
+        try:
+            value = self._parse(self._text())
+        except ValueError:
+            return False
+        self._committing = True
+        try:
+            problems = self.commit(value)
+        finally:
+            self._committing = False
+        self.doc.end_edit()
+        if problems or not shiboken6.isValid(self.editor):
+            return not problems
+        self.typed = False
+        self._show(get_attr_path(self.doc.project, self.path))  # "95000" reads "95,000"
+        return True
+
+    def leave(self) -> None:
+        """Focus out (Tab, a click elsewhere): commit a valid value, put back a refused one."""
+        if self.typed and not self.commit_typed():
+            self.revert()
+
+    def revert(self) -> None:
+        """Put the committed value back in the field (Escape, Ctrl+Z, leaving it refused),
+        drop its preview, and say so in the status bar when a refused value was dropped."""
+        if not shiboken6.isValid(self.editor):
+            return
+        refused = self.has_error
+        typed = self.typed_text()
+        self.typed = False
+        self.doc.clear_preview(self.path)
+        self._show(get_attr_path(self.doc.project, self.path))
+        if refused:
+            was = self._format(get_attr_path(self.doc.project, self.path)) or "(empty)"
+            self.doc.notice.emit(f"{self.name}: {typed!r} was not applied; it is back to {was}")
+
+    def settle(self) -> bool:
+        """Before a save or an export: commit typed text that is valid. Returns False when the
+        field still holds a refused value (the caller asks what to do)."""
+        return self.commit_typed() if self.typed else True
+
+    @property
+    def name(self) -> str:
+        """How the user names the field (its form label, or its path)."""
+        return self.label or self.path
+
+    def committed_text(self) -> str:
+        """The committed value as the field shows it ("95,000")."""
+        return self._format(get_attr_path(self.doc.project, self.path)) or "(empty)"
+
+    def typed_text(self) -> str:
+        """What the field holds as typed, trimmed."""
+        return self._text().strip()
+
+    def _text(self) -> str:
+        if isinstance(self.editor, QPlainTextEdit):
+            return self.editor.toPlainText()
+        if isinstance(self.editor, QLineEdit):
+            return self.editor.text()
+        return ""
 
     # ------------------------------------------------------------------ model → widget
     def refresh(self, *_: Any) -> None:
@@ -146,7 +239,13 @@ class Field(QWidget):
         # every field); a refused value or a computed placeholder is always looked at again.
         if not (self.has_error or callable(self._placeholder) or self.doc.touches(self.path)):
             return
-        value = get_attr_path(self.doc.project, self.path)
+        if self._committing:
+            return  # ``commit_typed`` shows the committed value once it is applied
+        self.typed = False  # undo, open, another edit: the model's value replaces any typing
+        self._show(get_attr_path(self.doc.project, self.path))
+
+    def _show(self, value: Any) -> None:
+        """Write ``value`` into the editor (no signal) and clear any mark."""
         self.editor.blockSignals(True)
         try:
             if isinstance(self.editor, QCheckBox):
@@ -158,8 +257,6 @@ class Field(QWidget):
                 if self.editor.toPlainText() != (value or ""):
                     self.editor.setPlainText(value or "")
             elif isinstance(self.editor, QLineEdit):
-                if self.editor.hasFocus() and self._means(self.editor.text(), value):
-                    return
                 text = self._format(value)
                 if self.editor.text() != text:  # most edits change one field of ~100
                     self.editor.setText(text)
@@ -179,12 +276,6 @@ class Field(QWidget):
             return format_number(value)
         return str(value)
 
-    def _means(self, text: str, value: Any) -> bool:
-        try:
-            return self._parse(text) == value
-        except ValueError:
-            return False
-
     # ------------------------------------------------------------------ widget → model
     def _parse(self, text: str) -> Any:
         if self.optional and not text.strip():
@@ -201,6 +292,9 @@ class Field(QWidget):
         return text
 
     def _on_text(self, text: str) -> None:
+        """A keystroke: preview a valid value (the results follow it), mark a refused one
+        (the results show the committed inputs)."""
+        self.typed = True
         try:
             value = self._parse(text)
         except ValueError:
@@ -210,10 +304,19 @@ class Field(QWidget):
                 "int": "a whole number",
                 "list": "numbers separated by semicolons",
                 "month_or_word": "never, auto or a month index",
+                "text": "text",
+                "notes": "text",
             }[self.kind]
+            self.doc.clear_preview(self.path)
             self.set_error([f"must be {need}, got {shown!r}"])
             return
-        self.commit(value)
+        if self.kind in ("text", "notes"):
+            # A name or a note changes no number: checked as typed, applied when committed.
+            problems = self.doc.check_value(self.path, value)
+        else:
+            problems = self.doc.preview_value(self.path, value)
+        if shiboken6.isValid(self.error_label):
+            self.set_error(problems)
 
     def _on_toggled(self, checked: bool) -> None:
         self.commit(checked)

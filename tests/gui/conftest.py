@@ -33,11 +33,17 @@ def curve_y(window, name="Keep mining") -> np.ndarray:
     return window.dashboard.cumulative.curves[name].yData.copy()
 
 
-def type_into(field, text: str) -> None:
-    """What a keystroke does: the text changes and textEdited fires."""
+def type_only(field, text: str) -> None:
+    """What typing does: the text changes and textEdited fires (a preview, not committed)."""
     field.editor.setFocus()
     field.editor.setText(text)
     field.editor.textEdited.emit(text)
+
+
+def type_into(field, text: str) -> None:
+    """Type ``text`` and press Enter: a valid value is committed, a refused one stays marked."""
+    type_only(field, text)
+    field.editor.returnPressed.emit()
 
 
 def settle(qtbot, window) -> None:

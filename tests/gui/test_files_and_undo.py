@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 from core.io.example import example_project
 from core.io.projectfile import load_project, project_to_json, save_project
 from core.resources import example_project_path
-from tests.gui.conftest import curve_y, settle, type_into
+from tests.gui.conftest import curve_y, settle, type_into, type_only
 
 
 def test_save_and_open_round_trip(qtbot, window, tmp_path, settings):
@@ -60,9 +60,11 @@ def test_a_newer_file_is_refused(window, tmp_path):
 def test_undo_and_redo_every_input_change(qtbot, window):
     start = curve_y(window)
     field = window.market_panel.fields["market.btc_price_usd"]
-    for text in ("9", "98", "98,5", "98,500"):  # typing: one undo step
-        type_into(field, text)
-    window.doc.end_edit()
+    for text in ("9", "98", "98,5"):  # typing previews; the project keeps its value
+        type_only(field, text)
+        assert window.doc.project.market.btc_price_usd == 95_000
+    assert window.doc.undo_stack.count() == 0
+    type_into(field, "98,500")  # Enter commits: one undo step
     type_into(window.site_panel.fields["site.energy.tnd_adder_usd_per_mwh"], "7")
     window.doc.end_edit()
     assert window.doc.undo_stack.count() == 2
@@ -269,27 +271,35 @@ def test_an_exception_escaping_a_slot_is_shown(qtbot, window, monkeypatch):
 
 def test_an_invalid_field_says_the_results_are_the_last_valid_ones(qtbot, window):
     # A refused value (not a number, then a negative price) is not applied: the cards keep the
-    # last valid results, and the status bar says so until the field is valid again.
+    # last valid results, and the status bar says so until the field is valid again. Leaving
+    # the field puts the committed value back and says so.
     field = window.market_panel.fields["market.btc_price_usd"]
     npv = window.doc.result.strategies[0].kpis.npv_usd
-    type_into(field, "abc")
+    type_into(field, "abc")  # Enter on a refused value: it stays, marked
     label = window.invalid_label
-    assert label.isVisible()
+    assert label.isVisible() and field.editor.text() == "abc"
     assert "showing the last valid results" in label.text()
     assert "market.btc_price_usd: must be a number, got 'abc'" in label.toolTip()
     type_into(field, "-5")
     assert "market.btc_price_usd" in label.toolTip()
-    type_into(window.site_panel.fields["site.interconnect_mw"], "x")
-    assert "(2 fields)" in label.text()
     qtbot.wait(50)
     assert window.doc.result.strategies[0].kpis.npv_usd == npv
-    type_into(window.site_panel.fields["site.interconnect_mw"], "100")
+    interconnect = window.site_panel.fields["site.interconnect_mw"]
+    type_into(interconnect, "x")  # the focus leaves the price: it goes back to 95,000
+    qtbot.waitUntil(lambda: not field.has_error, timeout=2000)
+    assert field.editor.text() == "95,000"
+    message = window.statusBar().currentMessage()
+    assert message == "BTC price: '-5' was not applied; it is back to 95,000"
+    assert label.isVisible() and "(2 fields)" not in label.text()
+    assert "market.btc_price_usd" not in label.toolTip()
+    type_into(interconnect, "100")
     type_into(field, "96,500")
     assert not label.isVisible()
     type_into(field, "abc")
     assert window.doc.undo_stack.canUndo()
     window.doc.undo_stack.undo()  # a refresh from the model clears the mark too
     assert not label.isVisible() and not field.has_error
+    assert field.editor.text() == "95,000"
 
 
 def test_ctrl_z_in_a_field_undoes_the_project_and_the_menu_says_what(qtbot, window):
@@ -336,8 +346,7 @@ def test_an_edit_refreshes_the_fields_it_touches_and_undo_refreshes_all(qtbot, w
 
     type(other).refresh = counting
     try:
-        btc.editor.setText("123456")
-        btc.editor.textEdited.emit("123456")
+        type_into(btc, "123456")
         assert doc.project.market.btc_price_usd == 123456
         shown = other.editor.text()
         doc.set_value("market.fees_btc_per_block", 0.031)

@@ -534,9 +534,12 @@ def export_workbook(
     seeks: dict[str, GoalSeek] | None = None,
     today: date | None = None,
     risk: RiskAnalysis | None = None,
+    unsaved: bool = False,
 ) -> Path:
     """Write the board workbook to ``path`` (atomically). Raises ExportError with the reason.
-    With ``risk`` (computed on this same project), the workbook gains a Risk sheet."""
+    With ``risk`` (computed on this same project), the workbook gains a Risk sheet.
+    ``unsaved``: the project is not the saved file (the desktop's unsaved changes), which the
+    Summary says beside its SHA-256."""
     path = Path(path)
     if risk is not None and risk.project != project:
         raise ExportError("the risk results are for other inputs; run the risk analysis again")
@@ -549,6 +552,7 @@ def export_workbook(
         raise ExportError(cannot_write(path, exc)) from None
     operated = result.project or project  # "auto" retirements as the app chose them
     digest = hashlib.sha256(project_to_json(project).encode()).hexdigest()  # as entered
+    digest = f"{digest[:16]}…" + (", unsaved changes" if unsaved else "")
     # Built in memory (XlsxWriter's temporaries would otherwise go to the system's temp
     # folder, and stay there when the disk fills), then written in one atomic step.
     buffer = io.BytesIO()

@@ -97,7 +97,8 @@ def write_summary(
     digest: str = "",
 ) -> dict[tuple[int, str], tuple[str, Any]]:
     """The KPIs of every strategy as formulas of the strategy sheets, with the app's values
-    cached; ``digest``: the SHA-256 of the project as exported."""
+    cached; ``digest``: the SHA-256 of the project as exported (its first 16 digits), and whether it
+    has unsaved changes."""
     ws.hide_gridlines(2)
     ws.set_landscape()
     ws.fit_to_pages(1, 1)
@@ -110,7 +111,7 @@ def write_summary(
     ws.write_string(1, 1, project.name)
     ws.write_string(2, 0, "Exported")
     ws.write_string(2, 1, today.isoformat())
-    ws.write_string(2, 2, f"MinePivot {build_info().version}; project SHA-256 {digest[:16]}…")
+    ws.write_string(2, 2, f"MinePivot {build_info().version}; project SHA-256 {digest}")
     ws.write_string(3, 0, "Market inputs as of")
     ws.write_string(3, 1, project.market.as_of)
     ws.write_string(4, 0, "Horizon")

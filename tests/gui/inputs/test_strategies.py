@@ -189,7 +189,9 @@ def test_an_ampersand_in_a_label_is_shown_not_taken_as_a_mnemonic(qtbot, window,
     assert "O&&M" in texts and "O&M" not in texts
 
 
-def test_strategy_notes_take_several_lines_and_undo_as_one_step(qtbot, window, panel):
+def test_strategy_notes_take_several_lines_commit_on_leaving_and_undo_as_one_step(
+    qtbot, window, panel
+):
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QPlainTextEdit
 
@@ -203,8 +205,9 @@ def test_strategy_notes_take_several_lines_and_undo_as_one_step(qtbot, window, p
     qtbot.keyClicks(notes.editor, "Lease signed")
     qtbot.keyClick(notes.editor, Qt.Key.Key_Return)
     qtbot.keyClicks(notes.editor, "Tenant: 80 MW")
+    assert window.doc.project.strategies[1].notes == ""  # typed, not yet committed
+    notes.editor.clearFocus()  # leaving the field commits it
     assert window.doc.project.strategies[1].notes == "Lease signed\nTenant: 80 MW"
-    notes.clearFocus()
     window.undo_action.trigger()  # the typing is one undo step
     assert window.doc.project.strategies[1].notes == ""
     assert notes.editor.toPlainText() == ""
