@@ -9,6 +9,7 @@ from __future__ import annotations
 
 BOOL = {"kind": "bool"}
 INT = {"kind": "int"}
+ID = {"kind": "int", "grouped": False}  # a seed: a whole number read without separators
 TEXT = {"kind": "text"}
 
 SITE = [
@@ -345,7 +346,7 @@ RISK = [
         "standard error of the mean NPV falls as 1/√paths.",
         INT,
     ),
-    ("seed", "Seed", "", "Random seed: the same seed and inputs give the same numbers.", INT),
+    ("seed", "Seed", "", "Random seed: the same seed and inputs give the same numbers.", ID),
     (
         "btc_volatility_pct_per_year",
         "BTC volatility",

@@ -323,18 +323,18 @@ class EquipmentPanel(QWidget):
         if kind == "asic":
             return [
                 name,
-                f"{m.hashrate_ths:g}",
-                f"{m.power_w:,.0f}",
-                f"{m.efficiency_j_per_th:.1f}",
+                format_number(m.hashrate_ths),
+                format_number(round(m.power_w)),
+                format_number(round(m.efficiency_j_per_th, 1)),
                 m.cooling,
-                f"{m.price_usd:,.0f}",
+                format_number(round(m.price_usd)),
             ]
         return [
             name,
-            str(m.gpus),
-            f"{m.max_power_kw:g}",
-            f"{m.typical_power_kw:g}",
-            f"{m.price_usd:,.0f}",
+            format_number(m.gpus),
+            format_number(m.max_power_kw),
+            format_number(m.typical_power_kw),
+            format_number(round(m.price_usd)),
         ]
 
     def selected(self, kind: str) -> str | None:

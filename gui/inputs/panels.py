@@ -161,7 +161,7 @@ class PriceSourceEditor(QGroupBox):
                     "Spike seed",
                     "",
                     "Seed of the spike hours: same seed, same hours.",
-                    specs.INT,
+                    specs.ID,
                 ),
             ],
             self.PATH + ".spikes.",

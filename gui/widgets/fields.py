@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QLocale, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -41,17 +41,49 @@ ERROR_STYLE = (
 )
 
 
-def format_number(value: float | int | None) -> str:
+# Spaces a locale may group thousands with (French: a narrow no-break space), and a person may
+# type: none of them is part of a number.
+_SPACES = (" ", "\u00a0", "\u202f", "\u2009")
+
+
+def _separators() -> tuple[str, str]:
+    """The system locale's (thousands, decimal) separators: "," and "." in English, "." and ","
+    in German, a narrow no-break space and "," in French."""
+    locale = QLocale()
+    return locale.groupSeparator(), locale.decimalPoint()
+
+
+def _plain(value: float) -> str:
+    """Up to 10 significant digits with "," thousands and "." decimals, never an exponent:
+    1.6e14 reads "160,000,000,000,000", 0.1 + 0.2 reads "0.3"."""
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g}"
+    decimals = max(9 - math.floor(math.log10(abs(value))), 0)
+    text = f"{value:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_number(value: float | int | None, grouped: bool = True) -> str:
+    """A number as a finance user reads it, in the system locale's separators ("60,000";
+    "60.000" in German). ``grouped=False``: no thousands separator (a seed, a year)."""
     if value is None:
         return ""
-    if isinstance(value, int):
-        return f"{value:,}"
-    return format(value, ",.10g")
+    text = f"{value:,}" if isinstance(value, int) else _plain(value)
+    if not grouped:
+        text = text.replace(",", "")
+    group, decimal = _separators()
+    return text.translate({ord(","): group, ord("."): decimal})
 
 
 def parse_number(text: str, integer: bool) -> float | int:
-    """Parse what a person types: thousands separators, spaces, a leading $, a trailing %."""
-    cleaned = text.strip().replace(",", "").replace(" ", "").replace("$", "").rstrip("%")
+    """Parse what a person types in the system locale: its thousands separators and spaces, a
+    leading $, a trailing %; its decimal mark ("." in English, "," in German or French)."""
+    group, decimal = _separators()
+    cleaned = text.strip().replace("$", "").rstrip("%")
+    for space in (*_SPACES, group):
+        cleaned = cleaned.replace(space, "")
+    if decimal != ".":
+        cleaned = cleaned.replace(decimal, ".")
     if integer:
         value = float(cleaned)
         if not value.is_integer():
@@ -79,10 +111,12 @@ class Field(QWidget):
         optional: bool = False,
         choices: list[tuple[str, Any]] | None = None,
         placeholder: str | Callable[[], str] = "",
+        grouped: bool = True,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
         self.doc, self.path, self.kind, self.optional = doc, path, kind, optional
+        self.grouped = grouped  # thousands separators shown (not in a seed or a year)
         self._placeholder = placeholder
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -273,7 +307,7 @@ class Field(QWidget):
         if self.kind == "list":
             return "; ".join(format_number(v) for v in value)
         if self.kind in ("float", "int"):
-            return format_number(value)
+            return format_number(value, self.grouped)
         return str(value)
 
     # ------------------------------------------------------------------ widget → model
