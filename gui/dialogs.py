@@ -4,6 +4,7 @@ of problems of a file that could not be opened."""
 from __future__ import annotations
 
 import platform
+from html import escape
 from pathlib import Path
 
 import pyqtgraph
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -71,16 +73,30 @@ class AboutDialog(QDialog):
 
 
 class ProblemsDialog(QDialog):
-    """Lists every problem of a file that could not be opened; the open project is untouched."""
+    """Lists every problem of a file that could not be opened; the open project is untouched.
+    With a ``summary`` (the file as a whole is unusable: not a project, unreadable, too new),
+    that sentence is what the dialog says, and the technical detail waits under "Show
+    details"."""
 
-    def __init__(self, title: str, source: str, problems: list[str], parent: QWidget):
+    def __init__(
+        self,
+        title: str,
+        source: str,
+        problems: list[str],
+        parent: QWidget,
+        summary: str | None = None,
+    ):
         super().__init__(parent)
         self.setWindowTitle(title)
         lay = QVBoxLayout(self)
-        head = QLabel(
-            f"<b>{Path(source).name}</b> could not be used: {len(problems)} "
-            "problem(s). Nothing was changed."
+        name = escape(Path(source).name)
+        said = (
+            f"<b>{name}</b> could not be used. {escape(summary)} Nothing was changed."
+            if summary
+            else f"<b>{name}</b> could not be used: {len(problems)} problem(s). Nothing was "
+            "changed."
         )
+        head = QLabel(said)
         head.setWordWrap(True)
         lay.addWidget(head)
         self.list = QListWidget()
@@ -88,5 +104,17 @@ class ProblemsDialog(QDialog):
         lay.addWidget(self.list)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        self.details = QPushButton("Show details")
+        self.details.setCheckable(True)
+        self.details.toggled.connect(self._show_details)
+        if summary:  # the parser's words are detail: hidden until asked for
+            buttons.addButton(self.details, QDialogButtonBox.ButtonRole.HelpRole)
+            self.list.hide()
         lay.addWidget(buttons)
-        self.resize(640, 360)
+        self.head = head
+        self.resize(640, 360 if not summary else 160)
+
+    def _show_details(self, shown: bool) -> None:
+        self.list.setVisible(shown)
+        self.details.setText("Hide details" if shown else "Show details")
+        self.resize(self.width(), 360 if shown else 160)

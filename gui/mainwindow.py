@@ -407,7 +407,7 @@ class MainWindow(QMainWindow):
         try:
             project = load_project(path)
         except ProjectFileError as exc:
-            self.show_problems("Cannot open project", exc.source, exc.problems)
+            self.show_problems("Cannot open project", exc.source, exc.problems, exc.summary)
             return False
         problems = compute_problems(project)
         if problems:
@@ -427,8 +427,10 @@ class MainWindow(QMainWindow):
         self.about_dialog = AboutDialog(self)
         self.about_dialog.open()
 
-    def show_problems(self, title: str, source: str, problems: list[str]) -> None:
-        self.problems_dialog = ProblemsDialog(title, source, problems, self)
+    def show_problems(
+        self, title: str, source: str, problems: list[str], summary: str | None = None
+    ) -> None:
+        self.problems_dialog = ProblemsDialog(title, source, problems, self, summary)
         self.problems_dialog.open()
 
     def settle_inputs(self, verb: str) -> bool:

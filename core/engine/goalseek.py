@@ -22,6 +22,7 @@ from core.engine.market.context import market_context
 from core.engine.market.exact import dot
 from core.engine.retirement import resolve_strategy
 from core.model.catalog import catalog_for
+from core.model.format import quantity
 from core.model.project import AiBlock, Project, Strategy
 
 
@@ -30,9 +31,17 @@ class Solved:
     value: float | None
     unit: str
     note: str
+    reason: str = ""  # without a value: why, in a few words for a table cell ("no mining")
+
+    def cell(self) -> str:
+        """The answer as a table shows it: "$61,250", "41.20 USD/MWh", or why there is none in
+        a few words ("n/a: no mining"; ``note`` has it whole)."""
+        if self.value is None:
+            return f"n/a: {self.reason or self.note}"
+        return quantity(self.value, self.unit)
 
 
-NOT_FINANCED = Solved(None, "", "strategy has no financing")
+NOT_FINANCED = Solved(None, "", "strategy has no financing", "no financing")
 
 
 @dataclass(frozen=True)
@@ -114,13 +123,21 @@ def breakeven_power(project: Project, strategy: Strategy) -> Solved:
     first_year_avg = float(ctx.price[: ctx.tl.month_first_hour[min(12, ctx.tl.n_months)]].mean())
     f0 = f(0.0)
     if abs(f(100.0) - f0) < 1e-6 * max(1.0, abs(f0)):
-        return Solved(None, unit, "NPV does not depend on the power price (power passed through)")
+        return Solved(
+            None,
+            unit,
+            "NPV does not depend on the power price (power passed through)",
+            "power passed through",
+        )
     br = _bracket(f, 0.0, 20.0 if f0 > 0 else -20.0, 20_000.0 if f0 > 0 else -2_000.0)
     if br is None:
         searched = "+$20,000" if f0 > 0 else "−$2,000"
         sign = "positive" if f0 > 0 else "negative"
         return Solved(
-            None, unit, f"NPV stays {sign} with every hour's price moved by up to {searched}/MWh"
+            None,
+            unit,
+            f"NPV stays {sign} with every hour's price moved by up to {searched}/MWh",
+            f"NPV {sign} at any price",
         )
     shift = solve_root(f, *br, tol=1e-3)
     return Solved(
@@ -133,7 +150,7 @@ def breakeven_power(project: Project, strategy: Strategy) -> Solved:
 def breakeven_btc(project: Project, strategy: Strategy) -> Solved:
     unit = "USD/BTC"
     if not any(mines(b) and b.asic_count for b in strategy.blocks):
-        return Solved(None, unit, "strategy has no mining")
+        return Solved(None, unit, "strategy has no mining", "no mining")
     f = lambda k: _strategy_npv(project, strategy, btc=k)  # noqa: E731
     f1 = f(1.0)
     br = _bracket(f, 1.0, 0.25 if f1 < 0 else -0.25, 1000.0 if f1 < 0 else 0.0)
@@ -144,6 +161,7 @@ def breakeven_btc(project: Project, strategy: Strategy) -> Solved:
             "NPV stays "
             + ("positive" if f1 > 0 else "negative")
             + " for every BTC price searched (×0 to ×1000 of today's path)",
+            "NPV " + ("positive" if f1 > 0 else "negative") + " at any BTC price",
         )
     k = solve_root(f, *br, tol=1e-7)
     return Solved(
@@ -156,7 +174,7 @@ def breakeven_btc(project: Project, strategy: Strategy) -> Solved:
 def required_ai_price(project: Project, strategy: Strategy) -> Solved:
     ai, unit, base = _ai_unit(strategy)
     if not ai:
-        return Solved(None, "", "strategy has no AI block")
+        return Solved(None, "", "strategy has no AI block", "no AI block")
     target = project.finance.target_irr_pct_per_year
     growth = project.finance.terminal_growth_pct_per_year
     if project.finance.terminal_value == "continuing" and target <= growth:
@@ -165,6 +183,7 @@ def required_ai_price(project: Project, strategy: Strategy) -> Solved:
             unit,
             f"the target IRR ({target:g} %) must be above the terminal growth ({growth:g} %) "
             "for a continuing value",
+            "target IRR ≤ growth",
         )
     at_target = project.model_copy(
         update={
@@ -175,7 +194,12 @@ def required_ai_price(project: Project, strategy: Strategy) -> Solved:
     ctx = market_context(at_target)
     energy = simulate_strategy(at_target, strategy, ctx, catalog)
     if base <= 0:
-        return Solved(None, unit, "the AI price is zero, so it cannot be scaled; enter a price")
+        return Solved(
+            None,
+            unit,
+            "the AI price is zero, so it cannot be scaled; enter a price",
+            "AI price is zero",
+        )
 
     def f(k: float) -> float:
         t, _ = cash_flow_table(at_target, strategy, energy, ctx, catalog, ai_price_scale=k)
@@ -192,7 +216,7 @@ def _scaled_price(
     f1 = f(1.0)
     br = _bracket(f, 1.0, 0.25 if f1 < 0 else -0.25, 1000.0 if f1 < 0 else 0.0)
     if br is None:
-        return Solved(None, unit, f"no AI price reaches a {miss}")
+        return Solved(None, unit, f"no AI price reaches a {miss}", "not reachable")
     k = solve_root(f, *br, tol=1e-9)
     both = " (all AI blocks' prices scaled together)" if len(ai) > 1 else ""
     return Solved(base * k, unit, f"price of '{ai[0].name}' for a {hit}{both}")
@@ -214,9 +238,14 @@ def required_ai_price_equity(project: Project, strategy: Strategy) -> Solved:
         return NOT_FINANCED
     ai, unit, base = _ai_unit(strategy)
     if not ai:
-        return Solved(None, "", "strategy has no AI block")
+        return Solved(None, "", "strategy has no AI block", "no AI block")
     if base <= 0:
-        return Solved(None, unit, "the AI price is zero, so it cannot be scaled; enter a price")
+        return Solved(
+            None,
+            unit,
+            "the AI price is zero, so it cannot be scaled; enter a price",
+            "AI price is zero",
+        )
     target = project.finance.target_equity_irr_pct_per_year
     catalog = catalog_for(project)
     ctx = market_context(project)
@@ -236,7 +265,7 @@ def debt_capacity(project: Project, strategy: Strategy) -> Solved:
     minimum DSCR at the financing's target, on its repayment terms."""
     fin = strategy.financing
     if fin is None:
-        return Solved(None, "USD", NOT_FINANCED.note)
+        return Solved(None, "USD", NOT_FINANCED.note, NOT_FINANCED.reason)
     sized = strategy.model_copy(update={"financing": fin.model_copy(update={"sizing": "dscr"})})
     catalog = catalog_for(project)
     ctx = market_context(project)
@@ -270,7 +299,7 @@ def goal_seek(project: Project, strategy: Strategy) -> GoalSeek:
         breakeven_btc(project, strategy),
         required_ai_price(project, strategy)
         if has_ai(strategy)
-        else Solved(None, "", "strategy has no AI block"),
+        else Solved(None, "", "strategy has no AI block", "no AI block"),
         required_ai_price_equity(project, strategy),
         debt_capacity(project, strategy),
     )

@@ -20,13 +20,20 @@ from core.model.project import SCHEMA_VERSION, Project
 from core.model.validate import InvalidProject, TooLarge, format_path, validate_project
 from core.plan.layout import apply_plan_counts
 
+# What a person is told when the file is not a project at all (the parser's words go under
+# the dialog's "Show details").
+NOT_A_PROJECT = "The file is not a MinePivot project (it is not JSON text from MinePivot)."
+
 
 class ProjectFileError(Exception):
-    """A project file that cannot be used; ``problems`` lists every ``path: message``."""
+    """A project file that cannot be used; ``problems`` lists every ``path: message``;
+    ``summary``, when given, says in plain words what is wrong with the file as a whole (the
+    problems are then its technical detail)."""
 
-    def __init__(self, source: str, problems: list[str]):
+    def __init__(self, source: str, problems: list[str], summary: str | None = None):
         self.source = source
         self.problems = problems
+        self.summary = summary
         shown = "\n".join(f"  - {p}" for p in problems[:50])
         more = f"\n  … and {len(problems) - 50} more" if len(problems) > 50 else ""
         super().__init__(f"{source}: {len(problems)} problem(s)\n{shown}{more}")
@@ -36,7 +43,7 @@ def project_from_data(data: Any, source: str = "project") -> Project:
     """Validate already-parsed JSON data into a Project or raise ProjectFileError."""
     if not isinstance(data, dict):
         raise ProjectFileError(
-            source, [f"(file): must be a JSON object, got {type(data).__name__}"]
+            source, [f"(file): must be a JSON object, got {type(data).__name__}"], NOT_A_PROJECT
         )
     version = data.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool):
@@ -46,6 +53,7 @@ def project_from_data(data: Any, source: str = "project") -> Project:
                 f"schema_version: must be a whole number, got {version!r}"
                 " (is this a MinePivot project?)"
             ],
+            "The file is not a MinePivot project (it has no MinePivot schema version).",
         )
     if version > SCHEMA_VERSION:
         raise ProjectFileError(
@@ -55,6 +63,7 @@ def project_from_data(data: Any, source: str = "project") -> Project:
                 f"this version reads schema {SCHEMA_VERSION} and older. "
                 "Update MinePivot to open it."
             ],
+            "The file was saved by a newer MinePivot: update MinePivot to open it.",
         )
     if version >= 1:
         data = migrate(data)
@@ -70,8 +79,9 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     try:
         raw = path.read_bytes()
     except OSError as exc:
+        reason = exc.strerror or str(exc)
         raise ProjectFileError(
-            str(path), [f"(file): cannot be read: {exc.strerror or exc}"]
+            str(path), [f"(file): cannot be read: {reason}"], f"The file cannot be read ({reason})."
         ) from None
     return parse_project_bytes(raw, str(path))
 
@@ -143,16 +153,19 @@ def parse_project_bytes(raw: bytes, source: str = "project") -> Project:
             object_pairs_hook=hook,
         )
     except UnicodeDecodeError:
-        raise ProjectFileError(source, ["(file): is not UTF-8 text"]) from None
+        raise ProjectFileError(source, ["(file): is not UTF-8 text"], NOT_A_PROJECT) from None
     except json.JSONDecodeError as exc:
         raise ProjectFileError(
             source,
             [f"(file): not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"],
+            NOT_A_PROJECT,
         ) from None
     except ValueError as exc:
-        raise ProjectFileError(source, [f"(file): {exc}"]) from None
+        raise ProjectFileError(source, [f"(file): {exc}"], NOT_A_PROJECT) from None
     except RecursionError:
-        raise ProjectFileError(source, ["(file): nested too deeply to be a project"]) from None
+        raise ProjectFileError(
+            source, ["(file): nested too deeply to be a project"], NOT_A_PROJECT
+        ) from None
     if marked:
         raise ProjectFileError(source, _duplicate_keys(data))
     return project_from_data(data, source)

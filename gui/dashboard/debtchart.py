@@ -104,5 +104,7 @@ class DebtCharts(QWidget):
         self.balance.colours = self.dscr.colours = colours
 
     def update_result(self, result: ProjectResult) -> None:
+        """Shown only while some strategy borrows: with no debt the charts would be empty."""
+        self.setVisible(any(s.kpis.max_debt_usd > 0 for s in result.strategies))
         self.balance.update_result(result)
         self.dscr.update_result(result)

@@ -24,14 +24,8 @@ from core.model.format import (
     months,
     not_meaningful,
     pct,
-    quantity,
 )
 from gui.widgets.colours import StrategyColours
-
-
-def solved_text(solved: Solved) -> str:
-    """A goal-seek answer with its unit, "—" where there is none (the note says why)."""
-    return quantity(solved.value, solved.unit)
 
 
 class KpiCard(QFrame):
@@ -261,4 +255,4 @@ class CompareTable(QTableWidget):
                 continue
             for row, attr in SEEK_ROWS.items():
                 solved: Solved = getattr(g, attr)
-                self._set(ROWS.index(row), c, solved_text(solved), solved.note)
+                self._set(ROWS.index(row), c, solved.cell(), solved.note)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.engine.goalseek import GoalSeek
-from core.model.format import money, pct, quantity
+from core.model.format import money, pct
 from core.risk.sensitivity import RiskAnalysis
 from gui.document import ProjectDocument
 from gui.risk.charts import FanChart, HistogramChart, SplitChart, TornadoChart
@@ -244,7 +244,7 @@ class RiskView(QWidget):
                 f"{money(row['mean_npv_usd'])} ± {money(row['standard_error_usd'])}",
                 f"{row['probability_npv_below_zero'] * 100:.1f} %",
                 f"{row['probability_payback_within'] * 100:.1f} %",
-                *([quantity(x.value, x.unit) for x in solved] if solved else ["…"] * 3),
+                *([x.cell() for x in solved] if solved else ["…"] * 3),
                 *_equity_cells(row),
             ]
             for c, text in enumerate(cells):

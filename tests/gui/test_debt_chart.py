@@ -25,6 +25,8 @@ def test_debt_charts_show_the_strategies_that_borrow(qtbot):
     _, y = charts.dscr.curves["Convert to AI"].getData()
     assert np.isnan(y[0]) and np.nanmin(y) > 1.25
     assert [line.value() for line in charts.dscr.covenants] == [1.25, 1.25]
-    # Financing removed: the lines go.
+    assert not charts.isHidden()
+    # Financing removed: the lines go, and the empty charts are hidden.
     charts.update_result(evaluate(example_project()))
     assert not charts.balance.curves and not charts.dscr.covenants
+    assert charts.isHidden()

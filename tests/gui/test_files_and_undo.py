@@ -152,6 +152,13 @@ def test_goal_seek_runs_off_the_gui_thread_and_reaches_the_table(qtbot, window, 
     # Convert to AI: the colocation rate that earns the target IRR (the example's owned,
     # retirable fleets have no BTC break-even: NPV stays positive at any price).
     assert window.compare.item(row, 1).text().endswith("USD/kW-month")
+    # Where there is no answer the cell says why, in a few words; the tooltip has it whole.
+    assert window.compare.item(row, 0).text() == "n/a: no AI block"
+    btc = [
+        window.compare.verticalHeaderItem(r).text() for r in range(window.compare.rowCount())
+    ].index("Break-even BTC price")
+    assert window.compare.item(btc, 0).text() == "n/a: NPV positive at any BTC price"
+    assert "for every BTC price searched" in window.compare.item(btc, 0).toolTip()
 
 
 def test_worker_errors_reach_the_user(qtbot, window, monkeypatch):
@@ -356,3 +363,19 @@ def test_an_edit_refreshes_the_fields_it_touches_and_undo_refreshes_all(qtbot, w
     finally:
         type(other).refresh = original
     assert (("market.btc_price_usd",) in calls) and (None in calls)
+
+
+def test_a_file_that_is_not_a_project_is_said_in_plain_words(qtbot, window, tmp_path):
+    path = tmp_path / "notes.minepivot"
+    path.write_text("Site visit notes, not a project\n")
+    assert not window.open_path(path)
+    dialog = window.problems_dialog
+    assert "The file is not a MinePivot project (it is not JSON text from MinePivot)." in (
+        dialog.head.text()
+    )
+    assert "line 1" not in dialog.head.text()  # the parser's words wait under the button
+    assert dialog.list.isHidden()
+    dialog.details.click()
+    assert not dialog.list.isHidden()
+    assert "not valid JSON at line 1" in dialog.list.item(0).text()
+    assert dialog.details.text() == "Hide details"
