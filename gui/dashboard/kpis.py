@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QSizePolicy,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -26,9 +30,17 @@ from core.model.format import (
     pct,
 )
 from gui.widgets.colours import StrategyColours
+from gui.widgets.elided import ElidedLabel
 
 
 class KpiCard(QFrame):
+    """One strategy's card, of one height whatever its text: its name, its NPV, and two
+    one-line facts (IRR and payback; then its warning, its increment over the baseline or why
+    its IRR means nothing). A line too long for the card is cut with "…"; the whole detail is
+    in the card's tooltip."""
+
+    MIN_WIDTH = 170  # five cards fit the dashboard at 1366 × 768; more scroll
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -39,67 +51,77 @@ class KpiCard(QFrame):
         self.name = QLabel()
         self.npv = QLabel()
         self.npv.setStyleSheet("font-size: 18px; font-weight: 600;")
-        self.detail = QLabel()
-        self.detail.setStyleSheet("color: #444; font-size: 11px;")
-        for w in (self.name, self.npv, self.detail):
-            # Long lines wrap inside the card: the cards share the window's width, never
-            # widen it.
-            w.setWordWrap(True)
-            w.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.first = ElidedLabel()
+        self.second = ElidedLabel()
+        for line in (self.first, self.second):
+            line.setStyleSheet("color: #444; font-size: 11px;")
+        for w in (self.name, self.npv, self.first, self.second):
+            # One line each: the cards share the window's width, never widen it or grow.
+            w.setWordWrap(False)
+            w.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             lay.addWidget(w)
+        self.name.setText("<b>Strategy</b>")
+        self.npv.setText("NPV $0.0 M")
+        self.first.setText("IRR")
+        self.second.setText("vs")
+        self.setFixedHeight(self.sizeHint().height())
+        self.setMinimumWidth(self.MIN_WIDTH)
+        self.detail = ""  # every fact of the card, one per line (its tooltip's first part)
 
     def show_result(self, s: StrategyResult, colour: str, months_shown: list[str]) -> None:
         k = s.kpis
-        self.name.setText(f"<span style='color:{colour}'>■</span> <b>{s.name}</b>")
+        self.name.setText(f"<span style='color:{colour}'>■</span> <b>{escape(s.name)}</b>")
         self.npv.setText(f"NPV {money(k.npv_usd)}")
-        weighted = ""
-        if s.weighted_cumulative_fcf_usd is not None:
-            weighted = (
-                f"<br>weighted {money(k.probability_weighted_npv_usd)} "
-                f"({k.contract_probability_pct:g} % contract)"
-            )
+        payback = months(k.payback_months, k.payback_note)
+        facts = [f"IRR {pct(k.irr, note=k.irr_note)} · payback {payback}"]
         reason = ""
         if not_meaningful(k.irr_note):  # the reason, short: the tooltip has it whole
             why = "above 1,000 % a year" if "above" in k.irr_note else "no investment to recover"
-            reason = f"<br><i>n/m: {why}</i>"
-        incremental = ""
+            reason = f"n/m: {why}"
+            facts.append(reason)
+        facts.append(f"peak funding {money(k.peak_funding_usd)}")
+        if k.max_debt_usd > 0:  # the equity's own figures only where there is debt
+            dscr = f"{k.min_dscr:.2f}×" if k.min_dscr is not None else "n/a"
+            facts.append(
+                f"equity IRR {pct(k.equity_irr, note=k.equity_irr_note)} · "
+                f"min DSCR {dscr} · debt {money(k.max_debt_usd)}"
+            )
+        if s.weighted_cumulative_fcf_usd is not None:
+            facts.append(
+                f"weighted {money(k.probability_weighted_npv_usd)} "
+                f"({k.contract_probability_pct:g} % contract)"
+            )
+        if k.terminal_value_share_of_npv is not None and k.terminal_value_pv_usd:
+            facts.append(f"terminal value {pct(k.terminal_value_share_of_npv, 0)} of NPV")
         inc = s.incremental
+        increment = ""
         if inc is not None:
-            incremental = (
-                f"<br>vs {inc.vs}: {money_change(inc.npv_usd)} · "
+            increment = (
+                f"vs {inc.vs}: {money_change(inc.npv_usd)} · "
                 f"IRR {irr_text(inc.irr, inc.irr_note)} · "
                 f"payback {months(inc.payback_months, inc.payback_note)}"
             )
-        retired = "".join(
-            f"<br>retires {months_shown[x.month] if x.month < len(months_shown) else x.month}"
-            f" (auto: the best month)"
+            facts.append(increment)
+        facts += [
+            f"retires {months_shown[x.month] if x.month < len(months_shown) else x.month}"
+            " (auto: the best month)"
             for x in s.retirements
             if x.month is not None
-        )
+        ]
         warned = ""
         if s.warnings:
-            warned = (
-                f"<br><span style='color:#c62828'>⚠ {s.warnings[0].split(': ', 1)[-1]}"
-                + (f" (+{len(s.warnings) - 1} more)" if len(s.warnings) > 1 else "")
-                + "</span>"
+            warned = f"⚠ {s.warnings[0].split(': ', 1)[-1]}" + (
+                f" (+{len(s.warnings) - 1} more)" if len(s.warnings) > 1 else ""
             )
-        financed = ""
-        if k.max_debt_usd > 0:  # the equity's own figures only where there is debt
-            dscr = f"{k.min_dscr:.2f}×" if k.min_dscr is not None else "n/a"
-            financed = (
-                f"<br>equity IRR {pct(k.equity_irr, note=k.equity_irr_note)} · "
-                f"min DSCR {dscr} · debt {money(k.max_debt_usd)}"
-            )
-        terminal = ""
-        if k.terminal_value_share_of_npv is not None and k.terminal_value_pv_usd:
-            terminal = f"<br>terminal value {pct(k.terminal_value_share_of_npv, 0)} of NPV"
-        self.detail.setText(
-            f"IRR {pct(k.irr, note=k.irr_note)} · "
-            f"payback {months(k.payback_months, k.payback_note)}{reason}<br>"
-            f"peak funding {money(k.peak_funding_usd)}{financed}{weighted}{terminal}"
-            f"{incremental}{retired}{warned}"
+            facts.append(warned)
+        self.first.setText(facts[0])
+        # The second line: what most needs seeing, a warning first.
+        self.second.setText(warned or increment or reason or facts[1])
+        self.second.setStyleSheet(
+            "color: #c62828; font-size: 11px;" if warned else "color: #444; font-size: 11px;"
         )
-        tips = [f"IRR: {k.irr_note}"]
+        self.detail = "\n".join(facts)
+        tips = [self.detail, "", f"IRR: {k.irr_note}"]
         if k.max_debt_usd > 0:
             tips.append(
                 f"Equity NPV {money(k.equity_npv_usd)} at the cost of equity; equity IRR: "
@@ -108,21 +130,36 @@ class KpiCard(QFrame):
             )
         if inc is not None:
             tips.append(f"Against {inc.vs} (this strategy's FCF minus its): IRR {inc.irr_note}")
-        self.setToolTip("\n".join(tips + s.warnings))
+        tip = "\n".join(tips + s.warnings)
+        self.setToolTip(tip)
+        for label in (self.name, self.npv, self.first, self.second):
+            label.setToolTip(tip)  # not each line's own text: the card's whole story
 
 
-class KpiCards(QWidget):
+class KpiCards(QScrollArea):
+    """The strategies' cards in one row of one height: they share the width, and past five
+    (each at least ``KpiCard.MIN_WIDTH``) the row scrolls sideways rather than squeeze them."""
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.row = QHBoxLayout(self)
+        inner = QWidget()
+        self.row = QHBoxLayout(inner)
         self.row.setContentsMargins(0, 0, 0, 0)
+        self.setWidget(inner)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        # Room for a card and the scroll bar, so the charts below never move when it shows.
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        self.setFixedHeight(KpiCard().sizeHint().height() + bar + 2)
         self.cards: list[KpiCard] = []
         self.colours = StrategyColours()  # the document's, once the window sets it
 
     def update_result(self, result: ProjectResult) -> None:
         while len(self.cards) < len(result.strategies):
             card = KpiCard()
-            self.row.addWidget(card, 1)
+            self.row.addWidget(card, 1, Qt.AlignmentFlag.AlignTop)
             self.cards.append(card)
         while len(self.cards) > len(result.strategies):
             card = self.cards.pop()

@@ -9,6 +9,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -37,15 +38,33 @@ from gui.inputs.financing import FinancingBox
 from gui.inputs.strategy_actions import StrategyActions
 from gui.widgets.fields import Field, add_fields
 
+BUTTONS_PER_ROW = 4  # four buttons and their gaps fit the panel at 1366 × 768
 
-def _button_row(buttons: list[tuple[str, str, Callable[[], None]]]) -> QHBoxLayout:
-    row = QHBoxLayout()
+
+def _button_row(buttons: list[tuple[str, str, Callable[[], None]]]) -> QGridLayout:
+    """The buttons in rows of four, so the panel needs no horizontal scrolling; one-symbol
+    buttons (▲, ▼) are narrow and sit together in the next cell."""
+    grid = QGridLayout()
+    grid.setHorizontalSpacing(6)
+    arrows = QHBoxLayout()
+    arrows.setSpacing(4)
+    k = 0
     for text, tip, slot in buttons:
         b = QPushButton(text)
         b.setToolTip(tip)
         b.clicked.connect(slot)
-        row.addWidget(b)
-    return row
+        if len(text) == 1:
+            b.setFixedWidth(b.fontMetrics().horizontalAdvance("W") * 3)
+            arrows.addWidget(b)
+        else:
+            grid.addWidget(b, *divmod(k, BUTTONS_PER_ROW))
+            k += 1
+    if arrows.count():
+        arrows.addStretch(1)
+        grid.addLayout(arrows, *divmod(k, BUTTONS_PER_ROW))
+    for column in range(BUTTONS_PER_ROW):
+        grid.setColumnStretch(column, 1)  # equal buttons, whatever their text
+    return grid
 
 
 def describe_block(block: MiningBlock | AiBlock, project: Project) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QEvent, QLocale, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence, QWheelEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -95,6 +95,21 @@ def parse_number(text: str, integer: bool) -> float | int:
     return value
 
 
+class _Choice(QComboBox):
+    """A choice that the mouse wheel changes only once it has the focus: scrolling a panel
+    over it scrolls the panel, and never picks another ASIC model on the way."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # no focus from the wheel
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()  # to the scroll area around the form
+
+
 class Field(QWidget):
     """One editor bound to ``path``. Kinds: float, int, text, notes (several lines), choice,
     bool, list (numbers)."""
@@ -131,7 +146,13 @@ class Field(QWidget):
             self.editor: QWidget = QCheckBox()
             self.editor.toggled.connect(self._on_toggled)
         elif kind == "choice":
-            self.editor = QComboBox()
+            self.editor = _Choice()
+            # As narrow as a short choice: a long one ("Antminer S21 (200 TH/s, 17.5 J/TH)")
+            # is elided in the box, whole in its list and tooltip, so the form fits its panel.
+            self.editor.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            self.editor.setMinimumContentsLength(12)
             for label, value in choices or []:
                 self.editor.addItem(label, value)
             self.editor.activated.connect(self._on_choice)

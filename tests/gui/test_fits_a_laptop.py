@@ -115,3 +115,68 @@ def test_an_imported_series_with_a_long_name_does_not_widen_the_energy_tab(qtbot
     assert price.series_name.width() <= area.viewport().width()
     label = price.series_label  # the figures wrap inside the panel, whole
     assert label.heightForWidth(label.width()) <= label.height()
+
+
+def test_no_input_tab_scrolls_sideways_at_1366_by_768(qtbot, window):
+    # Every input tab fits its panel's width: with each strategy and each block kind's form
+    # shown (mining, hosting, colocation, GPU cloud), no horizontal scroll bar appears.
+    from PySide6.QtWidgets import QScrollArea
+
+    window.resize(1366, 768)
+    panel = window.strategies_panel
+    panel.list.setCurrentRow(0)
+    panel.strategy_actions.add_hosting()
+    panel.strategy_actions.add_ai()
+    j = len(window.doc.project.strategies[0].blocks) - 1
+    window.doc.set_value(f"strategies[0].blocks[{j}].business_model", "gpu_cloud")
+    qtbot.wait(20)
+
+    def sideways(name: str) -> None:
+        area = window.inputs.currentWidget()
+        assert isinstance(area, QScrollArea)
+        QApplication.processEvents()
+        bar = area.horizontalScrollBar()
+        assert not bar.isVisible(), (
+            f"{name}: content {area.widget().minimumSizeHint().width()} px "
+            f"in a {area.viewport().width()} px panel"
+        )
+
+    for i in range(window.inputs.count()):
+        window.inputs.setCurrentIndex(i)
+        qtbot.wait(20)
+        sideways(window.inputs.tabText(i))
+    window.show_tab("Strategies")
+    for row in range(panel.list.count()):
+        panel.list.setCurrentRow(row)
+        for b in range(panel.blocks.count()):
+            panel.blocks.setCurrentRow(b)
+            qtbot.wait(10)
+            sideways(f"Strategies: {panel.list.item(row).text()}, block {b}")
+
+
+def test_kpi_cards_keep_one_height_and_eight_strategies_scroll(qtbot, window):
+    # A warning, a long name or eight strategies change no card's height and wrap no number:
+    # the detail is one line each (cut with "…"), the whole story in the tooltip, and the row
+    # scrolls sideways past five cards.
+    window.resize(1366, 768)
+    cards = window.cards
+    qtbot.wait(20)
+    height = cards.cards[0].height()
+    row_height = cards.height()
+    assert all(c.height() == height for c in cards.cards)
+    panel = window.strategies_panel
+    for _ in range(4):
+        panel.list.setCurrentRow(1)
+        panel.strategy_actions.duplicate_strategy()
+    window.doc.set_value("strategies[0].name", "Keep mining with a name far too long for a card")
+    window.doc.recompute()
+    qtbot.waitUntil(lambda: len(cards.cards) == 8, timeout=5000)
+    qtbot.wait(20)
+    assert [c.height() for c in cards.cards] == [height] * 8
+    assert cards.height() == row_height  # the charts below do not move
+    assert cards.horizontalScrollBar().maximum() > 0  # eight cards: the row scrolls
+    for card in cards.cards:
+        assert card.width() >= card.MIN_WIDTH
+        assert card.npv.text().startswith("NPV ") and "\n" not in card.npv.text()
+        assert card.npv.sizeHint().width() <= card.contentsRect().width()  # never cut
+    assert "vs Keep mining" in cards.cards[1].toolTip()

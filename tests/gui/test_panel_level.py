@@ -148,9 +148,9 @@ def test_cards_say_n_m_and_show_the_increment_over_the_baseline(qtbot, doc):
     qtbot.waitUntil(lambda: doc.result is not None, timeout=10_000)
     cards.update_result(doc.result)
     table.update_result(doc.result)
-    keep = cards.cards[0].detail.text()  # the example's Keep mining needs no money
+    keep = cards.cards[0].detail  # the example's Keep mining needs no money
     assert "IRR n/m · payback n/m" in keep and "no investment to recover" in keep
-    convert = cards.cards[1].detail.text()
+    convert = cards.cards[1].detail
     assert "vs Keep mining: +$" in convert and "IRR " in convert
     row = [table.verticalHeaderItem(r).text() for r in range(table.rowCount())]
     inc = row.index("Incremental NPV (vs baseline)")

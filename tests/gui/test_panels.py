@@ -287,3 +287,33 @@ def test_the_import_dialog_settles_the_decimal_mark_and_repeats(
     assert src.kind == "hourly" and set(src.years_usd_per_mwh[0]) == {20.37}
     assert FileClockDialog("x.csv", window.settings).decimal.currentData() == "comma"
     assert not FileClockDialog("x.csv", window.settings).choices().average_duplicates
+
+
+def test_the_mouse_wheel_over_a_choice_scrolls_the_panel_not_the_choice(qtbot, window):
+    # Scrolling the Strategies form over the ASIC model box must not pick another model.
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    panel = window.strategies_panel
+    window.show_tab("Strategies")
+    panel.list.setCurrentRow(0)
+    panel.blocks.setCurrentRow(0)
+    path = "strategies[0].blocks[0].asic_model"
+    qtbot.waitUntil(lambda: path in panel.block_fields)
+    box = panel.block_fields[path].editor
+    before = window.doc.project.strategies[0].blocks[0].asic_model
+    centre = QPointF(box.rect().center())
+    wheel = QWheelEvent(
+        centre,
+        QPointF(box.mapToGlobal(QPoint(int(centre.x()), int(centre.y())))),
+        QPoint(0, 0),
+        QPoint(0, -120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(box, wheel)
+    assert window.doc.project.strategies[0].blocks[0].asic_model == before
+    assert not box.hasFocus()

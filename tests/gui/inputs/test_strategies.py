@@ -98,7 +98,7 @@ def test_add_ai_block_and_switch_business_model(qtbot, window, panel):
     type_into(panel.block_fields[path + "gpu_hour_usd"], "0")
     settle(qtbot, window)
     card = window.cards.cards[0]  # Keep mining's card says which input is still zero
-    assert "has GPU-hour price at 0; it earns nothing" in card.detail.text()
+    assert "has GPU-hour price at 0; it earns nothing" in card.detail
     type_into(panel.block_fields[path + "server_count"], "100")
     type_into(panel.block_fields[path + "gpu_hour_usd"], "2.35")
     settle(qtbot, window)
