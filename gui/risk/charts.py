@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QWidget
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QScrollBar, QVBoxLayout, QWidget
 
 from core.engine.evaluation import ProjectResult
 from core.model.format import money_change
@@ -65,8 +65,9 @@ def _range_text(low_pct: float, high_pct: float) -> str:
 class TornadoChart(ChartPanel):
     """One strategy's probability-weighted NPV swing per input, widest on top: the input at
     its low value and at its high value drawn as two bars (dark and light, so either side is
-    told apart in grey). As many rows as the plot's height holds (the readout says how many
-    are left out); a slide export holds all."""
+    told apart in grey). Every input has its row; when the plot holds fewer (a row needs
+    ``MIN_ROW_PX`` to stay legible), a scroll bar beside it (or the mouse wheel) moves through
+    them, and the readout says how many are below. A slide export holds all."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Tornado: NPV swing per input", "", month_axis=False, parent=parent)
@@ -96,8 +97,31 @@ class TornadoChart(ChartPanel):
         self.rows: list[tuple[TornadoBar, float, float]] = []  # shown, top first
         self.choice.currentTextChanged.connect(lambda _: self._draw())
         self.plot.plotItem.vb.sigResized.connect(self._refit)
+        self.plot.plotItem.vb.setMouseEnabled(x=False, y=False)  # the wheel scrolls the rows
         self._fits = 0
         self.hidden_note = ""
+        # The scroll bar beside the plot: its value is the first row shown.
+        self.rows_bar = QScrollBar(Qt.Orientation.Vertical)
+        self.rows_bar.setToolTip("Scroll through the inputs, widest swing first")
+        self.rows_bar.valueChanged.connect(self._window)
+        self.rows_bar.hide()
+        lay = self.layout()
+        assert isinstance(lay, QVBoxLayout)
+        lay.removeWidget(self.plot)
+        row = QHBoxLayout()
+        row.setSpacing(0)
+        row.addWidget(self.plot, 1)
+        row.addWidget(self.rows_bar)
+        lay.insertLayout(1, row, 1)
+        self.plot.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        """The mouse wheel over the bars scrolls the rows (when some are out of view)."""
+        if event.type() == QEvent.Type.Wheel and not self.rows_bar.isHidden():
+            steps = -event.angleDelta().y() // 120 or (1 if event.angleDelta().y() < 0 else -1)
+            self.rows_bar.setValue(self.rows_bar.value() + steps)
+            return True
+        return super().eventFilter(watched, event)
 
     def update_tornado(self, t: Tornado) -> None:
         self.tornado = t
@@ -122,7 +146,7 @@ class TornadoChart(ChartPanel):
         ]
         rows.sort(key=lambda r: -abs(r[2] - r[1]))  # stable: equal swings keep their order
         self._fits = self._room()
-        self.rows = rows[: self._fits]
+        self.rows = rows
         n = len(self.rows)
         y = n - 1 - np.arange(n, dtype=float)
         lo = np.array([r[1] for r in self.rows])
@@ -134,16 +158,29 @@ class TornadoChart(ChartPanel):
             for k, (b, _, _) in enumerate(self.rows)
         ]
         self.plot.getAxis("left").setTicks([ticks, []])
-        hidden = len(rows) - n
-        self.hidden_note = (
-            f"the {hidden} narrowest of {len(rows)} inputs not shown: a taller window or an "
-            "export shows them"
-            if hidden
-            else ""
-        )
         self.plot.setLabel("bottom", f"change in NPV of {name}, USD million")
+        self.plot.enableAutoRange(x=True, y=False)
+        hidden = max(n - self._fits, 0)
+        self.rows_bar.blockSignals(True)
+        self.rows_bar.setRange(0, hidden)
+        self.rows_bar.setPageStep(max(self._fits, 1))
+        if self.rows_bar.value() > hidden:
+            self.rows_bar.setValue(hidden)
+        self.rows_bar.blockSignals(False)
+        self.rows_bar.setVisible(hidden > 0)
+        self._window()
+
+    def _window(self, *_: object) -> None:
+        """Show the rows from the scroll bar's value on, as many as fit; say what is below."""
+        n, first = len(self.rows), self.rows_bar.value() if not self.rows_bar.isHidden() else 0
+        shown = min(self._fits, n)
+        top = n - 1 - first  # the y of the first row shown
+        self.plot.setYRange(top - shown + 0.5, top + 0.5, padding=0)
+        below = n - first - shown
+        self.hidden_note = (
+            f"{below} more of {n} inputs below: scroll to see them" if below > 0 else ""
+        )
         self.readout.setText(self.hidden_note or " ")
-        self.plot.enableAutoRange()
 
     def describe(self, x: float, y: float) -> str:
         t, name = self.tornado, self.choice.currentText()
@@ -164,7 +201,10 @@ class TornadoChart(ChartPanel):
 
 
 class HistogramChart(ChartPanel):
-    """Distribution of NPV over the Monte Carlo paths, one outline per strategy."""
+    """Distribution of NPV over the Monte Carlo paths, one outline per strategy, on one bin
+    grid. A strategy whose NPV barely varies (all its paths within two bins) would spike to
+    ~100 % and flatten the others: it is drawn as a marked line at its NPV instead, and the
+    share axis follows the strategies that vary."""
 
     BINS = 60
 
@@ -173,32 +213,58 @@ class HistogramChart(ChartPanel):
         self.plot.setLabel("bottom", "NPV, USD million")
         self.plot.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen("#888", width=1)))
         self.curves: dict[str, pg.PlotDataItem] = {}
+        self.fixed: dict[str, pg.InfiniteLine] = {}  # the strategies that do not vary
         self.result: RiskResult | None = None
 
     def update_risk(self, r: RiskResult) -> None:
         self.result = r
         names = [s.name for s in r.strategies]
         _names_changed(self.curves, names, self)
-        # Common bins from the 1st to the 99th percentile of all strategies; the tails are
-        # counted in the end bins.
-        lo = min(np.percentile(s.npv_usd, 1) for s in r.strategies) / 1e6
-        hi = max(np.percentile(s.npv_usd, 99) for s in r.strategies) / 1e6
+        for line in self.fixed.values():
+            self.plot.removeItem(line)
+        self.fixed = {}
+        # Common bins from the 1st to the 99th percentile of the strategies that vary; the
+        # tails are counted in the end bins.
+        spans = {s.name: np.percentile(s.npv_usd, [1, 99]) / 1e6 for s in r.strategies}
+        lo = min(a for a, _ in spans.values())
+        hi = max(b for _, b in spans.values())
+        varies = {n for n, (a, b) in spans.items() if b - a > 2 * (hi - lo) / self.BINS}
+        if varies:
+            lo = min(spans[n][0] for n in varies)
+            hi = max(spans[n][1] for n in varies)
         if hi <= lo:
             lo, hi = lo - 1, hi + 1
         edges = np.linspace(lo, hi, self.BINS + 1)
+        top = 0.0
         for s in r.strategies:
-            counts, _ = np.histogram(np.clip(s.npv_usd / 1e6, lo, hi), edges)
-            share = counts / max(s.npv_usd.size, 1) * 100
+            c = pg.mkColor(self.colours(s.name))
             curve = self.curves.get(s.name)
             if curve is None:
                 curve = self.plot.plot(name=s.name, stepMode="center", fillLevel=0)
                 self.curves[s.name] = curve
-            c = pg.mkColor(self.colours(s.name))
             curve.setPen(pg.mkPen(c, width=2))
+            if s.name not in varies:
+                curve.setData(edges, np.zeros(self.BINS))  # its legend entry; the line below
+                median = float(np.median(s.npv_usd)) / 1e6
+                line = pg.InfiniteLine(
+                    pos=median,
+                    angle=90,
+                    pen=pg.mkPen(c, width=2, style=Qt.PenStyle.DashLine),
+                    label=f"{s.name}: every path ≈ {median:,.1f} M",
+                    labelOpts={"position": 0.9, "color": c, "anchors": [(0, 0), (0, 0)]},
+                )
+                self.plot.addItem(line)
+                self.fixed[s.name] = line
+                continue
+            counts, _ = np.histogram(np.clip(s.npv_usd / 1e6, lo, hi), edges)
+            share = counts / max(s.npv_usd.size, 1) * 100
+            top = max(top, float(share.max()))
             c.setAlpha(40)
             curve.setBrush(pg.mkBrush(c))
             curve.setData(edges, share)
-        self.plot.enableAutoRange()
+        fixed_at = [line.value() for line in self.fixed.values()]
+        self.plot.setXRange(min([lo, *fixed_at]), max([hi, *fixed_at]), padding=0.05)
+        self.plot.setYRange(0, (top or 100.0) * 1.1, padding=0)
 
     def describe(self, x: float, y: float) -> str:
         if self.result is None:

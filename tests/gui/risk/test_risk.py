@@ -1,5 +1,6 @@
 """The Risk tab as a user drives it: open, edit, cancel, export; the settings panel."""
 
+import numpy as np
 import openpyxl
 import pytest
 from PySide6.QtCore import Qt
@@ -124,3 +125,56 @@ def test_tornado_shows_one_strategy_with_both_sides_marked(qtbot, window):
     assert labels == ["input low", "input high"]
     assert chart.low.opts["width"][0] == abs(lo) and chart.high.opts["width"][0] == abs(hi)
     assert "Hybrid" in chart.plot.getAxis("bottom").labelText
+
+
+def test_the_tornado_shows_every_input_scrolling_when_the_plot_is_short(qtbot):
+    # Twelve inputs in a plot that holds a few rows: every input has its row, the scroll bar
+    # moves through them, and the readout says how many are below.
+    from core.risk.sensitivity import Tornado, TornadoBar
+    from gui.risk.charts import TornadoChart
+
+    bars = [
+        TornadoBar(f"k{i}", f"Input {i}", -20, 20, {"S": -(12 - i) * 1e6}, {"S": (12 - i) * 1e6})
+        for i in range(12)
+    ]
+    chart = TornadoChart()
+    qtbot.addWidget(chart)
+    chart.resize(500, 200)
+    chart.show()
+    qtbot.waitExposed(chart)
+    chart.update_tornado(Tornado({"S": 0.0}, bars))
+    qtbot.wait(20)
+    assert len(chart.rows) == 12  # every input drawn
+    assert chart._fits < 12 and not chart.rows_bar.isHidden()
+    ticks = [label for _, label in chart.plot.getAxis("left")._tickLevels[0]]
+    assert len(ticks) == 12 and ticks[0].startswith("Input 0")
+    (y0, y1) = chart.plot.plotItem.vb.viewRange()[1]
+    assert round(y1 - y0) == chart._fits  # the widest rows first
+    assert f"{12 - chart._fits} more of 12 inputs below" in chart.readout.text()
+    chart.rows_bar.setValue(chart.rows_bar.maximum())  # scrolled to the end
+    (y0, _) = chart.plot.plotItem.vb.viewRange()[1]
+    assert y0 == pytest.approx(-0.5) and chart.readout.text().strip() == ""
+    chart.resize(500, 900)  # tall enough for all: no scroll bar
+    qtbot.wait(50)
+    assert chart._fits >= 12 and chart.rows_bar.isHidden()
+
+
+def test_a_strategy_that_does_not_vary_is_a_line_not_a_spike(qtbot):
+    # Sell-the-fleet-now's NPV is the same on every path: drawn as a marked line, it does not
+    # set the share axis, which follows the strategies that vary.
+    from core.model.project import Risk
+    from core.risk.montecarlo import RiskResult, StrategyRisk
+    from gui.risk.charts import HistogramChart
+
+    rng = np.random.default_rng(1)
+    fan = np.zeros((3, 12))
+    varying = StrategyRisk("Keep mining", rng.normal(50e6, 20e6, 4000), fan, np.zeros(4000))
+    fixed = StrategyRisk("Sell the fleet now", np.full(4000, 50.2e6), fan, np.zeros(4000))
+    chart = HistogramChart()
+    qtbot.addWidget(chart)
+    chart.update_risk(RiskResult(Risk(), 4000, ["m"] * 12, [varying, fixed]))
+    assert set(chart.fixed) == {"Sell the fleet now"}
+    assert chart.fixed["Sell the fleet now"].value() == pytest.approx(50.2)
+    _, top = chart.plot.plotItem.vb.viewRange()[1]
+    assert top < 20  # a normal spread over 60 bins peaks near 3–4 %, not 100 %
+    assert "Keep mining" not in chart.fixed
