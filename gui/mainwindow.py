@@ -27,6 +27,7 @@ from core.io.projectfile import ProjectFileError, load_project, save_project
 from core.model.format import as_sentence, file_stem
 from core.model.project import Project
 from core.resources import example_project_path
+from core.tasks import TaskState
 from gui.dashboard.debtchart import DebtCharts
 from gui.dashboard.kpis import CompareTable, KpiCards
 from gui.dashboard.results import ResultsView
@@ -48,6 +49,7 @@ from gui.risk.panel import RiskInputsPanel
 from gui.risk.view import RiskView
 from gui.settings import LAST_FOLDER, RECENT_FILES, WINDOW_GEOMETRY
 from gui.widgets.fields import Field
+from gui.worker import run_with_progress
 
 MAX_RECENT = 8
 FILE_FILTER = "MinePivot projects (*.minepivot);;All files (*)"
@@ -549,18 +551,30 @@ class MainWindow(QMainWindow):
         if not self.settle_inputs("Export"):
             return False
         self.doc.flush()
-        try:
-            export_workbook(
-                self.doc.project,
+        doc, risk = self.doc, self.risk_view.current_bundle()
+        unsaved = doc.is_modified() or doc.path is None
+
+        def job(state: TaskState) -> Path:
+            return export_workbook(
+                doc.project,
                 path,
-                self.doc.result,
-                self.doc.last_goal_seek,
-                risk=self.risk_view.current_bundle(),
-                unsaved=self.doc.is_modified() or self.doc.path is None,
+                doc.result,
+                doc.last_goal_seek,
+                risk=risk,
+                unsaved=unsaved,
+                state=state,
             )
+
+        try:
+            _, cancelled = run_with_progress(self, "Exporting the workbook", job)
         except ExportError as exc:
             QMessageBox.critical(
                 self, "Export failed", f"{exc}\nAny file already at that path was left as it was."
+            )
+            return False
+        if cancelled:
+            self.statusBar().showMessage(
+                f"Export cancelled: {path.name} was not written (any file there is as it was)"
             )
             return False
         LAST_FOLDER.write(self.settings, str(path.parent))

@@ -9,10 +9,11 @@ from __future__ import annotations
 import threading
 import traceback
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEventLoop, QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
 from core.tasks import Cancelled, TaskState
 
@@ -107,3 +108,39 @@ class LatestWins(QObject):
         self._stop.set()
         self._generation += 1
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def run_with_progress(parent: QWidget, title: str, job: Job) -> tuple[Any, bool]:
+    """Run ``job`` on a thread of its own behind a window-modal progress dialog with a Cancel
+    button; the GUI keeps painting meanwhile. Returns (result, False), or (None, True) when the
+    user cancelled it (the job stopped at its next ``state.check()``). Its exceptions are
+    raised here, in the GUI thread."""
+    dialog = QProgressDialog(f"{title}…", "Cancel", 0, 1000, parent)
+    dialog.setWindowTitle(title)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(0)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    stop = threading.Event()
+    seen: list[Any] = [0.0, ""]  # written by the job's thread, read here
+
+    def report(fraction: float, stage: str) -> None:
+        seen[:] = [fraction, stage]
+
+    dialog.show()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export") as pool:
+        future = pool.submit(job, TaskState(stop.is_set, report))
+        while not future.done():
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 30)
+            dialog.setValue(int(seen[0] * 1000))
+            if seen[1]:
+                dialog.setLabelText(f"{title}: {seen[1]}…")
+            if dialog.wasCanceled():
+                stop.set()
+            wait([future], timeout=0.03)
+    dialog.close()
+    dialog.deleteLater()
+    try:
+        return future.result(), False
+    except Cancelled:
+        return None, True

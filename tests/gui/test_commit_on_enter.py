@@ -191,3 +191,19 @@ def test_the_report_says_when_it_is_not_the_saved_file(qtbot, window, tmp_path):
     edited = tmp_path / "edited.pdf"
     assert window.export_report(edited)
     assert "unsaved changes" in text(edited)
+
+
+def test_an_export_shows_progress_and_a_cancel_leaves_no_file(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QProgressDialog
+
+    out = tmp_path / "board.xlsx"
+    monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda self: True)  # Cancel at once
+    assert not window.export_xlsx(out)
+    assert not out.exists()
+    assert window.statusBar().currentMessage().startswith("Export cancelled: board.xlsx")
+    out.write_bytes(b"the board's copy")
+    assert not window.export_xlsx(out)
+    assert out.read_bytes() == b"the board's copy"
+    monkeypatch.undo()
+    assert window.export_xlsx(out)  # not cancelled: written
+    assert openpyxl.load_workbook(out)["Summary"]["B2"].value == window.doc.project.name

@@ -44,6 +44,7 @@ from core.model.project import (
 )
 from core.plan.layout import plan_counts
 from core.risk.sensitivity import RiskAnalysis
+from core.tasks import QUIET, TaskState
 
 INPUT_STYLE = {
     "bg_color": "#FFCC99",
@@ -535,11 +536,13 @@ def export_workbook(
     today: date | None = None,
     risk: RiskAnalysis | None = None,
     unsaved: bool = False,
+    state: TaskState = QUIET,
 ) -> Path:
     """Write the board workbook to ``path`` (atomically). Raises ExportError with the reason.
     With ``risk`` (computed on this same project), the workbook gains a Risk sheet.
     ``unsaved``: the project is not the saved file (the desktop's unsaved changes), which the
-    Summary says beside its SHA-256."""
+    Summary says beside its SHA-256. ``state`` hears the progress and may stop the export
+    (``core.tasks.Cancelled``) until the file is written: nothing is then written."""
     path = Path(path)
     if risk is not None and risk.project != project:
         raise ExportError("the risk results are for other inputs; run the risk analysis again")
@@ -557,10 +560,12 @@ def export_workbook(
     # folder, and stay there when the disk fills), then written in one atomic step.
     buffer = io.BytesIO()
     try:
-        _write(operated, result, seeks, buffer, today or date.today(), risk, digest)
+        _write(operated, result, seeks, buffer, today or date.today(), risk, digest, state)
     except OSError as exc:  # nothing is written to disk yet: the target is untouched
         raise ExportError(cannot_write(path, exc)) from None
     data = buffer.getvalue()
+    state.check()  # the last moment a stop leaves no file behind
+    state.progress(0.98, "Writing the file")
     try:
         atomic_write_bytes(path, data)
     except OSError as exc:
@@ -576,8 +581,10 @@ def _write(
     today: date,
     risk: RiskAnalysis | None,
     digest: str = "",
+    state: TaskState = QUIET,
 ) -> None:
     catalog = catalog_for(project)
+    state.progress(0.0, "Inputs")
     wb = xlsxwriter.Workbook(
         out,
         {
@@ -599,7 +606,11 @@ def _write(
     fmt = formats(wb)
     summary = wb.add_worksheet("Summary")
     names, block_paths, inputs = write_inputs(wb, fmt, project, catalog)
+    state.check()
+    state.progress(0.05, "Prices")
     prices = write_prices(wb, fmt, project, names, catalog)
+    state.check()
+    state.progress(0.15, "Market")
     market = write_market(wb, fmt, project, prices, names, result.months)
     # The sheets in the project's order; the baseline's is written first, so that the others
     # can refer to its rows (what each adds over it).
@@ -609,8 +620,11 @@ def _write(
         (i for i, s in enumerate(project.strategies) if s.name == baseline_name(project)), 0
     )
     written: dict[int, StrategySheet] = {}
-    for i in [base_i, *(k for k in range(len(sheet_names)) if k != base_i)]:
+    order = [base_i, *(k for k in range(len(sheet_names)) if k != base_i)]
+    for done, i in enumerate(order):
         s = project.strategies[i]
+        state.check()
+        state.progress(0.2 + 0.4 * done / len(order), s.name)
         paths = {j: block_paths[(i, j)] for j in range(len(s.blocks))}
         base = None
         if i != base_i:
@@ -631,6 +645,8 @@ def _write(
             base,
         )
     sheets = [written[i] for i in range(len(sheet_names))]
+    state.check()
+    state.progress(0.6, "Summary and checks")
     if prices.by_load:
         write_calls(wb, fmt, project, prices, market, sheets, names)
     kpi_cells = write_summary(
@@ -646,5 +662,7 @@ def _write(
     inputs.set_apart(formulas.live_cells("Inputs"))
     for ws in wb.worksheets():  # formulas cannot be typed over by accident; no password
         ws.protect("", PROTECTION)
+    state.check()
+    state.progress(0.65, "Assembling the workbook")
     with named_input_style([fmt["input"], fmt["input_pct"], fmt["input_text"]]):
         wb.close()

@@ -578,3 +578,29 @@ def test_no_horizon_or_catalog_price_literal_sits_in_a_formula(exported):
     ]
     assert found == []
     assert "HorizonMonths" in wb.defined_names
+
+
+def test_an_export_reports_its_stages_and_stops_when_asked(tmp_path):
+    # The desktop shows these stages in its progress dialog; a stop asked before the file is
+    # written leaves no file.
+    from core.tasks import Cancelled, TaskState
+
+    project = example_project()
+    seen: list[tuple[float, str]] = []
+    out = tmp_path / "board.xlsx"
+    export_workbook(project, out, state=TaskState(report=lambda f, s: seen.append((f, s))))
+    stages = [s for _, s in seen]
+    assert stages[0] == "Inputs" and stages[-1] == "Writing the file"
+    assert all(s.name in stages for s in project.strategies)
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and 0 <= fractions[0] and fractions[-1] < 1
+    stop_after = {"Summary and checks"}
+    asked: list[str] = []
+    state = TaskState(
+        stop_requested=lambda: bool(asked) and asked[-1] in stop_after,
+        report=lambda f, s: asked.append(s),
+    )
+    other = tmp_path / "stopped.xlsx"
+    with pytest.raises(Cancelled):
+        export_workbook(project, other, state=state)
+    assert not other.exists()
