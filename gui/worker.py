@@ -122,19 +122,20 @@ def run_with_progress(parent: QWidget, title: str, job: Job) -> tuple[Any, bool]
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
     stop = threading.Event()
-    seen: list[Any] = [0.0, ""]  # written by the job's thread, read here
+    seen: list[tuple[float, str]] = [(0.0, "")]  # the job's thread swaps in one pair
 
     def report(fraction: float, stage: str) -> None:
-        seen[:] = [fraction, stage]
+        seen[0] = (fraction, stage)
 
     dialog.show()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export") as pool:
         future = pool.submit(job, TaskState(stop.is_set, report))
         while not future.done():
             QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 30)
-            dialog.setValue(int(seen[0] * 1000))
-            if seen[1]:
-                dialog.setLabelText(f"{title}: {seen[1]}…")
+            fraction, stage = seen[0]
+            dialog.setValue(int(fraction * 1000))
+            if stage:
+                dialog.setLabelText(f"{title}: {stage}…")
             if dialog.wasCanceled():
                 stop.set()
             wait([future], timeout=0.03)
