@@ -100,6 +100,8 @@ def formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
         "label": {},
         "unit": {"font_color": "#595959"},
         "note": {"italic": True, "font_color": "#595959"},
+        "top": {"valign": "top"},
+        "note_wrap": {"italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"},
         "num": {"num_format": num},
         "num2": {"num_format": "#,##0.00"},
         "int": {"num_format": "0"},
@@ -159,6 +161,8 @@ def _sheet_names(project: Project) -> list[str]:
 
 
 TIP_COL = 4  # the Inputs sheet: label, value, unit, Field (the project-file path), meaning
+TIP_WIDTH = 80  # its width, in characters
+TIP_CHARS_PER_LINE = 100  # italic text a line of it holds (~1.3 per character width), with room
 
 
 class _Inputs:
@@ -176,9 +180,28 @@ class _Inputs:
         self.ws.set_column(0, 0, 40)
         self.ws.set_column(1, 1, 18)
         self.ws.set_column(2, 2, 14)
-        self.ws.set_column(3, 3, 44)
-        self.ws.set_column(TIP_COL, TIP_COL, 90)
+        self.ws.set_column(3, 3, 40)
+        # The meaning and source wraps in a column a printed page holds beside the rest.
+        self.ws.set_column(TIP_COL, TIP_COL, TIP_WIDTH, fmt["note_wrap"])
         self.ws.write_string(0, 0, "Inputs", fmt["title"])
+        # Printed one page wide (label, value, unit, field, meaning), the group headings on
+        # top of their rows; the price matrix and yearly tables to the right are for the
+        # screen (the header says so).
+        self.ws.set_landscape()
+        self.ws.set_paper(9)
+        self.ws.fit_to_pages(1, 0)
+        self.ws.set_header(
+            "&L&8Inputs&R&8Time-of-use prices and yearly tables, when the project has them, "
+            "sit right of the printed columns (column F on): see them on screen."
+        )
+
+    def tip(self, r: int, text: str) -> None:
+        """Row ``r``'s meaning and source, wrapped in its column; the row is as tall as the
+        lines it takes (spreadsheets do not grow a written row to its wrapped text)."""
+        self.ws.write_string(r, TIP_COL, text, self.fmt["note_wrap"])
+        lines = max(1, -(-len(text) // TIP_CHARS_PER_LINE))
+        if lines > 1:  # its label at the top, beside the text's first line
+            self.ws.set_row(r, 15 * lines, self.fmt["top"])
 
     def group(self, title: str) -> None:
         self.row += 1
@@ -224,7 +247,7 @@ class _Inputs:
             self.cells.append((r, 1, value, unit, tip, path))
         ws.write_string(r, 2, unit, fmt["unit"])
         ws.write_string(r, 3, field, fmt["unit"])
-        ws.write_string(r, TIP_COL, FIXED_NOTE + tip if fixed else tip, fmt["note"])
+        self.tip(r, FIXED_NOTE + tip if fixed else tip)
         ref = f"Inputs!$B${r + 1}"
         self.names[path] = ref
         self.values[path] = value
@@ -248,16 +271,19 @@ class _Inputs:
             dead += 1
             self.value(r, c, value, unit, fixed=True)
             if c == 1:
-                self.ws.write_string(r, TIP_COL, FIXED_NOTE + tip, self.fmt["note"])
-        self.ws.write_string(
+                self.tip(r, FIXED_NOTE + tip)
+        self.ws.merge_range(  # across the printed columns, wrapped
             1,
             0,
+            1,
+            TIP_COL,
             f"Orange cells are live inputs (Excel's Input style): {read} of them drive the "
             "formulas, so a change recalculates the workbook. Grey cells "
             f"({dead} here, with the horizon, start month and price series) are set in "
             "MinePivot: re-export to change them. Field: each input's path in the project file.",
-            self.fmt["note"],
+            self.fmt["note_wrap"],
         )
+        self.ws.set_row(1, 30)
 
 
 def write_inputs(
@@ -496,6 +522,7 @@ def write_inputs(
                     )
                 else:
                     inp.names[p + ".it_mw_used"] = inp.names[p + ".it_mw"]
+    inp.ws.print_area(0, 0, inp.row, TIP_COL)
     return inp.names, block_paths, inp
 
 

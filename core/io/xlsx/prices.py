@@ -34,10 +34,16 @@ from core.model.project import FlatPrice, HourlySeriesPrice, Project, TimeOfUseP
 MATRIX_COL = 5
 
 SHEET = "Prices"
+# The print header of a sheet whose rows are for the screen (hundreds of rows or columns).
+SCREEN_ONLY = (
+    "&L&8This sheet's {what} are for the screen, not for print: open it in the workbook "
+    "(the strategy sheets' formulas read it)."
+)
 FIRST_ROW = 5  # 1-based: the first group; row 4 holds no hours (an empty part of a month)
 EMPTY_ROW = 4
 # Columns of a group: month, part, flags, hours, base price, base price × hours.
 MONTH, PART, CALLED, AVOIDED, PEAK, HOURS, PRICE, PRICE_HOURS = "ABCDEFGH"
+PRICE_HOURS_COL = 7
 # The columns the strategy sheets sum, by name (shorter formulas, and an auditor reads
 # "PrHours" more easily than "Prices!$F:$F").
 RANGE_NAMES = {
@@ -182,8 +188,10 @@ def write_prices(
     ws.set_column(0, 5, 10)
     ws.set_column(6, 7, 16)
     ws.freeze_panes(3, 0)
-    ws.repeat_rows(2)  # printed: the headings on every page, the columns on one page wide
-    ws.fit_to_pages(1, 0)
+    # Printed: its title only, and a header that says why (its rows are for the screen).
+    ws.print_area(0, 0, 0, PRICE_HOURS_COL)
+    ws.fit_to_pages(1, 1)
+    ws.set_header(SCREEN_ONLY.format(what="hour groups"))
     for c in range(6):  # the row of no hours: an empty part of a month points here
         ws.write_number(EMPTY_ROW - 1, c, 0, fmt["int"])
     ws.write_string(EMPTY_ROW - 1, 6, "(no hours)", fmt["unit"])

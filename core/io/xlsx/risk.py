@@ -17,7 +17,7 @@ def write_risk(wb, fmt: dict, analysis: RiskAnalysis) -> None:
     ws.set_landscape()
     ws.fit_to_pages(1, 0)  # one page wide, as many tall as it takes
     ws.set_column(0, 0, 30)
-    ws.set_column(1, 12, 15)
+    ws.set_column(1, 12, 19)  # wide enough for "Std. error of mean" beside "P(NPV < 0)"
     mc = analysis.monte_carlo
     risk = mc.risk
     ws.write_string(0, 0, "Risk: Monte Carlo, tornado and hybrid split", fmt["title"])

@@ -103,10 +103,12 @@ def _timeline(sh: StrategyRows, ws, fmt: dict, months: list[str]) -> None:
     ws.set_column(1, 1, 11)
     ws.set_column(2, 3, 15)
     ws.set_column(4, 4, 14)  # blank beside the months; the asset table's value column below
-    # Printed: landscape A4, one page tall, the labels repeated on every page.
+    # Printed: landscape A4, one page tall, each row's label and unit repeated on every page
+    # (its constant and total print once, on the first), narrow side margins.
     ws.set_landscape()
     ws.set_paper(9)
-    ws.repeat_columns(0, 3)
+    ws.set_margins(left=0.3, right=0.3)
+    ws.repeat_columns(0, 1)
     ws.repeat_rows(0, 3)
     ws.fit_to_pages(0, 1)
     ws.set_column(FIRST_COL, FIRST_COL + n - 1, 12.5)

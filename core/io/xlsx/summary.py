@@ -454,6 +454,9 @@ def write_checks(
     ws = wb.add_worksheet("Checks")
     ws.set_column(0, 0, 64)
     ws.set_column(1, 4, 18)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)  # one page wide, as many tall as it takes
     ws.write_string(0, 0, "Checks", fmt["title"])
     ws.write_string(2, 0, "Integrity: identities that hold for any input values", fmt["section"])
     ws.write_string(3, 0, "Item", fmt["header"])
@@ -544,7 +547,10 @@ def write_sources(wb, fmt: dict, project: Project, catalog: Catalog) -> None:
     ws = wb.add_worksheet("Sources")
     ws.set_column(0, 0, 30)
     ws.set_column(1, 6, 14)
-    ws.set_column(7, 8, 70)
+    ws.set_column(7, 8, 50, fmt["note_wrap"])  # the sources wrap: the sheet prints one page wide
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
     ws.write_string(0, 0, "Sources: catalog specs and prices", fmt["title"])
     ws.write_string(
         1,

@@ -450,7 +450,7 @@ _CELL = re.compile(r"(?:'([^']+)'|([A-Za-z_][\w.]*))!\$?([A-Z]{1,3})\$?(\d+)")
 def test_the_summary_reads_like_finance(exported):
     # Money in $ million with one decimal and a real minus sign; the version and the file's
     # hash beside the export date; strategy sheets print landscape, one page tall, with
-    # their label columns on every page.
+    # their label and unit columns on every page.
     _, _, path = exported
     wb = openpyxl.load_workbook(path)
     summary = wb["Summary"]
@@ -459,7 +459,7 @@ def test_the_summary_reads_like_finance(exported):
     assert summary["C3"].value.startswith("MinePivot ") and "SHA-256" in summary["C3"].value
     sheet = wb["Keep mining"]
     assert sheet.page_setup.orientation == "landscape"
-    assert sheet.print_title_cols == "$A:$D" and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_cols == "$A:$B" and sheet.sheet_properties.pageSetUpPr.fitToPage
 
 
 def test_every_orange_input_drives_a_formula_and_every_input_names_its_field(exported):

@@ -9,7 +9,7 @@ import numpy as np
 
 from core.engine.market.bitcoin import monthly_btc_price
 from core.io.xlsx.hourly.sheet import FIXED, MARKET, E, Hourly, Market
-from core.io.xlsx.prices import PriceSheet
+from core.io.xlsx.prices import SCREEN_ONLY, PriceSheet
 from core.io.xlsx.rows import FIRST_COL, RowWriter, write_months
 from core.model.project import Project
 
@@ -39,8 +39,9 @@ def write_market(
     ws.set_column(FIRST_COL, FIRST_COL + n - 1, 12.5)
     ws.set_landscape()
     ws.set_paper(9)
-    ws.repeat_columns(0, 1)
-    ws.fit_to_pages(0, 1)
+    # Printed: its title only, and a header that says why (its rows are for the screen).
+    ws.print_area(0, 0, 0, 0)
+    ws.set_header(SCREEN_ONLY.format(what="monthly rows"))
     ws.write_string(0, 0, "Market: month by month, for every strategy", fmt["title"])
     h = Hourly(sh, prices, project, None, np.zeros(n), Market({}, {}))
     h.v.update(write_months(w, months, "Month index (0 = start)", hours_total=False))
