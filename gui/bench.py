@@ -1,10 +1,13 @@
-"""Desktop benchmark: edit-to-chart latency on the example project (``edit_to_chart_ms``, and
-``edit_to_chart_colo_rate_ms`` for an edit no hour depends on)."""
+"""Desktop benchmarks: edit-to-chart latency on the example project (``edit_to_chart_ms``, and
+``edit_to_chart_colo_rate_ms`` for an edit no hour depends on), and the start-up of a fresh
+process to the window and to its charts (``startup_to_window_ms``, ``startup_to_charts_ms``)."""
 
 from __future__ import annotations
 
 import os
 import statistics
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -119,3 +122,36 @@ def _wait_for_risk_run(app, window, timeout_s: float = 10.0) -> None:
     t1 = time.perf_counter()
     while time.perf_counter() - t1 < 0.2:
         app.processEvents()
+
+
+def startup_benchmarks(runs: int = 5) -> dict[str, float]:
+    """Medians over ``runs`` warm starts (a first, cold one is not counted): a fresh process
+    opening the example, from its launch to the window's first paint, and to its charts drawn
+    with the first results."""
+    from core.resources import example_project_path
+
+    command = [
+        sys.executable,
+        "-m",
+        "gui.main",
+        "open",
+        str(example_project_path()),
+        "--startup-probe",
+    ]
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    window, charts = [], []
+    for k in range(runs + 1):
+        t0 = time.time()
+        out = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+        marks = dict(
+            line.split("=", 1) for line in out.stdout.splitlines() if line.startswith("startup_")
+        )
+        if out.returncode or len(marks) != 2:
+            raise RuntimeError(f"the start-up probe failed: {out.stderr.strip()[-400:]}")
+        if k:  # the first start is cold (files not yet cached)
+            window.append((float(marks["startup_window_unix"]) - t0) * 1e3)
+            charts.append((float(marks["startup_charts_unix"]) - t0) * 1e3)
+    return {
+        "startup_to_window_ms": statistics.median(window),
+        "startup_to_charts_ms": statistics.median(charts),
+    }

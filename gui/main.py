@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="open, recompute, export a workbook and a chart into OUT_DIR, check both, exit",
     )
+    o.add_argument(  # for ``minepivot bench``: not a user's option
+        "--startup-probe", action="store_true", help=argparse.SUPPRESS
+    )
     o.add_argument(
         "--size",
         metavar="WxH",
@@ -103,7 +106,7 @@ def _open(args: argparse.Namespace) -> int:
         return smoke_test(args.smoke_test, args.project)
     from gui.app import open_app
 
-    return open_app(args.project)
+    return open_app(args.project, probe=args.startup_probe)
 
 
 def _project_input(args: argparse.Namespace) -> dict[str, Path]:
@@ -136,9 +139,11 @@ def _report(args: argparse.Namespace) -> int:
 
 def _bench(args: argparse.Namespace) -> int:
     from core.cli.bench import run_benchmarks
-    from gui.bench import gui_benchmarks
+    from gui.bench import gui_benchmarks, startup_benchmarks
 
-    return commands.print_figures(run_benchmarks() | gui_benchmarks(), args.json)
+    return commands.print_figures(
+        run_benchmarks() | gui_benchmarks() | startup_benchmarks(), args.json
+    )
 
 
 def _opens_the_app(argv: list[str]) -> bool:

@@ -416,9 +416,13 @@ class MainWindow(QMainWindow):
             self.show_problems("Cannot open project", str(path), problems)
             return False
         self.set_document(ProjectDocument(project, Path(path)))
-        self._remember(Path(path))
-        self.statusBar().showMessage(f"Opened {path}")
+        self.opened(Path(path))
         return True
+
+    def opened(self, path: Path) -> None:
+        """A project file is open: remember it (recent files, last folder) and say so."""
+        self._remember(path)
+        self.statusBar().showMessage(f"Opened {path}")
 
     def show_risk(self) -> None:
         """F9: show the Risk tab and run it for the inputs as they are now."""

@@ -65,6 +65,13 @@ class Dashboard(QWidget):
         if doc.result is not None:  # a document that has computed already
             self._on_result(doc.result)
 
+    def draw_now(self) -> None:
+        """Draw the strategy charts now if a result waits for them (before the window first
+        shows: its charts appear with their data)."""
+        if self._secondary_timer.isActive():
+            self._secondary_timer.stop()
+            self._update_secondary()
+
     def updating(self) -> bool:
         """True while the strategy charts still have a result to draw."""
         return self._secondary_timer.isActive()
