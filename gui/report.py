@@ -36,6 +36,8 @@ from core.model.format import irr_text, money, money_change, months, pct
 from core.model.paths import get_attr_path
 from core.model.project import Project
 from core.plan.checks import review_plans
+from core.risk.sensitivity import RiskAnalysis, analyse
+from gui.widgets.fields import format_number
 
 PAPERS = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Letter}
 INPUT_GROUPS = (
@@ -83,10 +85,21 @@ def write_report(window, out: Path, paper: str = "a4") -> Path:
     for tag in ("liga", "clig"):
         font.setFeature(QFont.Tag(tag), 0)
     text.setDefaultFont(font)
+    risk, ran = window.risk_view.current_bundle(), ""
+    if risk is None:  # the executive page's spread: a quick run of its own, said so
+        quick = doc.project.risk.model_copy(
+            update={"paths": REPORT_PATHS, "split_paths": min(doc.project.risk.split_paths, 500)}
+        )
+        risk = analyse(doc.project.model_copy(update={"risk": quick}))
+        ran = (
+            f"No risk run was current in the app: {REPORT_PATHS:,} paths (seed "
+            f"{quick.seed}) were run for this report."
+        )
     with tempfile.TemporaryDirectory() as folder:
         images = _chart_images(window, text)
         body = "".join(
             [
+                _executive(project, result, risk, ran, images[0][0]),
                 _summary(project, result, provenance(doc.project, doc.path, doc.is_modified())),
                 _charts(images),
                 _plans(project, Path(folder), text),
@@ -115,12 +128,89 @@ def write_report(window, out: Path, paper: str = "a4") -> Path:
 
 
 # ----------------------------------------------------------------------------- pages
+REPORT_PATHS = 2_000  # the report's own Monte Carlo when the app has no current run
+
+
+def _executive(
+    project: Project, r: ProjectResult, risk: RiskAnalysis, ran: str, cumulative: str
+) -> str:
+    """Page one: the reading in neutral words, each strategy's NPV as signed and weighted
+    with its spread over the risk run's paths, the cumulative cash chart, and the three
+    inputs that move the leading strategy's NPV most."""
+    best = max(r.strategies, key=lambda s: s.kpis.probability_weighted_npv_usd)
+    mc = risk.monte_carlo
+    rows = []
+    for s in r.strategies:
+        k = s.kpis
+        spread = next((x for x in mc.strategies if x.name == s.name), None)
+        cells = [money(spread.percentile(q)) for q in (10, 50, 90)] if spread else ["—"] * 3
+        below = f"{(spread.npv_usd < 0).mean() * 100:.0f} %" if spread else "—"
+        rows.append(
+            [
+                s.name,
+                money(k.npv_usd),
+                money(k.probability_weighted_npv_usd),
+                irr_text(k.irr, k.irr_note),
+                months(k.payback_months, k.payback_note),
+                *cells,
+                below,
+            ]
+        )
+    table = _table(
+        [
+            "Strategy",
+            "NPV as signed",
+            "NPV weighted",
+            "IRR",
+            "Payback",
+            "P10 NPV",
+            "P50 NPV",
+            "P90 NPV",
+            "P(NPV < 0)",
+        ],
+        rows,
+    )
+    base = risk.tornado.base_npv_usd.get(best.name)
+    movers = ""
+    if base is not None:
+        bars = sorted(risk.tornado.bars, key=lambda b: -b.swing_usd(best.name))[:3]
+
+        def nb(text: str) -> str:  # a figure never split over two lines
+            return f"<nobr>{_e(text)}</nobr>"
+
+        def moved(pct_: float) -> str:
+            return f"{pct_:+g}\u00a0%".replace("-", "\u2212")
+
+        items = "".join(
+            f"<li>{_e(b.label)}, {nb(moved(b.low_pct))} / {nb(moved(b.high_pct))}:<br>NPV "
+            f"{nb(money_change(b.npv_low_usd[best.name] - base))} / "
+            f"{nb(money_change(b.npv_high_usd[best.name] - base))}</li>"
+            for b in bars
+        )
+        movers = f"<h2>What moves {_e(best.name)}'s NPV most</h2><ul>{items}</ul>" if items else ""
+    note = (
+        f"Spread over {mc.paths:,} Monte Carlo paths (seed {mc.risk.seed}); IRR and payback "
+        "as entered. " + ran
+    )
+    return (
+        f"<h1>{_e(project.name)}: the decision</h1>"
+        f"<h2>Recommendation</h2><p>{_e(reading(r))}</p>"
+        + table
+        + f"<p class='note'>{_e(note)}</p>"
+        # The chart and what moves NPV side by side: page one holds them both.
+        + "<table style='border:none'><tr>"
+        f"<td style='border:none'><img src='{cumulative}' width='540' height='304'></td>"
+        f"<td style='border:none; vertical-align: top; padding-left: 12px'>{movers}</td>"
+        "</tr></table>"
+    )
+
+
 def _summary(project: Project, r: ProjectResult, provenance: str) -> str:
     info = build_info()
     site = project.site
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     head = (
-        f"<h1>{_e(project.name)}</h1>"
+        f"<h1 style='page-break-before: always'>{_e(project.name)}</h1>"
         f"<p>{_e(site.name)}, {_e(site.location)}: {site.interconnect_mw:,.0f} MW "
         f"interconnect; {project.finance.horizon_years}-year horizon from "
         f"{_e(r.months[0])}; discount rate {project.finance.discount_rate_pct_per_year:g} % "
@@ -213,13 +303,24 @@ def reading(r: ProjectResult) -> str:
 
 def _chart_images(window, text: QTextDocument) -> list[tuple[str, float]]:
     """The dashboard's charts (and the Risk tab's when its run is current) as PNG resources:
-    each as its slide export, title inside the picture, so a page break never parts them."""
-    charts = list(window.dashboard.charts)
+    each as its slide export, title inside the picture, so a page break never parts them. A
+    chart of one strategy names it in its title."""
+    dashboard = window.dashboard
+    charts = list(dashboard.charts)
     if window.risk_view.current_bundle() is not None:
         charts += list(window.risk_view.charts)
     out = []
     for i, chart in enumerate(charts):
-        image = chart.slide_image()
+        choice = getattr(chart, "choice", None)
+        if chart in (dashboard.stack, dashboard.hourly):
+            choice = dashboard.chart_strategy
+        title = chart.title
+        if choice is not None and choice.currentText():
+            chart.title = f"{title}: {choice.currentText()}"
+        try:
+            image = chart.slide_image()
+        finally:
+            chart.title = title
         name = f"chart{i}"
         text.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
         out.append((name, image.height() / image.width()))
@@ -270,19 +371,18 @@ def _plans(project: Project, folder: Path, text: QTextDocument) -> str:
 
 
 def _assumptions(project: Project) -> str:
+    catalog = catalog_for(project)
     rows = []
     for group, prefix, specs in INPUT_GROUPS:
         rows.append([f"<b>{_e(group)}</b>", "", "", ""])
-        rows += [
-            _input_row(project, prefix + str(s[0]), str(s[1]), str(s[2]), str(s[3])) for s in specs
-        ]
+        rows += [_input_row(project, prefix + str(s[0]), *s[1:]) for s in specs]
     for i, strategy in enumerate(project.strategies):
         rows.append([f"<b>Strategy: {_e(strategy.name)}</b>", "", "", ""])
         for j, block in enumerate(strategy.blocks):
             prefix = f"strategies[{i}].blocks[{j}]."
             rows += [
-                _input_row(project, prefix + s[0], f"{block.name}: {s[1]}", s[2], s[3])
-                for s in block_labels.block_rows(block)
+                _input_row(project, prefix + s[0], f"{block.name}: {s[1]}", *s[2:])
+                for s in block_labels.block_rows(block, catalog)
             ]
     return (
         "<h2 style='page-break-before: always'>Assumptions</h2>"
@@ -291,16 +391,25 @@ def _assumptions(project: Project) -> str:
     )
 
 
-def _input_row(project: Project, path: str, label: str, unit: str, tip: str) -> list[str]:
+def _input_row(
+    project: Project, path: str, label: str, unit: str, tip: str, opts: dict | None = None
+) -> list[str]:
+    """One input as a person reads it: "Yes", "S-curve", "Antminer S21 (…)", "26,500", not
+    True, s_curve, s21, 26500."""
+    opts = opts or {}
     try:
         value = get_attr_path(project, path)
     except (AttributeError, IndexError, KeyError, TypeError):
         value = None
-    if isinstance(value, float):
-        big = abs(value) >= 1e6 and value.is_integer()
-        shown = f"{value:,.0f}" if big else f"{value:,.10g}"
+    labels = {v: k for k, v in opts.get("choices", []) if isinstance(v, str | None)}
+    if isinstance(value, bool):
+        shown = "Yes" if value else "No"
+    elif isinstance(value, str | None) and value in labels:
+        shown = str(labels[value])
+    elif isinstance(value, int | float):
+        shown = format_number(value, opts.get("grouped", True))
     elif isinstance(value, list | tuple):
-        shown = "; ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+        shown = "; ".join(format_number(v) if isinstance(v, int | float) else str(v) for v in value)
     else:
         shown = "" if value is None else str(value)
     return [_e(label), _e(shown), _e(unit), _e(tip)]
