@@ -128,6 +128,9 @@ def write_report(window, out: Path, paper: str = "a4") -> Path:
 
 
 # ----------------------------------------------------------------------------- pages
+# A floor plan's picture at most this wide and tall: the document lays out at 96 units an
+# inch, so a landscape A4 or Letter page holds about 1,000 × 700 inside its margins.
+PLAN_MAX_WIDTH, PLAN_MAX_HEIGHT = 990, 640
 REPORT_PATHS = 2_000  # the report's own Monte Carlo when the app has no current run
 
 
@@ -355,15 +358,21 @@ def _plans(project: Project, folder: Path, text: QTextDocument) -> str:
             path = folder / f"plan-{len(parts)}.png"
             render_plan_png(review, s.name, path)
             name = f"plan{len(parts)}"
-            text.addResource(
-                QTextDocument.ResourceType.ImageResource, QUrl(name), QImage(str(path))
-            )
+            image = QImage(str(path))
+            text.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
+            # As large as the page holds (racks legible): its width, or its height for a
+            # tall hangar, less the line above it.
+            aspect = image.height() / max(image.width(), 1)
+            width = min(PLAN_MAX_WIDTH, PLAN_MAX_HEIGHT / max(aspect, 1e-6))
             counts = ", ".join(
                 f"{c:,} × {names.get(m, m)}" for m, c in review.summary.counts.items()
             )
+            # Each plan on a page of its own, its caption with it (never alone at a page foot).
+            page = " style='page-break-before: always'" if parts else ""
             parts.append(
-                f"<p><b>{_e(s.name)}: {_e(review.plan.hangar)}</b> ({_e(counts or 'empty')}; "
-                f"{len(review.violations)} violation(s))</p><img src='{name}' width='900'>"
+                f"<p{page}><b>{_e(s.name)}: {_e(review.plan.hangar)}</b> "
+                f"({_e(counts or 'empty')}; "
+                f"{len(review.violations)} violation(s))</p><img src='{name}' width='{width:.0f}'>"
             )
     if not parts:
         return ""

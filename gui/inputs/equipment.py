@@ -9,7 +9,7 @@ from html import escape
 from typing import Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -325,7 +325,7 @@ class EquipmentPanel(QWidget):
                 name,
                 format_number(m.hashrate_ths),
                 format_number(round(m.power_w)),
-                format_number(round(m.efficiency_j_per_th, 1)),
+                QLocale().toString(m.efficiency_j_per_th, "f", 1),  # "15.0" beside "17.5"
                 m.cooling,
                 format_number(round(m.price_usd)),
             ]
