@@ -380,7 +380,7 @@ class MainWindow(QMainWindow):
         """True when it is fine to drop the current project (saved, discarded or unchanged).
         A valid value still being typed is committed first, so the question covers it."""
         for field in self.findChildren(Field):
-            field.settle()
+            field.commit_typed()
         if not self.doc.is_modified():
             return True
         answer = self.ask_unsaved()
@@ -443,7 +443,7 @@ class MainWindow(QMainWindow):
         """Before a save, an export or a report: commit what is typed in a field and valid.
         Where a field holds a refused value, ask whether to ``verb`` the last valid inputs
         (the field is put back) or go back to it. True: go on."""
-        refused = [f for f in self.findChildren(Field) if not f.settle()]
+        refused = [f for f in self.findChildren(Field) if not f.commit_typed()]
         if not refused:
             return True
         if not self.ask_refused(refused, verb):

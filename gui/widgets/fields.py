@@ -213,7 +213,7 @@ class Field(QWidget):
                 return True
         if kind == QEvent.Type.FocusOut and isinstance(event, QFocusEvent):
             # A menu, a dialog or another window taking the focus keeps the typing as it is
-            # (an export or a save settles it: ``settle``); Tab or a click elsewhere in the
+            # (an export or a save commits it: ``commit_typed``); Tab or a click elsewhere in the
             # window leaves the field.
             keeps = (Qt.FocusReason.PopupFocusReason, Qt.FocusReason.ActiveWindowFocusReason)
             if event.reason() not in keeps:
@@ -222,8 +222,9 @@ class Field(QWidget):
 
     # ------------------------------------------------------------------ commit and revert
     def commit_typed(self) -> bool:
-        """Enter: commit the typed value if it is valid (one undo step). A refused value stays
-        in the field, marked. Returns whether nothing typed is left uncommitted."""
+        """Enter (and before a save or an export): commit the typed value if it is valid (one
+        undo step). A refused value stays in the field, marked. Returns whether nothing typed
+        is left uncommitted (False: a refused value, which the caller may ask about)."""
         if not self.typed:
             return True
         if self.has_error:
@@ -260,13 +261,9 @@ class Field(QWidget):
         self.doc.clear_preview(self.path)
         self._show(get_attr_path(self.doc.project, self.path))
         if refused:
-            was = self._format(get_attr_path(self.doc.project, self.path)) or "(empty)"
-            self.doc.notice.emit(f"{self.name}: {typed!r} was not applied; it is back to {was}")
-
-    def settle(self) -> bool:
-        """Before a save or an export: commit typed text that is valid. Returns False when the
-        field still holds a refused value (the caller asks what to do)."""
-        return self.commit_typed() if self.typed else True
+            self.doc.notice.emit(
+                f"{self.name}: {typed!r} was not applied; it is back to {self.committed_text()}"
+            )
 
     @property
     def name(self) -> str:
