@@ -97,6 +97,8 @@ def formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
         "title": {"bold": True, "font_size": 14},
         "section": {"bold": True, "font_color": "#1F4E79"},
         "header": {"bold": True, "bottom": 1, "bg_color": "#F2F2F2"},
+        # Above a column of figures: on their right edge, as the figures are.
+        "header_right": {"bold": True, "bottom": 1, "bg_color": "#F2F2F2", "align": "right"},
         "label": {},
         "unit": {"font_color": "#595959"},
         "note": {"italic": True, "font_color": "#595959"},

@@ -122,7 +122,7 @@ def write_summary(
     ws.write_string(top, 0, "KPI", fmt["header"])
     ws.write_string(top, 1, "Unit", fmt["header"])
     for c, s in enumerate(result.strategies):
-        ws.write_string(top, 2 + c, s.name, fmt["header"])
+        ws.write_string(top, 2 + c, s.name, fmt["header_right"])
     cells: dict[tuple[int, str], tuple[str, Any]] = {}
     by_name = {s.name: i for i, s in enumerate(result.strategies)}
     for r, (_key, label, unit) in enumerate(KPI_ROWS):
