@@ -18,7 +18,9 @@ from PySide6.QtGui import QFileOpenEvent, QIcon
 from PySide6.QtWidgets import QApplication
 
 from core.io.atomicfile import cannot_write
+from core.io.preflight import compute_problems
 from core.io.projectfile import ProjectFileError, load_project
+from core.model.project import Project
 from core.resources import example_project_path, resource_path
 
 
@@ -202,10 +204,7 @@ def open_app(project_path: Path | None, probe: bool = False) -> int:
         if probe:
             _probe(app, window)
         window.show()
-        code = app.exec()
-        if probe:
-            window.doc.undo_stack.setClean()
-        return code
+        return app.exec()
 
 
 @contextmanager
@@ -213,10 +212,8 @@ def _no_settings() -> Iterator[QSettings | None]:
     yield None  # the window's own: QSettings() for the organisation and application
 
 
-def _readable(path: Path | None):
+def _readable(path: Path | None) -> Project | None:
     """The project at ``path`` if it opens without a problem, else None."""
-    from core.io.preflight import compute_problems
-
     if path is None:
         return None
     try:
@@ -228,7 +225,7 @@ def _readable(path: Path | None):
 
 def _probe(app: QApplication, window) -> None:
     """Print the first paint's time, then the time the charts were drawn with the first
-    results (after the goal seek's answers arrived), and quit."""
+    results (the goal seek's answers may still be on their way), and quit."""
     marks: dict[str, float] = {}
 
     class Painted(QObject):
