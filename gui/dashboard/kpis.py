@@ -152,7 +152,9 @@ class KpiCards(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         # Room for a card and the scroll bar, so the charts below never move when it shows.
         bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-        self.setFixedHeight(KpiCard().sizeHint().height() + bar + 2)
+        sample = KpiCard()  # every card is this tall
+        self.setFixedHeight(sample.height() + bar + 2)
+        sample.deleteLater()
         self.cards: list[KpiCard] = []
         self.colours = StrategyColours()  # the document's, once the window sets it
 
