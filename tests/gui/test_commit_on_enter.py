@@ -28,6 +28,14 @@ def _focus(qtbot, field) -> None:
     qtbot.waitUntil(field.editor.hasFocus, timeout=2000)
 
 
+def _typed_btc(qtbot, window, text: str):
+    """The BTC price field, focused, holding ``text`` as typed (not committed)."""
+    field = _btc(window)
+    _focus(qtbot, field)
+    type_only(field, text)
+    return field
+
+
 def test_typing_previews_and_only_enter_commits(qtbot, window):
     # The case: select all, type "95k". "9" and "95" are valid numbers: the results follow
     # them as a preview, but the project, the undo stack and the title stay as they were.
@@ -97,9 +105,7 @@ def test_ctrl_z_in_a_refused_field_restores_the_field_first(qtbot, window):
 
 def test_a_valid_typed_value_is_committed_before_an_export(qtbot, window, tmp_path):
     # Ctrl+E with "101000" typed and no Enter: the export commits it first.
-    field = _btc(window)
-    _focus(qtbot, field)
-    type_only(field, "101000")
+    _typed_btc(qtbot, window, "101000")
     out = tmp_path / "board.xlsx"
     assert window.export_xlsx(out)
     assert window.doc.project.market.btc_price_usd == 101_000
@@ -107,9 +113,7 @@ def test_a_valid_typed_value_is_committed_before_an_export(qtbot, window, tmp_pa
 
 
 def test_an_export_with_a_refused_field_asks(qtbot, window, tmp_path):
-    field = _btc(window)
-    _focus(qtbot, field)
-    type_only(field, "95k")
+    field = _typed_btc(qtbot, window, "95k")
     asked = []
 
     def go_back(refused, verb):
@@ -130,9 +134,7 @@ def test_an_export_with_a_refused_field_asks(qtbot, window, tmp_path):
 def test_the_dialog_names_the_field_and_its_last_valid_value(qtbot, window, tmp_path):
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    field = _btc(window)
-    _focus(qtbot, field)
-    type_only(field, "95k")
+    field = _typed_btc(qtbot, window, "95k")
     seen = []
 
     def answer():
