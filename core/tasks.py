@@ -42,6 +42,12 @@ class TaskState:
         if self.report is not None:
             self.report(fraction, self.stage if stage is None else stage)
 
+    def step(self, fraction: float, stage: str | None = None) -> None:
+        """Between steps: stop here if a stop was asked for (``check``), else report how far
+        the job has got (``progress``)."""
+        self.check()
+        self.progress(fraction, stage)
+
     def part(self, start: float, width: float, stage: str) -> TaskState:
         """The state of one part of the job, named ``stage``: its progress 0 to 1 is this
         job's ``start`` to ``start + width``; a stop asked of the job stops the part."""

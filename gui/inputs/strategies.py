@@ -215,7 +215,7 @@ class StrategiesPanel(QWidget):
 
     @property
     def strategy(self) -> Strategy:
-        return self.doc.project.strategies[min(self.index, len(self.doc.project.strategies) - 1)]
+        return self.strategy_actions.strategy  # the selected one (its index is ``index``)
 
     def _apply(
         self,

@@ -593,8 +593,7 @@ def export_workbook(
     except OSError as exc:  # nothing is written to disk yet: the target is untouched
         raise ExportError(cannot_write(path, exc)) from None
     data = buffer.getvalue()
-    state.check()  # the last moment a stop leaves no file behind
-    state.progress(0.98, "Writing the file")
+    state.step(0.98, "Writing the file")  # the last moment a stop leaves no file behind
     try:
         atomic_write_bytes(path, data)
     except OSError as exc:
@@ -635,11 +634,9 @@ def _write(
     fmt = formats(wb)
     summary = wb.add_worksheet("Summary")
     names, block_paths, inputs = write_inputs(wb, fmt, project, catalog)
-    state.check()
-    state.progress(0.05, "Prices")
+    state.step(0.05, "Prices")
     prices = write_prices(wb, fmt, project, names, catalog)
-    state.check()
-    state.progress(0.15, "Market")
+    state.step(0.15, "Market")
     market = write_market(wb, fmt, project, prices, names, result.months)
     # The sheets in the project's order; the baseline's is written first, so that the others
     # can refer to its rows (what each adds over it).
@@ -652,8 +649,7 @@ def _write(
     order = [base_i, *(k for k in range(len(sheet_names)) if k != base_i)]
     for done, i in enumerate(order):
         s = project.strategies[i]
-        state.check()
-        state.progress(0.2 + 0.4 * done / len(order), s.name)
+        state.step(0.2 + 0.4 * done / len(order), s.name)
         paths = {j: block_paths[(i, j)] for j in range(len(s.blocks))}
         base = None
         if i != base_i:
@@ -674,8 +670,7 @@ def _write(
             base,
         )
     sheets = [written[i] for i in range(len(sheet_names))]
-    state.check()
-    state.progress(0.6, "Summary and checks")
+    state.step(0.6, "Summary and checks")
     if prices.by_load:
         write_calls(wb, fmt, project, prices, market, sheets, names)
     kpi_cells = write_summary(
@@ -691,7 +686,6 @@ def _write(
     inputs.set_apart(formulas.live_cells("Inputs"))
     for ws in wb.worksheets():  # formulas cannot be typed over by accident; no password
         ws.protect("", PROTECTION)
-    state.check()
-    state.progress(0.65, "Assembling the workbook")
+    state.step(0.65, "Assembling the workbook")
     with named_input_style([fmt["input"], fmt["input_pct"], fmt["input_text"]]):
         wb.close()
