@@ -232,6 +232,7 @@ def _summary(project: Project, r: ProjectResult, provenance: str) -> str:
         "Payback",
         "Equity IRR",
         "Min DSCR",
+        "Owed at end",
     ]
     rows = []
     for s in r.strategies:
@@ -250,6 +251,7 @@ def _summary(project: Project, r: ProjectResult, provenance: str) -> str:
                 months(inc.payback_months, inc.payback_note) if inc else "",
                 irr_text(k.equity_irr, k.equity_irr_note) if financed else "not financed",
                 f"{k.min_dscr:.2f}×" if financed and k.min_dscr is not None else "",
+                money(k.balloon_usd) if financed else "",
             ]
         )
     return (
@@ -259,8 +261,20 @@ def _summary(project: Project, r: ProjectResult, provenance: str) -> str:
         + "<p class='note'>n/m: no investment to recover (cumulative cash flow never below "
         "zero), or an IRR above 1,000 % a year (too little money at risk for a rate to mean "
         "anything). Incremental figures are the strategy's monthly free cash flow minus the "
-        "baseline's.</p>" + f"<h2>Reading</h2><p>{_e(reading(r))}</p>" + _notes(project)
+        "baseline's. Min DSCR: over every repayment month. Owed at end: debt still owed when "
+        "the horizon ends (a balloon), repaid then from the terminal value.</p>"
+        + _warnings(r)
+        + f"<h2>Reading</h2><p>{_e(reading(r))}</p>"
+        + _notes(project)
     )
+
+
+def _warnings(r: ProjectResult) -> str:
+    """Every strategy's warnings, as the cards give them: what a reader must weigh first."""
+    items = [w for s in r.strategies for w in s.warnings]
+    if not items:
+        return ""
+    return "<h2>Warnings</h2><ul>" + "".join(f"<li>{_e(w)}</li>" for w in items) + "</ul>"
 
 
 def _notes(project: Project) -> str:

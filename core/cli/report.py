@@ -35,6 +35,7 @@ def strategy_summaries(result: ProjectResult, seeks: list[GoalSeek] | None) -> l
             "avg_dscr": k.avg_dscr,
             "dscr_note": k.dscr_note,
             "max_debt_usd": k.max_debt_usd,
+            "balloon_usd": k.balloon_usd,
             "peak_equity_usd": k.peak_equity_usd,
             "financed": result.project is not None
             and result.project.strategies[i].financing is not None,
@@ -121,7 +122,7 @@ def print_report(name: str, result: ProjectResult, rows: list[dict[str, Any]], s
             eq_irr = pct(r["equity_irr"], note=r["equity_irr_note"])
             eq_pb = _months(r["equity_payback_months"], r["equity_payback_months_note"])
             dscr = (
-                f"min {r['min_dscr']:.2f}×, average {r['avg_dscr']:.2f}×"
+                f"min {r['min_dscr']:.2f}×, average {r['avg_dscr']:.2f}×, {r['dscr_note']}"
                 if r["min_dscr"] is not None
                 else r["dscr_note"]
             )
@@ -132,6 +133,8 @@ def print_report(name: str, result: ProjectResult, rows: list[dict[str, Any]], s
                 f"  peak debt               {money(r['max_debt_usd'])}"
                 f"   peak equity {money(r['peak_equity_usd'])}"
             )
+            if r["balloon_usd"] > 0:
+                print(f"  owed at the horizon end {money(r['balloon_usd'])} (balloon, repaid then)")
         for x in r["retirements"]:
             when = "runs to its end" if x["month"] is None else f"month {x['month']}"
             print(f"  retire {x['block']}: {when} (auto; NPV {money(x['npv_gain_usd'])} more)")

@@ -83,6 +83,12 @@ MONTHLY_COLUMNS: dict[str, Column] = _columns(
     ("interest_paid_usd", "USD", "Interest paid", "Interest paid"),
     ("capitalised_interest_usd", "USD", "Interest capitalised (construction)", "Capitalised"),
     ("principal_usd", "USD", "Principal repaid (incl. sweep)", "Principal"),
+    (
+        "balloon_usd",
+        "USD",
+        "Balloon repaid (in principal: the refinanced share, or what is owed at the horizon end)",
+        "Balloon",
+    ),
     ("fees_usd", "USD", "Upfront fee", "Fees"),
     ("dsra_funding_usd", "USD", "Debt-service reserve funded", "DSRA funded"),
     ("dsra_release_usd", "USD", "Debt-service reserve released", "DSRA released"),

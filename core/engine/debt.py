@@ -1,25 +1,32 @@
 """Project finance on one strategy: construction draws, debt sized by loan-to-cost or DSCR,
-repayment, reserve, cash sweep, and the equity cash flow with its tax shield.
+repayment, reserve, cash sweep, balloon, and the equity cash flow with its tax shield.
 
 Conventions (the bank's, as Excel's PMT(rate/12, …) assumes): the rate is nominal, so a month's
 interest is its opening balance × rate / 12; a draw at month t is in the balance from month
 t + 1. While the conversion is built (the months before repayment starts) draws fund the LTC
 share of each month's capex and interest is capitalised. Repayment starts in the month after
-the last AI block comes online (month 1 without one) and runs ``tenor_months``; a balance still
-owed at the horizon end is repaid then. CFADS is EBITDA less the unlevered tax less the capex
-the debt does not fund, so sizing is not circular; the interest paid is deductible (within 30 %
-of each tax year's EBITDA, the excess carried forward, when ``finance.interest_limit_30_pct``)
-and its tax saving (the shield) goes to equity. Capitalised interest is not deducted (it would
-be depreciated with the asset) and neither is the fee.
+the last AI block comes online (month 1 without one) and runs ``tenor_months``, cut to the
+months the strategy's blocks are expected to earn within the horizon (``repayment_months``):
+the loan is sized and repaid on service the model holds, not on a balance left for after it.
+A ``balloon_pct`` share is left to refinance and repaid with the last payment; a balance still
+owed at the horizon end is repaid then, and both show in ``balloon_usd``. CFADS is EBITDA less
+the unlevered tax less the capex the debt does not fund, so sizing is not circular; the interest
+paid is deductible (within 30 % of each tax year's EBITDA, the excess carried forward, when
+``finance.interest_limit_30_pct``) and its tax saving (the shield) goes to equity. Capitalised
+interest is not deducted (it would be depreciated with the asset) and neither is the fee.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from core.engine.blocks.kinds import is_ai, operating_months
+from core.engine.blocks.ai import gpu_life_months
+from core.engine.blocks.kinds import is_ai, kind_of, operating_months
 from core.engine.finance import finance_tax, running_sum
 from core.engine.market.exact import dot, power_table
+from core.model.format import money
 from core.model.project import Financing, Project, Strategy
 
 DEBT_COLUMNS = (
@@ -28,6 +35,7 @@ DEBT_COLUMNS = (
     "interest_paid_usd",
     "capitalised_interest_usd",
     "principal_usd",
+    "balloon_usd",
     "fees_usd",
     "dsra_funding_usd",
     "dsra_release_usd",
@@ -47,6 +55,32 @@ def repayment_start(strategy: Strategy, n: int) -> int:
     """The month after the strategy's last AI block comes online (1 without an AI block)."""
     live = [operating_months(b, n)[0] for b in strategy.blocks if is_ai(b)]
     return min(max(live, default=0) + 1, n)
+
+
+def earning_end(project: Project, strategy: Strategy, n: int) -> int:
+    """The month by which the strategy's blocks are expected to stop earning, at most the
+    horizon: the latest of each block's ``expected_end`` (a lease's term plus its renewal at
+    its probability, a fleet's end, GPU servers run off at the end of their life)."""
+    life = gpu_life_months(project)
+    ends = [kind_of(b).expected_end(b, n, life) for b in strategy.blocks]
+    return min(n, math.floor(max(ends, default=n) + 1e-9))
+
+
+def repayment_months(project: Project, strategy: Strategy, n: int) -> int:
+    """The months a financed strategy's loan is sized and repaid over: its tenor, cut to the
+    months from the start of repayment to ``earning_end`` (at least one)."""
+    fin = strategy.financing
+    assert fin is not None
+    return max(
+        min(fin.tenor_months, earning_end(project, strategy, n) - repayment_start(strategy, n)), 1
+    )
+
+
+def _kept(fin: Financing, i: float, n_pay: int) -> float:
+    """The share of the opening balance the scheduled service repays, in present value: 1 less
+    the balloon discounted over the repayment months."""
+    bp = fin.balloon_pct / 100
+    return 1.0 - bp * (1 + i) ** -n_pay if bp else 1.0
 
 
 def debt_rows(project: Project, strategy: Strategy, t: dict[str, np.ndarray]) -> dict:
@@ -83,14 +117,44 @@ def debt_detail(project: Project, strategy: Strategy, t: dict[str, np.ndarray]) 
     limited = project.finance.interest_limit_30_pct
     carried = interest_carried(rows["interest_paid_usd"], t["ebitda_usd"]) if limited else None
     rows["interest_carried_usd"] = np.zeros(n) if carried is None else carried
-    return rows | sizing_rows(fin, t, repayment_start(strategy, n))
+    r0, n_pay = repayment_start(strategy, n), repayment_months(project, strategy, n)
+    return rows | sizing_rows(fin, t, r0, n_pay)
 
 
-def sizing_rows(fin: Financing, t: dict[str, np.ndarray], r0: int) -> dict[str, np.ndarray]:
+def debt_warnings(project: Project, strategy: Strategy, t: dict[str, np.ndarray]) -> list[str]:
+    """What a lender would ask about the loan of a strategy's table: a tenor cut to the months
+    its blocks earn, and debt still owed when the horizon ends, against the terminal value."""
+    fin = strategy.financing
+    if fin is None or not t["debt_draw_usd"].any():
+        return []
+    n = t["fcf_usd"].size
+    out = []
+    months = repayment_months(project, strategy, n)
+    if months < fin.tenor_months and repayment_start(strategy, n) < n:
+        out.append(
+            f"{strategy.name}: the loan's {fin.tenor_months}-month tenor runs past the "
+            f"{months} months its blocks are expected to earn within the horizon; it is sized "
+            f"and repaid over {months} months"
+        )
+    owed = float(t["balloon_usd"][-1])
+    if owed > 0:
+        value = float(t["terminal_value_usd"][-1])
+        out.append(
+            f"{strategy.name}: {money(owed)} of debt is still owed at the horizon end (balloon), "
+            f"repaid then against a terminal value of {money(value)}"
+            + (": more than the assets are worth" if owed > value else "")
+        )
+    return out
+
+
+def sizing_rows(
+    fin: Financing, t: dict[str, np.ndarray], r0: int, n_pay: int
+) -> dict[str, np.ndarray]:
     """The monthly rows behind the loan's size, as the workbook shows them: 1 from the start of
-    repayment ("repayment_phase"), each construction month's capex grown by interest to the
+    repayment ("repayment_phase"), 1 in the ``n_pay`` months it is repaid over
+    ("repayment_window"), each construction month's capex grown by interest to the
     start of repayment ("sizing_growth_usd": their sum is the balance per unit of
-    loan-to-cost), and what each repayment month's CFADS supports at
+    loan-to-cost), and what each of the ``n_pay`` repayment months' CFADS supports at
     the target DSCR ("sizing_supports_usd", 0 outside the repayment window): CFADS ÷ target
     (annuity, times the annuity factor of their minimum), CFADS ÷ target ÷ the month's share
     of a straight-line service, or the present value of CFADS ÷ target (sculpted)."""
@@ -98,16 +162,19 @@ def sizing_rows(fin: Financing, t: dict[str, np.ndarray], r0: int) -> dict[str, 
     i = fin.rate_pct_per_year / 100 / 12
     growth = np.zeros(n)
     growth[:r0] = t["capex_usd"][:r0] * power_table(1 + i, r0)[::-1]
-    cfads = (t["ebitda_usd"] - t["tax_usd"] - t["capex_usd"])[r0 : r0 + fin.tenor_months]
+    cfads = (t["ebitda_usd"] - t["tax_usd"] - t["capex_usd"])[r0 : r0 + n_pay]
     k = np.arange(cfads.size)
     if fin.repayment == "straight_line":
-        supports = cfads / fin.target_dscr / (1 / fin.tenor_months + i * (1 - k / fin.tenor_months))
+        kept = 1 - fin.balloon_pct / 100
+        supports = cfads / fin.target_dscr / (kept / n_pay + i * (1 - kept * k / n_pay))
     elif fin.repayment == "sculpted":
         supports = np.maximum(cfads, 0.0) / fin.target_dscr / power_table(1 + i, k.size + 1)[1:]
     else:
         supports = cfads / fin.target_dscr
+    months = np.arange(n)
     rows = {
-        "repayment_phase": (np.arange(n) >= r0).astype(float),
+        "repayment_phase": (months >= r0).astype(float),
+        "repayment_window": ((months >= r0) & (months < r0 + n_pay)).astype(float),
         "sizing_growth_usd": growth,
         "sizing_supports_usd": np.zeros(n),
     }
@@ -143,12 +210,12 @@ def debt_paths(
     p, n = fcf_usd.shape
     cfads = ebitda_usd - tax_usd - capex_usd
     i = fin.rate_pct_per_year / 100 / 12
-    r0 = repayment_start(strategy, n)
+    r0, n_pay = repayment_start(strategy, n), repayment_months(project, strategy, n)
     growth = power_table(1 + i, r0)[::-1]  # a draw at m grows to month r0's balance
     per_share = float(dot(capex_usd[:r0], growth))  # month r0's balance if all is debt
     share = np.full(p, fin.ltc_pct / 100)
     if fin.sizing == "dscr":
-        sized = _dscr_sized(fin, cfads[:, r0:], i)
+        sized = _dscr_sized(fin, cfads[:, r0:], i, n_pay)
         share = np.minimum(sized / per_share, 1.0) if per_share > 0 else np.zeros(p)
     # A loan sized on cost and repaid on a fixed schedule owes the same on every path: its
     # schedule is worked out once, and only the cover, the tax shield and the equity per path.
@@ -160,7 +227,7 @@ def debt_paths(
     rows["debt_draw_usd"] = draws
     rows["cfads_usd"] = cfads[:q] + draws
     if draws.any():
-        _schedule(fin, rows, i, r0)
+        _schedule(fin, rows, i, r0, n_pay)
     interest_paid = rows["interest_paid_usd"]  # (q, n): one row when the schedule is shared
     if q < p:
         rows = {k: np.broadcast_to(v, (p, n)) for k, v in rows.items()}
@@ -252,28 +319,29 @@ def _annuity_factor(i: float, months: int) -> float:
     return months if i == 0 else (1 - (1 + i) ** -months) / i
 
 
-def _dscr_sized(fin: Financing, cfads: np.ndarray, i: float) -> np.ndarray:
+def _dscr_sized(fin: Financing, cfads: np.ndarray, i: float, n_pay: int) -> np.ndarray:
     """Per path, the largest balance at the start of repayment whose scheduled debt service
-    keeps CFADS ≥ target × debt service in every repayment month within the horizon
-    (``cfads`` (P, K) starts there)."""
-    n_pay = fin.tenor_months
+    keeps CFADS ≥ target × debt service in each of the ``n_pay`` repayment months
+    (``cfads`` (P, K) starts there). A balloon share b is left out of the service: the
+    annuity and sculpted balance is the service's present value ÷ (1 − b (1 + i)^−N)."""
     c = cfads[:, :n_pay]
     if c.shape[1] == 0:
         return np.zeros(c.shape[0])
     k = np.arange(c.shape[1])
-    target = fin.target_dscr
+    target, kept = fin.target_dscr, _kept(fin, i, n_pay)
     if fin.repayment == "annuity":  # level payment ≤ min CFADS / target
-        return np.maximum(c.min(axis=1) / target, 0.0) * _annuity_factor(i, n_pay)
-    if fin.repayment == "straight_line":  # B (1/N + i (1 − k/N)) ≤ CFADS_k / target
-        per_unit = 1 / n_pay + i * (1 - k / n_pay)
+        return np.maximum(c.min(axis=1) / target, 0.0) * _annuity_factor(i, n_pay) / kept
+    if fin.repayment == "straight_line":  # B ((1−b)/N + i (1 − (1−b) k/N)) ≤ CFADS_k / target
+        repaid = 1 - fin.balloon_pct / 100
+        per_unit = repaid / n_pay + i * (1 - repaid * k / n_pay)
         return np.maximum((c / target / per_unit).min(axis=1), 0.0)
     # Sculpted: debt service = CFADS / target in every month; the debt is its present value.
-    return dot(np.maximum(c, 0.0) / target, 1.0 / power_table(1 + i, k.size + 1)[1:])
+    return dot(np.maximum(c, 0.0) / target, 1.0 / power_table(1 + i, k.size + 1)[1:]) / kept
 
 
-def _schedule(fin: Financing, rows: dict, i: float, r0: int) -> None:
+def _schedule(fin: Financing, rows: dict, i: float, r0: int, n_pay: int) -> None:
     """Balances, interest, principal, fees, reserve and DSCR, month by month, in place, on
-    every path at once ((P, M) rows)."""
+    every path at once ((P, M) rows), repaid over ``n_pay`` months from ``r0``."""
     draws, cfads = rows["debt_draw_usd"], rows["cfads_usd"]
     p, n = draws.shape
     balance = np.zeros(p)
@@ -297,15 +365,15 @@ def _schedule(fin: Financing, rows: dict, i: float, r0: int) -> None:
         rows["fees_usd"][:, drawn[0]] = fin.upfront_fee_pct / 100 * committed
     if r0 >= n:  # never repaid within the horizon: owed at its end
         rows["principal_usd"][:, n - 1] += balance
+        rows["balloon_usd"][:, n - 1] += balance
         rows["debt_balance_usd"][:, n - 1] = 0.0
         return
-    scheduled = _scheduled_service(fin, balance, cfads[:, r0:], i)
+    scheduled = _scheduled_service(fin, balance, cfads[:, r0:], i, n_pay)
     rows["scheduled_service_usd"][:, r0:] = scheduled[:, : n - r0]
-    n_pay = fin.tenor_months
     reserve = scheduled[:, : fin.dsra_months].sum(axis=1)
     rows["dsra_funding_usd"][:, r0] = reserve
     if fin.cash_sweep_pct == 0 and fin.repayment in ("annuity", "straight_line"):
-        _level_schedule(fin, rows, i, r0, balance, reserve)
+        _level_schedule(fin, rows, i, r0, balance, reserve, n_pay)
         return
     start = balance.copy()
     paid_off = 1e-9 * start + 1e-6  # what is left of float rounding once the schedule ends
@@ -315,7 +383,7 @@ def _schedule(fin: Financing, rows: dict, i: float, r0: int) -> None:
         balance = np.where(live, balance, 0.0)
         interest = balance * i
         if fin.repayment == "straight_line":
-            due = start / n_pay if k < n_pay else balance
+            due = start * (1 - fin.balloon_pct / 100) / n_pay if k < n_pay else balance
         else:
             due = np.maximum(scheduled[:, k] - interest, 0.0) if k < n_pay else balance
         principal = np.minimum(due, balance)
@@ -328,8 +396,10 @@ def _schedule(fin: Financing, rows: dict, i: float, r0: int) -> None:
         spare = np.maximum(cfads[:, m] - service, 0.0)
         sweep = np.minimum(fin.cash_sweep_pct / 100 * spare, balance - principal)
         balance = balance - principal - sweep
-        if m == n - 1:  # the horizon ends first: the rest is repaid
-            principal = principal + np.where(balance > paid_off, balance, 0.0)
+        if m == n - 1 or (fin.balloon_pct and k == n_pay - 1):  # the balloon, or the horizon end
+            balloon = np.where(balance > paid_off, balance, 0.0)
+            rows["balloon_usd"][:, m] = balloon
+            principal = principal + balloon
             balance = np.where(balance > paid_off, 0.0, balance)
         rows["sweep_usd"][:, m] = sweep
         rows["principal_usd"][:, m] = principal + sweep
@@ -340,32 +410,46 @@ def _schedule(fin: Financing, rows: dict, i: float, r0: int) -> None:
 
 
 def _level_schedule(
-    fin: Financing, rows: dict, i: float, r0: int, start: np.ndarray, reserve: np.ndarray
+    fin: Financing,
+    rows: dict,
+    i: float,
+    r0: int,
+    start: np.ndarray,
+    reserve: np.ndarray,
+    n_pay: int,
 ) -> None:
     """The annuity or straight-line schedule without a sweep, all months at once: the opening
-    balance k months into repayment is start × ((1+i)^N − (1+i)^k) / ((1+i)^N − 1) (annuity;
-    start × (1 − k/N) straight-line or at 0 %); what is owed when the horizon ends is repaid
-    then."""
+    balance k months into repayment is start × (((1+i)^N − (1+i)^k) + b ((1+i)^k − 1)) /
+    ((1+i)^N − 1) (annuity with a balloon share b; start × (1 − (1 − b) k/N) straight-line or
+    at 0 %); the balloon is repaid with the N-th payment, and what is owed when the horizon
+    ends is repaid then."""
     n = rows["debt_draw_usd"].shape[1]
-    n_pay = fin.tenor_months
+    bp = fin.balloon_pct / 100
     k = np.arange(n - r0 + 1, dtype=float)
-    left = np.maximum(1 - k / n_pay, 0.0)
+    kk = np.minimum(k, n_pay)
+    scheduled = 1 - (1 - bp) * kk / n_pay
     if fin.repayment == "annuity" and i > 0:
         grown = power_table(1 + i, n_pay + 1)  # (1 + i)^k; the last is (1 + i)^N exactly
-        g = grown[-1]
-        left = np.where(k <= n_pay, (g - grown[np.minimum(k, n_pay).astype(int)]) / (g - 1), 0.0)
+        g, gk = grown[-1], grown[kk.astype(int)]
+        scheduled = ((g - gk) + bp * (gk - 1)) / (g - 1) if bp else (g - gk) / (g - 1)
+    left = np.where(k < n_pay, scheduled, 0.0)  # the balloon goes with the N-th payment
     opening = start[:, None] * left[None, :]  # (P, K + 1): opening balances, then the closing
+    planned = start[:, None] * scheduled[None, :]
     interest = opening[:, :-1] * i
+    due = planned[:, :-1] - planned[:, 1:]  # the scheduled principal
     principal = opening[:, :-1] - opening[:, 1:]
-    service = interest + principal
+    service = interest + due
     m = slice(r0, n)
     rows["interest_usd"][:, m] = rows["interest_paid_usd"][:, m] = interest
     cfads = rows["cfads_usd"][:, m]
     rows["dscr"][:, m] = np.where(service > 0, cfads / np.where(service > 0, service, 1.0), 0.0)
     rows["scheduled_service_usd"][:, m] = np.where(k[:-1] < n_pay, service, 0.0)
-    rows["scheduled_principal_usd"][:, m] = principal
-    principal[:, -1] += opening[:, -1]  # owed at the horizon end: repaid then
+    rows["scheduled_principal_usd"][:, m] = due
+    balloon = principal - due
+    balloon[:, -1] += opening[:, -1]  # owed at the horizon end: repaid then
+    principal[:, -1] += opening[:, -1]
     rows["principal_usd"][:, m] = principal
+    rows["balloon_usd"][:, m] = balloon
     closing = opening[:, 1:].copy()
     closing[:, -1] = 0.0
     rows["debt_balance_usd"][:, m] = closing
@@ -374,23 +458,25 @@ def _level_schedule(
 
 
 def _scheduled_service(
-    fin: Financing, balance: np.ndarray, cfads: np.ndarray, i: float
+    fin: Financing, balance: np.ndarray, cfads: np.ndarray, i: float, n_pay: int
 ) -> np.ndarray:
-    """(P, K) scheduled debt service (interest + principal) for each repayment month from the
-    start (a straight-line loan's interest falls with its balance)."""
-    n_pay = fin.tenor_months
+    """(P, K) scheduled debt service (interest + principal) for each of the ``n_pay``
+    repayment months from the start (a straight-line loan's interest falls with its balance;
+    the balloon is not scheduled service)."""
     k = np.arange(max(cfads.shape[1], n_pay))
     on = (k < n_pay)[None, :]
     b = balance[:, None]
+    kept = _kept(fin, i, n_pay)
     if fin.repayment == "annuity":
-        return np.where(on, b / _annuity_factor(i, n_pay), 0.0)
+        return np.where(on, b * kept / _annuity_factor(i, n_pay), 0.0)
     if fin.repayment == "straight_line":
-        return np.where(on, b / n_pay + i * b * (1 - k / n_pay), 0.0)
+        repaid = 1 - fin.balloon_pct / 100
+        return np.where(on, b * repaid / n_pay + i * b * (1 - repaid * k / n_pay), 0.0)
     # Sculpted: CFADS × a factor that repays the balance over the tenor.
     c = np.zeros((balance.size, k.size))
     width = min(cfads.shape[1], n_pay)
     c[:, :width] = np.maximum(cfads[:, :width], 0.0)
     pv = dot(c[:, :n_pay], 1.0 / power_table(1 + i, min(k.size, n_pay) + 1)[1:])
-    level = np.where(on, b / _annuity_factor(i, n_pay), 0.0)  # nothing to sculpt to
+    level = np.where(on, b * kept / _annuity_factor(i, n_pay), 0.0)  # nothing to sculpt to
     safe = np.where(pv > 0, pv, 1.0)
-    return np.where((pv > 0)[:, None], c * (balance / safe)[:, None], level)
+    return np.where((pv > 0)[:, None], c * (balance * kept / safe)[:, None], level)

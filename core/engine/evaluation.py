@@ -15,7 +15,7 @@ import numpy as np
 
 from core.engine.blocks.kinds import facility_mw, is_ai, mines, operating_mask
 from core.engine.cashflow import Breakdown, cash_flow_table
-from core.engine.debt import debt_rows
+from core.engine.debt import debt_rows, debt_warnings
 from core.engine.energy import HourlyLoads, simulate_strategy
 from core.engine.kpis import Incremental, Kpis, incremental_kpis, kpis_from_table, with_equity
 from core.engine.market.context import MarketContext, market_context
@@ -170,6 +170,7 @@ def _run_strategy(
     )
     # What makes the figures meaningless first: the card shows the first warning.
     warnings = zero_input_warnings(s) + capacity_warnings(project, s, catalog, ctx.tl.n_months)
+    warnings += debt_warnings(project, s, table)
     return StrategyRun(s, tuple(chosen), table, kpis, tuple(warnings), breakdown, energy.hourly)
 
 

@@ -129,6 +129,14 @@ def asset_flows(
     return AssetFlows(**total, each=tuple(each))
 
 
+def serviced(rows: dict[str, np.ndarray]) -> np.ndarray:
+    """The repayment months of debt rows (``core.engine.debt``): those with interest paid or
+    scheduled principal (a balloon alone is not scheduled service). Their DSCR counts, also a
+    negative one."""
+    scheduled = rows["principal_usd"] - rows["balloon_usd"]
+    return (rows["interest_paid_usd"] > 0) | (scheduled > 0)
+
+
 def running_sum(x: np.ndarray) -> np.ndarray:
     """np.cumsum along the last axis, to the same bits (floats are added in the same order),
     a column at a time where there are many rows: numpy's accumulate along a short last axis

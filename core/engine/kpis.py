@@ -8,7 +8,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from core.engine.finance import discount_factors, irr, payback_months, peak_funding
+from core.engine.finance import (
+    discount_factors,
+    irr,
+    payback_months,
+    peak_funding,
+    serviced,
+)
 from core.engine.market.exact import dot
 from core.model.project import Strategy
 
@@ -39,6 +45,10 @@ class Kpis:
     dscr_note: str = "no debt"
     max_debt_usd: float = 0.0
     peak_equity_usd: float = 0.0
+    # What is owed when the horizon ends (a balloon, or a loan not yet repaid): repaid in
+    # the last month, and shown against the terminal value.
+    balloon_usd: float = 0.0
+    dscr_months: int = 0  # the repayment months the DSCR figures are over
 
 
 @dataclass(frozen=True)
@@ -153,7 +163,7 @@ def with_equity(
         payback_note = "" if payback is not None else "never: still negative at the horizon"
     else:
         rate, note, payback, payback_note = None, NO_INVESTMENT, None, NO_INVESTMENT
-    dscr = t["dscr"][t["dscr"] > 0]
+    dscr = t["dscr"][serviced(t)]
     return replace(
         k,
         equity_npv_usd=npv_usd,
@@ -163,7 +173,13 @@ def with_equity(
         equity_payback_note=payback_note,
         min_dscr=float(dscr.min()) if dscr.size else None,
         avg_dscr=float(dscr.mean()) if dscr.size else None,
-        dscr_note="" if dscr.size else "no debt service within the horizon",
+        dscr_note=(
+            f"over every repayment month ({dscr.size})"
+            if dscr.size
+            else "no debt service within the horizon"
+        ),
         max_debt_usd=float(t["debt_balance_usd"].max()),
         peak_equity_usd=peak_funding(cumulative),
+        balloon_usd=float(t["balloon_usd"][-1]),
+        dscr_months=int(dscr.size),
     )

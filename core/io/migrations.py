@@ -55,6 +55,13 @@ def _from_3(data: dict[str, Any]) -> None:
             block.setdefault("capex_draw", "upfront")
 
 
+def _from_4(data: dict[str, Any]) -> None:
+    """Schema 4 had no balloon (schema 5's default, 0, is the same). Schema 5 corrects one
+    rule: a loan whose tenor ran past the months its blocks earn was sized and repaid as if it
+    ran on, and the balance left was repaid at the horizon end unreported; it is now sized and
+    repaid within them, and a warning says so. Nothing to fill in."""
+
+
 def _blocks(data: dict[str, Any]) -> list[dict[str, Any]]:
     """Every well-formed block of every strategy, copied in place so a step can fill it in."""
     if not isinstance(data.get("strategies"), list):
@@ -68,7 +75,12 @@ def _blocks(data: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-STEPS: dict[int, Callable[[dict[str, Any]], None]] = {1: _from_1, 2: _from_2, 3: _from_3}
+STEPS: dict[int, Callable[[dict[str, Any]], None]] = {
+    1: _from_1,
+    2: _from_2,
+    3: _from_3,
+    4: _from_4,
+}
 
 
 def migrate(data: dict[str, Any]) -> dict[str, Any]:

@@ -368,7 +368,15 @@ FINANCING = [
         "SOFR + 225 bp; a TeraWulf joint venture: 8 % secured notes.",
     ),
     ("upfront_fee_pct", "Upfront fee", "% of debt", "Paid at the first draw."),
-    ("tenor_months", "Tenor", "months", "From the start of repayment.", {"kind": "int"}),
+    (
+        "tenor_months",
+        "Tenor",
+        "months",
+        "From the start of repayment. The loan is sized and repaid within the months its "
+        "blocks are expected to earn inside the horizon (a lease to its term plus its expected "
+        "renewal): a longer tenor is cut to them, and a warning says so.",
+        {"kind": "int"},
+    ),
     (
         "repayment",
         "Repayment",
@@ -397,5 +405,13 @@ FINANCING = [
         "%",
         "Share of the cash left after debt service that repays principal early (TeraWulf: "
         "half of excess cash).",
+    ),
+    (
+        "balloon_pct",
+        "Balloon",
+        "% of debt",
+        "Share of the balance at the start of repayment left to refinance at the last payment; "
+        "the schedule repays the rest. 0 repays it all. A balloon still owed at the horizon "
+        "end is shown against the terminal value.",
     ),
 ]

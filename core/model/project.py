@@ -21,7 +21,7 @@ from core.model.plan import FloorPlan, Hangar, LayoutRules
 # its blocks stop, a project names its baseline strategy.
 # 3: GPU servers are replaced or run off at the end of their life, and the GPU-hour price
 # declines by default (core.io.migrations reads schemas 1 and 2).
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 MAX_STRATEGIES = 50
 
 # Dates are real calendar dates in a sane range, written with ASCII digits and nothing else
@@ -390,6 +390,10 @@ class Financing(Model):
     repayment: Literal["annuity", "straight_line", "sculpted"] = "annuity"
     dsra_months: int = Field(default=6, ge=0, le=36)  # of debt service, held until maturity
     cash_sweep_pct: Pct = 0.0  # of cash after debt service, repaying principal early
+    # The share of the balance at the start of repayment left to refinance at the last
+    # payment (a balloon): the schedule repays the rest. The tenor counts only the months the
+    # blocks are expected to earn within the horizon (core.engine.debt.repayment_months).
+    balloon_pct: float = Field(default=0.0, ge=0, le=90)
 
 
 class Strategy(Model):

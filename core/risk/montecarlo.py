@@ -17,7 +17,7 @@ import numpy as np
 from core.engine.debt import debt_paths
 from core.engine.energy import called_hours
 from core.engine.evaluation import has_ai
-from core.engine.finance import discount_factors, irr_paths, running_sum
+from core.engine.finance import discount_factors, irr_paths, running_sum, serviced
 from core.engine.market.context import MarketContext, market_context
 from core.engine.retirement import operating_project
 from core.model.catalog import Catalog, catalog_for
@@ -157,8 +157,8 @@ class Simulator:
             if equity is not None and min_dscr is not None:
                 debt = debt_paths(self.project, variant, tpl.capex_usd, ebitda, tax, taxable, fcf)
                 equity[rows] = debt["equity_fcf_usd"]
-                dscr = debt["dscr"]
-                min_dscr[rows] = np.where(dscr > 0, dscr, np.inf).min(axis=1)
+                dscr = np.where(serviced(debt), debt["dscr"], np.inf)
+                min_dscr[rows] = dscr.min(axis=1)
         return PathFlows(out, equity, min_dscr)
 
 

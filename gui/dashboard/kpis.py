@@ -86,6 +86,8 @@ class KpiCard(QFrame):
                 f"equity IRR {pct(k.equity_irr, note=k.equity_irr_note)} · "
                 f"min DSCR {dscr} · debt {money(k.max_debt_usd)}"
             )
+            if k.balloon_usd > 0:
+                facts.append(f"owed at the horizon end {money(k.balloon_usd)} (balloon)")
         if s.weighted_cumulative_fcf_usd is not None:
             facts.append(
                 f"weighted {money(k.probability_weighted_npv_usd)} "
@@ -125,7 +127,7 @@ class KpiCard(QFrame):
         if k.max_debt_usd > 0:
             tips.append(
                 f"Equity NPV {money(k.equity_npv_usd)} at the cost of equity; equity IRR: "
-                f"{k.equity_irr_note}; DSCR: minimum over the repayment months "
+                f"{k.equity_irr_note}; DSCR: minimum over every repayment month "
                 f"(average {k.avg_dscr or 0:.2f}×); peak equity {money(k.peak_equity_usd)}"
             )
         if inc is not None:
@@ -212,7 +214,16 @@ def _equity_cells(k) -> list[tuple[str, str]]:
         (money(k.equity_npv_usd), "Equity cash flow discounted at the cost of equity"),
         (pct(k.equity_irr, note=k.equity_irr_note), k.equity_irr_note),
         (dscr, k.dscr_note or f"CFADS ÷ debt service; average {k.avg_dscr or 0:.2f}×"),
-        (money(k.max_debt_usd), f"Peak equity {money(k.peak_equity_usd)}"),
+        (
+            money(k.max_debt_usd)
+            + (f" · owed at end {money(k.balloon_usd)}" if k.balloon_usd > 0 else ""),
+            f"Peak equity {money(k.peak_equity_usd)}"
+            + (
+                f"; {money(k.balloon_usd)} still owed at the horizon end (balloon), repaid then"
+                if k.balloon_usd > 0
+                else ""
+            ),
+        ),
     ]
 
 

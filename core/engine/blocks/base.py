@@ -56,6 +56,13 @@ class BlockKind:
         """Per month, the share of the block in place (its O&M and capacity follow it)."""
         return self.operating_mask(block, n_months)
 
+    def expected_end(self, block: Block, n_months: int, life_months: int) -> float:
+        """The month by which the block is expected to stop earning, within the horizon: its
+        first month plus its expected months in place (a lease's renewal at its probability).
+        What a loan may count on being repaid from."""
+        first, _ = self.operating_months(block, n_months)
+        return first + float(self.in_place(block, n_months, life_months)[first:].sum())
+
     def live(self, block: Block, n_months: int, life_months: int) -> np.ndarray:
         """True in each month the block operates (its timing flag)."""
         return self.operating_mask(block, n_months)

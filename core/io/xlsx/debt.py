@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.engine.blocks.kinds import is_ai
+from core.engine.blocks.kinds import is_ai, is_colocation, mines
 from core.engine.columns import MONTHLY_COLUMNS
 from core.engine.debt import deductible_interest, repayment_start
 from core.io.xlsx.strategyrows import StrategyRows, write_tax_rows
 
 ROWS = (
     "fin_start",
+    "fin_months",
     "fin_growth",
     "fin_supports",
     "debt_draw_usd",
@@ -26,6 +27,7 @@ ROWS = (
     "fin_service",
     "fin_scheduled",
     "fin_sweep",
+    "balloon_usd",
     "principal_usd",
     "debt_balance_usd",
     "fees_usd",
@@ -65,9 +67,12 @@ def write_debt_rows(sh: StrategyRows, fin_path: str, debt: dict[str, np.ndarray]
         return row_span(at[key] if key in at else w.r(key))
 
     rate = f"({name('rate_pct_per_year')}/12)"
-    tenor, target, start = name("tenor_months"), name("target_dscr"), f"$C${at['fin_start']}"
+    tenor, target, start = f"$C${at['fin_months']}", name("target_dscr"), f"$C${at['fin_start']}"
     share, balance0 = f"$C${at['debt_draw_usd']}", f"$C${at['fin_opening']}"
+    balloon = name("balloon_pct")
+    kept = f"(1-{balloon}*(1+{rate})^(-{tenor}))"  # the share the service repays, in PV
     r0 = repayment_start(sh.strategy, n)
+    n_pay = int(debt["repayment_window"].sum())
 
     def window(c: str) -> str:
         return f"AND({i(c)}>={start},{i(c)}<{start}+{tenor})"
@@ -102,6 +107,24 @@ def write_debt_rows(sh: StrategyRows, fin_path: str, debt: dict[str, np.ndarray]
         at["fin_start"] - 1, 2, f"=MAX({','.join(lives)})+1" if lives else "=1", w.fmt["int"], r0
     )
     line(
+        "fin_months",
+        "Repaid over (column C: the tenor, cut to the months the blocks are expected to earn)",
+        "flag",
+        lambda c, p: f"IF({window(c)},1,0)",
+        debt["repayment_window"],
+        "int",
+        total=False,
+        constant=n_pay,
+    )
+    end = f"INT(MIN({n},MAX({','.join(_earning_ends(sh, row_span)) or n}))+1E-9)"
+    w.ws.write_formula(
+        at["fin_months"] - 1,
+        2,
+        f"=MAX(MIN({name('tenor_months')},{end}-{start}),1)",
+        w.fmt["int"],
+        n_pay,
+    )
+    line(
         "fin_growth",
         "Construction capex grown by interest to the start of repayment",
         "USD",
@@ -110,7 +133,7 @@ def write_debt_rows(sh: StrategyRows, fin_path: str, debt: dict[str, np.ndarray]
     )
     if fin.repayment == "straight_line":
         supports = lambda c: (  # noqa: E731
-            f"{unfunded(c)}/({target}*(1/{tenor}+{rate}*(1-{k(c)}/{tenor})))"
+            f"{unfunded(c)}/({target}*((1-{balloon})/{tenor}+{rate}*(1-(1-{balloon})*{k(c)}/{tenor})))"
         )
     elif fin.repayment == "sculpted":
         supports = lambda c: f"MAX({unfunded(c)},0)/{target}/(1+{rate})^({k(c)}+1)"  # noqa: E731
@@ -128,9 +151,9 @@ def write_debt_rows(sh: StrategyRows, fin_path: str, debt: dict[str, np.ndarray]
     if fin.sizing == "dscr":
         af = f"IF({rate}=0,{tenor},(1-(1+{rate})^(-{tenor}))/{rate})"
         capacity = {
-            "annuity": f"MAX(MIN({span('fin_supports')}),0)*{af}",
+            "annuity": f"MAX(MIN({span('fin_supports')}),0)*{af}/{kept}",
             "straight_line": f"MAX(MIN({span('fin_supports')}),0)",
-            "sculpted": f"SUM({span('fin_supports')})",
+            "sculpted": f"SUM({span('fin_supports')})/{kept}",
         }[fin.repayment]
         share_formula = f"=IF({grown}>0,MIN({capacity}/{grown},1),0)"
     else:
@@ -186,11 +209,14 @@ def write_debt_rows(sh: StrategyRows, fin_path: str, debt: dict[str, np.ndarray]
         debt["interest_paid_usd"],
     )
     pv = f"(SUM({span('fin_supports')})*{target})"  # sculpted: PV of CFADS over the tenor
-    level = f"IF({rate}=0,{balance0}/{tenor},-PMT({rate},{tenor},{balance0}))"
+    left = f"{balloon}*{balance0}"  # the balloon, left after the last payment
+    level = f"IF({rate}=0,{balance0}*(1-{balloon})/{tenor},-PMT({rate},{tenor},{balance0},-{left}))"
     service = {
         "annuity": lambda c: level,
-        "straight_line": lambda c: f"{balance0}/{tenor}+{rate}*{balance0}*(1-{k(c)}/{tenor})",
-        "sculpted": lambda c: f"IF({pv}>0,MAX({unfunded(c)},0)*{balance0}/{pv},{level})",
+        "straight_line": lambda c: (
+            f"{balance0}*(1-{balloon})/{tenor}+{rate}*{balance0}*(1-(1-{balloon})*{k(c)}/{tenor})"
+        ),
+        "sculpted": lambda c: f"IF({pv}>0,MAX({unfunded(c)},0)*{balance0}*{kept}/{pv},{level})",
     }[fin.repayment]
     line(
         "fin_service",
@@ -200,7 +226,7 @@ def write_debt_rows(sh: StrategyRows, fin_path: str, debt: dict[str, np.ndarray]
         debt["scheduled_service_usd"],
     )
     due = (
-        (lambda c: f"{balance0}/{tenor}")
+        (lambda c: f"{balance0}*(1-{balloon})/{tenor}")
         if fin.repayment == "straight_line"
         else (lambda c: f"MAX({cell('fin_service', c)}-{cell('interest_usd', c)},0)")
     )
@@ -233,13 +259,21 @@ def write_debt_rows(sh: StrategyRows, fin_path: str, debt: dict[str, np.ndarray]
         )
 
     line(
-        "principal_usd",
-        MONTHLY_COLUMNS["principal_usd"].label + "; what is owed at the horizon end, then",
+        "balloon_usd",
+        "Balloon: what is left with the last payment, and what is owed at the horizon end",
         "USD",
         lambda c, p: (
-            f"{cell('fin_scheduled', c)}+{cell('fin_sweep', c)}"
-            + (f"+{before_balloon(c)}" if c == last else "")
+            before_balloon(c)
+            if c == last
+            else f"IF(AND({balloon}>0,{i(c)}={start}+{tenor}-1),{before_balloon(c)},0)"
         ),
+        debt["balloon_usd"],
+    )
+    line(
+        "principal_usd",
+        MONTHLY_COLUMNS["principal_usd"].label + " (scheduled + sweep + balloon)",
+        "USD",
+        lambda c, p: f"{cell('fin_scheduled', c)}+{cell('fin_sweep', c)}+{cell('balloon_usd', c)}",
         debt["principal_usd"],
     )
     line(
@@ -387,3 +421,23 @@ def _interest_limit_values(sh, debt: dict) -> tuple[np.ndarray, np.ndarray]:
     if sh.project_finance is None or not sh.project_finance.interest_limit_30_pct:
         return debt["interest_carried_usd"], paid
     return debt["interest_carried_usd"], deductible_interest(paid, sh.t["ebitda_usd"])
+
+
+def _earning_ends(sh: StrategyRows, row_span) -> list[str]:
+    """Each block's month by which it is expected to stop earning (``BlockKind.expected_end``):
+    its first month plus the months its timing flag is 1; a lease counts the months after its
+    term at the renewal probability."""
+    w, n = sh.w, sh.n
+    out = []
+    for j, b in enumerate(sh.strategy.blocks):
+        if mines(b):
+            first = f"MIN({sh.name(j, 'start_month')},{n})"
+            months = f"SUM({row_span(w.r(f'f{j}'))})"
+        else:
+            first = f"MIN({sh.name(j, 'start_month')}+{sh.name(j, 'conversion_months')},{n})"
+            months = f"SUM({row_span(w.r(f'live{j}'))})"
+            if is_colocation(b) and b.lease_term_months is not None:
+                term, p = sh.name(j, "lease_term_months"), sh.name(j, "renewal_probability_pct")
+                months = f"({months}-(1-{p})*MAX({months}-{term},0))"
+        out.append(f"{first}+{months}")
+    return out

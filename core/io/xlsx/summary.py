@@ -34,7 +34,8 @@ KPI_ROWS = [
     ),
     ("equity_npv", "Equity NPV (at the cost of equity; the NPV without debt)", "$ M"),
     ("equity_irr", "Equity IRR (the IRR without debt)", "% p.a. effective"),
-    ("min_dscr", "Minimum DSCR", "×"),
+    ("min_dscr", "Minimum DSCR (over every repayment month)", "×"),
+    ("balloon", "Debt owed at the horizon end (balloon, repaid then)", "$ M"),
     ("inc_irr", "IRR of what it adds over the baseline", "% p.a. effective"),
     ("inc_payback", "Payback of what it adds over the baseline", "months"),
     ("tv_share", "Terminal value's share of NPV (its present value ÷ NPV)", "%"),
@@ -257,6 +258,7 @@ def _equity_kpis(put, ws, fmt, row, col, sheet: StrategySheet, s, financing) -> 
         irr = shown_irr(k.irr, k.irr_note)
         put("equity_irr", f"={xl_rowcol_to_cell(row['irr'], col)}", irr, "kpi_pct")
         ws.write_string(row["min_dscr"], col, "—", fmt["unit"])
+        ws.write_string(row["balloon"], col, "—", fmt["unit"])
         return
     discount = f"(1+CostOfEquity)^(-{sheet.ref('idx')}/12)"
     put(
@@ -271,13 +273,18 @@ def _equity_kpis(put, ws, fmt, row, col, sheet: StrategySheet, s, financing) -> 
         shown_irr(k.equity_irr, k.equity_irr_note),
         "kpi_pct",
     )
-    dscr = sheet.ref("dscr")
+    # Every month with interest paid or principal scheduled, a negative DSCR too.
+    dscr, paid, due = sheet.ref("dscr"), sheet.ref("interest_paid_usd"), sheet.ref("fin_scheduled")
+    lowest = ",".join(
+        f'IF(COUNTIF({x},">0"),_xlfn.MINIFS({dscr},{x},">0"),1E+300)' for x in (paid, due)
+    )
     put(
         "min_dscr",
-        f'=IF(COUNTIF({dscr},">0")=0,"—",_xlfn.MINIFS({dscr},{dscr},">0"))',
+        f'=IF(COUNTIF({paid},">0")+COUNTIF({due},">0")=0,"—",MIN({lowest}))',
         k.min_dscr if k.min_dscr is not None else "—",
         "kpi",
     )
+    put("balloon", f"={sheet.last('balloon_usd')}", k.balloon_usd, "kpi_money")
 
 
 def _charts(
@@ -530,6 +537,7 @@ def write_checks(
             r += 1
     ws.write_string(r + 1, 0, "Matches MinePivot at export", fmt["section"])
     ws.write_formula(r + 1, 4, f"=AND({','.join(flags)})", fmt["ok"], True)
+    _balloon_checks(ws, fmt, result, sheets, r + 4)
     summary.write_formula(
         5, 1, f'=IF(Checks!{integrity_cell},"all pass","CHECK FAILED")', fmt["ok"], "all pass"
     )
@@ -541,6 +549,35 @@ def write_checks(
         "yes",
     )
     return ws, reserved
+
+
+def _balloon_checks(ws, fmt: dict, result: ProjectResult, sheets, r: int) -> None:
+    """Debt still owed when the horizon ends, beside the terminal value that repays it: told
+    apart from the integrity checks (the inputs decide it, not the formulas)."""
+    financed = [
+        (s, sh) for s, sh in zip(result.strategies, sheets, strict=True) if s.kpis.max_debt_usd > 0
+    ]
+    if not financed:
+        return
+    ws.write_string(
+        r,
+        0,
+        "Debt owed at the horizon end (a balloon, repaid then), against the terminal value",
+        fmt["section"],
+    )
+    r += 1
+    for c, h in enumerate(("Item", "Owed", "Terminal value", "", "Covered")):
+        if h:
+            ws.write_string(r, c, h, fmt["header"])
+    for s, sheet in financed:
+        r += 1
+        value = float(s.monthly["terminal_value_usd"][-1])
+        ws.write_string(r, 0, f"{s.name}: owed at the horizon end")
+        ws.write_formula(r, 1, f"={sheet.last('balloon_usd')}", fmt["num"], s.kpis.balloon_usd)
+        ws.write_formula(r, 2, f"={sheet.last('terminal_value_usd')}", fmt["num"], value)
+        b, tv = xl_rowcol_to_cell(r, 1), xl_rowcol_to_cell(r, 2)
+        covered = s.kpis.balloon_usd <= value
+        ws.write_formula(r, 4, f'=IF({b}<={tv},"yes","no")', fmt["ok"], "yes" if covered else "no")
 
 
 def write_sources(wb, fmt: dict, project: Project, catalog: Catalog) -> None:

@@ -241,3 +241,106 @@ def test_any_valid_financing_gives_finite_rows_and_the_identity(
     owed = m["debt_draw_usd"].sum() + m["capitalised_interest_usd"].sum()
     assert m["principal_usd"].sum() == pytest.approx(owed, rel=1e-9, abs=1e-3)
     assert m["dsra_release_usd"].sum() == pytest.approx(m["dsra_funding_usd"].sum(), abs=1e-3)
+
+
+DSCR_LOAN = {"sizing": "dscr", "target_dscr": 1.25, "rate_pct_per_year": 12.0, "dsra_months": 0}
+
+
+def test_a_tenor_past_the_horizon_is_sized_and_repaid_within_it():
+    # The $100,000-a-month lease over 3 years, repayment from month 1: the 60-month tenor
+    # runs past the 35 months the model holds (months 1–35). At 1.25× the level payment is
+    # at most 100,000 / 1.25 = 80,000, so the debt is 80,000 × a(1 %, 35) = 80,000 ×
+    # (1 − 1.01^−35) / 0.01 = 80,000 × 29.408580 = 2,352,686.41 (sized over 60 months it
+    # would be 80,000 × 44.955 = 3.60 M, with 1.9 M left for after the horizon). It is
+    # repaid by month 35; nothing is owed at the horizon end.
+    project = _lease(financing=Financing(**DSCR_LOAN, tenor_months=60))
+    s = evaluate(project).strategies[0]
+    m = s.monthly
+    assert m["debt_draw_usd"][0] == pytest.approx(2_352_686.41, abs=0.01)
+    service = m["interest_paid_usd"] + m["principal_usd"]
+    np.testing.assert_allclose(service[1:36], 80_000, rtol=1e-12)
+    assert m["debt_balance_usd"][35] == 0 and s.kpis.balloon_usd == 0
+    assert s.kpis.min_dscr == pytest.approx(1.25, rel=1e-12)
+    assert s.kpis.dscr_months == 35
+    assert s.warnings == [
+        "S: the loan's 60-month tenor runs past the 35 months its blocks are expected "
+        "to earn within the horizon; it is sized and repaid over 35 months"
+    ]
+
+
+def test_a_balloon_is_left_out_of_the_service_and_repaid_at_the_horizon_end():
+    # The same loan with a 20 % balloon: the level payment repays all but 0.2 B, so at
+    # 80,000 a month B = 80,000 × a(1 %, 35) / (1 − 0.2 × 1.01^−35) = 2,739,449.69, and
+    # -PMT(1 %, 35, B, −0.2 B) = 80,000 (numpy-financial below). The 0.2 B = 547,889.94 is
+    # owed with the 35th payment, the horizon end: repaid then, reported, and not in the
+    # DSCR, which stays 1.25× in every month. The terminal value is the $12 M retrofit's book
+    # value after 3 of its 15 years, $9.6 M.
+    project = _lease(financing=Financing(**DSCR_LOAN, tenor_months=60, balloon_pct=20.0))
+    s = evaluate(project).strategies[0]
+    m = s.monthly
+    b = m["debt_draw_usd"][0]
+    assert b == pytest.approx(2_739_449.69, abs=0.01)
+    assert -npf.pmt(0.01, 35, b, -0.2 * b) == pytest.approx(80_000, rel=1e-12)
+    assert s.kpis.balloon_usd == pytest.approx(547_889.94, abs=0.01)
+    assert m["balloon_usd"][:35].sum() == 0 and m["balloon_usd"][35] == s.kpis.balloon_usd
+    scheduled = m["interest_paid_usd"] + m["principal_usd"] - m["balloon_usd"]
+    np.testing.assert_allclose(scheduled[1:36], 80_000, rtol=1e-12)
+    np.testing.assert_allclose(m["dscr"][1:36], 1.25, rtol=1e-12)
+    assert m["debt_balance_usd"][35] == 0
+    owed = [w for w in s.warnings if "owed at the horizon end" in w]
+    assert owed and "$0.5 M of debt" in owed[0] and "terminal value of $9.6 M" in owed[0]
+
+
+@pytest.mark.parametrize("repayment", ["straight_line", "sculpted"])
+def test_a_balloon_with_other_repayments_and_a_sweep_keeps_the_target(repayment):
+    # Straight-line and sculpted with a 30 % balloon, the second with a 50 % sweep (the
+    # month-by-month path): the scheduled service meets the target, 30 % of the opening
+    # balance is left for the last payment (less what the sweep repaid), and the balance
+    # rolls to zero.
+    sweep = 50.0 if repayment == "sculpted" else 0.0
+    fin = Financing(
+        **DSCR_LOAN, tenor_months=24, repayment=repayment, balloon_pct=30.0, cash_sweep_pct=sweep
+    )
+    s = evaluate(_lease(financing=fin)).strategies[0]
+    m = s.monthly
+    assert s.kpis.min_dscr == pytest.approx(1.25, rel=1e-9)
+    assert m["balloon_usd"][24] == pytest.approx(0.3 * m["debt_draw_usd"][0], rel=1e-9) or sweep
+    assert m["balloon_usd"][25:].sum() == 0 and m["debt_balance_usd"][24] == 0
+    assert m["principal_usd"].sum() == pytest.approx(m["debt_draw_usd"].sum(), rel=1e-12)
+
+
+def test_a_lease_repays_its_loan_within_its_term_and_expected_renewal():
+    # A 24-month lease with a 50 % renewal in a 36-month model: the tenant is expected for
+    # 24 + 0.5 × 12 = 30 months, so a 60-month loan is repaid over months 1–29. After the
+    # term the rent is 0.5 × 100,000, so the level payment is 50,000 / 1.25 = 40,000 and
+    # the debt 40,000 × a(1 %, 29) = 40,000 × 25.065785 = 1,002,631.41.
+    project = _lease(financing=Financing(**DSCR_LOAN, tenor_months=60))
+    s = project.strategies[0]
+    ai = s.blocks[0].model_copy(update={"lease_term_months": 24, "renewal_probability_pct": 50.0})
+    project = project.model_copy(update={"strategies": [s.model_copy(update={"blocks": [ai]})]})
+    r = evaluate(project).strategies[0]
+    m = r.monthly
+    assert m["debt_draw_usd"][0] == pytest.approx(1_002_631.41, abs=0.01)
+    assert m["debt_balance_usd"][29] == pytest.approx(0, abs=1e-6)
+    assert m["principal_usd"][30:].sum() == 0 and m["interest_paid_usd"][30:].sum() == 0
+    assert "over 29 months" in r.warnings[0]
+
+
+def test_the_minimum_dscr_counts_a_repayment_month_with_negative_cfads():
+    # Four months: no debt service, then three months of service whose DSCR is 1.5, −0.3
+    # and 2.0 (CFADS below zero in the second). The minimum is −0.3 over 3 months, not 1.5.
+    from core.engine.kpis import Kpis, with_equity
+
+    t = {
+        "dscr": np.array([0.0, 1.5, -0.3, 2.0]),
+        "interest_paid_usd": np.array([0.0, 10.0, 10.0, 10.0]),
+        "principal_usd": np.array([0.0, 5.0, 5.0, 5.0]),
+        "balloon_usd": np.zeros(4),
+        "equity_fcf_usd": np.array([-10.0, 5.0, 5.0, 5.0]),
+        "cumulative_equity_fcf_usd": np.array([-10.0, -5.0, 0.0, 5.0]),
+        "debt_balance_usd": np.array([15.0, 10.0, 5.0, 0.0]),
+    }
+    k = Kpis(0.0, None, "", None, None, 0.0, 0.0, 100.0, None)
+    out = with_equity(k, t, True, 0.0)
+    assert out.min_dscr == -0.3 and out.dscr_months == 3
+    assert out.dscr_note == "over every repayment month (3)"

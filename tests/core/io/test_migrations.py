@@ -22,7 +22,7 @@ GOLDEN_3 = json.loads((DATA / "schema3_golden.json").read_text(encoding="utf-8")
 
 def test_a_schema_1_file_loads_with_never_and_the_site_kept_open():
     project = load_project(DATA / "schema1_west_texas.minepivot")
-    assert project.schema_version == SCHEMA_VERSION == 4
+    assert project.schema_version == SCHEMA_VERSION == 5
     blocks = [b for s in project.strategies for b in s.blocks if isinstance(b, MiningBlock)]
     assert blocks and all(b.retire == "never" for b in blocks)
     assert all(s.keep_site_open for s in project.strategies)
@@ -101,10 +101,38 @@ def test_a_schema_3_file_gives_every_number_it_gave():
     raw = json.loads((DATA / "schema3_west_texas.minepivot").read_text(encoding="utf-8"))
     assert raw["schema_version"] == 3 and "terminal_growth_pct_per_year" not in raw["finance"]
     project = load_project(DATA / "schema3_west_texas.minepivot")
-    assert project.schema_version == SCHEMA_VERSION == 4
+    assert project.schema_version == SCHEMA_VERSION == 5
     assert project.finance.terminal_value == "book_value"
     assert [s.name for s in project.strategies] == list(GOLDEN_3)
     for s in evaluate(project).strategies:
         gold = GOLDEN_3[s.name]
         assert s.kpis.npv_usd == pytest.approx(gold["npv_usd"], rel=1e-12)
         np.testing.assert_allclose(s.monthly["fcf_usd"], gold["fcf_usd"], rtol=1e-12, atol=1e-6)
+
+
+GOLDEN_4 = json.loads((DATA / "schema4_golden.json").read_text(encoding="utf-8"))
+
+
+def test_a_schema_4_financed_file_changes_only_where_its_tenor_ran_past_the_horizon():
+    # The schema-4 example financed two ways: Convert to AI at 60 % LTC over 84 months (repaid
+    # within the horizon) and Hybrid DSCR-sized at 1.35× over 180 months (past its end). It
+    # loads with no balloon; every strategy gives the schema-4 app's equity cash flow to the
+    # cent except Hybrid, whose loan is now sized and repaid within the horizon, as its
+    # warning says.
+    project = load_project(DATA / "schema4_financed.minepivot")
+    assert project.schema_version == SCHEMA_VERSION == 5
+    fins = [s.financing for s in project.strategies if s.financing is not None]
+    assert len(fins) == 2 and all(f.balloon_pct == 0 for f in fins)
+    result = evaluate(project)
+    for s in result.strategies:
+        gold = GOLDEN_4[s.name]
+        assert s.kpis.npv_usd == pytest.approx(gold["npv_usd"], rel=1e-12)  # unlevered: same
+        if s.name == "Hybrid":
+            assert s.kpis.equity_npv_usd < gold["equity_npv_usd"] - 1e6
+            assert any("180-month tenor runs past" in w for w in s.warnings)
+            assert s.kpis.balloon_usd == 0
+        else:
+            np.testing.assert_allclose(
+                s.monthly["equity_fcf_usd"], gold["equity_fcf_usd"], rtol=1e-12, atol=1e-6
+            )
+            assert not s.warnings

@@ -50,7 +50,9 @@ def test_financing_rows_recalculate_as_the_app(tmp_path):
             np.testing.assert_allclose(
                 _row(ws, "Equity cash flow"), s.monthly["equity_fcf_usd"], rtol=1e-9, atol=1e-2
             )
-            assert kpis["Minimum DSCR"][s.name] == pytest.approx(s.kpis.min_dscr, rel=1e-9)
+            assert kpis["Minimum DSCR (over every repayment month)"][s.name] == pytest.approx(
+                s.kpis.min_dscr, rel=1e-9
+            )
         label = "Equity NPV (at the cost of equity; the NPV without debt)"
         assert kpis[label][s.name] == pytest.approx(s.kpis.equity_npv_usd, rel=1e-9)
         if s.kpis.equity_irr is not None:
@@ -90,3 +92,42 @@ def test_the_loan_to_cost_typed_in_the_workbook_moves_the_equity_as_in_the_app(t
     # A legitimate edit: the identities still hold; only the export-time match says "no".
     assert wb["Summary"]["B6"].value == "all pass"
     assert wb["Summary"]["B7"].value == "no: inputs changed"
+
+
+@needs_soffice
+def test_a_tenor_cut_to_the_horizon_and_a_balloon_recalculate_as_the_app(tmp_path):
+    # Convert to AI DSCR-sized at 1.35×, 9 %, annuity over 180 months with a 20 % balloon;
+    # Hybrid at 60 % LTC, straight-line over 180 months with a 25 % balloon. Both tenors run
+    # past the horizon and are cut to the months left; the balloons are owed at its end.
+    project = example_project()
+    terms = {
+        "Convert to AI": Financing(
+            sizing="dscr",
+            target_dscr=1.35,
+            rate_pct_per_year=9.0,
+            tenor_months=180,
+            balloon_pct=20.0,
+        ),
+        "Hybrid": Financing(repayment="straight_line", tenor_months=180, balloon_pct=25.0),
+    }
+    strategies = [s.model_copy(update={"financing": terms.get(s.name)}) for s in project.strategies]
+    project = project.model_copy(update={"strategies": strategies})
+    path = tmp_path / "balloon.xlsx"
+    export_workbook(project, path)
+    result = evaluate(project)
+    wb = openpyxl.load_workbook(recalculate(path, tmp_path), data_only=True)
+    kpis = kpi_table(wb)
+    for name in terms:
+        s = result.by_name(name)
+        ws = wb[name]
+        assert s.kpis.balloon_usd > 0
+        np.testing.assert_allclose(
+            _row(ws, "Equity cash flow"), s.monthly["equity_fcf_usd"], rtol=1e-9, atol=1e-2
+        )
+        assert kpis["Minimum DSCR (over every repayment month)"][name] == pytest.approx(
+            s.kpis.min_dscr, rel=1e-9
+        )
+        owed = kpis["Debt owed at the horizon end (balloon, repaid then)"][name]
+        assert owed == pytest.approx(s.kpis.balloon_usd, rel=1e-9)
+    assert wb["Summary"]["B6"].value == "all pass"
+    assert wb["Summary"]["B7"].value == "yes"
