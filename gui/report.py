@@ -246,7 +246,7 @@ def _summary(project: Project, r: ProjectResult, provenance: str) -> str:
                 months(k.payback_months, k.payback_note),
                 money(k.peak_funding_usd),
                 f"{pct(k.terminal_value_share_of_npv, 0)} of NPV",
-                money_change(inc.npv_usd) if inc else "baseline",
+                _increment_text(inc),
                 irr_text(inc.irr, inc.irr_note) if inc else "",
                 months(inc.payback_months, inc.payback_note) if inc else "",
                 irr_text(k.equity_irr, k.equity_irr_note) if financed else "not financed",
@@ -267,6 +267,15 @@ def _summary(project: Project, r: ProjectResult, provenance: str) -> str:
         + f"<h2>Reading</h2><p>{_e(reading(r))}</p>"
         + _notes(project)
     )
+
+
+def _increment_text(inc) -> str:
+    """The NPV over the baseline; where the contract is uncertain, weighted and as signed."""
+    if inc is None:
+        return "baseline"
+    if inc.weighted_npv_usd is None:
+        return money_change(inc.npv_usd)
+    return f"{money_change(inc.weighted_npv_usd)} weighted ({money_change(inc.npv_usd)} signed)"
 
 
 def _warnings(r: ProjectResult) -> str:

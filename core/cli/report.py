@@ -57,6 +57,7 @@ def strategy_summaries(result: ProjectResult, seeks: list[GoalSeek] | None) -> l
             row["incremental"] = {
                 "vs": inc.vs,
                 "npv_usd": inc.npv_usd,
+                "weighted_npv_usd": inc.weighted_npv_usd,
                 "irr": inc.irr,
                 "irr_note": inc.irr_note,
                 "payback_months": inc.payback_months,
@@ -144,6 +145,11 @@ def print_report(name: str, result: ProjectResult, rows: list[dict[str, Any]], s
             irr += " (a cost of funds)" if cost_of_funds(inc["irr_note"]) else ""
             pb = _months(inc["payback_months"], inc["payback_months_note"])
             print(f"  vs {inc['vs']}:  NPV {money(inc['npv_usd'])}, IRR {irr}, payback {pb}")
+            if inc["weighted_npv_usd"] is not None:
+                print(
+                    f"  vs {inc['vs']}, weighted by the contract's odds: "
+                    f"NPV {money(inc['weighted_npv_usd'])} (as signed: {money(inc['npv_usd'])})"
+                )
         if r["fallback_strategy"] and r["contract_probability_pct"] < 100:
             print(
                 f"  probability-weighted    {money(r['probability_weighted_npv_usd'])} "

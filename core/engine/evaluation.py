@@ -9,7 +9,7 @@ this module sits above it. The goal-seek KPIs (break-evens, required AI price) l
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -19,6 +19,7 @@ from core.engine.debt import debt_rows, debt_warnings
 from core.engine.energy import HourlyLoads, simulate_strategy
 from core.engine.kpis import Incremental, Kpis, incremental_kpis, kpis_from_table, with_equity
 from core.engine.market.context import MarketContext, market_context
+from core.engine.market.exact import dot
 from core.engine.market.memo import Memo
 from core.engine.retirement import Retirement, has_auto, resolve_strategy
 from core.model.business import zero_inputs
@@ -190,19 +191,31 @@ def apply_incremental(project: Project, results: list[StrategyResult]) -> None:
             r.incremental = incremental_kpis(
                 r.fcf, base.fcf, base.monthly["discount_factor"], base.name
             )
+            if r.weighted_cumulative_fcf_usd is not None:  # the contract's odds, weighed
+                gain = r.kpis.probability_weighted_npv_usd - base.kpis.probability_weighted_npv_usd
+                r.incremental = replace(r.incremental, weighted_npv_usd=gain)
 
 
 def apply_contract_probability(project: Project, results: list[StrategyResult]) -> None:
-    """p × this strategy + (1 − p) × its fallback (keep mining) for uncertain AI contracts."""
+    """For uncertain AI contracts, the decision tree: the fallback's cash flow until the
+    signing month, then p × this strategy's + (1 − p) × the fallback's. The weighted NPV is
+    p × NPV + (1 − p) × NPV(fallback) + p × the PV of (fallback − this) before signing (0 when
+    the two run alike until then, as validation makes the conversion's spending)."""
     by_name = {r.name: r for r in results}
     for s, r in zip(project.strategies, results, strict=True):
         p = s.contract_probability_pct / 100
         fb = by_name.get(s.fallback_strategy or "")
-        if fb is None or p >= 1 or not has_ai(s):
+        signing = s.signing_month()
+        if fb is None or signing is None:
             continue
         k = r.kpis
+        before = (np.arange(r.fcf.size) < signing) * (fb.fcf - r.fcf)
         weighted = p * k.npv_usd + (1 - p) * fb.kpis.npv_usd
+        if before.any():
+            weighted += p * float(dot(before, r.monthly["discount_factor"]))
         r.kpis = Kpis(**{**k.__dict__, "probability_weighted_npv_usd": weighted})
         r.weighted_cumulative_fcf_usd = (
             p * r.monthly["cumulative_fcf_usd"] + (1 - p) * fb.monthly["cumulative_fcf_usd"]
         )
+        if before.any():
+            r.weighted_cumulative_fcf_usd = r.weighted_cumulative_fcf_usd + p * np.cumsum(before)

@@ -64,6 +64,9 @@ class Incremental:
     discounted_payback_months: int | None
     payback_note: str
     discounted_payback_note: str
+    # With a contract probability below 100 %: the probability-weighted NPV less the
+    # baseline's (the expected increment); None when the contract is certain.
+    weighted_npv_usd: float | None = None
 
 
 # Why IRR and paybacks are "n/m" (not meaningful) for a strategy that needs no money.

@@ -132,7 +132,9 @@ def resolve_strategy(
         if not _is_auto(b):
             continue
         assert mines(b)
-        lo, hi = min(b.start_month, n), mining_end(b.model_copy(update={"retire": "never"}), n)
+        # Not sold before an uncertain contract is signed: until then the fallback runs.
+        lo = min(max(b.start_month, strategy.signing_month() or 0), n)
+        hi = mining_end(b.model_copy(update={"retire": "never"}), n)
         if hi <= lo:
             out.append(Retirement(j, None, 0.0))
             continue

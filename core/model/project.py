@@ -401,12 +401,35 @@ class Strategy(Model):
     blocks: list[Block] = Field(default_factory=list, max_length=200)
     contract_probability_pct: Pct = 100.0
     fallback_strategy: str | None = None
+    # The month the AI contract is signed or lost (None: the first month of the earliest AI
+    # block's conversion). With a probability below 100 % nothing of the conversion is spent
+    # and no fleet sold before it, and until then the strategy follows its fallback.
+    contract_signing_month: int | None = Field(default=None, ge=0, le=600)
     plans: list[FloorPlan] = Field(default_factory=list, max_length=50)
     # Keep paying the site's fixed opex after every block has stopped (e.g. to hold the
     # interconnect for a later tenant); otherwise the site closes when its last block stops.
     keep_site_open: bool = False
     financing: Financing | None = None  # unlevered when None
     notes: str = Field(default="", max_length=20_000)  # free text, several lines
+
+    def contract_at_risk(self) -> bool:
+        """An AI strategy whose contract is uncertain and that names a fallback: its NPV is
+        weighted by the contract probability (core.engine.evaluation), and the Monte Carlo
+        draws the contract per path."""
+        return (
+            self.contract_probability_pct < 100
+            and bool(self.fallback_strategy)
+            and any(b.kind == "ai" for b in self.blocks)
+        )
+
+    def signing_month(self) -> int | None:
+        """The month the contract is signed or lost, where it is at risk (None otherwise): the
+        one given, else the first month of the earliest AI block's conversion."""
+        if not self.contract_at_risk():
+            return None
+        if self.contract_signing_month is not None:
+            return self.contract_signing_month
+        return min(b.start_month for b in self.blocks if b.kind == "ai")
 
 
 # ----------------------------------------------------------------------------- risk

@@ -123,6 +123,8 @@ def project_problems(data: dict[str, Any]) -> list[str]:
                         f"{bp}.gpu_server_model: unknown model {json.dumps(model)} "
                         f"(known: {', '.join(sorted(str(g) for g in gpu_ids))})"
                     )
+    for i, s in strategies:
+        problems += _signing_problems(f"strategies[{i}]", s, first_use)
     problems += _growth_problems(finance)
     baseline = data.get("baseline_strategy")
     if isinstance(baseline, str) and baseline not in first_use:
@@ -158,6 +160,43 @@ def project_problems(data: dict[str, Any]) -> list[str]:
                 problems.append(
                     f"site.energy.price_source.years_usd_per_mwh[{k}]: year "
                     f"{first_year + k} needs {want} hours, got {len(year)}"
+                )
+    return problems
+
+
+def _signing_problems(p: str, s: dict[str, Any], names: dict[str, int]) -> list[str]:
+    """An uncertain AI contract (``Strategy.contract_at_risk``): nothing of the conversion is
+    spent and no fleet sold before the signing month (``Strategy.signing_month``)."""
+    chance = s.get("contract_probability_pct", 100.0)
+    blocks = _dicts(s.get("blocks"))
+    ai = [(j, b) for j, b in blocks if b.get("kind") == "ai"]
+    if (
+        not isinstance(chance, int | float)
+        or chance >= 100
+        or s.get("fallback_strategy") not in names
+        or not ai
+    ):
+        return []
+    starts = [x for x in (_int(b.get("start_month", 0)) for _, b in ai) if x is not None]
+    signing = _int(s.get("contract_signing_month"))
+    if signing is None:
+        signing = min(starts, default=0)
+    problems = []
+    for j, b in blocks:
+        name = json.dumps(b.get("name", f"block {j}"))
+        start = _int(b.get("start_month", 0))
+        if b.get("kind") == "ai" and start is not None and start < signing:
+            problems.append(
+                f"{p}.blocks[{j}].start_month: {name} starts its conversion in month {start}, "
+                f"before the contract is signed (month {signing}); nothing of it may be spent "
+                "before then"
+            )
+        for key in ("end_month", "retire"):
+            end = _int(b.get(key))
+            if b.get("kind") in ("mining", "hosting") and end is not None and end < signing:
+                problems.append(
+                    f"{p}.blocks[{j}].{key}: {name} stops in month {end}, before the contract "
+                    f"is signed (month {signing}); no fleet is sold before then"
                 )
     return problems
 

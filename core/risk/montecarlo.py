@@ -198,23 +198,30 @@ def strategy_paths(sim: Simulator, d: Draws, state: TaskState = QUIET) -> dict[s
 
 
 def contract_at_risk(strategy: Strategy) -> bool:
-    """The engine's rule (engine.apply_contract_probability): an AI strategy whose contract is
-    uncertain and that names a fallback."""
-    return (
-        has_ai(strategy)
-        and strategy.contract_probability_pct < 100
-        and bool(strategy.fallback_strategy)
-    )
+    """The engine's rule (``Strategy.contract_at_risk``)."""
+    return strategy.contract_at_risk()
+
+
+def signed_paths(strategy: Strategy, d: Draws) -> np.ndarray | None:
+    """Per path, whether the contract is signed (None where it is not at risk)."""
+    if not strategy.contract_at_risk():
+        return None
+    return d.contract_u < strategy.contract_probability_pct / 100
 
 
 def with_contract_risk(
     strategy: Strategy, d: Draws, fcf: np.ndarray, fallback_fcf: np.ndarray | None
 ) -> np.ndarray:
-    """Where a path's contract is not signed, the strategy earns its fallback's cash flow."""
-    if fallback_fcf is None or not contract_at_risk(strategy):
+    """Where a path's contract is not signed, the strategy earns its fallback's cash flow; where
+    it is, the fallback's until the signing month (the decision tree: sign, then spend)."""
+    signed = signed_paths(strategy, d)
+    if fallback_fcf is None or signed is None:
         return fcf
-    signed = d.contract_u < strategy.contract_probability_pct / 100
-    return np.where(signed[:, None], fcf, fallback_fcf)
+    s = strategy.signing_month() or 0
+    fallback = np.broadcast_to(fallback_fcf, fcf.shape)
+    if s and fcf.shape[1] > 1:
+        fcf = np.concatenate([fallback[:, :s], fcf[:, s:]], axis=1)
+    return np.where(signed[:, None], fcf, fallback)
 
 
 # ----------------------------------------------------------------------------- summaries
@@ -229,6 +236,7 @@ class StrategyRisk:
     equity_npv_usd: np.ndarray | None = None
     equity_irr: np.ndarray | None = None
     min_dscr: np.ndarray | None = None
+    probability_signed: float | None = None  # the share of paths whose contract is signed
 
     def percentile(self, q: float) -> float:
         return float(np.percentile(self.npv_usd, q))
@@ -289,6 +297,7 @@ class RiskResult:
                 "probability_npv_below_zero": s.probability_loss,
                 "payback_within_years": years,
                 "probability_payback_within": s.probability_payback_within(years),
+                "probability_signed": s.probability_signed,
                 **s.equity_summary(),
             }
             for s in self.strategies
@@ -350,5 +359,11 @@ def run_monte_carlo(
     sim = Simulator.for_project(project, ctx)
     d = draw_paths(risk, project)
     flows = strategy_paths(sim, d, state)
-    strategies = [summarise(project, name, f.fcf, f) for name, f in flows.items()]
+    strategies = []
+    for s in project.strategies:
+        signed = signed_paths(s, d)
+        risk_s = summarise(project, s.name, flows[s.name].fcf, flows[s.name])
+        if signed is not None:
+            risk_s = dataclasses.replace(risk_s, probability_signed=float(signed.mean()))
+        strategies.append(risk_s)
     return RiskResult(risk, d.n, sim.market.ctx.tl.month_labels, strategies)

@@ -103,6 +103,12 @@ class KpiCard(QFrame):
                 f"IRR {irr_text(inc.irr, inc.irr_note)} · "
                 f"payback {months(inc.payback_months, inc.payback_note)}"
             )
+            if inc.weighted_npv_usd is not None:  # the contract's odds first, each labelled
+                facts.append(increment.replace(": ", ": as signed ", 1))
+                increment = (
+                    f"vs {inc.vs}: {money_change(inc.weighted_npv_usd)} weighted · "
+                    f"{money_change(inc.npv_usd)} as signed"
+                )
             facts.append(increment)
         facts += [
             f"retires {months_shown[x.month] if x.month < len(months_shown) else x.month}"
@@ -184,6 +190,7 @@ ROWS = [
     "Incremental payback",
     "Contract probability",
     "Probability-weighted NPV",
+    "Incremental NPV, weighted",
     "Equity NPV (cost of equity)",
     "Equity IRR",
     "Minimum DSCR",
@@ -239,6 +246,19 @@ def _incremental_cells(s: StrategyResult) -> list[tuple[str, str]]:
     ]
 
 
+def _weighted_increment_cell(s: StrategyResult) -> tuple[str, str]:
+    """The probability-weighted NPV less the baseline's, where the contract is uncertain."""
+    inc = s.incremental
+    if inc is None:
+        return ("baseline", "The strategy the others are compared with")
+    if inc.weighted_npv_usd is None:
+        return ("—", "The contract is certain: the incremental NPV above")
+    return (
+        money_change(inc.weighted_npv_usd),
+        f"Probability-weighted NPV minus {inc.vs}'s; as signed {money_change(inc.npv_usd)}",
+    )
+
+
 class CompareTable(QTableWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(len(ROWS), 0, parent)
@@ -283,8 +303,12 @@ class CompareTable(QTableWidget):
                 ),
                 (
                     money(k.probability_weighted_npv_usd),
-                    "p × NPV + (1 − p) × NPV of the fallback" if weighted else "No contract risk",
+                    "p × NPV + (1 − p) × NPV of the fallback (its cash flow until the contract "
+                    "is signed)"
+                    if weighted
+                    else "No contract risk",
                 ),
+                _weighted_increment_cell(s),
                 *_equity_cells(k),
             ]
             for r, (text, tip) in enumerate(values):

@@ -300,7 +300,17 @@ class StrategiesPanel(QWidget):
                         "Contract probability",
                         "%",
                         "Chance the AI contract is signed (analysts put it near 50 %). "
-                        "Below 100 % the KPIs add a probability-weighted NPV.",
+                        "Below 100 % the KPIs add a probability-weighted NPV and increment.",
+                    ),
+                    (
+                        "contract_signing_month",
+                        "Contract signed in",
+                        "month index",
+                        "The month the contract is signed or lost, when its probability is "
+                        "below 100 %. Empty: the first month of the earliest AI block's "
+                        "conversion. Nothing of the conversion may be spent and no fleet sold "
+                        "before it; until then the strategy runs as its fallback.",
+                        {"kind": "int", "optional": True},
                     ),
                     (
                         "keep_site_open",

@@ -434,6 +434,15 @@ def write_inputs(
             "Chance the AI contract is signed",
         )
         inp.put(f"strategies[{i}].fallback_strategy", "Fallback strategy", s.fallback_strategy)
+        if s.signing_month() is not None:
+            inp.put(
+                f"strategies[{i}].contract_signing_month",
+                "Contract signed in (month index)",
+                s.signing_month(),
+                "",
+                "Until then the strategy runs as its fallback"
+                + ("" if s.contract_signing_month is not None else " (its first conversion month)"),
+            )
         if s.notes:
             inp.put(f"strategies[{i}].notes", "Notes", s.notes)
         if s.financing is not None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from core.engine.evaluation import ProjectResult, baseline_name, has_ai
+from core.engine.evaluation import ProjectResult, baseline_name
 from core.engine.goalseek import GoalSeek
 from core.io.buildinfo import build_info
 from core.io.xlsx.rows import FIRST_COL, StrategySheet, add_named_series, quote
@@ -25,6 +25,7 @@ KPI_ROWS = [
     ("probability", "AI contract probability", "%"),
     ("weighted", "Probability-weighted NPV", "$ M"),
     ("inc_npv", "NPV added over the baseline strategy", "$ M"),
+    ("inc_weighted", "Expected NPV added: probability-weighted, over the baseline", "$ M"),
     ("be_power", "Break-even power price (engine goal seek)", "USD/MWh"),
     ("be_btc", "Break-even BTC price (engine goal seek)", "USD/BTC"),
     (
@@ -179,12 +180,17 @@ def write_summary(
         put("probability", f"={p_ref}", k.contract_probability_pct / 100, "kpi_pct")
         fb = by_name.get(strategy.fallback_strategy or "")
         npv_cell = xl_rowcol_to_cell(row["npv"], col)
-        if fb is not None and has_ai(strategy) and k.contract_probability_pct < 100:
+        signing = strategy.signing_month()
+        if fb is not None and signing is not None:
             fb_cell = xl_rowcol_to_cell(row["npv"], 2 + fb)
-            formula = (
-                f"={xl_rowcol_to_cell(row['probability'], col)}*{npv_cell}+(1-"
-                f"{xl_rowcol_to_cell(row['probability'], col)})*{fb_cell}"
+            p_cell = xl_rowcol_to_cell(row["probability"], col)
+            month = names[f"strategies[{c}].contract_signing_month"]
+            # Until the signing month the strategy runs as its fallback.
+            before = (
+                f"SUMPRODUCT(({sheet.ref('idx')}<{month})*({sheets[fb].ref('fcf_usd')}"
+                f"-{sheet.ref('fcf_usd')})*{sheet.ref('discount_factor')})"
             )
+            formula = f"={p_cell}*{npv_cell}+(1-{p_cell})*{fb_cell}+{p_cell}*{before}"
         else:
             formula = f"={npv_cell}"
         put("weighted", formula, k.probability_weighted_npv_usd, "kpi_money")
@@ -198,6 +204,22 @@ def write_summary(
             )
         else:
             ws.write_string(row["inc_npv"], col, "baseline", fmt["unit"])
+        weighted_gain = s.incremental.weighted_npv_usd if s.incremental is not None else None
+        if weighted_gain is not None and base != c:
+            put(
+                "inc_weighted",
+                f"={xl_rowcol_to_cell(row['weighted'], col)}"
+                f"-{xl_rowcol_to_cell(row['weighted'], 2 + base)}",
+                weighted_gain,
+                "kpi_money",
+            )
+        else:
+            ws.write_string(
+                row["inc_weighted"],
+                col,
+                "baseline" if base == c else "contract certain",
+                fmt["unit"],
+            )
         g = seeks.get(s.name)
         for key, attr in (
             ("be_power", "breakeven_power"),
