@@ -15,14 +15,18 @@ import html
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QUrl
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QSizeF, QUrl
 from PySide6.QtGui import (
     QFont,
+    QGuiApplication,
     QImage,
     QPageLayout,
     QPageSize,
     QPdfWriter,
+    QTextBlock,
+    QTextCursor,
     QTextDocument,
+    QTextFormat,
 )
 
 from core.engine.evaluation import ProjectResult, StrategyResult
@@ -50,6 +54,7 @@ INPUT_GROUPS = (
 STYLE = """
 body { font-family: sans-serif; font-size: 9pt; color: #000; }
 h1 { font-size: 16pt; margin: 0; } h2 { font-size: 12pt; margin-top: 10px; }
+h3 { font-size: 10pt; margin-top: 8px; margin-bottom: 2px; }
 table { border-collapse: collapse; } th { background: #d9d9d9; }
 td, th { border: 1px solid #777; padding: 2px 4px; }
 td.n { text-align: right; } p.note { color: #333; font-size: 8pt; }
@@ -120,11 +125,67 @@ def write_report(window, out: Path, paper: str = "a4") -> Path:
             QMarginsF(12, 12, 12, 12),
         )
     )
+    keep_headings_with_next(text, writer)
     text.print_(writer)  # a document without its own page size gets page numbers
     del writer
     buffer.close()
     atomic_write_bytes(Path(out), bytes(buffer.data().data()))
     return Path(out)
+
+
+def keep_headings_with_next(text: QTextDocument, writer: QPdfWriter) -> int:
+    """Move each heading that would end a page to the next one, with what follows it
+    (QTextDocument has no "keep with next"): lay out a copy as ``print_`` lays out the
+    document on ``writer`` (its page, 2 cm margins at the screen's resolution), find the
+    headings whose next block starts on a later page, and break the page before them, one at
+    a time from the top. Returns how many were moved."""
+    moved = 0
+    for _ in range(200):  # each pass moves one heading; a report has a few dozen
+        probe = text.clone()
+        screen = QGuiApplication.primaryScreen()
+        dpi = screen.logicalDotsPerInchX() if screen is not None else 100
+        frame = probe.rootFrame().frameFormat()
+        for side in ("setLeftMargin", "setRightMargin", "setTopMargin", "setBottomMargin"):
+            getattr(frame, side)(int(2 / 2.54 * dpi))
+        probe.rootFrame().setFrameFormat(frame)
+        layout = probe.documentLayout()
+        layout.setPaintDevice(writer)
+        probe.setPageSize(QSizeF(writer.width(), writer.height()))
+        height = probe.pageSize().height()
+        orphan = _first_orphan(probe, layout, height)
+        if orphan is None:
+            return moved
+        block = text.findBlockByNumber(orphan)
+        cursor = QTextCursor(block)
+        fmt = block.blockFormat()
+        fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+        cursor.setBlockFormat(fmt)
+        moved += 1
+    return moved
+
+
+def _first_orphan(doc: QTextDocument, layout, page_height: float) -> int | None:
+    """The number of the first heading block whose next block starts on a later page (one
+    already at the top of its page, whose next block is taller than a page, is left)."""
+    always = QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore
+    block = doc.begin()
+    while block.isValid():
+        nxt = block.next()
+        fmt = block.blockFormat()
+        if fmt.headingLevel() and nxt.isValid() and not fmt.pageBreakPolicy() & always:
+            top, after = _first_line_top(block, layout), _first_line_top(nxt, layout)
+            if int(after // page_height) > int(top // page_height):
+                return block.blockNumber()
+        block = nxt
+    return None
+
+
+def _first_line_top(block: QTextBlock, layout) -> float:
+    """Where the block's first line sits in the laid-out document (a line that does not fit
+    above the page's foot margin is moved to the next page: the block's own top is not)."""
+    lines = block.layout()
+    shift = lines.lineAt(0).position().y() if lines.lineCount() else 0.0
+    return layout.blockBoundingRect(block).top() + shift
 
 
 # ----------------------------------------------------------------------------- pages
@@ -404,22 +465,28 @@ def _plans(project: Project, folder: Path, text: QTextDocument) -> str:
 
 def _assumptions(project: Project) -> str:
     catalog = catalog_for(project)
-    rows = []
+    groups: list[tuple[str, list[list[str]]]] = []
     for group, prefix, specs in INPUT_GROUPS:
-        rows.append([f"<b>{_e(group)}</b>", "", "", ""])
-        rows += [_input_row(project, prefix + str(s[0]), *s[1:]) for s in specs]
+        groups.append((group, [_input_row(project, prefix + str(s[0]), *s[1:]) for s in specs]))
     for i, strategy in enumerate(project.strategies):
-        rows.append([f"<b>Strategy: {_e(strategy.name)}</b>", "", "", ""])
+        rows = []
         for j, block in enumerate(strategy.blocks):
             prefix = f"strategies[{i}].blocks[{j}]."
             rows += [
                 _input_row(project, prefix + s[0], f"{block.name}: {s[1]}", *s[2:])
                 for s in block_labels.block_rows(block, catalog)
             ]
+        groups.append((f"Strategy: {strategy.name}", rows))
+    # A heading a group (kept with its table's first rows), the columns' names on each page.
+    cols = ["Input", "Value", "Unit", "Meaning and source"]
     return (
         "<h2 style='page-break-before: always'>Assumptions</h2>"
         "<p class='note'>Every input as entered, with its unit, meaning and source.</p>"
-        + _table(["Input", "Value", "Unit", "Meaning and source"], rows, False, text_cols=3)
+        + "".join(
+            f"<h3>{_e(group)}</h3>" + _table(cols, rows, False, text_cols=3)
+            for group, rows in groups
+            if rows
+        )
     )
 
 
@@ -463,7 +530,10 @@ def _table(cols: list[str], rows: list[list[str]], escape: bool = True, text_col
     body = "".join(
         "<tr>" + "".join(cell(k, c) for k, c in enumerate(row)) + "</tr>" for row in rows
     )
-    return f"<table cellspacing='0' cellpadding='3' width='100%'><tr>{head}</tr>{body}</table>"
+    return (
+        f"<table cellspacing='0' cellpadding='3' width='100%'><thead><tr>{head}</tr></thead>"
+        f"{body}</table>"
+    )
 
 
 def _e(text: object) -> str:

@@ -280,7 +280,16 @@ def _cmd_risk(args: argparse.Namespace) -> int:
         return 0
     years = result.risk.payback_within_years
     print(f"{result.paths:,} paths, seed {result.risk.seed}; net present value")
-    head = ("strategy", "P10", "P50", "P90", "mean", "P(NPV<0)", f"P(payback≤{years}y)")
+    head = (
+        "strategy",
+        "P10",
+        "P50",
+        "P90",
+        "mean",
+        "P(NPV<0)",
+        f"P(payback≤{years}y)",
+        "P(signed)",
+    )
     width = max(len(head[0]), *(len(r["strategy"]) for r in rows))
     print(f"{head[0]:<{width}}  " + "  ".join(f"{h:>12}" for h in head[1:]))
     for r in rows:
@@ -291,6 +300,7 @@ def _cmd_risk(args: argparse.Namespace) -> int:
             money(r["mean_npv_usd"]),
             pct(r["probability_npv_below_zero"]),
             pct(r["probability_payback_within"]),
+            "—" if r["probability_signed"] is None else pct(r["probability_signed"]),
         ]
         print(f"{r['strategy']:<{width}}  " + "  ".join(f"{c:>12}" for c in cells))
     financed = [r for r in rows if r["p50_equity_npv_usd"] is not None]

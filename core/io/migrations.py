@@ -56,10 +56,18 @@ def _from_3(data: dict[str, Any]) -> None:
 
 
 def _from_4(data: dict[str, Any]) -> None:
-    """Schema 4 had no balloon (schema 5's default, 0, is the same). Schema 5 corrects one
-    rule: a loan whose tenor ran past the months its blocks earn was sized and repaid as if it
-    ran on, and the balance left was repaid at the horizon end unreported; it is now sized and
-    repaid within them, and a warning says so. Nothing to fill in."""
+    """Schema 4 had no balloon (schema 5's default, 0, is the same) and weighted an uncertain
+    contract from month 0: its strategies are signed in month 0, which keeps their numbers
+    and lets a fleet sold before the conversion load. Schema 5 corrects one rule: a loan whose
+    tenor ran past the months its blocks earn was sized and repaid as if it ran on, and the
+    balance left was repaid at the horizon end unreported; it is now sized and repaid within
+    them, and a warning says so."""
+    if not isinstance(data.get("strategies"), list):
+        return
+    data["strategies"] = _copies(data["strategies"])
+    for strategy in data["strategies"]:
+        if isinstance(strategy, dict):
+            strategy.setdefault("contract_signing_month", 0)
 
 
 def _blocks(data: dict[str, Any]) -> list[dict[str, Any]]:

@@ -106,8 +106,7 @@ class KpiCard(QFrame):
             if inc.weighted_npv_usd is not None:  # the contract's odds first, each labelled
                 facts.append(increment.replace(": ", ": as signed ", 1))
                 increment = (  # the figures only: the card's line is narrow
-                    f"{money_change(inc.weighted_npv_usd)} weighted, "
-                    f"{money(inc.npv_usd)} signed"
+                    f"{money_change(inc.weighted_npv_usd)} weighted, {money(inc.npv_usd)} signed"
                 )
             facts.append(increment)
         facts += [

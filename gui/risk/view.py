@@ -42,6 +42,7 @@ COLUMNS = (
     "AI price for target IRR",
     "Equity IRR P10 / P50 / P90",
     "P(min DSCR < 1)",
+    "P(contract signed)",
 )
 
 
@@ -246,6 +247,7 @@ class RiskView(QWidget):
                 f"{row['probability_payback_within'] * 100:.1f} %",
                 *([x.cell() for x in solved] if solved else ["…"] * 3),
                 *_equity_cells(row),
+                "—" if row["probability_signed"] is None else pct(row["probability_signed"]),
             ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from PySide6.QtCore import QSizeF
 
 from core.model.format import money
 
@@ -107,3 +108,54 @@ def test_assumptions_read_as_labels_not_internals(window, tmp_path):
     assert "Yes" in assumptions and "Highest-price hours" in assumptions
     for internal in (" True ", " s21 ", "highest_price", "book_value", " 26500 "):
         assert internal not in assumptions, internal
+
+
+def test_a_heading_that_would_end_a_page_moves_to_the_next_with_what_follows(qapp):
+    # Paragraphs enough to push a heading to a page's foot, for each count until one does:
+    # before, its next block starts a page later; after, the heading starts that page too.
+    from PySide6.QtCore import QBuffer, QIODevice
+    from PySide6.QtGui import QPdfWriter, QTextDocument, QTextFormat
+
+    from gui.report import _first_orphan, keep_headings_with_next
+
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setResolution(150)
+    hit = 0
+    for count in range(20, 120):
+        text = QTextDocument()
+        body = "".join(f"<p>Line {k} of the notes.</p>" for k in range(count))
+        text.setHtml(f"<html><body>{body}<h2>Heading</h2><p>What it heads.</p></body></html>")
+        probe = text.clone()
+        probe.documentLayout().setPaintDevice(writer)
+        frame = probe.rootFrame().frameFormat()
+        frame.setTopMargin(75)
+        frame.setBottomMargin(75)
+        probe.rootFrame().setFrameFormat(frame)
+        probe.setPageSize(QSizeF(writer.width(), writer.height()))
+        if _first_orphan(probe, probe.documentLayout(), writer.height()) is None:
+            continue
+        hit += 1
+        assert keep_headings_with_next(text, writer) == 1
+        heading = text.findBlockByNumber(count)
+        assert heading.text() == "Heading"
+        policy = heading.blockFormat().pageBreakPolicy()
+        assert policy & QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore
+    assert hit  # some count put the heading at a page's foot
+
+
+def test_no_page_of_the_report_ends_with_a_heading(window, tmp_path):
+    # Every heading the report writes, each page's last line read from the PDF.
+    out = tmp_path / "board.pdf"
+    assert window.export_report(out)
+    heads = ("Recommendation", "Results by strategy", "Warnings", "Reading", "Notes")
+    heads += ("Assumptions", "Site", "Market", "Finance", "Strategy: ")
+    pages = _text(out).split("\f")
+    assert len(pages) > 5
+    for number, page in enumerate(pages, 1):
+        lines = [x.strip() for x in page.splitlines() if x.strip()]
+        if lines and lines[-1].isdigit():  # the page number
+            lines = lines[:-1]
+        if lines:
+            assert not lines[-1].startswith(heads), (number, lines[-1])

@@ -121,6 +121,8 @@ def test_a_schema_4_financed_file_changes_only_where_its_tenor_ran_past_the_hori
     # warning says.
     project = load_project(DATA / "schema4_financed.minepivot")
     assert project.schema_version == SCHEMA_VERSION == 5
+    # Weighted from month 0, as schema 4 did (a fleet sold before the conversion loads).
+    assert {s.contract_signing_month for s in project.strategies} == {0}
     fins = [s.financing for s in project.strategies if s.financing is not None]
     assert len(fins) == 2 and all(f.balloon_pct == 0 for f in fins)
     result = evaluate(project)
@@ -136,3 +138,20 @@ def test_a_schema_4_financed_file_changes_only_where_its_tenor_ran_past_the_hori
                 s.monthly["equity_fcf_usd"], gold["equity_fcf_usd"], rtol=1e-12, atol=1e-6
             )
             assert not s.warnings
+
+
+def test_a_schema_4_file_that_sells_its_fleet_before_the_conversion_still_loads():
+    # Convert to AI at a 50 % contract whose fleet stops in month 1, two months before the
+    # conversion starts: under schema 5's default signing month (3) that is refused, but a
+    # schema-4 file is signed in month 0 and loads with its numbers.
+    raw = json.loads((DATA / "schema4_financed.minepivot").read_text(encoding="utf-8"))
+    convert = next(s for s in raw["strategies"] if s["name"] == "Convert to AI")
+    fleet = next(b for b in convert["blocks"] if b["kind"] == "mining")
+    fleet["end_month"], fleet["retire"] = 1, "never"
+    project = project_from_data(raw)
+    convert_s = next(s for s in project.strategies if s.name == "Convert to AI")
+    assert convert_s.contract_signing_month == 0
+    raw["schema_version"] = SCHEMA_VERSION
+    convert.pop("contract_signing_month", None)
+    with pytest.raises(ProjectFileError, match="before the contract is signed"):
+        project_from_data(raw)
