@@ -306,8 +306,8 @@ def _cmd_risk(args: argparse.Namespace) -> int:
     financed = [r for r in rows if r["p50_equity_npv_usd"] is not None]
     if financed:
         print("\nequity (financed strategies; NPV at the cost of equity)")
-        head = ("strategy", "NPV P10", "NPV P50", "NPV P90", "IRR P10", "IRR P50", "IRR P90")
-        print(f"{head[0]:<{width}}  " + "  ".join(f"{h:>12}" for h in (*head[1:], "P(DSCR<1)")))
+        equity = ("NPV P10", "NPV P50", "NPV P90", "IRR P10", "IRR P50", "IRR P90", "P(DSCR<1)")
+        print(f"{'strategy':<{width}}  " + "  ".join(f"{h:>12}" for h in equity))
         for r in financed:
             cells = [
                 *(money(r[f"p{q}_equity_npv_usd"]) for q in (10, 50, 90)),

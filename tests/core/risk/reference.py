@@ -91,5 +91,7 @@ def hourly_path_equity(project: Project, d: Draws, i: int, strategy_name: str):
         return hourly_path_equity(project, d, i, fallback.name)
     table = hourly_path_fcf_table(project, d, i, strategy_name)
     rows = debt_rows(operated, _path_variant(operated, d, i, strategy), table)
-    dscr = rows["dscr"][rows["dscr"] > 0]
+    # Over every repayment month (interest paid or principal scheduled), a negative DSCR too.
+    scheduled = rows["principal_usd"] - rows["balloon_usd"]
+    dscr = rows["dscr"][(rows["interest_paid_usd"] > 0) | (scheduled > 0)]
     return rows["equity_fcf_usd"], float(dscr.min()) if dscr.size else np.inf
