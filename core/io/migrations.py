@@ -56,12 +56,16 @@ def _from_3(data: dict[str, Any]) -> None:
 
 
 def _from_4(data: dict[str, Any]) -> None:
-    """Schema 4 had no balloon (schema 5's default, 0, is the same) and weighted an uncertain
-    contract from month 0: its strategies are signed in month 0, which keeps their numbers
+    """Schema 4 projected halvings at 600 s a block (schema 5's default is the observed 592.9 s),
+    had no balloon (schema 5's default, 0, is the same) and weighted an uncertain contract from
+    month 0: its strategies are signed in month 0, which keeps their numbers
     and lets a fleet sold before the conversion load. Schema 5 corrects one rule: a loan whose
     tenor ran past the months its blocks earn was sized and repaid as if it ran on, and the
     balance left was repaid at the horizon end unreported; it is now sized and repaid within
     them, and a warning says so."""
+    if isinstance(data.get("market"), dict):
+        data["market"] = dict(data["market"])
+        data["market"].setdefault("block_time_s", 600.0)
     if not isinstance(data.get("strategies"), list):
         return
     data["strategies"] = _copies(data["strategies"])

@@ -173,8 +173,17 @@ MARKET = [
         "Block height",
         "",
         "Block height on the as-of date: sets the subsidy "
-        "(3.125 BTC from 840,000) and projects the next halving at 600 s per block.",
+        "(3.125 BTC from 840,000) and projects the next halving at the block time.",
         INT,
+    ),
+    (
+        "block_time_s",
+        "Block time",
+        "s/block",
+        "Mean time between blocks that projects the halvings from the block height: about "
+        "592.9 s observed (the 2028 halving at height 1,050,000 then falls 1–3 weeks before "
+        "600 s puts it, estimates 31 March–15 April 2028). Files saved before it existed use "
+        "600.",
     ),
     (
         "next_halving_date",

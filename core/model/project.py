@@ -220,6 +220,9 @@ class Market(Model):
     difficulty_growth_pct_per_month: float = Field(default=0.0, ge=-75, le=300)
     fees_btc_per_block: float = Field(default=0.0, ge=0, le=100)
     block_height: int = Field(ge=0, le=10_000_000)
+    # Mean seconds per block that projects the halvings from the block height (the observed
+    # mean is about 592.9 s, BRIEF §12; the 600 s target puts the 2028 halving 1–3 weeks late).
+    block_time_s: float = Field(default=592.9, ge=60, le=3600)
     next_halving_date: str | None = None
 
     _as_of = field_validator("as_of")(_check_date)

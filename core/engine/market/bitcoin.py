@@ -11,7 +11,7 @@ from core.engine.market.timeline import Timeline
 from core.model.project import Market
 
 HALVING_INTERVAL_BLOCKS = 210_000
-BLOCK_TIME_S = 600
+BLOCK_TIME_S = 600  # the protocol's target: what difficulty assumes
 INITIAL_SUBSIDY_BTC = 50.0
 TWO_32 = 2.0**32
 SECONDS_PER_DAY = 86_400
@@ -44,17 +44,20 @@ def network_hashrate_hs(difficulty: float) -> float:
 
 
 def halving_schedule(market: Market, count: int = 4) -> list[tuple[int, datetime, float]]:
-    """The next ``count`` halvings as (height, date, subsidy after), projected at 600 s per block.
+    """The next ``count`` halvings as (height, date, subsidy after), projected from the block
+    height at ``market.block_time_s`` per block (the observed mean, not the 600 s target).
 
-    The first date is the user's override when set; later ones follow at 210,000 × 600 s.
+    The first date is the user's override when set; later ones follow at 210,000 blocks ×
+    the block time.
     """
     as_of = datetime.fromisoformat(market.as_of)
     next_height = (market.block_height // HALVING_INTERVAL_BLOCKS + 1) * HALVING_INTERVAL_BLOCKS
+    block = market.block_time_s
     if market.next_halving_date:
         first = datetime.fromisoformat(market.next_halving_date)
     else:
-        first = as_of + timedelta(seconds=(next_height - market.block_height) * BLOCK_TIME_S)
-    step = timedelta(seconds=HALVING_INTERVAL_BLOCKS * BLOCK_TIME_S)
+        first = as_of + timedelta(seconds=(next_height - market.block_height) * block)
+    step = timedelta(seconds=HALVING_INTERVAL_BLOCKS * block)
     return [
         (
             next_height + k * HALVING_INTERVAL_BLOCKS,

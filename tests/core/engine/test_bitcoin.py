@@ -46,12 +46,20 @@ def test_subsidy_by_height():
 
 
 def test_halving_projection_matches_hashrate_index_estimate():
-    # Same capture: 179,980 blocks to go on 2024-11-12, "Halving Estimate April 15, 2028".
-    # 179,980 × 600 s = 1,249.86 days after 2024-11-12 00:00 → 2028-04-14 20:40. The capture's
-    # time of day is not known, so the projection must land within a day of the estimate.
+    # Same capture: 179,980 blocks to go on 2024-11-12, "Halving Estimate April 15, 2028",
+    # which projects at the 600 s target: 179,980 × 600 s = 1,249.86 days after 2024-11-12
+    # 00:00 → 2028-04-14 20:40. The capture's time of day is not known, so the projection must
+    # land within a day of the estimate. (At the observed 592.9 s it is 2028-03-31 01:42,
+    # the early end of the 31 March–15 April range of estimates.)
     market = Market(
-        as_of="2024-11-12", btc_price_usd=1.0, difficulty=1.0, block_height=1_050_000 - 179_980
+        as_of="2024-11-12",
+        btc_price_usd=1.0,
+        difficulty=1.0,
+        block_height=1_050_000 - 179_980,
+        block_time_s=600.0,
     )
+    observed = market.model_copy(update={"block_time_s": 592.9})
+    assert halving_schedule(observed, 1)[0][1] == datetime(2028, 3, 31, 1, 42, 22)
     height, when, after = halving_schedule(market, 1)[0]
     assert (height, after) == (1_050_000, 1.5625)
     assert when == datetime(2028, 4, 14, 20, 40)
@@ -65,6 +73,7 @@ def test_halving_override_and_hourly_step():
         difficulty=1.0,
         block_height=1_000_000,
         next_halving_date="2026-03-10",
+        block_time_s=600.0,
     )
     tl = build_timeline("2026-01", 1)
     s = hourly_subsidy(market, tl)
@@ -93,3 +102,26 @@ def test_price_and_difficulty_paths():
     assert np.array_equal(
         monthly_btc_price(table, 30)[[0, 11, 12, 29]], [50_000, 50_000, 60_000, 60_000]
     )
+
+
+def test_the_next_halving_is_projected_at_the_observed_block_time():
+    # As of 2026-11-01 at height 972,000: 78,000 blocks to 1,050,000 at 592.9 s = 46,246,200 s
+    # = 535 days 6 h 10 min, so 2028-04-19 06:10 (2026-11-01 + 365 days = 2027-11-01, + 170
+    # days through Nov 30, Dec 31, Jan 31, Feb 29, Mar 31 = 152, then 18 more). The next one
+    # is 210,000 × 592.9 s = 1,441 days 1 h 50 min later: 2032-03-30 08:00. At 600 s the first
+    # would fall on 2028-04-25 16:00 (78,000 × 600 s = 541 days 16 h).
+    from datetime import datetime
+
+    from core.engine.market.bitcoin import halving_schedule
+    from core.model.project import Market
+
+    market = Market(as_of="2026-11-01", btc_price_usd=1.0, difficulty=1.0, block_height=972_000)
+    assert market.block_time_s == 592.9
+    (h1, d1, s1), (h2, d2, s2) = halving_schedule(market, 2)
+    assert (h1, d1, s1) == (1_050_000, datetime(2028, 4, 19, 6, 10), 1.5625)
+    assert (h2, d2, s2) == (1_260_000, datetime(2032, 3, 30, 8, 0), 0.78125)
+    at_600 = market.model_copy(update={"block_time_s": 600.0})
+    assert halving_schedule(at_600, 1)[0][1] == datetime(2028, 4, 25, 16, 0)
+    # An explicit date still wins.
+    fixed = market.model_copy(update={"next_halving_date": "2028-04-10"})
+    assert halving_schedule(fixed, 1)[0][1] == datetime(2028, 4, 10)

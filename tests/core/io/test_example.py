@@ -20,8 +20,9 @@ def test_four_strategies_over_ten_years(result):
 
 
 def test_hashprice_halves_in_the_projected_halving_month(result):
-    # 972,000 on 2026-11-01 → 78,000 blocks × 600 s = 541.67 days → 2028-04-25 16:00, which is
-    # month index 15 (2028-04). Month 14 is all pre-halving, month 16 all post.
+    # 972,000 on 2026-11-01 → 78,000 blocks × 592.9 s = 535 days 6 h 10 min → 2028-04-19
+    # 06:10, which is month index 15 (2028-04); the hour that holds it (from 06:00) is the
+    # first at the new subsidy. Month 14 is all pre-halving, month 16 all post.
     hp = result.by_name("Keep mining").monthly["hashprice_usd_per_ph_day"]
     assert result.months[15] == "2028-04"
     # Difficulty grows 1.5 %/month and BTC ~0.8 %/month, so compare with the plain formula:
@@ -35,7 +36,7 @@ def test_hashprice_halves_in_the_projected_halving_month(result):
 
     assert hp[14] == pytest.approx(expected(14, 3.125), rel=1e-9)
     assert hp[16] == pytest.approx(expected(16, 1.5625), rel=1e-9)
-    share_before = 24 * 24 + 16  # hours of April 2028 before 2028-04-25 16:00
+    share_before = 18 * 24 + 6  # hours of April 2028 before 2028-04-19 06:00
     blended = (
         share_before * expected(15, 3.125) + (720 - share_before) * expected(15, 1.5625)
     ) / 720

@@ -121,6 +121,7 @@ def test_a_schema_4_financed_file_changes_only_where_its_tenor_ran_past_the_hori
     # warning says.
     project = load_project(DATA / "schema4_financed.minepivot")
     assert project.schema_version == SCHEMA_VERSION == 5
+    assert project.market.block_time_s == 600.0  # halvings projected as schema 4 did
     # Weighted from month 0, as schema 4 did (a fleet sold before the conversion loads).
     assert {s.contract_signing_month for s in project.strategies} == {0}
     fins = [s.financing for s in project.strategies if s.financing is not None]
