@@ -117,7 +117,7 @@ def cash_flow_table(
     residual = fin.residual_value_pct.model_dump()
     assets = strategy_assets(strategy, catalog, n, gpu_life_months(project))
     hashprice = ctx.monthly_hashprice
-    index = resale_index(project, hashprice)
+    index = resale_index(project, ctx)
     bonus = fin.bonus_depreciation_pct.model_dump()
     flows = asset_flows(assets, n, lives, residual, index, fin.terminal_value, bonus)
     t["capex_usd"] = flows.capex_usd
@@ -154,13 +154,37 @@ def cash_flow_table(
     return t, breakdown
 
 
-def resale_index(project: Project, hashprice: np.ndarray) -> dict[str, np.ndarray]:
+FORWARD_MONTHS = 12  # the months a buyer of used miners prices ahead (hashprice_forward)
+
+
+def resale_index(project: Project, ctx: MarketContext) -> dict[str, np.ndarray]:
     """Per asset class, the multiplier on an aged value by sale month. Used ASICs trade at a
     $/TH that moves with hashprice (Hashrate Index's ASIC price index), so their value is
-    scaled by the month's hashprice over the first month's, when the project says so."""
-    if project.finance.asic_resale != "hashprice" or not hashprice.size or hashprice[0] <= 0:
+    scaled, when the project says so, by the month's hashprice over the first month's
+    ("hashprice"), or by what the market expects ("hashprice_forward", the default): the mean
+    hashprice of the 12 months from the sale over the same mean from the first month. A buyer
+    prices the months ahead, a known halving included, so a fleet sold the month before a
+    halving fetches no more than one sold the month after, but for its age."""
+    rule = project.finance.asic_resale
+    hashprice = ctx.monthly_hashprice
+    if rule == "straight_line" or not hashprice.size or hashprice[0] <= 0:
         return {}
-    return {"asic": hashprice / hashprice[0]}
+    if rule == "hashprice":
+        return {"asic": hashprice / hashprice[0]}
+    return {"asic": forward_index(hashprice, ctx.hashprice_ahead)}
+
+
+def forward_index(hashprice: np.ndarray, ahead: np.ndarray) -> np.ndarray:
+    """Per month m, the mean of months [m, m + 12) of ``hashprice`` followed by ``ahead`` (the
+    months after the horizon) over the same mean at month 0. Along the last axis."""
+    n = hashprice.shape[-1]
+    path = np.concatenate(
+        [hashprice, np.broadcast_to(ahead, (*hashprice.shape[:-1], ahead.shape[-1]))], axis=-1
+    )
+    total = np.cumsum(path, axis=-1)
+    window = total[..., FORWARD_MONTHS - 1 : FORWARD_MONTHS - 1 + n].copy()
+    window[..., 1:] -= total[..., : n - 1]
+    return window / window[..., :1]
 
 
 def fixed_opex_usd(project: Project, n: int) -> np.ndarray:

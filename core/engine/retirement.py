@@ -262,7 +262,7 @@ def _candidate_fcf(
         dep -= flows.depreciation_usd
         salvage -= flows.salvage_usd
         gain -= flows.sale_gain_usd
-        index = resale_index(project, t_a["hashprice_usd_per_ph_day"]).get(asset.asset_class)
+        index = resale_index(project, ctx).get(asset.asset_class)
         d, s, g = _sold_at(asset, months, n, lives, residual, index, project.finance)
         dep += d
         salvage += s

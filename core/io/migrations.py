@@ -57,7 +57,8 @@ def _from_3(data: dict[str, Any]) -> None:
 
 def _from_4(data: dict[str, Any]) -> None:
     """Schema 4 projected halvings at 600 s a block (schema 5's default is the observed 592.9 s),
-    had no balloon (schema 5's default, 0, is the same) and weighted an uncertain contract from
+    resold miners at spot hashprice by default (schema 5's is the expected hashprice), had no
+    balloon (schema 5's default, 0, is the same) and weighted an uncertain contract from
     month 0: its strategies are signed in month 0, which keeps their numbers
     and lets a fleet sold before the conversion load. Schema 5 corrects one rule: a loan whose
     tenor ran past the months its blocks earn was sized and repaid as if it ran on, and the
@@ -66,6 +67,9 @@ def _from_4(data: dict[str, Any]) -> None:
     if isinstance(data.get("market"), dict):
         data["market"] = dict(data["market"])
         data["market"].setdefault("block_time_s", 600.0)
+    if isinstance(data.get("finance"), dict):
+        data["finance"] = dict(data["finance"])
+        data["finance"].setdefault("asic_resale", "hashprice")
     if not isinstance(data.get("strategies"), list):
         return
     data["strategies"] = _copies(data["strategies"])

@@ -259,14 +259,17 @@ FINANCE = [
         "asic_resale",
         "Miner resale",
         "",
-        "What used miners fetch when sold. Follows hashprice: their aged value × hashprice at "
-        "the sale over the first month's (used ASIC prices move with hashprice: the <25 J/TH "
-        "tier fell from $60/TH in July 2022 to $20/TH in July 2023, Hashrate Index). "
-        "Straight-line only: the aged value, whatever hashprice does.",
+        "What used miners fetch when sold (used ASIC prices move with hashprice: the <25 J/TH "
+        "tier fell from $60/TH in July 2022 to $20/TH in July 2023, Hashrate Index). Follows "
+        "expected hashprice: their aged value × the mean hashprice of the 12 months from the "
+        "sale over the same mean from the first month, as a buyer prices the months ahead, a "
+        "known halving included. Follows spot hashprice: × hashprice at the sale over the "
+        "first month's. Straight-line only: the aged value, whatever hashprice does.",
         {
             "kind": "choice",
             "choices": [
-                ("Follows hashprice", "hashprice"),
+                ("Follows expected hashprice", "hashprice_forward"),
+                ("Follows spot hashprice", "hashprice"),
                 ("Straight-line only", "straight_line"),
             ],
         },

@@ -260,7 +260,7 @@ class Finance(Model):
     target_equity_irr_pct_per_year: float = Field(default=20.0, ge=-50, le=200)
     # What used miners fetch when sold: "hashprice" scales their value with hashprice since
     # the start (resale prices move with it), "straight_line" only ages it.
-    asic_resale: Literal["hashprice", "straight_line"] = "hashprice"
+    asic_resale: Literal["hashprice_forward", "hashprice", "straight_line"] = "hashprice_forward"
     # What the assets still held at the horizon end are worth: sold at their aged value
     # ("book_value"), nothing ("none", the remaining book value written off), or the business
     # goes on ("continuing": the final year's free cash flow as a growing perpetuity at the

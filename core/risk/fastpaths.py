@@ -28,7 +28,7 @@ import numpy as np
 from core.engine.blocks.base import Block
 from core.engine.blocks.demand import fourcp_bill, fourcp_peak_kw, keep_order
 from core.engine.blocks.kinds import ai_kind, is_ai, is_hosted, owns_gpus
-from core.engine.cashflow import cash_flow_table
+from core.engine.cashflow import cash_flow_table, forward_index
 from core.engine.energy import simulate_strategy
 from core.engine.finance import finance_tax
 from core.engine.market.context import MarketContext
@@ -60,6 +60,9 @@ class StrategyTemplate:
     # (M,) proceeds of miners sold whose price follows hashprice: a path scales them by its
     # hashprice multiplier at the sale over the first month's
     asic_resale_usd: np.ndarray | None = None
+    # "hashprice_forward": the monthly hashprice the proceeds were priced on, then the 12
+    # months after the horizon (M + 12,); a path's index is its forward mean over this one's
+    resale_hashprice: np.ndarray | None = None
     # finance.terminal_value = "continuing": the factor on the final year's flow (paths change
     # the flow, not the blocks that hold load at the end); 0 otherwise
     continuing_factor: float = 0.0
@@ -147,7 +150,10 @@ def strategy_template(
         asic_resale_usd=sum(
             (f.salvage_usd for a, f in parts.assets if a.asset_class == "asic"), np.zeros(n)
         )
-        if project.finance.asic_resale == "hashprice"
+        if project.finance.asic_resale != "straight_line"
+        else None,
+        resale_hashprice=np.concatenate([ctx.monthly_hashprice, ctx.hashprice_ahead])
+        if project.finance.asic_resale == "hashprice_forward"
         else None,
         continuing_factor=float(strategy_factor(block_terms(project, strategy, cat, n)))
         if project.finance.terminal_value == "continuing"
@@ -351,6 +357,20 @@ def _fourcp_mining(mk: SegmentMarket, mining_sp: np.ndarray, usd_per_kw_year: fl
     return fourcp_bill(kw, mk.ctx.tl.n_months, usd_per_kw_year)
 
 
+def resale_ratio(tpl: StrategyTemplate, factor: np.ndarray) -> np.ndarray:
+    """(P, M) each path's resale index over the one the template's proceeds were priced on,
+    from its hashprice multipliers ``factor`` (P, M): spot, the multiplier at the sale over
+    the first month's; forward, the path's forward index over the base's, the path's last
+    multiplier held through the months after the horizon."""
+    if tpl.resale_hashprice is None:
+        return factor / factor[:, :1]
+    base = tpl.resale_hashprice
+    n = factor.shape[1]
+    after = np.repeat(factor[:, -1:], base.size - n, axis=1)
+    path = np.concatenate([factor, after], axis=1) * base
+    return forward_index(path[:, :n], path[:, n:]) / forward_index(base[:n], base[n:])
+
+
 def fcf_paths(
     project: Project, tpl: StrategyTemplate, ebitda: np.ndarray, d: Draws, rows: np.ndarray
 ) -> np.ndarray:
@@ -363,7 +383,7 @@ def fcf_parts(
     """(free cash flow, tax, taxable income), each (len(rows), M)."""
     salvage, gain = tpl.salvage_usd, tpl.sale_gain_usd
     if tpl.asic_resale_usd is not None and tpl.asic_resale_usd.any():
-        ratio = d.hashprice[rows] / d.hashprice[rows, :1]  # the path's hashprice over month 0's
+        ratio = resale_ratio(tpl, d.hashprice[rows])
         extra = tpl.asic_resale_usd * (ratio - 1.0)
         salvage, gain = salvage + extra, gain + extra
     taxable = ebitda - tpl.depreciation_usd + gain

@@ -13,7 +13,7 @@ from core.engine.market.memo import Memo
 from core.engine.market.prices import hourly_prices
 from core.engine.market.ranking import peak_hour, top_k_hours
 from core.engine.market.timeline import Timeline, build_timeline
-from core.model.project import Energy, Project
+from core.model.project import Energy, Market, Project
 
 SUMMER_MONTHS = (6, 7, 8, 9)  # ERCOT's four coincident-peak months
 
@@ -28,6 +28,8 @@ class MarketContext:
     dr_event: np.ndarray  # bool: DR called (highest-price hours of each simulation year)
     fourcp_peak: np.ndarray  # int: the coincident-peak hour of each summer month in the grid
     fourcp_avoid: np.ndarray  # bool: hours a flexible load sits out to dodge the 4CP peak
+    market: Market | None = None  # the Bitcoin market it was made from (for the months after)
+    btc_price_scale: float = 1.0
 
     # Derived once per context (a context made with dataclasses.replace derives its own).
     @cached_property
@@ -48,6 +50,23 @@ class MarketContext:
         """Each month's average hashprice, USD per PH/s per day (read-only: every strategy's
         table holds this one array)."""
         out = self.tl.month_sum(self.hashprice) / self.tl.hours_in_month
+        out.flags.writeable = False
+        return out
+
+    @cached_property
+    def hashprice_ahead(self) -> np.ndarray:
+        """The average hashprice of each of the 12 months after the horizon: the last month's,
+        carried along the market's own projection (BTC price path, difficulty growth, halvings
+        at the block time). What a buyer of used miners sold near the horizon end looks ahead
+        to (read-only). A context whose hashprice was scaled (a Monte Carlo path) continues
+        from its own last month."""
+        assert self.market is not None, "a context made by market_context"
+        n = self.tl.n_months
+        longer = build_timeline(f"{self.tl.start:%Y-%m}", n // 12 + 1)
+        hourly = hourly_hashprice(self.market, longer, self.btc_price_scale)
+        projected = longer.month_sum(hourly) / longer.hours_in_month
+        last = float(self.monthly_hashprice[-1])
+        out = projected[n:] * (last / projected[n - 1]) if projected[n - 1] > 0 else projected[n:]
         out.flags.writeable = False
         return out
 
@@ -85,7 +104,9 @@ def market_context(
         tl, price, dr_event, peaks, avoid = _price_hours(project, price_shift_usd_per_mwh)
         hashprice = hourly_hashprice(project.market, tl, btc_price_scale)
         hashprice.flags.writeable = False
-        return MarketContext(tl, price, hashprice, dr_event, peaks, avoid)
+        return MarketContext(
+            tl, price, hashprice, dr_event, peaks, avoid, project.market, btc_price_scale
+        )
 
     return _contexts.get(key, make)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from xlsxwriter.utility import xl_col_to_name
 
+from core.engine.cashflow import FORWARD_MONTHS, forward_index
 from core.io.xlsx.rows import FIRST_COL
 from core.model.project import Project, Strategy
 
@@ -68,13 +69,24 @@ def write_asset_table(
     strategy: Strategy,
     hashprice_row: int,
     hashprice: np.ndarray,
+    ahead: np.ndarray,
 ) -> None:
     """``hashprice_row``: the 1-based row of the sheet's monthly hashprice, which used miners'
-    resale follows when ``finance.asic_resale`` is "hashprice"."""
+    resale follows unless ``finance.asic_resale`` is "straight_line"; ``ahead``: the engine's
+    hashprice of the 12 months after the horizon, which "hashprice_forward" also reads (written
+    to the right of the row's last month as that month × the engine's ratio)."""
     first_month, last_month = xl_col_to_name(FIRST_COL), xl_col_to_name(FIRST_COL + n - 1)
     hp = f"${first_month}${hashprice_row}:${last_month}${hashprice_row}"
-    follows = project.finance.asic_resale == "hashprice"
-    index_ratio = hashprice / hashprice[0] if follows and hashprice[0] > 0 else None
+    rule = project.finance.asic_resale
+    follows = rule != "straight_line"
+    index = resale_index_values(rule, hashprice, ahead)
+    index_ratio = index if follows else None
+    if rule == "hashprice_forward":
+        hp = _months_after(ws, fmt, hashprice_row, n, hashprice, ahead)
+        window = f"AVERAGE(INDEX({hp},{{j}}+1):INDEX({hp},{{j}}+{FORWARD_MONTHS}))"
+        index_formula = f"={window.format(j='J{a1}')}/{window.format(j='0')}"
+    else:
+        index_formula = f"=INDEX({hp},J{{a1}}+1)/INDEX({hp},1)"
     ws.write_string(first - 1, 0, "Capital assets: parameters", fmt["section"])
     for c, h in enumerate(ASSET_HEADERS):
         ws.write_string(first, c, h, fmt["header"])
@@ -150,7 +162,7 @@ def write_asset_table(
         # Hashprice at the sale month over the first month's (1: the value only ages).
         if follows and a.asset_class == "asic" and a.in_service_month < n:
             ratio = float(index_ratio[sale]) if index_ratio is not None else 1.0
-            ws.write_formula(r, 15, f"=INDEX({hp},J{a1}+1)/INDEX({hp},1)", fmt["factor"], ratio)
+            ws.write_formula(r, 15, index_formula.replace("{a1}", str(a1)), fmt["factor"], ratio)
         else:
             ws.write_number(r, 15, 1.0, fmt["factor"])
     note = (
@@ -158,3 +170,34 @@ def write_asset_table(
         "an owned fleet has no capex and no tax basis left."
     )
     ws.write_string(first + 1 + len(assets) + 1, 0, note, fmt["note"])
+
+
+def resale_index_values(rule: str, hashprice: np.ndarray, ahead: np.ndarray) -> np.ndarray | None:
+    """The engine's resale index by sale month for ``rule`` (None: straight-line, or no
+    hashprice to follow)."""
+    if rule == "straight_line" or not hashprice.size or hashprice[0] <= 0:
+        return None
+    if rule == "hashprice":
+        return hashprice / hashprice[0]
+    return forward_index(hashprice, ahead)
+
+
+def _months_after(ws, fmt: dict, row: int, n: int, hashprice: np.ndarray, ahead: np.ndarray) -> str:
+    """The hashprice row carried 12 months past the horizon, right of its last month: that
+    month's hashprice × the engine's ratio for each month after (halvings, difficulty and the
+    BTC price path, set in MinePivot). Returns the row's range with them."""
+    last = xl_col_to_name(FIRST_COL + n - 1)
+    base = float(hashprice[-1])
+    for k, value in enumerate(ahead.tolist()):
+        ratio = value / base if base > 0 else 0.0
+        ws.write_formula(
+            row - 1, FIRST_COL + n + k, f"=${last}${row}*{ratio!r}", fmt["imported_2dp"], value
+        )
+    ws.write_comment(
+        row - 1,
+        FIRST_COL + n,
+        "The 12 months after the horizon, for used miners' expected hashprice: the last "
+        "month's hashprice × MinePivot's projection (halvings, difficulty, BTC price path).",
+    )
+    end = xl_col_to_name(FIRST_COL + n + ahead.size - 1)
+    return f"${xl_col_to_name(FIRST_COL)}${row}:${end}${row}"

@@ -13,8 +13,12 @@ from tests.core.helpers import miner, tiny_project
 
 def test_hourly_detail_for_a_chosen_year():
     # Year index 1 of the example is 2028 (a leap year: 8,784 hours). The sold fleet left in
-    # month 3 of 2027, so it draws nothing and has no break-even line in 2028.
-    d = hourly_detail(example_project(), "Hybrid", 1)
+    # month 3 of 2027, so it draws nothing and has no break-even line in 2028. Miners resold
+    # at spot hashprice, so that the kept fleet runs into 2028 (at the expected hashprice it
+    # is sold in 2027).
+    project = example_project()
+    spot = project.finance.model_copy(update={"asic_resale": "hashprice"})
+    d = hourly_detail(project.model_copy(update={"finance": spot}), "Hybrid", 1)
     assert d.first_month == "2028-01" and d.price_usd_per_mwh.size == 8784
     assert set(d.load_mw) == {"S21 fleet (kept)", "S21 fleet (sold)", "AI colocation"}
     assert d.load_mw["S21 fleet (sold)"].sum() == 0

@@ -418,3 +418,40 @@ def test_a_renewal_continues_as_its_expectation():
     np.testing.assert_allclose(m["revenue_colocation_usd"][12:], 72_000.0, rtol=1e-12)
     assert m["energy_cost_usd"][12] == pytest.approx(0.6 * 744 * 40.0, rel=1e-12)
     assert m["opex_usd"][12] == pytest.approx(1_200.0, rel=1e-12)
+
+
+def _halving_fleet(retire, halving: str, years: int = 2):
+    # 2,000 miners at $2,000 (ASIC life 3 years), flat BTC price, no difficulty growth and no
+    # fees: hashprice is a constant × the subsidy, 3.125 BTC until the halving, 1.5625 after.
+    return tiny_project(
+        [miner(asic_count=2000, asic_unit_price_usd=2000.0, retire=retire)],
+        market={"next_halving_date": halving},
+        finance={"horizon_years": years},
+    )
+
+
+def test_a_fleet_sold_before_a_known_halving_fetches_what_the_months_ahead_are_worth():
+    # Halving on 2026-07-01 (month 6). The buyer prices the mean hashprice of the 12 months
+    # from the sale over the same mean from month 0: F(0) = (6 × 3.125 + 6 × 1.5625) / 12.
+    # Sold in month 5: (1 × 3.125 + 11 × 1.5625) / 12 = 20.3125 / 12 → index 20.3125 / 28.125
+    # = 0.7222; in month 7: 12 × 1.5625 / 12 → 18.75 / 28.125 = 0.6667. So the two differ by
+    # the age factor (31/36 against 29/36) and those means only, not 2 : 1 as at spot.
+    for month, age, window in ((5, 31 / 36, 20.3125), (7, 29 / 36, 18.75)):
+        m = evaluate(_halving_fleet(month, "2026-07-01")).strategies[0].monthly
+        want = 4_000_000 * age * window / 28.125
+        assert m["salvage_usd"][month] == pytest.approx(want, rel=1e-12), month
+    spot = _halving_fleet(5, "2026-07-01")
+    spot = spot.model_copy(
+        update={"finance": spot.finance.model_copy(update={"asic_resale": "hashprice"})}
+    )
+    m = evaluate(spot).strategies[0].monthly
+    assert m["salvage_usd"][5] == pytest.approx(4_000_000 * 31 / 36, rel=1e-12)
+
+
+def test_miners_held_to_the_horizon_end_are_valued_on_the_months_after_it():
+    # One year, held to the end (book value), the halving three months after it (2027-04-01).
+    # Sold in month 11 at 4,000,000 × (1 − 12/36): the 12 months from month 11 are months
+    # 11–14 at 3.125 and 15–22 at 1.5625, so the index is (4 × 3.125 + 8 × 1.5625) / (12 ×
+    # 3.125) = 25 / 37.5 = 2/3 (months 12–22 are the market's projection past the horizon).
+    m = evaluate(_halving_fleet("never", "2027-04-01", years=1)).strategies[0].monthly
+    assert m["salvage_usd"][11] == pytest.approx(4_000_000 * (24 / 36) * (2 / 3), rel=1e-12)
