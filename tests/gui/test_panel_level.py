@@ -151,9 +151,15 @@ def test_cards_say_n_m_and_show_the_increment_over_the_baseline(qtbot, doc):
     keep = cards.cards[0].detail  # the example's Keep mining needs no money
     assert "IRR n/m · payback n/m" in keep and "no investment to recover" in keep
     convert = cards.cards[1].detail
-    assert "vs Keep mining: +$" in convert and "IRR " in convert
+    # A 50 % contract: the increment as signed and weighted, each labelled.
+    assert "vs Keep mining: as signed +$" in convert and "IRR " in convert
+    assert convert.splitlines()[-1].endswith(" signed") and " weighted, " in convert
     row = [table.verticalHeaderItem(r).text() for r in range(table.rowCount())]
     inc = row.index("Incremental NPV (vs baseline)")
     assert table.item(inc, 0).text() == "baseline"
     assert table.item(inc, 1).text().startswith("+$")
+    weighted = row.index("Incremental NPV, weighted")
+    assert table.item(weighted, 0).text() == "baseline"
+    assert table.item(weighted, 1).text().startswith("+$")
+    assert table.item(weighted, 3).text() == "—"  # Sell the fleet now: no contract risk
     assert table.item(row.index("IRR (% p.a. effective)"), 0).text() == "n/m"
