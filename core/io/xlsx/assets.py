@@ -82,9 +82,14 @@ def write_asset_table(
     index = resale_index_values(rule, hashprice, ahead)
     index_ratio = index if follows else None
     if rule == "hashprice_forward":
-        hp = _months_after(ws, fmt, hashprice_row, n, hashprice, ahead)
-        window = f"AVERAGE(INDEX({hp},{{j}}+1):INDEX({hp},{{j}}+{FORWARD_MONTHS}))"
-        index_formula = f"={window.format(j='J{a1}')}/{window.format(j='0')}"
+        after = _months_after(ws, fmt, first + len(assets) + 3, hashprice_row, n, hashprice, ahead)
+        k = FORWARD_MONTHS
+        # The 12 months from the sale: the sheet's months to the horizon, then those after it.
+        window = (
+            f"(SUM(INDEX({hp},J{{a1}}+1):INDEX({hp},MIN(J{{a1}}+{k},HorizonMonths)))"
+            f"+IF(J{{a1}}+{k}>HorizonMonths,SUM(INDEX({after},1):INDEX({after},J{{a1}}+{k}-HorizonMonths)),0))"
+        )
+        index_formula = f"={window}/SUM(INDEX({hp},1):INDEX({hp},{k}))"
     else:
         index_formula = f"=INDEX({hp},J{{a1}}+1)/INDEX({hp},1)"
     ws.write_string(first - 1, 0, "Capital assets: parameters", fmt["section"])
@@ -182,22 +187,27 @@ def resale_index_values(rule: str, hashprice: np.ndarray, ahead: np.ndarray) -> 
     return forward_index(hashprice, ahead)
 
 
-def _months_after(ws, fmt: dict, row: int, n: int, hashprice: np.ndarray, ahead: np.ndarray) -> str:
-    """The hashprice row carried 12 months past the horizon, right of its last month: that
-    month's hashprice × the engine's ratio for each month after (halvings, difficulty and the
-    BTC price path, set in MinePivot). Returns the row's range with them."""
-    last = xl_col_to_name(FIRST_COL + n - 1)
+def _months_after(
+    ws, fmt: dict, r: int, hashprice_row: int, n: int, hashprice: np.ndarray, ahead: np.ndarray
+) -> str:
+    """Row ``r`` (0-based, below the asset table): the hashprice of the 12 months after the
+    horizon, each the sheet's last month × the engine's ratio for it (halvings, difficulty and
+    the BTC price path, set in MinePivot). Returns its range."""
+    last = f"${xl_col_to_name(FIRST_COL + n - 1)}${hashprice_row}"
+    ws.write_string(
+        r, 0, "Hashprice, the 12 months after the horizon (for used miners' resale)", fmt["label"]
+    )
+    ws.write_string(r, 1, "USD/PH/day", fmt["unit"])
     base = float(hashprice[-1])
     for k, value in enumerate(ahead.tolist()):
         ratio = value / base if base > 0 else 0.0
-        ws.write_formula(
-            row - 1, FIRST_COL + n + k, f"=${last}${row}*{ratio!r}", fmt["imported_2dp"], value
-        )
-    ws.write_comment(
-        row - 1,
-        FIRST_COL + n,
-        "The 12 months after the horizon, for used miners' expected hashprice: the last "
-        "month's hashprice × MinePivot's projection (halvings, difficulty, BTC price path).",
+        ws.write_formula(r, FIRST_COL + k, f"={last}*{ratio!r}", fmt["imported_2dp"], value)
+    ws.write_string(
+        r + 1,
+        0,
+        "Each the last month's hashprice × MinePivot's projection of the month (halvings, "
+        "difficulty, BTC price path).",
+        fmt["note"],
     )
-    end = xl_col_to_name(FIRST_COL + n + ahead.size - 1)
-    return f"${xl_col_to_name(FIRST_COL)}${row}:${end}${row}"
+    a, b = xl_col_to_name(FIRST_COL), xl_col_to_name(FIRST_COL + ahead.size - 1)
+    return f"${a}${r + 1}:${b}${r + 1}"
