@@ -8,7 +8,7 @@ from functools import cached_property
 
 import numpy as np
 
-from core.engine.market.bitcoin import hourly_hashprice
+from core.engine.market.bitcoin import hourly_hashprice, hourly_subsidy
 from core.engine.market.memo import Memo
 from core.engine.market.prices import hourly_prices
 from core.engine.market.ranking import peak_hour, top_k_hours
@@ -60,15 +60,26 @@ class MarketContext:
         at the block time). What a buyer of used miners sold near the horizon end looks ahead
         to (read-only). A context whose hashprice was scaled (a Monte Carlo path) continues
         from its own last month."""
+        projected, _, end = self.months_after
+        last = float(self.monthly_hashprice[-1])
+        out = projected * (last / end) if end > 0 else projected.copy()
+        out.flags.writeable = False
+        return out
+
+    @cached_property
+    def months_after(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """The market's own projection of the 12 months after the horizon: (average hashprice,
+        average subsidy in BTC per block over the hours, both read-only, as the workbook
+        writes them; and the projection's hashprice of the horizon's last month)."""
         assert self.market is not None, "a context made by market_context"
         n = self.tl.n_months
         longer = build_timeline(f"{self.tl.start:%Y-%m}", n // 12 + 1)
         hourly = hourly_hashprice(self.market, longer, self.btc_price_scale)
-        projected = longer.month_sum(hourly) / longer.hours_in_month
-        last = float(self.monthly_hashprice[-1])
-        out = projected[n:] * (last / projected[n - 1]) if projected[n - 1] > 0 else projected[n:]
-        out.flags.writeable = False
-        return out
+        hashprice = longer.month_sum(hourly) / longer.hours_in_month
+        subsidy = longer.month_sum(hourly_subsidy(self.market, longer)) / longer.hours_in_month
+        after, sub = hashprice[n:], subsidy[n:]
+        after.flags.writeable = sub.flags.writeable = False
+        return after, sub, float(hashprice[n - 1])
 
     @cached_property
     def price_month(self) -> np.ndarray:

@@ -7,6 +7,7 @@ import numpy as np
 from xlsxwriter.utility import xl_col_to_name
 
 from core.engine.cashflow import FORWARD_MONTHS, forward_index
+from core.engine.market.context import market_context
 from core.io.xlsx.rows import FIRST_COL
 from core.model.project import Project, Strategy
 
@@ -82,12 +83,13 @@ def write_asset_table(
     index = resale_index_values(rule, hashprice, ahead)
     index_ratio = index if follows else None
     if rule == "hashprice_forward":
-        after = _months_after(ws, fmt, first + len(assets) + 3, hashprice_row, n, hashprice, ahead)
+        after = _months_after(ws, fmt, first + len(assets) + 3, names, project, ahead)
         k = FORWARD_MONTHS
         # The 12 months from the sale: the sheet's months to the horizon, then those after it.
+        past = f"J{{a1}}+{k}-HorizonMonths"  # how many of them fall after the horizon
         window = (
             f"(SUM(INDEX({hp},J{{a1}}+1):INDEX({hp},MIN(J{{a1}}+{k},HorizonMonths)))"
-            f"+IF(J{{a1}}+{k}>HorizonMonths,SUM(INDEX({after},1):INDEX({after},J{{a1}}+{k}-HorizonMonths)),0))"
+            f"+IF({past}>0,SUM(INDEX({after},1):INDEX({after},{past})),0))"
         )
         index_formula = f"={window}/SUM(INDEX({hp},1):INDEX({hp},{k}))"
     else:
@@ -188,25 +190,40 @@ def resale_index_values(rule: str, hashprice: np.ndarray, ahead: np.ndarray) -> 
 
 
 def _months_after(
-    ws, fmt: dict, r: int, hashprice_row: int, n: int, hashprice: np.ndarray, ahead: np.ndarray
+    ws, fmt: dict, r: int, names: dict[str, str], project: Project, ahead: np.ndarray
 ) -> str:
     """Row ``r`` (0-based, below the asset table): the hashprice of the 12 months after the
-    horizon, each the sheet's last month × the engine's ratio for it (halvings, difficulty and
-    the BTC price path, set in MinePivot). Returns its range."""
-    last = f"${xl_col_to_name(FIRST_COL + n - 1)}${hashprice_row}"
+    horizon by the Market sheet's formulas (BTC price path, difficulty growth, fees), each
+    month's average subsidy set in MinePivot from the halving schedule. Returns its range."""
+    _, subsidy, _ = market_context(project).months_after
     ws.write_string(
         r, 0, "Hashprice, the 12 months after the horizon (for used miners' resale)", fmt["label"]
     )
     ws.write_string(r, 1, "USD/PH/day", fmt["unit"])
-    base = float(hashprice[-1])
-    for k, value in enumerate(ahead.tolist()):
-        ratio = value / base if base > 0 else 0.0
-        ws.write_formula(r, FIRST_COL + k, f"={last}*{ratio!r}", fmt["imported_2dp"], value)
+    fees = names["market.fees_btc_per_block"]
+    for k, (value, sub) in enumerate(zip(ahead.tolist(), subsidy.tolist(), strict=True)):
+        m = f"(HorizonMonths+{k})"
+        if project.market.btc_price_by_year_usd:  # the year's price, the last one held
+            btc = f"INDEX(BtcPriceByYear,MIN(INT({m}/12),COLUMNS(BtcPriceByYear)-1)+1)"
+        else:
+            btc = (
+                f"{names['market.btc_price_usd']}"
+                f"*(1+{names['market.btc_price_growth_pct_per_year']})^({m}/12)"
+            )
+        growth = names["market.difficulty_growth_pct_per_month"]
+        difficulty = f"{names['market.difficulty']}*(1+{growth})^{m}"
+        ws.write_formula(
+            r,
+            FIRST_COL + k,
+            f"=1E+15*86400*({sub!r}+{fees})*{btc}/({difficulty}*2^32)",
+            fmt["imported_2dp"],
+            value,
+        )
     ws.write_string(
         r + 1,
         0,
-        "Each the last month's hashprice × MinePivot's projection of the month (halvings, "
-        "difficulty, BTC price path).",
+        "As the Market sheet's hashprice, each month's subsidy (BTC per block, averaged over its "
+        "hours) from the halving schedule set in MinePivot.",
         fmt["note"],
     )
     a, b = xl_col_to_name(FIRST_COL), xl_col_to_name(FIRST_COL + ahead.size - 1)

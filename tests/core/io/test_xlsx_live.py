@@ -93,12 +93,19 @@ def _set(data, path: str, value) -> None:
 
 
 def _base_project():
+    # The example with Convert to AI financed, and Keep mining's fleet kept to the horizon (at
+    # the expected hashprice "auto" sells it in month 3, after which its own inputs, such as
+    # its derate, move nothing), so that it is sold at the horizon end on the months after it.
     project = example_project()
+    keep = project.strategies[0]
+    kept = [keep.blocks[0].model_copy(update={"retire": "never"}), *keep.blocks[1:]]
     strategies = [
         s.model_copy(
             update={"financing": Financing(ltc_pct=60.0, rate_pct_per_year=8.0, tenor_months=120)}
         )
         if s.name == "Convert to AI"
+        else s.model_copy(update={"blocks": kept})
+        if s is keep
         else s
         for s in project.strategies
     ]
