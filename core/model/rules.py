@@ -168,12 +168,14 @@ def _signing_problems(p: str, s: dict[str, Any], names: dict[str, int]) -> list[
     """An uncertain AI contract (``Strategy.contract_at_risk``): nothing of the conversion is
     spent and no fleet sold before the signing month (``Strategy.signing_month``)."""
     chance = s.get("contract_probability_pct", 100.0)
+    fallback = s.get("fallback_strategy")
     blocks = _dicts(s.get("blocks"))
     ai = [(j, b) for j, b in blocks if b.get("kind") == "ai"]
     if (
         not isinstance(chance, int | float)
         or chance >= 100
-        or s.get("fallback_strategy") not in names
+        or not isinstance(fallback, str)
+        or fallback not in names
         or not ai
     ):
         return []

@@ -113,3 +113,14 @@ def test_the_monte_carlo_draws_the_contract_per_path_and_reports_p_signed():
     rows = {r["strategy"]: r for r in run_monte_carlo(project, n_paths=2000).summary()}
     assert rows["Keep mining"]["probability_signed"] is None
     assert abs(rows["Convert to AI"]["probability_signed"] - 0.5) < 4 * (0.25 / 2000) ** 0.5
+
+
+def test_a_malformed_fallback_or_probability_is_left_to_the_field_checks():
+    # A list where a name belongs, text where a number does: the signing rule passes over
+    # them (the field checks name them) rather than failing on them.
+    data = _leases(signing=5).model_dump(mode="json")
+    data["strategies"][1]["fallback_strategy"] = ["B"]
+    assert not any("contract is signed" in p for p in project_problems(data))
+    data["strategies"][1]["fallback_strategy"] = "B"
+    data["strategies"][1]["contract_probability_pct"] = "half"
+    assert not any("contract is signed" in p for p in project_problems(data))
