@@ -209,6 +209,7 @@ def _executive(
         spread = next((x for x in mc.strategies if x.name == s.name), None)
         cells = [money(spread.percentile(q)) for q in (10, 50, 90)] if spread else ["—"] * 3
         below = f"{(spread.npv_usd < 0).mean() * 100:.0f} %" if spread else "—"
+        signed = spread.probability_signed if spread else None
         rows.append(
             [
                 s.name,
@@ -218,6 +219,7 @@ def _executive(
                 months(k.payback_months, k.payback_note),
                 *cells,
                 below,
+                "—" if signed is None else f"{signed * 100:.0f} %",
             ]
         )
     table = _table(
@@ -231,6 +233,7 @@ def _executive(
             "P50 NPV",
             "P90 NPV",
             "P(NPV < 0)",
+            "P(signed)",
         ],
         rows,
     )
@@ -254,7 +257,7 @@ def _executive(
         movers = f"<h2>What moves {_e(best.name)}'s NPV most</h2><ul>{items}</ul>" if items else ""
     note = (
         f"Spread over {mc.paths:,} Monte Carlo paths (seed {mc.risk.seed}); IRR and payback "
-        "as entered. " + ran
+        "as entered; P(signed): the share of paths whose AI contract is signed. " + ran
     )
     return (
         f"<h1>{_e(project.name)}: the decision</h1>"

@@ -1,5 +1,6 @@
 """The board report: a PDF whose text names every strategy with its NPV as the app shows it."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -78,6 +79,9 @@ def test_page_one_is_the_decision_with_each_strategy_and_its_spread(window, tmp_
     ).stdout
     assert "the decision" in first and "Recommendation" in first
     assert "P10 NPV" in first and "P50 NPV" in first and "P90 NPV" in first
+    assert "P(signed)" in first  # the contract drawn per path, beside the spread
+    row = next(x for x in first.splitlines() if re.match(r"\s*Convert to AI\s+\$", x))
+    assert row.rstrip().endswith("%")  # at a 50 % contract, about half the paths sign
     for s in window.doc.result.strategies:
         assert s.name in first and money(s.kpis.npv_usd) in first
     assert "2,000 paths" in first and "were run for this report" in first
