@@ -3,10 +3,9 @@ formulas of the blocks' inputs, and the depreciation and salvage terms the flow 
 
 from __future__ import annotations
 
-import numpy as np
 from xlsxwriter.utility import xl_col_to_name
 
-from core.engine.cashflow import FORWARD_MONTHS, forward_index
+from core.engine.cashflow import FORWARD_MONTHS, resale_index
 from core.engine.market.context import market_context
 from core.io.xlsx.rows import FIRST_COL
 from core.model.project import Project, Strategy
@@ -69,21 +68,19 @@ def write_asset_table(
     block_paths: dict[int, str],
     strategy: Strategy,
     hashprice_row: int,
-    hashprice: np.ndarray,
-    ahead: np.ndarray,
 ) -> None:
     """``hashprice_row``: the 1-based row of the sheet's monthly hashprice, which used miners'
-    resale follows unless ``finance.asic_resale`` is "straight_line"; ``ahead``: the engine's
-    hashprice of the 12 months after the horizon, which "hashprice_forward" also reads (written
-    to the right of the row's last month as that month × the engine's ratio)."""
+    resale follows unless ``finance.asic_resale`` is "straight_line" (the engine's
+    ``resale_index`` gives the cached values); "hashprice_forward" also reads the 12 months
+    after the horizon, written in a row below the table."""
     first_month, last_month = xl_col_to_name(FIRST_COL), xl_col_to_name(FIRST_COL + n - 1)
     hp = f"${first_month}${hashprice_row}:${last_month}${hashprice_row}"
     rule = project.finance.asic_resale
     follows = rule != "straight_line"
-    index = resale_index_values(rule, hashprice, ahead)
-    index_ratio = index if follows else None
+    ctx = market_context(project)
+    index_ratio = resale_index(project, ctx).get("asic")
     if rule == "hashprice_forward":
-        after = _months_after(ws, fmt, first + len(assets) + 3, names, project, ahead)
+        after = _months_after(ws, fmt, first + len(assets) + 3, names, project)
         k = FORWARD_MONTHS
         # The 12 months from the sale: the sheet's months to the horizon, then those after it.
         past = f"J{{a1}}+{k}-HorizonMonths"  # how many of them fall after the horizon
@@ -179,23 +176,12 @@ def write_asset_table(
     ws.write_string(first + 1 + len(assets) + 1, 0, note, fmt["note"])
 
 
-def resale_index_values(rule: str, hashprice: np.ndarray, ahead: np.ndarray) -> np.ndarray | None:
-    """The engine's resale index by sale month for ``rule`` (None: straight-line, or no
-    hashprice to follow)."""
-    if rule == "straight_line" or not hashprice.size or hashprice[0] <= 0:
-        return None
-    if rule == "hashprice":
-        return hashprice / hashprice[0]
-    return forward_index(hashprice, ahead)
-
-
-def _months_after(
-    ws, fmt: dict, r: int, names: dict[str, str], project: Project, ahead: np.ndarray
-) -> str:
+def _months_after(ws, fmt: dict, r: int, names: dict[str, str], project: Project) -> str:
     """Row ``r`` (0-based, below the asset table): the hashprice of the 12 months after the
     horizon by the Market sheet's formulas (BTC price path, difficulty growth, fees), each
     month's average subsidy set in MinePivot from the halving schedule. Returns its range."""
-    _, subsidy, _ = market_context(project).months_after
+    ctx = market_context(project)
+    ahead, (_, subsidy, _) = ctx.hashprice_ahead, ctx.months_after
     ws.write_string(
         r, 0, "Hashprice, the 12 months after the horizon (for used miners' resale)", fmt["label"]
     )

@@ -25,7 +25,6 @@ from core.engine.columns import MONTHLY_COLUMNS
 from core.engine.debt import debt_detail
 from core.engine.evaluation import StrategyResult
 from core.engine.kpis import incremental_rows
-from core.engine.market.context import market_context
 from core.engine.terminal import FINAL_YEAR_MONTHS, Term, block_terms, strategy_factor
 from core.io.xlsx.assets import write_asset_table
 from core.io.xlsx.debt import write_debt_rows
@@ -92,10 +91,6 @@ def write_strategy_sheet(
         block_paths,
         strategy,
         w.r("hashprice_usd_per_ph_day"),
-        sh.t["hashprice_usd_per_ph_day"],
-        market_context(project).hashprice_ahead
-        if project.finance.asic_resale == "hashprice_forward"
-        else np.zeros(0),
     )
     return StrategySheet(sheet_name, w.rows, n, loads)
 
