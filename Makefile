@@ -4,17 +4,21 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PACKAGING := $(VENV)/.packaging
+# setuptools says "Editable installation ... be careful with folders named like your package"
+# for every editable install whose folder is mapped (resources/ -> minepivot_resources). It is
+# information, not a problem: the one message the install leaves out.
+QUIET_INSTALL := PYTHONWARNINGS="ignore:Editable installation"
 
 .PHONY: run test bench lint fuzz package package-test clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(QUIET_INSTALL) $(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 $(PACKAGING): $(STAMP)
-	$(BIN)/pip install --quiet -e '.[dev,package]'
+	$(QUIET_INSTALL) $(BIN)/pip install --quiet -e '.[dev,package]'
 	touch $(PACKAGING)
 
 run: $(STAMP)
