@@ -32,13 +32,23 @@ from core.io.projectfile import project_to_json
 from core.model import block_labels
 from core.model import labels as spec
 from core.model.catalog import catalog_for
-from core.model.format import irr_text, money, money_change, months, pct
 from core.model.paths import get_attr_path
 from core.model.project import Project
 from core.plan.checks import review_plans
 from core.risk.sensitivity import RiskAnalysis, analyse
 from gui.pagination import keep_headings_with_next
-from gui.widgets.fields import format_number
+from gui.widgets.numbers import (
+    fixed,
+    format_number,
+    general,
+    general_change,
+    irr_text,
+    localise,
+    money,
+    money_change,
+    months,
+    pct,
+)
 
 PAPERS = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Letter}
 INPUT_GROUPS = (
@@ -94,7 +104,7 @@ def write_report(window, out: Path, paper: str = "a4") -> Path:
         )
         risk = analyse(doc.project.model_copy(update={"risk": quick}))
         ran = (
-            f"No risk run was current in the app: {REPORT_PATHS:,} paths (seed "
+            f"No risk run was current in the app: {fixed(REPORT_PATHS)} paths (seed "
             f"{quick.seed}) were run for this report."
         )
     with tempfile.TemporaryDirectory() as folder:
@@ -150,7 +160,7 @@ def _executive(
         k = s.kpis
         spread = next((x for x in mc.strategies if x.name == s.name), None)
         cells = [money(spread.percentile(q)) for q in (10, 50, 90)] if spread else ["—"] * 3
-        below = f"{(spread.npv_usd < 0).mean() * 100:.0f} %" if spread else "—"
+        below = f"{fixed((spread.npv_usd < 0).mean() * 100)} %" if spread else "—"
         signed = spread.probability_signed if spread else None
         rows.append(
             [
@@ -161,7 +171,7 @@ def _executive(
                 months(k.payback_months, k.payback_note),
                 *cells,
                 below,
-                "—" if signed is None else f"{signed * 100:.0f} %",
+                "—" if signed is None else f"{fixed(signed * 100)} %",
             ]
         )
     table = _table(
@@ -188,7 +198,7 @@ def _executive(
             return f"<nobr>{_e(text)}</nobr>"
 
         def moved(pct_: float) -> str:
-            return f"{pct_:+g}\u00a0%".replace("-", "\u2212")
+            return f"{general_change(pct_)}\u00a0%"
 
         items = "".join(
             f"<li>{_e(b.label)}, {nb(moved(b.low_pct))} / {nb(moved(b.high_pct))}:<br>NPV "
@@ -198,7 +208,7 @@ def _executive(
         )
         movers = f"<h2>What moves {_e(best.name)}'s NPV most</h2><ul>{items}</ul>" if items else ""
     note = (
-        f"Spread over {mc.paths:,} Monte Carlo paths (seed {mc.risk.seed}); IRR and payback "
+        f"Spread over {fixed(mc.paths)} Monte Carlo paths (seed {mc.risk.seed}); IRR and payback "
         "as entered; P(signed): the share of paths whose AI contract is signed. " + ran
     )
     return (
@@ -220,10 +230,11 @@ def _summary(project: Project, r: ProjectResult, provenance: str) -> str:
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     head = (
         f"<h1 style='page-break-before: always'>{_e(project.name)}</h1>"
-        f"<p>{_e(site.name)}, {_e(site.location)}: {site.interconnect_mw:,.0f} MW "
+        f"<p>{_e(site.name)}, {_e(site.location)}: {fixed(site.interconnect_mw)} MW "
         f"interconnect; {project.finance.horizon_years}-year horizon from "
-        f"{_e(r.months[0])}; discount rate {project.finance.discount_rate_pct_per_year:g} % "
-        f"a year.</p><p class='note'>MinePivot {_e(info.version)}, exported {when}; "
+        f"{_e(r.months[0])}; discount rate "
+        f"{general(project.finance.discount_rate_pct_per_year)} % a year.</p>"
+        f"<p class='note'>MinePivot {_e(info.version)}, exported {when}; "
         f"{_e(provenance)}</p>"
     )
     cols = [
@@ -256,7 +267,7 @@ def _summary(project: Project, r: ProjectResult, provenance: str) -> str:
                 irr_text(inc.irr, inc.irr_note) if inc else "",
                 months(inc.payback_months, inc.payback_note) if inc else "",
                 irr_text(k.equity_irr, k.equity_irr_note) if financed else "not financed",
-                f"{k.min_dscr:.2f}×" if financed and k.min_dscr is not None else "",
+                f"{fixed(k.min_dscr, 2)}×" if financed and k.min_dscr is not None else "",
                 money(k.balloon_usd) if financed else "",
             ]
         )
@@ -265,8 +276,8 @@ def _summary(project: Project, r: ProjectResult, provenance: str) -> str:
         + "<h2>Results by strategy</h2>"
         + _table(cols, rows)
         + "<p class='note'>n/m: no investment to recover (cumulative cash flow never below "
-        "zero), or an IRR above 1,000 % a year (too little money at risk for a rate to mean "
-        "anything). Incremental figures are the strategy's monthly free cash flow minus the "
+        f"zero), or an IRR above {fixed(1000)} % a year (too little money at risk for a rate to "
+        "mean anything). Incremental figures are the strategy's monthly free cash flow minus the "
         "baseline's. Min DSCR: over every repayment month. Owed at end: debt still owed when "
         "the horizon ends (a balloon), repaid then from the terminal value.</p>"
         + _warnings(r)
@@ -289,7 +300,7 @@ def _warnings(r: ProjectResult) -> str:
     items = [w for s in r.strategies for w in s.warnings]
     if not items:
         return ""
-    return "<h2>Warnings</h2><ul>" + "".join(f"<li>{_e(w)}</li>" for w in items) + "</ul>"
+    return "<h2>Warnings</h2><ul>" + "".join(f"<li>{_e(localise(w))}</li>" for w in items) + "</ul>"
 
 
 def _notes(project: Project) -> str:
@@ -320,8 +331,8 @@ def reading(r: ProjectResult) -> str:
         )
     if k.contract_probability_pct < 100:
         parts.append(
-            f"Its AI contract is taken as {k.contract_probability_pct:g} % likely; otherwise the "
-            f"site runs as {k.fallback_strategy or 'its fallback'}."
+            f"Its AI contract is taken as {general(k.contract_probability_pct)} % likely; "
+            f"otherwise the site runs as {k.fallback_strategy or 'its fallback'}."
         )
     others = sorted(
         (s for s in r.strategies if s is not best),
@@ -394,7 +405,7 @@ def _plans(project: Project, folder: Path, text: QTextDocument) -> str:
             aspect = image.height() / max(image.width(), 1)
             width = min(PLAN_MAX_WIDTH, PLAN_MAX_HEIGHT / max(aspect, 1e-6))
             counts = ", ".join(
-                f"{c:,} × {names.get(m, m)}" for m, c in review.summary.counts.items()
+                f"{fixed(c)} × {names.get(m, m)}" for m, c in review.summary.counts.items()
             )
             # Each plan on a page of its own, its caption with it (never alone at a page foot).
             page = " style='page-break-before: always'" if parts else ""

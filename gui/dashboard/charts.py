@@ -23,6 +23,7 @@ from core.engine.market.timeline import parse_month
 from core.model.project import Project
 from gui.widgets.chart import ChartPanel
 from gui.widgets.colours import color
+from gui.widgets.numbers import fixed, general
 
 
 class CumulativeChart(ChartPanel):
@@ -100,7 +101,7 @@ class CumulativeChart(ChartPanel):
             return ""
         parts = [f"{r.months[m]}"]
         for s in r.strategies:
-            parts.append(f"{s.name}: {s.monthly['cumulative_fcf_usd'][m] / 1e6:,.1f} M")
+            parts.append(f"{s.name}: {fixed(s.monthly['cumulative_fcf_usd'][m] / 1e6, 1)} M")
         return "   ".join(parts)
 
 
@@ -177,9 +178,10 @@ class StackChart(ChartPanel):
         if t is None or not 0 <= m < len(self._months):
             return ""
         return (
-            f"{self.strategy} {self._months[m]}: revenue {t['revenue_total_usd'][m] / 1e6:,.2f} M"
-            f"  energy {t['energy_cost_usd'][m] / 1e6:,.2f} M"
-            f"  EBITDA {t['ebitda_usd'][m] / 1e6:,.2f} M"
+            f"{self.strategy} {self._months[m]}: "
+            f"revenue {fixed(t['revenue_total_usd'][m] / 1e6, 2)} M"
+            f"  energy {fixed(t['energy_cost_usd'][m] / 1e6, 2)} M"
+            f"  EBITDA {fixed(t['ebitda_usd'][m] / 1e6, 2)} M"
         )
 
 
@@ -204,7 +206,9 @@ class HashpriceChart(ChartPanel):
         for height, when, after in halving_schedule(project.market, 8):
             m = (when.year - start.year) * 12 + when.month - start.month + (when.day - 1) / 31
             if 0 <= m < hp.size:
-                marks.append((m, f"halving {when:%Y-%m-%d} (block {height:,}, {after:g} BTC)"))
+                marks.append(
+                    (m, f"halving {when:%Y-%m-%d} (block {fixed(height)}, {general(after)} BTC)")
+                )
         while len(self.halvings) < len(marks):
             line = pg.InfiniteLine(
                 angle=90,
@@ -232,7 +236,7 @@ class HashpriceChart(ChartPanel):
         m = round(x)
         if self._hp is None or not 0 <= m < self._hp.size:
             return ""
-        return f"{self._months[m]}: {self._hp[m]:,.2f} USD/PH/day"
+        return f"{self._months[m]}: {fixed(self._hp[m], 2)} USD/PH/day"
 
 
 class HourlyChart(ChartPanel):
@@ -307,7 +311,8 @@ class HourlyChart(ChartPanel):
         if d is None or not 0 <= h < d.price_usd_per_mwh.size:
             return ""
         parts = [
-            f"hour {h} (day {h // 24 + 1}, {h % 24:02d}:00): {d.price_usd_per_mwh[h]:,.2f} USD/MWh"
+            f"hour {h} (day {h // 24 + 1}, {h % 24:02d}:00): "
+            f"{fixed(d.price_usd_per_mwh[h], 2)} USD/MWh"
         ]
         for name, flags in d.curtailed.items():
             parts.append(f"{name}: {'off' if flags[h] else 'on'}")

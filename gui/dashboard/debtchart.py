@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 from core.engine.evaluation import ProjectResult
 from gui.widgets.chart import ChartPanel
 from gui.widgets.colours import StrategyColours
+from gui.widgets.numbers import fixed, general
 
 
 class _Lines(ChartPanel):
@@ -54,7 +55,7 @@ class _Lines(ChartPanel):
         for s in r.strategies:
             if s.name in self.curves:
                 v = s.monthly[self.column][m] / self.scale
-                parts.append(f"{s.name}: {v:,.2f}")
+                parts.append(f"{s.name}: {fixed(v, 2)}")
         return "   ".join(parts)
 
 
@@ -83,7 +84,7 @@ class _Dscr(_Lines):
                 continue
             pen = pg.mkPen(self.colours(s.name), width=1, style=Qt.PenStyle.DashLine)
             line = pg.InfiniteLine(pos=fin.target_dscr, angle=0, pen=pen)
-            line.setToolTip(f"{s.name}: target DSCR {fin.target_dscr:g}×")
+            line.setToolTip(f"{s.name}: target DSCR {general(fin.target_dscr)}×")
             self.plot.addItem(line)
             self.covenants.append(line)
 

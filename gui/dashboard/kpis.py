@@ -21,16 +21,10 @@ from PySide6.QtWidgets import (
 
 from core.engine.evaluation import ProjectResult, StrategyResult
 from core.engine.goalseek import GoalSeek, Solved
-from core.model.format import (
-    irr_text,
-    money,
-    money_change,
-    months,
-    not_meaningful,
-    pct,
-)
+from core.model.format import not_meaningful
 from gui.widgets.colours import StrategyColours
 from gui.widgets.elided import ElidedLabel
+from gui.widgets.numbers import fixed, general, irr_text, localise, money, money_change, months, pct
 
 
 class KpiCard(QFrame):
@@ -81,7 +75,7 @@ class KpiCard(QFrame):
             facts.append(reason)
         facts.append(f"peak funding {money(k.peak_funding_usd)}")
         if k.max_debt_usd > 0:  # the equity's own figures only where there is debt
-            dscr = f"{k.min_dscr:.2f}×" if k.min_dscr is not None else "n/a"
+            dscr = f"{fixed(k.min_dscr, 2)}×" if k.min_dscr is not None else "n/a"
             facts.append(
                 f"equity IRR {pct(k.equity_irr, note=k.equity_irr_note)} · "
                 f"min DSCR {dscr} · debt {money(k.max_debt_usd)}"
@@ -91,7 +85,7 @@ class KpiCard(QFrame):
         if s.weighted_cumulative_fcf_usd is not None:
             facts.append(
                 f"weighted {money(k.probability_weighted_npv_usd)} "
-                f"({k.contract_probability_pct:g} % contract)"
+                f"({general(k.contract_probability_pct)} % contract)"
             )
         if k.terminal_value_share_of_npv is not None and k.terminal_value_pv_usd:
             facts.append(f"terminal value {pct(k.terminal_value_share_of_npv, 0)} of NPV")
@@ -117,7 +111,7 @@ class KpiCard(QFrame):
         ]
         warned = ""
         if s.warnings:
-            warned = f"⚠ {s.warnings[0].split(': ', 1)[-1]}" + (
+            warned = f"⚠ {localise(s.warnings[0].split(': ', 1)[-1])}" + (
                 f" (+{len(s.warnings) - 1} more)" if len(s.warnings) > 1 else ""
             )
             facts.append(warned)
@@ -128,16 +122,18 @@ class KpiCard(QFrame):
             "color: #c62828; font-size: 11px;" if warned else "color: #444; font-size: 11px;"
         )
         self.detail = "\n".join(facts)
-        tips = [self.detail, "", f"IRR: {k.irr_note}"]
+        tips = [self.detail, "", f"IRR: {localise(k.irr_note)}"]
         if k.max_debt_usd > 0:
             tips.append(
                 f"Equity NPV {money(k.equity_npv_usd)} at the cost of equity; equity IRR: "
-                f"{k.equity_irr_note}; DSCR: minimum over every repayment month "
-                f"(average {k.avg_dscr or 0:.2f}×); peak equity {money(k.peak_equity_usd)}"
+                f"{localise(k.equity_irr_note)}; DSCR: minimum over every repayment month "
+                f"(average {fixed(k.avg_dscr or 0, 2)}×); peak equity {money(k.peak_equity_usd)}"
             )
         if inc is not None:
-            tips.append(f"Against {inc.vs} (this strategy's FCF minus its): IRR {inc.irr_note}")
-        tip = "\n".join(tips + s.warnings)
+            tips.append(
+                f"Against {inc.vs} (this strategy's FCF minus its): IRR {localise(inc.irr_note)}"
+            )
+        tip = "\n".join(tips + [localise(w) for w in s.warnings])
         self.setToolTip(tip)
         for label in (self.name, self.npv, self.first, self.second):
             label.setToolTip(tip)  # not each line's own text: the card's whole story
@@ -215,11 +211,14 @@ def _equity_cells(k) -> list[tuple[str, str]]:
     then the project)."""
     if k.max_debt_usd <= 0:
         return [("—", "No debt: the equity's figures are the project's")] * 4
-    dscr = f"{k.min_dscr:.2f}×" if k.min_dscr is not None else "n/a"
+    dscr = f"{fixed(k.min_dscr, 2)}×" if k.min_dscr is not None else "n/a"
     return [
         (money(k.equity_npv_usd), "Equity cash flow discounted at the cost of equity"),
-        (pct(k.equity_irr, note=k.equity_irr_note), k.equity_irr_note),
-        (dscr, k.dscr_note or f"CFADS ÷ debt service; average {k.avg_dscr or 0:.2f}×"),
+        (pct(k.equity_irr, note=k.equity_irr_note), localise(k.equity_irr_note)),
+        (
+            dscr,
+            localise(k.dscr_note) or f"CFADS ÷ debt service; average {fixed(k.avg_dscr or 0, 2)}×",
+        ),
         (
             money(k.max_debt_usd)
             + (f" · owed at end {money(k.balloon_usd)}" if k.balloon_usd > 0 else ""),
@@ -240,8 +239,8 @@ def _incremental_cells(s: StrategyResult) -> list[tuple[str, str]]:
     about = f"This strategy's monthly free cash flow minus {inc.vs}'s"
     return [
         (money_change(inc.npv_usd), about),
-        (irr_text(inc.irr, inc.irr_note), inc.irr_note),
-        (months(inc.payback_months, inc.payback_note), inc.payback_note or about),
+        (irr_text(inc.irr, inc.irr_note), localise(inc.irr_note)),
+        (months(inc.payback_months, inc.payback_note), localise(inc.payback_note) or about),
     ]
 
 
@@ -285,19 +284,19 @@ class CompareTable(QTableWidget):
             weighted = s.weighted_cumulative_fcf_usd is not None
             values = [
                 (money(k.npv_usd), "Net present value at the start date"),
-                (pct(k.irr, note=k.irr_note), k.irr_note),
+                (pct(k.irr, note=k.irr_note), localise(k.irr_note)),
                 (
                     months(k.payback_months, k.payback_note),
-                    k.payback_note or "Until cumulative free cash flow stays ≥ 0",
+                    localise(k.payback_note) or "Until cumulative free cash flow stays ≥ 0",
                 ),
                 (
                     months(k.discounted_payback_months, k.discounted_payback_note),
-                    k.discounted_payback_note or "Same, on discounted cash flow",
+                    localise(k.discounted_payback_note) or "Same, on discounted cash flow",
                 ),
                 (money(k.peak_funding_usd), "Deepest cumulative free cash flow"),
                 *_incremental_cells(s),
                 (
-                    f"{k.contract_probability_pct:g} %" if weighted else "—",
+                    f"{general(k.contract_probability_pct)} %" if weighted else "—",
                     f"Fallback: {k.fallback_strategy}" if weighted else "",
                 ),
                 (
@@ -318,7 +317,7 @@ class CompareTable(QTableWidget):
                 ROWS.index("Warnings"),
                 c,
                 f"{len(s.warnings)}" if s.warnings else "none",
-                "\n".join(s.warnings),
+                "\n".join(localise(w) for w in s.warnings),
             )
 
     def update_goal_seek(self, seeks: dict[str, GoalSeek]) -> None:
@@ -328,4 +327,4 @@ class CompareTable(QTableWidget):
                 continue
             for row, attr in SEEK_ROWS.items():
                 solved: Solved = getattr(g, attr)
-                self._set(ROWS.index(row), c, solved.cell(), solved.note)
+                self._set(ROWS.index(row), c, localise(solved.cell()), localise(solved.note))

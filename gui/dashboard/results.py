@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from core.engine.columns import AnnualStatement, annual_statement
 from core.engine.evaluation import ProjectResult
-from core.model.format import millions, quantity
+from gui.widgets.numbers import millions, quantity
 
 
 class ResultsView(QWidget):

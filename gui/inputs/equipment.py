@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from core.model.catalog import bundled_catalog, model_users, relinked_blocks
 from core.model.project import AsicModel, GpuServerModel
 from gui.document import ProjectDocument
-from gui.widgets.fields import format_number, parse_number
+from gui.widgets.numbers import format_number, parse_number
 
 # (field, label, unit, tip, kind) of each model kind; kind: text, float, int, cooling, date.
 SPEC_TIP = (

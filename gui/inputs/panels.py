@@ -34,7 +34,8 @@ from core.model import labels as specs
 from core.model.project import FlatPrice, HourlySeriesPrice, TimeOfUsePrice
 from gui.document import ProjectDocument
 from gui.widgets.elided import ElidedLabel
-from gui.widgets.fields import Field, add_fields, format_number, parse_number
+from gui.widgets.fields import Field, add_fields
+from gui.widgets.numbers import fixed, format_number, general, parse_number
 
 
 def scrolling(widget: QWidget) -> QScrollArea:
@@ -188,7 +189,7 @@ class PriceSourceEditor(QGroupBox):
                         item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                         self.grid.setItem(hour, month, item)
                     item.setText(format_number(v))
-                    item.setToolTip(f"{v:g} USD/MWh")
+                    item.setToolTip(f"{general(v)} USD/MWh")
                     item.setData(Qt.ItemDataRole.BackgroundRole, None)
             self.grid.blockSignals(False)
             self._clear_grid_marks()
@@ -197,8 +198,8 @@ class PriceSourceEditor(QGroupBox):
             first = np.asarray(src.years_usd_per_mwh[0])
             self.series_name.setText(src.source_name or "imported series")
             self.series_label.setText(
-                f"{years} year(s) from {src.first_year}; first year mean {first.mean():,.2f} "
-                f"USD/MWh, max {first.max():,.0f}, {int((first < 0).sum())} negative hours"
+                f"{years} year(s) from {src.first_year}; first year mean {fixed(first.mean(), 2)} "
+                f"USD/MWh, max {fixed(first.max())}, {int((first < 0).sum())} negative hours"
             )
             self.preview_curve.setData(np.arange(first.size), first)
 

@@ -37,6 +37,7 @@ from gui.document import ProjectDocument
 from gui.inputs.financing import FinancingBox
 from gui.inputs.strategy_actions import StrategyActions
 from gui.widgets.fields import Field, add_fields
+from gui.widgets.numbers import fixed, general
 
 BUTTONS_PER_ROW = 4  # four buttons and their gaps fit the panel at 1366 × 768
 
@@ -74,16 +75,19 @@ def describe_block(block: MiningBlock | AiBlock, project: Project) -> str:
         model = cat.asics[block.asic_model].name if block.asic_model in cat.asics else "?"
         if is_hosted(block):
             terms = (
-                f"${block.hosting_usd_per_kwh:g}/kWh"
+                f"${general(block.hosting_usd_per_kwh)}/kWh"
                 if block.pricing == "per_kwh"
-                else f"cost + ${block.margin_usd_per_kwh:g}/kWh, {block.profit_share_pct:g} % share"
+                else f"cost + ${general(block.margin_usd_per_kwh)}/kWh, "
+                f"{general(block.profit_share_pct)} % share"
             )
             firm = "" if block.curtailable else ", firm"
             return (
-                f"⌂ {block.name}: hosts {block.asic_count:,} × {model}, {mw:,.1f} MW, {terms}{firm}"
+                f"⌂ {block.name}: hosts {fixed(block.asic_count)} × {model}, {fixed(mw, 1)} MW, "
+                f"{terms}{firm}"
             )
         return (
-            f"⛏ {block.name}: {block.asic_count:,} × {model}, {mw:,.1f} MW, {ths / 1e6:,.2f} EH/s"
+            f"⛏ {block.name}: {fixed(block.asic_count)} × {model}, {fixed(mw, 1)} MW, "
+            f"{fixed(ths / 1e6, 2)} EH/s"
         )
     assert is_ai(block)
     it = (
@@ -92,7 +96,7 @@ def describe_block(block: MiningBlock | AiBlock, project: Project) -> str:
         else 0
     )
     kind = "colocation" if is_colocation(block) else "GPU cloud"
-    return f"▣ {block.name}: {kind}, {it:,.1f} MW IT"
+    return f"▣ {block.name}: {kind}, {fixed(it, 1)} MW IT"
 
 
 class StrategiesPanel(QWidget):
@@ -437,16 +441,17 @@ class StrategiesPanel(QWidget):
         if mines(block) and block.asic_model in cat.asics:
             m = cat.asics[block.asic_model]
             return (
-                f"{m.name}: {m.hashrate_ths:g} TH/s, {m.power_w:,.0f} W, "
-                f"{m.efficiency_j_per_th:.1f} J/TH, {m.cooling}; catalog price "
-                f"${m.price_usd:,.0f}. Specs: {m.spec_source}. Price: {m.price_source} "
+                f"{m.name}: {general(m.hashrate_ths)} TH/s, {fixed(m.power_w)} W, "
+                f"{fixed(m.efficiency_j_per_th, 1)} J/TH, {m.cooling}; catalog price "
+                f"${fixed(m.price_usd)}. Specs: {m.spec_source}. Price: {m.price_source} "
                 f"(as of {m.as_of})."
             )
         if owns_gpus(block) and block.gpu_server_model in cat.gpu_servers:
             g = cat.gpu_servers[block.gpu_server_model]
             return (
-                f"{g.name}: {g.gpus} GPUs, {g.max_power_kw:g} kW max, {g.typical_power_kw:g} kW "
-                f"typical, ${g.price_usd:,.0f}. {g.spec_source}. {g.price_source} "
+                f"{g.name}: {g.gpus} GPUs, {general(g.max_power_kw)} kW max, "
+                f"{general(g.typical_power_kw)} kW typical, ${fixed(g.price_usd)}. "
+                f"{g.spec_source}. {g.price_source} "
                 f"(as of {g.as_of})."
             )
         return ""

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.model.plan import CDU_COOLED, TEMPLATE_LABELS, TEMPLATES, Door, Hangar, LayoutRules, Wall
+from gui.widgets.numbers import general
 
 WALLS = ("north", "south", "east", "west")
 
@@ -143,8 +144,9 @@ class HangarDialog(QDialog):
             along = hangar.length_m if door.wall in ("north", "south") else hangar.width_m
             if door.offset_m + door.width_m > along:
                 self.error.setText(
-                    f"The {door.wall} door ends at {door.offset_m + door.width_m:g} m, past the "
-                    f"{along:g} m wall"
+                    f"The {door.wall} door ends at {general(door.offset_m + door.width_m)} m, "
+                    "past the "
+                    f"{general(along)} m wall"
                 )
                 return
         super().accept()

@@ -47,6 +47,7 @@ from gui.plan.hangars import HangarActions
 from gui.plan.props import ItemProperties
 from gui.plan.scene import ItemGraphic, PlanScene
 from gui.plan.view import ITEM_MIME, PlanView
+from gui.widgets.numbers import fixed, general
 
 
 class Palette(QListWidget):
@@ -260,7 +261,7 @@ class PlanEditor(QWidget):
             return ""
         link = f"counts towards {item.block}" if ctx.linked_block(item) else "not counted"
         unit = "miners" if item.kind in MINER_KINDS else "servers"
-        return f"{item.units:,} {unit} ({ctx.model_of(item) or 'no model'}); {link}"
+        return f"{fixed(item.units)} {unit} ({ctx.model_of(item) or 'no model'}); {link}"
 
     # ------------------------------------------------------------------ editing
     def commit(self, items: list[PlanItem], text: str, select: list[int] | None = None) -> None:
@@ -358,7 +359,7 @@ class PlanEditor(QWidget):
             entry.setData(Qt.ItemDataRole.UserRole, list(v.items))
             self.violation_list.addItem(entry)
         if len(found) > 2000:
-            self.violation_list.addItem(f"… and {len(found) - 2000:,} more")
+            self.violation_list.addItem(f"… and {fixed(len(found) - 2000)} more")
         self.violation_list.blockSignals(False)
 
     def _violation_clicked(self, row: int) -> None:
@@ -386,21 +387,24 @@ class PlanEditor(QWidget):
             **{k: m.name for k, m in cat.asics.items()},
             **{k: m.name for k, m in cat.gpu_servers.items()},
         }
-        holds = "<br>".join(f"{n:,} × {names.get(m, m)}" for m, n in s.counts.items()) or "—"
-        kinds = ", ".join(f"{n:,} {KIND_LABELS[k]}" for k, n in s.items_by_kind.items()) or "empty"
+        holds = "<br>".join(f"{fixed(n)} × {names.get(m, m)}" for m, n in s.counts.items()) or "—"
+        kinds = (
+            ", ".join(f"{fixed(n)} {KIND_LABELS[k]}" for k, n in s.items_by_kind.items()) or "empty"
+        )
         balance = s.cooling_balance_kw
         short = "color:#c0392b" if balance < 0 else ""
-        per_mw = "—" if s.ft2_per_mw is None else f"{s.ft2_per_mw:,.0f} ft² per MW IT"
+        per_mw = "—" if s.ft2_per_mw is None else f"{fixed(s.ft2_per_mw)} ft² per MW IT"
         cover = f"; items cover {s.occupied_m2 / s.floor_m2:.0%}" if s.floor_m2 else ""
         self.capacity.setText(
             f"<b>{s.hangar}</b> ({strategy.name})<br>"
             f"{kinds}<br>{holds}<br><br>"
-            f"IT load <b>{s.it_mw:,.2f} MW</b><br>"
-            f"Facility (IT × PUE) <b>{s.facility_mw:,.2f} MW</b><br>"
-            f"<span style='{over}'>All hangars: {total:,.2f} of {limit:g} MW interconnect "
+            f"IT load <b>{fixed(s.it_mw, 2)} MW</b><br>"
+            f"Facility (IT × PUE) <b>{fixed(s.facility_mw, 2)} MW</b><br>"
+            f"<span style='{over}'>All hangars: {fixed(total, 2)} of {general(limit)} MW "
+            "interconnect "
             f"({total / limit:.0%})</span><br>"
-            f"CDU cooling {s.cooling_kw:,.0f} kW for {s.heat_load_kw:,.0f} kW liquid heat "
-            f"(<span style='{short}'>{balance:+,.0f} kW</span>)<br>"
-            f"Transformers {s.transformer_mva:,.1f} MVA<br>"
-            f"Floor {s.floor_m2:,.0f} m² ({s.floor_m2 * FT2_PER_M2:,.0f} ft²), {per_mw}{cover}"
+            f"CDU cooling {fixed(s.cooling_kw)} kW for {fixed(s.heat_load_kw)} kW liquid heat "
+            f"(<span style='{short}'>{'+' if balance >= 0 else ''}{fixed(balance)} kW</span>)<br>"
+            f"Transformers {fixed(s.transformer_mva, 1)} MVA<br>"
+            f"Floor {fixed(s.floor_m2)} m² ({fixed(s.floor_m2 * FT2_PER_M2)} ft²), {per_mw}{cover}"
         )

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from core.model.plan import COOLING_LABELS, KIND_LABELS, Hangar, LayoutRules, PlanItem
 from core.plan.layout import FRONT, PlanSummary, door_zone, footprint, item_name, size
+from gui.widgets.numbers import fixed, general
 
 KIND_COLOURS = {
     "asic_rack": QColor("#4e79a7"),
@@ -161,7 +162,9 @@ class PlanScene(QGraphicsScene):
                 QBrush(QColor(89, 161, 79, 60), Qt.BrushStyle.BDiagPattern),
             )
             zone.setZValue(-1)
-            zone.setToolTip(f"{door.wall.title()} door, {door.width_m:g} m wide: egress zone")
+            zone.setToolTip(
+                f"{door.wall.title()} door, {general(door.width_m)} m wide: egress zone"
+            )
             self._walls.append(zone)
         margin = max(hangar.length_m, hangar.width_m) * 0.05 + 2
         self.setSceneRect(
@@ -216,19 +219,21 @@ class PlanScene(QGraphicsScene):
         lines = [
             f"<b>{item_name(index, item)}</b>: {KIND_LABELS[item.kind]}, "
             f"{COOLING_LABELS[item.cooling]}",
-            f"{w:g} × {h:g} m at ({item.x_m:g}, {item.y_m:g}) m, rotated {item.rotation}°",
+            f"{general(w)} × {general(h)} m at x {general(item.x_m)} m, y {general(item.y_m)} m, "
+            f"rotated {item.rotation}°",
         ]
         extra = self.model_label(index, item)
         if extra:
             lines.append(extra)
         if item.kind in ("asic_rack", "container", "gpu_rack"):
             lines.append(
-                f"{self.item_kw(index):,.1f} kW IT; cooling limit {item.cooling_limit_kw:,.0f} kW"
+                f"{fixed(self.item_kw(index), 1)} kW IT; "
+                f"cooling limit {fixed(item.cooling_limit_kw)} kW"
             )
         if item.kind == "cdu":
-            lines.append(f"cooling capacity {item.cooling_kw:,.0f} kW")
+            lines.append(f"cooling capacity {fixed(item.cooling_kw)} kW")
         if item.kind == "power_pad":
-            lines.append(f"{item.mva:g} MVA")
+            lines.append(f"{general(item.mva)} MVA")
         return "<br>".join(lines)
 
     def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:

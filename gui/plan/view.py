@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QGraphicsView
 
 from gui.picture import save_picture
 from gui.plan.scene import PlanScene
+from gui.widgets.numbers import general
 
 ITEM_MIME = "application/x-minepivot-plan-item"
 
@@ -42,7 +43,7 @@ def draw_scale_bar(painter: QPainter, px_per_m: float, left: float, bottom: floa
     font = QFont()
     font.setPointSizeF(8.5)
     painter.setFont(font)
-    painter.drawText(QPointF(left, bottom - 12), f"{metres:g} m")
+    painter.drawText(QPointF(left, bottom - 12), f"{general(metres)} m")
     painter.restore()
 
 

@@ -12,10 +12,10 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QScrollBar, QVBoxLayout, QWidget
 
 from core.engine.evaluation import ProjectResult
-from core.model.format import money_change
 from core.risk.montecarlo import RiskResult
 from core.risk.sensitivity import SplitSweep, Tornado, TornadoBar
 from gui.widgets.chart import ChartPanel
+from gui.widgets.numbers import fixed, general, general_change, money_change
 
 
 def _strategy_choice(chart: ChartPanel, tip: str) -> QComboBox:
@@ -52,14 +52,10 @@ LOW_SIDE, HIGH_SIDE = "#35618f", "#e8a35c"  # dark and light: apart in grey prin
 MIN_ROW_PX = 16  # a tornado row's height at the least, so its label stays legible
 
 
-def _pct(value: float) -> str:
-    return f"{value:+g}".replace("-", "\u2212")
-
-
 def _range_text(low_pct: float, high_pct: float) -> str:
     if low_pct == -high_pct:
-        return f"\u00b1{abs(high_pct):g} %"
-    return f"{_pct(low_pct)} / {_pct(high_pct)} %"
+        return f"\u00b1{general(abs(high_pct))} %"
+    return f"{general_change(low_pct)} / {general_change(high_pct)} %"
 
 
 class TornadoChart(ChartPanel):
@@ -189,8 +185,8 @@ class TornadoChart(ChartPanel):
             return self.hidden_note
         b, lo, hi = self.rows[k]
         text = (
-            f"{name}, {b.label}: at {_pct(b.low_pct)} % NPV {money_change(lo * 1e6)}, "
-            f"at {_pct(b.high_pct)} % {money_change(hi * 1e6)}"
+            f"{name}, {b.label}: at {general_change(b.low_pct)} % NPV {money_change(lo * 1e6)}, "
+            f"at {general_change(b.high_pct)} % {money_change(hi * 1e6)}"
         )
         equity = t.base_equity_npv_usd.get(name)
         if equity is not None and name in b.equity_npv_low_usd:
@@ -250,7 +246,7 @@ class HistogramChart(ChartPanel):
                     pos=median,
                     angle=90,
                     pen=pg.mkPen(c, width=2, style=Qt.PenStyle.DashLine),
-                    label=f"{s.name}: every path ≈ {median:,.1f} M",
+                    label=f"{s.name}: every path ≈ {fixed(median, 1)} M",
                     labelOpts={"position": 0.9, "color": c, "anchors": [(0, 0), (0, 0)]},
                 )
                 self.plot.addItem(line)
@@ -269,10 +265,10 @@ class HistogramChart(ChartPanel):
     def describe(self, x: float, y: float) -> str:
         if self.result is None:
             return ""
-        parts = [f"NPV {x:,.1f} M:"]
+        parts = [f"NPV {fixed(x, 1)} M:"]
         for s in self.result.strategies:
             below = (s.npv_usd / 1e6 <= x).mean() * 100
-            parts.append(f"{s.name} {below:.0f} % of paths at or below")
+            parts.append(f"{s.name} {fixed(below)} % of paths at or below")
         return "  ".join(parts)
 
 
@@ -329,7 +325,9 @@ class FanChart(ChartPanel):
         if not 0 <= m < s.fan_usd.shape[1]:
             return ""
         p10, p50, p90 = s.fan_usd[:, m] / 1e6
-        return f"{r.months[m]}  P10 {p10:,.1f} M   P50 {p50:,.1f} M   P90 {p90:,.1f} M"
+        return (
+            f"{r.months[m]}  P10 {fixed(p10, 1)} M   P50 {fixed(p50, 1)} M   P90 {fixed(p90, 1)} M"
+        )
 
 
 class SplitChart(ChartPanel):
@@ -365,7 +363,7 @@ class SplitChart(ChartPanel):
         self.p10.setData(x, sweep.p10_npv_usd / 1e6)
         b = sweep.best_index
         self.best.setData([x[b]], [sweep.npv_usd[b] / 1e6])
-        self.best_label.setText(f"best: {x[b]:.0f} % AI ({sweep.strategy})")
+        self.best_label.setText(f"best: {fixed(x[b])} % AI ({sweep.strategy})")
         self.best_label.setAnchor((1.0 if x[b] > 50 else 0.0, 1.4))  # stay inside the plot
         self.best_label.setPos(x[b], sweep.npv_usd[b] / 1e6)
         self.plot.enableAutoRange()
@@ -376,6 +374,6 @@ class SplitChart(ChartPanel):
             return self.note
         i = int(np.argmin(np.abs(s.ai_share_pct - x)))
         return (
-            f"{s.ai_share_pct[i]:.0f} % AI: NPV {s.npv_usd[i] / 1e6:,.1f} M, "
-            f"P10 {s.p10_npv_usd[i] / 1e6:,.1f} M ({s.paths:,} paths)"
+            f"{fixed(s.ai_share_pct[i])} % AI: NPV {fixed(s.npv_usd[i] / 1e6, 1)} M, "
+            f"P10 {fixed(s.p10_npv_usd[i] / 1e6, 1)} M ({fixed(s.paths)} paths)"
         )

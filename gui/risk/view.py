@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from core.engine.goalseek import GoalSeek
-from core.model.format import money, pct
 from core.risk.sensitivity import RiskAnalysis
 from gui.document import ProjectDocument
 from gui.risk.charts import FanChart, HistogramChart, SplitChart, TornadoChart
 from gui.risk.panel import RiskRunner
+from gui.widgets.numbers import fixed, localise, money, pct
 
 SHOW_PROGRESS_AFTER_MS = 300
 DEBOUNCE_MS = 400
@@ -51,7 +51,7 @@ def _equity_cells(row: dict) -> list[str]:
     if row["p50_equity_npv_usd"] is None:
         return ["—", "—"]
     irrs = " / ".join(pct(row[f"p{q}_equity_irr"]) for q in (10, 50, 90))
-    return [irrs, f"{row['probability_min_dscr_below_1'] * 100:.1f} %"]
+    return [irrs, f"{fixed(row['probability_min_dscr_below_1'] * 100, 1)} %"]
 
 
 class RiskView(QWidget):
@@ -214,7 +214,7 @@ class RiskView(QWidget):
         self._fill_table()
         stale = "" if self.is_current() else " (inputs changed since; rerunning)"
         self.status.setText(
-            f"{mc.paths:,} paths, seed {mc.risk.seed}, in {bundle.seconds:.1f} s{stale}"
+            f"{fixed(mc.paths)} paths, seed {mc.risk.seed}, in {fixed(bundle.seconds, 1)} s{stale}"
         )
 
     def _on_failed(self, message: str) -> None:
@@ -243,9 +243,9 @@ class RiskView(QWidget):
                 money(row["p50_npv_usd"]),
                 money(row["p90_npv_usd"]),
                 f"{money(row['mean_npv_usd'])} ± {money(row['standard_error_usd'])}",
-                f"{row['probability_npv_below_zero'] * 100:.1f} %",
-                f"{row['probability_payback_within'] * 100:.1f} %",
-                *([x.cell() for x in solved] if solved else ["…"] * 3),
+                f"{fixed(row['probability_npv_below_zero'] * 100, 1)} %",
+                f"{fixed(row['probability_payback_within'] * 100, 1)} %",
+                *([localise(x.cell()) for x in solved] if solved else ["…"] * 3),
                 *_equity_cells(row),
                 "—" if row["probability_signed"] is None else pct(row["probability_signed"]),
             ]

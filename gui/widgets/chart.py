@@ -26,6 +26,7 @@ from core.model.format import as_sentence
 from gui.picture import save_picture
 from gui.widgets.colours import StrategyColours
 from gui.widgets.elided import ElidedLabel
+from gui.widgets.numbers import fixed
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#333")
 
@@ -190,7 +191,7 @@ class ChartPanel(QWidget):
         self.readout.setText(self.describe(p.x(), p.y()))
 
     def describe(self, x: float, y: float) -> str:
-        return f"x {x:,.1f}  y {y:,.2f}"
+        return f"x {fixed(x, 1)}  y {fixed(y, 2)}"
 
     # ------------------------------------------------------------------ view and export
     def reset_view(self) -> None:

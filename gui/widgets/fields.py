@@ -12,12 +12,11 @@ stack. A refresh from the model (undo, open) rewrites the field.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, QLocale, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence, QWheelEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,66 +32,13 @@ from PySide6.QtWidgets import (
 
 from core.model.paths import get_attr_path
 from gui.document import ProjectDocument
+from gui.widgets.numbers import format_number, parse_number
 
 # PySide6's stubs lack QKeySequence[i]; Qt has it.
 _REDO = QKeySequence("Ctrl+Shift+Z")[0].toCombined()  # type: ignore[index]
 ERROR_STYLE = (
     "QLineEdit, QComboBox, QPlainTextEdit { border: 1px solid #c62828; background: #fff3f3; }"
 )
-
-
-# Spaces a locale may group thousands with (French: a narrow no-break space), and a person may
-# type: none of them is part of a number.
-_SPACES = (" ", "\u00a0", "\u202f", "\u2009")
-
-
-def _separators() -> tuple[str, str]:
-    """The system locale's (thousands, decimal) separators: "," and "." in English, "." and ","
-    in German, a narrow no-break space and "," in French."""
-    locale = QLocale()
-    return locale.groupSeparator(), locale.decimalPoint()
-
-
-def _plain(value: float) -> str:
-    """Up to 10 significant digits with "," thousands and "." decimals, never an exponent:
-    1.6e14 reads "160,000,000,000,000", 0.1 + 0.2 reads "0.3"."""
-    if value == 0 or not math.isfinite(value):
-        return f"{value:g}"
-    decimals = max(9 - math.floor(math.log10(abs(value))), 0)
-    text = f"{value:,.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def format_number(value: float | int | None, grouped: bool = True) -> str:
-    """A number as a finance user reads it, in the system locale's separators ("60,000";
-    "60.000" in German). ``grouped=False``: no thousands separator (a seed, a year)."""
-    if value is None:
-        return ""
-    text = f"{value:,}" if isinstance(value, int) else _plain(value)
-    if not grouped:
-        text = text.replace(",", "")
-    group, decimal = _separators()
-    return text.translate({ord(","): group, ord("."): decimal})
-
-
-def parse_number(text: str, integer: bool) -> float | int:
-    """Parse what a person types in the system locale: its thousands separators and spaces, a
-    leading $, a trailing %; its decimal mark ("." in English, "," in German or French)."""
-    group, decimal = _separators()
-    cleaned = text.strip().replace("$", "").rstrip("%")
-    for space in (*_SPACES, group):
-        cleaned = cleaned.replace(space, "")
-    if decimal != ".":
-        cleaned = cleaned.replace(decimal, ".")
-    if integer:
-        value = float(cleaned)
-        if not value.is_integer():
-            raise ValueError(f"must be a whole number, got {text.strip()!r}")
-        return int(value)
-    value = float(cleaned)
-    if not math.isfinite(value):
-        raise ValueError(f"must be a finite number, got {text.strip()!r}")
-    return value
 
 
 class _Choice(QComboBox):

@@ -1,10 +1,13 @@
 """Numbers as a finance user reads them: thousands grouped, no exponent, the system locale's
 separators in the fields (project files and the workbook stay locale-free), none in a seed."""
 
+import subprocess
+
 import pytest
 from PySide6.QtCore import QLocale
 
-from gui.widgets.fields import format_number, parse_number
+from core.model.format import money as plain_money
+from gui.widgets.numbers import format_number, parse_number
 
 
 @pytest.fixture
@@ -55,3 +58,41 @@ def test_the_fields_show_grouped_numbers_and_seeds_without(window):
     market = window.market_panel.fields
     assert market["market.difficulty"].editor.text() == "160,000,000,000,000"
     assert window.risk_panel.fields["risk.seed"].editor.text().isdigit()
+
+
+def test_a_figure_takes_the_locale_separators_and_nothing_else_does(locale):
+    from gui.widgets.numbers import general_change, localise, money, pct
+
+    locale(QLocale.Language.German, QLocale.Country.Germany)
+    assert localise("$1,234.5 M") == "$1.234,5 M"
+    assert localise("−$102.9 M · IRR 17.2 % · payback 71 mo (5.9 y)") == (
+        "−$102,9 M · IRR 17,2 % · payback 71 mo (5,9 y)"
+    )
+    assert localise("P10, 50 and 90 of 2,000 paths.") == "P10, 50 and 90 of 2.000 paths."
+    assert localise("2027-01, seed 20261") == "2027-01, seed 20261"  # no separator in either
+    assert money(154_012_345) == "$154,0 M"  # the model's wording, German separators
+    assert money(1.234e9) == "$1,23 B"
+    assert pct(-0.045) == "\u22124,5 %"
+    assert general_change(-2.5) == "\u22122,5"
+    locale(QLocale.Language.English, QLocale.Country.UnitedStates)
+    assert money(154_012_345) == "$154.0 M"
+    assert localise("$1,234.5 M") == "$1,234.5 M"
+
+
+def test_cards_compare_and_report_read_in_the_locale(window, locale, tmp_path):
+    """A German system: the card, the Compare table and the board report give the NPV in
+    German separators ("$51,5 M"), in the model's own wording."""
+    k = window.doc.result.strategies[0].kpis
+    german = plain_money(k.npv_usd).replace(".", ",")
+    assert german != plain_money(k.npv_usd)  # the figure has a decimal to show
+    locale(QLocale.Language.German, QLocale.Country.Germany)
+    window.doc.recompute()
+    window.dashboard.draw_now()
+    assert window.cards.cards[0].npv.text() == f"NPV {german}"
+    assert window.compare.item(0, 0).text() == german
+    out = tmp_path / "board.pdf"
+    assert window.export_report(out, "a4")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert german in text

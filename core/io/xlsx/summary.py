@@ -25,7 +25,7 @@ KPI_ROWS = [
     ("probability", "AI contract probability", "%"),
     ("weighted", "Probability-weighted NPV", "$ M"),
     ("inc_npv", "NPV added over the baseline strategy", "$ M"),
-    ("inc_weighted", "Expected NPV added: probability-weighted, over the baseline", "$ M"),
+    ("inc_weighted", "NPV added over the baseline, probability-weighted", "$ M"),
     ("be_power", "Break-even power price (engine goal seek)", "USD/MWh"),
     ("be_btc", "Break-even BTC price (engine goal seek)", "USD/BTC"),
     (

@@ -18,7 +18,7 @@ def test_the_weighted_npv_and_increment_recalculate_with_the_signing_month(tmp_p
     wb = openpyxl.load_workbook(recalculate(path, tmp_path), data_only=True)
     kpis = kpi_table(wb)
     assert kpis["Probability-weighted NPV"]["A"] == pytest.approx(825_000, rel=1e-9)
-    label = "Expected NPV added: probability-weighted, over the baseline"
+    label = "NPV added over the baseline, probability-weighted"
     assert kpis[label]["A"] == pytest.approx(225_000, rel=1e-9)
     assert wb["Summary"]["B6"].value == "all pass"
     assert wb["Summary"]["B7"].value == "yes"
