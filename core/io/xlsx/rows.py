@@ -158,3 +158,19 @@ def write_months(
         total=hours_total,
     )
     return {"idx": idx, "year": idx // 12, "hours": hours}
+
+
+def write_table(
+    ws, fmt: dict, first: int, head: list[str], rows: list[list[Any]] | tuple = ()
+) -> int:
+    """A header row and data rows from ``first``; numbers as numbers, the rest as text.
+    Returns the row after the table."""
+    for c, h in enumerate(head):
+        ws.write_string(first, c, h, fmt["header"])
+    for r, values in enumerate(rows, start=first + 1):
+        for c, v in enumerate(values):
+            if isinstance(v, int | float):
+                ws.write_number(r, c, v)
+            else:
+                ws.write_string(r, c, str(v))
+    return first + 1 + len(rows)

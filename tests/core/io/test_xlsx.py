@@ -14,7 +14,7 @@ import pytest
 from core.engine.evaluation import evaluate
 from core.io.example import example_project
 from core.io.xlsx.export import ExportError, export_workbook
-from core.io.xlsx.summary import KPI_ROWS
+from core.io.xlsx.sheets.summary import KPI_ROWS
 
 SOFFICE = shutil.which("soffice")
 needs_soffice = pytest.mark.skipif(

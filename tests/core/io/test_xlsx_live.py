@@ -25,7 +25,8 @@ from core.engine.columns import MONTHLY_COLUMNS
 from core.engine.evaluation import evaluate
 from core.io.example import example_project
 from core.io.projectfile import project_from_data, project_to_json
-from core.io.xlsx.export import MATRIX_COL, export_workbook
+from core.io.xlsx.export import export_workbook
+from core.io.xlsx.prices import MATRIX_COL
 from core.model.project import Financing
 from tests.core.io.test_xlsx import kpi_table, needs_soffice, recalculate_all
 

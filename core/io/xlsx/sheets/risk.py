@@ -6,7 +6,7 @@ sheet states the settings (paths, seed, spreads) that reproduce them with `minep
 
 from __future__ import annotations
 
-from core.io.xlsx.summary import write_table
+from core.io.xlsx.rows import write_table
 from core.model import labels as spec
 from core.risk.sensitivity import RiskAnalysis
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from core.io.xlsx.summary import write_table
+from core.io.xlsx.rows import write_table
 from core.model.plan import KIND_LABELS
 from core.model.project import Project
 from core.plan.checks import review_plans
