@@ -132,7 +132,7 @@ def report(project_path: Path, out: Path, paper: str = "a4", with_risk: bool = F
     if not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a command needs no screen
     from gui.mainwindow import MainWindow
-    from gui.report import write_report
+    from gui.report.board import write_report
 
     app = application()
     try:

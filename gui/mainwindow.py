@@ -525,7 +525,7 @@ class MainWindow(QMainWindow):
 
     def export_report(self, path: Path, paper: str = "a4") -> bool:
         """Write the board report; on failure say why (an existing file is left as it was)."""
-        from gui.report import write_report
+        from gui.report.board import write_report
 
         if self._refused_output(path, "Report failed", "a PDF report"):
             return False

@@ -120,7 +120,7 @@ def test_a_heading_that_would_end_a_page_moves_to_the_next_with_what_follows(qap
     from PySide6.QtCore import QBuffer, QIODevice
     from PySide6.QtGui import QPdfWriter, QTextDocument, QTextFormat
 
-    from gui.pagination import _first_orphan, keep_headings_with_next
+    from gui.report.pagination import _first_orphan, keep_headings_with_next
 
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)

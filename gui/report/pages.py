@@ -1,42 +1,25 @@
-"""The board report: a landscape PDF written with Qt's own PDF writer (QTextDocument printed
-on a QPdfWriter, which numbers the pages). Summary with a KPI table per strategy and a neutral
-reading of the numbers, the dashboard's charts, the Risk tab's when a run is current, each
-strategy's floor plans with their counts, and every input with its unit and source.
-
-Figures come from the window's own results and formatters (core.model.format), so the report
-reads as the app does. Written atomically: a failed report leaves an existing file untouched.
-"""
+"""The board report's pages as HTML: the decision (page one), the summary by strategy with its
+warnings and notes, the floor plans and every input with its unit, meaning and source. Figures
+in the system locale's separators (``gui.widgets.numbers``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import html
-import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QUrl
-from PySide6.QtGui import (
-    QFont,
-    QImage,
-    QPageLayout,
-    QPageSize,
-    QPdfWriter,
-    QTextDocument,
-)
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QImage, QTextDocument
 
 from core.engine.evaluation import ProjectResult, StrategyResult
-from core.io.atomicfile import atomic_write_bytes
 from core.io.buildinfo import build_info
-from core.io.projectfile import project_to_json
 from core.model import block_labels
 from core.model import labels as spec
 from core.model.catalog import catalog_for
 from core.model.paths import get_attr_path
 from core.model.project import Project
 from core.plan.checks import review_plans
-from core.risk.sensitivity import RiskAnalysis, analyse
-from gui.pagination import keep_headings_with_next
+from core.risk.sensitivity import RiskAnalysis
 from gui.widgets.numbers import (
     fixed,
     format_number,
@@ -50,7 +33,6 @@ from gui.widgets.numbers import (
     pct,
 )
 
-PAPERS = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Letter}
 INPUT_GROUPS = (
     ("Site", "site.", spec.SITE),
     ("Contract and grid charges", "site.energy.", spec.ENERGY),
@@ -58,96 +40,14 @@ INPUT_GROUPS = (
     ("Bitcoin market", "market.", spec.MARKET),
     ("Finance", "finance.", spec.FINANCE),
 )
-STYLE = """
-body { font-family: sans-serif; font-size: 9pt; color: #000; }
-h1 { font-size: 16pt; margin: 0; } h2 { font-size: 12pt; margin-top: 10px; }
-h3 { font-size: 10pt; margin-top: 8px; margin-bottom: 2px; }
-table { border-collapse: collapse; } th { background: #d9d9d9; }
-td, th { border: 1px solid #777; padding: 2px 4px; }
-td.n { text-align: right; } p.note { color: #333; font-size: 8pt; }
-"""
 
 
-def provenance(project: Project, path: Path | None, unsaved: bool) -> str:
-    """The report's provenance: the SHA-256 of the project file as saved (its first 16
-    digits); with unsaved changes (or no file), of the project as entered, and says so."""
-    data = project_to_json(project).encode()
-    if path is not None and not unsaved:
-        try:
-            data = Path(path).read_bytes()
-        except OSError:
-            unsaved = True  # the file is gone: the state shown is not a saved file
-    stamp = "project file" if path is not None and not unsaved else "project"
-    note = ", unsaved changes" if unsaved or path is None else ""
-    return f"{stamp} SHA-256 {hashlib.sha256(data).hexdigest()[:16]}…{note}"
-
-
-def write_report(window, out: Path, paper: str = "a4") -> Path:
-    """The report of the window's project and results to ``out`` (a PDF). Raises OSError when
-    it cannot be written; ValueError when there are no results yet."""
-    doc = window.doc
-    result: ProjectResult | None = doc.result
-    if result is None:
-        raise ValueError("no results yet: the project has not been computed")
-    project = result.project or doc.project
-    text = QTextDocument()
-    text.setDefaultStyleSheet(STYLE)
-    # No "fi"/"fl" ligatures: names copied or searched in the PDF read as typed.
-    font = text.defaultFont()
-    for tag in ("liga", "clig"):
-        font.setFeature(QFont.Tag(tag), 0)
-    text.setDefaultFont(font)
-    risk, ran = window.risk_view.current_bundle(), ""
-    if risk is None:  # the executive page's spread: a quick run of its own, said so
-        quick = doc.project.risk.model_copy(
-            update={"paths": REPORT_PATHS, "split_paths": min(doc.project.risk.split_paths, 500)}
-        )
-        risk = analyse(doc.project.model_copy(update={"risk": quick}))
-        ran = (
-            f"No risk run was current in the app: {fixed(REPORT_PATHS)} paths (seed "
-            f"{quick.seed}) were run for this report."
-        )
-    with tempfile.TemporaryDirectory() as folder:
-        images = _chart_images(window, text)
-        body = "".join(
-            [
-                _executive(project, result, risk, ran, images[0][0]),
-                _summary(project, result, provenance(doc.project, doc.path, doc.is_modified())),
-                _charts(images),
-                _plans(project, Path(folder), text),
-                _assumptions(doc.project),
-            ]
-        )
-    text.setHtml(f"<html><body>{body}</body></html>")
-    buffer = QBuffer()
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QPdfWriter(buffer)
-    writer.setTitle(f"{project.name}: MinePivot report")
-    writer.setCreator(f"MinePivot {build_info().version}")
-    writer.setResolution(150)
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(PAPERS.get(paper.lower(), PAPERS["a4"])),
-            QPageLayout.Orientation.Landscape,
-            QMarginsF(12, 12, 12, 12),
-        )
-    )
-    keep_headings_with_next(text, writer)
-    text.print_(writer)  # a document without its own page size gets page numbers
-    del writer
-    buffer.close()
-    atomic_write_bytes(Path(out), bytes(buffer.data().data()))
-    return Path(out)
-
-
-# ----------------------------------------------------------------------------- pages
 # A floor plan's picture at most this wide and tall: the document lays out at 96 units an
 # inch, so a landscape A4 or Letter page holds about 1,000 × 700 inside its margins.
 PLAN_MAX_WIDTH, PLAN_MAX_HEIGHT = 990, 640
-REPORT_PATHS = 2_000  # the report's own Monte Carlo when the app has no current run
 
 
-def _executive(
+def executive_page(
     project: Project, r: ProjectResult, risk: RiskAnalysis, ran: str, cumulative: str
 ) -> str:
     """Page one: the reading in neutral words, each strategy's NPV as signed and weighted
@@ -224,7 +124,7 @@ def _executive(
     )
 
 
-def _summary(project: Project, r: ProjectResult, provenance: str) -> str:
+def summary_page(project: Project, r: ProjectResult, provenance: str) -> str:
     info = build_info()
     site = project.site
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -344,48 +244,7 @@ def reading(r: ProjectResult) -> str:
     return " ".join(parts)
 
 
-def _chart_images(window, text: QTextDocument) -> list[tuple[str, float]]:
-    """The dashboard's charts (and the Risk tab's when its run is current) as PNG resources:
-    each as its slide export, title inside the picture, so a page break never parts them. A
-    chart of one strategy names it in its title."""
-    dashboard = window.dashboard
-    charts = list(dashboard.charts)
-    if window.risk_view.current_bundle() is not None:
-        charts += list(window.risk_view.charts)
-    out = []
-    for i, chart in enumerate(charts):
-        choice = getattr(chart, "choice", None)
-        if chart in (dashboard.stack, dashboard.hourly):
-            choice = dashboard.chart_strategy
-        title = chart.title
-        if choice is not None and choice.currentText():
-            chart.title = f"{title}: {choice.currentText()}"
-        try:
-            image = chart.slide_image()
-        finally:
-            chart.title = title
-        name = f"chart{i}"
-        text.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
-        out.append((name, image.height() / image.width()))
-    return out
-
-
-def _charts(images: list[tuple[str, float]]) -> str:
-    """Two charts a row, two rows a page: each at most 230 units tall."""
-    cells = []
-    for i, (name, aspect) in enumerate(images):
-        height = min(440 * aspect, 230)
-        cells.append(
-            f"<td style='border:none'><img src='{name}' width='{height / aspect:.0f}' "
-            f"height='{height:.0f}'></td>" + ("</tr><tr>" if i % 2 else "")
-        )
-    return (
-        "<h2 style='page-break-before: always'>Charts</h2>"
-        f"<table style='border:none'><tr>{''.join(cells)}</tr></table>"
-    )
-
-
-def _plans(project: Project, folder: Path, text: QTextDocument) -> str:
+def plans_page(project: Project, folder: Path, text: QTextDocument) -> str:
     from gui.plan.export import render_plan_png
 
     cat = catalog_for(project)
@@ -419,7 +278,7 @@ def _plans(project: Project, folder: Path, text: QTextDocument) -> str:
     return "<h2 style='page-break-before: always'>Floor plans</h2>" + "".join(parts)
 
 
-def _assumptions(project: Project) -> str:
+def assumptions_page(project: Project) -> str:
     catalog = catalog_for(project)
     groups: list[tuple[str, list[list[str]]]] = []
     for group, prefix, specs in INPUT_GROUPS:
@@ -494,8 +353,3 @@ def _table(cols: list[str], rows: list[list[str]], escape: bool = True, text_col
 
 def _e(text: object) -> str:
     return html.escape(str(text))
-
-
-def pdf_bytes_ok(data: QByteArray | bytes) -> bool:
-    head = data.data()[:5] if isinstance(data, QByteArray) else data[:5]
-    return head == b"%PDF-"

@@ -1,0 +1,1 @@
+"""The board report: its pages, their pagination, the PDF."""
