@@ -12,13 +12,9 @@ from core.engine.blocks.kinds import kind_of, mines
 from core.engine.blocks.mining import mining_end
 from core.engine.columns import REVENUE_COLUMNS
 from core.engine.energy import EnergyResult
-from core.engine.finance import (
-    Asset,
-    AssetFlows,
-    asset_flows,
-    discount_factors,
-    finance_tax,
-)
+from core.engine.finance.assets import Asset, AssetFlows, asset_flows
+from core.engine.finance.returns import discount_factors
+from core.engine.finance.tax import finance_tax
 from core.engine.market.bitcoin import monthly_btc_price
 from core.engine.market.context import MarketContext
 from core.engine.market.exact import powers

@@ -6,7 +6,7 @@ interest is its opening balance × rate / 12; a draw at month t is in the balanc
 t + 1. While the conversion is built (the months before repayment starts) draws fund the LTC
 share of each month's capex and interest is capitalised. Repayment starts in the month after
 the last AI block comes online (month 1 without one) and runs ``tenor_months``, cut to the
-months the strategy's blocks are expected to earn within the horizon (``repayment_months``):
+months the strategy's blocks are expected to earn within the horizon (``core.engine.loanterms``):
 the loan is sized and repaid on service the model holds, not on a balance left for after it.
 A ``balloon_pct`` share is left to refinance and repaid with the last payment; a balance still
 owed at the horizon end is repaid then, and both show in ``balloon_usd``. CFADS is EBITDA less
@@ -18,15 +18,11 @@ interest is not deducted (it would be depreciated with the asset) and neither is
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from core.engine.blocks.ai import gpu_life_months
-from core.engine.blocks.kinds import is_ai, kind_of, operating_months
-from core.engine.finance import finance_tax, running_sum
+from core.engine.finance.tax import finance_tax, running_sum
+from core.engine.loanterms import repayment_months, repayment_start
 from core.engine.market.exact import dot, power_table
-from core.model.format import money
 from core.model.project import Financing, Project, Strategy
 
 DEBT_COLUMNS = (
@@ -49,31 +45,6 @@ DEBT_COLUMNS = (
 
 
 SCHEDULE_PARTS = ("scheduled_service_usd", "scheduled_principal_usd", "sweep_usd")
-
-
-def repayment_start(strategy: Strategy, n: int) -> int:
-    """The month after the strategy's last AI block comes online (1 without an AI block)."""
-    live = [operating_months(b, n)[0] for b in strategy.blocks if is_ai(b)]
-    return min(max(live, default=0) + 1, n)
-
-
-def earning_end(project: Project, strategy: Strategy, n: int) -> int:
-    """The month by which the strategy's blocks are expected to stop earning, at most the
-    horizon: the latest of each block's ``expected_end`` (a lease's term plus its renewal at
-    its probability, a fleet's end, GPU servers run off at the end of their life)."""
-    life = gpu_life_months(project)
-    ends = [kind_of(b).expected_end(b, n, life) for b in strategy.blocks]
-    return min(n, math.floor(max(ends, default=n) + 1e-9))
-
-
-def repayment_months(project: Project, strategy: Strategy, n: int) -> int:
-    """The months a financed strategy's loan is sized and repaid over: its tenor, cut to the
-    months from the start of repayment to ``earning_end`` (at least one)."""
-    fin = strategy.financing
-    assert fin is not None
-    return max(
-        min(fin.tenor_months, earning_end(project, strategy, n) - repayment_start(strategy, n)), 1
-    )
 
 
 def _kept(fin: Financing, i: float, n_pay: int) -> float:
@@ -119,32 +90,6 @@ def debt_detail(project: Project, strategy: Strategy, t: dict[str, np.ndarray]) 
     rows["interest_carried_usd"] = np.zeros(n) if carried is None else carried
     r0, n_pay = repayment_start(strategy, n), repayment_months(project, strategy, n)
     return rows | sizing_rows(fin, t, r0, n_pay)
-
-
-def debt_warnings(project: Project, strategy: Strategy, t: dict[str, np.ndarray]) -> list[str]:
-    """What a lender would ask about the loan of a strategy's table: a tenor cut to the months
-    its blocks earn, and debt still owed when the horizon ends, against the terminal value."""
-    fin = strategy.financing
-    if fin is None or not t["debt_draw_usd"].any():
-        return []
-    n = t["fcf_usd"].size
-    out = []
-    months = repayment_months(project, strategy, n)
-    if months < fin.tenor_months and repayment_start(strategy, n) < n:
-        out.append(
-            f"{strategy.name}: the loan's {fin.tenor_months}-month tenor runs past the "
-            f"{months} months its blocks are expected to earn within the horizon; it is sized "
-            f"and repaid over {months} months"
-        )
-    owed = float(t["balloon_usd"][-1])
-    if owed > 0:
-        value = float(t["terminal_value_usd"][-1])
-        out.append(
-            f"{strategy.name}: {money(owed)} of debt is still owed at the horizon end (balloon), "
-            f"repaid then against a terminal value of {money(value)}"
-            + (": more than the assets are worth" if owed > value else "")
-        )
-    return out
 
 
 def sizing_rows(

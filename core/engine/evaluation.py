@@ -15,9 +15,10 @@ import numpy as np
 
 from core.engine.blocks.kinds import facility_mw, is_ai, mines, operating_mask
 from core.engine.cashflow import Breakdown, cash_flow_table
-from core.engine.debt import debt_rows, debt_warnings
+from core.engine.debt import debt_rows
 from core.engine.energy import HourlyLoads, simulate_strategy
 from core.engine.kpis import Incremental, Kpis, incremental_kpis, kpis_from_table, with_equity
+from core.engine.loanterms import debt_warnings
 from core.engine.market.context import MarketContext, market_context
 from core.engine.market.exact import dot
 from core.engine.market.memo import Memo

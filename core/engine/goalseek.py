@@ -14,10 +14,11 @@ import numpy as np
 
 from core.engine.blocks.kinds import ai_kind, is_ai, mines
 from core.engine.cashflow import cash_flow_table
-from core.engine.debt import debt_rows, repayment_start
+from core.engine.debt import debt_rows
 from core.engine.energy import simulate_strategy
 from core.engine.evaluation import has_ai
-from core.engine.finance import discount_factors
+from core.engine.finance.returns import discount_factors
+from core.engine.loanterms import repayment_start
 from core.engine.market.context import market_context
 from core.engine.market.exact import dot
 from core.engine.retirement import resolve_strategy

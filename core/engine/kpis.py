@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from core.engine.finance import (
+from core.engine.finance.returns import (
     discount_factors,
     irr,
     payback_months,

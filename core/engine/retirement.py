@@ -36,7 +36,8 @@ from core.engine.cashflow import (
     site_closes,
 )
 from core.engine.energy import EnergyResult, simulate_strategy
-from core.engine.finance import discount_factors, finance_tax
+from core.engine.finance.returns import discount_factors
+from core.engine.finance.tax import finance_tax
 from core.engine.market.context import MarketContext, market_context
 from core.engine.market.exact import dot
 from core.engine.terminal import (
@@ -313,7 +314,7 @@ def _sold_at(
     fin: Finance,
 ) -> tuple:
     """(R, n) depreciation, salvage and gain of one asset sold at each month in ``months``
-    (``n``: held to the horizon end), by the rules of ``core.engine.finance.asset_flows``."""
+    (``n``: held to the horizon end), by the rules of ``core.engine.finance.assets.asset_flows``."""
     r_count = months.size
     dep = np.zeros((r_count, n))
     salvage = np.zeros((r_count, n))

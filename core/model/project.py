@@ -395,7 +395,7 @@ class Financing(Model):
     cash_sweep_pct: Pct = 0.0  # of cash after debt service, repaying principal early
     # The share of the balance at the start of repayment left to refinance at the last
     # payment (a balloon): the schedule repays the rest. The tenor counts only the months the
-    # blocks are expected to earn within the horizon (core.engine.debt.repayment_months).
+    # blocks are expected to earn within the horizon (core.engine.loanterms.repayment_months).
     balloon_pct: float = Field(default=0.0, ge=0, le=90)
 
 

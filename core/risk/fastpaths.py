@@ -30,7 +30,7 @@ from core.engine.blocks.demand import fourcp_bill, fourcp_peak_kw, keep_order
 from core.engine.blocks.kinds import ai_kind, is_ai, is_hosted, owns_gpus
 from core.engine.cashflow import cash_flow_table, forward_index
 from core.engine.energy import simulate_strategy
-from core.engine.finance import finance_tax
+from core.engine.finance.tax import finance_tax
 from core.engine.market.context import MarketContext
 from core.engine.terminal import block_terms, final_year_base, strategy_factor
 from core.model.catalog import Catalog

@@ -17,7 +17,8 @@ import numpy as np
 from core.engine.debt import debt_paths
 from core.engine.energy import called_hours
 from core.engine.evaluation import has_ai
-from core.engine.finance import discount_factors, irr_paths, running_sum, serviced
+from core.engine.finance.returns import discount_factors, irr_paths, serviced
+from core.engine.finance.tax import running_sum
 from core.engine.market.context import MarketContext, market_context
 from core.engine.retirement import operating_project
 from core.model.catalog import Catalog, catalog_for

@@ -8,7 +8,7 @@ from typing import cast
 import numpy as np
 
 from core.engine.blocks.base import Block, BlockKind, MonthlySums
-from core.engine.finance import Asset
+from core.engine.finance.assets import Asset
 from core.engine.market.context import MarketContext
 from core.model.catalog import Catalog
 from core.model.project import AiBlock, Energy, Project

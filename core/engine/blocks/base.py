@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.engine.finance import Asset
+from core.engine.finance.assets import Asset
 from core.engine.market.timeline import Timeline
 from core.model.catalog import Catalog
 from core.model.project import AiBlock, MiningBlock

@@ -9,7 +9,7 @@ import numpy as np
 
 from core.engine.blocks.ai import Ai
 from core.engine.blocks.base import Block
-from core.engine.finance import Asset
+from core.engine.finance.assets import Asset
 from core.engine.market.exact import powers
 from core.model.catalog import Catalog
 from core.model.project import AiBlock

@@ -8,7 +8,7 @@ from typing import cast
 import numpy as np
 
 from core.engine.blocks.base import Block, BlockKind, MinerRun, MonthlySums, hours_active
-from core.engine.finance import Asset
+from core.engine.finance.assets import Asset
 from core.engine.market.context import MarketContext
 from core.engine.market.exact import powers
 from core.engine.market.timeline import month_sums

@@ -11,7 +11,8 @@ import numpy as np
 
 from core.engine.blocks.kinds import is_ai, is_colocation, mines
 from core.engine.columns import MONTHLY_COLUMNS
-from core.engine.debt import deductible_interest, repayment_start
+from core.engine.debt import deductible_interest
+from core.engine.loanterms import repayment_start
 from core.io.xlsx.strategyrows import StrategyRows, write_tax_rows
 
 ROWS = (

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.engine.cashflow import Breakdown
-from core.engine.finance import tax_steps
+from core.engine.finance.tax import tax_steps
 from core.io.xlsx.rows import RowWriter, StrategySheet
 from core.model.project import Finance, Strategy
 
@@ -58,7 +58,7 @@ def write_tax_rows(
     """The tax rows on the taxable-income row ``taxable_key``: the 80 % yearly rule or
     unlimited carry-forward, as the project says, ending in row ``out_key``. ``prefix`` keeps
     a second set (the levered tax) apart from the first. The cached values are the engine's
-    steps of the same rule (``core.engine.finance.tax_steps``)."""
+    steps of the same rule (``core.engine.finance.tax.tax_steps``)."""
     assert sh.project_finance is not None
     steps = tax_steps(taxable, sh.project_finance)
     if sh.nol_limit:
@@ -69,7 +69,7 @@ def write_tax_rows(
 
 def _tax_unlimited(sh, taxable_key, steps, out_key, out_label, out_values, prefix) -> None:
     """Losses carried forward without limit, month by month: tax on each rise of the running
-    maximum of cumulative taxable income (core.engine.finance.tax_with_loss_carryforward)."""
+    maximum of cumulative taxable income (core.engine.finance.tax.tax_with_loss_carryforward)."""
     w = sh.w
     cum_key, base_key = prefix + "cum_taxable", prefix + "base"
     w.line(
@@ -100,7 +100,7 @@ def _tax_unlimited(sh, taxable_key, steps, out_key, out_label, out_values, prefi
 def _tax_with_loss_limit(sh, taxable_key, steps, out_key, out_label, out_values, prefix) -> None:
     """Each tax year nets its months; losses carried from earlier years offset at most 80 %
     of the year's income; each month pays the change in the year-to-date tax
-    (core.engine.finance.tax_with_loss_limit)."""
+    (core.engine.finance.tax.tax_with_loss_limit)."""
     w = sh.w
     ytd_key, carried_key, base_key = prefix + "ytd", prefix + "carried", prefix + "base"
     ytd, carried, base = steps["ytd"], steps["carried"], steps["base"]

@@ -124,7 +124,7 @@ def test_every_candidate_month_of_the_scan_is_the_full_evaluation(owned):
     # The scan's NPV of each candidate month equals a full evaluation with that month; a
     # bought fleet has a tax basis, deducted at once (100 % bonus) unless sold in its month.
     from core.engine.cashflow import cash_flow_table
-    from core.engine.finance import discount_factors
+    from core.engine.finance.returns import discount_factors
     from core.engine.market.context import market_context
     from core.engine.retirement import _candidate_fcf
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.engine.finance import discount_factors, irr, npv
+from core.engine.finance.returns import discount_factors, irr, npv
 from core.engine.market.exact import dot, power_table, powers
 
 ENGINE = Path(__file__).resolve().parents[3] / "core" / "engine"

@@ -6,20 +6,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.engine.finance import (
+from core.engine.finance.assets import Asset, asset_flows, salvage_value
+from core.engine.finance.returns import (
     IRR_CEILING,
-    Asset,
-    asset_flows,
     irr,
     irr_paths,
     monthly_rate,
     npv,
     payback_months,
     peak_funding,
-    salvage_value,
-    tax_with_loss_carryforward,
-    tax_with_loss_limit,
 )
+from core.engine.finance.tax import tax_with_loss_carryforward, tax_with_loss_limit
 
 LIVES = {"asic": 3.0, "gpu": 5.0, "facility": 15.0}
 NO_RESIDUAL = {"asic": 0.0, "gpu": 0.0, "facility": 0.0}

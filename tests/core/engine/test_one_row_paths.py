@@ -8,7 +8,7 @@ import pytest
 
 from core.engine.debt import debt_paths, deductible_interest
 from core.engine.evaluation import evaluate
-from core.engine.finance import tax_with_loss_limit
+from core.engine.finance.tax import tax_with_loss_limit
 from core.io.example import example_project
 from core.model.project import Financing
 

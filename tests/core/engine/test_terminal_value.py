@@ -141,7 +141,7 @@ def test_every_candidate_of_the_retirement_scan_has_its_continuing_value(fleet_e
     # the final year (the fleet held part of it) and a fleet that ends in it anyway.
     from core.engine.cashflow import cash_flow_table
     from core.engine.energy import simulate_strategy
-    from core.engine.finance import discount_factors
+    from core.engine.finance.returns import discount_factors
     from core.engine.market.context import market_context
     from core.engine.retirement import _candidate_fcf
     from core.model.catalog import catalog_for

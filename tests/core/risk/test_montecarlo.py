@@ -6,7 +6,7 @@ import numpy_financial as npf
 import pytest
 
 from core.engine.evaluation import evaluate
-from core.engine.finance import discount_factors
+from core.engine.finance.returns import discount_factors
 from core.io.example import example_project
 from core.model.project import AiBlock, MiningBlock, Strategy
 from core.risk.montecarlo import (
@@ -322,7 +322,7 @@ def test_equity_paths_match_the_engine_and_summarise(terms):
 
 
 def test_irr_paths_matches_numpy_financial_row_by_row():
-    from core.engine.finance import irr_paths
+    from core.engine.finance.returns import irr_paths
 
     rng = np.random.default_rng(3)
     flows = np.concatenate([-rng.uniform(50, 100, (5, 1)), rng.uniform(0, 3, (5, 60))], axis=1)

@@ -10,7 +10,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from core.engine.blocks.kinds import is_hosted, mines, owns_gpus
 from core.engine.blocks.mining import mining_end
-from core.engine.finance import IRR_CEILING, IRR_GUESS_MONTHLY
+from core.engine.finance.returns import IRR_CEILING, IRR_GUESS_MONTHLY
 from core.io.xlsx.prices import MATRIX_COL
 from core.model import block_labels
 from core.model import labels as spec

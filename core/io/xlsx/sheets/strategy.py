@@ -266,7 +266,7 @@ def _assets(sh: StrategyRows) -> int:
 
 def _capex_body(sh: StrategyRows, a, cols: dict[str, str]) -> str:
     """An asset's capex in a month: at its capex month, or a retrofit drawn over the
-    conversion months evenly or along the S-curve x²(3 − 2x) (core.engine.finance.Asset)."""
+    conversion months evenly or along the S-curve x²(3 − 2x) (core.engine.finance.assets.Asset)."""
     i, cost, start = sh.i, cols["C"], cols["D"]
     if a.capex_shape == "upfront" or a.capex_months <= 1:
         return f"IF({i}={start},{cost},0)"
