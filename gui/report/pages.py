@@ -142,14 +142,14 @@ def summary_page(project: Project, r: ProjectResult, provenance: str) -> str:
         "NPV",
         "IRR",
         "Payback",
-        "Peak funding",
-        "Terminal value",
-        "vs baseline: NPV",
+        "Peak\nfunding",
+        "Terminal\nvalue",
+        "vs baseline:\nNPV",
         "IRR",
         "Payback",
-        "Equity IRR",
-        "Min DSCR",
-        "Owed at end",
+        "Equity\nIRR",
+        "Min\nDSCR",
+        "Owed\nat end",
     ]
     rows = []
     for s in r.strategies:
@@ -192,7 +192,7 @@ def _increment_text(inc) -> str:
         return "baseline"
     if inc.weighted_npv_usd is None:
         return money_change(inc.npv_usd)
-    return f"{money_change(inc.weighted_npv_usd)} weighted ({money_change(inc.npv_usd)} signed)"
+    return f"{money_change(inc.weighted_npv_usd)} weighted\n{money_change(inc.npv_usd)} signed"
 
 
 def _warnings(r: ProjectResult) -> str:
@@ -329,18 +329,26 @@ def _input_row(
     return [_e(label), _e(shown), _e(unit), _e(tip)]
 
 
+# A cell's figures never wrap ("68 mo (5.7 y)" on one line; a cell of two figures gives each its
+# line). An inline style replaces the cell's border from the style sheet, so it says it again.
+ONE_LINE = "white-space: nowrap; border: 1px solid #777"
+
+
 def _table(cols: list[str], rows: list[list[str]], escape: bool = True, text_cols: int = 1) -> str:
     """An HTML table: the first ``text_cols`` columns and the last (when text_cols > 1) read
     as text, left-aligned; the others as numbers, right-aligned."""
-    head = "".join(f"<th>{_e(c)}</th>" for c in cols)
+    # A heading breaks where it says ("\n"), never inside a word of a narrow column.
+    head = "".join(
+        f"<th style='{ONE_LINE}'>{'<br>'.join(_e(x) for x in c.split(chr(10)))}</th>" for c in cols
+    )
 
     def cell(k: int, c: str) -> str:
-        shown = _e(c) if escape else c
+        shown = "<br>".join(_e(line) for line in c.split("\n")) if escape else c
         if k == 0:
-            return f"<td style='white-space: nowrap'>{shown}</td>"
+            return f"<td style='{ONE_LINE}'>{shown}</td>"
         if k < text_cols or (text_cols > 1 and k == len(cols) - 1):
             return f"<td>{shown}</td>"
-        return f"<td class='n'>{shown}</td>"
+        return f"<td class='n' style='{ONE_LINE}'>{shown}</td>"
 
     body = "".join(
         "<tr>" + "".join(cell(k, c) for k, c in enumerate(row)) + "</tr>" for row in rows

@@ -163,3 +163,28 @@ def test_no_page_of_the_report_ends_with_a_heading(window, tmp_path):
             lines = lines[:-1]
         if lines:
             assert not lines[-1].startswith(heads), (number, lines[-1])
+
+
+def test_each_figure_of_the_summary_table_stays_on_one_line(window, tmp_path):
+    """Page two's table: "68 mo (5.7 y)" is not broken into "68 mo (5.7" and "y)"; a weighted
+    increment and its as-signed figure have a line each."""
+    from core.model.format import money_change, months
+
+    out = tmp_path / "board.pdf"
+    assert window.export_report(out)
+    page = subprocess.run(
+        ["pdftotext", "-layout", "-f", "2", "-l", "2", str(out), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    table = page.split("Results by strategy")[1].split("n/m: no investment")[0]
+    rows = {line.split("  ")[0].strip(): line for line in table.splitlines() if "$" in line}
+    for s in window.doc.result.strategies:
+        k, inc = s.kpis, s.incremental
+        row = rows[s.name]  # the strategy's first line in the table
+        assert months(k.payback_months, k.payback_note) in row
+        if inc is not None and inc.weighted_npv_usd is not None:
+            assert f"{money_change(inc.weighted_npv_usd)} weighted" in row
+            assert f"{money_change(inc.npv_usd)} signed" in table
+    assert "not financed" in table  # whole, not "not" above "financed"
