@@ -21,11 +21,9 @@ from core.engine.blocks.kinds import (
 )
 from core.engine.blocks.mining import mining_block_power
 from core.engine.cashflow import site_closes
-from core.engine.columns import MONTHLY_COLUMNS
 from core.engine.debt import debt_detail
 from core.engine.evaluation import StrategyResult
-from core.engine.kpis import incremental_rows
-from core.engine.terminal import FINAL_YEAR_MONTHS, Term, block_terms, strategy_factor
+from core.engine.terminal import block_terms
 from core.io.xlsx.assets import write_asset_table
 from core.io.xlsx.debt import write_debt_rows
 from core.io.xlsx.hourly import Market, write_hourly
@@ -35,10 +33,9 @@ from core.io.xlsx.rows import (
     RowWriter,
     StrategySheet,
     month_hours,
-    quote,
     write_months,
 )
-from core.io.xlsx.strategyrows import StrategyRows, write_tax_rows
+from core.io.xlsx.strategyrows import StrategyRows, write_cash_flow_rows
 from core.model.catalog import Catalog
 from core.model.project import AiBlock, Project, Strategy
 
@@ -76,7 +73,7 @@ def write_strategy_sheet(
     _revenue(sh)
     _operating_costs(sh)
     table_first = _assets(sh)
-    _tax_and_cash_flow(sh, block_terms(project, strategy, catalog, n) if sh.continuing else [])
+    write_cash_flow_rows(sh, block_terms(project, strategy, catalog, n) if sh.continuing else [])
     if strategy.financing is not None:
         write_debt_rows(sh, fin_path, debt_detail(project, strategy, result.monthly))
     assert w.row < table_first - 1, "asset table would overlap the flow rows"
@@ -277,145 +274,6 @@ def _capex_body(sh: StrategyRows, a, cols: dict[str, str]) -> str:
     x1, x0 = f"(({i}-{start}+1)/{months})", f"(({i}-{start})/{months})"
     share = f"({x1}^2*(3-2*{x1})-{x0}^2*(3-2*{x0}))"
     return f"IF({inside},{cost}*{share},0)"
-
-
-def _tax_and_cash_flow(sh: StrategyRows, terms: list[Term]) -> None:
-    w, t = sh.w, sh.t
-    w.heading("Tax (losses carried forward) and free cash flow")
-    w.column(
-        "taxable_income_usd",
-        lambda c, p: f"{c}{w.r('ebitda_usd')}-{c}{w.r('depreciation_usd')}+{c}{w.r('gain')}",
-        t["taxable_income_usd"],
-    )
-    write_tax_rows(
-        sh,
-        "taxable_income_usd",
-        t["taxable_income_usd"],
-        "tax_usd",
-        MONTHLY_COLUMNS["tax_usd"].label,
-        t["tax_usd"],
-    )
-    tv = ""
-    if sh.continuing:
-        _continuing_value(sh, terms)
-        tv = f"+{{c}}{w.r('terminal_value_usd')}"
-    w.column(
-        "fcf_usd",
-        lambda c, p: (
-            f"{c}{w.r('ebitda_usd')}-{c}{w.r('capex_usd')}"
-            f"+{c}{w.r('salvage_usd')}-{c}{w.r('tax_usd')}" + tv.replace("{c}", c)
-        ),
-        t["fcf_usd"],
-        "bold",
-    )
-    w.column(
-        "cumulative_fcf_usd",
-        lambda c, p: f"N({p}{w.r('cumulative_fcf_usd')})+{c}{w.r('fcf_usd')}",
-        t["cumulative_fcf_usd"],
-        total=False,
-    )
-    w.column(
-        "discount_factor",
-        lambda c, p: f"(1+MonthlyRate)^(-{c}${w.r('idx')})",
-        t["discount_factor"],
-        "factor",
-        total=False,
-    )
-    w.column(
-        "discounted_fcf_usd",
-        lambda c, p: f"{c}{w.r('fcf_usd')}*{c}{w.r('discount_factor')}",
-        t["discounted_fcf_usd"],
-    )
-    w.column(
-        "cumulative_discounted_fcf_usd",
-        lambda c, p: f"N({p}{w.r('cumulative_discounted_fcf_usd')})+{c}{w.r('discounted_fcf_usd')}",
-        t["cumulative_discounted_fcf_usd"],
-        total=False,
-    )
-    if not sh.continuing:
-        w.line(
-            "terminal_value_usd",
-            "Terminal value: the held assets' sale at the horizon (in salvage above)",
-            "USD",
-            sh.total(sh.held_salvage),
-            t["terminal_value_usd"],
-        )
-    if sh.baseline is not None:
-        _over_baseline(sh, *sh.baseline)
-
-
-def _over_baseline(sh: StrategyRows, base: StrategySheet, base_fcf: np.ndarray) -> None:
-    """What the strategy adds over the baseline: its FCF less the baseline's, month by month,
-    and the running sums the incremental IRR and paybacks read (core.engine.kpis)."""
-    w, t = sh.w, sh.t
-    w.heading("Over the baseline strategy")
-    over = incremental_rows(t["fcf_usd"], base_fcf, t["discount_factor"])
-    ref, fcf_row, base_row = quote(base.name), w.r("fcf_usd"), base.rows["fcf_usd"] + 1
-    w.line(
-        "inc_fcf",
-        f"Free cash flow over {base.name}",
-        "USD",
-        lambda c, p: f"{c}{fcf_row}-{ref}!{c}{base_row}",
-        over["fcf_usd"],
-    )
-    w.line(
-        "inc_cum",
-        "Cumulative, over the baseline",
-        "USD",
-        lambda c, p: f"N({p}{w.r('inc_cum')})+{c}{w.r('inc_fcf')}",
-        over["cumulative_fcf_usd"],
-        total=False,
-    )
-    w.line(
-        "inc_cum_disc",
-        "Cumulative discounted, over the baseline",
-        "USD",
-        lambda c, p: f"N({p}{w.r('inc_cum_disc')})+{c}{w.r('inc_fcf')}*{c}{w.r('discount_factor')}",
-        over["cumulative_discounted_fcf_usd"],
-        total=False,
-    )
-
-
-def _continuing_value(sh: StrategyRows, terms: list[Term]) -> None:
-    """The continuing value row: in the last month, the factor (column C) × the final year's
-    EBITDA − capex − tax, floored at 0. The factor is Σ MW × future / Σ MW × held over the
-    blocks (core.engine.terminal); a block's future is P (1 − Q^(m/12)) + p P Q^(m/12), with
-    P = (1 + g)/(r − g), Q = (1 + g)/(1 + r), m its months in place after the horizon and p
-    its renewal probability (P for ever). MW, held shares and months are set in MinePivot."""
-    w, t, n = sh.w, sh.t, sh.n
-    perpetuity = "((1+TerminalGrowth)/(DiscountRate-TerminalGrowth))"
-    ratio = "((1+TerminalGrowth)/(1+DiscountRate))"
-    future, held = [], []
-    for term in terms:
-        b = sh.strategy.blocks[term.block]
-        lease = is_colocation(b) and term.renewal
-        p = sh.name(term.block, "renewal_probability_pct") if lease else f"{term.renewal!r}"
-        if term.months is None:
-            f = perpetuity
-        elif term.months <= 0:
-            f = f"{p}*{perpetuity}" if term.renewal else "0"
-        else:
-            left = f"{ratio}^({term.months:g}/12)"
-            f = f"({perpetuity}*(1-{left})+{p}*{perpetuity}*{left})"
-        future.append(f"{term.mw!r}*{f}")
-        held.append(f"{term.mw!r}*{float(term.held)!r}")
-    weight = "+".join(held) or "0"
-    factor = f"IF(({weight})>0,({'+'.join(future) or '0'})/({weight}),0)"
-    last, first = w.col(n - 1), w.col(max(n - FINAL_YEAR_MONTHS, 0))
-
-    def span(key: str) -> str:
-        return f"SUM({first}{w.r(key)}:{last}{w.r(key)})"
-
-    base = f"MAX(0,{span('ebitda_usd')}-{span('capex_usd')}-{span('tax_usd')})"
-    row = w.row
-    w.line(
-        "terminal_value_usd",
-        "Continuing value (factor in column C × final year's EBITDA − capex − tax, ≥ 0)",
-        "USD",
-        lambda c, p: f"$C${row + 1}*{base}" if c == last else "0",
-        t["terminal_value_usd"],
-    )
-    w.ws.write_formula(row, 2, "=" + factor, w.fmt["factor"], float(strategy_factor(terms)))
 
 
 def _timing(sh: StrategyRows, project: Project, catalog: Catalog) -> None:
