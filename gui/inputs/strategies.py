@@ -20,24 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.engine.blocks.kinds import (
-    ai_block_it_mw,
-    is_ai,
-    is_colocation,
-    is_hosted,
-    mines,
-    owns_gpus,
-)
-from core.engine.blocks.mining import mining_block_power
 from core.model import block_labels
 from core.model.catalog import catalog_for
-from core.model.project import AiBlock, MiningBlock, Project, Strategy
+from core.model.project import AiBlock, MiningBlock, Strategy
 from core.plan.layout import plan_counts
 from gui.document import ProjectDocument
+from gui.inputs.blocktext import describe_block, spec_text
 from gui.inputs.financing import FinancingBox
 from gui.inputs.strategy_actions import StrategyActions
 from gui.widgets.fields import Field, add_fields
-from gui.widgets.numbers import fixed, general
 
 BUTTONS_PER_ROW = 4  # four buttons and their gaps fit the panel at 1366 × 768
 
@@ -66,37 +57,6 @@ def _button_row(buttons: list[tuple[str, str, Callable[[], None]]]) -> QGridLayo
     for column in range(BUTTONS_PER_ROW):
         grid.setColumnStretch(column, 1)  # equal buttons, whatever their text
     return grid
-
-
-def describe_block(block: MiningBlock | AiBlock, project: Project) -> str:
-    cat = catalog_for(project)
-    if mines(block):
-        mw, ths = mining_block_power(block, cat) if block.asic_model in cat.asics else (0, 0)
-        model = cat.asics[block.asic_model].name if block.asic_model in cat.asics else "?"
-        if is_hosted(block):
-            terms = (
-                f"${general(block.hosting_usd_per_kwh)}/kWh"
-                if block.pricing == "per_kwh"
-                else f"cost + ${general(block.margin_usd_per_kwh)}/kWh, "
-                f"{general(block.profit_share_pct)} % share"
-            )
-            firm = "" if block.curtailable else ", firm"
-            return (
-                f"⌂ {block.name}: hosts {fixed(block.asic_count)} × {model}, {fixed(mw, 1)} MW, "
-                f"{terms}{firm}"
-            )
-        return (
-            f"⛏ {block.name}: {fixed(block.asic_count)} × {model}, {fixed(mw, 1)} MW, "
-            f"{fixed(ths / 1e6, 2)} EH/s"
-        )
-    assert is_ai(block)
-    it = (
-        ai_block_it_mw(block, cat)
-        if (is_colocation(block) or block.gpu_server_model in cat.gpu_servers)
-        else 0
-    )
-    kind = "colocation" if is_colocation(block) else "GPU cloud"
-    return f"▣ {block.name}: {kind}, {fixed(it, 1)} MW IT"
 
 
 class StrategiesPanel(QWidget):
@@ -386,7 +346,7 @@ class StrategiesPanel(QWidget):
         item = self.blocks.item(j)
         if item is not None:
             item.setText(describe_block(block, self.doc.project))
-        self.spec_label.setText(self._spec_text(block))
+        self.spec_label.setText(spec_text(block, self.doc.project))
         self._lock_planned_count()
 
     def _form_key(self, block: MiningBlock | AiBlock, j: int) -> tuple:
@@ -435,23 +395,3 @@ class StrategiesPanel(QWidget):
         while self.block_form.rowCount():
             self.block_form.removeRow(0)
         self.block_fields = {}
-
-    def _spec_text(self, block: MiningBlock | AiBlock) -> str:
-        cat = catalog_for(self.doc.project)
-        if mines(block) and block.asic_model in cat.asics:
-            m = cat.asics[block.asic_model]
-            return (
-                f"{m.name}: {general(m.hashrate_ths)} TH/s, {fixed(m.power_w)} W, "
-                f"{fixed(m.efficiency_j_per_th, 1)} J/TH, {m.cooling}; catalog price "
-                f"${fixed(m.price_usd)}. Specs: {m.spec_source}. Price: {m.price_source} "
-                f"(as of {m.as_of})."
-            )
-        if owns_gpus(block) and block.gpu_server_model in cat.gpu_servers:
-            g = cat.gpu_servers[block.gpu_server_model]
-            return (
-                f"{g.name}: {g.gpus} GPUs, {general(g.max_power_kw)} kW max, "
-                f"{general(g.typical_power_kw)} kW typical, ${fixed(g.price_usd)}. "
-                f"{g.spec_source}. {g.price_source} "
-                f"(as of {g.as_of})."
-            )
-        return ""
