@@ -13,9 +13,11 @@ from core.model.format import money
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 
 
-def _text(pdf) -> str:
+def _text(pdf, page: int | None = None) -> str:
+    """The PDF's text as laid out; ``page``: that page only."""
+    pages = [] if page is None else ["-f", str(page), "-l", str(page)]
     return subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", "-layout", *pages, str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
 
 
@@ -71,12 +73,7 @@ def test_page_one_is_the_decision_with_each_strategy_and_its_spread(window, tmp_
     # strategy with its NPV and its P10/P50/P90, and the inputs that move NPV most.
     out = tmp_path / "board.pdf"
     assert window.export_report(out)
-    first = subprocess.run(
-        ["pdftotext", "-layout", "-f", "1", "-l", "1", str(out), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    first = _text(out, 1)
     assert "the decision" in first and "Recommendation" in first
     assert "P10 NPV" in first and "P50 NPV" in first and "P90 NPV" in first
     assert "P(signed)" in first  # the contract drawn per path, beside the spread
@@ -172,12 +169,7 @@ def test_each_figure_of_the_summary_table_stays_on_one_line(window, tmp_path):
 
     out = tmp_path / "board.pdf"
     assert window.export_report(out)
-    page = subprocess.run(
-        ["pdftotext", "-layout", "-f", "2", "-l", "2", str(out), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    page = _text(out, 2)
     table = page.split("Results by strategy")[1].split("n/m: no investment")[0]
     rows = {line.split("  ")[0].strip(): line for line in table.splitlines() if "$" in line}
     for s in window.doc.result.strategies:
