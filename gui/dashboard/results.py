@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from core.engine.columns import AnnualStatement, annual_statement
 from core.engine.evaluation import ProjectResult
-from gui.widgets.numbers import millions, quantity
+from gui.widgets.numbers import localise, millions, quantity
 
 
 class ResultsView(QWidget):
@@ -120,7 +120,9 @@ class ResultsView(QWidget):
                 self.table.setItem(r, c, item)
 
     def copy(self) -> None:
+        """The statement as tab-separated numbers in USD, with the locale's decimal mark (and no
+        thousands separator), so a German or French spreadsheet reads them as numbers."""
         if self._stale:
             self._fill()
         if self.statement is not None:
-            QGuiApplication.clipboard().setText(self.statement.tsv())
+            QGuiApplication.clipboard().setText(localise(self.statement.tsv()))
