@@ -24,7 +24,17 @@ from core.engine.goalseek import GoalSeek, Solved
 from core.model.format import not_meaningful
 from gui.widgets.colours import StrategyColours
 from gui.widgets.elided import ElidedLabel
-from gui.widgets.numbers import fixed, general, irr_text, localise, money, money_change, months, pct
+from gui.widgets.numbers import (
+    fixed,
+    general,
+    irr_text,
+    localise,
+    localise_warning,
+    money,
+    money_change,
+    months,
+    pct,
+)
 
 
 class KpiCard(QFrame):
@@ -133,7 +143,7 @@ class KpiCard(QFrame):
             tips.append(
                 f"Against {inc.vs} (this strategy's FCF minus its): IRR {localise(inc.irr_note)}"
             )
-        tip = "\n".join(tips + [localise(w) for w in s.warnings])
+        tip = "\n".join(tips + [localise_warning(w) for w in s.warnings])
         self.setToolTip(tip)
         for label in (self.name, self.npv, self.first, self.second):
             label.setToolTip(tip)  # not each line's own text: the card's whole story
@@ -317,7 +327,7 @@ class CompareTable(QTableWidget):
                 ROWS.index("Warnings"),
                 c,
                 f"{len(s.warnings)}" if s.warnings else "none",
-                "\n".join(localise(w) for w in s.warnings),
+                "\n".join(localise_warning(w) for w in s.warnings),
             )
 
     def update_goal_seek(self, seeks: dict[str, GoalSeek]) -> None:

@@ -26,7 +26,7 @@ from gui.widgets.numbers import (
     general,
     general_change,
     irr_text,
-    localise,
+    localise_warning,
     money,
     money_change,
     months,
@@ -200,7 +200,11 @@ def _warnings(r: ProjectResult) -> str:
     items = [w for s in r.strategies for w in s.warnings]
     if not items:
         return ""
-    return "<h2>Warnings</h2><ul>" + "".join(f"<li>{_e(localise(w))}</li>" for w in items) + "</ul>"
+    return (
+        "<h2>Warnings</h2><ul>"
+        + "".join(f"<li>{_e(localise_warning(w))}</li>" for w in items)
+        + "</ul>"
+    )
 
 
 def _notes(project: Project) -> str:

@@ -50,6 +50,13 @@ def localise(text: str) -> str:
     return _FIGURE.sub(lambda m: m.group().translate(table), text)
 
 
+def localise_warning(text: str) -> str:
+    """A warning as the engine words it, "Strategy: what is wrong": the figures after the
+    strategy's name in the locale's separators, the name as the user typed it."""
+    name, colon, rest = text.partition(": ")
+    return f"{name}{colon}{localise(rest)}" if colon else localise(text)
+
+
 P = ParamSpec("P")
 
 

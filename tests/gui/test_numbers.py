@@ -61,7 +61,7 @@ def test_the_fields_show_grouped_numbers_and_seeds_without(window):
 
 
 def test_a_figure_takes_the_locale_separators_and_nothing_else_does(locale):
-    from gui.widgets.numbers import general_change, localise, money, pct
+    from gui.widgets.numbers import general_change, localise, localise_warning, money, pct
 
     locale(QLocale.Language.German, QLocale.Country.Germany)
     assert localise("$1,234.5 M") == "$1.234,5 M"
@@ -74,6 +74,9 @@ def test_a_figure_takes_the_locale_separators_and_nothing_else_does(locale):
     assert money(1.234e9) == "$1,23 B"
     assert pct(-0.045) == "\u22124,5 %"
     assert general_change(-2.5) == "\u22122,5"
+    assert localise_warning("Phase 1.5: $86.7 M of debt is still owed") == (
+        "Phase 1.5: $86,7 M of debt is still owed"  # the strategy's name as typed
+    )
     locale(QLocale.Language.English, QLocale.Country.UnitedStates)
     assert money(154_012_345) == "$154.0 M"
     assert localise("$1,234.5 M") == "$1,234.5 M"
