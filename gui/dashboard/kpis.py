@@ -128,9 +128,9 @@ class KpiCard(QFrame):
         self.first.setText(facts[0])
         # The second line: what most needs seeing, a warning first.
         self.second.setText(warned or increment or reason or facts[1])
-        self.second.setStyleSheet(
-            "color: #c62828; font-size: 11px;" if warned else "color: #444; font-size: 11px;"
-        )
+        style = "color: #c62828; font-size: 11px;" if warned else "color: #444; font-size: 11px;"
+        if self.second.styleSheet() != style:  # set again, a style sheet costs a re-polish
+            self.second.setStyleSheet(style)
         self.detail = "\n".join(facts)
         tips = [self.detail, "", f"IRR: {localise(k.irr_note)}"]
         if k.max_debt_usd > 0:

@@ -180,3 +180,16 @@ def test_kpi_cards_keep_one_height_and_eight_strategies_scroll(qtbot, window):
         assert card.npv.text().startswith("NPV ") and "\n" not in card.npv.text()
         assert card.npv.sizeHint().width() <= card.contentsRect().width()  # never cut
     assert "vs Keep mining" in cards.cards[1].toolTip()
+
+
+def test_a_cards_second_line_turns_red_with_a_warning_and_back(window):
+    """An interconnect below what a strategy draws warns on its card's second line, in red;
+    undone, the line is the increment again, in grey."""
+    card = window.cards.cards[0]  # Keep mining: its fleet draws about 97 MW
+    assert "#444" in card.second.styleSheet()
+    window.doc.set_value("site.interconnect_mw", 50.0)
+    window.doc.recompute()
+    assert card.second.text().startswith("⚠") and "#c62828" in card.second.styleSheet()
+    window.doc.undo_stack.undo()
+    window.doc.recompute()
+    assert not card.second.text().startswith("⚠") and "#444" in card.second.styleSheet()
