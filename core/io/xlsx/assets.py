@@ -6,7 +6,8 @@ from __future__ import annotations
 from xlsxwriter.utility import xl_col_to_name
 
 from core.engine.cashflow import FORWARD_MONTHS, resale_index
-from core.engine.market.context import market_context
+from core.engine.market.context import MarketContext, market_context
+from core.io.xlsx import network
 from core.io.xlsx.rows import FIRST_COL
 from core.model.project import Project, Strategy
 
@@ -80,7 +81,7 @@ def write_asset_table(
     ctx = market_context(project)
     index_ratio = resale_index(project, ctx).get("asic")
     if rule == "hashprice_forward":
-        after = _months_after(ws, fmt, first + len(assets) + 3, names, project)
+        after = _months_after(ws, fmt, first + len(assets) + 3, names, project, ctx)
         k = FORWARD_MONTHS
         # The 12 months from the sale: the sheet's months to the horizon, then those after it.
         past = f"J{{a1}}+{k}-HorizonMonths"  # how many of them fall after the horizon
@@ -176,35 +177,22 @@ def write_asset_table(
     ws.write_string(first + 1 + len(assets) + 1, 0, note, fmt["note"])
 
 
-def _months_after(ws, fmt: dict, r: int, names: dict[str, str], project: Project) -> str:
+def _months_after(
+    ws, fmt: dict, r: int, names: dict[str, str], project: Project, ctx: MarketContext
+) -> str:
     """Row ``r`` (0-based, below the asset table): the hashprice of the 12 months after the
     horizon by the Market sheet's formulas (BTC price path, difficulty growth, fees), each
     month's average subsidy set in MinePivot from the halving schedule. Returns its range."""
-    ctx = market_context(project)
     ahead, (_, subsidy, _) = ctx.hashprice_ahead, ctx.months_after
     ws.write_string(
         r, 0, "Hashprice, the 12 months after the horizon (for used miners' resale)", fmt["label"]
     )
     ws.write_string(r, 1, "USD/PH/day", fmt["unit"])
-    fees = names["market.fees_btc_per_block"]
     for k, (value, sub) in enumerate(zip(ahead.tolist(), subsidy.tolist(), strict=True)):
         m = f"(HorizonMonths+{k})"
-        if project.market.btc_price_by_year_usd:  # the year's price, the last one held
-            btc = f"INDEX(BtcPriceByYear,MIN(INT({m}/12),COLUMNS(BtcPriceByYear)-1)+1)"
-        else:
-            btc = (
-                f"{names['market.btc_price_usd']}"
-                f"*(1+{names['market.btc_price_growth_pct_per_year']})^({m}/12)"
-            )
-        growth = names["market.difficulty_growth_pct_per_month"]
-        difficulty = f"{names['market.difficulty']}*(1+{growth})^{m}"
-        ws.write_formula(
-            r,
-            FIRST_COL + k,
-            f"=1E+15*86400*({sub!r}+{fees})*{btc}/({difficulty}*2^32)",
-            fmt["imported_2dp"],
-            value,
-        )
+        btc = network.btc_price(project.market, names, m)
+        formula = network.hashprice(repr(sub), names, btc, network.difficulty(names, m))
+        ws.write_formula(r, FIRST_COL + k, "=" + formula, fmt["imported_2dp"], value)
     ws.write_string(
         r + 1,
         0,

@@ -8,6 +8,7 @@ import functools
 import numpy as np
 
 from core.engine.market.bitcoin import monthly_btc_price
+from core.io.xlsx import network
 from core.io.xlsx.hourly.sheet import FIXED, MARKET, E, Hourly, Market
 from core.io.xlsx.prices import SCREEN_ONLY, PriceSheet
 from core.io.xlsx.rows import FIRST_COL, RowWriter, write_months
@@ -62,25 +63,15 @@ def write_market(
         False,
     )
     btc = monthly_btc_price(mk, n)
-    if mk.btc_price_by_year_usd:  # the year's price, the last one held
-        btc_body = lambda c: (  # noqa: E731
-            f"INDEX(BtcPriceByYear,MIN(INT({idx(c)}/12),COLUMNS(BtcPriceByYear)-1)+1)"
-        )
-    else:
-        btc_body = lambda c: (  # noqa: E731
-            f"{names['market.btc_price_usd']}"
-            f"*(1+{names['market.btc_price_growth_pct_per_year']})^({idx(c)}/12)"
-        )
-    h.row("btc", "BTC price", "USD", btc_body, btc, "num", False)
+    h.row(
+        "btc", "BTC price", "USD", lambda c: network.btc_price(mk, names, idx(c)), btc, "num", False
+    )
     diff = mk.difficulty * (1 + mk.difficulty_growth_pct_per_month / 100) ** m_
     h.row(
         "difficulty",
         "Network difficulty",
         "",
-        lambda c: (
-            f"{names['market.difficulty']}"
-            f"*(1+{names['market.difficulty_growth_pct_per_month']})^{idx(c)}"
-        ),
+        lambda c: network.difficulty(names, idx(c)),
         diff,
         "num",
         False,
@@ -93,10 +84,8 @@ def write_market(
             f"Hashprice {when}",
             "USD/PH/day",
             functools.partial(
-                lambda c, part: (
-                    f"1E+15*86400*({h.R('sub_' + part, c)}"
-                    f"+{names['market.fees_btc_per_block']})*{h.R('btc', c)}"
-                    f"/({h.R('difficulty', c)}*2^32)"
+                lambda c, part: network.hashprice(
+                    h.R("sub_" + part, c), names, h.R("btc", c), h.R("difficulty", c)
                 ),
                 part=part,
             ),
