@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QLocale, QSettings
 
 from gui.mainwindow import MainWindow
 
@@ -14,6 +14,14 @@ def settings(tmp_path):
 
 def _unexpected_prompt():
     raise AssertionError("an unsaved-changes prompt opened that the test did not expect")
+
+
+@pytest.fixture
+def locale():
+    """Set the default locale for a test, and put the previous one back."""
+    before = QLocale()
+    yield lambda language, country: QLocale.setDefault(QLocale(language, country))
+    QLocale.setDefault(before)
 
 
 @pytest.fixture

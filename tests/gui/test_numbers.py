@@ -10,14 +10,6 @@ from core.model.format import money as plain_money
 from gui.widgets.numbers import format_number, parse_number
 
 
-@pytest.fixture
-def locale():
-    """Set the default locale for a test, and put the previous one back."""
-    before = QLocale()
-    yield lambda language, country: QLocale.setDefault(QLocale(language, country))
-    QLocale.setDefault(before)
-
-
 def test_english_numbers_are_grouped_with_no_exponent(locale):
     locale(QLocale.Language.English, QLocale.Country.UnitedStates)
     assert format_number(60_000) == "60,000"

@@ -1,5 +1,6 @@
 """The Results tab: the annual statement of the chosen strategy, copied as numbers."""
 
+from PySide6.QtCore import QLocale
 from PySide6.QtGui import QGuiApplication
 
 
@@ -39,21 +40,15 @@ def test_results_tab_catches_up_with_edits_made_while_hidden(qtbot, window):
     assert table.item(labels.index("Free cash flow"), 10).text() == f"{fcf.sum() / 1e6:,.1f}"
 
 
-def test_the_copied_table_uses_the_locale_decimal_mark(qtbot, window):
+def test_the_copied_table_uses_the_locale_decimal_mark(qtbot, window, locale):
     """A German spreadsheet reads "1234,50" as a number and "1234.50" as text: the copy follows
     the system locale (no thousands separator in either)."""
-    from PySide6.QtCore import QLocale
-
     view = window.results_view
     window.views.setCurrentWidget(view)
     view.strategy.setCurrentText("Convert to AI")
     fcf = window.doc.result.by_name("Convert to AI").monthly["fcf_usd"]
-    before = QLocale()
-    QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
-    try:
-        view.copy()
-    finally:
-        QLocale.setDefault(before)
+    locale(QLocale.Language.German, QLocale.Country.Germany)
+    view.copy()
     rows = QGuiApplication.clipboard().text().splitlines()
     assert rows[0].startswith("USD\tYear 1 (2027-01 to 2027-12)")  # the header as it was
     total = next(r for r in rows if r.startswith("Free cash flow\t")).split("\t")[-1]
