@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.engine.blocks.ai import gpu_life_months
-from core.engine.blocks.kinds import kind_of, mines
+from core.engine.blocks.kinds import kind_of, mines, strategy_assets
 from core.engine.blocks.mining import mining_end
 from core.engine.columns import REVENUE_COLUMNS
 from core.engine.energy import EnergyResult
@@ -18,20 +18,9 @@ from core.engine.finance.tax import finance_tax
 from core.engine.market.bitcoin import monthly_btc_price
 from core.engine.market.context import MarketContext
 from core.engine.market.exact import powers
-from core.engine.terminal import block_terms, continuing_row, strategy_factor
+from core.engine.terminal import Continuing, after_horizon, continuing_value
 from core.model.catalog import Catalog
 from core.model.project import AiBlock, MiningBlock, Project, Strategy
-
-
-def strategy_assets(
-    strategy: Strategy, catalog: Catalog, n_months: int, life_months: int
-) -> list[Asset]:
-    """Every purchase and owned fleet of a strategy, with timing and tax basis, as each block's
-    kind lists them (``life_months``: the GPU servers' life, for their replacements)."""
-    assets: list[Asset] = []
-    for j, b in enumerate(strategy.blocks):
-        assets += kind_of(b).assets(j, b, catalog, n_months, life_months)
-    return assets
 
 
 def block_om_usd(
@@ -57,6 +46,7 @@ class Breakdown:
     block_om_usd: dict[int, np.ndarray]
     block_revenue_usd: dict[int, np.ndarray]  # AI blocks, before any goal-seek price scale
     assets: tuple[tuple[Asset, AssetFlows], ...]
+    continuing: Continuing | None = None  # finance.terminal_value = "continuing": its years
 
 
 def operating_rows(
@@ -105,8 +95,11 @@ def cash_flow_table(
     ctx: MarketContext,
     catalog: Catalog,
     ai_price_scale: float = 1.0,
+    with_continuing: bool = True,
 ) -> tuple[dict[str, np.ndarray], Breakdown]:
-    """Monthly table from the energy result: revenue, costs, EBITDA, capex, tax, FCF, discount."""
+    """Monthly table from the energy result: revenue, costs, EBITDA, capex, tax, FCF, discount.
+    ``with_continuing=False`` leaves a continuing value out (its row is 0): a caller that
+    computes the months alone, from an energy run of part of the strategy."""
     t, fixed, om = operating_rows(project, strategy, energy, ctx, catalog, ai_price_scale)
     fin, n = project.finance, ctx.tl.n_months
     lives = fin.depreciation_life_years.model_dump()
@@ -125,14 +118,19 @@ def cash_flow_table(
     ]
     # The horizon-end sale of what is still held (nothing under "none"); a continuing value
     # replaces it below, once the final year's flow is known.
-    t["terminal_value_usd"] = sum((f.salvage_usd for f in held), np.zeros(n))
+    t["terminal_value_usd"] = sum((f.salvage_usd for f in held), np.zeros(n))  # 0: continuing
     t["depreciation_usd"] = flows.depreciation_usd
     t["taxable_income_usd"] = t["ebitda_usd"] - flows.depreciation_usd + flows.sale_gain_usd
     t["tax_usd"] = finance_tax(t["taxable_income_usd"], fin)
     t["fcf_usd"] = t["ebitda_usd"] - t["capex_usd"] + t["salvage_usd"] - t["tax_usd"]
-    if fin.terminal_value == "continuing":
-        factor = float(strategy_factor(block_terms(project, strategy, catalog, n)))
-        t["terminal_value_usd"] = continuing_row(t["fcf_usd"], t["salvage_usd"], factor)
+    parts = tuple(zip(assets, flows.each, strict=True))
+    continuing = None
+    if fin.terminal_value == "continuing" and with_continuing:
+        rows = (t["ebitda_usd"], t["taxable_income_usd"], fixed, t["fourcp_charge_usd"])
+        after = after_horizon(project, strategy, energy, ctx, catalog, rows, None, ai_price_scale)
+        continuing = continuing_value(after, fin)
+        t["terminal_value_usd"] = np.zeros(n)
+        t["terminal_value_usd"][-1] = continuing.value_usd
         t["fcf_usd"] = t["fcf_usd"] + t["terminal_value_usd"]
     t["cumulative_fcf_usd"] = np.cumsum(t["fcf_usd"])
     t["discount_factor"] = discount_factors(fin.discount_rate_pct_per_year, n)
@@ -144,9 +142,7 @@ def cash_flow_table(
     t["hashrate_ph"] = energy.hashrate_ph
     t["hashprice_usd_per_ph_day"] = hashprice
     t["btc_price_usd"] = monthly_btc_price(project.market, n)
-    breakdown = Breakdown(
-        fixed, om, energy.block_revenue_usd, tuple(zip(assets, flows.each, strict=True))
-    )
+    breakdown = Breakdown(fixed, om, energy.block_revenue_usd, parts, continuing)
     return t, breakdown
 
 

@@ -42,9 +42,10 @@ from core.engine.market.context import MarketContext, market_context
 from core.engine.market.exact import dot
 from core.engine.terminal import (
     FINAL_YEAR_MONTHS,
-    block_terms,
-    final_year_base,
-    strategy_factor,
+    AfterHorizon,
+    after_horizon,
+    continuing_value,
+    losses_carried,
 )
 from core.model.catalog import Catalog, catalog_for
 from core.model.project import AiBlock, Finance, MiningBlock, Project, Strategy
@@ -239,7 +240,8 @@ def _candidate_fcf(
     ebitda_a = t_a["ebitda_usd"] + parts_a.fixed_opex_usd + energy_a.fourcp_charge_usd
     ebitda_b = t_b["ebitda_usd"] + parts_b.fixed_opex_usd + energy_b.fourcp_charge_usd
     ebitda = np.where(before, ebitda_a, ebitda_b)
-    ebitda -= _fourcp_candidates(project, ctx, energy_a, energy_b, months)
+    fourcp = _fourcp_candidates(project, ctx, energy_a, energy_b, months)
+    ebitda -= fourcp
     # The site closes when its last block stops, unless the strategy keeps it open.
     if strategy.keep_site_open:
         closes = np.full(months.size, n)
@@ -272,18 +274,69 @@ def _candidate_fcf(
     tax = finance_tax(taxable, project.finance)
     fcf = ebitda - t_a["capex_usd"] + salvage - tax
     if project.finance.terminal_value == "continuing":
-        # Retired at r, the fleet held its MW in the final year's months before r and holds
-        # nothing after the horizon; never retired (r = n), it keeps its own term.
-        terms = block_terms(project, strategy, catalog, n)
-        own = terms[j]
-        first = max(n - FINAL_YEAR_MONTHS, 0)
-        ran = np.clip(months - first, 0, n - first) / (n - first)
-        terms[j] = own._replace(
-            held=np.where(months >= n, own.held, np.minimum(ran, own.held)),
-            future=np.where(months >= n, own.future, 0.0),
+        site_fixed = fixed * (m[None, :] < closes[:, None])
+        fcf[:, -1] += _candidate_continuing(
+            project, strategy, j, months, ctx, catalog, a, b, (ebitda, taxable, site_fixed, fourcp)
         )
-        fcf[:, -1] += strategy_factor(terms) * final_year_base(fcf, salvage)
     return fcf
+
+
+def _candidate_continuing(
+    project: Project,
+    strategy: Strategy,
+    j: int,
+    months: np.ndarray,
+    ctx: MarketContext,
+    catalog: Catalog,
+    a: Run,
+    b: Run,
+    rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """(candidates,) the continuing value with block ``j`` retired at each of ``months``, as
+    a full evaluation of each finds it (``rows``: each candidate's EBITDA, taxable income,
+    fixed opex and 4CP bill). Never retired (r = n) the strategy goes on as run A does;
+    retired before the final year, its years after the horizon are run B's, only the tax
+    losses carried out of the horizon differ; retired inside the final year, its hours are
+    spliced from A and B."""
+    fin = project.finance
+    n = ctx.tl.n_months
+    ebitda, taxable, fixed, fourcp = rows
+    energy_a, _, parts_a = a
+    energy_b = b[0]
+    out = np.zeros(months.size)
+    gone: AfterHorizon | None = None
+    for i, r in enumerate(months.tolist()):
+        if r >= n:
+            assert parts_a.continuing is not None
+            after = parts_a.continuing.after
+            carried, limit = losses_carried(taxable[i], fin)
+            after = replace(after, losses_carried_usd=carried, loss_limit=limit)
+        elif r <= n - FINAL_YEAR_MONTHS:
+            if gone is None:
+                gone = after_horizon(
+                    project,
+                    strategy,
+                    energy_b,
+                    ctx,
+                    catalog,
+                    (ebitda[i], taxable[i], fixed[i], fourcp[i]),
+                    j,
+                )
+            carried, limit = losses_carried(taxable[i], fin)
+            after = replace(gone, losses_carried_usd=carried, loss_limit=limit)
+        else:
+            energy = spliced(project, ctx, strategy, j, r, energy_a, energy_b)
+            after = after_horizon(
+                project,
+                strategy,
+                energy,
+                ctx,
+                catalog,
+                (ebitda[i], taxable[i], fixed[i], fourcp[i]),
+                j,
+            )
+        out[i] = continuing_value(after, fin).value_usd
+    return out
 
 
 def _fourcp_candidates(

@@ -235,10 +235,12 @@ FINANCE = [
         "What the site is worth at the horizon end. Book value: the assets still held are sold "
         "at their aged value (a 15-year retrofit sold after 10 years at book is an assumption, "
         "not a fact: the cards and run --json show its share of NPV). None: they fetch nothing "
-        "and their remaining book value is written off. Continuing: the business goes on; the "
-        "final year's free cash flow (without asset sales, floored at 0) continues as a "
-        "growing perpetuity at the discount rate, except what a lease without renewal or GPU "
-        "servers run off stop earning at their end (weighted by the MW each block holds).",
+        "and their remaining book value is written off. Continuing: the business goes on; "
+        "each block runs on by the model's own rules for 50 more years (a fleet at the "
+        "projected hashprice with its halvings and derate, stopping once it earns nothing; a "
+        "lease to its term, then at its renewal probability; GPU cloud with its rental "
+        "decline and server replacements), on the final year's power prices, taxed and "
+        "discounted as the months are; their sum is the value at the horizon end.",
         {
             "kind": "choice",
             "choices": [
@@ -252,8 +254,9 @@ FINANCE = [
         "terminal_growth_pct_per_year",
         "Terminal growth",
         "%/year",
-        "Yearly growth of the continuing value's perpetuity (Gordon growth: final-year FCF × "
-        "(1 + g) / (r − g)). Must be below the discount rate. Used only with Continuing.",
+        "A real-terms haircut (negative) or uplift on the continuing value: year k after the "
+        "horizon's free cash flow × (1 + g)^k. Must be below the discount rate. Used only "
+        "with Continuing.",
     ),
     (
         "asic_resale",

@@ -263,10 +263,10 @@ class Finance(Model):
     asic_resale: Literal["hashprice_forward", "hashprice", "straight_line"] = "hashprice_forward"
     # What the assets still held at the horizon end are worth: sold at their aged value
     # ("book_value"), nothing ("none", the remaining book value written off), or the business
-    # goes on ("continuing": the final year's free cash flow as a growing perpetuity at the
-    # discount rate, cut to what leases allow, core.engine.terminal).
+    # goes on ("continuing": each block's own years after the horizon, for 50 years,
+    # core.engine.terminal).
     terminal_value: Literal["none", "book_value", "continuing"] = "book_value"
-    # The yearly growth of that perpetuity; below the discount rate (checked with the project).
+    # (1 + g)^k on year k after the horizon; below the discount rate (checked with the project).
     terminal_growth_pct_per_year: float = Field(default=0.0, ge=-50, le=50)
     # Losses carried forward offset at most 80 % of a year's taxable income (the US rule for
     # post-2017 losses); off: without limit, monthly (schema 3 and earlier).

@@ -32,7 +32,7 @@ from core.engine.cashflow import cash_flow_table, forward_index
 from core.engine.energy import simulate_strategy
 from core.engine.finance.tax import finance_tax
 from core.engine.market.context import MarketContext
-from core.engine.terminal import block_terms, final_year_base, strategy_factor
+from core.engine.terminal import final_year_base
 from core.model.catalog import Catalog
 from core.model.project import AiBlock, HostingBlock, Project, Strategy
 from core.risk.drcalls import available_normal_paths, dr_paths
@@ -63,9 +63,10 @@ class StrategyTemplate:
     # "hashprice_forward": the monthly hashprice the proceeds were priced on, then the 12
     # months after the horizon (M + 12,); a path's index is its forward mean over this one's
     resale_hashprice: np.ndarray | None = None
-    # finance.terminal_value = "continuing": the factor on the final year's flow (paths change
-    # the flow, not the blocks that hold load at the end); 0 otherwise
-    continuing_factor: float = 0.0
+    # finance.terminal_value = "continuing": the central case's continuing value and its
+    # final year's flow (floored at 0), which a path's continuing value is scaled by
+    continuing_usd: float = 0.0
+    continuing_base_usd: float = 0.0
 
 
 def map_blocks(
@@ -119,7 +120,8 @@ def strategy_template(
     )
     e1 = simulate_strategy(index, ai, ctx, cat)
     e0 = simulate_strategy(index, ai, zero, cat)
-    t, parts = cash_flow_table(project, strategy, e1, ctx, cat)
+    t, parts = cash_flow_table(project, strategy, e1, ctx, cat, with_continuing=False)
+    continuing = _continuing(project, strategy, ctx, cat)
     n = ctx.tl.n_months
     hours = ctx.tl.hours_in_month.astype(float)
     block_const = -fixed_mw * hours * energy.fixed_price_usd_per_mwh
@@ -155,10 +157,24 @@ def strategy_template(
         resale_hashprice=np.concatenate([ctx.monthly_hashprice, ctx.hashprice_ahead])
         if project.finance.asic_resale == "hashprice_forward"
         else None,
-        continuing_factor=float(strategy_factor(block_terms(project, strategy, cat, n)))
-        if project.finance.terminal_value == "continuing"
-        else 0.0,
+        continuing_usd=continuing[0],
+        continuing_base_usd=continuing[1],
     )
+
+
+def _continuing(
+    project: Project, strategy: Strategy, ctx: MarketContext, cat: Catalog
+) -> tuple[float, float]:
+    """(the central case's continuing value, its final year's flow floored at 0): a path's
+    continuing value is the first × the path's final-year flow over the second (0, 0 unless
+    finance.terminal_value = "continuing")."""
+    if project.finance.terminal_value != "continuing":
+        return 0.0, 0.0
+    t, _ = cash_flow_table(
+        project, strategy, simulate_strategy(project, strategy, ctx, cat), ctx, cat
+    )
+    value = float(t["terminal_value_usd"][-1])
+    return value, float(final_year_base(t["fcf_usd"] - t["terminal_value_usd"], t["salvage_usd"]))
 
 
 def gpu_decline_pct(base_pct: float, shift_pct: np.ndarray | float) -> np.ndarray:
@@ -389,6 +405,13 @@ def fcf_parts(
     taxable = ebitda - tpl.depreciation_usd + gain
     tax = finance_tax(taxable, project.finance)
     fcf = ebitda - tpl.capex_usd + salvage - tax
-    if tpl.continuing_factor:
-        fcf[:, -1] += tpl.continuing_factor * final_year_base(fcf, salvage)
+    if tpl.continuing_usd:
+        # The strategy's own years after the horizon (core.engine.terminal), scaled by the
+        # path's final-year flow over the central case's.
+        if tpl.continuing_base_usd > 0:
+            fcf[:, -1] += (
+                tpl.continuing_usd * final_year_base(fcf, salvage) / tpl.continuing_base_usd
+            )
+        else:
+            fcf[:, -1] += tpl.continuing_usd
     return fcf, tax, taxable

@@ -7,7 +7,15 @@ from typing import cast
 
 import numpy as np
 
-from core.engine.blocks.base import Block, BlockKind, MonthlySums
+from core.engine.blocks.base import (
+    FINAL_MONTHS,
+    After,
+    Block,
+    BlockKind,
+    BlockPath,
+    MinerRun,
+    MonthlySums,
+)
 from core.engine.finance.assets import Asset
 from core.engine.market.context import MarketContext
 from core.model.catalog import Catalog
@@ -108,6 +116,31 @@ class Ai(BlockKind):
     ) -> np.ndarray:
         """Its hosting revenue, USD per month, at ``share`` in place."""
         raise NotImplementedError
+
+    def passes_power(self, block: AiBlock) -> bool:
+        """Whether the tenant repays the power its load draws (none unless the contract
+        passes power through)."""
+        return False
+
+    def path_after(
+        self, block: Block, catalog: Catalog, after: After, run: MinerRun | None
+    ) -> BlockPath:
+        """Its contract runs on by its own rules over the longer timeline (escalators, a
+        lease's term and renewal, a rental decline, a run-off), its load drawing at the
+        final year's prices."""
+        b = cast(AiBlock, block)
+        total = after.n + after.months
+        share = self.in_place(b, total, after.life_months)
+        hours = np.concatenate([after.tl.hours_in_month, after.hours[FINAL_MONTHS:]])
+        revenue = self.revenue(b, catalog, share, hours, self.years_live(b, total))
+        part = slice(after.n - FINAL_MONTHS, total)
+        share = share[part]
+        energy = share * self.load_mw(b, catalog) * after.var_month
+        margin = revenue[part] * after.ai_price_scale - energy
+        if self.passes_power(b):
+            margin += energy
+        margin -= share * self.om_mw(b, catalog) * b.om_usd_per_mw_month
+        return BlockPath(margin, share * self.facility_mw(b, catalog))
 
     def add_recharge(
         self,

@@ -33,6 +33,53 @@ class MinerRun:
     frac: np.ndarray  # share of the block running in each hour of [first, stop)
 
 
+@dataclass(frozen=True, eq=False)
+class After:
+    """The months a continuing value runs over (``core.engine.terminal``): the horizon's
+    final 12, then ``months`` more; each is priced as the same calendar month of the final
+    year. Arrays have 12 + ``months`` entries unless said."""
+
+    n: int  # the horizon's months
+    months: int
+    cal: np.ndarray  # the final-year month (horizon index) whose prices each month repeats
+    hours: np.ndarray
+    var_month: np.ndarray  # Σ (price + T&D adder) over the month's hours, USD/MWh × h
+    hashprice_ratio: np.ndarray  # projected hashprice over that of the final-year month
+    life_months: int  # the GPU servers' life
+    tl: Timeline  # the horizon's
+    var_cost: np.ndarray  # the horizon's price + adder by hour
+    ai_price_scale: float = 1.0  # a goal seek's scale on the AI blocks' prices
+
+    @property
+    def span(self) -> int:
+        return FINAL_MONTHS + self.months
+
+    def zeros(self) -> np.ndarray:
+        return np.zeros(self.span)
+
+    def years_after(self) -> np.ndarray:
+        """Per month, the whole years after the same month of the final year (0 in it)."""
+        return np.arange(self.span) // 12
+
+
+FINAL_MONTHS = 12
+
+
+@dataclass(frozen=True, eq=False)
+class BlockPath:
+    """One block over ``After``'s months: its margin (what it earns less its power and its
+    O&M, USD per month) and the facility MW it holds in place. What it buys and sells is
+    its assets' (``BlockKind.assets`` over the longer timeline)."""
+
+    margin_usd: np.ndarray
+    mw: np.ndarray
+
+    def ended(self) -> BlockPath:
+        """The same final year, and nothing after it."""
+        cut = np.arange(self.mw.size) < FINAL_MONTHS
+        return BlockPath(self.margin_usd * cut, self.mw * cut)
+
+
 class BlockKind:
     """A kind of block. Its methods take the block (a project model) and answer for it."""
 
@@ -86,6 +133,13 @@ class BlockKind:
     ) -> tuple[float | None, float]:
         """(months it stays in place after the horizon, None for ever; then the probability it
         continues, for ever): its part in the continuing value."""
+        raise NotImplementedError
+
+    def path_after(
+        self, block: Block, catalog: Catalog, after: After, run: MinerRun | None
+    ) -> BlockPath:
+        """The block over the final year and the months after the horizon, by its own rules
+        (``run``: its hourly run, for machines that mine by the hour)."""
         raise NotImplementedError
 
 

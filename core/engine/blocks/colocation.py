@@ -74,6 +74,9 @@ class Colocation(Ai):
         """Share in place × contracted kW × the month's rate."""
         return share * block.it_mw * 1e3 * colocation_rate(block, share.size)
 
+    def passes_power(self, block: AiBlock) -> bool:
+        return block.power_passthrough
+
     def add_recharge(
         self,
         block: AiBlock,

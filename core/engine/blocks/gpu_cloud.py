@@ -84,13 +84,7 @@ class GpuCloud(Ai):
         if not b.server_count:
             return out
         live = b.start_month + b.conversion_months
-        server = catalog.gpu_servers[b.gpu_server_model]
-        unit = server.price_usd if b.server_unit_price_usd is None else b.server_unit_price_usd
-        decline = (
-            b.gpu_price_decline_pct_per_year
-            if b.server_price_decline_pct_per_year is None
-            else b.server_price_decline_pct_per_year
-        )
+        unit, decline = self._server_price(b, catalog)
         ends = self.refresh_months(b, n_months, life_months)
         bought = [live] + (ends if b.gpu_end_of_life == "replace" else [])
         for k, month in enumerate(bought):
@@ -99,6 +93,19 @@ class GpuCloud(Ai):
             name = f"{b.name}: GPU servers" + (f" (replacement {k})" if k else "")
             out.append(Asset(name, "gpu", cost, month, cost, cost, month, sold, j, "gpu", k))
         return out
+
+    def _server_price(self, block: AiBlock, catalog: Catalog) -> tuple[float, float]:
+        """(a server's price at go-live, its yearly decline %)."""
+        server = catalog.gpu_servers[block.gpu_server_model]
+        unit = (
+            server.price_usd if block.server_unit_price_usd is None else block.server_unit_price_usd
+        )
+        decline = (
+            block.gpu_price_decline_pct_per_year
+            if block.server_price_decline_pct_per_year is None
+            else block.server_price_decline_pct_per_year
+        )
+        return unit, decline
 
     def scaled(self, block: AiBlock, k: float) -> dict:
         return {"server_count": round(block.server_count * k)}

@@ -11,9 +11,11 @@ term and takes no demand-response calls.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
-from core.engine.blocks.base import MinerRun, MonthlySums
+from core.engine.blocks.base import FINAL_MONTHS, After, Block, BlockPath, MinerRun, MonthlySums
 from core.engine.blocks.mining import Mining
 from core.engine.market.context import MarketContext
 from core.engine.market.timeline import Timeline, month_sums
@@ -62,6 +64,32 @@ class Hosting(Mining):
         fee, recharge = hosting_months(run, ctx.tl, var_cost)
         sums["revenue_hosting_usd"] += fee
         sums["power_passthrough_usd"] += recharge
+
+    def path_after(
+        self, block: Block, catalog: Catalog, after: After, run: MinerRun | None
+    ) -> BlockPath:
+        """The contract pays on as in the same month of the final year, less the power the
+        site buys for the racks and their O&M, to the block's end month."""
+        b = cast_hosting(cast(MiningBlock, block))
+        assert run is not None
+        tl, n = after.tl, after.n
+        fee, recharge = hosting_months(run, tl, after.var_cost)
+        power = month_sums(
+            tl,
+            run.frac * after.var_cost[run.first : run.stop] * run.facility_mw,
+            run.first,
+            run.stop,
+        )
+        final = slice(n - FINAL_MONTHS, n)
+        in_place = run.active_hours[final] > 0
+        om = self.om_mw(b, catalog) * b.om_usd_per_mw_month
+        per_month = (fee + recharge - power)[final] - om
+        months, _ = self.after_horizon(b, n, after.life_months)
+        on = np.concatenate([in_place, np.zeros(after.months, dtype=bool)])
+        stay = after.months if months is None else min(int(months), after.months)
+        on[FINAL_MONTHS : FINAL_MONTHS + stay] = in_place[np.arange(stay) % FINAL_MONTHS]
+        cal = np.arange(after.span) % FINAL_MONTHS
+        return BlockPath(per_month[cal] * on, run.facility_mw * on)
 
 
 HOSTING = Hosting()

@@ -12,8 +12,9 @@ from core.engine.blocks.colocation import COLOCATION
 from core.engine.blocks.gpu_cloud import GPU_CLOUD
 from core.engine.blocks.hosting import HOSTING
 from core.engine.blocks.mining import MINING, Mining
+from core.engine.finance.assets import Asset
 from core.model.catalog import Catalog
-from core.model.project import AiBlock, HostingBlock, MiningBlock
+from core.model.project import AiBlock, HostingBlock, MiningBlock, Strategy
 
 KINDS: tuple[BlockKind, ...] = (MINING, HOSTING, COLOCATION, GPU_CLOUD)
 _BY_NAME = {k.name: k for k in KINDS}
@@ -118,3 +119,14 @@ def owns_gpus(block: Block) -> TypeGuard[AiBlock]:
 def is_colocation(block: Block) -> TypeGuard[AiBlock]:
     """An AI block leased to a tenant by the kW (colocation)."""
     return kind_of(block) is COLOCATION
+
+
+def strategy_assets(
+    strategy: Strategy, catalog: Catalog, n_months: int, life_months: int
+) -> list[Asset]:
+    """Every purchase and owned fleet of a strategy, with timing and tax basis, as each block's
+    kind lists them (``life_months``: the GPU servers' life, for their replacements)."""
+    assets: list[Asset] = []
+    for j, b in enumerate(strategy.blocks):
+        assets += kind_of(b).assets(j, b, catalog, n_months, life_months)
+    return assets

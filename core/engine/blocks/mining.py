@@ -7,7 +7,16 @@ from typing import cast
 
 import numpy as np
 
-from core.engine.blocks.base import Block, BlockKind, MinerRun, MonthlySums, hours_active
+from core.engine.blocks.base import (
+    FINAL_MONTHS,
+    After,
+    Block,
+    BlockKind,
+    BlockPath,
+    MinerRun,
+    MonthlySums,
+    hours_active,
+)
 from core.engine.finance.assets import Asset
 from core.engine.market.context import MarketContext
 from core.engine.market.exact import powers
@@ -128,6 +137,70 @@ class Mining(BlockKind):
             * (1 - block.pool_fee_pct / 100)
             / (asic.power_w / 1e6 * block.pue)
         )
+
+    def path_after(
+        self, block: Block, catalog: Catalog, after: After, run: MinerRun | None
+    ) -> BlockPath:
+        """The fleet mines on at the projected hashprice and its derate, curtailed on the
+        final year's hours as in the horizon; it stops from the first year after the horizon
+        that earns nothing over its power and O&M, or at its end month."""
+        b = cast(MiningBlock, block)
+        assert run is not None
+        year_margin, mw, om = self._final_year_hours(b, catalog, after, run)
+        months, _ = self.after_horizon(b, after.n, after.life_months)
+        on = mw > 0  # the final year's months it ran
+        stay = after.months if months is None else min(int(months), after.months)
+        on[FINAL_MONTHS : FINAL_MONTHS + stay] = True
+        margin = (year_margin - om) * on
+        yearly = margin[FINAL_MONTHS:].reshape(-1, 12).sum(axis=1)
+        losing = np.flatnonzero(yearly <= 0)
+        if losing.size:
+            on[FINAL_MONTHS + 12 * int(losing[0]) :] = False
+        return BlockPath(margin * on, run.facility_mw * on)
+
+    def _final_year_hours(
+        self, block: MiningBlock, catalog: Catalog, after: After, run: MinerRun
+    ) -> tuple[np.ndarray, np.ndarray, float]:
+        """(the run's margin over power in each of After's months at its hashprice and
+        derate, the facility MW in place in the final year's months (0 after), O&M per
+        month). Each month runs the hours of its final-year month at the price that decided
+        them: an hour curtailed on price runs once the revenue covers it; an hour sat out
+        for a DR call or a 4CP peak stays out; with curtailment off every hour runs."""
+        tl, n = after.tl, after.n
+        first_hour = int(tl.month_first_hour[n - FINAL_MONTHS])
+        lo = max(run.first, first_hour)
+        margin = after.zeros()
+        mw = after.zeros()
+        om = self.om_mw(block, catalog) * block.om_usd_per_mw_month
+        if run.stop <= lo:
+            return margin, mw, om
+        rev = run.revenue_full[lo - run.first : run.stop - run.first]
+        frac = run.frac[lo - run.first : run.stop - run.first]
+        cost = after.var_cost[lo : run.stop] * run.facility_mw
+        month = tl.hour_month[lo : run.stop] - (n - FINAL_MONTHS)
+        curtailing = not np.any((frac > 0) & (cost > rev))
+        weight = np.where(cost > rev, 1.0, frac) if curtailing else frac
+        scale = after.hashprice_ratio * powers(
+            1 - block.derate_pct_per_year / 100, after.years_after()
+        )
+        cal = np.arange(after.span) % FINAL_MONTHS
+        for c in range(FINAL_MONTHS):
+            hours = month == c
+            if not hours.any():
+                continue
+            mw[c] = run.facility_mw
+            r, k, w = rev[hours], cost[hours], weight[hours]
+            s = scale[cal == c]
+            if not curtailing:
+                margin[cal == c] = s * float(w @ r) - float(w @ k)
+                continue
+            ratio = np.divide(k, r, out=np.full(r.size, np.inf), where=r > 0)
+            order = np.argsort(ratio, kind="stable")
+            cum_r = np.concatenate([[0.0], np.cumsum((w * r)[order])])
+            cum_k = np.concatenate([[0.0], np.cumsum((w * k)[order])])
+            runs = np.searchsorted(ratio[order], s, side="right")
+            margin[cal == c] = s * cum_r[runs] - cum_k[runs]
+        return margin, mw, om
 
     # The hours --------------------------------------------------------------------------
 

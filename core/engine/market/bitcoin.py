@@ -112,3 +112,25 @@ def subsidy_on(market: Market, day: date) -> float:
         if datetime(day.year, day.month, day.day) >= when:
             subsidy = after
     return subsidy
+
+
+def projected_monthly_hashprice(
+    market: Market, start: date, n_months: int, btc_price_scale: float = 1.0
+) -> np.ndarray:
+    """Each month's average hashprice from ``start`` for ``n_months`` (USD per PH/s per day),
+    by the same projection as ``hourly_hashprice`` without its hours: a halving counts for the
+    hours of its month after it. What a continuing value follows for decades."""
+    bounds = (np.datetime64(f"{start:%Y-%m}", "M") + np.arange(n_months + 1)).astype(
+        "datetime64[h]"
+    )
+    hours = np.diff(bounds).astype(float)
+    subsidy = subsidy_at_height(market.block_height) * hours
+    before = subsidy_at_height(market.block_height)
+    for _height, when, after in halving_schedule(market, n_months // 48 + 2):
+        at = np.datetime64(when.replace(minute=0, second=0, microsecond=0), "h")
+        share = np.clip((bounds[1:] - np.maximum(bounds[:-1], at)).astype(float), 0.0, hours)
+        subsidy += (after - before) * share
+        before = after
+    price = monthly_btc_price(market, n_months) * btc_price_scale
+    per_btc = hashprice_usd_per_ph_day(price, monthly_difficulty(market, n_months), 1.0, 0.0)
+    return (subsidy / hours + market.fees_btc_per_block) * per_btc

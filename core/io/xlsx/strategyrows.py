@@ -9,14 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from xlsxwriter.utility import xl_col_to_name
 
-from core.engine.blocks.kinds import is_colocation
 from core.engine.cashflow import Breakdown
 from core.engine.columns import MONTHLY_COLUMNS
 from core.engine.finance.tax import tax_steps
 from core.engine.kpis import incremental_rows
-from core.engine.terminal import FINAL_YEAR_MONTHS, Term, strategy_factor
-from core.io.xlsx.rows import RowWriter, StrategySheet, quote
+from core.engine.terminal import AFTER_YEARS
+from core.io.xlsx.rows import FIRST_COL, RowWriter, StrategySheet, quote
 from core.model.project import Finance, Strategy
 
 
@@ -156,7 +156,7 @@ def _tax_with_loss_limit(sh, taxable_key, steps, out_key, out_label, out_values,
     )
 
 
-def write_cash_flow_rows(sh: StrategyRows, terms: list[Term]) -> None:
+def write_cash_flow_rows(sh: StrategyRows) -> None:
     w, t = sh.w, sh.t
     w.heading("Tax (losses carried forward) and free cash flow")
     w.column(
@@ -174,7 +174,7 @@ def write_cash_flow_rows(sh: StrategyRows, terms: list[Term]) -> None:
     )
     tv = ""
     if sh.continuing:
-        write_continuing_value_rows(sh, terms)
+        write_continuing_value_rows(sh)
         tv = f"+{{c}}{w.r('terminal_value_usd')}"
     w.column(
         "fcf_usd",
@@ -253,43 +253,128 @@ def write_over_baseline_rows(sh: StrategyRows, base: StrategySheet, base_fcf: np
     )
 
 
-def write_continuing_value_rows(sh: StrategyRows, terms: list[Term]) -> None:
-    """The continuing value row: in the last month, the factor (column C) × the final year's
-    EBITDA − capex − tax, floored at 0. The factor is Σ MW × future / Σ MW × held over the
-    blocks (core.engine.terminal); a block's future is P (1 − Q^(m/12)) + p P Q^(m/12), with
-    P = (1 + g)/(r − g), Q = (1 + g)/(1 + r), m its months in place after the horizon and p
-    its renewal probability (P for ever). MW, held shares and months are set in MinePivot."""
+def write_continuing_value_rows(sh: StrategyRows) -> None:
+    """The continuing value: the strategy's own years after the horizon, one column a year
+    (core.engine.terminal). EBITDA, capex, server sales, depreciation and sale gains are
+    MinePivot's run of each block's path; tax (losses carried, the loss limit), free cash
+    flow, the growth input, discounting and the sum are formulas. The monthly row holds the
+    sum in the horizon's last month."""
     w, t, n = sh.w, sh.t, sh.n
-    perpetuity = "((1+TerminalGrowth)/(DiscountRate-TerminalGrowth))"
-    ratio = "((1+TerminalGrowth)/(1+DiscountRate))"
-    future, held = [], []
-    for term in terms:
-        b = sh.strategy.blocks[term.block]
-        lease = is_colocation(b) and term.renewal
-        p = sh.name(term.block, "renewal_probability_pct") if lease else f"{term.renewal!r}"
-        if term.months is None:
-            f = perpetuity
-        elif term.months <= 0:
-            f = f"{p}*{perpetuity}" if term.renewal else "0"
-        else:
-            left = f"{ratio}^({term.months:g}/12)"
-            f = f"({perpetuity}*(1-{left})+{p}*{perpetuity}*{left})"
-        future.append(f"{term.mw!r}*{f}")
-        held.append(f"{term.mw!r}*{float(term.held)!r}")
-    weight = "+".join(held) or "0"
-    factor = f"IF(({weight})>0,({'+'.join(future) or '0'})/({weight}),0)"
-    last, first = w.col(n - 1), w.col(max(n - FINAL_YEAR_MONTHS, 0))
+    c = sh.bd.continuing
+    assert c is not None
+    a = c.after
+    ws, fmt = w.ws, w.fmt
+    w.heading(
+        "Continuing value: the strategy's own years after the horizon, one column a year "
+        "(EBITDA to sale gains from MinePivot's run of each block's path)"
+    )
+    years = np.arange(1, AFTER_YEARS + 1, dtype=float)
 
-    def span(key: str) -> str:
-        return f"SUM({first}{w.r(key)}:{last}{w.r(key)})"
+    def col(k: int) -> str:
+        return xl_col_to_name(FIRST_COL + k)
 
-    base = f"MAX(0,{span('ebitda_usd')}-{span('capex_usd')}-{span('tax_usd')})"
-    row = w.row
+    def row(key: str, label: str, formula, values: np.ndarray, style: str = "num") -> None:
+        r = w.row
+        w.rows[key] = r
+        ws.write_string(r, 0, label, fmt["label"])
+        ws.write_string(r, 1, "USD" if style != "factor" else "", fmt["unit"])
+        for k in range(AFTER_YEARS):
+            v = float(values[k])
+            if formula is None:
+                ws.write_number(r, FIRST_COL + k, v, fmt[style])
+            else:
+                prev = col(k - 1) if k else ""
+                ws.write_formula(r, FIRST_COL + k, "=" + formula(col(k), prev, k), fmt[style], v)
+        w.row += 1
+
+    def at(key: str, cc: str) -> str:
+        return f"{cc}{w.r(key)}"
+
+    row("cv_year", "After the horizon: year", None, years, "factor")
+    row("cv_ebitda", "After the horizon: EBITDA", None, a.ebitda_usd)
+    row("cv_capex", "After the horizon: capex (servers replaced)", None, a.capex_usd)
+    row(
+        "cv_salvage",
+        "After the horizon: servers sold at the end of their life",
+        None,
+        a.salvage_usd,
+    )
+    row("cv_dep", "After the horizon: depreciation", None, a.depreciation_usd)
+    row("cv_gain", "After the horizon: gain on sales", None, a.sale_gain_usd)
+    row(
+        "cv_taxable",
+        "After the horizon: taxable income",
+        lambda cc, p, k: f"{at('cv_ebitda', cc)}-{at('cv_dep', cc)}+{at('cv_gain', cc)}",
+        c.taxable_usd,
+    )
+    carried = np.empty(AFTER_YEARS)
+    carried[0] = a.losses_carried_usd
+    carried[1:] = (
+        a.losses_carried_usd + np.cumsum(np.maximum(-c.taxable_usd, 0.0) - c.losses_used_usd)[:-1]
+    )
+    w.rows["cv_used"] = w.row + 1  # the row under it, which each year's carry reads
+    row(
+        "cv_carried",
+        "After the horizon: tax losses carried in (year 1: from the horizon, MinePivot)",
+        lambda cc, p, k: (
+            f"{a.losses_carried_usd!r}"
+            if not k
+            else f"{at('cv_carried', p)}-{at('cv_used', p)}+MAX(-{at('cv_taxable', p)},0)"
+        ),
+        carried,
+    )
+    limit = f"{a.loss_limit!r}"
+    row(
+        "cv_used",
+        "After the horizon: tax losses used"
+        + (" (at most 80 % of the year's income)" if a.loss_limit < 1 else ""),
+        lambda cc, p, k: f"MIN({at('cv_carried', cc)},{limit}*MAX({at('cv_taxable', cc)},0))",
+        c.losses_used_usd,
+    )
+    row(
+        "cv_tax",
+        "After the horizon: tax",
+        lambda cc, p, k: f"TaxRate*MAX(MAX({at('cv_taxable', cc)},0)-{at('cv_used', cc)},0)",
+        c.tax_usd,
+    )
+    row(
+        "cv_fcf",
+        "After the horizon: free cash flow",
+        lambda cc, p, k: (
+            f"{at('cv_ebitda', cc)}-{at('cv_capex', cc)}+{at('cv_salvage', cc)}-{at('cv_tax', cc)}"
+        ),
+        c.fcf_usd,
+    )
+    row(
+        "cv_growth",
+        "After the horizon: growth input, (1 + g)^year",
+        lambda cc, p, k: f"(1+TerminalGrowth)^{at('cv_year', cc)}",
+        c.growth_factor,
+        "factor",
+    )
+    row(
+        "cv_discount",
+        "After the horizon: discount to its last month (months averaged)",
+        lambda cc, p, k: (
+            f"(1+MonthlyRate)^(-12*({at('cv_year', cc)}-1))"
+            "*((1+MonthlyRate)^-1-(1+MonthlyRate)^-13)/(1-(1+MonthlyRate)^-1)/12"
+        ),
+        c.discount_factor,
+        "factor",
+    )
+    row(
+        "cv_pv",
+        "After the horizon: present value at its end",
+        lambda cc, p, k: f"{at('cv_fcf', cc)}*{at('cv_growth', cc)}*{at('cv_discount', cc)}",
+        c.pv_usd,
+    )
+    total = f"SUM({col(0)}{w.r('cv_pv')}:{col(AFTER_YEARS - 1)}{w.r('cv_pv')})"
+    w.heading("The continuing value, in the horizon's last month, and free cash flow")
+    last = w.col(n - 1)
     w.line(
         "terminal_value_usd",
-        "Continuing value (factor in column C × final year's EBITDA − capex − tax, ≥ 0)",
+        "Continuing value (the sum of the years after the horizon above)",
         "USD",
-        lambda c, p: f"$C${row + 1}*{base}" if c == last else "0",
+        lambda cc, p: total if cc == last else "0",
         t["terminal_value_usd"],
     )
-    w.ws.write_formula(row, 2, "=" + factor, w.fmt["factor"], float(strategy_factor(terms)))

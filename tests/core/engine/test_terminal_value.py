@@ -1,14 +1,14 @@
-"""The continuing value (finance.terminal_value = "continuing"), worked by hand: the final
-year's free cash flow as a growing perpetuity, F × (1 + g) / (r − g), cut to a lease's
-remaining term, weighted by the MW each block holds at the horizon end."""
+"""The continuing value (finance.terminal_value = "continuing"): the strategy's own years
+after the horizon, for 50 years, each spread over its months and discounted as the monthly
+table is, worked by hand; and horizon invariance: ten years with a continuing value tell
+the same story as thirty."""
 
 import numpy as np
 import pytest
 
 from core.engine.evaluation import evaluate
-from core.engine.terminal import years_factor
 from core.io.projectfile import ProjectFileError, project_from_data
-from core.model.project import AiBlock
+from core.model.project import AiBlock, MiningBlock
 from tests.core.engine.test_economics import _declining_fleet
 from tests.core.helpers import tiny_project
 
@@ -16,8 +16,11 @@ CONTINUING = {
     "horizon_years": 2,
     "discount_rate_pct_per_year": 10.0,
     "terminal_value": "continuing",
-    "terminal_growth_pct_per_year": 2.0,
+    "terminal_growth_pct_per_year": 0.0,
 }
+# v = 1.1^(−1/12), the monthly discount factor at 10 %/year. Σ v^i, i = 1..600 =
+# v (1 − v^600) / (1 − v) = (1 − 1.1^−50) / (1.1^(1/12) − 1) = 0.9914815 / 0.0079741 = 124.33709.
+MONTHS_50Y = 124.33709408
 
 
 def _colo(**kw):
@@ -25,74 +28,74 @@ def _colo(**kw):
     return AiBlock(**({"it_mw": 1.0, "colo_usd_per_kw_month": 100.0, "pue": 1.0} | kw))
 
 
-def test_growing_perpetuity_and_annuity_factors():
-    # r = 10 %, g = 2 %: for ever 1.02 / 0.08 = 12.75. For 5 years:
-    # Σ 1.02^k / 1.1^k, k = 1..5 = 0.927273 + 0.859835 + 0.797301 + 0.739315 + 0.685547
-    # = 4.009271.
-    fin = tiny_project([_colo()], finance=CONTINUING).finance
-    assert years_factor(fin, None) == pytest.approx(12.75, rel=1e-12)
-    assert years_factor(fin, 60) == pytest.approx(4.009271, rel=1e-6)
-    assert years_factor(fin, 0) == 0.0
+def _tv(blocks, **fin):
+    p = tiny_project(blocks, finance=CONTINUING | fin)
+    return evaluate(p).strategies[0]
 
 
-def test_continuing_value_of_a_lease_running_on():
-    # Two years, no tax. Year 2's FCF is 12 × 100,000 = 1.2 M, so the value at the horizon
-    # end is 1.2 M × 12.75 = 15.3 M, booked in month 23 and discounted by 1.1^(−23/12).
-    # A $2.4 M retrofit (15-year life, 0 % residual) is still in use: not sold, no loss
-    # booked (depreciation 2.4 M / 180 a month runs to the end, and nothing more).
-    retrofit = {"retrofit_usd_per_mw": 2.4e6}
-    p = tiny_project([_colo(**retrofit)], finance=CONTINUING)
-    s = evaluate(p).strategies[0]
+def test_a_lease_running_on_is_fifty_years_of_its_rent():
+    # Two years, no tax. A 600-month lease (the longest a file takes) from month 0 runs 576
+    # months past the horizon: $100,000 a month for 576 months, then nothing. Value at the
+    # horizon's last month: 100,000 × Σ v^i, i = 1..576 = 100,000 × (124.33709 − Σ_{577..600})
+    # where Σ_{577..600} = v^576 (1 − v^24)/(1 − v) = 0.0103075 × 1.8133 … computed below from
+    # the closed form. A $2.4 M retrofit (15-year life) stays in use: not sold, no loss.
+    v = 1.1 ** (-1 / 12)
+    expected = 100_000 * v * (1 - v**576) / (1 - v)
+    s = _tv([_colo(lease_term_months=600, retrofit_usd_per_mw=2.4e6)])
     m = s.monthly
-    assert m["terminal_value_usd"][23] == pytest.approx(15.3e6, rel=1e-12)
+    assert m["terminal_value_usd"][23] == pytest.approx(expected, rel=1e-12)
     assert m["terminal_value_usd"][:23].sum() == 0
     assert m["salvage_usd"].sum() == 0
     np.testing.assert_allclose(m["taxable_income_usd"], 100_000 - 2.4e6 / 180, rtol=1e-12)
-    assert s.kpis.terminal_value_pv_usd == pytest.approx(15.3e6 * 1.1 ** (-23 / 12), rel=1e-12)
-    npv = sum(100_000 * 1.1 ** (-t / 12) for t in range(24)) - 2.4e6 + s.kpis.terminal_value_pv_usd
-    assert s.kpis.npv_usd == pytest.approx(npv, rel=1e-12)
+    assert s.kpis.terminal_value_pv_usd == pytest.approx(expected * 1.1 ** (-23 / 12), rel=1e-12)
 
 
-def test_a_lease_without_renewal_stops_at_its_term():
-    # An 18-month lease from month 0 on a 24-month horizon ended six months before the
-    # horizon: with no renewal it earns nothing in the final month, holds no load, so there
-    # is nothing to continue. A 30-month lease has 6 months left: 1.2 M × 12.75 ×
-    # (1 − (1.02/1.1)^0.5) = 15.3 M × 0.0370497 = 566,861. With a 50 % renewal the rest of
-    # the perpetuity counts at half: 566,861 + 0.5 × (15.3 M − 566,861) = 7,933,430.
-    def tv(**lease):
-        p = tiny_project([_colo(**lease)], finance=CONTINUING)
-        return evaluate(p).strategies[0].monthly["terminal_value_usd"][23]
-
-    assert tv(lease_term_months=18) == 0.0
-    # A 19-month lease with a 10 % renewal: the final year had 7 months of full rent and 5 at
-    # 10 %, F = 100,000 × 7.5 = 750,000; what continues is the renewal, 10 % of 1.2 M a
-    # year: 0.12 M × 12.75 = 1.53 M (not 750,000 × 12.75).
-    assert tv(lease_term_months=19, renewal_probability_pct=10.0) == pytest.approx(
-        1.53e6, rel=1e-12
+def test_fifty_years_of_rent_and_the_growth_input_on_top():
+    # A lease with no term (an older file's) rents for all 50 years: 100,000 × 124.33709 =
+    # $12.43371 M. With g = 2 %, year k's rent is × 1.02^k: Σ_i 100,000 × 1.02^(⌈i/12⌉) v^i =
+    # $15.62258 M (summed month by month).
+    assert _tv([_colo()]).monthly["terminal_value_usd"][23] == pytest.approx(
+        100_000 * MONTHS_50Y, rel=1e-9
     )
-    assert tv(lease_term_months=30) == pytest.approx(566_861, rel=1e-5)
-    assert tv(lease_term_months=30, renewal_probability_pct=50.0) == pytest.approx(
-        7_933_430, rel=1e-5
-    )
+    grown = _tv([_colo()], terminal_growth_pct_per_year=2.0)
+    assert grown.monthly["terminal_value_usd"][23] == pytest.approx(15_622_577.28, rel=1e-9)
 
 
-def test_blocks_are_weighted_by_the_mw_they_hold_at_the_end():
-    # Two 1 MW leases, 2.4 M of FCF in year 2. One ends exactly at the horizon (0 months
-    # left, no renewal: factor 0), the other runs on (12.75): the factor is their average by
-    # MW, 6.375, so the value is 2.4 M × 6.375 = 15.3 M.
-    p = tiny_project([_colo(lease_term_months=24), _colo(name="B")], finance=CONTINUING)
-    tv = evaluate(p).strategies[0].monthly["terminal_value_usd"][23]
-    assert tv == pytest.approx(15.3e6, rel=1e-12)
+def test_a_lease_runs_its_term_then_at_its_renewal_probability():
+    # An 18-month lease ended six months before the horizon with no renewal: nothing after.
+    # A 30-month lease has 6 months left at $100,000, then a 50 % renewal at the same rate:
+    # year 1 after the horizon earns 900,000, later years 600,000, each spread over its
+    # months: 600,000 / 12 × 124.33709 + 300,000 / 12 × Σ_{1..12} v^i, with Σ_{1..12} v^i =
+    # (1 − 1/1.1) / 0.0079741 = 11.40056: 6,216,855 + 285,014 = $6,501,869.
+    assert _tv([_colo(lease_term_months=18)]).monthly["terminal_value_usd"][23] == 0.0
+    renewed = _tv([_colo(lease_term_months=30, renewal_probability_pct=50.0)])
+    assert renewed.monthly["terminal_value_usd"][23] == pytest.approx(6_501_869, rel=1e-6)
 
 
-def test_a_losing_final_year_has_no_continuing_value():
-    # $50/kW-month against $1.2 M a year of fixed opex: year 2 loses 0.6 M; floored at 0.
-    p = tiny_project(
-        [_colo(colo_usd_per_kw_month=50.0)],
-        site={"fixed_opex_usd_per_year": 1.2e6},
-        finance=CONTINUING,
-    )
-    assert evaluate(p).strategies[0].monthly["terminal_value_usd"].sum() == 0.0
+def test_fixed_opex_follows_the_load_and_the_site_closes_with_no_block_left():
+    # $50/kW-month against $1.2 M a year of fixed opex: every year after the horizon loses
+    # $0.6 M while the lease runs; a 24-month lease that ended at the horizon leaves no block
+    # and the site closes: nothing after. The lease running on loses 50,000 × 124.33709.
+    site = {"fixed_opex_usd_per_year": 1.2e6}
+    losing = tiny_project([_colo(colo_usd_per_kw_month=50.0)], site=site, finance=CONTINUING)
+    tv = evaluate(losing).strategies[0].monthly["terminal_value_usd"][23]
+    assert tv == pytest.approx(-50_000 * MONTHS_50Y, rel=1e-9)
+    ended = tiny_project([_colo(lease_term_months=24)], site=site, finance=CONTINUING)
+    assert evaluate(ended).strategies[0].monthly["terminal_value_usd"][23] == 0.0
+
+
+def test_losses_carried_out_of_the_horizon_shelter_the_years_after():
+    # 21 % tax, losses offsetting at most 80 % of a year's income. A $3 M retrofit expensed
+    # at once (100 % bonus): year 1's taxable income is 1.2 M − 3 M = −1.8 M, carried; year
+    # 2 earns 1.2 M and uses 80 % of it, 0.96 M: 0.84 M of losses leave the horizon. Year 1
+    # after it earns 1.2 M and uses them all (≤ 0.96 M): taxed on 0.36 M, 75,600; later years
+    # pay 21 % of 1.2 M, 252,000.
+    fin = {"tax_rate_pct": 21.0, "bonus_depreciation_pct": {"facility": 100.0}}
+    s = _tv([_colo(retrofit_usd_per_mw=3e6)], **fin)
+    c = s.breakdown.continuing
+    assert c.after.losses_carried_usd == pytest.approx(840_000, rel=1e-12)
+    assert c.tax_usd[0] == pytest.approx(75_600, rel=1e-12)
+    assert c.tax_usd[1] == pytest.approx(252_000, rel=1e-12)
 
 
 def test_growth_must_stay_below_the_discount_rate():
@@ -192,3 +195,73 @@ def test_a_discount_rate_near_growth_neither_crashes_the_tornado_nor_the_goal_se
     assert solved.value is None and "terminal growth (9 %)" in solved.note
     fin = p.finance.model_copy(update={"target_irr_pct_per_year": 15.0})
     assert required_ai_price(p.model_copy(update={"finance": fin}), p.strategies[0]).value > 0
+
+
+# Horizon invariance: ten years with a continuing value within 10 % of thirty years with one,
+# and of thirty years at book value (where what is held at year 30 is worth little).
+INVARIANCE_FIN = {"discount_rate_pct_per_year": 12.0, "tax_rate_pct": 21.0}
+
+
+def _npv(project, terminal: str, years: int) -> float:
+    fin = project.finance.model_copy(update={"terminal_value": terminal, "horizon_years": years})
+    return evaluate(project.model_copy(update={"finance": fin})).strategies[0].kpis.npv_usd
+
+
+def _gpu_cloud_with_replacement():
+    # 2,000 H100 servers at $3.50 per GPU-hour, rent falling 25 % a year, replaced at the
+    # end of their life: by year 11 rent no longer covers power and O&M, and each
+    # replacement costs more than it earns. The old perpetuity of the final year added
+    # value here; the model's own years take it away.
+    block = AiBlock(
+        name="GPU cloud",
+        business_model="gpu_cloud",
+        server_count=2000,
+        gpu_hour_usd=3.5,
+        gpu_price_decline_pct_per_year=25.0,
+        utilisation_pct=70.0,
+        conversion_months=6,
+        retrofit_usd_per_mw=6.5e6,
+        om_usd_per_mw_month=20_000.0,
+        gpu_end_of_life="replace",
+    )
+    return tiny_project([block], price=45.0, finance=INVARIANCE_FIN)
+
+
+def _colocation_15_years():
+    block = _colo(
+        it_mw=50.0,
+        colo_usd_per_kw_month=130.0,
+        lease_term_months=180,
+        renewal_probability_pct=50.0,
+        conversion_months=12,
+        retrofit_usd_per_mw=6.5e6,
+        om_usd_per_mw_month=15_000.0,
+    )
+    return tiny_project([block], price=45.0, finance=INVARIANCE_FIN)
+
+
+def _mining_fleet():
+    # 10,000 S21 on $35/MWh power; BTC +25 %/year against difficulty +0.5 %/month and a
+    # halving every four years: the fleet earns past year 30, ever less.
+    fleet = MiningBlock(
+        name="Fleet", asic_model="s21", asic_count=10_000, om_usd_per_mw_month=3_000.0
+    )
+    market = {
+        "difficulty": 130e12,
+        "difficulty_growth_pct_per_month": 0.5,
+        "btc_price_growth_pct_per_year": 25.0,
+        "next_halving_date": "2028-04-15",
+    }
+    return tiny_project([fleet], price=35.0, market=market, finance=INVARIANCE_FIN)
+
+
+@pytest.mark.parametrize("make", [_gpu_cloud_with_replacement, _colocation_15_years, _mining_fleet])
+def test_horizon_invariance(make):
+    project = make()
+    ten = _npv(project, "continuing", 10)
+    thirty = _npv(project, "continuing", 30)
+    book = _npv(project, "book_value", 30)
+    assert ten == pytest.approx(thirty, rel=0.10)
+    assert ten == pytest.approx(book, rel=0.10)
+    # The continuing value is not a rounding: ten years at book value miss by far more.
+    assert abs(_npv(project, "book_value", 10) - thirty) > 0.15 * abs(thirty)

@@ -23,7 +23,6 @@ from core.engine.blocks.mining import mining_block_power
 from core.engine.cashflow import site_closes
 from core.engine.debt import debt_detail
 from core.engine.evaluation import StrategyResult
-from core.engine.terminal import block_terms
 from core.io.xlsx.assets import write_asset_table
 from core.io.xlsx.debt import write_debt_rows
 from core.io.xlsx.hourly import Market, write_hourly
@@ -73,7 +72,7 @@ def write_strategy_sheet(
     _revenue(sh)
     _operating_costs(sh)
     table_first = _assets(sh)
-    write_cash_flow_rows(sh, block_terms(project, strategy, catalog, n) if sh.continuing else [])
+    write_cash_flow_rows(sh)
     if strategy.financing is not None:
         write_debt_rows(sh, fin_path, debt_detail(project, strategy, result.monthly))
     assert w.row < table_first - 1, "asset table would overlap the flow rows"
@@ -219,6 +218,8 @@ def _assets(sh: StrategyRows) -> int:
     w.heading("Capital assets (parameters in the table at the bottom of this sheet)")
     # Rows reserved below for the flow rows (and the financing rows of a strategy that borrows).
     table_first = w.row + 4 * len(bd.assets) + 30 + (45 if sh.strategy.financing else 0)
+    if sh.continuing:  # the years after the horizon (strategyrows.write_continuing_value_rows)
+        table_first += 20
     kinds: dict[str, list[str]] = {"capex": [], "dep": [], "salvage": [], "gain": []}
     for k, (a, flows) in enumerate(bd.assets):
         tr = table_first + 1 + k + 1  # 1-based row of the asset's parameter line
