@@ -70,6 +70,7 @@ class Continuing:
 
     after: AfterHorizon
     taxable_usd: np.ndarray
+    losses_carried_in_usd: np.ndarray  # the tax losses each year starts with
     losses_used_usd: np.ndarray
     tax_usd: np.ndarray
     fcf_usd: np.ndarray
@@ -226,8 +227,10 @@ def continuing_value(after: AfterHorizon, fin: Finance) -> Continuing:
     taxable = after.ebitda_usd - after.depreciation_usd + after.sale_gain_usd
     carry = after.losses_carried_usd
     used = np.zeros(AFTER_YEARS)
+    carried_in = np.zeros(AFTER_YEARS)
     for y in range(AFTER_YEARS):  # Python floats: the same bits on every CPU
         x = float(taxable[y])
+        carried_in[y] = carry
         used[y] = min(carry, after.loss_limit * max(x, 0.0))
         carry = carry - used[y] + max(-x, 0.0)
     tax = fin.tax_rate_pct / 100 * np.maximum(np.maximum(taxable, 0.0) - used, 0.0)
@@ -235,7 +238,9 @@ def continuing_value(after: AfterHorizon, fin: Finance) -> Continuing:
     growth = power_table(1 + fin.terminal_growth_pct_per_year / 100, AFTER_YEARS + 1)[1:]
     discount = after_discount(fin.discount_rate_pct_per_year)
     pv = fcf * growth * discount
-    return Continuing(after, taxable, used, tax, fcf, growth, discount, pv, float(pv.sum()))
+    return Continuing(
+        after, taxable, carried_in, used, tax, fcf, growth, discount, pv, float(pv.sum())
+    )
 
 
 def after_discount(annual_pct: float) -> np.ndarray:

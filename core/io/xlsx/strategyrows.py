@@ -307,11 +307,6 @@ def write_continuing_value_rows(sh: StrategyRows) -> None:
         lambda cc, p, k: f"{at('cv_ebitda', cc)}-{at('cv_dep', cc)}+{at('cv_gain', cc)}",
         c.taxable_usd,
     )
-    carried = np.empty(AFTER_YEARS)
-    carried[0] = a.losses_carried_usd
-    carried[1:] = (
-        a.losses_carried_usd + np.cumsum(np.maximum(-c.taxable_usd, 0.0) - c.losses_used_usd)[:-1]
-    )
     w.rows["cv_used"] = w.row + 1  # the row under it, which each year's carry reads
     row(
         "cv_carried",
@@ -321,7 +316,7 @@ def write_continuing_value_rows(sh: StrategyRows) -> None:
             if not k
             else f"{at('cv_carried', p)}-{at('cv_used', p)}+MAX(-{at('cv_taxable', p)},0)"
         ),
-        carried,
+        c.losses_carried_in_usd,
     )
     limit = f"{a.loss_limit!r}"
     row(
